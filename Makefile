@@ -1,0 +1,107 @@
+# Sprout: build the kernel, the user programs and the boot image; run and test.
+#   make            kernel + initramfs
+#   make run        boot the default image (SMP=N, MEM=SIZE, ACCEL=tcg|kvm)
+#   make test       every test; ends with "N passed, N failed"
+#   make test-linux the in-guest test binaries, run natively on this Linux
+#   make gdb        boot halted with QEMU's gdbstub and attach GDB
+
+ARCH ?= x86_64
+B := build
+SMP ?= 1
+MEM ?= 512M
+ACCEL ?=
+
+CC := gcc
+MUSLCC := musl-gcc
+AWK := awk
+
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
+	-Wno-missing-field-initializers -Werror \
+	-ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
+	-mno-sse -mno-sse2 -mno-mmx -mno-80387 -mcmodel=kernel -fno-omit-frame-pointer \
+	-fno-strict-aliasing -fno-common -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-Iinclude -Iarch/$(ARCH)/include -I$(B)/gen -MMD -MP
+KASFLAGS := -g -Iinclude -Iarch/$(ARCH)/include -I$(B)/gen -MMD -MP -D__ASSEMBLY__
+KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
+	-T arch/$(ARCH)/linker.ld
+
+KSRC_C := $(sort $(wildcard arch/$(ARCH)/*.c kernel/*.c mm/*.c fs/*.c ipc/*.c lib/*.c))
+KSRC_S := $(sort $(wildcard arch/$(ARCH)/*.S))
+KOBJS := $(KSRC_C:%.c=$(B)/k/%.o) $(KSRC_S:%.S=$(B)/k/%.o)
+
+UCFLAGS := -static -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror -idirafter include
+USER_PROGS := $(patsubst user/%.c,%,$(wildcard user/*.c)) \
+	$(patsubst user/demo/%.c,%,$(wildcard user/demo/*.c))
+GUEST_TESTS := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/*.c))
+
+DEPS_STAMP := $(B)/.deps-ok
+
+.PHONY: all kernel initramfs run test test-linux unit gdb clean deps
+all: kernel initramfs
+
+# Install missing host tools from Debian's packages (once; again if the script changes).
+$(DEPS_STAMP): tools/install-deps.sh
+	@mkdir -p $(B)
+	@sh tools/install-deps.sh
+	@touch $@
+deps: $(DEPS_STAMP)
+
+kernel: $(B)/sprout.elf
+
+$(B)/gen/syscall_table.h: kernel/syscalls.tbl tools/gensyscalls.sh | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	sh tools/gensyscalls.sh $< > $@.tmp && mv $@.tmp $@
+
+$(B)/k/%.o: %.c $(B)/gen/syscall_table.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) -c $< -o $@
+
+$(B)/k/%.o: %.S | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(KASFLAGS) -c $< -o $@
+
+$(B)/sprout.elf: $(KOBJS) arch/$(ARCH)/linker.ld
+	$(CC) $(KLDFLAGS) -o $@ $(KOBJS) -lgcc
+	@nm -n $@ | $(AWK) '$$2 ~ /^[tT]$$/ {print $$1, $$3}' > $(B)/sprout.sym
+
+# ---- user programs (static musl) ----
+$(B)/user/%: user/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(UCFLAGS) -o $@ $<
+
+$(B)/user/%: user/demo/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(UCFLAGS) -o $@ $<
+
+$(B)/tests/guest/%: tests/guest/%.c $(wildcard tests/guest/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(UCFLAGS) -Itests/guest -o $@ $<
+
+USER_BINS := $(USER_PROGS:%=$(B)/user/%)
+GUEST_BINS := $(GUEST_TESTS:%=$(B)/tests/guest/%)
+
+# ---- the boot image: a cpio "newc" archive unpacked into the root tmpfs ----
+initramfs: $(B)/initramfs.cpio
+$(B)/initramfs.cpio: $(USER_BINS) $(GUEST_BINS) tools/mkinitramfs.sh | $(DEPS_STAMP)
+	sh tools/mkinitramfs.sh $(B) $@ "$(USER_PROGS)" "$(GUEST_TESTS)"
+
+run: all
+	./sprout boot --smp $(SMP) --mem $(MEM) $(if $(ACCEL),--accel $(ACCEL))
+
+gdb: all
+	./sprout boot --gdb --smp $(SMP) --mem $(MEM)
+
+-include tests/unit/unit.mk
+
+test: all
+	python3 tools/test.py
+
+test-linux: $(GUEST_BINS)
+	sh tools/test-linux.sh $(B)/tests/guest
+
+clean:
+	rm -rf $(B)
+
+-include $(KOBJS:.o=.d)

@@ -1,0 +1,219 @@
+/*
+ * Kernel entry and exit: the 256 IDT stubs and their common path, the
+ * syscall instruction's entry, the return-to-user path (sysretq or iretq),
+ * the kernel-stack switch under arch_switch() and the first-run trampolines
+ * of new tasks. Register frames are struct trapframe (arch_impl.h); the
+ * offsets are in x86_asm.h and checked in trap.c.
+ *
+ * GS: in the kernel GS base is this CPU's struct cpu; in user mode it is the
+ * user's. Every entry from user mode and every exit to it does swapgs
+ * (AMD64 APM vol. 2 4.8.6; Intel SDM vol. 3A 5.8.8 for syscall/sysret).
+ */
+#include "x86_asm.h"
+
+#define GDT_KCODE	0x08
+#define GDT_UDATA	0x1b
+#define GDT_UCODE	0x23
+#define SYSCALL_VECTOR	0x100
+
+/* Push the general registers so that r15 ends at the lowest address. */
+.macro PUSH_REGS
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+.endm
+
+.macro POP_REGS
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+.endm
+
+/* With SMAP on, the kernel must run with RFLAGS.AC clear whatever the
+ * interrupted code had; clac is #UD on CPUs without SMAP, hence the test. */
+.macro CLAC_IF_SMAP
+	testb $1, x86_smap_enabled(%rip)
+	jz 9f
+	clac
+9:
+.endm
+
+	.text
+
+/*
+ * One 16-byte stub per vector. The CPU pushes an error code only for
+ * vectors 8, 10-14, 17, 21, 29 and 30 (Intel SDM vol. 3A 6.15); the others
+ * get a zero so every frame has the same shape.
+ */
+	.p2align 4
+	.globl x86_trap_stubs
+x86_trap_stubs:
+	.set vec, 0
+	.rept 256
+	.p2align 4
+	.if (vec == 8) || (vec == 10) || (vec == 11) || (vec == 12) || (vec == 13) || \
+		(vec == 14) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
+	.else
+	pushq $0
+	.endif
+	pushq $vec
+	jmp x86_trap_common
+	.set vec, vec + 1
+	.endr
+
+x86_trap_common:
+	/* cs of the interrupted context sits above vector, error and rip. */
+	testb $3, 24(%rsp)
+	jz 1f
+	swapgs
+1:	PUSH_REGS
+	cld
+	CLAC_IF_SMAP
+	movq %rsp, %rdi
+	call trap_dispatch
+	testb $3, TF_CS(%rsp)
+	jnz x86_ret_to_user
+	POP_REGS
+	addq $16, %rsp			/* vector, error */
+	iretq
+
+/*
+ * syscall: rcx = user rip, r11 = user rflags, rsp still the user's, IF/DF/
+ * TF/AC already cleared by SFMASK. Build a full trapframe on the task's
+ * kernel stack so the core sees the same frame as for any trap.
+ */
+	.p2align 4
+	.globl x86_syscall_entry
+x86_syscall_entry:
+	swapgs
+	movq %rsp, %gs:CPU_USER_RSP
+	movq %gs:CPU_KSTACK_TOP, %rsp
+	pushq $GDT_UDATA			/* ss */
+	pushq %gs:CPU_USER_RSP			/* rsp */
+	pushq %r11				/* rflags */
+	pushq $GDT_UCODE			/* cs */
+	pushq %rcx				/* rip */
+	pushq $0				/* error */
+	pushq $SYSCALL_VECTOR			/* vector */
+	PUSH_REGS
+	movq %rsp, %rdi
+	sti
+	call syscall_dispatch
+	/* fall through */
+
+/*
+ * Return to user mode through the trapframe at %rsp (the top of the task's
+ * kernel stack). Pending work (reschedule, signals) runs with interrupts on;
+ * the final check and the register restore run with them off so nothing can
+ * slip in between.
+ */
+	.globl x86_ret_to_user
+x86_ret_to_user:
+	cli
+1:	call user_work_pending
+	testb %al, %al
+	jz 2f
+	sti
+	movq %rsp, %rdi
+	call user_return_work
+	cli
+	jmp 1b
+
+	/* The core may have rewritten the frame (exec, sigreturn): never let it
+	 * carry kernel selectors, IOPL/NT/VM or a non-canonical rip, which would
+	 * fault in ring 0 with the user's GS loaded. */
+2:	movq $GDT_UCODE, TF_CS(%rsp)
+	movq $GDT_UDATA, TF_SS(%rsp)
+	movq TF_RFLAGS(%rsp), %rax
+	andq $RFLAGS_USER_MASK, %rax
+	orq $(RFLAGS_IF | RFLAGS_FIXED), %rax
+	movq %rax, TF_RFLAGS(%rsp)
+	movq TF_RIP(%rsp), %rax
+	shrq $47, %rax
+	jz 3f
+	movq $0, TF_RIP(%rsp)			/* faults at once: SIGSEGV */
+	jmp 4f
+
+	/* sysretq restores rip from rcx and rflags from r11; usable only when
+	 * the frame says they hold exactly those values. */
+3:	movq TF_RCX(%rsp), %rax
+	cmpq TF_RIP(%rsp), %rax
+	jne 4f
+	movq TF_R11(%rsp), %rax
+	cmpq TF_RFLAGS(%rsp), %rax
+	jne 4f
+	POP_REGS
+	movq TF_RSP - TF_VECTOR(%rsp), %rsp
+	swapgs
+	sysretq
+
+4:	POP_REGS
+	addq $16, %rsp
+	swapgs
+	iretq
+
+/*
+ * x86_switch_stack(save_rsp, new_rsp): save the callee-saved registers on
+ * this stack, store rsp in *save_rsp, load new_rsp and pop the next task's.
+ * New tasks start with a frame whose return address is a trampoline below.
+ */
+	.p2align 4
+	.globl x86_switch_stack
+x86_switch_stack:
+	pushq %rbp
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, (%rdi)
+	movq %rsi, %rsp
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbx
+	popq %rbp
+	ret
+
+/* First run of a kernel thread: rbx = fn, r12 = arg (set by thread.c). */
+	.globl x86_kthread_start
+x86_kthread_start:
+	call sched_tail
+	sti
+	movq %r12, %rdi
+	call *%rbx
+	call task_exit_kernel
+	ud2
+
+/* First run of a user task: rsp is its trapframe at the top of the stack. */
+	.globl x86_uthread_start
+x86_uthread_start:
+	call sched_tail
+	jmp x86_ret_to_user
+
+	.section .note.GNU-stack, "", @progbits

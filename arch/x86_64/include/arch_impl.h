@@ -1,0 +1,167 @@
+/*
+ * x86-64 inline half of include/arch.h: register frames, per-thread and
+ * per-CPU arch state, interrupt flag, PTE format. Included only through
+ * include/arch.h.
+ */
+#ifndef SPROUT_ARCH_IMPL_H
+#define SPROUT_ARCH_IMPL_H
+
+#define DIRECT_MAP_BASE		0xffff800000000000UL	/* all RAM, kernel RW NX */
+#define KERNEL_IMAGE_BASE	0xffffffff80000000UL	/* kernel text/data: phys + this */
+#define USER_BASE		0x0000000000010000UL	/* lowest user mapping (mmap_min_addr) */
+#define USER_TOP		0x00007ffffffff000UL	/* one page below the canonical hole */
+
+#define KSTACK_ORDER		2			/* 16 KiB kernel stacks */
+#define KSTACK_SIZE		(PAGE_SIZE << KSTACK_ORDER)
+
+/*
+ * Saved user (or interrupted kernel) registers, pushed by the trap and
+ * syscall entry code; the order matches the pushes in entry.S (offsets are
+ * checked with _Static_assert there). For a syscall, rcx holds the user rip
+ * and r11 the user rflags, as the syscall instruction left them.
+ */
+struct trapframe {
+	u64 r15, r14, r13, r12, r11, r10, r9, r8;
+	u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	u64 vector;		/* trap vector; SYSCALL_VECTOR for syscalls */
+	u64 error;		/* CPU error code or 0 */
+	u64 rip, cs, rflags, rsp, ss;	/* hardware iret frame */
+};
+
+#define SYSCALL_VECTOR		0x100
+
+/* Per-thread machine state kept in struct task. */
+struct arch_thread {
+	u64 rsp;		/* kernel rsp saved by arch_switch() */
+	u64 fs_base;		/* user TLS pointer (arch_prctl ARCH_SET_FS) */
+	u8 fpu[512] __aligned(16);	/* FXSAVE area */
+};
+
+struct tss64 {
+	u32 reserved0;
+	u64 rsp0, rsp1, rsp2;
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __packed;
+
+/* Per-CPU machine state kept in struct cpu. */
+struct arch_cpu {
+	u64 gdt[7] __aligned(16);	/* null, kcode, kdata, udata, ucode, tss(2) */
+	struct tss64 tss __aligned(16);
+	u32 lapic_id;
+};
+
+/* GDT selectors: the order suits syscall/sysret (STAR). */
+#define GDT_KCODE	0x08
+#define GDT_KDATA	0x10
+#define GDT_UDATA	0x1b	/* 0x18 | RPL 3 */
+#define GDT_UCODE	0x23	/* 0x20 | RPL 3 */
+#define GDT_TSS		0x28
+
+static inline struct cpu *this_cpu(void)
+{
+	struct cpu *c;
+
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(c));
+	return c;
+}
+
+static inline unsigned long arch_irq_save(void)
+{
+	unsigned long flags;
+
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	return flags;
+}
+
+static inline void arch_irq_restore(unsigned long flags)
+{
+	if (flags & 0x200)
+		__asm__ volatile("sti" : : : "memory");
+}
+
+static inline void arch_irq_enable(void) { __asm__ volatile("sti" : : : "memory"); }
+static inline void arch_irq_disable(void) { __asm__ volatile("cli" : : : "memory"); }
+
+static inline bool arch_irq_enabled(void)
+{
+	unsigned long flags;
+
+	__asm__ volatile("pushfq; popq %0" : "=r"(flags));
+	return flags & 0x200;
+}
+
+static inline void arch_cpu_relax(void) { __asm__ volatile("pause"); }
+
+/* ---- trapframe accessors ---- */
+static inline long tf_syscall_nr(const struct trapframe *tf) { return (long)tf->rax; }
+
+static inline u64 tf_syscall_arg(const struct trapframe *tf, int i)
+{
+	switch (i) {
+	case 0: return tf->rdi;
+	case 1: return tf->rsi;
+	case 2: return tf->rdx;
+	case 3: return tf->r10;
+	case 4: return tf->r8;
+	default: return tf->r9;
+	}
+}
+
+static inline void tf_set_return(struct trapframe *tf, long v) { tf->rax = (u64)v; }
+static inline bool tf_user_mode(const struct trapframe *tf) { return (tf->cs & 3) == 3; }
+static inline u64 tf_ip(const struct trapframe *tf) { return tf->rip; }
+static inline u64 tf_sp(const struct trapframe *tf) { return tf->rsp; }
+
+/* ---- PTEs ---- */
+typedef u64 pte_t;
+
+/* arch.h defines the MMU_* permission bits only after including this file;
+ * pte_mk() needs them first. Token-identical copies, so both may stand. */
+#define MMU_READ	0x1u
+#define MMU_WRITE	0x2u
+#define MMU_EXEC	0x4u
+#define MMU_USER	0x8u
+
+#define PTE_P		(1UL << 0)
+#define PTE_W		(1UL << 1)
+#define PTE_U		(1UL << 2)
+#define PTE_PWT		(1UL << 3)
+#define PTE_PCD		(1UL << 4)
+#define PTE_A		(1UL << 5)
+#define PTE_D		(1UL << 6)
+#define PTE_PS		(1UL << 7)
+#define PTE_G		(1UL << 8)
+#define PTE_SW_COW	(1UL << 9)	/* software: write-protected for copy-on-write */
+#define PTE_NX		(1UL << 63)
+#define PTE_ADDR_MASK	0x000ffffffffff000UL
+
+static inline bool pte_present(pte_t p) { return p & PTE_P; }
+static inline bool pte_write(pte_t p) { return p & PTE_W; }
+static inline bool pte_user(pte_t p) { return p & PTE_U; }
+static inline bool pte_cow(pte_t p) { return p & PTE_SW_COW; }
+static inline u64 pte_phys(pte_t p) { return p & PTE_ADDR_MASK; }
+
+/* pte_mk - a present leaf PTE for @phys with MMU_* permissions @prot. */
+static inline pte_t pte_mk(u64 phys, unsigned prot)
+{
+	pte_t p = (phys & PTE_ADDR_MASK) | PTE_P;
+
+	if (prot & MMU_WRITE)
+		p |= PTE_W;
+	if (prot & MMU_USER)
+		p |= PTE_U;
+	if (!(prot & MMU_EXEC))
+		p |= PTE_NX;
+	return p;
+}
+
+/* Write-protect a PTE and mark it copy-on-write. */
+static inline pte_t pte_wrprotect_cow(pte_t p) { return (p & ~PTE_W) | PTE_SW_COW; }
+/* Make a COW PTE writable again (the page is now private). */
+static inline pte_t pte_mkwrite(pte_t p) { return (p | PTE_W | PTE_D) & ~PTE_SW_COW; }
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * The two 16550 UARTs: COM1 (0x3f8) is the console user programs talk to,
+ * COM2 (0x2f8) carries the kernel log. Output busy-waits; COM1 input
+ * arrives by interrupt and is handed to console_rx().
+ * Source: National Semiconductor PC16550D datasheet.
+ */
+#include "x86.h"
+
+#define COM1	0x3f8
+#define COM2	0x2f8
+
+#define UART_DATA	0	/* RBR/THR; DLL while DLAB */
+#define UART_IER	1	/* DLM while DLAB */
+#define UART_FCR	2
+#define UART_LCR	3
+#define UART_MCR	4
+#define UART_LSR	5
+
+#define LSR_DATA_READY	0x01
+#define LSR_THR_EMPTY	0x20
+#define IER_RX		0x01
+#define MCR_DTR_RTS_OUT2	0x0b	/* OUT2 gates the IRQ line on PCs */
+
+/* Bounded wait: a missing UART must not hang the kernel forever. */
+#define TX_SPIN_LIMIT	100000
+
+static void uart_setup(u16 port)
+{
+	outb(port + UART_IER, 0);
+	outb(port + UART_LCR, 0x80);	/* DLAB: divisor 1 = 115200 baud */
+	outb(port + UART_DATA, 1);
+	outb(port + UART_IER, 0);
+	outb(port + UART_LCR, 0x03);	/* 8N1 */
+	outb(port + UART_FCR, 0xc7);	/* FIFOs on and cleared, 14-byte trigger */
+	outb(port + UART_MCR, MCR_DTR_RTS_OUT2);
+}
+
+static void uart_putc(u16 port, char c)
+{
+	for (int i = 0; i < TX_SPIN_LIMIT; i++)
+		if (inb(port + UART_LSR) & LSR_THR_EMPTY)
+			break;
+	outb(port + UART_DATA, (u8)c);
+}
+
+/* x86_uart_init - program both ports, interrupts off. Boot CPU. */
+void x86_uart_init(void)
+{
+	uart_setup(COM1);
+	uart_setup(COM2);
+}
+
+/* x86_uart_enable_rx_irq - COM1 raises IRQ 4 when a byte arrives. */
+void x86_uart_enable_rx_irq(void)
+{
+	/* Drain anything typed before the interrupt existed. */
+	while (inb(COM1 + UART_LSR) & LSR_DATA_READY)
+		console_rx((char)inb(COM1 + UART_DATA));
+	outb(COM1 + UART_IER, IER_RX);
+}
+
+/* x86_uart_rx_irq - interrupt handler: every byte waiting goes to
+ * console_rx(). Interrupts disabled. Sleeps: no. */
+void x86_uart_rx_irq(void)
+{
+	while (inb(COM1 + UART_LSR) & LSR_DATA_READY)
+		console_rx((char)inb(COM1 + UART_DATA));
+}
+
+/* arch_console_putc - see include/arch.h. Caller serialises. Sleeps: no. */
+void arch_console_putc(char c)
+{
+	uart_putc(COM1, c);
+}
+
+/* arch_log_putc - see include/arch.h. Caller serialises. Sleeps: no. */
+void arch_log_putc(char c)
+{
+	uart_putc(COM2, c);
+}

@@ -1,0 +1,217 @@
+/*
+ * Interfaces shared by the files of fs/ only: tmpfs data and directory
+ * entries, the path walk, the name-space operations, devices, and the path
+ * arguments of the file syscalls. The rest of the kernel sees include/fs.h.
+ * Lock letters are those of the legend in include/fs.h.
+ */
+#ifndef SPROUT_FS_INTERNAL_H
+#define SPROUT_FS_INTERNAL_H
+
+#include "fs.h"
+#include "kernel.h"
+#include "spinlock.h"
+#include "uapi/errno.h"
+#include "uapi/fcntl.h"
+#include "uapi/stat.h"
+
+#define TMPFS_DEV_MAJOR		0
+#define TMPFS_DEV_MINOR		16
+#define TMPFS_MAX_SIZE		(1UL << 30)	/* bytes: keeps the page array small */
+#define SYMLINK_MAX		40	/* symlinks followed in one walk */
+#define SYMLINK_NEST_MAX	8	/* symlinks inside symlinks (stack depth) */
+
+/* ---- fs/inode.c ---- */
+
+/* inode_alloc - a new unlinked inode (refcount 1, nlink 0) of type and
+ * permission @mode, owned by @uid/@gid, timestamps now. NULL if out of memory. */
+struct inode *inode_alloc(u32 mode, uid_t uid, gid_t gid);
+/* fs_now - the wall-clock time for timestamps. */
+struct fs_time fs_now(void);
+/* inode_fill_stat - @ino's status for stat(2). Takes ino's lock. May sleep. */
+void inode_fill_stat(struct inode *ino, struct linux_stat *st);
+/* inode_permission - may the caller's (@real: real, else effective) ids access
+ * @ino for @mask (R_OK|W_OK|X_OK)? 0 or -EACCES. Reads mode without the lock. */
+int inode_permission(struct inode *ino, int mask, bool real);
+/* fs_cred - the caller's credentials (root when there is no process). */
+void fs_cred(uid_t *uid, gid_t *gid, bool real);
+/* inode_dtype - DT_* value for getdents64. */
+u8 inode_dtype(const struct inode *ino);
+
+/* ---- fs/tmpfs.c: file data ---- */
+
+/* tmpfs_read - copy up to @n bytes at @off into @buf (user memory when
+ * @user). Returns bytes copied, 0 at EOF, or -EFAULT. Takes ino's lock per
+ * page, never across the copy. May sleep. */
+ssize_t tmpfs_read(struct inode *ino, u64 off, void *buf, size_t n, bool user);
+/* tmpfs_write - write @n bytes from @buf (user memory when @user) at *@off,
+ * or at the end of file when @append; advances *@off. Returns bytes written
+ * (short only after a fault or ENOSPC) or -EFAULT, -ENOMEM, -EFBIG. */
+ssize_t tmpfs_write(struct inode *ino, u64 *off, const void *buf, size_t n, bool user,
+		    bool append);
+/* tmpfs_truncate - set the size of regular file @ino to @size bytes, freeing
+ * pages past it. 0 or -EFBIG/-ENOMEM. Takes ino's lock. */
+int tmpfs_truncate(struct inode *ino, u64 size);
+/* tmpfs_free_data - release the data of an inode nobody references. */
+void tmpfs_free_data(struct inode *ino);
+/* tmpfs_blocks - 512-byte blocks allocated to @ino; ino's lock held. */
+u64 tmpfs_blocks(struct inode *ino);
+
+extern const struct file_ops tmpfs_reg_ops;
+
+/* ---- fs/tmpfs_dir.c: directory entries ---- */
+
+struct tmpfs_dirent {
+	struct list_head link;		/* [i] of the directory */
+	struct inode *inode;		/* counted */
+	u64 off;			/* getdents cookie, >= 2, increasing along the list */
+	u16 namelen;
+	char name[];			/* NUL-terminated */
+};
+
+/* tmpfs_dir_find - the entry @name (@len bytes) of @dir or NULL. Requires
+ * dir's lock. */
+struct tmpfs_dirent *tmpfs_dir_find(struct inode *dir, const char *name, size_t len);
+/* tmpfs_dir_add - link @child into @dir as @name: takes a reference on
+ * @child, counts the link and makes @dir its parent. 0 or -ENOMEM, -ENOENT
+ * (@dir was removed). Requires dir's lock; takes child's lock (order [i]
+ * parent -> child) and [p]. */
+int tmpfs_dir_add(struct inode *dir, const char *name, size_t len, struct inode *child);
+/* tmpfs_dir_remove - unlink @de from @dir, dropping the link count; a
+ * directory must be empty (-ENOTEMPTY, checked under its lock). The child
+ * reference the entry held is returned in *@child: put it after unlocking.
+ * Requires dir's lock; takes the child's lock. */
+int tmpfs_dir_remove(struct inode *dir, struct tmpfs_dirent *de, struct inode **child);
+/* tmpfs_dir_move - move entry @de of @from to @to as @name (rename(2)),
+ * first removing @to's entry @victim (may be NULL) as tmpfs_dir_remove does,
+ * whose reference comes back in *@victim_ino. All or nothing: 0, -ENOMEM or
+ * -ENOTEMPTY. Requires both directories' locks; takes the victim's. */
+int tmpfs_dir_move(struct inode *from, struct tmpfs_dirent *de, struct inode *to,
+		   struct tmpfs_dirent *victim, const char *name, size_t len,
+		   struct inode **victim_ino);
+/* tmpfs_dir_empty - @dir has no entries. Requires dir's lock. */
+bool tmpfs_dir_empty(struct inode *dir);
+/* tmpfs_getdents - fill user @buf (@count bytes) with linux_dirent64 records
+ * from cookie *@pos on. Bytes written, 0 at the end, -EINVAL (@buf too small
+ * for one record), -ENOENT (removed directory), -EFAULT, -ENOMEM. */
+long tmpfs_getdents(struct inode *dir, u64 *pos, void __user *buf, size_t count);
+/* tmpfs_name_of - copy the name under which @dir links @child into @buf
+ * (@size bytes, NUL-terminated). Returns its length, or -ENOENT. Takes
+ * dir's lock. */
+int tmpfs_name_of(struct inode *dir, struct inode *child, char *buf, size_t size);
+extern const struct file_ops tmpfs_dir_ops;
+
+/* ---- fs/vfs.c: the path walk ---- */
+
+extern struct inode *vfs_root;		/* [I] after fs_init: the tmpfs root */
+extern struct spinlock vfs_parent_lock;	/* [p] */
+extern struct mutex vfs_rename_lock;	/* serialises renames (tree shape) */
+
+#define VFS_FOLLOW	0x1	/* follow a symlink in the last component */
+
+/* The result of a walk that stops before the last component. */
+struct vfs_last {
+	struct inode *dir;	/* counted: the directory holding the last component */
+	const char *name;	/* points into the walked path, not NUL-terminated */
+	size_t len;		/* 0 when the path names a directory itself ("/", "a/.") */
+	bool dot;		/* the last component is "." or ".." */
+	bool slash;		/* the path ends with '/' */
+};
+
+/* vfs_resolve - walk @path (kernel string) from @start (or @root for an
+ * absolute path); @root bounds "..". Returns 0 and a counted inode in *@out,
+ * or -ENOENT, -ENOTDIR, -ELOOP, -ENAMETOOLONG, -EACCES. May sleep. */
+int vfs_resolve(struct inode *root, struct inode *start, const char *path, unsigned flags,
+		struct inode **out);
+/* vfs_resolve_last - walk all but the last component of @path; see struct
+ * vfs_last. The caller puts last->dir. Same errors as vfs_resolve. */
+int vfs_resolve_last(struct inode *root, struct inode *start, const char *path,
+		     struct vfs_last *last);
+/* vfs_follow_link_last - continue a create-style walk through the symlink
+ * @link found as @last: re-resolve @last against @link's target, counting
+ * *@links (-ELOOP past SYMLINK_MAX). Replaces last->dir. */
+int vfs_follow_link_last(struct inode *root, struct inode *link, struct vfs_last *last,
+			 int *links);
+/* vfs_parent_get - @ino's parent, counted, or NULL for the tmpfs root. */
+struct inode *vfs_parent_get(struct inode *ino);
+/* vfs_is_ancestor - @a is @d or one of its ancestors. Takes [p]. */
+bool vfs_is_ancestor(struct inode *a, struct inode *d);
+/* vfs_inode_path - the absolute path of @ino as seen from @root, into @buf
+ * (@size bytes). Returns the length, -ENOENT (unlinked), -ENAMETOOLONG. */
+int vfs_inode_path(struct inode *root, struct inode *ino, char *buf, size_t size);
+
+/* ---- fs/namespace.c: creating and removing names ---- */
+
+/* vfs_mknod - create @last (a new name) as an inode of @mode (the umask is
+ * already applied), symlink target @target for S_IFLNK, device @major:@minor
+ * for S_IFCHR. With @out, a counted reference to the new inode is returned
+ * there. 0 or -EEXIST, -ENOENT, -ENOMEM, -ENOTDIR, -EACCES. */
+int vfs_mknod(struct vfs_last *last, u32 mode, const char *target, u32 major, u32 minor,
+	      struct inode **out);
+/* vfs_unlink - remove @last; @rmdir selects rmdir(2) semantics. */
+int vfs_unlink(struct inode *root, struct vfs_last *last, bool rmdir);
+/* vfs_rename - rename(2) from @from to @to. */
+int vfs_rename(struct inode *root, struct vfs_last *from, struct vfs_last *to);
+
+/* ---- fs/open.c ---- */
+
+/* vfs_open - open(2) of @path from @start with @flags and creation @mode
+ * (umask not yet applied). 0 and a new file description in *@out, or a
+ * negative errno. May sleep. */
+int vfs_open(struct inode *root, struct inode *start, const char *path, u32 flags, u32 mode,
+	     struct file **out);
+/* vfs_open_inode - an open file description for @ino with @flags (already
+ * looked up and permission-checked). */
+int vfs_open_inode(struct inode *ino, u32 flags, struct file **out);
+
+/* ---- fs/chrdev.c, fs/console.c ---- */
+
+/* chrdev_ops - the operations of character device @major:@minor or NULL. */
+const struct file_ops *chrdev_ops(u32 major, u32 minor);
+extern const struct file_ops console_file_ops;
+extern struct inode *console_inode;	/* [I] after fs_init */
+/* chrdev_create_nodes - /dev and its standard nodes, where missing. */
+void chrdev_create_nodes(void);
+
+/* ---- fs/fs_context.c, and path arguments of syscalls (fs/sys_path.c) ---- */
+
+/* fs_current_root_cwd - counted references to current's root and cwd (the
+ * tmpfs root when current has no fs context). Takes [l]. */
+void fs_current_root_cwd(struct inode **root, struct inode **cwd);
+/* fs_current_umask - current's umask. */
+mode_t fs_current_umask(void);
+
+/* fs_set_cwd - make @dir (a counted reference, consumed) current's cwd. */
+void fs_set_cwd(struct inode *dir);
+/* fs_umask_swap - set current's umask to @mask; returns the old one. */
+mode_t fs_umask_swap(mode_t mask);
+
+/* ---- fs/fdtable.c: descriptor operations on current's table ---- */
+
+/* fd_close - close @fd: 0 or -EBADF. Takes [f]; the file is put after. */
+int fd_close(int fd);
+/* fd_dup_to - make @newfd refer to @oldfd's file (dup2/dup3), closing what
+ * @newfd held; returns @newfd or -EBADF. Takes [f]. */
+int fd_dup_to(int oldfd, int newfd, bool cloexec);
+/* fd_cloexec_get - 1 or 0, or -EBADF. fd_cloexec_set - 0 or -EBADF. */
+int fd_cloexec_get(int fd);
+int fd_cloexec_set(int fd, bool on);
+
+/* file_set_flags - atomically replace status flags @bits of @f with @values. */
+void file_set_flags(struct file *f, u32 bits, u32 values);
+
+/* A user path copied in, with the inodes a walk starts from. */
+struct upath {
+	char *path;		/* kmalloc'd PATH_MAX bytes */
+	struct inode *root;	/* counted */
+	struct inode *start;	/* counted: cwd, the dirfd's inode, or root */
+};
+
+/* upath_get - copy @upath from user memory and pick the start inode for
+ * @dirfd (AT_FDCWD or a directory descriptor). With @empty_ok an empty path
+ * names @dirfd's own file (AT_EMPTY_PATH). 0 or -EFAULT, -ENAMETOOLONG,
+ * -ENOENT (empty path), -EBADF, -ENOTDIR, -ENOMEM. */
+int upath_get(struct upath *up, int dirfd, const char __user *upath, bool empty_ok);
+/* upath_put - release what upath_get() took. */
+void upath_put(struct upath *up);
+
+#endif

@@ -1,0 +1,208 @@
+/*
+ * Operations that change the name space of the tmpfs tree: creating a name
+ * (files, directories, symlinks, device nodes), removing one (unlink, rmdir)
+ * and moving one (rename). The callers have walked to the last component
+ * (struct vfs_last); these functions lock the directory, re-check the name
+ * under the lock and change the entries.
+ *
+ * Semantics: mkdir(2), mknod(2), symlink(2), unlink(2), rmdir(2), rename(2).
+ */
+#include "internal.h"
+#include "kmalloc.h"
+
+/* The directory of @last must be a directory we may write into. */
+static int dir_writable(struct inode *dir)
+{
+	if (!inode_is_dir(dir))
+		return -ENOTDIR;
+	return inode_permission(dir, W_OK | X_OK, false);
+}
+
+int vfs_mknod(struct vfs_last *last, u32 mode, const char *target, u32 major, u32 minor,
+	      struct inode **out)
+{
+	struct inode *dir = last->dir, *ino;
+	uid_t uid;
+	gid_t gid;
+	int err;
+
+	if (!last->len || last->dot)
+		return -EEXIST;
+	err = dir_writable(dir);
+	if (err)
+		return err;
+	if (last->slash && !S_ISDIR(mode))
+		return -ENOENT;
+	fs_cred(&uid, &gid, false);
+	ino = inode_alloc(mode, uid, gid);
+	if (!ino)
+		return -ENOMEM;
+	if (S_ISDIR(mode))
+		ino->nlink = 1;	/* its "."; the entry in @dir adds the second */
+	if (S_ISCHR(mode)) {
+		ino->rdev_major = major;
+		ino->rdev_minor = minor;
+	}
+	if (S_ISLNK(mode)) {
+		size_t len = strlen(target);
+
+		ino->target = kmalloc(len + 1);
+		if (!ino->target) {
+			err = -ENOMEM;
+			goto out_put;
+		}
+		memcpy(ino->target, target, len + 1);
+		ino->size = len;
+	}
+	mutex_lock(&dir->lock);
+	if (tmpfs_dir_find(dir, last->name, last->len))
+		err = -EEXIST;
+	else
+		err = tmpfs_dir_add(dir, last->name, last->len, ino);
+	mutex_unlock(&dir->lock);
+	if (!err && out) {
+		*out = ino;	/* the allocation's reference goes to the caller */
+		return 0;
+	}
+out_put:
+	inode_put(ino);
+	return err;
+}
+
+int vfs_unlink(struct inode *root, struct vfs_last *last, bool rmdir)
+{
+	struct inode *dir = last->dir, *child = NULL;
+	struct tmpfs_dirent *de;
+	int err;
+
+	if (rmdir) {
+		if (!last->len)
+			return -EBUSY;
+		if (last->dot)
+			return last->len == 1 ? -EINVAL : -ENOTEMPTY;
+	} else if (!last->len || last->dot) {
+		return -EISDIR;
+	}
+	err = dir_writable(dir);
+	if (err)
+		return err;
+	mutex_lock(&dir->lock);
+	de = tmpfs_dir_find(dir, last->name, last->len);
+	if (!de) {
+		err = -ENOENT;
+		goto out_unlock;
+	}
+	if (rmdir && !inode_is_dir(de->inode)) {
+		err = -ENOTDIR;
+		goto out_unlock;
+	}
+	if (!rmdir && inode_is_dir(de->inode)) {
+		err = -EISDIR;
+		goto out_unlock;
+	}
+	if (!rmdir && last->slash) {
+		err = -ENOTDIR;
+		goto out_unlock;
+	}
+	if (de->inode == root || de->inode == vfs_root) {
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	err = tmpfs_dir_remove(dir, de, &child);
+out_unlock:
+	mutex_unlock(&dir->lock);
+	if (child)
+		inode_put(child);
+	return err;
+}
+
+/* Lock the two directories of a rename: an ancestor first, else by address. */
+static void lock_two(struct inode *a, struct inode *b)
+{
+	if (a == b) {
+		mutex_lock(&a->lock);
+		return;
+	}
+	if (vfs_is_ancestor(b, a) || (!vfs_is_ancestor(a, b) && b < a)) {
+		struct inode *t = a;
+
+		a = b;
+		b = t;
+	}
+	mutex_lock(&a->lock);
+	mutex_lock(&b->lock);
+}
+
+static void unlock_two(struct inode *a, struct inode *b)
+{
+	mutex_unlock(&a->lock);
+	if (a != b)
+		mutex_unlock(&b->lock);
+}
+
+/* Checks of rename(2) once both entries are known; both directory locks held. */
+static int rename_check(struct inode *root, struct vfs_last *from, struct vfs_last *to,
+			struct inode *src, struct inode *victim)
+{
+	if (!inode_is_dir(src) && (from->slash || to->slash))
+		return -ENOTDIR;
+	if (src == root || src == vfs_root)
+		return -EBUSY;
+	/* A directory cannot move below itself. */
+	if (inode_is_dir(src) && vfs_is_ancestor(src, to->dir))
+		return -EINVAL;
+	if (!victim)
+		return 0;
+	if (inode_is_dir(src) && !inode_is_dir(victim))
+		return -ENOTDIR;
+	if (!inode_is_dir(src) && inode_is_dir(victim))
+		return -EISDIR;
+	if (victim == root || victim == vfs_root)
+		return -EBUSY;
+	/*
+	 * A victim above the source is not empty; say so before its lock is
+	 * taken, which would invert the ancestor-first lock order.
+	 */
+	if (vfs_is_ancestor(victim, from->dir))
+		return -ENOTEMPTY;
+	return 0;
+}
+
+int vfs_rename(struct inode *root, struct vfs_last *from, struct vfs_last *to)
+{
+	struct inode *fd = from->dir, *td = to->dir, *victim_ino = NULL;
+	struct tmpfs_dirent *ode, *nde;
+	int err;
+
+	if (!from->len || from->dot || !to->len || to->dot)
+		return -EBUSY;
+	err = dir_writable(fd);
+	if (!err)
+		err = dir_writable(td);
+	if (err)
+		return err;
+	/* The rename lock keeps the tree's shape (ancestry) still while we look. */
+	mutex_lock(&vfs_rename_lock);
+	lock_two(fd, td);
+	ode = tmpfs_dir_find(fd, from->name, from->len);
+	if (!ode) {
+		err = -ENOENT;
+		goto out_unlock;
+	}
+	nde = tmpfs_dir_find(td, to->name, to->len);
+	if (nde == ode)
+		goto out_unlock;
+	if (nde && nde->inode == ode->inode) {
+		/* Two names of one file: POSIX says do nothing. */
+		goto out_unlock;
+	}
+	err = rename_check(root, from, to, ode->inode, nde ? nde->inode : NULL);
+	if (!err)
+		err = tmpfs_dir_move(fd, ode, td, nde, to->name, to->len, &victim_ino);
+out_unlock:
+	unlock_two(fd, td);
+	mutex_unlock(&vfs_rename_lock);
+	if (victim_ino)
+		inode_put(victim_ino);
+	return err;
+}

@@ -1,0 +1,161 @@
+/*
+ * open(2): from a path and flags to an open file description. Creation with
+ * O_CREAT (following a final symlink to create its target, as Linux does),
+ * O_EXCL, O_TRUNC, O_DIRECTORY, O_NOFOLLOW, O_PATH, and the choice of file
+ * operations by inode type.
+ */
+#include "internal.h"
+
+/* Status flags an open file description keeps (F_GETFL reports them). */
+#define FILE_KEPT_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | O_DIRECT | \
+			 O_ASYNC | O_NOATIME | O_DIRECTORY | O_NOFOLLOW | O_PATH)
+
+/* O_PATH descriptors: no operations at all (read/write give EBADF). */
+static const struct file_ops path_ops = { .seekable = false };
+
+int vfs_open_inode(struct inode *ino, u32 flags, struct file **out)
+{
+	const struct file_ops *ops;
+	struct file *f;
+
+	if (flags & O_PATH)
+		ops = &path_ops;
+	else if (inode_is_reg(ino))
+		ops = &tmpfs_reg_ops;
+	else if (inode_is_dir(ino))
+		ops = &tmpfs_dir_ops;
+	else if (S_ISCHR(ino->mode))
+		ops = chrdev_ops(ino->rdev_major, ino->rdev_minor);
+	else
+		ops = NULL;
+	if (!ops)
+		return -ENXIO;
+	/* 64-bit Linux always reports O_LARGEFILE (force_o_largefile). */
+	f = file_alloc(ino, ops, (flags & FILE_KEPT_FLAGS) | LINUX_O_LARGEFILE, NULL);
+	if (!f)
+		return -ENOMEM;
+	*out = f;
+	return 0;
+}
+
+/* Checks of an existing (or just created) inode against the open flags. */
+static int open_check(struct inode *ino, u32 flags, bool created)
+{
+	u32 acc = flags & O_ACCMODE;
+	int mask = 0;
+
+	if ((flags & O_DIRECTORY) && !inode_is_dir(ino))
+		return -ENOTDIR;
+	if (flags & O_PATH)
+		return 0;
+	if (inode_is_lnk(ino))
+		return -ELOOP;	/* O_NOFOLLOW met a symlink */
+	if (acc == O_RDONLY || acc == O_RDWR)
+		mask |= R_OK;
+	if (acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC))
+		mask |= W_OK;
+	if (inode_is_dir(ino) && ((mask & W_OK) || (flags & O_CREAT)))
+		return -EISDIR;
+	if (created)
+		return 0;	/* the creator may open its new file whatever the mode */
+	return inode_permission(ino, mask, false);
+}
+
+/* The O_CREAT walk: find or create the last component, through symlinks. */
+static int open_create(struct inode *root, struct inode *start, const char *path, u32 flags,
+		       u32 mode, struct inode **out, bool *created)
+{
+	struct inode *held = NULL, *ino = NULL;
+	struct tmpfs_dirent *de;
+	struct vfs_last last;
+	int links = 0, err;
+
+	err = vfs_resolve_last(root, start, path, &last);
+	if (err)
+		return err;
+	for (;;) {
+		if (!last.len || last.dot) {
+			err = -EISDIR;
+			break;
+		}
+		if (!inode_is_dir(last.dir)) {
+			err = -ENOTDIR;
+			break;
+		}
+		mutex_lock(&last.dir->lock);
+		de = tmpfs_dir_find(last.dir, last.name, last.len);
+		if (de) {
+			ino = de->inode;
+			inode_get(ino);
+		}
+		mutex_unlock(&last.dir->lock);
+		if (!ino) {
+			if (last.slash) {
+				err = -EISDIR;
+				break;
+			}
+			err = vfs_mknod(&last, S_IFREG | mode, NULL, 0, 0, &ino);
+			if (err == -EEXIST && !(flags & O_EXCL))
+				continue;	/* lost a race with another creator: open theirs */
+			*created = !err;
+			break;
+		}
+		if (flags & O_EXCL) {
+			err = -EEXIST;
+			break;
+		}
+		if (!inode_is_lnk(ino))
+			break;
+		if (flags & O_NOFOLLOW) {
+			err = -ELOOP;
+			break;
+		}
+		/* Keep the link: last.name points into its target from now on. */
+		if (held)
+			inode_put(held);
+		held = ino;
+		ino = NULL;
+		err = vfs_follow_link_last(root, held, &last, &links);
+		if (err)
+			break;
+	}
+	if (!err && last.slash && !inode_is_dir(ino))
+		err = -ENOTDIR;
+	if (err && ino) {
+		inode_put(ino);
+		ino = NULL;
+	}
+	inode_put(last.dir);
+	if (held)
+		inode_put(held);
+	*out = ino;
+	return err;
+}
+
+int vfs_open(struct inode *root, struct inode *start, const char *path, u32 flags, u32 mode,
+	     struct file **out)
+{
+	struct inode *ino;
+	bool created = false;
+	int err;
+
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		return -EOPNOTSUPP;
+	if (flags & O_PATH)
+		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	if (flags & O_CREAT) {
+		mode = (mode & 07777) & ~fs_current_umask();
+		err = open_create(root, start, path, flags, mode, &ino, &created);
+	} else {
+		err = vfs_resolve(root, start, path, (flags & O_NOFOLLOW) ? 0 : VFS_FOLLOW, &ino);
+	}
+	if (err)
+		return err;
+	err = open_check(ino, flags, created);
+	if (!err && (flags & O_TRUNC) && inode_is_reg(ino) && !created)
+		err = tmpfs_truncate(ino, 0);
+	if (!err)
+		err = vfs_open_inode(ino, flags, out);
+	inode_put(ino);
+	return err;
+}

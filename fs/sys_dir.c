@@ -1,0 +1,249 @@
+/*
+ * Directory and name syscalls: getdents64, getcwd, chdir, fchdir, mkdir,
+ * mkdirat, rmdir, unlink, unlinkat, rename and symlink.
+ * Semantics: getdents64(2), getcwd(2), chdir(2), mkdir(2), rmdir(2),
+ * unlink(2), rename(2), symlink(2).
+ */
+#include "internal.h"
+#include "kmalloc.h"
+#include "uaccess.h"
+
+/*
+ * getdents64 - getdents64(2): fill user @dirp (@count bytes) with struct
+ * linux_dirent64 records of directory @fd from its position on. Bytes
+ * filled, 0 at the end, or -EBADF, -ENOTDIR, -EINVAL (buffer too small),
+ * -EFAULT, -ENOENT (removed directory). Locks: the file-position mutex, the
+ * directory's lock. May sleep.
+ */
+long sys_getdents64(int fd, void __user *dirp, unsigned count)
+{
+	struct file *f = fd_get(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if (file_flags(f) & O_PATH)
+		r = -EBADF;
+	else if (!f->inode || !inode_is_dir(f->inode))
+		r = -ENOTDIR;
+	else {
+		mutex_lock(&f->pos_lock);
+		r = tmpfs_getdents(f->inode, &f->pos, dirp, count);
+		mutex_unlock(&f->pos_lock);
+	}
+	file_put(f);
+	return r;
+}
+
+/*
+ * getcwd - getcwd(2) (the system call): copy the absolute path of the cwd
+ * with its NUL to user @buf of @size bytes. Returns the length including the
+ * NUL, or -ERANGE (too small), -ENOENT (cwd removed), -EFAULT. May sleep.
+ */
+long sys_getcwd(char __user *buf, unsigned long size)
+{
+	struct inode *root, *cwd;
+	char *kbuf = kmalloc(PATH_MAX);
+	long r;
+
+	if (!kbuf)
+		return -ENOMEM;
+	fs_current_root_cwd(&root, &cwd);
+	r = vfs_inode_path(root, cwd, kbuf, PATH_MAX);
+	inode_put(cwd);
+	inode_put(root);
+	if (r >= 0) {
+		if ((unsigned long)r + 1 > size)
+			r = -ERANGE;
+		else if (copy_to_user(buf, kbuf, (size_t)r + 1))
+			r = -EFAULT;
+		else
+			r = r + 1;
+	}
+	kfree(kbuf);
+	return r;
+}
+
+/* Make @dir (counted, consumed) the cwd if it is a searchable directory. */
+static long set_cwd(struct inode *dir)
+{
+	long r = 0;
+
+	if (!inode_is_dir(dir))
+		r = -ENOTDIR;
+	else
+		r = inode_permission(dir, X_OK, false);
+	if (r) {
+		inode_put(dir);
+		return r;
+	}
+	fs_set_cwd(dir);
+	return 0;
+}
+
+/* chdir - chdir(2): 0 or -ENOENT, -ENOTDIR, -EACCES, -ELOOP, -EFAULT. May sleep. */
+long sys_chdir(const char __user *path)
+{
+	struct inode *dir;
+	struct upath up;
+	long r;
+
+	r = upath_get(&up, AT_FDCWD, path, false);
+	if (r)
+		return r;
+	r = vfs_resolve(up.root, up.start, up.path, VFS_FOLLOW, &dir);
+	upath_put(&up);
+	return r ? r : set_cwd(dir);
+}
+
+/* fchdir - fchdir(2): chdir to @fd's directory. -EBADF, -ENOTDIR. May sleep. */
+long sys_fchdir(int fd)
+{
+	struct file *f = fd_get(fd);
+	struct inode *dir;
+
+	if (!f)
+		return -EBADF;
+	dir = f->inode;
+	if (dir)
+		inode_get(dir);
+	file_put(f);
+	return dir ? set_cwd(dir) : -ENOTDIR;
+}
+
+/*
+ * mkdirat - mkdirat(2): create directory @path (relative to @dirfd) with
+ * @mode & 01777 less the umask. 0 or -EEXIST, -ENOENT, -ENOTDIR, -EACCES,
+ * -ENAMETOOLONG, -ENOMEM, -EFAULT. May sleep.
+ */
+long sys_mkdirat(int dirfd, const char __user *path, mode_t mode)
+{
+	struct vfs_last last;
+	struct upath up;
+	long r;
+
+	r = upath_get(&up, dirfd, path, false);
+	if (r)
+		return r;
+	r = vfs_resolve_last(up.root, up.start, up.path, &last);
+	if (!r) {
+		mode = (mode & 01777) & ~fs_current_umask();
+		r = vfs_mknod(&last, S_IFDIR | mode, NULL, 0, 0, NULL);
+		inode_put(last.dir);
+	}
+	upath_put(&up);
+	return r;
+}
+
+/* mkdir - mkdir(2): mkdirat(AT_FDCWD, ...). May sleep. */
+long sys_mkdir(const char __user *path, mode_t mode)
+{
+	return sys_mkdirat(AT_FDCWD, path, mode);
+}
+
+/*
+ * unlinkat - unlinkat(2): remove the name @path; with AT_REMOVEDIR as
+ * rmdir(2). An open file lives on until its last close. 0 or -ENOENT,
+ * -EISDIR, -ENOTDIR, -ENOTEMPTY, -EBUSY, -EINVAL (flags, "."), -EACCES.
+ * May sleep.
+ */
+long sys_unlinkat(int dirfd, const char __user *path, int flags)
+{
+	struct vfs_last last;
+	struct upath up;
+	long r;
+
+	if (flags & ~AT_REMOVEDIR)
+		return -EINVAL;
+	r = upath_get(&up, dirfd, path, false);
+	if (r)
+		return r;
+	r = vfs_resolve_last(up.root, up.start, up.path, &last);
+	if (!r) {
+		r = vfs_unlink(up.root, &last, flags & AT_REMOVEDIR);
+		inode_put(last.dir);
+	}
+	upath_put(&up);
+	return r;
+}
+
+/* unlink - unlink(2). May sleep. */
+long sys_unlink(const char __user *path)
+{
+	return sys_unlinkat(AT_FDCWD, path, 0);
+}
+
+/* rmdir - rmdir(2): remove an empty directory. May sleep. */
+long sys_rmdir(const char __user *path)
+{
+	return sys_unlinkat(AT_FDCWD, path, AT_REMOVEDIR);
+}
+
+/*
+ * rename - rename(2): move @oldpath to @newpath, atomically replacing a
+ * file there (or an empty directory, when moving a directory). 0 or
+ * -ENOENT, -EISDIR, -ENOTDIR, -ENOTEMPTY, -EINVAL (into itself), -EBUSY,
+ * -EACCES, -ENOMEM. Locks: vfs_rename_lock, then both directories. May sleep.
+ */
+long sys_rename(const char __user *oldpath, const char __user *newpath)
+{
+	struct vfs_last from, to;
+	struct upath uold, unew;
+	long r;
+
+	r = upath_get(&uold, AT_FDCWD, oldpath, false);
+	if (r)
+		return r;
+	r = upath_get(&unew, AT_FDCWD, newpath, false);
+	if (r)
+		goto out_old;
+	r = vfs_resolve_last(uold.root, uold.start, uold.path, &from);
+	if (r)
+		goto out_new;
+	r = vfs_resolve_last(unew.root, unew.start, unew.path, &to);
+	if (r)
+		goto out_from;
+	r = vfs_rename(uold.root, &from, &to);
+	inode_put(to.dir);
+out_from:
+	inode_put(from.dir);
+out_new:
+	upath_put(&unew);
+out_old:
+	upath_put(&uold);
+	return r;
+}
+
+/*
+ * symlink - symlink(2): create @linkpath as a symlink holding @target
+ * (stored as given, not checked). 0 or -EEXIST, -ENOENT (empty target or
+ * missing directory), -ENAMETOOLONG, -EFAULT, -ENOMEM. May sleep.
+ */
+long sys_symlink(const char __user *target, const char __user *linkpath)
+{
+	struct vfs_last last;
+	struct upath up;
+	char *ktarget;
+	long r;
+
+	ktarget = kmalloc(PATH_MAX);
+	if (!ktarget)
+		return -ENOMEM;
+	r = strncpy_from_user(ktarget, target, PATH_MAX);
+	if (r == 0)
+		r = -ENOENT;
+	if (r < 0)
+		goto out_free;
+	r = upath_get(&up, AT_FDCWD, linkpath, false);
+	if (r)
+		goto out_free;
+	r = vfs_resolve_last(up.root, up.start, up.path, &last);
+	if (!r) {
+		r = vfs_mknod(&last, S_IFLNK | 0777, ktarget, 0, 0, NULL);
+		inode_put(last.dir);
+	}
+	upath_put(&up);
+out_free:
+	kfree(ktarget);
+	return r;
+}

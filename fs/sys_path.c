@@ -1,0 +1,71 @@
+/*
+ * Path arguments of the file syscalls: copying a user path into the kernel
+ * (PATH_MAX bytes, -ENAMETOOLONG/-EFAULT) and choosing where its walk starts
+ * -- the root for an absolute path, the cwd for AT_FDCWD, or the directory
+ * of a descriptor (openat(2) "dirfd" rules, AT_EMPTY_PATH).
+ */
+#include "internal.h"
+#include "kmalloc.h"
+#include "uaccess.h"
+
+int upath_get(struct upath *up, int dirfd, const char __user *upath, bool empty_ok)
+{
+	struct inode *cwd;
+	struct file *f;
+	long len;
+	int err;
+
+	up->root = up->start = NULL;
+	up->path = kmalloc(PATH_MAX);
+	if (!up->path)
+		return -ENOMEM;
+	len = strncpy_from_user(up->path, upath, PATH_MAX);
+	if (len < 0) {
+		err = (int)len;
+		goto out_free;
+	}
+	if (!len && !empty_ok) {
+		err = -ENOENT;
+		goto out_free;
+	}
+	fs_current_root_cwd(&up->root, &cwd);
+	if (up->path[0] == '/' || dirfd == AT_FDCWD) {
+		up->start = up->path[0] == '/' ? up->root : cwd;
+		inode_get(up->start);
+		inode_put(cwd);
+		return 0;
+	}
+	inode_put(cwd);
+	f = fd_get(dirfd);
+	if (!f) {
+		err = -EBADF;
+		goto out_root;
+	}
+	if (!f->inode || (len && !inode_is_dir(f->inode))) {
+		err = f->inode ? -ENOTDIR : -EBADF;
+		file_put(f);
+		goto out_root;
+	}
+	up->start = f->inode;
+	inode_get(up->start);
+	file_put(f);
+	return 0;
+out_root:
+	inode_put(up->root);
+	up->root = NULL;
+out_free:
+	kfree(up->path);
+	up->path = NULL;
+	return err;
+}
+
+void upath_put(struct upath *up)
+{
+	if (up->start)
+		inode_put(up->start);
+	if (up->root)
+		inode_put(up->root);
+	kfree(up->path);
+	up->path = NULL;
+	up->root = up->start = NULL;
+}

@@ -1,0 +1,237 @@
+/*
+ * tmpfs regular files: data kept in whole pages (one struct page per 4 KiB,
+ * allocated zeroed on first write, so unwritten ranges are holes that read
+ * as zeroes), and the file operations of an open regular file.
+ *
+ * Invariant: bytes of the last page beyond the file size are zero, so
+ * growing a file (write past the end, truncate up) exposes only zeroes.
+ *
+ * The inode lock is never held while user memory is touched: a fault on a
+ * mapping of the same file would take it again. Reads take a page reference
+ * under the lock and copy after dropping it; writes copy user data into a
+ * kernel bounce page first.
+ */
+#include "internal.h"
+#include "kmalloc.h"
+#include "page.h"
+#include "uaccess.h"
+
+/* Make room for @need page slots; ino's lock held. */
+static int pages_reserve(struct inode *ino, u64 need)
+{
+	struct page **slots;
+	u64 cap;
+
+	if (need <= ino->npages)
+		return 0;
+	cap = MAX(need, MAX(ino->npages * 2, 8UL));
+	slots = kzalloc(cap * sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	if (ino->npages)
+		memcpy(slots, ino->pages, ino->npages * sizeof(*slots));
+	kfree(ino->pages);
+	ino->pages = slots;
+	ino->npages = cap;
+	return 0;
+}
+
+ssize_t tmpfs_read(struct inode *ino, u64 off, void *buf, size_t n, bool user)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		u64 in = off & (PAGE_SIZE - 1), pgoff = off >> PAGE_SHIFT;
+		struct page *pg = NULL;
+		size_t chunk;
+		int err = 0;
+
+		mutex_lock(&ino->lock);
+		if (off >= ino->size) {
+			mutex_unlock(&ino->lock);
+			break;
+		}
+		chunk = MIN(PAGE_SIZE - in, MIN(n - done, ino->size - off));
+		if (pgoff < ino->npages && ino->pages[pgoff]) {
+			pg = ino->pages[pgoff];
+			page_get(pg);
+		}
+		mutex_unlock(&ino->lock);
+
+		if (pg) {
+			const char *src = (const char *)page_address(pg) + in;
+
+			if (user)
+				err = copy_to_user((char *)buf + done, src, chunk);
+			else
+				memcpy((char *)buf + done, src, chunk);
+			page_put(pg);
+		} else if (user) {
+			err = clear_user((char *)buf + done, chunk);
+		} else {
+			memset((char *)buf + done, 0, chunk);
+		}
+		if (err)
+			return done ? (ssize_t)done : err;
+		done += chunk;
+		off += chunk;
+	}
+	return done;
+}
+
+/*
+ * Copy @len kernel bytes to offset @off, allocating pages as needed and
+ * growing the size. ino's lock held. Returns bytes stored (short only when
+ * memory ran out) or -ENOMEM when nothing was stored.
+ */
+static ssize_t write_locked(struct inode *ino, u64 off, const char *src, size_t len)
+{
+	size_t done = 0;
+	int err = pages_reserve(ino, (off + len + PAGE_SIZE - 1) >> PAGE_SHIFT);
+
+	if (err)
+		return err;
+	while (done < len) {
+		u64 in = off & (PAGE_SIZE - 1), pgoff = off >> PAGE_SHIFT;
+		size_t chunk = MIN(PAGE_SIZE - in, len - done);
+
+		if (!ino->pages[pgoff]) {
+			ino->pages[pgoff] = page_alloc(0, true);
+			if (!ino->pages[pgoff])
+				break;
+		}
+		memcpy((char *)page_address(ino->pages[pgoff]) + in, src + done, chunk);
+		done += chunk;
+		off += chunk;
+		if (off > ino->size)
+			__atomic_store_n(&ino->size, off, __ATOMIC_RELAXED);
+	}
+	if (done)
+		ino->mtime = ino->ctime = fs_now();
+	return done ? (ssize_t)done : -ENOMEM;
+}
+
+ssize_t tmpfs_write(struct inode *ino, u64 *offp, const void *buf, size_t n, bool user,
+		    bool append)
+{
+	char *bounce = NULL;
+	u64 off = *offp;
+	size_t done = 0;
+	ssize_t err = 0;
+
+	if (user && n) {
+		bounce = kmalloc(PAGE_SIZE);
+		if (!bounce)
+			return -ENOMEM;
+	}
+	while (done < n) {
+		size_t chunk = MIN(PAGE_SIZE, n - done);
+		const char *src = (const char *)buf + done;
+		ssize_t w;
+
+		if (user) {
+			err = copy_from_user(bounce, src, chunk);
+			if (err)
+				break;
+			src = bounce;
+		}
+		mutex_lock(&ino->lock);
+		/* O_APPEND: every chunk goes to the end as it is now (write(2)). */
+		if (append)
+			off = ino->size;
+		if (off >= TMPFS_MAX_SIZE) {
+			mutex_unlock(&ino->lock);
+			err = -EFBIG;
+			break;
+		}
+		chunk = MIN(chunk, TMPFS_MAX_SIZE - off);
+		w = write_locked(ino, off, src, chunk);
+		mutex_unlock(&ino->lock);
+		if (w < 0) {
+			err = w;
+			break;
+		}
+		done += w;
+		off += w;
+		if ((size_t)w < chunk) {
+			err = -ENOMEM;
+			break;
+		}
+	}
+	kfree(bounce);
+	*offp = off;
+	return done ? (ssize_t)done : err;
+}
+
+int tmpfs_truncate(struct inode *ino, u64 size)
+{
+	u64 keep, i;
+
+	if (size > TMPFS_MAX_SIZE)
+		return -EFBIG;
+	mutex_lock(&ino->lock);
+	if (size < ino->size) {
+		/* Pages wholly past the new end go; the tail of the last one is zeroed. */
+		keep = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+		for (i = keep; i < ino->npages; i++) {
+			if (ino->pages[i]) {
+				page_put(ino->pages[i]);
+				ino->pages[i] = NULL;
+			}
+		}
+		if ((size & (PAGE_SIZE - 1)) && keep - 1 < ino->npages && ino->pages[keep - 1]) {
+			char *p = page_address(ino->pages[keep - 1]);
+			u64 in = size & (PAGE_SIZE - 1);
+
+			memset(p + in, 0, PAGE_SIZE - in);
+		}
+	}
+	__atomic_store_n(&ino->size, size, __ATOMIC_RELAXED);
+	ino->mtime = ino->ctime = fs_now();
+	mutex_unlock(&ino->lock);
+	return 0;
+}
+
+void tmpfs_free_data(struct inode *ino)
+{
+	u64 i;
+
+	for (i = 0; i < ino->npages; i++)
+		if (ino->pages[i])
+			page_put(ino->pages[i]);
+	kfree(ino->pages);
+	ino->pages = NULL;
+	ino->npages = 0;
+}
+
+u64 tmpfs_blocks(struct inode *ino)
+{
+	u64 i, n = 0;
+
+	for (i = 0; i < ino->npages; i++)
+		if (ino->pages[i])
+			n++;
+	return n * (PAGE_SIZE / 512);
+}
+
+/* ---- open regular files ---- */
+
+static ssize_t reg_read(struct file *f, void __user *buf, size_t n, u64 *pos)
+{
+	ssize_t r = tmpfs_read(f->inode, *pos, buf, n, true);
+
+	if (r > 0)
+		*pos += r;
+	return r;
+}
+
+static ssize_t reg_write(struct file *f, const void __user *buf, size_t n, u64 *pos)
+{
+	return tmpfs_write(f->inode, pos, buf, n, true, file_flags(f) & O_APPEND);
+}
+
+const struct file_ops tmpfs_reg_ops = {
+	.read = reg_read,
+	.write = reg_write,
+	.seekable = true,
+};

@@ -1,0 +1,40 @@
+/*
+ * The per-CPU area. GS base points at this CPU's struct cpu while in the
+ * kernel; this_cpu() reads it. Fields are private to their CPU unless marked.
+ *
+ * The first three fields are read by the arch's entry code at fixed offsets
+ * (checked with _Static_assert in arch/x86_64/cpu.c).
+ */
+#ifndef SPROUT_CPU_H
+#define SPROUT_CPU_H
+
+#include "types.h"
+#include "arch.h"
+
+#define MAX_CPUS	8
+
+struct runqueue;
+
+struct cpu {
+	struct cpu *self;	/* offset 0: this_cpu() loads %gs:0 */
+	u64 kstack_top;		/* offset 8: rsp loaded by the syscall entry */
+	u64 user_rsp;		/* offset 16: user rsp saved by the syscall entry */
+	struct task *running;	/* offset 24: the task running on this CPU (current) */
+	int id;			/* logical CPU number, 0 = boot CPU */
+	struct task *idle;	/* swapper/N, pid 0 */
+	struct runqueue *rq;	/* this CPU's run queue (its own lock) */
+	int preempt_count;	/* > 0: no preemption (spinlocks held) */
+	bool need_resched;	/* set by the tick or a wakeup, cleared by schedule() */
+	u64 ticks;		/* timer ticks seen by this CPU */
+	u64 idle_ticks;		/* of which the idle task ran */
+	struct task *switch_prev;	/* task we just switched away from (schedule) */
+	struct arch_cpu arch;	/* GDT, TSS, ... */
+};
+
+extern struct cpu cpus[MAX_CPUS];
+extern int ncpus;
+
+static inline struct task *current_task(void) { return this_cpu()->running; }
+#define current (current_task())
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * Kernel heap: power-of-two size classes from 16 bytes to 2 KiB carved out
+ * of pages, larger requests as whole page blocks. Memory is not zeroed
+ * unless kzalloc() is used. Locks: one spinlock per size class. Sleeps: no.
+ */
+#ifndef SPROUT_KMALLOC_H
+#define SPROUT_KMALLOC_H
+
+#include "types.h"
+
+/* kmalloc - @size bytes, 16-byte aligned; NULL when memory is exhausted. */
+void *kmalloc(size_t size);
+/* kzalloc - kmalloc() and zero-fill. */
+void *kzalloc(size_t size);
+/* kfree - release memory from kmalloc()/kzalloc(); NULL is ignored. */
+void kfree(void *p);
+
+void kmalloc_init(void);
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * Physical page frames.
+ *
+ * Every frame of usable RAM has one struct page (the page array, indexed by
+ * pfn - base_pfn). A page in use has an exact reference count: one per PTE
+ * that maps it, plus one per kernel user (page cache, kernel stack, ...).
+ * The page is returned to the buddy allocator when the count drops to zero.
+ *
+ * Locks:
+ *   [a] atomic operations only
+ *   [z] the zone lock (page_zone.lock) -- free lists and buddy state
+ *   [o] owned by whoever holds a reference (no lock)
+ */
+#ifndef SPROUT_PAGE_H
+#define SPROUT_PAGE_H
+
+#include "types.h"
+#include "list.h"
+
+#define BUDDY_MAX_ORDER	10	/* largest block: 2^10 pages = 4 MiB */
+
+#define PG_FREE		0x1	/* [z] on a buddy free list; order is valid */
+#define PG_RESERVED	0x2	/* [z] not RAM or used by the kernel image */
+#define PG_KMALLOC	0x4	/* [o] owned by a kmalloc size class */
+
+struct page {
+	u32 refcount;		/* [a] users of this frame; 0 when free */
+	u16 flags;		/* [z]/[o] PG_* */
+	u8 order;		/* [z] block order while PG_FREE (head page only) */
+	u8 pad;
+	struct list_head list;	/* [z] free list link; [o] owner's list */
+	void *priv;		/* [o] owner's data (kmalloc: its size class) */
+};
+
+/*
+ * A buddy allocator over one contiguous range of frames. Pure logic with no
+ * locking and no kernel state, so the host unit tests can drive it; the
+ * kernel wraps it with the zone lock in mm/page.c.
+ */
+struct buddy {
+	struct page *pages;	/* one per frame in [base_pfn, base_pfn + npages) */
+	u64 base_pfn;
+	u64 npages;
+	struct list_head free[BUDDY_MAX_ORDER + 1];
+	u64 nfree;		/* free frames, all orders */
+};
+
+/* buddy_init - every frame of the range starts reserved (PG_RESERVED). */
+void buddy_init(struct buddy *b, struct page *pages, u64 base_pfn, u64 npages);
+/* buddy_free_range - hand frames [pfn, pfn + count) to the allocator. */
+void buddy_free_range(struct buddy *b, u64 pfn, u64 count);
+/* buddy_alloc - a block of 2^order frames (head page returned, refcount 0,
+ * flags cleared) or NULL when no block that large is free. */
+struct page *buddy_alloc(struct buddy *b, unsigned order);
+/* buddy_free - return a block allocated with buddy_alloc(@order); merges
+ * with free buddies. */
+void buddy_free(struct buddy *b, struct page *p, unsigned order);
+
+static inline u64 buddy_pfn(const struct buddy *b, const struct page *p)
+{
+	return b->base_pfn + (u64)(p - b->pages);
+}
+
+/* ---- Kernel page API (mm/page.c) ---- */
+
+/*
+ * page_alloc - allocate 2^@order contiguous frames, zero-filled when @zero.
+ * Returns the head page with refcount 1, or NULL when memory is exhausted.
+ * Locks: takes the zone lock. Sleeps: no.
+ */
+struct page *page_alloc(unsigned order, bool zero);
+
+/* page_get - take one more reference on a page in use. */
+static inline void page_get(struct page *p)
+{
+	__atomic_add_fetch(&p->refcount, 1, __ATOMIC_RELAXED);
+}
+
+/* page_refcount - the current count (a snapshot; exact only when the caller
+ * excludes concurrent get/put, e.g. COW under the mm lock). */
+static inline u32 page_refcount(const struct page *p)
+{
+	return __atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * page_put - drop one reference to a page allocated with @order; the block
+ * goes back to the allocator when it was the last. Panics on underflow.
+ */
+void page_put_order(struct page *p, unsigned order);
+static inline void page_put(struct page *p) { page_put_order(p, 0); }
+
+/* Conversions between struct page, physical and direct-map addresses. */
+struct page *phys_to_page(u64 phys);
+u64 page_to_phys(const struct page *p);
+void *page_address(const struct page *p);	/* direct-map address */
+
+/* Allocate/free one zeroed frame, as a direct-map pointer (page tables, ...). */
+void *page_alloc_va(bool zero);
+void page_free_va(void *va);
+
+/* Counters for /proc/meminfo, sysinfo and the leak tests: frames. */
+u64 page_free_count(void);
+u64 page_total_count(void);
+
+/* mm_page_init - build the page array and free all RAM not in use. */
+struct boot_info;
+void mm_page_init(struct boot_info *bi);
+
+#endif

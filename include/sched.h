@@ -1,0 +1,109 @@
+/*
+ * Scheduler, sleeping and waking.
+ *
+ * A task sleeps on a wait queue: it adds itself, sets its state to
+ * TASK_SLEEPING, re-checks its condition and calls schedule(). A waker
+ * changes the condition and calls wake_up(), which makes every sleeper
+ * runnable. Lost wake-ups are impossible because the state change happens
+ * before the condition is re-checked (see wait_event()).
+ *
+ * Locks: each wait queue has its own spinlock [q]; run queues have theirs
+ * (kernel/sched.c). Lock order: any subsystem lock -> wait queue lock ->
+ * run-queue lock.
+ */
+#ifndef SPROUT_SCHED_H
+#define SPROUT_SCHED_H
+
+#include "types.h"
+#include "list.h"
+#include "spinlock.h"
+
+struct task;
+
+struct wait_queue {
+	struct spinlock lock;
+	struct list_head sleepers;	/* [q] struct wait_entry */
+};
+
+struct wait_entry {
+	struct task *task;
+	struct list_head link;		/* [q] */
+};
+
+void wait_queue_init(struct wait_queue *wq, const char *name);
+
+/* prepare_to_wait - enqueue @e (for current) on @wq and mark current
+ * TASK_SLEEPING (interruptible by signals). Sleeps: no. */
+void prepare_to_wait(struct wait_queue *wq, struct wait_entry *e);
+/* finish_wait - mark current running and dequeue @e. */
+void finish_wait(struct wait_queue *wq, struct wait_entry *e);
+
+/* wake_up - make every task sleeping on @wq runnable. Any context. */
+void wake_up(struct wait_queue *wq);
+
+/*
+ * wait_event_interruptible - sleep on @wq until @cond is true. Returns 0, or
+ * -ERESTARTSYS when a signal became pending (the caller returns it; the
+ * syscall layer turns it into -EINTR or a restart). May sleep.
+ */
+#define wait_event_interruptible(wq, cond)                                         \
+	({                                                                         \
+		int __ret = 0;                                                     \
+		struct wait_entry __we;                                            \
+		for (;;) {                                                         \
+			prepare_to_wait((wq), &__we);                              \
+			if (cond)                                                  \
+				break;                                             \
+			if (signal_pending_current()) {                            \
+				__ret = -ERESTARTSYS;                              \
+				break;                                             \
+			}                                                          \
+			schedule();                                                \
+			finish_wait((wq), &__we);                                  \
+		}                                                                  \
+		finish_wait((wq), &__we);                                          \
+		__ret;                                                             \
+	})
+
+/* schedule - give up the CPU; returns when current runs again. If current
+ * is TASK_SLEEPING it stays off the run queue until woken. May sleep. */
+void schedule(void);
+
+/* sched_exit_current - mark current TASK_DEAD and switch away for good; the
+ * next task on this CPU drops its last reference. */
+__noreturn void sched_exit_current(void);
+
+/* sched_yield_current - put current at the tail of its run queue and schedule. */
+void sched_yield_current(void);
+
+/* sched_wake_task - make @t runnable if it sleeps; returns true if it did. */
+bool sched_wake_task(struct task *t);
+
+/* sched_add_new - put a newly created task on a run queue. */
+void sched_add_new(struct task *t);
+
+/* sched_init - set up run queues and the idle task of this CPU. */
+void sched_init_cpu(int cpu_id);
+
+/* sleep_ns - sleep for @ns nanoseconds; 0, or -ERESTARTSYS with the time
+ * left in *@left_ns when a signal interrupted it. */
+int sleep_ns(u64 ns, u64 *left_ns);
+
+/* sched_idle - the boot code becomes this CPU's idle loop. */
+__noreturn void sched_idle(void);
+
+/* Work to do on the way back to user mode (kernel/signal.c): fatal signals,
+ * CLONE_CHILD_SETTID. task_has_user_work() runs with interrupts disabled. */
+struct trapframe;
+bool task_has_user_work(struct task *t);
+void task_do_user_work(struct trapframe *tf);
+
+/* True when current has a signal that interrupts sleeps (kernel/signal.c). */
+bool signal_pending_current(void);
+
+#define HZ	100
+
+/* jiffies-like tick counter of the boot CPU. */
+u64 sched_ticks(void);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * Access to user memory. The only way the kernel reads or writes user
+ * addresses: each function checks the range lies in user space and recovers
+ * from faults, returning -EFAULT instead of crashing. All may sleep (a
+ * fault may allocate a page or copy a COW page).
+ */
+#ifndef SPROUT_UACCESS_H
+#define SPROUT_UACCESS_H
+
+#include "types.h"
+
+/* uaccess_ok - [uaddr, uaddr + n) lies inside user space without overflow. */
+bool uaccess_ok(u64 uaddr, size_t n);
+
+/* copy_from_user - copy @n bytes from user @src into kernel @dst.
+ * Returns 0 or -EFAULT (then @dst may be partly written). */
+int copy_from_user(void *dst, const void __user *src, size_t n);
+
+/* copy_to_user - copy @n bytes of kernel @src to user @dst; 0 or -EFAULT. */
+int copy_to_user(void __user *dst, const void *src, size_t n);
+
+/* clear_user - zero @n bytes of user memory; 0 or -EFAULT. */
+int clear_user(void __user *dst, size_t n);
+
+/*
+ * strncpy_from_user - copy a NUL-terminated user string into @dst of @size
+ * bytes. Returns its length (without the NUL), -ENAMETOOLONG when it does not
+ * fit in @size - 1 bytes, or -EFAULT.
+ */
+long strncpy_from_user(char *dst, const char __user *src, size_t size);
+
+/* get_user_u64 / put_user_u64 etc.: single values, 0 or -EFAULT. */
+int get_user_u64(u64 *val, const void __user *uaddr);
+int put_user_u64(void __user *uaddr, u64 val);
+int put_user_u32(void __user *uaddr, u32 val);
+int get_user_u32(u32 *val, const void __user *uaddr);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * Kernel start-up: the order in which subsystems come alive, and the birth
+ * of init (pid 1).
+ */
+#include "kernel.h"
+#include "arch.h"
+#include "cpu.h"
+#include "page.h"
+#include "kmalloc.h"
+#include "task.h"
+#include "fs.h"
+#include "mm.h"
+#include "trace.h"
+
+bool trace_enabled;
+
+static bool cmdline_has(const char *cmdline, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *s = cmdline; *s;) {
+		while (*s == ' ')
+			s++;
+		const char *e = s;
+
+		while (*e && *e != ' ')
+			e++;
+		if ((size_t)(e - s) == n && !strncmp(s, word, n))
+			return true;
+		s = e;
+	}
+	return false;
+}
+
+/*
+ * Create pid 1 and load /sbin/init into it. exec runs here, on the boot CPU,
+ * on behalf of the new task (made current for the duration): init's first
+ * instruction is then reached through the ordinary return-to-user path.
+ */
+static void start_init(void)
+{
+	static const char *const argv[] = { "/sbin/init", NULL };
+	static const char *const envp[] = { "HOME=/", "TERM=linux", NULL };
+	struct process *p = process_alloc();
+	struct task *t = task_alloc();
+	struct process *kproc = kernel_process_get();
+
+	if (!p || !t)
+		panic("start_init: out of memory");
+	pid_t pid = pid_alloc();
+
+	if (pid != 1)
+		panic("start_init: init got pid %d", pid);
+	p->pid = 1;
+	p->pgid = p->sid = 1;
+	p->nr_threads = 1;
+	p->state = PROC_ALIVE;
+	p->sighand = sighand_alloc();
+	t->tid = 1;
+	t->proc = p;
+	process_get(p);
+	list_add_tail(&t->thread_link, &p->threads);
+	t->files = files_new();
+	t->fs = fs_context_new();
+	if (!p->sighand || !t->files || !t->fs || files_open_console(t->files))
+		panic("start_init: out of memory");
+
+	spin_lock(&tasklist_lock);
+	p->parent = kproc;
+	list_add_tail(&p->sibling, &kproc->children);
+	process_hash_add(p);
+	init_process = p;
+	spin_unlock(&tasklist_lock);
+
+	struct cpu *c = this_cpu();
+	struct task *boot = c->running;
+
+	c->running = t;
+	int err = do_execve_kernel("/sbin/init", argv, envp);
+
+	c->running = boot;
+	mm_activate(NULL);
+	if (err)
+		panic("start_init: cannot run /sbin/init: error %d", err);
+	arch_thread_init_user(t);
+	sched_add_new(t);
+}
+
+/* kernel_main - see include/arch.h. */
+void kernel_main(struct boot_info *bi)
+{
+	struct cpu *c = this_cpu();
+
+	printk("Sprout kernel starting; command line: \"%s\"\n", bi->cmdline);
+	trace_enabled = cmdline_has(bi->cmdline, "trace");
+	arch_map_all_ram(bi);
+	mm_page_init(bi);
+	kmalloc_init();
+	sched_init_cpu(c->id);
+
+	/* The boot stack becomes swapper/0's; give the idle task a stack of
+	 * its own for the TSS in case it ever takes an interrupt from user. */
+	struct page *idle_stack = page_alloc(KSTACK_ORDER, false);
+
+	if (!idle_stack)
+		panic("kernel_main: no idle stack");
+	idle_task_init(c, page_address(idle_stack));
+	pid_init();
+	fs_init(bi);
+	start_init();
+	arch_timer_init(HZ);
+	printk("sprout: boot complete, %lu pages free\n", page_free_count());
+	arch_irq_enable();
+	sched_idle();
+}

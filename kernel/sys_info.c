@@ -1,0 +1,458 @@
+/*
+ * Small system calls about identity, time and limits: getpid and friends,
+ * uname, clocks and sleeps, sysinfo, rlimits, arch_prctl, prctl names,
+ * process groups and sessions, random bytes, reboot.
+ */
+#include "kernel.h"
+#include "task.h"
+#include "cpu.h"
+#include "mm.h"
+#include "page.h"
+#include "uaccess.h"
+#include "uapi/errno.h"
+#include "uapi/resource.h"
+#include "uapi/sprout.h"
+
+long sys_getpid(void) { return current->proc->pid; }
+long sys_gettid(void) { return current->tid; }
+long sys_getuid(void) { return current->proc->uid; }
+long sys_geteuid(void) { return current->proc->euid; }
+long sys_getgid(void) { return current->proc->gid; }
+long sys_getegid(void) { return current->proc->egid; }
+
+/* sys_getppid - getppid(2): the parent's pid (1 after reparenting to init). */
+long sys_getppid(void)
+{
+	spin_lock(&tasklist_lock);
+	struct process *parent = current->proc->parent;
+	long ppid = parent ? parent->pid : 0;
+	spin_unlock(&tasklist_lock);
+	return ppid;
+}
+
+/* sys_getpgid - getpgid(2): process group of @pid (0: the caller); -ESRCH. */
+long sys_getpgid(pid_t pid)
+{
+	long ret;
+
+	spin_lock(&tasklist_lock);
+	struct process *p = pid ? process_find(pid) : current->proc;
+
+	ret = p ? p->pgid : -ESRCH;
+	spin_unlock(&tasklist_lock);
+	return ret;
+}
+
+long sys_getpgrp(void) { return sys_getpgid(0); }
+
+/* sys_getsid - getsid(2): session of @pid (0: the caller); -ESRCH. */
+long sys_getsid(pid_t pid)
+{
+	long ret;
+
+	spin_lock(&tasklist_lock);
+	struct process *p = pid ? process_find(pid) : current->proc;
+
+	ret = p ? p->sid : -ESRCH;
+	spin_unlock(&tasklist_lock);
+	return ret;
+}
+
+/*
+ * sys_setpgid - setpgid(2), POSIX rules: @pid is the caller or one of its
+ * children in the same session that has not exec'd (exec tracking comes with
+ * job control; children are accepted); the group must exist in the session
+ * or be the process itself. Returns 0, -EINVAL, -ESRCH or -EPERM.
+ */
+long sys_setpgid(pid_t pid, pid_t pgid)
+{
+	struct process *self = current->proc;
+	long ret = 0;
+
+	if (pgid < 0)
+		return -EINVAL;
+	spin_lock(&tasklist_lock);
+	struct process *p = pid ? process_find(pid) : self;
+
+	if (!p || (p != self && p->parent != self)) {
+		ret = -ESRCH;
+		goto out;
+	}
+	if (p->sid != self->sid || p->pid == p->sid) {
+		ret = -EPERM;
+		goto out;
+	}
+	if (!pgid)
+		pgid = p->pid;
+	if (pgid != p->pid) {
+		struct process *leader = process_find(pgid);
+
+		/* The group must already exist in the caller's session. */
+		if (!leader || leader->pgid != pgid || leader->sid != self->sid) {
+			ret = -EPERM;
+			goto out;
+		}
+	}
+	p->pgid = pgid;
+out:
+	spin_unlock(&tasklist_lock);
+	return ret;
+}
+
+struct utsname_linux {
+	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+
+/* sys_uname - uname(2). */
+long sys_uname(struct utsname_linux __user *u)
+{
+	struct utsname_linux k;
+
+	memset(&k, 0, sizeof(k));
+	strlcpy(k.sysname, SPROUT_SYSNAME, sizeof(k.sysname));
+	strlcpy(k.nodename, "sprout", sizeof(k.nodename));
+	strlcpy(k.release, "6.1.0-sprout", sizeof(k.release));
+	strlcpy(k.version, "#1 SMP", sizeof(k.version));
+	strlcpy(k.machine, "x86_64", sizeof(k.machine));
+	strlcpy(k.domainname, "(none)", sizeof(k.domainname));
+	return copy_to_user(u, &k, sizeof(k)) ? -EFAULT : 0;
+}
+
+#define ARCH_SET_GS	0x1001
+#define ARCH_SET_FS	0x1002
+#define ARCH_GET_FS	0x1003
+#define ARCH_GET_GS	0x1004
+
+/* sys_arch_prctl - arch_prctl(2): ARCH_SET_FS / ARCH_GET_FS. */
+long sys_arch_prctl(int code, u64 addr)
+{
+	switch (code) {
+	case ARCH_SET_FS:
+		if (addr >= USER_TOP)
+			return -EPERM;
+		arch_set_fs_base(addr);
+		return 0;
+	case ARCH_GET_FS:
+		return put_user_u64((void *)addr, arch_get_fs_base());
+	default:
+		return -EINVAL;
+	}
+}
+
+/* sys_set_tid_address - set_tid_address(2): remember @tidptr, return the tid. */
+long sys_set_tid_address(u64 tidptr)
+{
+	current->clear_child_tid = tidptr;
+	return current->tid;
+}
+
+/* sys_set_robust_list - set_robust_list(2): recorded (used by futex exit
+ * handling once threads exist); -EINVAL for a wrong header size. */
+long sys_set_robust_list(u64 head, size_t len)
+{
+	if (len != 24)
+		return -EINVAL;
+	return 0;
+}
+
+struct linux_timespec {
+	s64 tv_sec;
+	s64 tv_nsec;
+};
+
+#define CLOCK_REALTIME			0
+#define CLOCK_MONOTONIC			1
+#define CLOCK_PROCESS_CPUTIME_ID	2
+#define CLOCK_THREAD_CPUTIME_ID		3
+#define CLOCK_MONOTONIC_RAW		4
+#define CLOCK_REALTIME_COARSE		5
+#define CLOCK_MONOTONIC_COARSE		6
+#define CLOCK_BOOTTIME			7
+#define NSEC_PER_SEC			1000000000UL
+
+static u64 realtime_ns(void)
+{
+	return arch_rtc_seconds() * NSEC_PER_SEC + arch_clock_ns() % NSEC_PER_SEC;
+}
+
+static int clock_read(int clk, u64 *ns)
+{
+	struct task *t = current;
+
+	switch (clk) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+		*ns = realtime_ns();
+		return 0;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+		*ns = arch_clock_ns();
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = (t->utime_ticks + t->stime_ticks) * (NSEC_PER_SEC / HZ);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* sys_clock_gettime - clock_gettime(2). */
+long sys_clock_gettime(int clk, struct linux_timespec __user *uts)
+{
+	u64 ns;
+	int err = clock_read(clk, &ns);
+
+	if (err)
+		return err;
+	struct linux_timespec ts = { (s64)(ns / NSEC_PER_SEC), (s64)(ns % NSEC_PER_SEC) };
+
+	return copy_to_user(uts, &ts, sizeof(ts)) ? -EFAULT : 0;
+}
+
+/* sys_gettimeofday - gettimeofday(2); the timezone argument is zeroed. */
+long sys_gettimeofday(struct linux_timeval __user *utv, void __user *tz)
+{
+	u64 ns = realtime_ns();
+	struct linux_timeval tv = { (s64)(ns / NSEC_PER_SEC), (s64)(ns % NSEC_PER_SEC / 1000) };
+
+	if (utv && copy_to_user(utv, &tv, sizeof(tv)))
+		return -EFAULT;
+	if (tz && clear_user(tz, 8))
+		return -EFAULT;
+	return 0;
+}
+
+/* sys_time - time(2). */
+long sys_time(s64 __user *tloc)
+{
+	s64 now = (s64)(realtime_ns() / NSEC_PER_SEC);
+
+	if (tloc && put_user_u64(tloc, (u64)now))
+		return -EFAULT;
+	return now;
+}
+
+static int timespec_in(const struct linux_timespec __user *u, u64 *ns)
+{
+	struct linux_timespec ts;
+
+	if (copy_from_user(&ts, u, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (s64)NSEC_PER_SEC)
+		return -EINVAL;
+	*ns = (u64)ts.tv_sec * NSEC_PER_SEC + (u64)ts.tv_nsec;
+	return 0;
+}
+
+static long sleep_and_report(u64 ns, struct linux_timespec __user *rem)
+{
+	u64 left = 0;
+	int err = sleep_ns(ns, &left);
+
+	if (err && rem) {
+		struct linux_timespec ts = { (s64)(left / NSEC_PER_SEC),
+					     (s64)(left % NSEC_PER_SEC) };
+
+		if (copy_to_user(rem, &ts, sizeof(ts)))
+			return -EFAULT;
+	}
+	return err;
+}
+
+/* sys_nanosleep - nanosleep(2): -EINVAL, -EFAULT, or -EINTR with *rem. */
+long sys_nanosleep(const struct linux_timespec __user *req, struct linux_timespec __user *rem)
+{
+	u64 ns;
+	int err = timespec_in(req, &ns);
+
+	return err ? err : sleep_and_report(ns, rem);
+}
+
+#define TIMER_ABSTIME	1
+
+/* sys_clock_nanosleep - clock_nanosleep(2): relative or TIMER_ABSTIME. */
+long sys_clock_nanosleep(int clk, int flags, const struct linux_timespec __user *req,
+			 struct linux_timespec __user *rem)
+{
+	u64 ns, now;
+	int err = timespec_in(req, &ns);
+
+	if (err)
+		return err;
+	if (clk == CLOCK_THREAD_CPUTIME_ID)
+		return -EINVAL;
+	err = clock_read(clk, &now);
+	if (err)
+		return err;
+	if (flags & TIMER_ABSTIME)
+		return sleep_ns(ns > now ? ns - now : 0, NULL);
+	return sleep_and_report(ns, rem);
+}
+
+/* sys_sched_yield - sched_yield(2). */
+long sys_sched_yield(void)
+{
+	sched_yield_current();
+	return 0;
+}
+
+/* sys_sched_getaffinity - sched_getaffinity(2): every online CPU. Returns
+ * the bytes written (the mask size), -EINVAL when @len is too small. */
+long sys_sched_getaffinity(pid_t pid, size_t len, void __user *mask)
+{
+	u64 m = (ncpus >= 64) ? ~0UL : ((1UL << ncpus) - 1);
+
+	if (len < sizeof(m) || (len & 7))
+		return -EINVAL;
+	if (clear_user(mask, len) || copy_to_user(mask, &m, sizeof(m)))
+		return -EFAULT;
+	return sizeof(m);
+}
+
+struct linux_sysinfo {
+	s64 uptime;
+	u64 loads[3];
+	u64 totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	u16 procs, pad;
+	u64 totalhigh, freehigh;
+	u32 mem_unit;
+	char reserved[4];
+};
+
+/* sys_sysinfo - sysinfo(2): memory in pages of mem_unit = PAGE_SIZE bytes
+ * would lose nothing, but Linux reports bytes with mem_unit 1 when they fit. */
+long sys_sysinfo(struct linux_sysinfo __user *u)
+{
+	struct linux_sysinfo si;
+
+	memset(&si, 0, sizeof(si));
+	si.uptime = (s64)(arch_clock_ns() / NSEC_PER_SEC);
+	si.totalram = page_total_count() * PAGE_SIZE;
+	si.freeram = page_free_count() * PAGE_SIZE;
+	si.procs = (u16)pid_in_use_count();
+	si.mem_unit = 1;
+	return copy_to_user(u, &si, sizeof(si)) ? -EFAULT : 0;
+}
+
+/* Default limits (Linux's for a root shell on Debian 12). */
+static const struct linux_rlimit rlimit_defaults[RLIMIT_NLIMITS] = {
+	[RLIMIT_CPU] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_FSIZE] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_DATA] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_STACK] = { 8UL << 20, RLIM_INFINITY },
+	[RLIMIT_CORE] = { 0, RLIM_INFINITY },
+	[RLIMIT_RSS] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_NPROC] = { 32768, 32768 },
+	[RLIMIT_NOFILE] = { 1024, 1048576 },
+	[RLIMIT_MEMLOCK] = { 8UL << 20, 8UL << 20 },
+	[RLIMIT_AS] = { RLIM_INFINITY, RLIM_INFINITY },
+	[10] = { RLIM_INFINITY, RLIM_INFINITY },	/* LOCKS */
+	[11] = { 32768, 32768 },			/* SIGPENDING */
+	[12] = { 819200, 819200 },			/* MSGQUEUE */
+	[13] = { 0, 0 },				/* NICE */
+	[14] = { 0, 0 },				/* RTPRIO */
+	[15] = { RLIM_INFINITY, RLIM_INFINITY },	/* RTTIME */
+};
+
+/*
+ * sys_prlimit64 - prlimit64(2) for the caller (pid 0 or its own pid):
+ * reports the defaults. Setting limits (and enforcing them) arrives with
+ * the resource-limit work; until then a set returns -EPERM rather than
+ * pretending to enforce it.
+ */
+long sys_prlimit64(pid_t pid, int resource, const struct linux_rlimit __user *new,
+		   struct linux_rlimit __user *old)
+{
+	if (resource < 0 || resource >= RLIMIT_NLIMITS)
+		return -EINVAL;
+	if (pid && pid != current->proc->pid)
+		return -ESRCH;
+	if (old && copy_to_user(old, &rlimit_defaults[resource], sizeof(*old)))
+		return -EFAULT;
+	if (new)
+		return -EPERM;
+	return 0;
+}
+
+/* sys_getrlimit - getrlimit(2). */
+long sys_getrlimit(int resource, struct linux_rlimit __user *old)
+{
+	return sys_prlimit64(0, resource, NULL, old);
+}
+
+#define GRND_NONBLOCK	1
+#define GRND_RANDOM	2
+#define GRND_INSECURE	4
+
+/* sys_getrandom - getrandom(2): bytes from the CPU's random source. */
+long sys_getrandom(void __user *buf, size_t len, unsigned flags)
+{
+	if (flags & ~(u32)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	len = MIN(len, (size_t)33554431);
+	for (size_t done = 0; done < len;) {
+		u64 r = arch_random_u64();
+		size_t n = MIN(sizeof(r), len - done);
+
+		if (copy_to_user((char *)buf + done, &r, n))
+			return done ? (long)done : -EFAULT;
+		done += n;
+	}
+	return (long)len;
+}
+
+#define PR_SET_NAME	15
+#define PR_GET_NAME	16
+
+/* sys_prctl - prctl(2): PR_SET_NAME, PR_GET_NAME; other options -EINVAL. */
+long sys_prctl(int option, u64 arg2, u64 arg3, u64 arg4, u64 arg5)
+{
+	struct task *t = current;
+	char name[TASK_COMM_LEN];
+
+	switch (option) {
+	case PR_SET_NAME: {
+		long n = strncpy_from_user(name, (const char *)arg2, sizeof(name));
+
+		if (n == -EFAULT)
+			return -EFAULT;
+		if (n < 0) {	/* longer names are truncated, as on Linux */
+			if (copy_from_user(name, (const void *)arg2, sizeof(name) - 1))
+				return -EFAULT;
+			name[sizeof(name) - 1] = 0;
+		}
+		memcpy(t->comm, name, sizeof(name));
+		return 0;
+	}
+	case PR_GET_NAME:
+		return copy_to_user((void *)arg2, t->comm, TASK_COMM_LEN) ? -EFAULT : 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+#define LINUX_REBOOT_MAGIC1		0xfee1dead
+#define LINUX_REBOOT_CMD_POWER_OFF	0x4321fedc
+#define LINUX_REBOOT_CMD_HALT		0xcdef0123
+#define LINUX_REBOOT_CMD_RESTART	0x01234567
+
+/* sys_reboot - reboot(2): POWER_OFF and HALT stop the machine (status 0). */
+long sys_reboot(int magic1, int magic2, unsigned cmd, void __user *arg)
+{
+	if ((unsigned)magic1 != LINUX_REBOOT_MAGIC1)
+		return -EINVAL;
+	if (current->proc->euid != 0)
+		return -EPERM;
+	switch (cmd) {
+	case LINUX_REBOOT_CMD_POWER_OFF:
+	case LINUX_REBOOT_CMD_HALT:
+	case LINUX_REBOOT_CMD_RESTART:
+		printk("sprout: power off: status 0\n");
+		arch_poweroff(0);
+	default:
+		return -EINVAL;
+	}
+}

@@ -1,0 +1,253 @@
+/*
+ * Tasks and processes: allocation, the pid map and pid hash, reference
+ * counts, and kernel threads.
+ *
+ * pids are handed out like Linux: increasing from the last one, wrapping to
+ * 300 after pid_max - 1, never reusing a pid that a live process or a zombie
+ * still holds (the pid is released only when the zombie is reaped).
+ *
+ * Locks: tasklist_lock guards the process tree (parent, children, sibling),
+ * the pid map and the pid hash. It is a spinlock: nothing may sleep under it.
+ */
+#include "kernel.h"
+#include "task.h"
+#include "cpu.h"
+#include "page.h"
+#include "kmalloc.h"
+#include "mm.h"
+#include "fs.h"
+#include "lib/idmap.h"
+#include "uapi/errno.h"
+
+#define PID_MAX_DEFAULT	32768
+#define PID_HASH_SIZE	256
+
+struct spinlock tasklist_lock = SPINLOCK_INIT("tasklist");
+struct process *init_process;
+
+static u64 pid_bits[(PID_MAX_DEFAULT + 63) / 64];	/* [tasklist_lock] */
+static struct idmap pid_map;				/* [tasklist_lock] */
+static struct list_head pid_hash[PID_HASH_SIZE];	/* [tasklist_lock] */
+
+/* The process of the idle tasks and kernel threads (pid 0). */
+static struct process kernel_process;
+
+/* pid_init - set up the pid map and hash. Called once at boot. */
+void pid_init(void)
+{
+	idmap_init(&pid_map, pid_bits, PID_MAX_DEFAULT, 1, 300);
+	for (int i = 0; i < PID_HASH_SIZE; i++)
+		list_init(&pid_hash[i]);
+}
+
+/* pid_alloc - a fresh pid or -EAGAIN. Takes tasklist_lock. */
+pid_t pid_alloc(void)
+{
+	spin_lock(&tasklist_lock);
+	int pid = idmap_alloc(&pid_map);
+	spin_unlock(&tasklist_lock);
+	return pid;
+}
+
+/* pid_free - release @pid. Caller holds tasklist_lock. */
+void pid_free_locked(pid_t pid)
+{
+	idmap_free(&pid_map, pid);
+}
+
+/* pid_in_use_count - pids allocated (processes and zombies). */
+u32 pid_in_use_count(void)
+{
+	return pid_map.used;
+}
+
+/* process_hash_add/remove - the pid hash. Caller holds tasklist_lock. */
+void process_hash_add(struct process *p)
+{
+	list_add(&p->hash_link, &pid_hash[p->pid % PID_HASH_SIZE]);
+}
+
+void process_hash_remove(struct process *p)
+{
+	list_del(&p->hash_link);
+}
+
+/* process_find - see include/task.h. */
+struct process *process_find(pid_t pid)
+{
+	struct process *p;
+
+	if (pid <= 0)
+		return NULL;
+	list_for_each_entry(p, &pid_hash[pid % PID_HASH_SIZE], hash_link) {
+		if (p->pid == pid)
+			return p;
+	}
+	return NULL;
+}
+
+/* task_alloc - a zeroed task with a kernel stack and refcount 1, or NULL. */
+struct task *task_alloc(void)
+{
+	struct task *t = kzalloc(sizeof(*t));
+
+	if (!t)
+		return NULL;
+	struct page *stack = page_alloc(KSTACK_ORDER, false);
+
+	if (!stack) {
+		kfree(t);
+		return NULL;
+	}
+	t->kstack = page_address(stack);
+	t->refcount = 1;
+	t->state = TASK_RUNNING;
+	list_init(&t->rq_link);
+	list_init(&t->thread_link);
+	list_init(&t->timer_link);
+	t->start_ns = arch_clock_ns();
+	return t;
+}
+
+void task_get(struct task *t)
+{
+	__atomic_add_fetch(&t->refcount, 1, __ATOMIC_RELAXED);
+}
+
+/* task_put - the last reference frees the kernel stack and the task. The
+ * task must not be running (schedule() drops a dead task's reference only
+ * after switching away from its stack). */
+void task_put(struct task *t)
+{
+	if (__atomic_sub_fetch(&t->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	page_put_order(phys_to_page(virt_to_phys(t->kstack)), KSTACK_ORDER);
+	if (t->proc && t->proc != &kernel_process)
+		process_put(t->proc);	/* the task's reference on its process */
+	kfree(t);
+}
+
+/* process_alloc - a zeroed process with its locks and lists, refcount 1. */
+struct process *process_alloc(void)
+{
+	struct process *p = kzalloc(sizeof(*p));
+
+	if (!p)
+		return NULL;
+	spin_init(&p->lock, "process");
+	list_init(&p->children);
+	list_init(&p->sibling);
+	list_init(&p->hash_link);
+	list_init(&p->threads);
+	wait_queue_init(&p->child_exit, "child_exit");
+	p->refcount = 1;
+	p->start_ns = arch_clock_ns();
+	return p;
+}
+
+void process_get(struct process *p)
+{
+	__atomic_add_fetch(&p->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void process_put(struct process *p)
+{
+	if (__atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	if (p->sighand)
+		sighand_put(p->sighand);
+	kfree(p);
+}
+
+/* sighand_alloc/get/put - signal action tables (all SIG_DFL when new). */
+struct sighand *sighand_alloc(void)
+{
+	struct sighand *sh = kzalloc(sizeof(*sh));
+
+	if (!sh)
+		return NULL;
+	sh->refcount = 1;
+	spin_init(&sh->lock, "sighand");
+	return sh;
+}
+
+void sighand_put(struct sighand *sh)
+{
+	if (__atomic_sub_fetch(&sh->refcount, 1, __ATOMIC_ACQ_REL) == 0)
+		kfree(sh);
+}
+
+/* task_set_comm - name @t after the last component of @path (exec, ps). */
+void task_set_comm(struct task *t, const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	strlcpy(t->comm, base ? base + 1 : path, TASK_COMM_LEN);
+}
+
+/*
+ * idle_task_init - turn the code running on @c's boot stack into the idle
+ * task "swapper/N" (pid 0) of the kernel process.
+ */
+void idle_task_init(struct cpu *c, void *boot_stack_base)
+{
+	static struct task idle_tasks[MAX_CPUS];
+	struct task *t = &idle_tasks[c->id];
+
+	if (c->id == 0) {
+		spin_init(&kernel_process.lock, "process");
+		list_init(&kernel_process.children);
+		list_init(&kernel_process.sibling);
+		list_init(&kernel_process.threads);
+		list_init(&kernel_process.hash_link);
+		wait_queue_init(&kernel_process.child_exit, "child_exit");
+		kernel_process.refcount = 1;
+	}
+	t->kstack = boot_stack_base;
+	t->refcount = 1;
+	t->state = TASK_RUNNING;
+	t->on_cpu = c->id;
+	t->proc = &kernel_process;
+	list_init(&t->rq_link);
+	list_init(&t->timer_link);
+	list_add_tail(&t->thread_link, &kernel_process.threads);
+	snprintf(t->comm, TASK_COMM_LEN, "swapper/%d", c->id);
+	c->idle = t;
+	c->running = t;
+}
+
+/* task_create_kernel - see include/task.h. */
+struct task *task_create_kernel(const char *name, void (*fn)(void *), void *arg)
+{
+	struct task *t = task_alloc();
+
+	if (!t)
+		return NULL;
+	t->proc = &kernel_process;
+	strlcpy(t->comm, name, TASK_COMM_LEN);
+	spin_lock(&kernel_process.lock);
+	list_add_tail(&t->thread_link, &kernel_process.threads);
+	spin_unlock(&kernel_process.lock);
+	arch_thread_init_kernel(t, fn, arg);
+	sched_add_new(t);
+	return t;
+}
+
+/* task_exit_kernel - see include/arch.h. */
+void task_exit_kernel(void)
+{
+	struct task *t = current;
+
+	spin_lock(&kernel_process.lock);
+	list_del(&t->thread_link);
+	spin_unlock(&kernel_process.lock);
+	t->state = TASK_DEAD;
+	schedule();
+	panic("task_exit_kernel: dead task scheduled again");
+}
+
+/* kernel_process_get - the pid-0 process (parent of kernel threads). */
+struct process *kernel_process_get(void)
+{
+	return &kernel_process;
+}

@@ -1,0 +1,125 @@
+/*
+ * Page faults on user addresses: demand-zero, filling from a file, and
+ * copy-on-write.
+ *
+ * The decision for a write to a present, write-protected page in a writable
+ * private VMA (the COW fault):
+ *   refcount == 1  -> the writer is the last sharer: make the PTE writable,
+ *                     no copy (the page is taken back);
+ *   refcount  > 1  -> copy the page into a new frame, map the copy writable,
+ *                     drop one reference on the shared frame.
+ * The count cannot rise under us: only a fork of this mm (which holds the
+ * same mm lock) could add a mapping of a page this mm maps privately.
+ */
+#include "kernel.h"
+#include "mm.h"
+#include "page.h"
+#include "fs.h"
+#include "cpu.h"
+#include "task.h"
+#include "uapi/errno.h"
+
+/* Fill a new private page for @va of file-backed @v. */
+static struct page *file_fill_page(struct vma *v, u64 va)
+{
+	struct page *pg = page_alloc(0, true);
+
+	if (!pg)
+		return NULL;
+	if (va >= v->file_vend)
+		return pg;
+
+	u64 pgoff_bytes = v->file_off + (va - v->start);
+	struct page *src = inode_get_page(v->file, pgoff_bytes >> PAGE_SHIFT);
+
+	if (src) {
+		size_t n = MIN(PAGE_SIZE, v->file_vend - va);
+
+		/* file_off is page-aligned for every VMA we create, so the file
+		 * page lines up with the user page. */
+		memcpy(page_address(pg), page_address(src), n);
+		page_put(src);
+	}
+	return pg;
+}
+
+static bool access_allowed(struct vma *v, unsigned flags)
+{
+	if (flags & FAULT_WRITE)
+		return v->prot & MMU_WRITE;
+	if (flags & FAULT_EXEC)
+		return v->prot & MMU_EXEC;
+	return v->prot & (MMU_READ | MMU_WRITE | MMU_EXEC);
+}
+
+/* Resolve the write to a present read-only PTE (see the top of the file). */
+static int cow_break(struct mm *mm, struct vma *v, u64 va, pte_t *pte)
+{
+	struct page *old = phys_to_page(pte_phys(*pte));
+
+	if (v->flags & VMA_SHARED) {
+		*pte = pte_mkwrite(*pte);
+	} else if (page_refcount(old) == 1) {
+		*pte = pte_mkwrite(*pte);
+	} else {
+		struct page *copy = page_alloc(0, false);
+
+		if (!copy)
+			return -ENOMEM;
+		memcpy(page_address(copy), page_address(old), PAGE_SIZE);
+		*pte = pte_mk(page_to_phys(copy), v->prot | MMU_USER) | PTE_D;
+		page_put(old);
+	}
+	mm_flush_page(mm, va);
+	return 0;
+}
+
+/* mm_fault_locked - see include/mm.h. */
+int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags)
+{
+	u64 va = PAGE_ALIGN_DOWN(addr);
+	struct vma *v = mm_find_vma(mm, addr);
+
+	if (!v || !access_allowed(v, flags))
+		return -EFAULT;
+
+	pte_t *pte = arch_pt_walk(mm->pt_root, va, true);
+
+	if (!pte)
+		return -ENOMEM;
+	if (!pte_present(*pte)) {
+		struct page *pg = v->file ? file_fill_page(v, va) : page_alloc(0, true);
+
+		if (!pg)
+			return -ENOMEM;
+		*pte = pte_mk(page_to_phys(pg), v->prot | MMU_USER);
+		mm->rss_pages++;
+		if (mm->rss_pages > mm->hiwater_rss)
+			mm->hiwater_rss = mm->rss_pages;
+		mm->minflt++;
+		return 0;
+	}
+	if ((flags & FAULT_WRITE) && !pte_write(*pte)) {
+		mm->minflt++;
+		return cow_break(mm, v, va, pte);
+	}
+	/* Already resolved (another thread got here first), or a stale TLB
+	 * entry: make sure this CPU sees the current PTE. */
+	mm_flush_page(mm, va);
+	return 0;
+}
+
+/* mm_handle_fault - see include/arch.h. */
+int mm_handle_fault(u64 addr, unsigned flags)
+{
+	struct task *t = current;
+	struct mm *mm = t ? t->mm : NULL;
+	int err;
+
+	if (!mm || addr >= USER_TOP)
+		return -EFAULT;
+	mutex_lock(&mm->lock);
+	err = mm_fault_locked(mm, addr, flags);
+	mutex_unlock(&mm->lock);
+	return err;
+}

@@ -1,0 +1,361 @@
+/*
+ * Address spaces: creation, teardown, the VMA list and fork's copy.
+ *
+ * The VMA list is sorted by address and never has overlapping entries. Pages
+ * are counted exactly: every present user PTE holds one reference on its
+ * frame, so unmapping a PTE drops one (page_put), and fork's sharing adds one.
+ */
+#include "kernel.h"
+#include "mm.h"
+#include "page.h"
+#include "kmalloc.h"
+#include "fs.h"
+#include "cpu.h"
+#include "task.h"
+#include "uapi/errno.h"
+
+/* mm_create - see include/mm.h. */
+struct mm *mm_create(void)
+{
+	struct mm *mm = kzalloc(sizeof(*mm));
+
+	if (!mm)
+		return NULL;
+	mm->pt_root = arch_pt_create();
+	if (!mm->pt_root) {
+		kfree(mm);
+		return NULL;
+	}
+	mm->refcount = 1;
+	mutex_init(&mm->lock, "mm");
+	list_init(&mm->vmas);
+	return mm;
+}
+
+void mm_get(struct mm *mm)
+{
+	__atomic_add_fetch(&mm->refcount, 1, __ATOMIC_RELAXED);
+}
+
+static struct vma *vma_alloc(void)
+{
+	struct vma *v = kzalloc(sizeof(*v));
+
+	if (v)
+		list_init(&v->link);
+	return v;
+}
+
+static void vma_free(struct vma *v)
+{
+	if (v->file)
+		inode_put(v->file);
+	kfree(v);
+}
+
+/*
+ * Release the PTEs of [start, end): each present one drops its page
+ * reference. Stale TLB entries are flushed by the caller.
+ */
+static void unmap_ptes(struct mm *mm, u64 start, u64 end)
+{
+	for (u64 va = start; va < end;) {
+		pte_t *pte = arch_pt_walk(mm->pt_root, va, false);
+
+		if (!pte) {
+			va = arch_pt_next_populated(mm->pt_root, va, end);
+			continue;
+		}
+		if (pte_present(*pte)) {
+			struct page *pg = phys_to_page(pte_phys(*pte));
+
+			*pte = 0;
+			mm->rss_pages--;
+			page_put(pg);
+		}
+		va += PAGE_SIZE;
+	}
+}
+
+/* mm_put - see include/mm.h. */
+void mm_put(struct mm *mm)
+{
+	if (__atomic_sub_fetch(&mm->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+
+	struct vma *v, *tmp;
+
+	/* Last reference: nobody else can take the lock any more. */
+	list_for_each_entry_safe(v, tmp, &mm->vmas, link) {
+		unmap_ptes(mm, v->start, v->end);
+		list_del(&v->link);
+		vma_free(v);
+	}
+	arch_pt_free_user(mm->pt_root, true);
+	kfree(mm);
+}
+
+/* mm_find_vma - see include/mm.h. */
+struct vma *mm_find_vma(struct mm *mm, u64 addr)
+{
+	struct vma *v;
+
+	list_for_each_entry(v, &mm->vmas, link) {
+		if (addr < v->start)
+			return NULL;
+		if (addr < v->end)
+			return v;
+	}
+	return NULL;
+}
+
+static void vma_insert(struct mm *mm, struct vma *nv)
+{
+	struct vma *v;
+
+	list_for_each_entry(v, &mm->vmas, link) {
+		if (v->start >= nv->end) {
+			list_add_tail(&nv->link, &v->link);
+			return;
+		}
+	}
+	list_add_tail(&nv->link, &mm->vmas);
+}
+
+/*
+ * mm_vma_split - split @v at @addr (page-aligned, strictly inside @v); the
+ * upper half becomes a new VMA right after @v. Returns 0 or -ENOMEM.
+ * Caller holds the mm lock.
+ */
+int mm_vma_split(struct vma *v, u64 addr)
+{
+	struct vma *hi = vma_alloc();
+
+	if (!hi)
+		return -ENOMEM;
+	*hi = *v;
+	list_init(&hi->link);
+	hi->start = addr;
+	if (hi->file) {
+		hi->file_off = v->file_off + (addr - v->start);
+		inode_get(hi->file);
+	}
+	v->end = addr;
+	list_add(&hi->link, &v->link);
+	return 0;
+}
+
+/* mm_unmap_locked - see include/mm.h. */
+int mm_unmap_locked(struct mm *mm, u64 start, u64 len)
+{
+	u64 end = start + len;
+	struct vma *v, *tmp;
+
+	list_for_each_entry_safe(v, tmp, &mm->vmas, link) {
+		if (v->end <= start)
+			continue;
+		if (v->start >= end)
+			break;
+		if (v->start < start) {
+			if (mm_vma_split(v, start))
+				return -ENOMEM;
+			tmp = list_entry(v->link.next, struct vma, link);
+			continue;
+		}
+		if (v->end > end) {
+			if (mm_vma_split(v, end))
+				return -ENOMEM;
+			tmp = list_entry(v->link.next, struct vma, link);
+		}
+		unmap_ptes(mm, v->start, v->end);
+		list_del(&v->link);
+		vma_free(v);
+	}
+	mm_flush_all(mm);
+	return 0;
+}
+
+/* mm_map_locked - see include/mm.h. */
+int mm_map_locked(struct mm *mm, u64 start, u64 len, u32 prot, u32 flags,
+		  struct inode *file, u64 file_off, u64 file_vend)
+{
+	struct vma *nv = vma_alloc();
+	int err;
+
+	if (!nv)
+		return -ENOMEM;
+	err = mm_unmap_locked(mm, start, len);
+	if (err) {
+		kfree(nv);
+		return err;
+	}
+	nv->start = start;
+	nv->end = start + len;
+	nv->prot = prot;
+	nv->flags = flags;
+	nv->file = file;
+	if (file)
+		inode_get(file);
+	nv->file_off = file_off;
+	nv->file_vend = file_vend;
+	vma_insert(mm, nv);
+	return 0;
+}
+
+/* mm_find_free - see include/mm.h. Top-down first fit. */
+u64 mm_find_free(struct mm *mm, u64 len)
+{
+	u64 top = USER_MMAP_TOP;
+	struct vma *v;
+
+	if (len > top - USER_BASE)
+		return 0;
+	/* Walk from the highest VMA down, looking for a gap below top. */
+	for (v = list_entry(mm->vmas.prev, struct vma, link); &v->link != &mm->vmas;
+	     v = list_entry(v->link.prev, struct vma, link)) {
+		if (v->start >= top)
+			continue;
+		if (v->end <= top - len)
+			return top - len;
+		top = v->start;
+		if (top < USER_BASE + len)
+			return 0;
+	}
+	return top - len >= USER_BASE ? top - len : 0;
+}
+
+/*
+ * Copy one VMA's page table entries from @parent to @child for fork.
+ * Private writable pages become COW in both; every mapped page gains a
+ * reference for the child's PTE.
+ */
+static int fork_copy_ptes(struct mm *parent, struct mm *child, struct vma *v)
+{
+	bool cow = !(v->flags & VMA_SHARED) && (v->prot & MMU_WRITE);
+
+	for (u64 va = v->start; va < v->end;) {
+		pte_t *src = arch_pt_walk(parent->pt_root, va, false);
+
+		if (!src) {
+			va = arch_pt_next_populated(parent->pt_root, va, v->end);
+			continue;
+		}
+		if (pte_present(*src)) {
+			pte_t *dst = arch_pt_walk(child->pt_root, va, true);
+
+			if (!dst)
+				return -ENOMEM;
+			if (cow && pte_write(*src))
+				*src = pte_wrprotect_cow(*src);
+			*dst = *src;
+			page_get(phys_to_page(pte_phys(*src)));
+			child->rss_pages++;
+		}
+		va += PAGE_SIZE;
+	}
+	return 0;
+}
+
+/* mm_fork - see include/mm.h. */
+struct mm *mm_fork(struct mm *parent)
+{
+	struct mm *child = mm_create();
+	struct vma *v;
+	int err = 0;
+
+	if (!child)
+		return NULL;
+	mutex_lock(&parent->lock);
+	list_for_each_entry(v, &parent->vmas, link) {
+		struct vma *nv = vma_alloc();
+
+		if (!nv) {
+			err = -ENOMEM;
+			break;
+		}
+		*nv = *v;
+		list_init(&nv->link);
+		if (nv->file)
+			inode_get(nv->file);
+		list_add_tail(&nv->link, &child->vmas);
+		err = fork_copy_ptes(parent, child, v);
+		if (err)
+			break;
+	}
+	child->brk_start = parent->brk_start;
+	child->brk = parent->brk;
+	child->arg_start = parent->arg_start;
+	child->arg_end = parent->arg_end;
+	child->env_start = parent->env_start;
+	child->env_end = parent->env_end;
+	child->hiwater_rss = child->rss_pages;
+	/* The parent's PTEs lost their write permission: drop stale entries. */
+	mm_flush_all(parent);
+	mutex_unlock(&parent->lock);
+	if (err) {
+		/* Pages already shared stay COW in the parent, which is harmless:
+		 * its next write takes them back (refcount 1 again). */
+		mm_put(child);
+		return NULL;
+	}
+	return child;
+}
+
+/* mm_populate_write - see include/mm.h. */
+int mm_populate_write(struct mm *mm, u64 dst, const void *src, size_t len)
+{
+	const char *s = src;
+
+	while (len) {
+		u64 off = dst & (PAGE_SIZE - 1);
+		size_t chunk = MIN(len, PAGE_SIZE - off);
+		int err = mm_fault_locked(mm, dst, FAULT_WRITE | FAULT_USER);
+
+		if (err)
+			return err;
+		pte_t *pte = arch_pt_walk(mm->pt_root, dst, false);
+
+		KASSERT(pte && pte_present(*pte) && pte_write(*pte));
+		memcpy((char *)phys_to_virt(pte_phys(*pte)) + off, s, chunk);
+		s += chunk;
+		dst += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+/* mm_activate - see include/mm.h. */
+void mm_activate(struct mm *mm)
+{
+	arch_pt_activate(mm ? mm->pt_root : arch_pt_kernel_root());
+}
+
+static bool mm_active_here(struct mm *mm)
+{
+	struct task *t = current;
+
+	return t && t->mm == mm;
+}
+
+void mm_flush_page(struct mm *mm, u64 va)
+{
+	if (mm_active_here(mm))
+		arch_tlb_flush_page(va);
+}
+
+void mm_flush_all(struct mm *mm)
+{
+	if (mm_active_here(mm))
+		arch_tlb_flush_all();
+}
+
+/* mm_total_vm - bytes covered by VMAs. Caller holds the lock. */
+u64 mm_total_vm(struct mm *mm)
+{
+	struct vma *v;
+	u64 total = 0;
+
+	list_for_each_entry(v, &mm->vmas, link)
+		total += v->end - v->start;
+	return total;
+}

@@ -1,0 +1,196 @@
+/*
+ * Physical page frames: the page array and the zone that hands frames out.
+ *
+ * At boot every frame of usable RAM gets a struct page; frames used by the
+ * kernel image, the boot tables, the initramfs and the page array itself stay
+ * reserved, the rest goes to the buddy allocator (mm/buddy.c). One zone covers
+ * the span from the lowest to the highest usable frame; holes are reserved.
+ *
+ * Locks: zone.lock (a spinlock) guards the buddy state. Reference counts are
+ * atomic; the frame returns to the buddy allocator when its count drops to 0.
+ */
+#include "kernel.h"
+#include "page.h"
+#include "arch.h"
+#include "spinlock.h"
+
+static struct {
+	struct spinlock lock;
+	struct buddy buddy;	/* [lock] */
+	u64 total;		/* [I] frames handed to the allocator at boot */
+} zone = { .lock = SPINLOCK_INIT("zone") };
+
+static bool range_overlaps(u64 a0, u64 a1, u64 b0, u64 b1)
+{
+	return a0 < b1 && b0 < a1;
+}
+
+/*
+ * mm_page_init - build the page array and free all usable RAM not used by
+ * the kernel image, its boot tables, the initramfs or the array itself.
+ * Called once on the boot CPU before any allocation. Panics without RAM.
+ */
+void mm_page_init(struct boot_info *bi)
+{
+	u64 lo = ~0UL, hi = 0;
+	u64 initrd_lo = PAGE_ALIGN_DOWN(bi->initrd_phys);
+	u64 initrd_hi = PAGE_ALIGN_UP(bi->initrd_phys + bi->initrd_len);
+
+	for (int i = 0; i < bi->nmem; i++) {
+		u64 s = PAGE_ALIGN_UP(bi->mem[i].base);
+		u64 e = PAGE_ALIGN_DOWN(bi->mem[i].base + bi->mem[i].len);
+
+		if (s >= e)
+			continue;
+		lo = MIN(lo, s);
+		hi = MAX(hi, e);
+	}
+	if (lo >= hi)
+		panic("mm_page_init: no usable RAM");
+
+	u64 npages = (hi - lo) >> PAGE_SHIFT;
+	u64 array_bytes = PAGE_ALIGN_UP(npages * sizeof(struct page));
+	u64 kend = PAGE_ALIGN_UP(bi->kernel_phys_end);
+	u64 array_phys = 0;
+
+	/* Place the page array in the first usable region after the kernel
+	 * that does not collide with the initramfs. */
+	for (int i = 0; i < bi->nmem && !array_phys; i++) {
+		u64 s = PAGE_ALIGN_UP(MAX(bi->mem[i].base, kend));
+		u64 e = PAGE_ALIGN_DOWN(bi->mem[i].base + bi->mem[i].len);
+
+		if (bi->initrd_len && range_overlaps(s, s + array_bytes, initrd_lo, initrd_hi))
+			s = MAX(s, initrd_hi);
+		if (s + array_bytes <= e)
+			array_phys = s;
+	}
+	if (!array_phys)
+		panic("mm_page_init: no room for the page array (%lu bytes)", array_bytes);
+
+	struct page *pages = phys_to_virt(array_phys);
+	memset(pages, 0, npages * sizeof(struct page));
+	buddy_init(&zone.buddy, pages, lo >> PAGE_SHIFT, npages);
+
+	/* Free every usable frame except the reserved ranges. */
+	for (int i = 0; i < bi->nmem; i++) {
+		u64 s = PAGE_ALIGN_UP(bi->mem[i].base);
+		u64 e = PAGE_ALIGN_DOWN(bi->mem[i].base + bi->mem[i].len);
+
+		for (u64 p = s; p < e;) {
+			u64 next = e;
+			u64 skip_to = 0;
+			u64 rs[3][2] = {
+				{ PAGE_ALIGN_DOWN(bi->kernel_phys_start), kend },
+				{ array_phys, array_phys + array_bytes },
+				{ initrd_lo, initrd_hi },
+			};
+
+			/* Frame 0 and the legacy area below 1 MiB stay reserved. */
+			if (p < 0x100000) {
+				p = MIN(e, (u64)0x100000);
+				continue;
+			}
+			for (int r = 0; r < 3; r++) {
+				if (rs[r][0] == rs[r][1])
+					continue;
+				if (p >= rs[r][0] && p < rs[r][1])
+					skip_to = MAX(skip_to, rs[r][1]);
+				else if (rs[r][0] > p && rs[r][0] < next)
+					next = rs[r][0];
+			}
+			if (skip_to) {
+				p = skip_to;
+				continue;
+			}
+			buddy_free_range(&zone.buddy, p >> PAGE_SHIFT, (next - p) >> PAGE_SHIFT);
+			zone.total += (next - p) >> PAGE_SHIFT;
+			p = next;
+		}
+	}
+	printk("mm: %lu MiB usable, %lu frames free, page array %lu KiB at %lx\n",
+	       (zone.total << PAGE_SHIFT) >> 20, zone.buddy.nfree, array_bytes >> 10, array_phys);
+}
+
+/*
+ * page_alloc - see include/page.h. The head page gets refcount 1.
+ */
+struct page *page_alloc(unsigned order, bool zero)
+{
+	spin_lock(&zone.lock);
+	struct page *p = buddy_alloc(&zone.buddy, order);
+	spin_unlock(&zone.lock);
+
+	if (!p)
+		return NULL;
+	p->refcount = 1;
+	p->flags = 0;
+	p->priv = NULL;
+	list_init(&p->list);
+	if (zero)
+		memset(page_address(p), 0, PAGE_SIZE << order);
+	return p;
+}
+
+/*
+ * page_put_order - drop a reference; free the block at zero. A count that
+ * goes below zero is a kernel bug (a double free) and panics.
+ */
+void page_put_order(struct page *p, unsigned order)
+{
+	u32 old = __atomic_fetch_sub(&p->refcount, 1, __ATOMIC_ACQ_REL);
+
+	if (unlikely(old == 0))
+		panic("page_put: refcount underflow, pfn %lx", buddy_pfn(&zone.buddy, p));
+	if (old != 1)
+		return;
+	spin_lock(&zone.lock);
+	buddy_free(&zone.buddy, p, order);
+	spin_unlock(&zone.lock);
+}
+
+struct page *phys_to_page(u64 phys)
+{
+	u64 pfn = phys >> PAGE_SHIFT;
+
+	KASSERT(pfn >= zone.buddy.base_pfn && pfn < zone.buddy.base_pfn + zone.buddy.npages);
+	return &zone.buddy.pages[pfn - zone.buddy.base_pfn];
+}
+
+u64 page_to_phys(const struct page *p)
+{
+	return buddy_pfn(&zone.buddy, p) << PAGE_SHIFT;
+}
+
+void *page_address(const struct page *p)
+{
+	return phys_to_virt(page_to_phys(p));
+}
+
+/* page_alloc_va - one frame as a direct-map pointer, or NULL. */
+void *page_alloc_va(bool zero)
+{
+	struct page *p = page_alloc(0, zero);
+
+	return p ? page_address(p) : NULL;
+}
+
+/* page_free_va - release a frame from page_alloc_va(). */
+void page_free_va(void *va)
+{
+	page_put(phys_to_page(virt_to_phys(va)));
+}
+
+/* page_free_count - frames currently free (exact under the zone lock). */
+u64 page_free_count(void)
+{
+	spin_lock(&zone.lock);
+	u64 n = zone.buddy.nfree;
+	spin_unlock(&zone.lock);
+	return n;
+}
+
+/* page_total_count - frames the allocator manages. */
+u64 page_total_count(void)
+{
+	return zone.total;
+}

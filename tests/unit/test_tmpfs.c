@@ -1,0 +1,651 @@
+/*
+ * Host tests for the file-system layer (fs/): the file syscalls driven the
+ * way user programs call them, against the tmpfs root, with the kernel
+ * services below fs/ replaced by small stubs (heap, pages, locks, user
+ * copies are plain memcpy). The stubs also check lock rules: no spinlock
+ * and no inode lock may be held across a user copy, and a mutex is never
+ * taken twice. `current` is a fake task reached through GS, as in the kernel.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <asm/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+/* The kernel's sigset_t is not the C library's; only the name clashes here. */
+#define sigset_t kernel_sigset_t
+#include "fs.h"
+#include "cpu.h"
+#include "task.h"
+#undef sigset_t
+#undef current	/* the test reaches the fake task through fake_cpu directly */
+#include "page.h"
+#include "kmalloc.h"
+#include "uaccess.h"
+#include "lib/cpio.h"
+#include "uapi/errno.h"
+#include "uapi/fcntl.h"
+#include "uapi/stat.h"
+#include "uapi/ioctl.h"
+
+/* ---- stubs of the kernel services fs/ uses ---- */
+
+static int spin_depth, inode_locks_held;
+static long pages_live;
+
+void *kmalloc(size_t size) { return malloc(size ? size : 1); }
+void *kzalloc(size_t size) { return calloc(1, size ? size : 1); }
+void kfree(void *p) { free(p); }
+
+struct page *page_alloc(unsigned order, bool zero)
+{
+	struct page *p = calloc(1, sizeof(*p));
+
+	p->refcount = 1;
+	p->priv = calloc(1, PAGE_SIZE << order);
+	pages_live++;
+	return p;
+}
+
+void page_put_order(struct page *p, unsigned order)
+{
+	assert_true(p->refcount > 0);
+	if (--p->refcount == 0) {
+		free(p->priv);
+		free(p);
+		pages_live--;
+	}
+}
+
+void *page_address(const struct page *p) { return p->priv; }
+
+void mutex_init(struct mutex *m, const char *name)
+{
+	memset(m, 0, sizeof(*m));
+	m->name = name;
+}
+
+void mutex_lock(struct mutex *m)
+{
+	assert_false(m->locked);	/* single-threaded: a second lock would deadlock */
+	assert_int_equal(spin_depth, 0);
+	m->locked = true;
+	if (m->name && !strcmp(m->name, "inode"))
+		inode_locks_held++;
+}
+
+void mutex_unlock(struct mutex *m)
+{
+	assert_true(m->locked);
+	m->locked = false;
+	if (m->name && !strcmp(m->name, "inode"))
+		inode_locks_held--;
+}
+
+bool mutex_held(struct mutex *m) { return m->locked; }
+void spin_init(struct spinlock *l, const char *name) { l->locked = 0; l->name = name; }
+void spin_lock(struct spinlock *l) { assert_int_equal(l->locked, 0); l->locked = 1; spin_depth++; }
+void spin_unlock(struct spinlock *l)
+{
+	assert_int_equal(l->locked, 1);
+	l->locked = 0;
+	spin_depth--;
+}
+void prepare_to_wait(struct wait_queue *wq, struct wait_entry *e) {}
+void finish_wait(struct wait_queue *wq, struct wait_entry *e) {}
+void wake_up(struct wait_queue *wq) {}
+void schedule(void) { fail_msg("a test read would block"); }
+bool signal_pending_current(void) { return false; }
+
+static void user_copy_check(void)
+{
+	assert_int_equal(spin_depth, 0);
+	assert_int_equal(inode_locks_held, 0);
+}
+
+bool uaccess_ok(u64 uaddr, size_t n) { return uaddr != 0 && uaddr + n >= uaddr; }
+
+int copy_from_user(void *dst, const void *src, size_t n)
+{
+	user_copy_check();
+	if (!src)
+		return -EFAULT;
+	memcpy(dst, src, n);
+	return 0;
+}
+
+int copy_to_user(void *dst, const void *src, size_t n)
+{
+	user_copy_check();
+	if (!dst)
+		return -EFAULT;
+	memcpy(dst, src, n);
+	return 0;
+}
+
+int clear_user(void *dst, size_t n)
+{
+	user_copy_check();
+	memset(dst, 0, n);
+	return 0;
+}
+
+long strncpy_from_user(char *dst, const char *src, size_t size)
+{
+	size_t len;
+
+	user_copy_check();
+	if (!src)
+		return -EFAULT;
+	len = strnlen(src, size);
+	if (len >= size)
+		return -ENAMETOOLONG;
+	memcpy(dst, src, len + 1);
+	return (long)len;
+}
+
+int get_user_u32(u32 *val, const void *uaddr) { memcpy(val, uaddr, 4); return 0; }
+int put_user_u32(void *uaddr, u32 val) { memcpy(uaddr, &val, 4); return 0; }
+
+static char console_out[4096];
+static size_t console_len;
+void arch_console_putc(char c)
+{
+	if (console_len < sizeof(console_out))
+		console_out[console_len++] = c;
+}
+u64 arch_rtc_seconds(void) { return 1700000000; }
+u64 arch_clock_ns(void) { static u64 t; return t += 1000; }
+
+void printk(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	abort();
+}
+
+size_t strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(src);
+
+	if (size) {
+		size_t n = len < size - 1 ? len : size - 1;
+
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}
+
+/* ---- syscalls under test ---- */
+
+long sys_read(int fd, void *buf, size_t n);
+long sys_write(int fd, const void *buf, size_t n);
+long sys_pread64(int fd, void *buf, size_t n, s64 off);
+long sys_pwrite64(int fd, const void *buf, size_t n, s64 off);
+long sys_readv(int fd, const struct linux_iovec *iov, int cnt);
+long sys_writev(int fd, const struct linux_iovec *iov, int cnt);
+long sys_lseek(int fd, s64 off, unsigned whence);
+long sys_ioctl(int fd, unsigned cmd, u64 arg);
+long sys_open(const char *path, int flags, mode_t mode);
+long sys_openat(int dirfd, const char *path, int flags, mode_t mode);
+long sys_close(int fd);
+long sys_dup(int fd);
+long sys_dup2(int a, int b);
+long sys_dup3(int a, int b, int flags);
+long sys_fcntl(int fd, unsigned cmd, u64 arg);
+long sys_stat(const char *path, struct linux_stat *st);
+long sys_lstat(const char *path, struct linux_stat *st);
+long sys_fstat(int fd, struct linux_stat *st);
+long sys_newfstatat(int dirfd, const char *path, struct linux_stat *st, int flags);
+long sys_access(const char *path, int mode);
+long sys_readlink(const char *path, char *buf, int size);
+long sys_chmod(const char *path, mode_t mode);
+long sys_umask(mode_t mask);
+long sys_getdents64(int fd, void *dirp, unsigned count);
+long sys_getcwd(char *buf, unsigned long size);
+long sys_chdir(const char *path);
+long sys_fchdir(int fd);
+long sys_mkdir(const char *path, mode_t mode);
+long sys_rmdir(const char *path);
+long sys_unlink(const char *path);
+long sys_unlinkat(int dirfd, const char *path, int flags);
+long sys_rename(const char *a, const char *b);
+long sys_symlink(const char *target, const char *path);
+
+/* ---- fixture: a fake CPU, task and process, a root from an initramfs ---- */
+
+static struct cpu fake_cpu;
+static struct task fake_task;
+static struct process fake_proc;
+
+static size_t cpio_add(unsigned char *a, size_t len, const char *name, unsigned mode,
+		       const char *data)
+{
+	size_t namesize = strlen(name) + 1, size = data ? strlen(data) : 0;
+	char hdr[111];
+
+	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
+		 1u, mode, 0u, 0u, 1u, 0u, (unsigned)size, 0u, 0u, 0u, 0u, (unsigned)namesize, 0u);
+	memcpy(a + len, hdr, 110);
+	len += 110;
+	memcpy(a + len, name, namesize);
+	len = (len + namesize + 3) & ~3UL;
+	if (size)
+		memcpy(a + len, data, size);
+	return (len + size + 3) & ~3UL;
+}
+
+static int setup(void **state)
+{
+	static unsigned char arch[4096];
+	static struct boot_info bi;
+	size_t len = 0;
+
+	memset(arch, 0, sizeof(arch));
+	len = cpio_add(arch, len, ".", 040755, NULL);
+	len = cpio_add(arch, len, "./sbin/init", 0100755, "ELF-ish");
+	len = cpio_add(arch, len, "bin", 040755, NULL);
+	len = cpio_add(arch, len, "bin/sh", 0120777, "/sbin/init");
+	len = cpio_add(arch, len, "/etc/motd", 0100644, "old");
+	len = cpio_add(arch, len, "TRAILER!!!", 0, NULL);
+	len = (len + 511) & ~511UL;	/* a second archive after NUL padding */
+	len = cpio_add(arch, len, "etc/motd", 0100644, "new text");
+	len = cpio_add(arch, len, "TRAILER!!!", 0, NULL);
+
+	fake_cpu.self = &fake_cpu;
+	fake_cpu.running = &fake_task;
+	fake_task.proc = &fake_proc;
+	assert_int_equal(syscall(SYS_arch_prctl, ARCH_SET_GS, &fake_cpu), 0);
+
+	bi.initrd_phys = (u64)(uintptr_t)arch - DIRECT_MAP_BASE;
+	bi.initrd_len = len;
+	fs_init(&bi);
+	fake_task.files = files_new();
+	fake_task.fs = fs_context_new();
+	assert_int_equal(files_open_console(fake_task.files), 0);
+	return 0;
+}
+
+static void test_initramfs(void **state)
+{
+	char buf[64] = { 0 };
+	struct linux_stat st;
+	long fd;
+
+	fd = sys_open("/etc/motd", O_RDONLY, 0);
+	assert_true(fd >= 3);
+	assert_int_equal(sys_read(fd, buf, sizeof(buf)), 8);
+	assert_string_equal(buf, "new text");
+	sys_close(fd);
+	assert_int_equal(sys_stat("/bin/sh", &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(sys_lstat("/bin/sh", &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(sys_stat("/dev/null", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	assert_int_equal(linux_major(st.st_rdev), 1);
+	assert_int_equal(linux_minor(st.st_rdev), 3);
+}
+
+static void test_exec_lookup(void **state)
+{
+	struct inode *ino;
+	char abspath[256];
+
+	assert_int_equal(vfs_open_exec("/bin/sh", &ino, abspath, sizeof(abspath)), 0);
+	assert_string_equal(abspath, "/sbin/init");
+	inode_put(ino);
+	assert_int_equal(vfs_open_exec("/etc/motd", &ino, abspath, sizeof(abspath)), -EACCES);
+	assert_int_equal(vfs_open_exec("/etc", &ino, abspath, sizeof(abspath)), -EACCES);
+	assert_int_equal(vfs_open_exec("/nope", &ino, abspath, sizeof(abspath)), -ENOENT);
+	assert_int_equal(vfs_open_exec("/etc/motd/x", &ino, abspath, sizeof(abspath)), -ENOTDIR);
+}
+
+static void test_read_write_seek(void **state)
+{
+	char big[10000], back[10000];
+	long fd, fd2, pages_before = pages_live;
+	size_t i;
+
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 7);
+	fd = sys_open("/f1", O_RDWR | O_CREAT | O_EXCL, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(sys_open("/f1", O_RDWR | O_CREAT | O_EXCL, 0644), -EEXIST);
+	assert_int_equal(sys_write(fd, big, sizeof(big)), sizeof(big));
+	assert_int_equal(sys_lseek(fd, 0, SEEK_CUR), sizeof(big));
+	assert_int_equal(sys_lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(sys_read(fd, back, sizeof(back)), sizeof(back));
+	assert_memory_equal(big, back, sizeof(big));
+	assert_int_equal(sys_read(fd, back, 10), 0);
+	assert_int_equal(sys_lseek(fd, -1, SEEK_SET), -EINVAL);
+	assert_int_equal(sys_lseek(fd, 0, 7), -EINVAL);
+	/* A hole reads as zeroes. */
+	assert_int_equal(sys_pwrite64(fd, "Z", 1, 20000), 1);
+	assert_int_equal(sys_pread64(fd, back, 4, 15000), 4);
+	assert_memory_equal(back, "\0\0\0\0", 4);
+	assert_int_equal(sys_lseek(fd, 0, SEEK_END), 20001);
+	/* O_APPEND and O_TRUNC. */
+	fd2 = sys_open("/f1", O_WRONLY | O_APPEND, 0);
+	assert_int_equal(sys_write(fd2, "AB", 2), 2);
+	assert_int_equal(sys_lseek(fd, 0, SEEK_END), 20003);
+	assert_int_equal(sys_read(fd2, back, 1), -EBADF);
+	sys_close(fd2);
+	fd2 = sys_open("/f1", O_WRONLY | O_TRUNC, 0);
+	assert_int_equal(sys_lseek(fd2, 0, SEEK_END), 0);
+	sys_close(fd2);
+	sys_close(fd);
+	/* Writing a read-only descriptor, a directory. */
+	fd = sys_open("/f1", O_RDONLY, 0);
+	assert_int_equal(sys_write(fd, "x", 1), -EBADF);
+	sys_close(fd);
+	assert_int_equal(sys_open("/etc", O_WRONLY, 0), -EISDIR);
+	fd = sys_open("/etc", O_RDONLY | O_DIRECTORY, 0);
+	assert_int_equal(sys_read(fd, back, 1), -EISDIR);
+	sys_close(fd);
+	assert_int_equal(sys_open("/f1", O_RDONLY | O_DIRECTORY, 0), -ENOTDIR);
+	assert_int_equal(sys_unlink("/f1"), 0);
+	assert_int_equal(pages_live, pages_before);	/* the last close freed the data */
+}
+
+static void test_vectors(void **state)
+{
+	struct linux_iovec iov[3];
+	char a[3], b[5];
+	long fd = sys_open("/v", O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	iov[0] = (struct linux_iovec){ (u64)(uintptr_t)"abc", 3 };
+	iov[1] = (struct linux_iovec){ 0, 0 };
+	iov[2] = (struct linux_iovec){ (u64)(uintptr_t)"defgh", 5 };
+	assert_int_equal(sys_writev(fd, iov, 3), 8);
+	assert_int_equal(sys_writev(fd, iov, -1), -EINVAL);
+	assert_int_equal(sys_writev(fd, iov, 1025), -EINVAL);
+	sys_lseek(fd, 0, SEEK_SET);
+	iov[0] = (struct linux_iovec){ (u64)(uintptr_t)a, 3 };
+	iov[1] = (struct linux_iovec){ (u64)(uintptr_t)b, 5 };
+	assert_int_equal(sys_readv(fd, iov, 2), 8);
+	assert_memory_equal(a, "abc", 3);
+	assert_memory_equal(b, "defgh", 5);
+	sys_close(fd);
+	sys_unlink("/v");
+}
+
+static void test_descriptors(void **state)
+{
+	long fd = sys_open("/etc/motd", O_RDONLY | O_CLOEXEC, 0), d;
+
+	assert_int_equal(fd, 3);
+	assert_int_equal(sys_fcntl(fd, F_GETFD, 0), FD_CLOEXEC);
+	d = sys_dup(fd);
+	assert_int_equal(d, 4);
+	assert_int_equal(sys_fcntl(d, F_GETFD, 0), 0);
+	assert_int_equal(sys_fcntl(fd, F_GETFL, 0), O_RDONLY | LINUX_O_LARGEFILE);
+	assert_int_equal(sys_fcntl(fd, F_SETFL, O_APPEND | O_NONBLOCK | O_WRONLY), 0);
+	assert_int_equal(sys_fcntl(d, F_GETFL, 0),
+			 O_RDONLY | O_APPEND | O_NONBLOCK | LINUX_O_LARGEFILE);
+	assert_int_equal(sys_fcntl(fd, F_DUPFD, 10), 10);
+	assert_int_equal(sys_fcntl(fd, F_DUPFD_CLOEXEC, 10), 11);
+	assert_int_equal(sys_fcntl(11, F_GETFD, 0), FD_CLOEXEC);
+	assert_int_equal(sys_fcntl(fd, F_DUPFD, FD_MAX), -EINVAL);
+	assert_int_equal(sys_dup2(fd, fd), fd);
+	assert_int_equal(sys_dup3(fd, fd, 0), -EINVAL);
+	assert_int_equal(sys_dup2(fd, 7), 7);
+	assert_int_equal(sys_dup2(99, 7), -EBADF);
+	assert_int_equal(sys_dup3(fd, 8, O_CLOEXEC), 8);
+	files_close_on_exec(fake_task.files);
+	assert_int_equal(sys_close(fd), -EBADF);
+	assert_int_equal(sys_close(8), -EBADF);
+	assert_int_equal(sys_close(11), -EBADF);
+	assert_int_equal(sys_close(10), 0);
+	assert_int_equal(sys_close(7), 0);
+	assert_int_equal(sys_close(d), 0);
+	assert_int_equal(sys_close(d), -EBADF);
+}
+
+static void test_dirs(void **state)
+{
+	char buf[512], cwd[64];
+	long fd, n, pos;
+	int seen = 0;
+
+	assert_int_equal(sys_mkdir("/d", 0755), 0);
+	assert_int_equal(sys_mkdir("/d", 0755), -EEXIST);
+	assert_int_equal(sys_mkdir("/d/e/", 0755), 0);
+	assert_int_equal(sys_mkdir("/nope/x", 0755), -ENOENT);
+	assert_int_equal(sys_mkdir("/etc/motd/x", 0755), -ENOTDIR);
+	fd = sys_open("/d/file", O_CREAT | O_WRONLY, 0644);
+	sys_close(fd);
+	fd = sys_open("/d", O_RDONLY | O_DIRECTORY, 0);
+	n = sys_getdents64(fd, buf, sizeof(buf));
+	assert_true(n > 0);
+	for (pos = 0; pos < n;) {
+		struct linux_dirent64 *de = (struct linux_dirent64 *)(buf + pos);
+
+		assert_int_equal(de->d_reclen % 8, 0);
+		if (!strcmp(de->d_name, "e"))
+			assert_int_equal(de->d_type, DT_DIR), seen |= 1;
+		if (!strcmp(de->d_name, "file"))
+			assert_int_equal(de->d_type, DT_REG), seen |= 2;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			seen |= 4;
+		pos += de->d_reclen;
+	}
+	assert_int_equal(seen, 7);
+	assert_int_equal(sys_getdents64(fd, buf, sizeof(buf)), 0);
+	sys_lseek(fd, 0, SEEK_SET);
+	assert_int_equal(sys_getdents64(fd, buf, 10), -EINVAL);
+	sys_close(fd);
+
+	assert_int_equal(sys_chdir("/d/e"), 0);
+	assert_int_equal(sys_getcwd(cwd, sizeof(cwd)), 5);
+	assert_string_equal(cwd, "/d/e");
+	assert_int_equal(sys_getcwd(cwd, 4), -ERANGE);
+	assert_int_equal(sys_chdir("../../d/./e/.."), 0);
+	assert_int_equal(sys_getcwd(cwd, sizeof(cwd)), 3);
+	fd = sys_open("file", O_RDONLY, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(sys_chdir("file"), -ENOTDIR);
+	sys_close(fd);
+	assert_int_equal(sys_rmdir("/d"), -ENOTEMPTY);
+	assert_int_equal(sys_rmdir("/d/file"), -ENOTDIR);
+	assert_int_equal(sys_unlink("/d/e"), -EISDIR);
+	assert_int_equal(sys_rmdir("/d/e/."), -EINVAL);
+	assert_int_equal(sys_rmdir("/d/e"), 0);
+	assert_int_equal(sys_unlink("/d/file"), 0);
+	/* Removing the cwd: getcwd then fails with ENOENT. */
+	assert_int_equal(sys_rmdir("/d"), 0);
+	assert_int_equal(sys_getcwd(cwd, sizeof(cwd)), -ENOENT);
+	assert_int_equal(sys_open("x", O_CREAT | O_RDWR, 0600), -ENOENT);
+	assert_int_equal(sys_chdir("/"), 0);
+	assert_int_equal(sys_getcwd(cwd, sizeof(cwd)), 2);
+	assert_string_equal(cwd, "/");
+}
+
+static void test_symlinks(void **state)
+{
+	char buf[64];
+	long fd;
+	int i;
+
+	assert_int_equal(sys_symlink("loop", "/loop"), 0);
+	assert_int_equal(sys_open("/loop", O_RDONLY, 0), -ELOOP);
+	assert_int_equal(sys_symlink("", "/empty"), -ENOENT);
+	assert_int_equal(sys_readlink("/bin/sh", buf, sizeof(buf)), 10);
+	assert_memory_equal(buf, "/sbin/init", 10);
+	assert_int_equal(sys_readlink("/bin/sh", buf, 3), 3);
+	assert_int_equal(sys_readlink("/etc", buf, 3), -EINVAL);
+	assert_int_equal(sys_open("/loop", O_RDONLY | O_NOFOLLOW, 0), -ELOOP);
+	/* O_CREAT through a dangling symlink creates its target. */
+	assert_int_equal(sys_symlink("/etc/created", "/dangling"), 0);
+	fd = sys_open("/dangling", O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	sys_close(fd);
+	assert_int_equal(sys_access("/etc/created", F_OK), 0);
+	/* A chain of 40 links resolves, 41 do not. */
+	assert_int_equal(sys_symlink("/etc/motd", "/l0"), 0);
+	for (i = 1; i <= 40; i++) {
+		char t[16], l[16];
+
+		snprintf(t, sizeof(t), "/l%d", i - 1);
+		snprintf(l, sizeof(l), "/l%d", i);
+		assert_int_equal(sys_symlink(t, l), 0);
+	}
+	fd = sys_open("/l39", O_RDONLY, 0);
+	assert_true(fd >= 0);
+	sys_close(fd);
+	assert_int_equal(sys_open("/l40", O_RDONLY, 0), -ELOOP);
+	/* Directory symlinks in the middle of a path. */
+	assert_int_equal(sys_symlink("/etc", "/etclink"), 0);
+	fd = sys_open("/etclink/motd", O_RDONLY, 0);
+	assert_true(fd >= 0);
+	sys_close(fd);
+	assert_int_equal(sys_open("/etclink/", O_RDONLY, 0) >= 0, 1);
+}
+
+static void test_names(void **state)
+{
+	char name[300], path[5000];
+	struct linux_stat st;
+
+	memset(name, 'a', 256);
+	name[0] = '/';
+	name[257] = '\0';
+	assert_int_equal(sys_open(name, O_CREAT | O_RDWR, 0600), -ENAMETOOLONG);
+	memset(path, 'b', sizeof(path));
+	path[sizeof(path) - 1] = '\0';
+	assert_int_equal(sys_stat(path, &st), -ENAMETOOLONG);
+	assert_int_equal(sys_stat("", &st), -ENOENT);
+	assert_int_equal(sys_stat(NULL, &st), -EFAULT);
+	assert_int_equal(sys_newfstatat(0, "", &st, AT_EMPTY_PATH), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	assert_int_equal(sys_newfstatat(AT_FDCWD, "/etc", &st, 0x4), -EINVAL);
+}
+
+static void test_rename_unlink_open(void **state)
+{
+	char buf[16] = { 0 };
+	struct linux_stat st;
+	long fd, fd2;
+
+	sys_mkdir("/r", 0755);
+	sys_mkdir("/r/sub", 0755);
+	fd = sys_open("/r/a", O_CREAT | O_RDWR, 0644);
+	sys_write(fd, "hello", 5);
+	assert_int_equal(sys_rename("/r/a", "/r/sub/b"), 0);
+	assert_int_equal(sys_stat("/r/a", &st), -ENOENT);
+	assert_int_equal(sys_stat("/r/sub/b", &st), 0);
+	assert_int_equal(st.st_size, 5);
+	assert_int_equal(sys_rename("/r", "/r/sub/x"), -EINVAL);
+	assert_int_equal(sys_rename("/r/sub", "/r/sub/b"), -EINVAL);	/* below itself */
+	assert_int_equal(sys_rename("/r/sub", "/etc/motd"), -ENOTDIR);
+	fd2 = sys_open("/r/c", O_CREAT | O_RDWR, 0644);
+	sys_close(fd2);
+	assert_int_equal(sys_rename("/r/c", "/r/sub"), -EISDIR);
+	assert_int_equal(sys_rename("/r/c", "/r/sub/b"), 0);	/* replaces b */
+	assert_int_equal(sys_stat("/r/sub/b", &st), 0);
+	assert_int_equal(st.st_size, 0);
+	/* The replaced file is still open and readable. */
+	assert_int_equal(sys_fstat(fd, &st), 0);
+	assert_int_equal(st.st_nlink, 0);
+	assert_int_equal(sys_pread64(fd, buf, 5, 0), 5);
+	assert_string_equal(buf, "hello");
+	sys_close(fd);
+	assert_int_equal(sys_rename("/r/sub", "/r2"), 0);
+	assert_int_equal(sys_stat("/r2/b", &st), 0);
+	assert_int_equal(sys_stat("/r", &st), 0);
+	assert_int_equal(st.st_nlink, 2);
+	assert_int_equal(sys_mkdir("/r/full", 0755), 0);
+	sys_open("/r/full/x", O_CREAT | O_RDWR, 0644);
+	assert_int_equal(sys_rename("/r2", "/r/full"), -ENOTEMPTY);
+	assert_int_equal(sys_unlink("/r/full/x"), 0);
+	assert_int_equal(sys_rename("/r2", "/r/full"), 0);
+	assert_int_equal(sys_stat("/r/full/b", &st), 0);
+	assert_int_equal(sys_chdir("/r/full"), 0);
+	assert_int_equal(sys_getcwd(buf, sizeof(buf)), 8);
+	assert_string_equal(buf, "/r/full");
+	sys_chdir("/");
+}
+
+static void test_console(void **state)
+{
+	struct linux_termios t;
+	struct linux_winsize ws;
+	char buf[16];
+
+	console_len = 0;
+	assert_int_equal(sys_write(1, "a\nb\r", 4), 4);
+	assert_int_equal(console_len, 4);
+	assert_memory_equal(console_out, "a\nb\r", 4);
+	console_rx('h');
+	console_rx('i');
+	console_rx('\r');
+	assert_int_equal(sys_read(0, buf, sizeof(buf)), 3);
+	assert_memory_equal(buf, "hi\n", 3);
+	assert_int_equal(sys_lseek(0, 0, SEEK_SET), -ESPIPE);
+	assert_int_equal(sys_ioctl(0, TCGETS, (u64)(uintptr_t)&t), 0);
+	assert_true(t.c_lflag & ICANON);
+	assert_int_equal(sys_ioctl(1, TIOCGWINSZ, (u64)(uintptr_t)&ws), 0);
+	assert_int_equal(ws.ws_row, 24);
+	assert_int_equal(ws.ws_col, 80);
+	assert_int_equal(sys_ioctl(1, 0x1234, 0), -ENOTTY);
+	assert_int_equal(sys_fcntl(0, F_SETFL, O_NONBLOCK), 0);
+	assert_int_equal(sys_read(0, buf, 1), -EAGAIN);
+	assert_int_equal(sys_fcntl(0, F_SETFL, 0), 0);
+}
+
+static void test_modes(void **state)
+{
+	struct linux_stat st;
+	long fd;
+
+	assert_int_equal(sys_umask(077), 022);
+	fd = sys_open("/m", O_CREAT | O_RDWR, 0666);
+	assert_int_equal(sys_fstat(fd, &st), 0);
+	assert_int_equal(st.st_mode, S_IFREG | 0600);
+	sys_close(fd);
+	assert_int_equal(sys_umask(022), 077);
+	assert_int_equal(sys_access("/m", X_OK), -EACCES);
+	assert_int_equal(sys_chmod("/m", 0755), 0);
+	assert_int_equal(sys_access("/m", X_OK), 0);
+	assert_int_equal(sys_access("/m", 8), -EINVAL);
+	assert_int_equal(sys_unlinkat(AT_FDCWD, "/m", 0x1), -EINVAL);
+	assert_int_equal(sys_unlinkat(AT_FDCWD, "/m", 0), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_initramfs),
+		cmocka_unit_test(test_exec_lookup),
+		cmocka_unit_test(test_read_write_seek),
+		cmocka_unit_test(test_vectors),
+		cmocka_unit_test(test_descriptors),
+		cmocka_unit_test(test_dirs),
+		cmocka_unit_test(test_symlinks),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_rename_unlink_open),
+		cmocka_unit_test(test_console),
+		cmocka_unit_test(test_modes),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}

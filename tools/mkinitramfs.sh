@@ -1,0 +1,78 @@
+#!/bin/sh
+# Build Sprout's boot image: a cpio "newc" archive that the kernel unpacks into
+# its root tmpfs.  Called by the Makefile:
+#
+#   tools/mkinitramfs.sh B OUT "USER_PROGS" "GUEST_TESTS"
+#
+# B is the build directory holding B/user/<prog> and B/tests/guest/<test>.
+# The tree is staged under B/root (recreated each time):
+#   /sbin/init          B/user/init
+#   /bin/<prog>         B/user/<prog>, every other user program
+#   /tests/guest/<t>    B/tests/guest/<t>
+#   /tmp (1777), /run, /dev, /proc, /etc, /root; /etc/passwd and /etc/group
+# Entries are sorted, owned by 0:0 and carry a fixed mtime, so the same inputs
+# give the same archive byte for byte.
+set -eu
+
+if [ $# -ne 4 ]; then
+	echo "usage: $0 BUILD-DIR OUT USER_PROGS GUEST_TESTS" >&2
+	exit 2
+fi
+b=$1
+out=$2
+user_progs=$3
+guest_tests=$4
+
+case $out in
+/*) ;;
+*) out=$(pwd)/$out ;;
+esac
+
+root=$b/root
+rm -rf "$root"
+mkdir -p "$root/sbin" "$root/bin" "$root/tests/guest" \
+	"$root/tmp" "$root/run" "$root/dev" "$root/proc" "$root/etc" "$root/root"
+chmod 1777 "$root/tmp"
+chmod 0755 "$root/sbin" "$root/bin" "$root/tests" "$root/tests/guest" \
+	"$root/run" "$root/dev" "$root/proc" "$root/etc"
+chmod 0700 "$root/root"
+
+# install SRC DST: copy one program in as an executable.
+install_prog() {
+	if [ ! -f "$1" ]; then
+		echo "mkinitramfs: missing $1" >&2
+		exit 1
+	fi
+	cp "$1" "$2"
+	chmod 0755 "$2"
+}
+
+for p in $user_progs; do
+	if [ "$p" = init ]; then
+		install_prog "$b/user/init" "$root/sbin/init"
+	else
+		install_prog "$b/user/$p" "$root/bin/$p"
+	fi
+done
+for t in $guest_tests; do
+	install_prog "$b/tests/guest/$t" "$root/tests/guest/$t"
+done
+
+echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
+echo 'root:x:0:' > "$root/etc/group"
+chmod 0644 "$root/etc/passwd" "$root/etc/group"
+
+# A fixed time stamp keeps the archive reproducible.
+find "$root" -exec touch -h -d "@${SOURCE_DATE_EPOCH:-0}" {} +
+
+# Names are stored relative to the root ("bin/init", not "./bin/init").
+reproducible=
+if cpio --help 2>/dev/null | grep -q -- --reproducible; then
+	reproducible=--reproducible
+fi
+(
+	cd "$root"
+	find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort |
+		cpio --quiet -o -H newc --owner=0:0 $reproducible > "$out.tmp"
+)
+mv "$out.tmp" "$out"
