@@ -128,6 +128,11 @@ struct process {
 	uid_t uid, euid, suid;		/* [P] */
 	gid_t gid, egid, sgid;		/* [P] */
 
+	/* Job control (the signals work sets these; wait4/waitid report them) */
+	bool stopped;			/* [T] the process is stopped (SIGSTOP, SIGTSTP, ...) */
+	int stop_signal;		/* [T] the signal that stopped it */
+	int report;			/* [T] pending wait report: 0, CLD_STOPPED or CLD_CONTINUED */
+
 	/* Exit */
 	int exit_code;			/* [T] wait status, set when it becomes a zombie */
 	bool group_exiting;		/* [P] exit_group in progress */
