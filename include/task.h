@@ -217,6 +217,10 @@ __noreturn void do_exit_thread(int wait_status);
 /* send_signal_process - make @sig pending for @p and wake a thread to act on
  * it. Caller holds tasklist_lock or otherwise keeps @p alive. */
 void send_signal_process(struct process *p, int sig);
+/* signal_send_pgrp - send @sig to every live process of group @pgid (the
+ * tty's ^C, kill(-pgid)). Returns how many processes matched. Caller holds
+ * tasklist_lock. */
+int signal_send_pgrp(pid_t pgid, int sig);
 /* signal_reset_on_exec - caught signals go back to SIG_DFL (execve(2)). */
 void signal_reset_on_exec(struct process *p);
 

@@ -227,6 +227,12 @@ static int kill_walk(struct process *root, pid_t pgid, struct process *self, int
 	return found;
 }
 
+/* signal_send_pgrp - see include/task.h. */
+int signal_send_pgrp(pid_t pgid, int sig)
+{
+	return pgid > 0 ? kill_walk(init_process, pgid, NULL, sig) : 0;
+}
+
 /*
  * sys_kill - kill(2): @pid > 0 one process, 0 the caller's process group,
  * -1 every process but init and the caller, < -1 the group -pid. Signal 0
