@@ -62,9 +62,17 @@ $(B)/k/%.o: %.S | $(DEPS_STAMP)
 	@echo "  AS      $<"
 	@$(CC) $(KASFLAGS) -c $< -o $@
 
-$(B)/sprout.elf: $(KOBJS) arch/$(ARCH)/linker.ld
-	$(CC) $(KLDFLAGS) -o $@ $(KOBJS) -lgcc
-	@nm -n $@ | $(AWK) '$$2 ~ /^[tT]$$/ {print $$1, $$3}' > $(B)/sprout.sym
+# Two links: the first gives the text symbols, which become a table linked
+# into the second after all of the text (so no text address moves; checked).
+$(B)/sprout.elf: $(KOBJS) arch/$(ARCH)/linker.ld tools/genksyms.sh
+	@echo "  LD      $@"
+	@$(CC) $(KLDFLAGS) -o $(B)/sprout.pass1.elf $(KOBJS) -lgcc
+	@nm -n $(B)/sprout.pass1.elf | $(AWK) '$$2 ~ /^[tT]$$/ {print $$1, $$3}' > $(B)/sprout.sym
+	@sh tools/genksyms.sh $(B)/sprout.sym > $(B)/gen/ksyms_table.c
+	@$(CC) $(KCFLAGS) -c $(B)/gen/ksyms_table.c -o $(B)/k/ksyms_table.o
+	@$(CC) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/k/ksyms_table.o -lgcc
+	@nm -n $@ | $(AWK) '$$2 ~ /^[tT]$$/ {print $$1, $$3}' | cmp -s - $(B)/sprout.sym || \
+		{ echo "ksyms: text moved between links" >&2; exit 1; }
 
 # ---- user programs (static musl) ----
 $(B)/user/%: user/%.c | $(DEPS_STAMP)

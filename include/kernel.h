@@ -39,6 +39,9 @@ void kernel_log_write(const char *s, size_t n);
  */
 size_t kernel_log_read(char *buf, size_t len);
 
+/* ksym_lookup - symbol containing a kernel text address (kernel/ksyms.c). */
+bool ksym_lookup(u64 addr, const char **name, u64 *off);
+
 #define KASSERT(cond)                                                              \
 	do {                                                                       \
 		if (unlikely(!(cond)))                                             \

@@ -290,7 +290,7 @@ static bool frame_ok(u64 rbp, u64 prev)
 /*
  * arch_backtrace - see include/arch.h. Follows the frame-pointer chain
  * (the kernel is built with -fno-omit-frame-pointer) and prints raw return
- * addresses as "[<addr>]"; tools symbolise them against build/sprout.sym.
+ * addresses as "[<addr>] symbol+offset" (kernel/ksyms.c).
  * Sleeps: no. Any context.
  */
 void arch_backtrace(u64 rbp)
@@ -305,7 +305,13 @@ void arch_backtrace(u64 rbp)
 
 		if (ret < KERNEL_VIRT_BASE)
 			break;
-		printk("  [<%016lx>]\n", ret);
+		const char *name;
+		u64 off;
+
+		if (ksym_lookup(ret, &name, &off))
+			printk("  [<%016lx>] %s+0x%lx\n", ret, name, off);
+		else
+			printk("  [<%016lx>]\n", ret);
 		prev = rbp;
 		rbp = ((u64 *)rbp)[0];
 	}
