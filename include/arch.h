@@ -210,6 +210,15 @@ u64 arch_pt_kernel_root(void);
 pte_t *arch_pt_walk(u64 root, u64 va, bool alloc);
 
 /*
+ * arch_pt_walk_pde - the entry of the level just above the leaf tables (on
+ * x86-64 the page-directory entry; one covers PT_REGION_SIZE bytes) for user
+ * address @va, allocating the upper levels when @alloc. NULL when absent and
+ * !alloc, or on out-of-memory. The entry names a leaf table through the
+ * pde_* helpers of <arch_impl.h>. Caller holds the address space's lock.
+ */
+pte_t *arch_pt_walk_pde(u64 root, u64 va, bool alloc);
+
+/*
  * arch_pt_next_table - the smallest address > @va whose leaf table differs
  * from @va's; used to skip unpopulated ranges quickly. Returns @end when no
  * further table exists under @root below @end.

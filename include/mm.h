@@ -116,6 +116,21 @@ void mm_activate(struct mm *mm);
 void mm_flush_page(struct mm *mm, u64 va);
 void mm_flush_all(struct mm *mm);
 
+/*
+ * Shared leaf page tables (mm/ptshare.c).
+ * mm_pte_modify - the leaf PTE for @va in a table private to @mm, copying a
+ * table shared with other address spaces first; with @alloc, missing tables
+ * are created. NULL when absent (!alloc) or out of memory. Every change of a
+ * user PTE goes through it. Caller holds @mm->lock.
+ * mm_pt_share - fork: make @child use @parent's leaf tables, write-protected
+ * in both. 0 or -ENOMEM. Caller holds @parent->lock.
+ * mm_pt_release - unmap [start, end) (page-aligned): drop the PTEs, or whole
+ * tables, and their page references. Caller holds @mm->lock.
+ */
+pte_t *mm_pte_modify(struct mm *mm, u64 va, bool alloc);
+int mm_pt_share(struct mm *parent, struct mm *child);
+void mm_pt_release(struct mm *mm, u64 start, u64 end);
+
 /* VMA totals for /proc and rlimits: bytes mapped. */
 u64 mm_total_vm(struct mm *mm);
 

@@ -83,29 +83,39 @@ int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags)
 	if (!v || !access_allowed(v, flags))
 		return -EFAULT;
 
-	pte_t *pte = arch_pt_walk(mm->pt_root, va, true);
+	pte_t *pte = arch_pt_walk(mm->pt_root, va, false);
 
-	if (!pte)
-		return -ENOMEM;
-	if (!pte_present(*pte)) {
-		struct page *pg = v->file ? file_fill_page(v, va) : page_alloc(0, true);
-
-		if (!pg)
+	if (pte && pte_present(*pte)) {
+		if (!(flags & FAULT_WRITE)) {
+			/* Already resolved (another thread got here first), or a
+			 * stale TLB entry: make this CPU see the current PTE. */
+			mm_flush_page(mm, va);
+			return 0;
+		}
+		/* A write: the table must be ours (it may be shared since a
+		 * fork), then the page itself may need its COW break. */
+		pte = mm_pte_modify(mm, va, false);
+		if (!pte)
 			return -ENOMEM;
-		*pte = pte_mk(page_to_phys(pg), v->prot | MMU_USER);
-		mm->rss_pages++;
-		if (mm->rss_pages > mm->hiwater_rss)
-			mm->hiwater_rss = mm->rss_pages;
 		mm->minflt++;
+		if (!pte_write(*pte))
+			return cow_break(mm, v, va, pte);
+		mm_flush_page(mm, va);
 		return 0;
 	}
-	if ((flags & FAULT_WRITE) && !pte_write(*pte)) {
-		mm->minflt++;
-		return cow_break(mm, v, va, pte);
-	}
-	/* Already resolved (another thread got here first), or a stale TLB
-	 * entry: make sure this CPU sees the current PTE. */
-	mm_flush_page(mm, va);
+	pte = mm_pte_modify(mm, va, true);
+	if (!pte)
+		return -ENOMEM;
+
+	struct page *pg = v->file ? file_fill_page(v, va) : page_alloc(0, true);
+
+	if (!pg)
+		return -ENOMEM;
+	*pte = pte_mk(page_to_phys(pg), v->prot | MMU_USER);
+	mm->rss_pages++;
+	if (mm->rss_pages > mm->hiwater_rss)
+		mm->hiwater_rss = mm->rss_pages;
+	mm->minflt++;
 	return 0;
 }
 

@@ -53,30 +53,6 @@ static void vma_free(struct vma *v)
 	kfree(v);
 }
 
-/*
- * Release the PTEs of [start, end): each present one drops its page
- * reference. Stale TLB entries are flushed by the caller.
- */
-static void unmap_ptes(struct mm *mm, u64 start, u64 end)
-{
-	for (u64 va = start; va < end;) {
-		pte_t *pte = arch_pt_walk(mm->pt_root, va, false);
-
-		if (!pte) {
-			va = arch_pt_next_populated(mm->pt_root, va, end);
-			continue;
-		}
-		if (pte_present(*pte)) {
-			struct page *pg = phys_to_page(pte_phys(*pte));
-
-			*pte = 0;
-			mm->rss_pages--;
-			page_put(pg);
-		}
-		va += PAGE_SIZE;
-	}
-}
-
 /* mm_put - see include/mm.h. */
 void mm_put(struct mm *mm)
 {
@@ -87,10 +63,12 @@ void mm_put(struct mm *mm)
 
 	/* Last reference: nobody else can take the lock any more. */
 	list_for_each_entry_safe(v, tmp, &mm->vmas, link) {
-		unmap_ptes(mm, v->start, v->end);
 		list_del(&v->link);
 		vma_free(v);
 	}
+	/* Detach every leaf table (shared ones only lose a reference), then
+	 * free the upper levels. */
+	mm_pt_release(mm, 0, ALIGN_UP(USER_TOP, PT_REGION_SIZE));
 	arch_pt_free_user(mm->pt_root, true);
 	kfree(mm);
 }
@@ -167,7 +145,7 @@ int mm_unmap_locked(struct mm *mm, u64 start, u64 len)
 				return -ENOMEM;
 			tmp = list_entry(v->link.next, struct vma, link);
 		}
-		unmap_ptes(mm, v->start, v->end);
+		mm_pt_release(mm, v->start, v->end);
 		list_del(&v->link);
 		vma_free(v);
 	}
@@ -224,38 +202,6 @@ u64 mm_find_free(struct mm *mm, u64 len)
 	return top - len >= USER_BASE ? top - len : 0;
 }
 
-/*
- * Copy one VMA's page table entries from @parent to @child for fork.
- * Private writable pages become COW in both; every mapped page gains a
- * reference for the child's PTE.
- */
-static int fork_copy_ptes(struct mm *parent, struct mm *child, struct vma *v)
-{
-	bool cow = !(v->flags & VMA_SHARED) && (v->prot & MMU_WRITE);
-
-	for (u64 va = v->start; va < v->end;) {
-		pte_t *src = arch_pt_walk(parent->pt_root, va, false);
-
-		if (!src) {
-			va = arch_pt_next_populated(parent->pt_root, va, v->end);
-			continue;
-		}
-		if (pte_present(*src)) {
-			pte_t *dst = arch_pt_walk(child->pt_root, va, true);
-
-			if (!dst)
-				return -ENOMEM;
-			if (cow && pte_write(*src))
-				*src = pte_wrprotect_cow(*src);
-			*dst = *src;
-			page_get(phys_to_page(pte_phys(*src)));
-			child->rss_pages++;
-		}
-		va += PAGE_SIZE;
-	}
-	return 0;
-}
-
 /* mm_fork - see include/mm.h. */
 struct mm *mm_fork(struct mm *parent)
 {
@@ -278,10 +224,11 @@ struct mm *mm_fork(struct mm *parent)
 		if (nv->file)
 			inode_get(nv->file);
 		list_add_tail(&nv->link, &child->vmas);
-		err = fork_copy_ptes(parent, child, v);
-		if (err)
-			break;
 	}
+	/* The page tables themselves are shared copy-on-write (mm/ptshare.c):
+	 * the cost of fork does not grow with the memory the parent touched. */
+	if (!err)
+		err = mm_pt_share(parent, child);
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;
 	child->arg_start = parent->arg_start;
@@ -289,8 +236,6 @@ struct mm *mm_fork(struct mm *parent)
 	child->env_start = parent->env_start;
 	child->env_end = parent->env_end;
 	child->hiwater_rss = child->rss_pages;
-	/* The parent's PTEs lost their write permission: drop stale entries. */
-	mm_flush_all(parent);
 	mutex_unlock(&parent->lock);
 	if (err) {
 		/* Pages already shared stay COW in the parent, which is harmless:

@@ -159,7 +159,7 @@ long sys_munmap(u64 addr, u64 len)
 }
 
 /* Apply new permissions to the present PTEs of [start, end). */
-static void protect_ptes(struct mm *mm, u64 start, u64 end, u32 prot)
+static int protect_ptes(struct mm *mm, u64 start, u64 end, u32 prot)
 {
 	for (u64 va = start; va < end;) {
 		pte_t *pte = arch_pt_walk(mm->pt_root, va, false);
@@ -169,6 +169,10 @@ static void protect_ptes(struct mm *mm, u64 start, u64 end, u32 prot)
 			continue;
 		}
 		if (pte_present(*pte)) {
+			/* Changing the entry needs a table of our own. */
+			pte = mm_pte_modify(mm, va, false);
+			if (!pte)
+				return -ENOMEM;
 			/* Write permission is never granted here: the next write
 			 * faults and cow_break() decides between copy and reuse. */
 			bool keep_write = pte_write(*pte) && (prot & MMU_WRITE);
@@ -185,6 +189,7 @@ static void protect_ptes(struct mm *mm, u64 start, u64 end, u32 prot)
 		}
 		va += PAGE_SIZE;
 	}
+	return 0;
 }
 
 /*
@@ -241,7 +246,9 @@ long sys_mprotect(u64 addr, u64 len, unsigned long prot)
 			tmp = list_entry(v->link.next, struct vma, link);
 		}
 		v->prot = mprot;
-		protect_ptes(mm, v->start, v->end, mprot);
+		ret = protect_ptes(mm, v->start, v->end, mprot);
+		if (ret)
+			break;
 	}
 	mm_flush_all(mm);
 out:

@@ -156,6 +156,25 @@ pte_t *arch_pt_walk(u64 root, u64 va, bool alloc)
 }
 
 /*
+ * arch_pt_walk_pde - see include/arch.h: the page-directory entry covering
+ * @va, allocating the PML4/PDPT levels when @alloc. Caller holds the mm
+ * lock. Sleeps: no.
+ */
+pte_t *arch_pt_walk_pde(u64 root, u64 va, bool alloc)
+{
+	pte_t *t = phys_to_virt(root);
+
+	if (va >= USER_TOP)
+		return NULL;
+	t = walk_next(t, pt_index(va, PML4_SHIFT), alloc);
+	if (t)
+		t = walk_next(t, pt_index(va, PDPT_SHIFT), alloc);
+	if (!t)
+		return NULL;
+	return &t[pt_index(va, PD_SHIFT)];
+}
+
+/*
  * arch_pt_next_populated - see include/arch.h. Steps from the page after
  * @va over whole absent PML4/PDPT/PD entries; the first address whose leaf
  * table exists (or @end) is returned. Caller holds the mm lock. Sleeps: no.

@@ -255,10 +255,98 @@ static int case_sparse(void)
 	return 0;
 }
 
+#define REGION_TEST (8u << 20)	/* spans several 2 MiB page-table regions */
+
+/* After fork the page tables are shared: a child that unmaps part of a shared
+ * range (whole and partial 2 MiB regions) must not take the parent's pages. */
+static int case_munmap_after_fork(void)
+{
+	unsigned char *p = mmap(NULL, REGION_TEST, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pid_t pid;
+
+	if (!CHECK(p != MAP_FAILED))
+		return 0;
+	fill(p, REGION_TEST, 7);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		if (munmap(p + (1u << 20), 5u << 20))
+			_exit(2);
+		for (size_t i = 0; i < (1u << 20); i += 512)	/* fill()'s stride for 8 MiB */
+			if (p[i] != pat(7, i))
+				_exit(3);
+		fill(p + (6u << 20), 2u << 20, 8);
+		_exit(0);
+	}
+	wait_child_ok(pid, "munmap in the child");
+	CHECK(holds(p, REGION_TEST, 7));
+	fill(p, REGION_TEST, 9);
+	CHECK(holds(p, REGION_TEST, 9));
+	CHECK_EQ(munmap(p, REGION_TEST), 0);
+	return 0;
+}
+
+/* A child that makes shared memory read-only must not make it read-only in
+ * the parent. */
+static int case_mprotect_after_fork(void)
+{
+	unsigned char *p = mmap(NULL, REGION_TEST, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pid_t pid;
+
+	if (!CHECK(p != MAP_FAILED))
+		return 0;
+	fill(p, REGION_TEST, 10);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		if (mprotect(p, REGION_TEST, PROT_READ))
+			_exit(2);
+		_exit(holds(p, REGION_TEST, 10) ? 0 : 3);
+	}
+	wait_child_ok(pid, "mprotect in the child");
+	fill(p, REGION_TEST, 11);
+	CHECK(holds(p, REGION_TEST, 11));
+	CHECK_EQ(munmap(p, REGION_TEST), 0);
+	return 0;
+}
+
+/* Three generations share tables: the grandchild's writes reach neither
+ * ancestor, and the middle process still sees the original data. */
+static int case_grandchild_write(void)
+{
+	unsigned char *p = mmap(NULL, REGION_TEST, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pid_t pid;
+
+	if (!CHECK(p != MAP_FAILED))
+		return 0;
+	fill(p, REGION_TEST, 12);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		pid_t g = fork();
+		int st;
+
+		if (g == 0) {
+			fill(p, REGION_TEST, 13);
+			_exit(holds(p, REGION_TEST, 13) ? 0 : 4);
+		}
+		if (g < 0 || waitpid(g, &st, 0) != g || st != 0)
+			_exit(5);
+		_exit(holds(p, REGION_TEST, 12) ? 0 : 6);
+	}
+	wait_child_ok(pid, "grandchild write");
+	CHECK(holds(p, REGION_TEST, 12));
+	CHECK_EQ(munmap(p, REGION_TEST), 0);
+	return 0;
+}
+
 /* Entry point: runs every case and prints TAP. Returns 0 only if all passed. */
 int main(void)
 {
-	tap_plan(7);
+	tap_plan(10);
 	run_case("a global word: the child's write stays in the child", case_global_scalar);
 	run_case("a global buffer, both directions", case_global);
 	run_case("a heap buffer, both directions", case_heap);
@@ -266,5 +354,8 @@ int main(void)
 	run_case("a 64 MiB buffer, every page, both directions", case_big);
 	run_case("three sharers of the same pages", case_three_sharers);
 	run_case("a 64 MiB buffer with only some pages touched", case_sparse);
+	run_case("munmap after fork leaves the other side's pages", case_munmap_after_fork);
+	run_case("mprotect after fork changes one side only", case_mprotect_after_fork);
+	run_case("a grandchild's writes reach neither ancestor", case_grandchild_write);
 	return tap_done();
 }

@@ -159,6 +159,21 @@ static inline pte_t pte_mk(u64 phys, unsigned prot)
 	return p;
 }
 
+/*
+ * Page-directory entries naming a leaf table: one covers PT_REGION_SIZE
+ * bytes. A leaf table shared by several address spaces after fork() is
+ * referenced by write-protected entries (the write bit of an upper level
+ * applies to every page below it, Intel SDM vol. 3A 4.6).
+ */
+#define PT_REGION_SIZE	(1UL << 21)
+#define PT_ENTRIES_PER_TABLE	512
+static inline bool pde_table_present(pte_t p) { return (p & PTE_P) && !(p & PTE_PS); }
+static inline bool pde_write(pte_t p) { return p & PTE_W; }
+static inline u64 pde_table_phys(pte_t p) { return p & PTE_ADDR_MASK; }
+static inline pte_t pde_wrprotect(pte_t p) { return p & ~PTE_W; }
+static inline pte_t pde_mkwrite(pte_t p) { return p | PTE_W; }
+static inline pte_t pde_mk_table(u64 phys) { return (phys & PTE_ADDR_MASK) | PTE_P | PTE_W | PTE_U; }
+
 /* Write-protect a PTE and mark it copy-on-write. */
 static inline pte_t pte_wrprotect_cow(pte_t p) { return (p & ~PTE_W) | PTE_SW_COW; }
 /* Make a COW PTE writable again (the page is now private). */

@@ -1,0 +1,168 @@
+/*
+ * Leaf page tables shared copy-on-write between address spaces.
+ *
+ * fork() does not copy page table entries: the child's page directory points
+ * at the parent's leaf tables, and both directory entries lose their write
+ * bit. Each leaf table's struct page counts the address spaces that use it.
+ * So fork costs one step per 2 MiB region instead of one per page, and the
+ * rest of the copy happens only where someone writes (or faults a page in,
+ * or changes a mapping).
+ *
+ * The invariant that keeps page counts exact: a data page's refcount counts
+ * the distinct leaf tables whose entries map it (plus kernel users). A shared
+ * table counts once, however many address spaces use it.
+ *
+ * Making a table private (pt_unshare), when its refcount is above 1: copy
+ * its 512 entries into a new table, take one more reference on every page
+ * they map (a second table now maps it), write-protect and mark COW every
+ * writable entry in both tables (the pages are now shared by two tables),
+ * point our directory entry at the copy with the write bit, and drop our
+ * reference on the old table. When the refcount is 1 the table is ours
+ * alone: the directory entry just gets its write bit back.
+ *
+ * Locks: the caller holds the mm lock of the address space it changes. The
+ * table refcount is atomic; it can only grow through a fork of an address
+ * space that uses the table, which holds that address space's lock, so a
+ * count of 1 seen under our lock stays 1.
+ */
+#include "kernel.h"
+#include "mm.h"
+#include "page.h"
+#include "uapi/errno.h"
+
+/*
+ * The next address to look at after @va when @pde (the directory entry of
+ * @va, or NULL when an upper level is absent) has no leaf table.
+ */
+static u64 skip_hole(struct mm *mm, u64 va, const pte_t *pde, u64 end)
+{
+	if (!pde)
+		return arch_pt_next_populated(mm->pt_root, va, end);
+	return (va & ~(PT_REGION_SIZE - 1)) + PT_REGION_SIZE;
+}
+
+/*
+ * Drop one address space's reference on leaf table @tp; the last one releases
+ * the pages its entries map and frees the table.
+ */
+static void pt_table_put(struct page *tp)
+{
+	if (__atomic_sub_fetch(&tp->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+
+	pte_t *t = page_address(tp);
+
+	for (int i = 0; i < PT_ENTRIES_PER_TABLE; i++) {
+		if (pte_present(t[i]))
+			page_put(phys_to_page(pte_phys(t[i])));
+	}
+	tp->refcount = 1;	/* back to the page allocator's own convention */
+	page_put(tp);
+}
+
+/* Make the leaf table behind @pde private to @mm (see the top of the file). */
+static int pt_unshare(struct mm *mm, pte_t *pde)
+{
+	struct page *tp = phys_to_page(pde_table_phys(*pde));
+	pte_t *old = page_address(tp);
+
+	if (page_refcount(tp) == 1) {
+		*pde = pde_mkwrite(*pde);
+		mm_flush_all(mm);
+		return 0;
+	}
+
+	struct page *np = page_alloc(0, false);
+
+	if (!np)
+		return -ENOMEM;
+	pte_t *new = page_address(np);
+
+	for (int i = 0; i < PT_ENTRIES_PER_TABLE; i++) {
+		pte_t e = old[i];
+
+		if (pte_present(e)) {
+			if (pte_write(e)) {
+				e = pte_wrprotect_cow(e);
+				old[i] = e;
+			}
+			page_get(phys_to_page(pte_phys(e)));
+		}
+		new[i] = e;
+	}
+	*pde = pde_mk_table(page_to_phys(np));
+	pt_table_put(tp);
+	mm_flush_all(mm);
+	return 0;
+}
+
+/* mm_pte_modify - see include/mm.h. */
+pte_t *mm_pte_modify(struct mm *mm, u64 va, bool alloc)
+{
+	pte_t *pde = arch_pt_walk_pde(mm->pt_root, va, alloc);
+
+	if (!pde)
+		return NULL;
+	if (pde_table_present(*pde) && !pde_write(*pde) && pt_unshare(mm, pde))
+		return NULL;
+	return arch_pt_walk(mm->pt_root, va, alloc);
+}
+
+/* mm_pt_share - see include/mm.h. */
+int mm_pt_share(struct mm *parent, struct mm *child)
+{
+	for (u64 va = 0; va < USER_TOP;) {
+		pte_t *ppde = arch_pt_walk_pde(parent->pt_root, va, false);
+
+		if (!ppde || !pde_table_present(*ppde)) {
+			va = skip_hole(parent, va, ppde, USER_TOP);
+			continue;
+		}
+		pte_t *cpde = arch_pt_walk_pde(child->pt_root, va, true);
+
+		if (!cpde)
+			return -ENOMEM;
+		*ppde = pde_wrprotect(*ppde);
+		*cpde = *ppde;
+		page_get(phys_to_page(pde_table_phys(*ppde)));
+		va = (va & ~(PT_REGION_SIZE - 1)) + PT_REGION_SIZE;
+	}
+	child->rss_pages = parent->rss_pages;
+	mm_flush_all(parent);
+	return 0;
+}
+
+/* mm_pt_release - see include/mm.h. */
+void mm_pt_release(struct mm *mm, u64 start, u64 end)
+{
+	for (u64 va = start; va < end && va < USER_TOP;) {
+		u64 region = va & ~(PT_REGION_SIZE - 1);
+		u64 region_end = region + PT_REGION_SIZE;
+		pte_t *pde = arch_pt_walk_pde(mm->pt_root, va, false);
+
+		if (!pde || !pde_table_present(*pde)) {
+			va = skip_hole(mm, va, pde, end);
+			continue;
+		}
+		if (va == region && region_end <= end) {
+			/* The whole region goes: detach the table. */
+			struct page *tp = phys_to_page(pde_table_phys(*pde));
+
+			*pde = 0;
+			pt_table_put(tp);
+			va = region_end;
+			continue;
+		}
+		pte_t *pte = mm_pte_modify(mm, va, false);
+
+		if (pte && pte_present(*pte)) {
+			struct page *pg = phys_to_page(pte_phys(*pte));
+
+			*pte = 0;
+			if (mm->rss_pages)
+				mm->rss_pages--;
+			page_put(pg);
+		}
+		va += PAGE_SIZE;
+	}
+}
