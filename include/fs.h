@@ -166,6 +166,21 @@ ssize_t inode_read(struct inode *ino, u64 off, void *buf, size_t n);
  */
 struct page *inode_get_page(struct inode *ino, u64 pgoff);
 
+/*
+ * inode_get_page_shared - the page holding page @pgoff of regular file @ino
+ * for a MAP_SHARED mapping, allocated (zeroed) when it is a hole, with a
+ * reference for the caller. Returns 0, -EFAULT (beyond the end of the file:
+ * SIGBUS territory) or -ENOMEM. Locks: takes ino's lock. May sleep.
+ */
+int inode_get_page_shared(struct inode *ino, u64 pgoff, struct page **out);
+
+/*
+ * tmpfs_anon_create - an unlinked tmpfs regular file of @size bytes (all
+ * holes) and permission bits @mode, for SysV shared memory. 0 and a
+ * referenced inode in *@out, or -ENOMEM / -EFBIG. May sleep.
+ */
+int tmpfs_anon_create(u64 size, u32 mode, struct inode **out);
+
 /* ---- Descriptor tables (fs/fdtable.c) ---- */
 
 #define FD_MAX	1024	/* RLIMIT_NOFILE default */

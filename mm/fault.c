@@ -87,6 +87,21 @@ int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags)
 
 	if (!pte)
 		return -ENOMEM;
+	if (!pte_present(*pte) && v->file && (v->flags & VMA_SHARED)) {
+		/* MAP_SHARED of a file: map the file's own page, no copy. */
+		struct page *pg;
+		int err = inode_get_page_shared(v->file, (v->file_off + (va - v->start)) >>
+						PAGE_SHIFT, &pg);
+
+		if (err)
+			return err;
+		*pte = pte_mk(page_to_phys(pg), v->prot | MMU_USER);
+		mm->rss_pages++;
+		if (mm->rss_pages > mm->hiwater_rss)
+			mm->hiwater_rss = mm->rss_pages;
+		mm->minflt++;
+		return 0;
+	}
 	if (!pte_present(*pte)) {
 		struct page *pg = v->file ? file_fill_page(v, va) : page_alloc(0, true);
 
