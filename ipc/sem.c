@@ -192,7 +192,7 @@ blocked:
 static long do_semop(int id, const struct linux_sembuf __user *usops, u64 nsops, u64 deadline_ns,
 		     bool no_wait_at_all)
 {
-	struct linux_sembuf ops[LINUX_SEMOPM];
+	struct linux_sembuf *ops;
 	bool alter = false;
 	struct ipc_obj *o;
 	struct sem_set *s;
@@ -203,27 +203,29 @@ static long do_semop(int id, const struct linux_sembuf __user *usops, u64 nsops,
 		return -EINVAL;
 	if (nsops > LINUX_SEMOPM)
 		return -E2BIG;
-	if (copy_from_user(ops, usops, nsops * sizeof(ops[0])))
-		return -EFAULT;
+	/* On the heap: 500 operations would take 3 KiB of the kernel stack. */
+	ops = kmalloc(nsops * sizeof(ops[0]));
+	if (!ops)
+		return -ENOMEM;
+	if (copy_from_user(ops, usops, nsops * sizeof(ops[0]))) {
+		r = -EFAULT;
+		goto out_free;
+	}
 	for (u64 i = 0; i < nsops; i++)
 		alter |= ops[i].sem_op != 0;
 	mutex_lock(&sem_ids.lock);
 	o = ipc_find_id(&sem_ids, id);
-	if (!o) {
+	r = o ? 0 : -EINVAL;
+	for (u64 i = 0; !r && i < nsops; i++)
+		if (ops[i].sem_num >= set_of(o)->nsems)
+			r = -EFBIG;
+	if (!r && !ipc_permitted(o, alter ? 6 : 4))
+		r = -EACCES;
+	if (r) {
 		mutex_unlock(&sem_ids.lock);
-		return -EINVAL;
+		goto out_free;
 	}
 	s = set_of(o);
-	for (u64 i = 0; i < nsops; i++) {
-		if (ops[i].sem_num >= s->nsems) {
-			mutex_unlock(&sem_ids.lock);
-			return -EFBIG;
-		}
-	}
-	if (!ipc_permitted(o, alter ? 6 : 4)) {
-		mutex_unlock(&sem_ids.lock);
-		return -EACCES;
-	}
 	ipc_obj_get(o);
 	for (;;) {
 		if (o->removed) {
@@ -260,6 +262,8 @@ static long do_semop(int id, const struct linux_sembuf __user *usops, u64 nsops,
 	}
 	mutex_unlock(&sem_ids.lock);
 	ipc_obj_put(o);
+out_free:
+	kfree(ops);
 	return r;
 }
 
