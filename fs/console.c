@@ -11,6 +11,7 @@
 #include "sched.h"
 #include "uaccess.h"
 #include "uapi/ioctl.h"
+#include "uapi/poll.h"
 
 #define RX_SIZE		4096	/* bytes; a power of two */
 #define CHUNK		256	/* bytes moved per copy to or from user memory */
@@ -169,9 +170,17 @@ static long console_ioctl(struct file *f, unsigned cmd, u64 arg)
 	}
 }
 
+/* Readable when input is queued; output never waits for long. */
+static unsigned console_poll(struct file *f, struct poll_table *pt)
+{
+	poll_wait(pt, &rx_wait);
+	return (rx_available() ? POLLIN | POLLRDNORM : 0) | POLLOUT | POLLWRNORM;
+}
+
 const struct file_ops console_file_ops = {
 	.read = console_read,
 	.write = console_write,
 	.ioctl = console_ioctl,
 	.seekable = false,
+	.poll = console_poll,
 };

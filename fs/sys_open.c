@@ -85,7 +85,7 @@ long sys_dup3(int oldfd, int newfd, int flags)
 
 /*
  * fcntl - fcntl(2): F_DUPFD, F_DUPFD_CLOEXEC (lowest free descriptor >= @arg),
- * F_GETFD, F_SETFD, F_GETFL, F_SETFL. -EBADF, -EINVAL (unknown command,
+ * F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_SETPIPE_SZ/F_GETPIPE_SZ (pipes). -EBADF, -EINVAL (unknown command,
  * @arg out of range), -EMFILE. Sleeps: no.
  */
 long sys_fcntl(int fd, unsigned cmd, u64 arg)
@@ -120,6 +120,10 @@ long sys_fcntl(int fd, unsigned cmd, u64 arg)
 	case F_SETFL:
 		file_set_flags(f, O_APPEND | O_NONBLOCK, (u32)arg);
 		r = 0;
+		break;
+	case 1031:	/* F_SETPIPE_SZ */
+	case 1032:	/* F_GETPIPE_SZ */
+		r = pipe_fcntl(f, cmd, arg);
 		break;
 	default:
 		r = -EINVAL;

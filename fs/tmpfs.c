@@ -235,3 +235,60 @@ const struct file_ops tmpfs_reg_ops = {
 	.write = reg_write,
 	.seekable = true,
 };
+
+/*
+ * inode_get_page_shared - see include/fs.h. A MAP_SHARED mapping maps the
+ * file's own page, so a hole gets its page now: stores through the mapping
+ * and write(2) then meet in the same frame.
+ */
+int inode_get_page_shared(struct inode *ino, u64 pgoff, struct page **out)
+{
+	struct page *pg;
+	int err = 0;
+
+	if (!inode_is_reg(ino))
+		return -EFAULT;
+	mutex_lock(&ino->lock);
+	if (pgoff >= (ino->size + PAGE_SIZE - 1) >> PAGE_SHIFT) {
+		err = -EFAULT;
+		goto out;
+	}
+	err = pages_reserve(ino, pgoff + 1);
+	if (err)
+		goto out;
+	pg = ino->pages[pgoff];
+	if (!pg) {
+		pg = page_alloc(0, true);
+		if (!pg) {
+			err = -ENOMEM;
+			goto out;
+		}
+		ino->pages[pgoff] = pg;
+	}
+	page_get(pg);
+	*out = pg;
+out:
+	mutex_unlock(&ino->lock);
+	return err;
+}
+
+/* tmpfs_anon_create - see include/fs.h. */
+int tmpfs_anon_create(u64 size, u32 mode, struct inode **out)
+{
+	struct inode *ino;
+	uid_t uid;
+	gid_t gid;
+	int err;
+
+	fs_cred(&uid, &gid, false);
+	ino = inode_alloc(S_IFREG | (mode & 0777), uid, gid);
+	if (!ino)
+		return -ENOMEM;
+	err = tmpfs_truncate(ino, size);
+	if (err) {
+		inode_put(ino);
+		return err;
+	}
+	*out = ino;
+	return 0;
+}

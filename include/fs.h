@@ -32,6 +32,8 @@ struct page;
 struct boot_info;
 struct file;
 struct inode;
+struct poll_table;
+struct wait_queue;
 
 /* Open file description: shared by dup() and by fork() (one offset). */
 struct file_ops {
@@ -41,6 +43,11 @@ struct file_ops {
 	long (*ioctl)(struct file *f, unsigned cmd, u64 arg);
 	void (*release)(struct file *f);
 	bool seekable;
+	/* poll: the POLL* readiness mask of @f now; registers the wait queues
+	 * that announce a change with poll_wait(@pt, ...). @pt may be NULL (no
+	 * registration). Must not sleep. NULL means "always readable and
+	 * writable" (regular files, poll(2)'s DEFAULT_POLLMASK). */
+	unsigned (*poll)(struct file *f, struct poll_table *pt);
 };
 
 struct file {
@@ -71,6 +78,25 @@ static inline u32 file_flags(const struct file *f)
 {
 	return __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
 }
+
+/* ---- Readiness (fs/poll.c) ---- */
+
+/*
+ * poll_wait - from a file's poll operation: have the poll(2)/select(2) in
+ * progress sleep on @wq as well, so a wake_up(@wq) makes it look again. Does
+ * nothing when @pt is NULL. Locks: takes @wq's lock. Sleeps: no.
+ */
+void poll_wait(struct poll_table *pt, struct wait_queue *wq);
+
+/* ---- Pipes (fs/pipe.c) ---- */
+
+/*
+ * pipe_fcntl - fcntl(2) F_SETPIPE_SZ (@arg bytes, rounded up to a power of
+ * two pages) and F_GETPIPE_SZ on pipe @f. Returns the capacity in bytes,
+ * -EBADF when @f is not a pipe, -EINVAL, -EBUSY (more data buffered than
+ * the new size), -EPERM (over 1 MiB), -ENOMEM. Sleeps: no.
+ */
+long pipe_fcntl(struct file *f, unsigned cmd, u64 arg);
 
 /* ---- Inodes (fs/inode.c) ---- */
 
@@ -139,6 +165,21 @@ ssize_t inode_read(struct inode *ino, u64 off, void *buf, size_t n);
  * Locks: takes ino's lock. May sleep.
  */
 struct page *inode_get_page(struct inode *ino, u64 pgoff);
+
+/*
+ * inode_get_page_shared - the page holding page @pgoff of regular file @ino
+ * for a MAP_SHARED mapping, allocated (zeroed) when it is a hole, with a
+ * reference for the caller. Returns 0, -EFAULT (beyond the end of the file:
+ * SIGBUS territory) or -ENOMEM. Locks: takes ino's lock. May sleep.
+ */
+int inode_get_page_shared(struct inode *ino, u64 pgoff, struct page **out);
+
+/*
+ * tmpfs_anon_create - an unlinked tmpfs regular file of @size bytes (all
+ * holes) and permission bits @mode, for SysV shared memory. 0 and a
+ * referenced inode in *@out, or -ENOMEM / -EFBIG. May sleep.
+ */
+int tmpfs_anon_create(u64 size, u32 mode, struct inode **out);
 
 /* ---- Descriptor tables (fs/fdtable.c) ---- */
 

@@ -28,6 +28,14 @@ struct inode;
 #define VMA_STACK	0x2	/* the main thread's stack */
 #define VMA_HEAP	0x4	/* the brk heap */
 
+struct vma;
+
+/* Hooks of a VMA whose object counts its mappings (SysV shared memory). */
+struct vma_ops {
+	void (*open)(struct vma *v);	/* @v is a new copy (fork, split) */
+	void (*close)(struct vma *v);	/* @v goes away (munmap, exec, exit) */
+};
+
 struct vma {
 	u64 start, end;		/* [m] page-aligned user addresses, end exclusive */
 	u32 prot;		/* [m] MMU_READ | MMU_WRITE | MMU_EXEC */
@@ -36,6 +44,8 @@ struct vma {
 	u64 file_off;		/* [m] file offset (bytes) that maps to start */
 	u64 file_vend;		/* [m] file data stops here; zero-filled beyond */
 	struct list_head link;	/* [m] mm->vmas, sorted by start */
+	const struct vma_ops *ops;	/* [m] NULL or the object's hooks */
+	void *priv;		/* [m] the object of ops */
 };
 
 #define USER_STACK_TOP		USER_TOP

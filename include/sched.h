@@ -65,6 +65,53 @@ void wake_up(struct wait_queue *wq);
 		__ret;                                                             \
 	})
 
+/*
+ * sched_timer_arm - wake current at monotonic time @deadline_ns (arch_clock_ns()
+ * scale) if it is sleeping then; replaces an earlier deadline. The timer fires
+ * once; a sleeper re-checks sched_deadline_passed() after prepare_to_wait() so
+ * an expiry before it went to sleep is not lost. sched_timer_disarm - cancel
+ * it (harmless when it already fired). Locks: timer_lock. Sleeps: no.
+ */
+void sched_timer_arm(u64 deadline_ns);
+void sched_timer_disarm(void);
+/* sched_deadline_passed - monotonic time has reached @deadline_ns (0: never). */
+bool sched_deadline_passed(u64 deadline_ns);
+
+/*
+ * wait_event_interruptible_deadline - wait_event_interruptible() that also
+ * gives up at monotonic time @deadline_ns (0: no deadline). Returns 0 when
+ * @cond became true, -ETIMEDOUT (110) at the deadline, -ERESTARTSYS on a
+ * signal. @cond is evaluated with current marked sleeping: it may take
+ * spinlocks but must not sleep. May sleep.
+ */
+#define wait_event_interruptible_deadline(wq, cond, deadline_ns)                   \
+	({                                                                         \
+		int __ret = 0;                                                     \
+		u64 __dl = (deadline_ns);                                          \
+		struct wait_entry __we;                                            \
+		if (__dl)                                                          \
+			sched_timer_arm(__dl);                                     \
+		for (;;) {                                                         \
+			prepare_to_wait((wq), &__we);                              \
+			if (cond)                                                  \
+				break;                                             \
+			if (signal_pending_current()) {                            \
+				__ret = -ERESTARTSYS;                              \
+				break;                                             \
+			}                                                          \
+			if (sched_deadline_passed(__dl)) {                         \
+				__ret = -110;                                      \
+				break;                                             \
+			}                                                          \
+			schedule();                                                \
+			finish_wait((wq), &__we);                                  \
+		}                                                                  \
+		finish_wait((wq), &__we);                                          \
+		if (__dl)                                                          \
+			sched_timer_disarm();                                      \
+		__ret;                                                             \
+	})
+
 /* schedule - give up the CPU; returns when current runs again. If current
  * is TASK_SLEEPING it stays off the run queue until woken. May sleep. */
 void schedule(void);

@@ -32,6 +32,7 @@ struct mm;
 struct files;
 struct fs_context;
 struct process;
+struct sem_undo;
 
 enum task_state {
 	TASK_RUNNING,		/* on a CPU or on a run queue */
@@ -143,6 +144,7 @@ struct process {
 	struct rusage_acc children_ru;	/* [T] reaped descendants */
 	u64 start_ns;			/* [I] */
 	char exe_path[256];		/* [P] path of the executable (for /proc/pid/exe) */
+	struct sem_undo *sem_undo;	/* [c] SEM_UNDO adjustments, applied at exit (ipc/sem.c) */
 	u32 refcount;			/* [a] */
 };
 

@@ -7,6 +7,7 @@
  * process are handed to init (pid 1), which reaps them. When init itself
  * exits, the machine powers off carrying init's exit status out.
  */
+#include "ipc.h"
 #include "kernel.h"
 #include "task.h"
 #include "cpu.h"
@@ -118,6 +119,7 @@ void do_exit_thread(int wait_status)
 	if (last) {
 		if (p == init_process)
 			init_died(wait_status);
+		sem_exit_undo(p);
 		exit_notify(p, wait_status);
 	}
 	/* The scheduler drops the last reference once off this stack. */

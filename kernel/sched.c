@@ -294,6 +294,38 @@ int sleep_ns(u64 ns, u64 *left_ns)
 	return ret;
 }
 
+/* sched_timer_arm - see include/sched.h. */
+void sched_timer_arm(u64 deadline_ns)
+{
+	struct task *t = current;
+
+	spin_lock(&timer_lock);
+	if (t->wake_at_ns)
+		list_del(&t->timer_link);
+	t->wake_at_ns = deadline_ns ? deadline_ns : 1;
+	list_add_tail(&t->timer_link, &timer_list);
+	spin_unlock(&timer_lock);
+}
+
+/* sched_timer_disarm - see include/sched.h. */
+void sched_timer_disarm(void)
+{
+	struct task *t = current;
+
+	spin_lock(&timer_lock);
+	if (t->wake_at_ns) {
+		list_del(&t->timer_link);
+		t->wake_at_ns = 0;
+	}
+	spin_unlock(&timer_lock);
+}
+
+/* sched_deadline_passed - see include/sched.h. */
+bool sched_deadline_passed(u64 deadline_ns)
+{
+	return deadline_ns && arch_clock_ns() >= deadline_ns;
+}
+
 /* ---- idle ---- */
 
 static void idle_loop(void)

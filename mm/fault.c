@@ -107,10 +107,20 @@ int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags)
 	if (!pte)
 		return -ENOMEM;
 
-	struct page *pg = v->file ? file_fill_page(v, va) : page_alloc(0, true);
+	struct page *pg;
 
-	if (!pg)
-		return -ENOMEM;
+	if (v->file && (v->flags & VMA_SHARED)) {
+		/* MAP_SHARED of a file: map the file's own page, no copy. */
+		int err = inode_get_page_shared(v->file, (v->file_off + (va - v->start)) >>
+						PAGE_SHIFT, &pg);
+
+		if (err)
+			return err;
+	} else {
+		pg = v->file ? file_fill_page(v, va) : page_alloc(0, true);
+		if (!pg)
+			return -ENOMEM;
+	}
 	*pte = pte_mk(page_to_phys(pg), v->prot | MMU_USER);
 	mm->rss_pages++;
 	if (mm->rss_pages > mm->hiwater_rss)

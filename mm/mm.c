@@ -48,6 +48,8 @@ static struct vma *vma_alloc(void)
 
 static void vma_free(struct vma *v)
 {
+	if (v->ops && v->ops->close)
+		v->ops->close(v);
 	if (v->file)
 		inode_put(v->file);
 	kfree(v);
@@ -118,6 +120,8 @@ int mm_vma_split(struct vma *v, u64 addr)
 		hi->file_off = v->file_off + (addr - v->start);
 		inode_get(hi->file);
 	}
+	if (hi->ops && hi->ops->open)
+		hi->ops->open(hi);
 	v->end = addr;
 	list_add(&hi->link, &v->link);
 	return 0;
@@ -223,6 +227,8 @@ struct mm *mm_fork(struct mm *parent)
 		list_init(&nv->link);
 		if (nv->file)
 			inode_get(nv->file);
+		if (nv->ops && nv->ops->open)
+			nv->ops->open(nv);
 		list_add_tail(&nv->link, &child->vmas);
 	}
 	/* The page tables themselves are shared copy-on-write (mm/ptshare.c):

@@ -13,9 +13,10 @@
 #include "uapi/mman.h"
 #include "uapi/fcntl.h"
 
-/* The referenced inode behind @fd for a private file mapping: a regular file
- * open for reading. Returns 0, -EBADF, -EACCES or -ENODEV. */
-static int fd_get_inode(int fd, struct inode **out)
+/* The referenced inode behind @fd for a file mapping: a regular file open
+ * for reading, and for writing too when a shared mapping may write it
+ * (@shared_write). Returns 0, -EBADF, -EACCES or -ENODEV. */
+static int fd_get_inode(int fd, struct inode **out, bool shared_write)
 {
 	struct file *f = fd_get(fd);
 	int err = 0;
@@ -23,6 +24,8 @@ static int fd_get_inode(int fd, struct inode **out)
 	if (!f)
 		return -EBADF;
 	if ((file_flags(f) & O_ACCMODE) == O_WRONLY)
+		err = -EACCES;
+	else if (shared_write && (file_flags(f) & O_ACCMODE) != O_RDWR)
 		err = -EACCES;
 	else if (!f->inode || !inode_is_reg(f->inode))
 		err = -ENODEV;
@@ -85,15 +88,10 @@ long sys_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags, int fd
 	if (type != MAP_PRIVATE)
 		vflags |= VMA_SHARED;
 	if (!(flags & MAP_ANONYMOUS)) {
-		/* File mappings arrive with the file syscalls' fd lookup: only
-		 * private mappings of regular files are needed here. */
-		ret = fd_get_inode(fd, &file);
+		/* A shared file mapping maps the file's own pages (mm/fault.c). */
+		ret = fd_get_inode(fd, &file, (vflags & VMA_SHARED) && (prot & PROT_WRITE));
 		if (ret)
 			return ret;
-		if (vflags & VMA_SHARED) {
-			ret = -ENODEV;
-			goto out_put_file;
-		}
 	}
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr & (PAGE_SIZE - 1)) {
@@ -127,7 +125,7 @@ long sys_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags, int fd
 			    file ? addr + (inode_size(file) > off ? inode_size(file) - off : 0) : 0);
 	if (ret)
 		goto out_unlock;
-	if ((vflags & VMA_SHARED) || (flags & MAP_POPULATE)) {
+	if (((vflags & VMA_SHARED) && !file) || (flags & MAP_POPULATE)) {
 		ret = populate_locked(mm, addr, addr + len);
 		if (ret) {
 			mm_unmap_locked(mm, addr, len);

@@ -33,6 +33,9 @@ rm -rf "$root"
 mkdir -p "$root/sbin" "$root/bin" "$root/tests/guest" \
 	"$root/tmp" "$root/run" "$root/dev" "$root/proc" "$root/etc" "$root/root"
 chmod 1777 "$root/tmp"
+# POSIX shared memory: shm_open(3) creates its objects in /dev/shm.
+mkdir -p "$root/dev/shm"
+chmod 1777 "$root/dev/shm"
 chmod 0755 "$root/sbin" "$root/bin" "$root/tests" "$root/tests/guest" \
 	"$root/run" "$root/dev" "$root/proc" "$root/etc"
 chmod 0700 "$root/root"

@@ -1,0 +1,525 @@
+/*
+ * Pipes: pipe(2) and pipe2(2). A pipe is a byte ring in kernel memory with
+ * a read end and a write end, each an open file description over one
+ * anonymous S_IFIFO inode (so fstat(2) reports a FIFO).
+ *
+ * Semantics (pipe(7)): 64 KiB capacity, changed with fcntl F_SETPIPE_SZ; a
+ * write of at most PIPE_BUF (4096) bytes is atomic -- it goes in whole or
+ * waits; a larger one may be split and interleaved with other writers; a
+ * read returns what is there (at least one byte), 0 once every writer has
+ * closed; a write with no reader left raises SIGPIPE and fails with EPIPE;
+ * O_NONBLOCK turns waits into EAGAIN. A writer opened with O_DIRECT makes
+ * "packets": each write of up to PIPE_BUF bytes is one packet, and a read
+ * returns at most one packet, dropping what does not fit in its buffer.
+ *
+ * User memory is never touched under the spinlock: writes copy into a
+ * kernel bounce buffer first, reads take bytes out into one and copy after.
+ *
+ * Locks:
+ *   [p] pipe->lock (spinlock): the ring, the packet queue, the end counts.
+ *   pipe->read_mutex serialises readers so that one read(2) returns bytes
+ *   that were contiguous in the pipe; it is never held across a sleep.
+ *   Order: read_mutex -> pipe->lock -> wait queue lock.
+ */
+#include "internal.h"
+#include "cpu.h"
+#include "kmalloc.h"
+#include "sched.h"
+#include "task.h"
+#include "uaccess.h"
+#include "uapi/ioctl.h"
+#include "uapi/poll.h"
+#include "uapi/signal.h"
+
+#define PIPE_BUF		4096		/* bytes written atomically, pipe(7) */
+#define PIPE_DEF_SIZE		(16 * PAGE_SIZE)	/* 64 KiB */
+#define PIPE_MAX_SIZE		(1UL << 20)	/* /proc/sys/fs/pipe-max-size */
+#define F_SETPIPE_SZ		1031
+#define F_GETPIPE_SZ		1032
+
+struct pipe {
+	struct spinlock lock;
+	char *buf;			/* [p] ring of cap bytes */
+	u32 cap;			/* [p] bytes, a power of two pages */
+	u32 head;			/* [p] index of the oldest byte */
+	u32 count;			/* [p] bytes buffered */
+	u64 rd_seq;			/* [p] bytes ever read (position of buf[head]) */
+	/* Packets of O_DIRECT writers: start position and length, oldest first. */
+	struct pipe_packet {
+		u64 start;
+		u32 len;
+	} *pkt;				/* [p] ring of cap / PAGE_SIZE entries */
+	u32 pkt_head, pkt_count;	/* [p] */
+	u32 readers, writers;		/* [p] open descriptions of each end */
+	struct wait_queue wait;		/* readers and writers waiting for a change */
+	struct mutex read_mutex;
+};
+
+static const struct file_ops pipe_read_ops, pipe_write_ops;
+
+static u32 pipe_slots(u32 cap)
+{
+	return cap / PAGE_SIZE;
+}
+
+static struct pipe *pipe_alloc(void)
+{
+	struct pipe *p = kzalloc(sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->cap = PIPE_DEF_SIZE;
+	p->buf = kmalloc(p->cap);
+	p->pkt = kmalloc(pipe_slots(p->cap) * sizeof(*p->pkt));
+	if (!p->buf || !p->pkt) {
+		kfree(p->buf);
+		kfree(p->pkt);
+		kfree(p);
+		return NULL;
+	}
+	spin_init(&p->lock, "pipe");
+	wait_queue_init(&p->wait, "pipe_wait");
+	mutex_init(&p->read_mutex, "pipe_read");
+	return p;
+}
+
+static void pipe_free(struct pipe *p)
+{
+	kfree(p->buf);
+	kfree(p->pkt);
+	kfree(p);
+}
+
+/* Room for @n more bytes (and one more packet when @packet)? [p] held. */
+static bool pipe_room(struct pipe *p, u32 n, bool packet)
+{
+	if (packet && p->pkt_count == pipe_slots(p->cap))
+		return false;
+	return p->cap - p->count >= n;
+}
+
+/* Append @n bytes of @src as one piece (one packet when @packet). [p] held. */
+static void pipe_put(struct pipe *p, const char *src, u32 n, bool packet)
+{
+	u32 tail = (p->head + p->count) & (p->cap - 1);
+	u32 first = MIN(n, p->cap - tail);
+
+	if (packet) {
+		u32 slot = (p->pkt_head + p->pkt_count) % pipe_slots(p->cap);
+
+		p->pkt[slot].start = p->rd_seq + p->count;
+		p->pkt[slot].len = n;
+		p->pkt_count++;
+	}
+	memcpy(p->buf + tail, src, first);
+	memcpy(p->buf, src + first, n - first);
+	p->count += n;
+}
+
+/*
+ * Take up to @n bytes into @dst. A packet at the head limits the read to
+ * itself and loses what does not fit. Returns the bytes copied. [p] held.
+ */
+static u32 pipe_take(struct pipe *p, char *dst, u32 n, bool *packet_end)
+{
+	u32 take = MIN(n, p->count), drop = 0, first;
+
+	*packet_end = false;
+	if (p->pkt_count && p->pkt[p->pkt_head].start == p->rd_seq) {
+		u32 len = p->pkt[p->pkt_head].len;
+
+		take = MIN(take, len);
+		drop = len - take;
+		p->pkt_head = (p->pkt_head + 1) % pipe_slots(p->cap);
+		p->pkt_count--;
+		*packet_end = true;
+	}
+	first = MIN(take, p->cap - p->head);
+	memcpy(dst, p->buf + p->head, first);
+	memcpy(dst + first, p->buf, take - first);
+	p->head = (p->head + take + drop) & (p->cap - 1);
+	p->count -= take + drop;
+	p->rd_seq += take + drop;
+	/* The next packet, if any, must now start at the head: bytes of plain
+	 * writes in between are read as a stream up to it. */
+	return take;
+}
+
+/* A reader has something to do: data, or no writer left (EOF). */
+static bool pipe_readable_now(struct pipe *p)
+{
+	bool r;
+
+	spin_lock(&p->lock);
+	r = p->count || !p->writers;
+	spin_unlock(&p->lock);
+	return r;
+}
+
+/* A writer of @need bytes has something to do: room, or no reader left. */
+static bool pipe_writable_now(struct pipe *p, u32 need, bool packet)
+{
+	bool r;
+
+	spin_lock(&p->lock);
+	r = !p->readers || pipe_room(p, need, packet);
+	spin_unlock(&p->lock);
+	return r;
+}
+
+/* How much a stream read may take before the next packet starts. [p] held. */
+static u32 pipe_stream_limit(struct pipe *p)
+{
+	if (!p->pkt_count)
+		return p->count;
+	return (u32)(p->pkt[p->pkt_head].start - p->rd_seq);
+}
+
+static ssize_t pipe_read(struct file *f, void __user *buf, size_t n, u64 *pos)
+{
+	struct pipe *p = f->priv;
+	char *kbuf;
+	size_t done = 0;
+	bool packet_end = false;
+	int err;
+
+	if (!n)
+		return 0;
+	kbuf = kmalloc(PIPE_BUF);
+	if (!kbuf)
+		return -ENOMEM;
+	for (;;) {
+		bool nonblock = file_flags(f) & O_NONBLOCK;
+
+		mutex_lock(&p->read_mutex);
+		spin_lock(&p->lock);
+		if (p->count || !p->writers)
+			break;	/* with both locks held */
+		spin_unlock(&p->lock);
+		mutex_unlock(&p->read_mutex);
+		if (nonblock) {
+			kfree(kbuf);
+			return -EAGAIN;
+		}
+		err = wait_event_interruptible(&p->wait, pipe_readable_now(p));
+		if (err) {
+			kfree(kbuf);
+			return err;
+		}
+	}
+	/* Hand over what is there now, without waiting for more. */
+	while (done < n && p->count && !packet_end) {
+		u32 want = (u32)MIN(n - done, PIPE_BUF), got, limit = pipe_stream_limit(p);
+
+		/* limit 0: a packet (at most PIPE_BUF bytes) is at the head. */
+		if (limit)
+			want = MIN(want, limit);
+		got = pipe_take(p, kbuf, want, &packet_end);
+		spin_unlock(&p->lock);
+		wake_up(&p->wait);
+		err = copy_to_user((char *)buf + done, kbuf, got);
+		spin_lock(&p->lock);
+		if (err) {
+			/* The bytes are gone from the pipe, as on Linux after a fault. */
+			if (!done)
+				done = (size_t)-EFAULT;
+			break;
+		}
+		done += got;
+	}
+	spin_unlock(&p->lock);
+	mutex_unlock(&p->read_mutex);
+	kfree(kbuf);
+	return (ssize_t)done;
+}
+
+/* No reader is left: SIGPIPE to the writer, then EPIPE (pipe(7)). */
+static ssize_t pipe_broken(void)
+{
+	if (current->proc)
+		send_signal_process(current->proc, SIGPIPE);
+	return -EPIPE;
+}
+
+/*
+ * Write one piece of @n <= PIPE_BUF bytes already in @kbuf: atomically when
+ * @atomic (all or wait), else as much as fits. Returns bytes written or a
+ * negative errno (-EPIPE, -EAGAIN, -ERESTARTSYS).
+ */
+static ssize_t pipe_write_piece(struct file *f, struct pipe *p, const char *kbuf, u32 n,
+				bool atomic)
+{
+	bool packet = file_flags(f) & O_DIRECT;
+	u32 need = atomic || packet ? n : 1, put;
+	int err;
+
+	for (;;) {
+		spin_lock(&p->lock);
+		if (!p->readers) {
+			spin_unlock(&p->lock);
+			return pipe_broken();
+		}
+		if (pipe_room(p, need, packet))
+			break;
+		spin_unlock(&p->lock);
+		if (file_flags(f) & O_NONBLOCK)
+			return -EAGAIN;
+		err = wait_event_interruptible(&p->wait, pipe_writable_now(p, need, packet));
+		if (err)
+			return err;
+	}
+	put = need == n ? n : MIN(n, p->cap - p->count);
+	pipe_put(p, kbuf, put, packet);
+	spin_unlock(&p->lock);
+	wake_up(&p->wait);
+	return put;
+}
+
+static ssize_t pipe_write(struct file *f, const void __user *buf, size_t n, u64 *pos)
+{
+	struct pipe *p = f->priv;
+	bool atomic = n <= PIPE_BUF;
+	size_t done = 0;
+	char *kbuf;
+	ssize_t r = 0;
+
+	if (!n) {
+		spin_lock(&p->lock);
+		r = p->readers ? 0 : -EPIPE;
+		spin_unlock(&p->lock);
+		return r ? pipe_broken() : 0;
+	}
+	kbuf = kmalloc(PIPE_BUF);
+	if (!kbuf)
+		return -ENOMEM;
+	while (done < n) {
+		u32 chunk = (u32)MIN(n - done, PIPE_BUF), off = 0;
+
+		if (copy_from_user(kbuf, (const char *)buf + done, chunk)) {
+			r = -EFAULT;
+			break;
+		}
+		while (off < chunk) {
+			r = pipe_write_piece(f, p, kbuf + off, chunk - off, atomic);
+			if (r < 0)
+				break;
+			off += (u32)r;
+			done += (size_t)r;
+		}
+		if (r < 0)
+			break;
+	}
+	kfree(kbuf);
+	/* A partial write reports its count; an error only when nothing went. */
+	return done ? (ssize_t)done : r;
+}
+
+static unsigned pipe_poll(struct file *f, struct poll_table *pt)
+{
+	struct pipe *p = f->priv;
+	unsigned mask = 0;
+
+	poll_wait(pt, &p->wait);
+	spin_lock(&p->lock);
+	if (f->ops == &pipe_read_ops) {
+		if (p->count)
+			mask |= POLLIN | POLLRDNORM;
+		if (!p->writers)
+			mask |= POLLHUP;
+	} else {
+		if (p->cap - p->count >= PIPE_BUF && pipe_room(p, PIPE_BUF, true))
+			mask |= POLLOUT | POLLWRNORM;
+		if (!p->readers)
+			mask |= POLLERR;
+	}
+	spin_unlock(&p->lock);
+	return mask;
+}
+
+static long pipe_ioctl(struct file *f, unsigned cmd, u64 arg)
+{
+	struct pipe *p = f->priv;
+	u32 n;
+
+	if (cmd != FIONREAD)
+		return -ENOTTY;
+	spin_lock(&p->lock);
+	n = p->count;
+	spin_unlock(&p->lock);
+	return put_user_u32((void __user *)arg, n) ? -EFAULT : 0;
+}
+
+static void pipe_release(struct file *f)
+{
+	struct pipe *p = f->priv;
+	bool last;
+
+	spin_lock(&p->lock);
+	if (f->ops == &pipe_read_ops)
+		p->readers--;
+	else
+		p->writers--;
+	last = !p->readers && !p->writers;
+	spin_unlock(&p->lock);
+	if (last)
+		pipe_free(p);
+	else
+		wake_up(&p->wait);
+}
+
+static const struct file_ops pipe_read_ops = {
+	.read = pipe_read,
+	.ioctl = pipe_ioctl,
+	.release = pipe_release,
+	.poll = pipe_poll,
+	.seekable = false,
+};
+
+static const struct file_ops pipe_write_ops = {
+	.write = pipe_write,
+	.ioctl = pipe_ioctl,
+	.release = pipe_release,
+	.poll = pipe_poll,
+	.seekable = false,
+};
+
+static bool file_is_pipe(struct file *f)
+{
+	return f->ops == &pipe_read_ops || f->ops == &pipe_write_ops;
+}
+
+/* Move the ring and the packet queue into buffers sized for @cap. [p] held. */
+static void pipe_resize_locked(struct pipe *p, char *nbuf, struct pipe_packet *npkt, u32 cap)
+{
+	u32 first = MIN(p->count, p->cap - p->head);
+
+	memcpy(nbuf, p->buf + p->head, first);
+	memcpy(nbuf + first, p->buf, p->count - first);
+	for (u32 i = 0; i < p->pkt_count; i++)
+		npkt[i] = p->pkt[(p->pkt_head + i) % pipe_slots(p->cap)];
+	kfree(p->buf);
+	kfree(p->pkt);
+	p->buf = nbuf;
+	p->pkt = npkt;
+	p->head = 0;
+	p->pkt_head = 0;
+	p->cap = cap;
+}
+
+/* pipe_fcntl - see include/fs.h. fcntl(2) "Changing the capacity of a pipe". */
+long pipe_fcntl(struct file *f, unsigned cmd, u64 arg)
+{
+	struct pipe *p = f->priv;
+	struct pipe_packet *npkt;
+	char *nbuf;
+	u64 cap;
+	long r;
+
+	if (!file_is_pipe(f))
+		return -EBADF;
+	if (cmd == F_GETPIPE_SZ)
+		return __atomic_load_n(&p->cap, __ATOMIC_ACQUIRE);
+	if (cmd != F_SETPIPE_SZ)
+		return -EINVAL;
+	if (arg > PIPE_MAX_SIZE)
+		return -EPERM;
+	for (cap = PAGE_SIZE; cap < arg; cap <<= 1)
+		;
+	nbuf = kmalloc(cap);
+	npkt = kmalloc(pipe_slots((u32)cap) * sizeof(*npkt));
+	if (!nbuf || !npkt) {
+		kfree(nbuf);
+		kfree(npkt);
+		return -ENOMEM;
+	}
+	spin_lock(&p->lock);
+	if (p->count > cap || p->pkt_count > pipe_slots((u32)cap)) {
+		r = -EBUSY;
+	} else {
+		pipe_resize_locked(p, nbuf, npkt, (u32)cap);
+		nbuf = NULL;
+		npkt = NULL;
+		r = (long)cap;
+	}
+	spin_unlock(&p->lock);
+	kfree(nbuf);
+	kfree(npkt);
+	if (r > 0)
+		wake_up(&p->wait);
+	return r;
+}
+
+/*
+ * pipe2 - pipe2(2): a new pipe; its read and write descriptors are stored in
+ * user @fds[0] and @fds[1]. @flags: O_CLOEXEC, O_NONBLOCK, O_DIRECT (packet
+ * mode). Returns 0, -EINVAL (other flags), -EFAULT, -EMFILE, -ENFILE/-ENOMEM;
+ * nothing is left open on failure. Sleeps: no (allocates).
+ */
+long sys_pipe2(int __user *fds, int flags)
+{
+	u32 fl = (u32)flags & (O_NONBLOCK | O_DIRECT);
+	struct file *rf = NULL, *wf = NULL;
+	struct inode *ino;
+	struct pipe *p;
+	int kfds[2];
+	long r = -ENOMEM;
+	uid_t uid;
+	gid_t gid;
+
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	fs_cred(&uid, &gid, false);
+	ino = inode_alloc(S_IFIFO | 0600, uid, gid);
+	if (!ino)
+		return -ENOMEM;
+	p = pipe_alloc();
+	if (!p)
+		goto out_ino;
+	/* Each end counts once its file exists, so file_put() unwinds either. */
+	rf = file_alloc(ino, &pipe_read_ops, O_RDONLY | fl, p);
+	if (!rf) {
+		pipe_free(p);
+		goto out_ino;
+	}
+	p->readers = 1;
+	wf = file_alloc(ino, &pipe_write_ops, O_WRONLY | fl, p);
+	if (!wf) {
+		file_put(rf);	/* readers 1 -> 0 with no writer: frees the pipe */
+		goto out_ino;
+	}
+	p->writers = 1;
+	/* Point of no return for the pipe: the files own it from here on. */
+	kfds[0] = fd_install(rf, 0, flags & O_CLOEXEC);
+	if (kfds[0] < 0) {
+		r = kfds[0];
+		goto out_files;
+	}
+	kfds[1] = fd_install(wf, 0, flags & O_CLOEXEC);
+	if (kfds[1] < 0) {
+		r = kfds[1];
+		fd_close(kfds[0]);	/* the read end, now in the table */
+		file_put(wf);
+		goto out_ino;
+	}
+	if (copy_to_user(fds, kfds, sizeof(kfds))) {
+		/* Linux also leaves nothing open when the copy-out fails. */
+		fd_close(kfds[0]);
+		fd_close(kfds[1]);
+		r = -EFAULT;
+		goto out_ino;
+	}
+	inode_put(ino);
+	return 0;
+out_files:
+	file_put(rf);
+	file_put(wf);
+out_ino:
+	inode_put(ino);
+	return r;
+}
+
+/* pipe - pipe(2): pipe2(@fds, 0). */
+long sys_pipe(int __user *fds)
+{
+	return sys_pipe2(fds, 0);
+}

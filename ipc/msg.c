@@ -1,0 +1,385 @@
+/*
+ * System V message queues, the mailboxes of indirect message passing:
+ * msgget(2), msgsnd(2), msgrcv(2), msgctl(2).
+ *
+ * A queue holds kernel copies of the messages in arrival order, bounded by
+ * msg_qbytes (MSGMNB by default) bytes; one message carries at most MSGMAX
+ * bytes. A sender that does not fit and a receiver that finds no matching
+ * message sleep on the queue's wait queue until its change counter moves
+ * (any send, receive, IPC_SET or IPC_RMID bumps it), or a signal arrives;
+ * IPC_RMID wakes them all with EIDRM. User memory is copied outside the
+ * registry lock: into a kernel message before queueing, out of it after
+ * dequeuing.
+ *
+ * Locks: msg_ids.lock [r] guards every queue field; the wait queue has its
+ * own spinlock. A sleeper holds a reference on its queue.
+ */
+#include "ipc.h"
+#include "cpu.h"
+#include "kmalloc.h"
+#include "sched.h"
+#include "task.h"
+#include "uaccess.h"
+
+struct msg {
+	struct list_head link;		/* [r] in queue->messages */
+	s64 type;			/* [I] > 0 */
+	u64 len;			/* [I] bytes of text */
+	char text[];
+};
+
+struct msg_queue {
+	struct ipc_obj obj;
+	struct list_head messages;	/* [r] struct msg, oldest first */
+	u64 cbytes, qnum, qbytes;	/* [r] bytes queued, messages, byte limit */
+	s64 stime, rtime, ctime;	/* [r] */
+	pid_t lspid, lrpid;		/* [r] */
+	u32 seq;			/* [r] writes; [a] reads: bumps on every change */
+	struct wait_queue wait;		/* senders and receivers */
+};
+
+static struct ipc_ids msg_ids = {
+	.lock = {
+		.lock = SPINLOCK_INIT("msg_ids"),
+		.waiters = {
+			.lock = SPINLOCK_INIT("msg_ids_wait"),
+			.sleepers = LIST_HEAD_INIT(msg_ids.lock.waiters.sleepers),
+		},
+		.name = "msg_ids",
+	},
+	.max = LINUX_MSGMNI,
+};
+
+static struct msg_queue *queue_of(struct ipc_obj *o)
+{
+	return container_of(o, struct msg_queue, obj);
+}
+
+static void queue_free(struct ipc_obj *o)
+{
+	struct msg_queue *q = queue_of(o);
+	struct msg *m, *tmp;
+
+	list_for_each_entry_safe(m, tmp, &q->messages, link)
+		kfree(m);
+	kfree(q);
+}
+
+static pid_t cur_pid(void)
+{
+	return current->proc ? current->proc->pid : 0;
+}
+
+/* Something changed: let every sleeper look again. [r] held. */
+static void queue_changed(struct msg_queue *q)
+{
+	__atomic_add_fetch(&q->seq, 1, __ATOMIC_RELEASE);
+	wake_up(&q->wait);
+}
+
+/* Sleep until @q changes after @snap; 0, -EIDRM or -ERESTARTSYS. */
+static int queue_wait(struct msg_queue *q, u32 snap)
+{
+	int err = wait_event_interruptible(&q->wait,
+					   __atomic_load_n(&q->seq, __ATOMIC_ACQUIRE) != snap);
+
+	if (!err && __atomic_load_n(&q->obj.removed, __ATOMIC_ACQUIRE))
+		return -EIDRM;
+	return err;
+}
+
+/*
+ * msgget - msgget(2): the queue of @key (IPC_PRIVATE: a new one), created
+ * with IPC_CREAT and permission bits of @flg. Returns its id, or -EEXIST,
+ * -ENOENT, -EACCES, -ENOSPC (msgmni queues exist), -ENOMEM. May sleep.
+ */
+long sys_msgget(s32 key, int flg)
+{
+	struct ipc_obj *o = NULL;
+	struct msg_queue *q;
+	long r;
+
+	mutex_lock(&msg_ids.lock);
+	r = ipc_get_common(&msg_ids, key, flg, &o);
+	if (r <= 0) {
+		r = r ? r : o->id;
+		goto out;
+	}
+	q = kzalloc(sizeof(*q));
+	if (!q) {
+		r = -ENOMEM;
+		goto out;
+	}
+	list_init(&q->messages);
+	wait_queue_init(&q->wait, "msg_queue");
+	q->qbytes = LINUX_MSGMNB;
+	q->ctime = ipc_now();
+	q->obj.free = queue_free;
+	r = ipc_add(&msg_ids, &q->obj, key, (u32)flg);
+	if (r) {
+		kfree(q);
+		goto out;
+	}
+	r = q->obj.id;
+out:
+	mutex_unlock(&msg_ids.lock);
+	return r;
+}
+
+/* The queue @id, referenced, after an access check; [r] held. */
+static int queue_lookup(int id, u32 want, struct msg_queue **out)
+{
+	struct ipc_obj *o = ipc_find_id(&msg_ids, id);
+
+	if (!o)
+		return -EINVAL;
+	if (!ipc_permitted(o, want))
+		return -EACCES;
+	*out = queue_of(o);
+	return 0;
+}
+
+/*
+ * msgsnd - msgsnd(2): queue the message at user @umsg (a long type > 0, then
+ * @size bytes of text) on queue @id, waiting for room unless IPC_NOWAIT.
+ * Returns 0, or -EINVAL (bad id, type or size > MSGMAX), -EACCES, -EFAULT,
+ * -EAGAIN, -EIDRM (removed while waiting), -ERESTARTSYS, -ENOMEM. May sleep.
+ */
+long sys_msgsnd(int id, const void __user *umsg, s64 size, int flg)
+{
+	struct msg_queue *q = NULL;
+	struct msg *m;
+	long r;
+
+	if (size < 0 || size > LINUX_MSGMAX || id < 0)
+		return -EINVAL;
+	m = kmalloc(sizeof(*m) + (u64)size);
+	if (!m)
+		return -ENOMEM;
+	m->len = (u64)size;
+	if (copy_from_user(&m->type, umsg, sizeof(m->type)) ||
+	    copy_from_user(m->text, (const char __user *)umsg + sizeof(long), m->len)) {
+		kfree(m);
+		return -EFAULT;
+	}
+	if (m->type < 1) {
+		kfree(m);
+		return -EINVAL;
+	}
+	mutex_lock(&msg_ids.lock);
+	r = queue_lookup(id, 2, &q);
+	if (r)
+		goto out_unlock;
+	ipc_obj_get(&q->obj);
+	for (;;) {
+		if (q->obj.removed) {
+			r = -EIDRM;
+			break;
+		}
+		/* Room: bytes within qbytes, and (Linux) messages within qbytes. */
+		if (q->cbytes + m->len <= q->qbytes && q->qnum + 1 <= q->qbytes) {
+			list_add_tail(&m->link, &q->messages);
+			q->cbytes += m->len;
+			q->qnum++;
+			q->stime = ipc_now();
+			q->lspid = cur_pid();
+			queue_changed(q);
+			m = NULL;
+			r = 0;
+			break;
+		}
+		if (flg & LINUX_IPC_NOWAIT) {
+			r = -EAGAIN;
+			break;
+		}
+		u32 snap = q->seq;
+
+		mutex_unlock(&msg_ids.lock);
+		r = queue_wait(q, snap);
+		mutex_lock(&msg_ids.lock);
+		if (r && r != -EIDRM)
+			break;
+	}
+	mutex_unlock(&msg_ids.lock);
+	ipc_obj_put(&q->obj);
+	kfree(m);
+	return r;
+out_unlock:
+	mutex_unlock(&msg_ids.lock);
+	kfree(m);
+	return r;
+}
+
+/* The message msgrcv(2) selects by @type and MSG_EXCEPT, or NULL. [r] held. */
+static struct msg *queue_pick(struct msg_queue *q, s64 type, int flg)
+{
+	struct msg *m, *best = NULL;
+
+	list_for_each_entry(m, &q->messages, link) {
+		if (type == 0)
+			return m;
+		if (type > 0) {
+			if ((flg & LINUX_MSG_EXCEPT) ? m->type != type : m->type == type)
+				return m;
+		} else if (m->type <= -type && (!best || m->type < best->type)) {
+			best = m;	/* lowest type <= |type|, oldest first among equals */
+		}
+	}
+	return best;
+}
+
+/*
+ * msgrcv - msgrcv(2): take a message from queue @id -- @type 0: the first;
+ * > 0: the first of that type (not of it with MSG_EXCEPT); < 0: the first
+ * of the lowest type <= -@type -- and store its type and up to @size bytes
+ * of text at user @umsg, waiting unless IPC_NOWAIT. Returns the text bytes
+ * copied, or -E2BIG (longer than @size without MSG_NOERROR; it stays
+ * queued), -ENOMSG, -EINVAL, -EACCES, -EFAULT, -EIDRM, -ERESTARTSYS,
+ * -ENOSYS (MSG_COPY). May sleep.
+ */
+long sys_msgrcv(int id, void __user *umsg, s64 size, s64 type, int flg)
+{
+	struct msg_queue *q = NULL;
+	struct msg *m = NULL;
+	u64 n;
+	long r;
+
+	if (flg & LINUX_MSG_COPY)
+		return -ENOSYS;	/* checkpoint/restore support, not built */
+	if (size < 0 || id < 0)
+		return -EINVAL;
+	mutex_lock(&msg_ids.lock);
+	r = queue_lookup(id, 4, &q);
+	if (r) {
+		mutex_unlock(&msg_ids.lock);
+		return r;
+	}
+	ipc_obj_get(&q->obj);
+	for (;;) {
+		if (q->obj.removed) {
+			r = -EIDRM;
+			break;
+		}
+		m = queue_pick(q, type, flg);
+		if (m && m->len > (u64)size && !(flg & LINUX_MSG_NOERROR)) {
+			m = NULL;
+			r = -E2BIG;
+			break;
+		}
+		if (m) {
+			list_del(&m->link);
+			q->cbytes -= m->len;
+			q->qnum--;
+			q->rtime = ipc_now();
+			q->lrpid = cur_pid();
+			queue_changed(q);
+			r = 0;
+			break;
+		}
+		if (flg & LINUX_IPC_NOWAIT) {
+			r = -ENOMSG;
+			break;
+		}
+		u32 snap = q->seq;
+
+		mutex_unlock(&msg_ids.lock);
+		r = queue_wait(q, snap);
+		mutex_lock(&msg_ids.lock);
+		if (r && r != -EIDRM)
+			break;
+	}
+	mutex_unlock(&msg_ids.lock);
+	ipc_obj_put(&q->obj);
+	if (!m)
+		return r;
+	n = MIN(m->len, (u64)size);
+	/* Dequeued already: a fault loses the message, as on Linux. */
+	if (copy_to_user(umsg, &m->type, sizeof(m->type)) ||
+	    copy_to_user((char __user *)umsg + sizeof(long), m->text, n))
+		r = -EFAULT;
+	else
+		r = (long)n;
+	kfree(m);
+	return r;
+}
+
+static void queue_fill_stat(struct msg_queue *q, struct linux_msqid64_ds *ds)
+{
+	memset(ds, 0, sizeof(*ds));
+	ipc_fill_perm(&q->obj, &ds->msg_perm);
+	ds->msg_stime = q->stime;
+	ds->msg_rtime = q->rtime;
+	ds->msg_ctime = q->ctime;
+	ds->msg_cbytes = q->cbytes;
+	ds->msg_qnum = q->qnum;
+	ds->msg_qbytes = q->qbytes;
+	ds->msg_lspid = q->lspid;
+	ds->msg_lrpid = q->lrpid;
+}
+
+/*
+ * msgctl - msgctl(2): IPC_STAT (into user @buf), IPC_SET (uid, gid, mode and
+ * msg_qbytes from @buf), IPC_RMID (waking every sleeper with EIDRM).
+ * Returns 0, or -EINVAL (bad id or command, msg_qbytes 0), -EACCES, -EPERM,
+ * -EFAULT. May sleep.
+ */
+long sys_msgctl(int id, int cmd, void __user *buf)
+{
+	struct linux_msqid64_ds ds;
+	struct msg_queue *q;
+	struct ipc_obj *o;
+	long r = 0;
+
+	cmd = ipc_cmd(cmd);
+	if (cmd == LINUX_IPC_SET && copy_from_user(&ds, buf, sizeof(ds)))
+		return -EFAULT;
+	mutex_lock(&msg_ids.lock);
+	o = ipc_find_id(&msg_ids, id);
+	if (!o) {
+		r = -EINVAL;
+		goto out;
+	}
+	q = queue_of(o);
+	switch (cmd) {
+	case LINUX_IPC_STAT:
+		if (!ipc_permitted(o, 4))
+			r = -EACCES;
+		else
+			queue_fill_stat(q, &ds);
+		break;
+	case LINUX_IPC_SET:
+		if (!ipc_owner_or_root(o)) {
+			r = -EPERM;
+			break;
+		}
+		if (!ds.msg_qbytes) {
+			r = -EINVAL;
+			break;
+		}
+		ipc_set_perm(o, &ds.msg_perm);
+		q->qbytes = ds.msg_qbytes;
+		q->ctime = ipc_now();
+		queue_changed(q);	/* a larger limit may let senders in */
+		break;
+	case LINUX_IPC_RMID:
+		if (!ipc_owner_or_root(o)) {
+			r = -EPERM;
+			break;
+		}
+		/* Sleepers hold their own references; ours keeps q for the wake. */
+		ipc_obj_get(o);
+		ipc_remove(&msg_ids, o);
+		queue_changed(q);
+		mutex_unlock(&msg_ids.lock);
+		ipc_obj_put(o);
+		return 0;
+	default:
+		r = -EINVAL;
+		break;
+	}
+out:
+	mutex_unlock(&msg_ids.lock);
+	if (!r && cmd == LINUX_IPC_STAT && copy_to_user(buf, &ds, sizeof(ds)))
+		r = -EFAULT;
+	return r;
+}

@@ -1,0 +1,481 @@
+/*
+ * System V semaphores: semget(2), semop(2), semtimedop(2), semctl(2), with
+ * SEM_UNDO adjustments applied when the process exits.
+ *
+ * A semop applies its whole array of operations or none of them (svipc(7)):
+ * it is tried on the current values; if one operation would block, nothing
+ * changes and the caller sleeps (counted in semncnt or semzcnt of that
+ * semaphore) until the set's change counter moves, its timeout passes, a
+ * signal arrives or the set is removed (EIDRM).
+ *
+ * Undo: each process keeps, per set it used with SEM_UNDO, the sum of the
+ * negated operations; exit adds them back (values clamped at 0 as Linux
+ * does). fork does not inherit them; execve keeps them.
+ *
+ * Locks: sem_ids.lock [r] guards every set field; process->sem_undo is only
+ * touched by the process itself ([c]).
+ */
+#include "ipc.h"
+#include "cpu.h"
+#include "kmalloc.h"
+#include "sched.h"
+#include "task.h"
+#include "uaccess.h"
+#include "uapi/stat.h"
+
+struct sem {
+	int val;			/* [r] 0..SEMVMX */
+	pid_t pid;			/* [r] last process to operate */
+	u32 ncnt, zcnt;			/* [r] sleepers waiting for increase / zero */
+};
+
+struct sem_set {
+	struct ipc_obj obj;
+	u32 nsems;			/* [I] */
+	s64 otime, ctime;		/* [r] */
+	u32 seq;			/* [r] writes; [a] reads */
+	struct wait_queue wait;
+	struct sem sems[];		/* [r] */
+};
+
+/* One set's adjustments for one process (kept in process->sem_undo). */
+struct sem_undo {
+	struct sem_undo *next;		/* [c] */
+	int semid;			/* [c] */
+	u32 nsems;			/* [c] */
+	s32 adj[];			/* [c] added to each semaphore at exit */
+};
+
+static struct ipc_ids sem_ids = {
+	.lock = {
+		.lock = SPINLOCK_INIT("sem_ids"),
+		.waiters = {
+			.lock = SPINLOCK_INIT("sem_ids_wait"),
+			.sleepers = LIST_HEAD_INIT(sem_ids.lock.waiters.sleepers),
+		},
+		.name = "sem_ids",
+	},
+	.max = LINUX_SEMMNI,
+};
+
+static struct sem_set *set_of(struct ipc_obj *o)
+{
+	return container_of(o, struct sem_set, obj);
+}
+
+static void set_free(struct ipc_obj *o)
+{
+	kfree(set_of(o));
+}
+
+static pid_t cur_pid(void)
+{
+	return current->proc ? current->proc->pid : 0;
+}
+
+static void set_changed(struct sem_set *s)
+{
+	__atomic_add_fetch(&s->seq, 1, __ATOMIC_RELEASE);
+	wake_up(&s->wait);
+}
+
+/*
+ * semget - semget(2): the set of @key (IPC_PRIVATE: a new one) of @nsems
+ * semaphores (all 0), created with IPC_CREAT and permission bits of @flg.
+ * Returns its id, or -EINVAL (@nsems out of range or over the set's),
+ * -EEXIST, -ENOENT, -EACCES, -ENOSPC, -ENOMEM. May sleep.
+ */
+long sys_semget(s32 key, int nsems, int flg)
+{
+	struct ipc_obj *o = NULL;
+	struct sem_set *s;
+	long r;
+
+	if (nsems < 0 || nsems > LINUX_SEMMSL)
+		return -EINVAL;
+	mutex_lock(&sem_ids.lock);
+	r = ipc_get_common(&sem_ids, key, flg, &o);
+	if (r == 0) {
+		r = (u32)nsems > set_of(o)->nsems ? -EINVAL : o->id;
+		goto out;
+	}
+	if (r < 0)
+		goto out;
+	if (!nsems) {
+		r = -EINVAL;
+		goto out;
+	}
+	s = kzalloc(sizeof(*s) + (u64)nsems * sizeof(s->sems[0]));
+	if (!s) {
+		r = -ENOMEM;
+		goto out;
+	}
+	s->nsems = (u32)nsems;
+	s->ctime = ipc_now();
+	wait_queue_init(&s->wait, "sem_set");
+	s->obj.free = set_free;
+	r = ipc_add(&sem_ids, &s->obj, key, (u32)flg);
+	if (r) {
+		kfree(s);
+		goto out;
+	}
+	r = s->obj.id;
+out:
+	mutex_unlock(&sem_ids.lock);
+	return r;
+}
+
+/* current's undo record for set @s, created on first use; NULL: ENOMEM. [r] held. */
+static struct sem_undo *undo_find(struct sem_set *s)
+{
+	struct process *p = current->proc;
+	struct sem_undo *u;
+
+	for (u = p->sem_undo; u; u = u->next)
+		if (u->semid == s->obj.id)
+			return u;
+	u = kzalloc(sizeof(*u) + s->nsems * sizeof(u->adj[0]));
+	if (!u)
+		return NULL;
+	u->semid = s->obj.id;
+	u->nsems = s->nsems;
+	u->next = p->sem_undo;
+	p->sem_undo = u;
+	return u;
+}
+
+/*
+ * Try @ops on @s as one unit. Returns 0 (applied), -EAGAIN with the index
+ * of the blocking operation in *@blocker, or -ERANGE / -ENOMEM. [r] held.
+ */
+static int sem_try(struct sem_set *s, const struct linux_sembuf *ops, u32 nops, u32 *blocker)
+{
+	int vals[LINUX_SEMOPM];
+	struct sem_undo *u = NULL;
+	u32 i;
+
+	for (i = 0; i < nops; i++) {
+		int v = s->sems[ops[i].sem_num].val;
+
+		/* Earlier operations of this call on the same semaphore count. */
+		for (u32 j = 0; j < i; j++)
+			if (ops[j].sem_num == ops[i].sem_num)
+				v = vals[j];
+		if (ops[i].sem_op == 0 && v != 0)
+			goto blocked;
+		if (ops[i].sem_op < 0 && v + ops[i].sem_op < 0)
+			goto blocked;
+		if (v + ops[i].sem_op > LINUX_SEMVMX)
+			return -ERANGE;
+		vals[i] = v + ops[i].sem_op;
+		if ((ops[i].sem_flg & LINUX_SEM_UNDO) && !u && !(u = undo_find(s)))
+			return -ENOMEM;
+	}
+	/* Point of no return: every operation fits. */
+	for (i = 0; i < nops; i++) {
+		struct sem *sm = &s->sems[ops[i].sem_num];
+
+		sm->val = vals[i];
+		sm->pid = cur_pid();
+		if (ops[i].sem_flg & LINUX_SEM_UNDO)
+			u->adj[ops[i].sem_num] -= ops[i].sem_op;
+	}
+	s->otime = ipc_now();
+	set_changed(s);
+	return 0;
+blocked:
+	*blocker = i;
+	return -EAGAIN;
+}
+
+/* The common body of semop and semtimedop; @deadline_ns 0 waits forever. */
+static long do_semop(int id, const struct linux_sembuf __user *usops, u64 nsops, u64 deadline_ns,
+		     bool no_wait_at_all)
+{
+	struct linux_sembuf *ops;
+	bool alter = false;
+	struct ipc_obj *o;
+	struct sem_set *s;
+	u32 blocker;
+	long r;
+
+	if (nsops < 1 || id < 0)
+		return -EINVAL;
+	if (nsops > LINUX_SEMOPM)
+		return -E2BIG;
+	/* On the heap: 500 operations would take 3 KiB of the kernel stack. */
+	ops = kmalloc(nsops * sizeof(ops[0]));
+	if (!ops)
+		return -ENOMEM;
+	if (copy_from_user(ops, usops, nsops * sizeof(ops[0]))) {
+		r = -EFAULT;
+		goto out_free;
+	}
+	for (u64 i = 0; i < nsops; i++)
+		alter |= ops[i].sem_op != 0;
+	mutex_lock(&sem_ids.lock);
+	o = ipc_find_id(&sem_ids, id);
+	r = o ? 0 : -EINVAL;
+	for (u64 i = 0; !r && i < nsops; i++)
+		if (ops[i].sem_num >= set_of(o)->nsems)
+			r = -EFBIG;
+	if (!r && !ipc_permitted(o, alter ? 6 : 4))
+		r = -EACCES;
+	if (r) {
+		mutex_unlock(&sem_ids.lock);
+		goto out_free;
+	}
+	s = set_of(o);
+	ipc_obj_get(o);
+	for (;;) {
+		if (o->removed) {
+			r = -EIDRM;
+			break;
+		}
+		r = sem_try(s, ops, (u32)nsops, &blocker);
+		if (r != -EAGAIN)
+			break;
+		if ((ops[blocker].sem_flg & LINUX_IPC_NOWAIT) || no_wait_at_all)
+			break;
+		struct sem *sm = &s->sems[ops[blocker].sem_num];
+		bool zero = ops[blocker].sem_op == 0;
+		u32 snap = s->seq;
+
+		if (zero)
+			sm->zcnt++;
+		else
+			sm->ncnt++;
+		mutex_unlock(&sem_ids.lock);
+		r = wait_event_interruptible_deadline(&s->wait,
+			__atomic_load_n(&s->seq, __ATOMIC_ACQUIRE) != snap, deadline_ns);
+		mutex_lock(&sem_ids.lock);
+		if (zero)
+			sm->zcnt--;
+		else
+			sm->ncnt--;
+		if (r == -ETIMEDOUT) {
+			r = -EAGAIN;	/* semtimedop(2): the timeout expired */
+			break;
+		}
+		if (r)
+			break;
+	}
+	mutex_unlock(&sem_ids.lock);
+	ipc_obj_put(o);
+out_free:
+	kfree(ops);
+	return r;
+}
+
+/*
+ * semop - semop(2): apply the @nsops operations at user @sops to set @id
+ * atomically, waiting while one would block unless its IPC_NOWAIT is set.
+ * Returns 0, or -EINVAL, -E2BIG (over SEMOPM), -EFBIG (sem_num out of
+ * range), -EACCES, -EAGAIN, -ERANGE (over SEMVMX), -EIDRM, -EFAULT,
+ * -ERESTARTSYS, -ENOMEM. May sleep.
+ */
+long sys_semop(int id, const struct linux_sembuf __user *sops, u64 nsops)
+{
+	return do_semop(id, sops, nsops, 0, false);
+}
+
+/*
+ * semtimedop - semtimedop(2): semop() giving up after the relative timespec
+ * @uts (NULL: never) with -EAGAIN; -EINVAL for a bad timespec. May sleep.
+ */
+long sys_semtimedop(int id, const struct linux_sembuf __user *sops, u64 nsops,
+		    const struct linux_timespec __user *uts)
+{
+	struct linux_timespec ts;
+	u64 ns;
+
+	if (!uts)
+		return do_semop(id, sops, nsops, 0, false);
+	if (copy_from_user(&ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
+		return -EINVAL;
+	ns = (u64)ts.tv_sec * 1000000000UL + (u64)ts.tv_nsec;
+	if (!ns)
+		return do_semop(id, sops, nsops, 0, true);
+	return do_semop(id, sops, nsops, arch_clock_ns() + ns, false);
+}
+
+static void set_fill_stat(struct sem_set *s, struct linux_semid64_ds *ds)
+{
+	memset(ds, 0, sizeof(*ds));
+	ipc_fill_perm(&s->obj, &ds->sem_perm);
+	ds->sem_otime = s->otime;
+	ds->sem_ctime = s->ctime;
+	ds->sem_nsems = s->nsems;
+}
+
+/* semctl commands on one semaphore; [r] held. */
+static long semctl_one(struct sem_set *s, u32 num, int cmd, u64 arg)
+{
+	struct sem *sm;
+
+	if (num >= s->nsems)
+		return -EINVAL;
+	sm = &s->sems[num];
+	switch (cmd) {
+	case LINUX_GETVAL:
+		return sm->val;
+	case LINUX_GETPID:
+		return sm->pid;
+	case LINUX_GETNCNT:
+		return sm->ncnt;
+	case LINUX_GETZCNT:
+		return sm->zcnt;
+	case LINUX_SETVAL:
+		if ((int)arg < 0 || (int)arg > LINUX_SEMVMX)
+			return -ERANGE;
+		sm->val = (int)arg;
+		sm->pid = cur_pid();
+		s->ctime = ipc_now();
+		set_changed(s);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * semctl - semctl(2): GETVAL, SETVAL, GETPID, GETNCNT, GETZCNT of semaphore
+ * @num; GETALL/SETALL through the user array of unsigned short at @arg;
+ * IPC_STAT/IPC_SET through a semid_ds at @arg; IPC_RMID (sleepers get
+ * EIDRM). Returns the value asked for or 0, or -EINVAL, -EACCES, -EPERM,
+ * -ERANGE, -EFAULT, -ENOMEM. May sleep.
+ */
+long sys_semctl(int id, int num, int cmd, u64 arg)
+{
+	struct linux_semid64_ds ds;
+	u16 *vals = NULL;
+	struct ipc_obj *o;
+	struct sem_set *s;
+	long r = 0;
+	u32 n = 0;
+
+	cmd = ipc_cmd(cmd);
+	if (cmd == LINUX_IPC_SET && copy_from_user(&ds, (void __user *)arg, sizeof(ds)))
+		return -EFAULT;
+	mutex_lock(&sem_ids.lock);
+	o = ipc_find_id(&sem_ids, id);
+	if (!o) {
+		r = -EINVAL;
+		goto out;
+	}
+	s = set_of(o);
+	n = s->nsems;
+	switch (cmd) {
+	case LINUX_GETVAL: case LINUX_GETPID: case LINUX_GETNCNT: case LINUX_GETZCNT:
+		r = ipc_permitted(o, 4) ? semctl_one(s, (u32)num, cmd, arg) : -EACCES;
+		break;
+	case LINUX_SETVAL:
+		r = ipc_permitted(o, 2) ? semctl_one(s, (u32)num, cmd, arg) : -EACCES;
+		break;
+	case LINUX_IPC_STAT:
+		if (!ipc_permitted(o, 4))
+			r = -EACCES;
+		else
+			set_fill_stat(s, &ds);
+		break;
+	case LINUX_IPC_SET:
+		if (!ipc_owner_or_root(o)) {
+			r = -EPERM;
+			break;
+		}
+		ipc_set_perm(o, &ds.sem_perm);
+		s->ctime = ipc_now();
+		break;
+	case LINUX_IPC_RMID:
+		if (!ipc_owner_or_root(o)) {
+			r = -EPERM;
+			break;
+		}
+		ipc_obj_get(o);
+		ipc_remove(&sem_ids, o);
+		set_changed(s);
+		mutex_unlock(&sem_ids.lock);
+		ipc_obj_put(o);
+		return 0;
+	case LINUX_GETALL:
+	case LINUX_SETALL:
+		if (!ipc_permitted(o, cmd == LINUX_GETALL ? 4 : 2)) {
+			r = -EACCES;
+			break;
+		}
+		vals = kmalloc(n * sizeof(*vals));
+		if (!vals) {
+			r = -ENOMEM;
+			break;
+		}
+		if (cmd == LINUX_GETALL) {
+			for (u32 i = 0; i < n; i++)
+				vals[i] = (u16)s->sems[i].val;
+			break;
+		}
+		/* The user array is read under the lock: a fault takes only mm->lock. */
+		if (copy_from_user(vals, (void __user *)arg, n * sizeof(*vals))) {
+			r = -EFAULT;
+			break;
+		}
+		for (u32 i = 0; i < n; i++)
+			if (vals[i] > LINUX_SEMVMX)
+				r = -ERANGE;
+		if (r)
+			break;
+		for (u32 i = 0; i < n; i++) {
+			s->sems[i].val = vals[i];
+			s->sems[i].pid = cur_pid();
+		}
+		s->ctime = ipc_now();
+		set_changed(s);
+		break;
+	default:
+		r = -EINVAL;
+		break;
+	}
+out:
+	mutex_unlock(&sem_ids.lock);
+	if (!r && cmd == LINUX_IPC_STAT && copy_to_user((void __user *)arg, &ds, sizeof(ds)))
+		r = -EFAULT;
+	if (!r && cmd == LINUX_GETALL && copy_to_user((void __user *)arg, vals, n * sizeof(*vals)))
+		r = -EFAULT;
+	kfree(vals);
+	return r;
+}
+
+/*
+ * sem_exit_undo - apply and free @p's SEM_UNDO adjustments (its last thread
+ * is exiting): each value moves by its adjustment, clamped to
+ * [0, SEMVMX]; sets removed meanwhile are skipped. Takes sem_ids.lock. May
+ * sleep. svipc(7), semop(2) "SEM_UNDO".
+ */
+void sem_exit_undo(struct process *p)
+{
+	struct sem_undo *u = p->sem_undo, *next;
+
+	p->sem_undo = NULL;
+	for (; u; u = next) {
+		struct ipc_obj *o;
+
+		next = u->next;
+		mutex_lock(&sem_ids.lock);
+		o = ipc_find_id(&sem_ids, u->semid);
+		if (o) {
+			struct sem_set *s = set_of(o);
+
+			for (u32 i = 0; i < MIN(u->nsems, s->nsems); i++) {
+				int v = s->sems[i].val + u->adj[i];
+
+				if (!u->adj[i])
+					continue;
+				s->sems[i].val = v < 0 ? 0 : MIN(v, LINUX_SEMVMX);
+				s->sems[i].pid = p->pid;
+			}
+			set_changed(s);
+		}
+		mutex_unlock(&sem_ids.lock);
+		kfree(u);
+	}
+}
