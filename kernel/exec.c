@@ -317,10 +317,11 @@ static void exec_commit(struct exec_image *img)
 	struct process *p = t->proc;
 	struct mm *old = t->mm;
 
-	arch_irq_disable();
+	/* Under p->lock: /proc readers take a reference on t->mm there. */
+	spin_lock(&p->lock);
 	t->mm = img->mm;
 	mm_activate(t->mm);
-	arch_irq_enable();
+	spin_unlock(&p->lock);
 	if (old)
 		mm_put(old);
 
