@@ -30,6 +30,8 @@ int vfs_mknod(struct vfs_last *last, u32 mode, const char *target, u32 major, u3
 
 	if (!last->len || last->dot)
 		return -EEXIST;
+	if (dir->iops)
+		return -ENOENT;	/* as Linux's /proc: no new names */
 	err = dir_writable(dir);
 	if (err)
 		return err;
