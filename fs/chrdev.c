@@ -1,11 +1,14 @@
 /*
  * Character devices: the table from device numbers to file operations, the
- * memory devices /dev/null and /dev/zero (null(4), zero(4)), and the /dev
- * nodes created at boot when the initramfs did not bring them.
+ * memory devices (null(4), zero(4), full(4), random(4)), and the /dev nodes
+ * created at boot when the initramfs did not bring them (also the contents
+ * of a devtmpfs mount). The terminal devices (console, ttyS0, tty) are the
+ * line discipline's (fs/tty.c).
  * Numbers: Linux Documentation/admin-guide/devices.txt (1:3 null, 1:5 zero,
- * 5:0 tty, 5:1 console).
+ * 1:7 full, 1:8 random, 1:9 urandom, 4:64 ttyS0, 5:0 tty, 5:1 console).
  */
 #include "internal.h"
+#include "arch.h"
 #include "uaccess.h"
 
 struct inode *console_inode;
@@ -25,6 +28,28 @@ static ssize_t zero_read(struct file *f, void __user *buf, size_t n, u64 *pos)
 	return clear_user(buf, n) ? -EFAULT : (ssize_t)n;
 }
 
+/* /dev/full: reads like /dev/zero, every write fails with ENOSPC. */
+static ssize_t full_write(struct file *f, const void __user *buf, size_t n, u64 *pos)
+{
+	return n ? -ENOSPC : 0;
+}
+
+/* /dev/random and /dev/urandom: the CPU's random source, never blocking. */
+static ssize_t random_read(struct file *f, void __user *buf, size_t n, u64 *pos)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		u64 r = arch_random_u64();
+		size_t chunk = MIN(sizeof(r), n - done);
+
+		if (copy_to_user((char *)buf + done, &r, chunk))
+			return done ? (ssize_t)done : -EFAULT;
+		done += chunk;
+	}
+	return (ssize_t)done;
+}
+
 static const struct file_ops null_ops = {
 	.read = null_read,
 	.write = null_write,
@@ -37,6 +62,18 @@ static const struct file_ops zero_ops = {
 	.seekable = true,
 };
 
+static const struct file_ops full_ops = {
+	.read = zero_read,
+	.write = full_write,
+	.seekable = true,
+};
+
+static const struct file_ops random_ops = {
+	.read = random_read,
+	.write = null_write,	/* mixing user data into the pool: accepted */
+	.seekable = true,
+};
+
 static const struct {
 	u32 major, minor;
 	const struct file_ops *ops;
@@ -45,8 +82,12 @@ static const struct {
 } chrdevs[] = {
 	{ 1, 3, &null_ops, "null", 0666 },
 	{ 1, 5, &zero_ops, "zero", 0666 },
-	{ 5, 0, &console_file_ops, "tty", 0666 },
-	{ 5, 1, &console_file_ops, "console", 0620 },
+	{ 1, 7, &full_ops, "full", 0666 },
+	{ 1, 8, &random_ops, "random", 0666 },
+	{ 1, 9, &random_ops, "urandom", 0666 },
+	{ 4, 64, &tty_file_ops, "ttyS0", 0620 },
+	{ 5, 0, &tty_file_ops, "tty", 0666 },
+	{ 5, 1, &tty_file_ops, "console", 0620 },
 };
 
 const struct file_ops *chrdev_ops(u32 major, u32 minor)
@@ -59,46 +100,56 @@ const struct file_ops *chrdev_ops(u32 major, u32 minor)
 	return NULL;
 }
 
-/* Create @path (absolute) as @mode unless it exists; a counted inode in *@out. */
-static int create_node(const char *path, u32 mode, u32 major, u32 minor, struct inode **out)
+/* Create @name in directory @dir as @mode unless it exists; counted in *@out. */
+static int create_in(struct inode *dir, const char *name, u32 mode, u32 major, u32 minor,
+		     struct inode **out)
 {
-	struct vfs_last last;
+	struct vfs_last last = { .dir = dir, .name = name, .len = strlen(name) };
 	int err;
 
-	err = vfs_resolve_last(vfs_root, vfs_root, path, &last);
-	if (err)
-		return err;
 	err = vfs_mknod(&last, mode, NULL, major, minor, out);
-	inode_put(last.dir);
 	if (err == -EEXIST && out)
-		err = vfs_resolve(vfs_root, vfs_root, path, 0, out);
+		err = vfs_lookup_child(dir, name, last.len, out);
 	return err;
+}
+
+/* chrdev_populate - see fs/internal.h. */
+void chrdev_populate(struct inode *dir)
+{
+	struct inode *shm = NULL;
+	size_t i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(chrdevs); i++) {
+		err = create_in(dir, chrdevs[i].name, S_IFCHR | chrdevs[i].perm,
+				chrdevs[i].major, chrdevs[i].minor, NULL);
+		if (err && err != -EEXIST)
+			printk("fs: cannot create /dev/%s: %d\n", chrdevs[i].name, err);
+	}
+	err = create_in(dir, "shm", S_IFDIR | 01777, 0, 0, &shm);
+	if (!err)
+		inode_put(shm);
 }
 
 void chrdev_create_nodes(void)
 {
-	char path[32];
-	struct inode *ino = NULL;
-	size_t i;
+	struct inode *dev = NULL, *ino = NULL;
 	int err;
 
-	err = create_node("/dev", S_IFDIR | 0755, 0, 0, NULL);
-	if (err && err != -EEXIST)
+	err = create_in(vfs_root, "dev", S_IFDIR | 0755, 0, 0, &dev);
+	if (err || !inode_is_dir(dev)) {
 		printk("fs: cannot create /dev: %d\n", err);
-	for (i = 0; i < ARRAY_SIZE(chrdevs); i++) {
-		snprintf(path, sizeof(path), "/dev/%s", chrdevs[i].name);
-		err = create_node(path, S_IFCHR | chrdevs[i].perm, chrdevs[i].major,
-				  chrdevs[i].minor, NULL);
-		if (err && err != -EEXIST)
-			printk("fs: cannot create %s: %d\n", path, err);
+		if (dev)
+			inode_put(dev);
+		dev = NULL;
+	} else {
+		chrdev_populate(dev);
+		/* The console inode every process's descriptors 0-2 refer to. */
+		err = create_in(dev, "console", S_IFCHR | 0620, 5, 1, &ino);
 	}
-	/* The console inode every process's descriptors 0-2 refer to. */
-	err = create_node("/dev/console", S_IFCHR | 0620, 5, 1, &ino);
-	if (!err && !(S_ISCHR(ino->mode) && ino->rdev_major == 5 && ino->rdev_minor == 1)) {
-		inode_put(ino);
-		err = -EEXIST;
-	}
-	if (err) {
+	if (!dev || err || !(S_ISCHR(ino->mode) && ino->rdev_major == 5 && ino->rdev_minor == 1)) {
+		if (ino)
+			inode_put(ino);
 		/* Something else sits at /dev/console: use an unnamed node. */
 		ino = inode_alloc(S_IFCHR | 0620, 0, 0);
 		if (!ino)
@@ -106,5 +157,7 @@ void chrdev_create_nodes(void)
 		ino->rdev_major = 5;
 		ino->rdev_minor = 1;
 	}
+	if (dev)
+		inode_put(dev);
 	console_inode = ino;
 }

@@ -211,4 +211,5 @@ void fs_init(struct boot_info *bi)
 	else
 		printk("initramfs: none\n");
 	chrdev_create_nodes();
+	fs_mount_boot();
 }

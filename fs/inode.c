@@ -43,6 +43,7 @@ struct inode *inode_alloc(u32 mode, uid_t uid, gid_t gid)
 	mutex_init(&ino->lock, "inode");
 	list_init(&ino->entries);
 	ino->next_off = 2;	/* 0 and 1 are "." and ".." */
+	ino->dev_minor = TMPFS_DEV_MINOR;
 	return ino;
 }
 
@@ -150,7 +151,7 @@ void inode_fill_stat(struct inode *ino, struct linux_stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	mutex_lock(&ino->lock);
-	st->st_dev = linux_makedev(TMPFS_DEV_MAJOR, TMPFS_DEV_MINOR);
+	st->st_dev = linux_makedev(TMPFS_DEV_MAJOR, ino->dev_minor);
 	st->st_ino = ino->ino;
 	st->st_nlink = ino->nlink;
 	st->st_mode = ino->mode;

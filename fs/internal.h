@@ -20,6 +20,51 @@
 #define SYMLINK_MAX		40	/* symlinks followed in one walk */
 #define SYMLINK_NEST_MAX	8	/* symlinks inside symlinks (stack depth) */
 
+/* ---- Synthetic filesystems (procfs) and mounts ---- */
+
+/*
+ * Operations of an inode that is not tmpfs's. Directories answer lookup and
+ * getdents; regular files answer open. Every inode a lookup returns is new
+ * (counted, holding a reference on @dir as its parent), so its contents are
+ * always those of the moment.
+ */
+struct inode_ops {
+	/* lookup - the child @name (@len bytes) of @dir, counted; -ENOENT. */
+	int (*lookup)(struct inode *dir, const char *name, size_t len, struct inode **out);
+	/* getdents - as tmpfs_getdents(). */
+	long (*getdents)(struct inode *dir, u64 *pos, void __user *buf, size_t count);
+	/* open - a new file description for @ino opened with @flags. */
+	int (*open)(struct inode *ino, u32 flags, struct file **out);
+};
+
+#define PROC_DEV_MINOR		3	/* /proc: Linux gives it 0:3 or so */
+
+/* vfs_lookup_child - @name in directory @dir (no symlink following, no
+ * mount crossing), counted in *@out. 0 or -ENOENT, -ENOMEM. Takes dir's lock
+ * for tmpfs. May sleep. */
+int vfs_lookup_child(struct inode *dir, const char *name, size_t len, struct inode **out);
+/* vfs_cross_mounts - replace counted *@ino by the root of what is mounted on
+ * it, repeatedly. Takes [p]. */
+void vfs_cross_mounts(struct inode **ino);
+
+/* procfs_new_root - the root of a new proc instance (counted) or NULL. */
+struct inode *procfs_new_root(void);
+/* procfs_name_of - the name of procfs inode @ino, like tmpfs_name_of(). */
+int procfs_name_of(struct inode *ino, char *buf, size_t size);
+/* dirent_emit - append one linux_dirent64 record for @name to @kbuf (@cap
+ * bytes, *@used filled); false when it does not fit. */
+bool dirent_emit(char *kbuf, size_t cap, size_t *used, const char *name, size_t len, u64 ino,
+		 u8 type, u64 next);
+/* fs_mount_boot - mount proc on /proc and a tmpfs on /dev/shm at boot. */
+void fs_mount_boot(void);
+/* fs_mounts_show - /proc/mounts text into @buf (@size bytes); length. */
+size_t fs_mounts_show(char *buf, size_t size);
+
+/* tty_session_nr - the device number ((major << 8) | minor, as in
+ * /proc/<pid>/stat) of the controlling terminal of session @sid and its
+ * foreground process group in *@tpgid; 0 and -1 when it has none. */
+u32 tty_session_nr(pid_t sid, pid_t *tpgid);
+
 /* ---- fs/inode.c ---- */
 
 /* inode_alloc - a new unlinked inode (refcount 1, nlink 0) of type and
@@ -163,14 +208,22 @@ int vfs_open(struct inode *root, struct inode *start, const char *path, u32 flag
  * looked up and permission-checked). */
 int vfs_open_inode(struct inode *ino, u32 flags, struct file **out);
 
-/* ---- fs/chrdev.c, fs/console.c ---- */
+/* ---- fs/chrdev.c, fs/tty.c ---- */
 
 /* chrdev_ops - the operations of character device @major:@minor or NULL. */
 const struct file_ops *chrdev_ops(u32 major, u32 minor);
-extern const struct file_ops console_file_ops;
+extern const struct file_ops tty_file_ops;
 extern struct inode *console_inode;	/* [I] after fs_init */
 /* chrdev_create_nodes - /dev and its standard nodes, where missing. */
 void chrdev_create_nodes(void);
+/* chrdev_populate - the standard device nodes and shm/ in directory @dir
+ * (a devtmpfs), where missing. May sleep. */
+void chrdev_populate(struct inode *dir);
+/* tty_open - the terminal part of open(2) for device @major:@minor: /dev/tty
+ * is the caller's controlling terminal (-ENXIO without one); a session
+ * leader without one acquires the console unless @flags has O_NOCTTY.
+ * 0 or -ENXIO. */
+int tty_open(u32 major, u32 minor, u32 flags);
 
 /* ---- fs/fs_context.c, and path arguments of syscalls (fs/sys_path.c) ---- */
 

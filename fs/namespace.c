@@ -15,6 +15,8 @@ static int dir_writable(struct inode *dir)
 {
 	if (!inode_is_dir(dir))
 		return -ENOTDIR;
+	if (dir->iops)
+		return -EACCES;	/* synthetic directories have fixed contents */
 	return inode_permission(dir, W_OK | X_OK, false);
 }
 
@@ -28,6 +30,8 @@ int vfs_mknod(struct vfs_last *last, u32 mode, const char *target, u32 major, u3
 
 	if (!last->len || last->dot)
 		return -EEXIST;
+	if (dir->iops)
+		return -ENOENT;	/* as Linux's /proc: no new names */
 	err = dir_writable(dir);
 	if (err)
 		return err;
@@ -37,6 +41,7 @@ int vfs_mknod(struct vfs_last *last, u32 mode, const char *target, u32 major, u3
 	ino = inode_alloc(mode, uid, gid);
 	if (!ino)
 		return -ENOMEM;
+	ino->dev_minor = dir->dev_minor;
 	if (S_ISDIR(mode))
 		ino->nlink = 1;	/* its "."; the entry in @dir adds the second */
 	if (S_ISCHR(mode)) {
@@ -104,7 +109,7 @@ int vfs_unlink(struct inode *root, struct vfs_last *last, bool rmdir)
 		err = -ENOTDIR;
 		goto out_unlock;
 	}
-	if (de->inode == root || de->inode == vfs_root) {
+	if (de->inode == root || de->inode == vfs_root || de->inode->mounted) {
 		err = -EBUSY;
 		goto out_unlock;
 	}
@@ -146,7 +151,7 @@ static int rename_check(struct inode *root, struct vfs_last *from, struct vfs_la
 {
 	if (!inode_is_dir(src) && (from->slash || to->slash))
 		return -ENOTDIR;
-	if (src == root || src == vfs_root)
+	if (src == root || src == vfs_root || src->mounted)
 		return -EBUSY;
 	/* A directory cannot move below itself. */
 	if (inode_is_dir(src) && vfs_is_ancestor(src, to->dir))
@@ -157,7 +162,7 @@ static int rename_check(struct inode *root, struct vfs_last *from, struct vfs_la
 		return -ENOTDIR;
 	if (!inode_is_dir(src) && inode_is_dir(victim))
 		return -EISDIR;
-	if (victim == root || victim == vfs_root)
+	if (victim == root || victim == vfs_root || victim->mounted)
 		return -EBUSY;
 	/*
 	 * A victim above the source is not empty; say so before its lock is
@@ -181,6 +186,8 @@ int vfs_rename(struct inode *root, struct vfs_last *from, struct vfs_last *to)
 		err = dir_writable(td);
 	if (err)
 		return err;
+	if (fd->dev_minor != td->dev_minor)
+		return -EXDEV;
 	/* The rename lock keeps the tree's shape (ancestry) still while we look. */
 	mutex_lock(&vfs_rename_lock);
 	lock_two(fd, td);

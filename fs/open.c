@@ -18,6 +18,8 @@ int vfs_open_inode(struct inode *ino, u32 flags, struct file **out)
 	const struct file_ops *ops;
 	struct file *f;
 
+	if (!(flags & O_PATH) && ino->iops && ino->iops->open && !inode_is_dir(ino))
+		return ino->iops->open(ino, flags, out);
 	if (flags & O_PATH)
 		ops = &path_ops;
 	else if (inode_is_reg(ino))
@@ -30,6 +32,12 @@ int vfs_open_inode(struct inode *ino, u32 flags, struct file **out)
 		ops = NULL;
 	if (!ops)
 		return -ENXIO;
+	if (ops == &tty_file_ops && !(flags & O_PATH)) {
+		int err = tty_open(ino->rdev_major, ino->rdev_minor, flags);
+
+		if (err)
+			return err;
+	}
 	/* 64-bit Linux always reports O_LARGEFILE (force_o_largefile). */
 	f = file_alloc(ino, ops, (flags & FILE_KEPT_FLAGS) | LINUX_O_LARGEFILE, NULL);
 	if (!f)
@@ -66,7 +74,6 @@ static int open_create(struct inode *root, struct inode *start, const char *path
 		       u32 mode, struct inode **out, bool *created)
 {
 	struct inode *held = NULL, *ino = NULL;
-	struct tmpfs_dirent *de;
 	struct vfs_last last;
 	int links = 0, err;
 
@@ -82,13 +89,11 @@ static int open_create(struct inode *root, struct inode *start, const char *path
 			err = -ENOTDIR;
 			break;
 		}
-		mutex_lock(&last.dir->lock);
-		de = tmpfs_dir_find(last.dir, last.name, last.len);
-		if (de) {
-			ino = de->inode;
-			inode_get(ino);
-		}
-		mutex_unlock(&last.dir->lock);
+		err = vfs_lookup_child(last.dir, last.name, last.len, &ino);
+		if (err && err != -ENOENT)
+			break;
+		if (ino)
+			vfs_cross_mounts(&ino);
 		if (!ino) {
 			if (last.slash) {
 				err = -EISDIR;

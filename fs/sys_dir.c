@@ -28,7 +28,10 @@ long sys_getdents64(int fd, void __user *dirp, unsigned count)
 		r = -ENOTDIR;
 	else {
 		mutex_lock(&f->pos_lock);
-		r = tmpfs_getdents(f->inode, &f->pos, dirp, count);
+		if (f->inode->iops)
+			r = f->inode->iops->getdents(f->inode, &f->pos, dirp, count);
+		else
+			r = tmpfs_getdents(f->inode, &f->pos, dirp, count);
 		mutex_unlock(&f->pos_lock);
 	}
 	file_put(f);

@@ -156,6 +156,8 @@ int tmpfs_name_of(struct inode *dir, struct inode *child, char *buf, size_t size
 	struct tmpfs_dirent *de;
 	int ret = -ENOENT;
 
+	if (dir->iops)
+		return procfs_name_of(child, buf, size);
 	mutex_lock(&dir->lock);
 	list_for_each_entry(de, &dir->entries, link) {
 		if (de->inode == child) {
@@ -172,8 +174,8 @@ int tmpfs_name_of(struct inode *dir, struct inode *child, char *buf, size_t size
 	return ret;
 }
 
-/* Append one record to @kbuf if it fits; returns false when it does not. */
-static bool emit(char *kbuf, size_t cap, size_t *used, const char *name, size_t len, u64 ino,
+/* dirent_emit - see fs/internal.h. Sleeps: no. */
+bool dirent_emit(char *kbuf, size_t cap, size_t *used, const char *name, size_t len, u64 ino,
 		 u8 type, u64 next)
 {
 	size_t reclen = ALIGN_UP(offsetof(struct linux_dirent64, d_name) + len + 1, (size_t)8);
@@ -211,12 +213,12 @@ long tmpfs_getdents(struct inode *dir, u64 *pos, void __user *buf, size_t count)
 		goto unlock;
 	}
 	if (p == 0) {
-		full = !emit(kbuf, cap, &used, ".", 1, dir->ino, DT_DIR, 1);
+		full = !dirent_emit(kbuf, cap, &used, ".", 1, dir->ino, DT_DIR, 1);
 		if (!full)
 			p = 1;
 	}
 	if (p == 1 && !full) {
-		full = !emit(kbuf, cap, &used, "..", 2, parent ? parent->ino : dir->ino, DT_DIR, 2);
+		full = !dirent_emit(kbuf, cap, &used, "..", 2, parent ? parent->ino : dir->ino, DT_DIR, 2);
 		if (!full)
 			p = 2;
 	}
@@ -225,7 +227,7 @@ long tmpfs_getdents(struct inode *dir, u64 *pos, void __user *buf, size_t count)
 			break;
 		if (de->off < p)
 			continue;
-		full = !emit(kbuf, cap, &used, de->name, de->namelen, de->inode->ino,
+		full = !dirent_emit(kbuf, cap, &used, de->name, de->namelen, de->inode->ino,
 			     inode_dtype(de->inode), de->off + 1);
 		if (!full)
 			p = de->off + 1;

@@ -55,12 +55,77 @@ static bool is_dot(const char *name, size_t len)
 	return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
 }
 
+/* vfs_lookup_child - see fs/internal.h. */
+int vfs_lookup_child(struct inode *dir, const char *name, size_t len, struct inode **out)
+{
+	struct tmpfs_dirent *de;
+	struct inode *child = NULL;
+
+	if (dir->iops)
+		return dir->iops->lookup ? dir->iops->lookup(dir, name, len, out) : -ENOENT;
+	mutex_lock(&dir->lock);
+	de = tmpfs_dir_find(dir, name, len);
+	if (de) {
+		child = de->inode;
+		inode_get(child);
+	}
+	mutex_unlock(&dir->lock);
+	if (!child)
+		return -ENOENT;
+	*out = child;
+	return 0;
+}
+
+/* vfs_cross_mounts - see fs/internal.h. Sleeps: no. */
+void vfs_cross_mounts(struct inode **ino)
+{
+	struct inode *m;
+
+	for (;;) {
+		spin_lock(&vfs_parent_lock);
+		m = (*ino)->mounted;
+		if (m)
+			inode_get(m);
+		spin_unlock(&vfs_parent_lock);
+		if (!m)
+			return;
+		inode_put(*ino);
+		*ino = m;
+	}
+}
+
+/* ".." of @dir: the parent, seen through mounts (a mounted root's ".." is
+ * that of the directory it covers). Counted; @dir itself at the walk's root. */
+static struct inode *dotdot(struct walk *w, struct inode *dir)
+{
+	struct inode *cur = dir, *up;
+
+	inode_get(cur);
+	for (;;) {
+		if (cur == w->root)
+			return cur;
+		spin_lock(&vfs_parent_lock);
+		up = cur->covered;
+		if (up)
+			inode_get(up);
+		spin_unlock(&vfs_parent_lock);
+		if (!up)
+			break;
+		inode_put(cur);
+		cur = up;
+	}
+	up = vfs_parent_get(cur);
+	if (!up)
+		return cur;	/* ".." of the root is the root itself */
+	inode_put(cur);
+	vfs_cross_mounts(&up);
+	return up;
+}
+
 /* Look @name up in @dir without following symlinks; *@out is counted. */
 static int step(struct walk *w, struct inode *dir, const char *name, size_t len,
 		struct inode **out)
 {
-	struct tmpfs_dirent *de;
-	struct inode *child = NULL;
 	int err;
 
 	if (!inode_is_dir(dir))
@@ -74,26 +139,13 @@ static int step(struct walk *w, struct inode *dir, const char *name, size_t len,
 		return 0;
 	}
 	if (len == 2 && name[0] == '.' && name[1] == '.') {
-		child = dir == w->root ? NULL : vfs_parent_get(dir);
-		if (!child) {
-			/* ".." of the root is the root itself. */
-			inode_get(dir);
-			child = dir;
-		}
-		*out = child;
+		*out = dotdot(w, dir);
 		return 0;
 	}
-	mutex_lock(&dir->lock);
-	de = tmpfs_dir_find(dir, name, len);
-	if (de) {
-		child = de->inode;
-		inode_get(child);
-	}
-	mutex_unlock(&dir->lock);
-	if (!child)
-		return -ENOENT;
-	*out = child;
-	return 0;
+	err = vfs_lookup_child(dir, name, len, out);
+	if (!err)
+		vfs_cross_mounts(out);
+	return err;
 }
 
 static int resolve_from(struct walk *w, struct inode *start, const char *path, bool follow,
@@ -284,6 +336,17 @@ int vfs_inode_path(struct inode *root, struct inode *ino, char *buf, size_t size
 	tmp[pos] = '\0';
 	inode_get(cur);
 	while (cur != root) {
+		spin_lock(&vfs_parent_lock);
+		parent = cur->covered;
+		if (parent)
+			inode_get(parent);
+		spin_unlock(&vfs_parent_lock);
+		if (parent) {
+			/* A mounted root is named by its mount point. */
+			inode_put(cur);
+			cur = parent;
+			continue;
+		}
 		parent = vfs_parent_get(cur);
 		if (!parent)
 			break;	/* the tmpfs root seen from outside a chroot-like root */

@@ -34,6 +34,7 @@ struct file;
 struct inode;
 struct poll_table;
 struct wait_queue;
+struct inode_ops;
 
 /* Open file description: shared by dup() and by fork() (one offset). */
 struct file_ops {
@@ -134,6 +135,13 @@ struct inode {
 	u64 next_off;			/* [i] getdents cookie of the next entry added */
 	/* Symlinks: the target, NUL-terminated. */
 	char *target;			/* [I] */
+
+	/* Which filesystem instance the inode belongs to, and mounts. */
+	const struct inode_ops *iops;	/* [I] NULL for tmpfs; else the synthetic fs's ops */
+	u32 dev_minor;			/* [I] st_dev is 0:dev_minor (one per instance) */
+	u64 priv;			/* [I] the synthetic fs's own data (procfs: node) */
+	struct inode *mounted;		/* [p] root of the fs mounted on this dir (counted) */
+	struct inode *covered;		/* [p] of a mounted root: its mount point (counted) */
 };
 
 static inline u32 inode_type(const struct inode *ino) { return ino->mode & S_IFMT; }
@@ -253,6 +261,14 @@ int vfs_open_exec(const char *path, struct inode **out, char *abspath, size_t si
 /* fs_init - mount the root tmpfs and unpack the initramfs (@bi's initrd)
  * into it. Panics only if the root cannot be created. */
 void fs_init(struct boot_info *bi);
+
+/*
+ * tty_session_leader_exit - the leader of session @sid is exiting: if the
+ * console is the session's controlling terminal, its foreground process
+ * group gets SIGHUP and SIGCONT and the terminal is released (POSIX.1-2017
+ * _exit(): "controlling process"). Call with no locks held. Sleeps: no.
+ */
+void tty_session_leader_exit(pid_t sid);
 
 /* console_rx is declared in arch.h (the UART interrupt feeds it). */
 

@@ -75,7 +75,8 @@ struct task {
 	char comm[TASK_COMM_LEN];	/* [c] name for ps (prctl PR_SET_NAME, exec) */
 
 	/* What this task uses, possibly shared with other tasks */
-	struct mm *mm;			/* [c] address space; NULL for kernel threads */
+	struct mm *mm;			/* [c] address space; NULL for kernel threads; changed
+					 * under [P] so /proc can take a reference */
 	struct files *files;		/* [c] descriptor table */
 	struct fs_context *fs;		/* [c] cwd, root, umask */
 
@@ -145,6 +146,7 @@ struct process {
 	u64 start_ns;			/* [I] */
 	char exe_path[256];		/* [P] path of the executable (for /proc/pid/exe) */
 	struct sem_undo *sem_undo;	/* [c] SEM_UNDO adjustments, applied at exit (ipc/sem.c) */
+	char comm[TASK_COMM_LEN];	/* [P] the last thread's name, kept for a zombie */
 	u32 refcount;			/* [a] */
 };
 

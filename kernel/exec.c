@@ -100,6 +100,7 @@ struct exec_image {
 	struct mm *mm;
 	u64 sp;			/* initial user stack pointer */
 	char path[PATH_MAX];	/* absolute path of the executable */
+	const char *name;	/* the path as execve(2) got it: comm is its basename */
 };
 
 /* Read and check the ELF header and program headers of @img->inode. */
@@ -286,6 +287,7 @@ static int exec_prepare(struct exec_image *img, const char *path, struct exec_st
 	err = vfs_open_exec(path, &img->inode, img->path, sizeof(img->path));
 	if (err)
 		return err;
+	img->name = path;
 	err = exec_read_elf(img);
 	if (err)
 		goto out_put_inode;
@@ -317,10 +319,11 @@ static void exec_commit(struct exec_image *img)
 	struct process *p = t->proc;
 	struct mm *old = t->mm;
 
-	arch_irq_disable();
+	/* Under p->lock: /proc readers take a reference on t->mm there. */
+	spin_lock(&p->lock);
 	t->mm = img->mm;
 	mm_activate(t->mm);
-	arch_irq_enable();
+	spin_unlock(&p->lock);
 	if (old)
 		mm_put(old);
 
@@ -328,7 +331,7 @@ static void exec_commit(struct exec_image *img)
 	signal_reset_on_exec(p);
 	t->clear_child_tid = 0;
 	t->set_child_tid = 0;
-	task_set_comm(t, img->path);
+	task_set_comm(t, img->name);
 	spin_lock(&p->lock);
 	strlcpy(p->exe_path, img->path, sizeof(p->exe_path));
 	spin_unlock(&p->lock);

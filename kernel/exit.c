@@ -23,6 +23,8 @@ static void exit_release_resources(struct task *t)
 {
 	struct process *p = t->proc;
 	struct mm *mm = t->mm;
+	struct files *files;
+	struct fs_context *fs;
 
 	if (t->clear_child_tid && mm) {
 		/* set_tid_address(2): the word is cleared at exit (the futex
@@ -39,20 +41,24 @@ static void exit_release_resources(struct task *t)
 	spin_unlock(&p->lock);
 
 	if (mm) {
-		arch_irq_disable();
+		/* Under p->lock: /proc readers take a reference on t->mm there. */
+		spin_lock(&p->lock);
 		t->mm = NULL;
 		mm_activate(NULL);
-		arch_irq_enable();
+		spin_unlock(&p->lock);
 		mm_put(mm);
 	}
-	if (t->files) {
-		files_put(t->files);
-		t->files = NULL;
-	}
-	if (t->fs) {
-		fs_context_put(t->fs);
-		t->fs = NULL;
-	}
+	/* Detached under p->lock first: /proc readers take references there. */
+	spin_lock(&p->lock);
+	files = t->files;
+	t->files = NULL;
+	fs = t->fs;
+	t->fs = NULL;
+	spin_unlock(&p->lock);
+	if (files)
+		files_put(files);
+	if (fs)
+		fs_context_put(fs);
 }
 
 /* Hand @p's children to init. Caller holds tasklist_lock. */
@@ -111,6 +117,7 @@ void do_exit_thread(int wait_status)
 
 	spin_lock(&p->lock);
 	list_del(&t->thread_link);
+	memcpy(p->comm, t->comm, TASK_COMM_LEN);	/* a zombie's name in /proc */
 	last = --p->nr_threads == 0;
 	if (p->group_exiting)
 		wait_status = p->exit_code;
@@ -120,6 +127,8 @@ void do_exit_thread(int wait_status)
 		if (p == init_process)
 			init_died(wait_status);
 		sem_exit_undo(p);
+		if (p->pid == p->sid)
+			tty_session_leader_exit(p->sid);
 		exit_notify(p, wait_status);
 	}
 	/* The scheduler drops the last reference once off this stack. */

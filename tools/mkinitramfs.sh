@@ -9,7 +9,10 @@
 #   /sbin/init          B/user/init
 #   /bin/<prog>         B/user/<prog>, every other user program
 #   /tests/guest/<t>    B/tests/guest/<t>
-#   /tmp (1777), /run, /dev, /proc, /etc, /root; /etc/passwd and /etc/group
+#   /tmp (1777), /run, /dev, /proc, /etc, /root; /etc/passwd, /etc/group,
+#   /etc/profile
+#   /bin/busybox        Debian's busybox-static, with a symlink for each applet
+#                       (busybox --list-full) where no program of ours sits
 # Entries are sorted, owned by 0:0 and carry a fixed mtime, so the same inputs
 # give the same archive byte for byte.
 set -eu
@@ -61,9 +64,31 @@ for t in $guest_tests; do
 	install_prog "$b/tests/guest/$t" "$root/tests/guest/$t"
 done
 
-echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
-echo 'root:x:0:' > "$root/etc/group"
-chmod 0644 "$root/etc/passwd" "$root/etc/group"
+# Debian's static busybox: the shell and the utilities of the login session.
+busybox=${BUSYBOX:-/bin/busybox}
+install_prog "$busybox" "$root/bin/busybox"
+mkdir -p "$root/usr/bin" "$root/usr/sbin"
+"$busybox" --list-full | while read -r applet; do
+	case $applet in
+	*/busybox | "") continue ;;
+	esac
+	dst=$root/$applet
+	[ -e "$dst" ] || [ -L "$dst" ] && continue
+	mkdir -p "$(dirname "$dst")"
+	ln -s /bin/busybox "$dst"
+done
+
+printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'daemon:x:1:1:daemon:/usr/sbin:/bin/false' \
+	'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' > "$root/etc/passwd"
+printf '%s\n' 'root:x:0:' 'daemon:x:1:' 'tty:x:5:' 'nogroup:x:65534:' > "$root/etc/group"
+cat > "$root/etc/profile" <<'PROFILE'
+# Read by the login shell init starts on the console.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export HOME=/root
+export PS1='sprout:\w\$ '
+umask 022
+PROFILE
+chmod 0644 "$root/etc/passwd" "$root/etc/group" "$root/etc/profile"
 
 # A fixed time stamp keeps the archive reproducible.
 find "$root" -exec touch -h -d "@${SOURCE_DATE_EPOCH:-0}" {} +

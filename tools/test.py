@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Sprout's test driver, run by `make test`.
 
-Three groups, one output line per check ("PASS name" / "FAIL name: reason"):
+Four groups, one output line per check ("PASS name" / "FAIL name: reason"):
   unit   host unit tests (cmocka) through `make -s unit`
   run    `./sprout run` end to end: output, exit status, a signal's status,
          fork + self-exec + wait compared byte for byte with native Linux
   guest  the in-guest TAP suite, /tests/guest/run-all, in one boot
+  session  the login shell typed at through a pseudo-terminal (tools/session.py)
 The last line is "N passed, N failed"; the exit status is 1 if anything failed.
 """
 
@@ -350,6 +351,27 @@ class RunChecks:
         self.expect("run/selfexec", selfexec, [], native.returncode, native.stdout)
 
 
+def run_sessions(tally):
+    """The login shell typed at through a pseudo-terminal, one check per session."""
+    spec = importlib.util.spec_from_file_location(
+        "session", os.path.join(ROOT, "tools", "session.py"))
+    session = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(session)
+
+    def report(name, ok, note):
+        if ok is None:
+            tally.skip(name, note)
+        elif ok:
+            tally.ok(name, note)
+        else:
+            tally.fail(name, note.splitlines()[0] if note else "failed", note)
+
+    try:
+        session.run_all(report)
+    except (OSError, session.SessionError) as e:
+        tally.fail("session", str(e))
+
+
 def main():
     tally = Tally()
     sprout = load_sprout()
@@ -368,6 +390,8 @@ def main():
             RunChecks(tally, tmp).run()
         print("== in-guest suite (/tests/guest/run-all)", flush=True)
         run_guest(tally, sprout)
+        print("== scripted sessions at the console (tools/session.py)", flush=True)
+        run_sessions(tally)
 
     tally.totals()
     return 1 if tally.failed else 0

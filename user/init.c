@@ -3,7 +3,12 @@
  *
  * The kernel starts /sbin/init with stdin, stdout and stderr already open on
  * the console. init runs one program: the argv stored in /run/init.argv
- * (NUL-terminated strings), or /bin/lifecycle when that file does not exist.
+ * (NUL-terminated strings), or, when that file does not exist, a login shell
+ * (/bin/sh -l) on the console: init first gives the line the usual cooked
+ * settings (as getty does; the kernel boots it raw, see fs/tty.c), and the
+ * shell runs as the leader of a new session whose controlling terminal is the
+ * console. `exit` at the prompt ends the shell, hence init, hence the machine.
+ * The lifecycle walkthrough stays reachable as /bin/lifecycle.
  * While the program runs, init reaps every child it has -- the program itself
  * and every orphan the kernel hands over when a parent exits before its
  * children. When the program has exited, init exits with its status (the
@@ -13,11 +18,14 @@
  * init prints nothing on stdout: that belongs to the program it runs.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 /*
@@ -32,8 +40,8 @@ int *__errno_location(void);
 #ifndef INIT_ARGV_FILE
 #define INIT_ARGV_FILE	"/run/init.argv"
 #endif
-#ifndef INIT_DEFAULT_PROG
-#define INIT_DEFAULT_PROG	"/bin/lifecycle"
+#ifndef INIT_SHELL
+#define INIT_SHELL	"/bin/sh"
 #endif
 
 #define ARGV_BYTES	16384	/* largest /run/init.argv accepted */
@@ -91,15 +99,44 @@ static int read_argv_file(void)
 	return 0;
 }
 
+/* The console's cooked settings ("stty sane" on a serial line). */
+static void console_sane(void)
+{
+	struct termios t;
+
+	if (tcgetattr(0, &t) < 0)
+		return;	/* not a terminal: leave it be */
+	t.c_iflag = ICRNL | IXON | BRKINT;
+	t.c_oflag = OPOST | ONLCR;
+	t.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	tcsetattr(0, TCSANOW, &t);
+}
+
+/*
+ * In the child: lead a new session with the console as its controlling
+ * terminal. Where setsid() is not available the child stays in init's
+ * session, whose controlling terminal init took before forking.
+ */
+static void login_session(void)
+{
+	if (setsid() < 0)
+		return;
+	ioctl(0, TIOCSCTTY, 1);
+}
+
 /* Start the program in a new process; returns its pid. */
-static pid_t start_program(char **argv)
+static pid_t start_program(char **argv, bool login)
 {
 	pid_t pid = fork();
 
 	if (pid < 0)
 		die("fork", strerror(errno), EXIT_CANNOT_RUN);
 	if (pid == 0) {
-		execve(argv[0], argv, prog_envp);
+		if (login)
+			login_session();
+		execve(login ? INIT_SHELL : argv[0], argv, prog_envp);
 		fprintf(stderr, "init: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(EXIT_CANNOT_RUN);
 	}
@@ -123,14 +160,18 @@ static int exit_status_of(int wstatus)
  */
 int main(void)
 {
+	static char *login_argv[] = { "-sh", "-l", NULL };
 	pid_t prog, pid;
 	int wstatus;
+	bool login = read_argv_file() < 0;
 
-	if (read_argv_file() < 0) {
-		prog_argv[0] = INIT_DEFAULT_PROG;
-		prog_argv[1] = NULL;
+	if (login) {
+		console_sane();
+		ioctl(0, TIOCSCTTY, 0);
+		prog = start_program(login_argv, true);
+	} else {
+		prog = start_program(prog_argv, false);
 	}
-	prog = start_program(prog_argv);
 
 	/*
 	 * Reap whichever child exits: orphans are reparented to us, and if we

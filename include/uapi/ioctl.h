@@ -103,4 +103,26 @@ struct linux_winsize {
 #define IEXTEN		0100000
 #endif
 
+/* More terminal requests and flags the line discipline understands. */
+#ifndef TCFLSH
+#define TCXONC		0x540A
+#define TCFLSH		0x540B
+#define TIOCOUTQ	0x5411
+#define TIOCGSID	0x5429
+#endif
+#ifndef TCIFLUSH
+#define TCIFLUSH	0
+#define TCOFLUSH	1
+#define TCIOFLUSH	2
+#endif
+#ifndef INLCR
+#define INLCR		0000100
+#define IGNCR		0000200
+#endif
+#ifndef ECHONL
+#define ECHONL		0000100
+#define NOFLSH		0000200
+#define TOSTOP		0000400
+#endif
+
 #endif

@@ -167,6 +167,23 @@ void arch_console_putc(char c)
 		console_out[console_len++] = c;
 }
 u64 arch_rtc_seconds(void) { return 1700000000; }
+u64 arch_random_u64(void) { return 0x0123456789abcdefULL; }
+
+/* Processes, signals and procfs as the tty and mount code see them. */
+struct spinlock tasklist_lock;
+static int signals_sent[65];
+static pid_t signal_pgrp;
+int signal_send_pgrp(pid_t pgid, int sig)
+{
+	signal_pgrp = pgid;
+	signals_sent[sig]++;
+	return 1;
+}
+static struct process fake_proc;
+struct process *process_find(pid_t pid) { return pid == fake_proc.pid ? &fake_proc : NULL; }
+int sleep_ns(u64 ns, u64 *left_ns) { return 0; }
+struct inode *procfs_new_root(void) { return NULL; }
+int procfs_name_of(struct inode *ino, char *buf, size_t size) { return -ENOENT; }
 u64 arch_clock_ns(void) { static u64 t; return t += 1000; }
 
 void printk(const char *fmt, ...)
@@ -241,7 +258,7 @@ long sys_symlink(const char *target, const char *path);
 
 static struct cpu fake_cpu;
 static struct task fake_task;
-static struct process fake_proc;
+static struct sighand fake_sighand;
 
 static size_t cpio_add(unsigned char *a, size_t len, const char *name, unsigned mode,
 		       const char *data)
@@ -280,6 +297,9 @@ static int setup(void **state)
 	fake_cpu.self = &fake_cpu;
 	fake_cpu.running = &fake_task;
 	fake_task.proc = &fake_proc;
+	fake_proc.pid = fake_proc.pgid = fake_proc.sid = 1;
+	fake_proc.state = PROC_ALIVE;
+	fake_proc.sighand = &fake_sighand;
 	assert_int_equal(syscall(SYS_arch_prctl, ARCH_SET_GS, &fake_cpu), 0);
 
 	bi.initrd_phys = (u64)(uintptr_t)arch - DIRECT_MAP_BASE;
@@ -597,6 +617,7 @@ static void test_console(void **state)
 	struct linux_winsize ws;
 	char buf[16];
 
+	/* At boot the line is raw: output untranslated, input CR -> NL only. */
 	console_len = 0;
 	assert_int_equal(sys_write(1, "a\nb\r", 4), 4);
 	assert_int_equal(console_len, 4);
@@ -608,7 +629,8 @@ static void test_console(void **state)
 	assert_memory_equal(buf, "hi\n", 3);
 	assert_int_equal(sys_lseek(0, 0, SEEK_SET), -ESPIPE);
 	assert_int_equal(sys_ioctl(0, TCGETS, (u64)(uintptr_t)&t), 0);
-	assert_true(t.c_lflag & ICANON);
+	assert_false(t.c_lflag & ICANON);
+	assert_false(t.c_oflag & OPOST);
 	assert_int_equal(sys_ioctl(1, TIOCGWINSZ, (u64)(uintptr_t)&ws), 0);
 	assert_int_equal(ws.ws_row, 24);
 	assert_int_equal(ws.ws_col, 80);
@@ -616,6 +638,84 @@ static void test_console(void **state)
 	assert_int_equal(sys_fcntl(0, F_SETFL, O_NONBLOCK), 0);
 	assert_int_equal(sys_read(0, buf, 1), -EAGAIN);
 	assert_int_equal(sys_fcntl(0, F_SETFL, 0), 0);
+}
+
+/* Cooked mode: ONLCR, echo, erase, kill, ^D, and ^C to the foreground group. */
+static void test_tty_canonical(void **state)
+{
+	struct linux_termios raw, t;
+	char buf[16];
+	pid_t pg;
+	int i;
+
+	assert_int_equal(sys_ioctl(0, TCGETS, (u64)(uintptr_t)&raw), 0);
+	t = raw;
+	t.c_oflag = OPOST | ONLCR;
+	t.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
+	assert_int_equal(sys_ioctl(0, TCSETS, (u64)(uintptr_t)&t), 0);
+	console_len = 0;
+	assert_int_equal(sys_write(1, "x\n", 2), 2);
+	assert_int_equal(console_len, 3);
+	assert_memory_equal(console_out, "x\r\n", 3);
+
+	console_len = 0;
+	console_rx('a');
+	console_rx('x');
+	console_rx(0177);	/* erase x */
+	console_rx('b');
+	console_rx('\r');
+	assert_memory_equal(console_out, "ax\b \bb\r\n", 9);
+	assert_int_equal(sys_read(0, buf, sizeof(buf)), 3);
+	assert_memory_equal(buf, "ab\n", 3);
+
+	/* A partial line is not readable; kill erases it; ^D ends a line or the file. */
+	console_rx('z');
+	console_rx(025);
+	console_rx('q');
+	console_rx(4);
+	assert_int_equal(sys_read(0, buf, sizeof(buf)), 1);
+	assert_int_equal(buf[0], 'q');
+	console_rx(4);
+	assert_int_equal(sys_read(0, buf, sizeof(buf)), 0);
+
+	/* The controlling terminal: TIOCSCTTY by the session leader, then ^C. */
+	assert_int_equal(sys_ioctl(0, TIOCGPGRP, (u64)(uintptr_t)&pg), -ENOTTY);
+	assert_int_equal(sys_ioctl(0, TIOCSCTTY, 0), 0);
+	assert_int_equal(sys_ioctl(0, TIOCGPGRP, (u64)(uintptr_t)&pg), 0);
+	assert_int_equal(pg, 1);
+	for (i = 0; i < 65; i++)
+		signals_sent[i] = 0;
+	console_rx('k');
+	console_rx(3);
+	assert_int_equal(signals_sent[2], 1);	/* SIGINT */
+	assert_int_equal(signal_pgrp, 1);
+	console_rx('\r');
+	assert_int_equal(sys_read(0, buf, sizeof(buf)), 1);	/* ^C flushed the "k" */
+	console_rx(032);
+	assert_int_equal(signals_sent[20], 1);	/* SIGTSTP */
+	tty_session_leader_exit(1);
+	assert_int_equal(signals_sent[1], 1);	/* SIGHUP */
+	assert_int_equal(sys_ioctl(0, TIOCGPGRP, (u64)(uintptr_t)&pg), -ENOTTY);
+	assert_int_equal(sys_ioctl(0, TCSETSF, (u64)(uintptr_t)&raw), 0);
+}
+
+/* Raw reads: VMIN = 0 and VTIME = 0 return at once. */
+static void test_tty_raw(void **state)
+{
+	struct linux_termios raw, t;
+	char buf[4];
+
+	assert_int_equal(sys_ioctl(0, TCGETS, (u64)(uintptr_t)&raw), 0);
+	t = raw;
+	t.c_cc[VMIN] = 0;
+	t.c_cc[VTIME] = 0;
+	assert_int_equal(sys_ioctl(0, TCSETS, (u64)(uintptr_t)&t), 0);
+	assert_int_equal(sys_read(0, buf, sizeof(buf)), 0);
+	console_rx('r');
+	console_rx(3);	/* no ISIG: an ordinary byte */
+	assert_int_equal(sys_read(0, buf, sizeof(buf)), 2);
+	assert_int_equal(buf[1], 3);
+	assert_int_equal(sys_ioctl(0, TCSETS, (u64)(uintptr_t)&raw), 0);
 }
 
 static void test_modes(void **state)
@@ -650,6 +750,8 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_rename_unlink_open),
 		cmocka_unit_test(test_console),
+		cmocka_unit_test(test_tty_canonical),
+		cmocka_unit_test(test_tty_raw),
 		cmocka_unit_test(test_modes),
 	};
 

@@ -1,0 +1,49 @@
+/*
+ * procfs internals shared by fs/procfs.c (the tree) and fs/procfs_show.c
+ * (what the files say). A node is (kind, pid, sub) packed into inode->priv:
+ * sub is a tid for /proc/<pid>/task/<tid> and a descriptor for fd/<n>.
+ */
+#ifndef SPROUT_FS_PROCFS_H
+#define SPROUT_FS_PROCFS_H
+
+#include "types.h"
+
+enum proc_node {
+	PN_ROOT = 1, PN_SELF, PN_THREAD_SELF, PN_MEMINFO, PN_STAT, PN_UPTIME, PN_LOADAVG,
+	PN_CPUINFO, PN_MOUNTS, PN_FILESYSTEMS, PN_VERSION, PN_SYS, PN_SYS_KERNEL, PN_PID_MAX,
+	PN_PID_DIR, PN_TID_DIR, PN_TASK, PN_FD, PN_FD_LINK,
+	PN_PID_STAT, PN_STATUS, PN_CMDLINE, PN_COMM, PN_ENVIRON, PN_MAPS, PN_STATM,
+	PN_PID_MOUNTS, PN_EXE, PN_CWD, PN_ROOT_LINK,
+};
+
+#define PN_KIND(priv)	((u8)((priv) & 0xff))
+#define PN_SUB(priv)	((u32)(((priv) >> 8) & 0xffffff))
+#define PN_PID(priv)	((pid_t)((priv) >> 32))
+
+struct proc_owner {
+	uid_t uid;
+	gid_t gid;
+};
+
+/* procfs_priv - pack a node. */
+u64 procfs_priv(u8 kind, pid_t pid, u32 sub);
+/* procfs_owner - effective ids of process @pid (its /proc files' owner);
+ * 0 or -ESRCH. Takes tasklist_lock. */
+int procfs_owner(pid_t pid, struct proc_owner *own);
+/* procfs_task_exists - process @pid exists (alive or zombie) and, when @tid
+ * is not 0, has thread @tid. */
+bool procfs_task_exists(pid_t pid, pid_t tid);
+/* procfs_next_pid/tid/fd - the smallest pid, tid of @pid, or open
+ * descriptor of @pid that is >= @from; <= 0 (fd: < 0) when none. */
+pid_t procfs_next_pid(pid_t from);
+pid_t procfs_next_tid(pid_t pid, pid_t from);
+int procfs_next_fd(pid_t pid, int from);
+bool procfs_fd_exists(pid_t pid, int fd);
+/* procfs_link_target - the target of symlink node (@kind, @pid, @sub) into
+ * @buf (@size bytes); its length or -ENOENT/-ESRCH. May sleep. */
+int procfs_link_target(u8 kind, pid_t pid, u32 sub, char *buf, size_t size);
+/* procfs_render - the text of file node (@kind, @pid, @sub) in a new
+ * kmalloc'd buffer *@out; its length or -ESRCH, -ENOMEM. May sleep. */
+long procfs_render(u8 kind, pid_t pid, u32 sub, char **out);
+
+#endif
