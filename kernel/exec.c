@@ -496,17 +496,171 @@ static void exec_commit(struct exec_image *img)
 	trace_exec(p, img->path);
 }
 
+#define BINPRM_BUF_SIZE	256	/* bytes of a file examined for "#!" (Linux) */
+#define SCRIPT_DEPTH_MAX	5	/* interpreters of interpreters: -ELOOP beyond */
+
+static bool spacetab(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/*
+ * Parse a "#!" line in @buf (BINPRM_BUF_SIZE bytes, zero-padded past the end
+ * of the file) as Linux's binfmt_script does: the interpreter is the first
+ * word, and everything after it up to the end of the line, trimmed of
+ * surrounding blanks, is one optional argument. Cuts @buf into the two
+ * strings. Returns 0, or -ENOEXEC (no interpreter, or a line too long to
+ * hold the whole interpreter name).
+ */
+static int script_parse(char *buf, char **interp, char **arg)
+{
+	char *buf_end = buf + BINPRM_BUF_SIZE - 1;
+	char *end = NULL, *p;
+
+	for (p = buf; p < buf + BINPRM_BUF_SIZE && !end; p++) {
+		if (*p == '\n')
+			end = p;
+	}
+
+	if (!end) {
+		for (p = buf + 2; p < buf_end && spacetab(*p); p++)
+			;
+		if (p >= buf_end)
+			return -ENOEXEC;
+		while (p < buf_end && !spacetab(*p) && *p)
+			p++;
+		if (p >= buf_end)
+			return -ENOEXEC;	/* the interpreter name is cut off */
+		end = buf_end;
+	}
+	while (end > buf + 2 && spacetab(end[-1]))
+		end--;
+	*end = '\0';
+	for (p = buf + 2; p < end && spacetab(*p); p++)
+		;
+	if (p >= end || !*p)
+		return -ENOEXEC;
+	*interp = p;
+	while (p < end && !spacetab(*p) && *p)
+		p++;
+	*arg = NULL;
+	if (p < end && *p) {
+		*p++ = '\0';
+		while (p < end && spacetab(*p))
+			p++;
+		if (p < end && *p)
+			*arg = p;
+	}
+	return 0;
+}
+
+/*
+ * Rewrite the argument strings for an interpreter: argv becomes
+ * interp [arg] filename argv[1..] (execve(2), "Interpreter scripts");
+ * envp is unchanged. Returns 0, -E2BIG or -ENOMEM.
+ */
+static int script_rewrite_args(struct exec_strings *s, const char *interp, const char *arg,
+			       const char *filename)
+{
+	size_t skip = s->argc ? strlen(s->buf) + 1 : 0;
+	size_t head = strlen(interp) + 1 + (arg ? strlen(arg) + 1 : 0) + strlen(filename) + 1;
+	size_t used = head + s->used - skip;
+	char *nb, *p;
+
+	if (used > ARG_MAX_BYTES)
+		return -E2BIG;
+	nb = kmalloc(used);
+	if (!nb)
+		return -ENOMEM;
+	p = nb;
+	for (const char *w = interp; w; w = (w == interp) ? arg : NULL) {
+		size_t len = strlen(w) + 1;
+
+		memcpy(p, w, len);
+		p += len;
+	}
+	memcpy(p, filename, strlen(filename) + 1);
+	p += strlen(filename) + 1;
+	memcpy(p, s->buf + skip, s->used - skip);
+	kfree(s->buf);
+	s->buf = nb;
+	s->used = s->cap = used;
+	s->argc = (s->argc ? s->argc - 1 : 0) + 2 + (arg ? 1 : 0);
+	return 0;
+}
+
+/*
+ * Follow "#!" lines from @path until a file that is not a script, rewriting
+ * the arguments at each step. On return *@path points at @pathbuf (PATH_MAX
+ * bytes) when an interpreter replaced it. Returns 0, or -ENOENT/-EACCES/...
+ * from opening a file, -ENOEXEC (bad "#!" line), -ELOOP (too deep), -E2BIG.
+ */
+static int exec_follow_scripts(const char **path, char *pathbuf, struct exec_strings *s)
+{
+	char *buf = kmalloc(BINPRM_BUF_SIZE + PATH_MAX);
+	char *abs = buf + BINPRM_BUF_SIZE;
+	int err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (int depth = 0;; depth++) {
+		struct inode *ino;
+		char *interp, *arg;
+		ssize_t n;
+
+		err = vfs_open_exec(*path, &ino, abs, PATH_MAX);
+		if (err)
+			break;
+		memset(buf, 0, BINPRM_BUF_SIZE);
+		n = inode_read(ino, 0, buf, BINPRM_BUF_SIZE);
+		inode_put(ino);
+		if (n < 0) {
+			err = (int)n;
+			break;
+		}
+		if (n < 2 || buf[0] != '#' || buf[1] != '!')
+			break;	/* not a script: the ELF loader decides */
+		if (depth >= SCRIPT_DEPTH_MAX) {
+			err = -ELOOP;
+			break;
+		}
+		err = script_parse(buf, &interp, &arg);
+		if (!err)
+			err = script_rewrite_args(s, interp, arg, *path);
+		if (err)
+			break;
+		strlcpy(pathbuf, interp, PATH_MAX);
+		*path = pathbuf;
+	}
+	kfree(buf);
+	return err;
+}
+
 /* Build and commit the new image for @path and the copied strings @s. */
 static int exec_strings_commit(const char *path, struct exec_strings *s)
 {
 	struct exec_image *img;
+	char *pathbuf;
 	int err;
 
 	if (s->used == 0 && (err = strings_reserve(s, 1)))
 		return err;
-	img = kzalloc(sizeof(*img));
-	if (!img)
+	/* Each string's pointer counts against the limit too (execve(2)). */
+	if (s->used + 8 * ((size_t)MAX(s->argc, 1) + s->envc) > ARG_MAX_BYTES)
+		return -E2BIG;
+	pathbuf = kmalloc(PATH_MAX);
+	if (!pathbuf)
 		return -ENOMEM;
+	err = exec_follow_scripts(&path, pathbuf, s);
+	if (err) {
+		kfree(pathbuf);
+		return err;
+	}
+	img = kzalloc(sizeof(*img));
+	if (!img) {
+		kfree(pathbuf);
+		return -ENOMEM;
+	}
 	err = exec_prepare(img, path, s);
 	if (!err) {
 		err = exec_end_other_threads();
@@ -519,6 +673,7 @@ static int exec_strings_commit(const char *path, struct exec_strings *s)
 		}
 	}
 	kfree(img);
+	kfree(pathbuf);
 	return err;
 }
 
