@@ -116,6 +116,12 @@ bool sched_deadline_passed(u64 deadline_ns);
  * is TASK_SLEEPING it stays off the run queue until woken. May sleep. */
 void schedule(void);
 
+/* schedule_deadline - schedule() for a current already marked TASK_SLEEPING
+ * (prepare_to_wait()) that is also woken at @deadline_ns (arch_clock_ns()
+ * time, tick granularity). Returns true once the deadline has passed.
+ * Takes timer_lock. May sleep. */
+bool schedule_deadline(u64 deadline_ns);
+
 /* sched_exit_current - mark current TASK_DEAD and switch away for good; the
  * next task on this CPU drops its last reference. */
 __noreturn void sched_exit_current(void);

@@ -69,7 +69,8 @@ struct task {
 	struct arch_thread arch;	/* [c] saved machine state */
 
 	/* Identity */
-	pid_t tid;			/* [I] */
+	pid_t tid;			/* [c] fixed, except that a non-leader thread that
+					 * execs takes over the leader's tid (= pid) */
 	struct process *proc;		/* [I] thread group */
 	struct list_head thread_link;	/* [P] in proc->threads */
 	char comm[TASK_COMM_LEN];	/* [c] name for ps (prctl PR_SET_NAME, exec) */
@@ -89,6 +90,11 @@ struct task {
 	/* Accounting */
 	u64 utime_ticks, stime_ticks;	/* [R] CPU time in timer ticks */
 	u64 start_ns;			/* [I] creation time, ns since boot */
+
+	/* vfork(2): the parent sleeps on vfork_wq until this child releases
+	 * the borrowed address space (exec or exit). */
+	bool vfork_active;		/* [vfork_wq.lock] the parent still waits */
+	struct wait_queue vfork_wq;
 
 	/* Sleeping */
 	u64 wake_at_ns;			/* [c] timed sleep deadline, 0 = none */
@@ -138,6 +144,9 @@ struct process {
 	/* Exit */
 	int exit_code;			/* [T] wait status, set when it becomes a zombie */
 	bool group_exiting;		/* [P] exit_group in progress */
+	struct task *exec_task;		/* [P] a thread in execve that ends the others */
+	struct wait_queue thread_exit;	/* execve waits here for the other threads to end */
+	pid_t creator_tid;		/* [I] parent's thread that created it (__WNOTHREAD) */
 	int exit_signal;		/* [I] signal sent to the parent at exit (SIGCHLD) */
 
 	/* Accounting */
@@ -180,6 +189,7 @@ void process_hash_remove(struct process *p);	/* caller holds tasklist_lock */
 struct task *task_alloc(void);
 struct process *process_alloc(void);
 struct sighand *sighand_alloc(void);
+void sighand_get(struct sighand *sh);
 void sighand_put(struct sighand *sh);
 void task_set_comm(struct task *t, const char *path);
 void idle_task_init(struct cpu *c, void *boot_stack_base);
@@ -187,12 +197,16 @@ struct process *kernel_process_get(void);
 
 /* kernel/fork.c */
 /*
- * do_fork - create a child process of current (fork(2), clone(2) without
- * sharing flags), as described by @args.
- * Returns the child's pid or -EAGAIN / -ENOMEM; nothing is left behind on
- * failure. May sleep.
+ * do_fork - create a child of current as described by @args: a process
+ * (fork(2), vfork(2), clone(2)) or, with CLONE_THREAD, a thread of current's
+ * process; @args->flags (CLONE_*, include/uapi/clone.h, already checked)
+ * say which objects are shared. With CLONE_VFORK it returns only once the
+ * child has exec'd or exited. Returns the child's tid (= pid for a process)
+ * or -EAGAIN / -ENOMEM / -EINTR; nothing is left behind on failure. May sleep.
  */
 struct fork_args {
+	u64 flags;		/* CLONE_* without the exit signal */
+	u64 parent_tid;		/* CLONE_PARENT_SETTID: user address */
 	int exit_signal;	/* signal for the parent at exit (SIGCHLD) */
 	u64 child_sp;		/* user stack of the child; 0: the parent's */
 	u64 set_child_tid;	/* user address or 0 */
@@ -201,6 +215,12 @@ struct fork_args {
 	u64 tls;
 };
 long do_fork(const struct fork_args *args);
+/*
+ * fork_vfork_release - @t (current) gives its vfork parent's address space
+ * back (execve commit or exit): the parent wakes. No-op for other tasks.
+ * Takes @t's vfork_wq lock. Sleeps: no.
+ */
+void fork_vfork_release(struct task *t);
 
 /* kernel/exec.c: execve(2); see the contract in kernel/exec.c. */
 int do_execve(const char *path, const char __user *const __user *argv,
@@ -216,6 +236,15 @@ int do_execve_kernel(const char *path, const char *const *argv, const char *cons
  */
 __noreturn void do_exit_group(int wait_status);
 __noreturn void do_exit_thread(int wait_status);
+/*
+ * task_group_exit_pending - must @t end because its process is ending
+ * (exit_group(2) in another thread, or execve(2) in another thread)? Any
+ * context; reads without locks (a stale answer is re-checked on the way to
+ * user mode). task_group_exit_check - on the way to user mode: if so, end
+ * current (never returns then). May sleep.
+ */
+bool task_group_exit_pending(struct task *t);
+void task_group_exit_check(void);
 
 /* kernel/signal.c */
 /* send_signal_process - make @sig pending for @p and wake a thread to act on

@@ -20,6 +20,7 @@
 #include "uaccess.h"
 #include "trace.h"
 #include "uapi/errno.h"
+#include "uapi/stat.h"
 
 #define ARG_MAX_BYTES	(2UL << 20)	/* argv + envp strings: 1/4 of the 8 MiB stack */
 #define MAX_ARG_STRLEN	(32 * PAGE_SIZE)	/* one string (Linux's limit) */
@@ -99,6 +100,11 @@ struct exec_image {
 	struct elf_info elf;
 	struct mm *mm;
 	u64 sp;			/* initial user stack pointer */
+	uid_t euid;		/* credentials after the exec (set-user-ID/-group-ID) */
+	gid_t egid;
+	bool secure;		/* AT_SECURE */
+	struct sighand *sighand;	/* private copy when the actions were shared */
+	struct files *files;	/* private copy when the table was shared */
 	char path[PATH_MAX];	/* absolute path of the executable */
 	const char *name;	/* the path as execve(2) got it: comm is its basename */
 };
@@ -234,10 +240,10 @@ static int exec_build_stack(struct exec_image *img, struct exec_strings *s)
 		AT_FLAGS, 0,
 		AT_ENTRY, img->elf.entry,
 		AT_UID, t->proc->uid,
-		AT_EUID, t->proc->euid,
+		AT_EUID, img->euid,
 		AT_GID, t->proc->gid,
-		AT_EGID, t->proc->egid,
-		AT_SECURE, 0,
+		AT_EGID, img->egid,
+		AT_SECURE, img->secure,
 		AT_CLKTCK, HZ,
 		AT_HWCAP, 0,
 		AT_RANDOM, at_random,
@@ -279,6 +285,132 @@ static int exec_build_stack(struct exec_image *img, struct exec_strings *s)
 	return 0;
 }
 
+/*
+ * Credentials after the exec (execve(2), credentials(7)): a set-user-ID
+ * file makes its owner the effective user, a set-group-ID file its group
+ * the effective group; the saved IDs become the effective ones. AT_SECURE
+ * tells the program (and libc) that its effective IDs differ from the real
+ * ones of the caller.
+ */
+static void exec_credentials(struct exec_image *img)
+{
+	struct process *p = current->proc;
+
+	spin_lock(&p->lock);
+	img->euid = p->euid;
+	img->egid = p->egid;
+	if (img->inode->mode & S_ISUID)
+		img->euid = img->inode->uid;
+	if ((img->inode->mode & S_ISGID) && (img->inode->mode & 0010))
+		img->egid = img->inode->gid;
+	img->secure = img->euid != p->uid || img->egid != p->gid;
+	spin_unlock(&p->lock);
+}
+
+/* Signal actions or a descriptor table shared with another process (clone
+ * without CLONE_THREAD) are copied: the exec must not change the other's. */
+static int exec_unshare(struct exec_image *img)
+{
+	struct task *t = current;
+	struct process *p = t->proc;
+
+	if (__atomic_load_n(&p->sighand->refcount, __ATOMIC_ACQUIRE) > 1) {
+		img->sighand = sighand_alloc();
+		if (!img->sighand)
+			return -ENOMEM;
+		spin_lock(&p->sighand->lock);
+		memcpy(img->sighand->action, p->sighand->action, sizeof(img->sighand->action));
+		spin_unlock(&p->sighand->lock);
+	}
+	if (__atomic_load_n(&t->files->refcount, __ATOMIC_ACQUIRE) > 1) {
+		img->files = files_dup(t->files);
+		if (!img->files)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void exec_unshare_undo(struct exec_image *img)
+{
+	if (img->sighand)
+		sighand_put(img->sighand);
+	if (img->files)
+		files_put(img->files);
+	img->sighand = NULL;
+	img->files = NULL;
+}
+
+/*
+ * End every other thread of the process before the new image starts
+ * (execve(2): "All threads other than the calling thread are destroyed").
+ * They are told through exec_task, woken, and end on their way to user
+ * mode; the last one wakes us. Returns 0, or -EAGAIN when an exit_group or
+ * another execve got there first (the caller then ends too).
+ */
+static int exec_end_other_threads(void)
+{
+	struct task *t = current, *o;
+	struct process *p = t->proc;
+	struct wait_entry we;
+	bool done, dying;
+
+	spin_lock(&p->lock);
+	if (p->group_exiting || p->exec_task) {
+		spin_unlock(&p->lock);
+		return -EAGAIN;
+	}
+	if (p->nr_threads == 1) {
+		spin_unlock(&p->lock);
+		return 0;
+	}
+	__atomic_store_n(&p->exec_task, t, __ATOMIC_RELEASE);
+	list_for_each_entry(o, &p->threads, thread_link) {
+		if (o != t)
+			sched_wake_task(o);
+	}
+	spin_unlock(&p->lock);
+	for (;;) {
+		prepare_to_wait(&p->thread_exit, &we);
+		spin_lock(&p->lock);
+		done = p->nr_threads == 1;
+		dying = p->group_exiting;
+		spin_unlock(&p->lock);
+		if (done || dying)
+			break;
+		schedule();
+		finish_wait(&p->thread_exit, &we);
+	}
+	finish_wait(&p->thread_exit, &we);
+	if (dying) {
+		spin_lock(&p->lock);
+		p->exec_task = NULL;
+		spin_unlock(&p->lock);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+/*
+ * The exec'ing thread becomes the process's only thread; if it was not the
+ * leader it takes over the leader's tid, which is the pid (execve(2)), and
+ * its own tid is freed.
+ */
+static void exec_become_leader(struct task *t)
+{
+	struct process *p = t->proc;
+	pid_t old = t->tid;
+
+	spin_lock(&p->lock);
+	p->exec_task = NULL;
+	t->tid = p->pid;
+	spin_unlock(&p->lock);
+	if (old != p->pid) {
+		spin_lock(&tasklist_lock);
+		pid_free_locked(old);
+		spin_unlock(&tasklist_lock);
+	}
+}
+
 /* Everything that can fail, with the old image untouched. */
 static int exec_prepare(struct exec_image *img, const char *path, struct exec_strings *s)
 {
@@ -289,6 +421,10 @@ static int exec_prepare(struct exec_image *img, const char *path, struct exec_st
 		return err;
 	img->name = path;
 	err = exec_read_elf(img);
+	if (err)
+		goto out_put_inode;
+	exec_credentials(img);
+	err = exec_unshare(img);
 	if (err)
 		goto out_put_inode;
 	img->mm = mm_create();
@@ -308,6 +444,7 @@ static int exec_prepare(struct exec_image *img, const char *path, struct exec_st
 out_put_mm:
 	mm_put(img->mm);
 out_put_inode:
+	exec_unshare_undo(img);
 	inode_put(img->inode);
 	return err;
 }
@@ -319,16 +456,39 @@ static void exec_commit(struct exec_image *img)
 	struct process *p = t->proc;
 	struct mm *old = t->mm;
 
-	/* Under p->lock: /proc readers take a reference on t->mm there. */
+	exec_become_leader(t);
+	/* Under p->lock (interrupts off): /proc readers take a reference on
+	 * t->mm there, and this CPU must not run on the old tables meanwhile. */
 	spin_lock(&p->lock);
 	t->mm = img->mm;
 	mm_activate(t->mm);
 	spin_unlock(&p->lock);
+	/* A vfork child gives the parent's address space back here. */
+	fork_vfork_release(t);
 	if (old)
 		mm_put(old);
 
+	if (img->files) {
+		struct files *shared = t->files;
+
+		t->files = img->files;
+		files_put(shared);
+	}
+	if (img->sighand) {
+		struct sighand *shared;
+
+		spin_lock(&p->lock);
+		shared = p->sighand;
+		p->sighand = img->sighand;
+		spin_unlock(&p->lock);
+		sighand_put(shared);
+	}
 	files_close_on_exec(t->files);
 	signal_reset_on_exec(p);
+	spin_lock(&p->lock);
+	p->euid = p->suid = img->euid;
+	p->egid = p->sgid = img->egid;
+	spin_unlock(&p->lock);
 	t->clear_child_tid = 0;
 	t->set_child_tid = 0;
 	task_set_comm(t, img->name);
@@ -340,21 +500,184 @@ static void exec_commit(struct exec_image *img)
 	trace_exec(p, img->path);
 }
 
+#define BINPRM_BUF_SIZE	256	/* bytes of a file examined for "#!" (Linux) */
+#define SCRIPT_DEPTH_MAX	5	/* interpreters of interpreters: -ELOOP beyond */
+
+static bool spacetab(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/*
+ * Parse a "#!" line in @buf (BINPRM_BUF_SIZE bytes, zero-padded past the end
+ * of the file) as Linux's binfmt_script does: the interpreter is the first
+ * word, and everything after it up to the end of the line, trimmed of
+ * surrounding blanks, is one optional argument. Cuts @buf into the two
+ * strings. Returns 0, or -ENOEXEC (no interpreter, or a line too long to
+ * hold the whole interpreter name).
+ */
+static int script_parse(char *buf, char **interp, char **arg)
+{
+	char *buf_end = buf + BINPRM_BUF_SIZE - 1;
+	char *end = NULL, *p;
+
+	for (p = buf; p < buf + BINPRM_BUF_SIZE && !end; p++) {
+		if (*p == '\n')
+			end = p;
+	}
+
+	if (!end) {
+		for (p = buf + 2; p < buf_end && spacetab(*p); p++)
+			;
+		if (p >= buf_end)
+			return -ENOEXEC;
+		while (p < buf_end && !spacetab(*p) && *p)
+			p++;
+		if (p >= buf_end)
+			return -ENOEXEC;	/* the interpreter name is cut off */
+		end = buf_end;
+	}
+	while (end > buf + 2 && spacetab(end[-1]))
+		end--;
+	*end = '\0';
+	for (p = buf + 2; p < end && spacetab(*p); p++)
+		;
+	if (p >= end || !*p)
+		return -ENOEXEC;
+	*interp = p;
+	while (p < end && !spacetab(*p) && *p)
+		p++;
+	*arg = NULL;
+	if (p < end && *p) {
+		*p++ = '\0';
+		while (p < end && spacetab(*p))
+			p++;
+		if (p < end && *p)
+			*arg = p;
+	}
+	return 0;
+}
+
+/*
+ * Rewrite the argument strings for an interpreter: argv becomes
+ * interp [arg] filename argv[1..] (execve(2), "Interpreter scripts");
+ * envp is unchanged. Returns 0, -E2BIG or -ENOMEM.
+ */
+static int script_rewrite_args(struct exec_strings *s, const char *interp, const char *arg,
+			       const char *filename)
+{
+	size_t skip = s->argc ? strlen(s->buf) + 1 : 0;
+	size_t head = strlen(interp) + 1 + (arg ? strlen(arg) + 1 : 0) + strlen(filename) + 1;
+	size_t used = head + s->used - skip;
+	char *nb, *p;
+
+	if (used > ARG_MAX_BYTES)
+		return -E2BIG;
+	nb = kmalloc(used);
+	if (!nb)
+		return -ENOMEM;
+	p = nb;
+	for (const char *w = interp; w; w = (w == interp) ? arg : NULL) {
+		size_t len = strlen(w) + 1;
+
+		memcpy(p, w, len);
+		p += len;
+	}
+	memcpy(p, filename, strlen(filename) + 1);
+	p += strlen(filename) + 1;
+	memcpy(p, s->buf + skip, s->used - skip);
+	kfree(s->buf);
+	s->buf = nb;
+	s->used = s->cap = used;
+	s->argc = (s->argc ? s->argc - 1 : 0) + 2 + (arg ? 1 : 0);
+	return 0;
+}
+
+/*
+ * Follow "#!" lines from @path until a file that is not a script, rewriting
+ * the arguments at each step. On return *@path points at @pathbuf (PATH_MAX
+ * bytes) when an interpreter replaced it. Returns 0, or -ENOENT/-EACCES/...
+ * from opening a file, -ENOEXEC (bad "#!" line), -ELOOP (too deep), -E2BIG.
+ */
+static int exec_follow_scripts(const char **path, char *pathbuf, struct exec_strings *s)
+{
+	char *buf = kmalloc(BINPRM_BUF_SIZE + PATH_MAX);
+	char *abs = buf + BINPRM_BUF_SIZE;
+	int err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (int depth = 0;; depth++) {
+		struct inode *ino;
+		char *interp, *arg;
+		ssize_t n;
+
+		err = vfs_open_exec(*path, &ino, abs, PATH_MAX);
+		if (err)
+			break;
+		memset(buf, 0, BINPRM_BUF_SIZE);
+		n = inode_read(ino, 0, buf, BINPRM_BUF_SIZE);
+		inode_put(ino);
+		if (n < 0) {
+			err = (int)n;
+			break;
+		}
+		if (n < 2 || buf[0] != '#' || buf[1] != '!')
+			break;	/* not a script: the ELF loader decides */
+		if (depth >= SCRIPT_DEPTH_MAX) {
+			err = -ELOOP;
+			break;
+		}
+		err = script_parse(buf, &interp, &arg);
+		if (!err)
+			err = script_rewrite_args(s, interp, arg, *path);
+		if (err)
+			break;
+		strlcpy(pathbuf, interp, PATH_MAX);
+		*path = pathbuf;
+	}
+	kfree(buf);
+	return err;
+}
+
 /* Build and commit the new image for @path and the copied strings @s. */
 static int exec_strings_commit(const char *path, struct exec_strings *s)
 {
 	struct exec_image *img;
+	char *pathbuf;
 	int err;
 
 	if (s->used == 0 && (err = strings_reserve(s, 1)))
 		return err;
-	img = kzalloc(sizeof(*img));
-	if (!img)
+	/* Each string's pointer counts against the limit too (execve(2)). */
+	if (s->used + 8 * ((size_t)MAX(s->argc, 1) + s->envc) > ARG_MAX_BYTES)
+		return -E2BIG;
+	pathbuf = kmalloc(PATH_MAX);
+	if (!pathbuf)
 		return -ENOMEM;
+	err = exec_follow_scripts(&path, pathbuf, s);
+	if (err) {
+		kfree(pathbuf);
+		return err;
+	}
+	img = kzalloc(sizeof(*img));
+	if (!img) {
+		kfree(pathbuf);
+		return -ENOMEM;
+	}
 	err = exec_prepare(img, path, s);
-	if (!err)
-		exec_commit(img);
+	if (!err) {
+		err = exec_end_other_threads();
+		if (err) {
+			exec_unshare_undo(img);
+			mm_put(img->mm);
+			inode_put(img->inode);
+		} else {
+			exec_commit(img);
+		}
+	}
 	kfree(img);
+	kfree(pathbuf);
 	return err;
 }
 

@@ -1,6 +1,11 @@
 /*
  * Process exit: _exit(2), exit_group(2) and death by signal.
  *
+ * A process ends when its last thread does. exit(2) ends one thread;
+ * exit_group(2) marks the whole group as ending, wakes the other threads,
+ * and each of them ends itself on its way back to user mode; the last one
+ * to go makes the zombie.
+ *
  * Exit releases the address space and the descriptors at once; what stays is
  * a zombie holding only the pid, the wait status and the resource usage, until
  * the parent collects it with wait4() (kernel/wait.c). Children of the dying
@@ -15,8 +20,25 @@
 #include "fs.h"
 #include "uaccess.h"
 #include "trace.h"
+#include "futex.h"
 #include "uapi/errno.h"
 #include "uapi/wait.h"
+
+/*
+ * The exiting thread's set_tid_address(2) / CLONE_CHILD_CLEARTID word: zero it
+ * and wake one futex waiter on it (pthread_join waits there). Errors are
+ * ignored, as Linux does: the thread is going anyway.
+ */
+static void exit_clear_tid(struct task *t)
+{
+	u64 addr = t->clear_child_tid;
+
+	t->clear_child_tid = 0;
+	if (!addr || !t->mm)
+		return;
+	if (put_user_u32((void *)addr, 0) == 0)
+		futex_wake_tid_word(addr);
+}
 
 /* Give the address space and descriptors back; keep the accounting. */
 static void exit_release_resources(struct task *t)
@@ -26,15 +48,15 @@ static void exit_release_resources(struct task *t)
 	struct files *files;
 	struct fs_context *fs;
 
-	if (t->clear_child_tid && mm) {
-		/* set_tid_address(2): the word is cleared at exit (the futex
-		 * wake for threads waiting on it comes with futexes). */
-		put_user_u32((void *)t->clear_child_tid, 0);
-	}
+	exit_clear_tid(t);
+	/* A vfork child gives the borrowed address space back now. */
+	fork_vfork_release(t);
 	spin_lock(&p->lock);
 	p->self.utime_ticks += t->utime_ticks;
 	p->self.stime_ticks += t->stime_ticks;
-	if (mm) {
+	/* Faults are counted per address space: the last user (the last
+	 * thread; not a vfork child borrowing it) adds them. */
+	if (mm && __atomic_load_n(&mm->refcount, __ATOMIC_ACQUIRE) == 1) {
 		p->self.minflt += mm->minflt;
 		p->self.maxrss_kb = MAX(p->self.maxrss_kb, mm->hiwater_rss * (PAGE_SIZE / 1024));
 	}
@@ -106,12 +128,18 @@ static __noreturn void init_died(int wait_status)
 	arch_poweroff(status);
 }
 
-/* do_exit_thread - see include/task.h. */
+/*
+ * do_exit_thread - end the calling thread (exit(2)); the last thread of the
+ * process makes it a zombie with @wait_status, or with the status of an
+ * exit_group(2) in progress. A thread other than the leader gives its tid
+ * back at once; the leader's tid is the pid, kept until the zombie is
+ * reaped. Takes process->lock, then tasklist_lock. Never returns.
+ */
 void do_exit_thread(int wait_status)
 {
 	struct task *t = current;
 	struct process *p = t->proc;
-	bool last;
+	bool last, wake_exec;
 
 	exit_release_resources(t);
 
@@ -121,8 +149,17 @@ void do_exit_thread(int wait_status)
 	last = --p->nr_threads == 0;
 	if (p->group_exiting)
 		wait_status = p->exit_code;
+	/* An execve in another thread waits to be the only one left. */
+	wake_exec = p->exec_task && p->exec_task != t && p->nr_threads == 1;
 	spin_unlock(&p->lock);
+	if (wake_exec)
+		wake_up(&p->thread_exit);
 
+	if (t->tid != p->pid) {
+		spin_lock(&tasklist_lock);
+		pid_free_locked(t->tid);
+		spin_unlock(&tasklist_lock);
+	}
 	if (last) {
 		if (p == init_process)
 			init_died(wait_status);
@@ -135,19 +172,51 @@ void do_exit_thread(int wait_status)
 	sched_exit_current();
 }
 
-/* do_exit_group - see include/task.h. Other threads arrive with clone's
- * thread support; a process has one thread until then. */
+/*
+ * do_exit_group - see include/task.h. The other threads are told to end
+ * (group_exiting) and woken from any interruptible sleep; each ends itself
+ * on its way back to user mode (task_group_exit_check()), and whichever
+ * thread ends last makes the zombie with the group's status.
+ */
 void do_exit_group(int wait_status)
 {
-	struct process *p = current->proc;
+	struct task *t = current, *other;
+	struct process *p = t->proc;
 
 	spin_lock(&p->lock);
 	if (!p->group_exiting) {
 		p->group_exiting = true;
 		p->exit_code = wait_status;
 	}
+	list_for_each_entry(other, &p->threads, thread_link) {
+		if (other != t)
+			sched_wake_task(other);
+	}
 	spin_unlock(&p->lock);
 	do_exit_thread(wait_status);
+}
+
+/* task_group_exit_pending - see include/task.h. */
+bool task_group_exit_pending(struct task *t)
+{
+	struct process *p = t->proc;
+
+	if (!p)
+		return false;
+	if (__atomic_load_n(&p->group_exiting, __ATOMIC_ACQUIRE))
+		return true;
+	struct task *exec = __atomic_load_n(&p->exec_task, __ATOMIC_ACQUIRE);
+
+	return exec && exec != t;
+}
+
+/* task_group_exit_check - see include/task.h. */
+void task_group_exit_check(void)
+{
+	struct task *t = current;
+
+	if (t->mm && task_group_exit_pending(t))
+		do_exit_thread(0);	/* the group's status replaces 0 */
 }
 
 /* sys_exit - _exit(2) for the calling thread: status & 0377 reaches the parent. */

@@ -1,12 +1,23 @@
 /*
- * fork(2) and clone(2) without sharing: a new process whose address space
- * is a copy-on-write copy of its parent's (mm_fork()), whose descriptor table
- * shares the parent's open file descriptions, and which returns 0 from the
- * same system call.
+ * fork(2), vfork(2) and clone(2): every way to create a task.
+ *
+ * clone's flags choose, object by object, whether the child shares what its
+ * creator uses or gets its own copy: the address space (CLONE_VM), the
+ * descriptor table (CLONE_FILES), cwd/root/umask (CLONE_FS), the signal
+ * actions (CLONE_SIGHAND), and the thread group itself (CLONE_THREAD: a new
+ * thread of the caller's process rather than a new process). Shared objects
+ * are reference counted; copies are fresh objects (mm_fork() shares pages
+ * copy-on-write). docs/sharing-models.md has the table.
+ *
+ * vfork (CLONE_VM | CLONE_VFORK) lends the parent's address space to the
+ * child, nothing copied and nothing write-protected, and the parent sleeps
+ * until the child gives it back by exec or exit (fork_vfork_release()).
  *
  * Phases: fork_prepare() allocates everything and may fail (unwinding
- * completely); fork_commit() links the child into the tree and makes it
- * runnable, and cannot fail.
+ * completely); fork_commit() links the child in and makes it runnable, and
+ * cannot fail. The one late check -- a thread is not added to a process that
+ * is already ending -- is made under process->lock before anything is
+ * published, and unwinds like any other failure.
  */
 #include "kernel.h"
 #include "task.h"
@@ -17,124 +28,287 @@
 #include "uaccess.h"
 #include "trace.h"
 #include "uapi/errno.h"
-
-/* Sharing flags of clone(2) (include/uapi would be the place once clone's
- * sharing models arrive; only the ones accepted here are named). */
-#define CSIGNAL			0x000000ff
-#define CLONE_SETTLS		0x00080000
-#define CLONE_PARENT_SETTID	0x00100000
-#define CLONE_CHILD_CLEARTID	0x00200000
-#define CLONE_CHILD_SETTID	0x01000000
-
-#define SIGCHLD	17
+#include "uapi/clone.h"
+#include "uapi/signal.h"
 
 struct fork_state {
-	struct process *proc;
+	struct process *proc;	/* the new process, or NULL for CLONE_THREAD */
 	struct task *task;
-	pid_t pid;
+	pid_t tid;		/* = the new pid unless CLONE_THREAD */
 };
 
-static int fork_prepare(struct fork_state *fs)
+/* Take or copy the objects the new task uses, as @flags say. */
+static int fork_share_objects(struct task *parent, struct task *t, u64 flags)
+{
+	if (flags & CLONE_VM) {
+		mm_get(parent->mm);
+		t->mm = parent->mm;
+	} else {
+		t->mm = mm_fork(parent->mm);
+		if (!t->mm)
+			return -ENOMEM;
+	}
+	if (flags & CLONE_FILES) {
+		files_get(parent->files);
+		t->files = parent->files;
+	} else {
+		t->files = files_dup(parent->files);
+		if (!t->files)
+			goto out_put_mm;
+	}
+	if (flags & CLONE_FS) {
+		fs_context_get(parent->fs);
+		t->fs = parent->fs;
+	} else {
+		t->fs = fs_context_dup(parent->fs);
+		if (!t->fs)
+			goto out_put_files;
+	}
+	return 0;
+
+out_put_files:
+	files_put(t->files);
+	t->files = NULL;
+out_put_mm:
+	mm_put(t->mm);
+	t->mm = NULL;
+	return -ENOMEM;
+}
+
+static void fork_unshare_objects(struct task *t)
+{
+	fs_context_put(t->fs);
+	files_put(t->files);
+	mm_put(t->mm);
+	t->fs = NULL;
+	t->files = NULL;
+	t->mm = NULL;
+}
+
+/* The signal actions of a new process: shared (CLONE_SIGHAND) or copied. */
+static struct sighand *fork_sighand(struct process *pp, u64 flags)
+{
+	struct sighand *sh;
+
+	if (flags & CLONE_SIGHAND) {
+		sighand_get(pp->sighand);
+		return pp->sighand;
+	}
+	sh = sighand_alloc();
+	if (!sh)
+		return NULL;
+	spin_lock(&pp->sighand->lock);
+	memcpy(sh->action, pp->sighand->action, sizeof(pp->sighand->action));
+	spin_unlock(&pp->sighand->lock);
+	return sh;
+}
+
+static void fork_free_tid(pid_t tid)
+{
+	spin_lock(&tasklist_lock);
+	pid_free_locked(tid);
+	spin_unlock(&tasklist_lock);
+}
+
+static int fork_prepare(struct fork_state *fs, u64 flags)
 {
 	struct task *parent = current;
-	struct process *pp = parent->proc;
 	int err = -ENOMEM;
 
-	fs->pid = pid_alloc();
-	if (fs->pid < 0)
+	fs->proc = NULL;
+	fs->tid = pid_alloc();
+	if (fs->tid < 0)
 		return -EAGAIN;
-	fs->proc = process_alloc();
-	if (!fs->proc)
-		goto out_free_pid;
+	if (!(flags & CLONE_THREAD)) {
+		fs->proc = process_alloc();
+		if (!fs->proc)
+			goto out_free_tid;
+	}
 	fs->task = task_alloc();
 	if (!fs->task)
 		goto out_free_proc;
-	fs->task->mm = mm_fork(parent->mm);
-	if (!fs->task->mm)
+	err = fork_share_objects(parent, fs->task, flags);
+	if (err)
 		goto out_free_task;
-	fs->task->files = files_dup(parent->files);
-	if (!fs->task->files)
-		goto out_put_mm;
-	fs->task->fs = fs_context_dup(parent->fs);
-	if (!fs->task->fs)
-		goto out_put_files;
-	fs->proc->sighand = sighand_alloc();
-	if (!fs->proc->sighand)
-		goto out_put_fs;
-	spin_lock(&pp->sighand->lock);
-	memcpy(fs->proc->sighand->action, pp->sighand->action, sizeof(pp->sighand->action));
-	spin_unlock(&pp->sighand->lock);
+	if (fs->proc) {
+		fs->proc->sighand = fork_sighand(parent->proc, flags);
+		if (!fs->proc->sighand) {
+			err = -ENOMEM;
+			goto out_unshare;
+		}
+	}
 	return 0;
 
-out_put_fs:
-	fs_context_put(fs->task->fs);
-out_put_files:
-	files_put(fs->task->files);
-out_put_mm:
-	mm_put(fs->task->mm);
+out_unshare:
+	fork_unshare_objects(fs->task);
 out_free_task:
 	task_put(fs->task);
 out_free_proc:
-	process_put(fs->proc);
-out_free_pid:
-	spin_lock(&tasklist_lock);
-	pid_free_locked(fs->pid);
-	spin_unlock(&tasklist_lock);
+	if (fs->proc)
+		process_put(fs->proc);	/* also drops its sighand, if any */
+out_free_tid:
+	fork_free_tid(fs->tid);
 	return err;
 }
 
-/* Point of no return: nothing below can fail. */
-static void fork_commit(struct fork_state *fs, const struct fork_args *args)
+/* Undo fork_prepare() (the task never ran and was never published). */
+static void fork_abort(struct fork_state *fs)
+{
+	fork_unshare_objects(fs->task);
+	task_put(fs->task);
+	if (fs->proc)
+		process_put(fs->proc);
+	fork_free_tid(fs->tid);
+}
+
+/* Registers, TLS and the tid words of the new task. Cannot fail. */
+static void fork_setup_task(struct task *t, const struct fork_args *args)
 {
 	struct task *parent = current;
-	struct process *pp = parent->proc;
-	struct process *p = fs->proc;
-	struct task *t = fs->task;
 
-	p->pid = fs->pid;
-	p->exit_signal = args->exit_signal;
-	p->uid = pp->uid, p->euid = pp->euid, p->suid = pp->suid;
-	p->gid = pp->gid, p->egid = pp->egid, p->sgid = pp->sgid;
-	memcpy(p->exe_path, pp->exe_path, sizeof(p->exe_path));
-	p->nr_threads = 1;
-	p->state = PROC_ALIVE;
-
-	t->tid = fs->pid;
-	t->proc = p;
-	process_get(p);	/* the task's reference; the tree's is dropped at reap */
 	t->blocked = parent->blocked;
 	memcpy(t->comm, parent->comm, TASK_COMM_LEN);
-	list_add_tail(&t->thread_link, &p->threads);
-
 	t->set_child_tid = args->set_child_tid;
 	t->clear_child_tid = args->clear_child_tid;
 	arch_fork_frame(t, parent, arch_task_trapframe(parent), args->child_sp);
 	if (args->set_tls)
 		t->arch.fs_base = args->tls;
 	arch_thread_init_user(t);
+}
+
+/*
+ * A new thread joins the caller's process. Returns 0, or -EINTR when the
+ * process is already ending (exit_group or execve in another thread): the
+ * new thread would only have to be killed again.
+ */
+static int fork_join_group(struct fork_state *fs)
+{
+	struct process *p = current->proc;
+	struct task *t = fs->task;
+	int err = 0;
+
+	t->tid = fs->tid;
+	t->proc = p;
+	spin_lock(&p->lock);
+	if (p->group_exiting || p->exec_task) {
+		err = -EINTR;
+	} else {
+		process_get(p);	/* the task's reference */
+		list_add_tail(&t->thread_link, &p->threads);
+		p->nr_threads++;
+	}
+	spin_unlock(&p->lock);
+	if (err)
+		t->proc = NULL;
+	return err;
+}
+
+/* Point of no return for a new process: nothing below can fail. */
+static void fork_commit_process(struct fork_state *fs, const struct fork_args *args)
+{
+	struct task *parent = current;
+	struct process *pp = parent->proc;
+	struct process *p = fs->proc;
+	struct task *t = fs->task;
+
+	p->pid = fs->tid;
+	p->exit_signal = args->exit_signal;
+	p->creator_tid = parent->tid;
+	p->uid = pp->uid, p->euid = pp->euid, p->suid = pp->suid;
+	p->gid = pp->gid, p->egid = pp->egid, p->sgid = pp->sgid;
+	memcpy(p->exe_path, pp->exe_path, sizeof(p->exe_path));
+	p->nr_threads = 1;
+	p->state = PROC_ALIVE;
+
+	t->tid = fs->tid;
+	t->proc = p;
+	process_get(p);	/* the task's reference; the tree's is dropped at reap */
+	list_add_tail(&t->thread_link, &p->threads);
 
 	spin_lock(&tasklist_lock);
-	p->parent = pp;
+	if (args->flags & CLONE_PARENT) {
+		/* A sibling of the caller: its parent's child, reporting with
+		 * the caller's own exit signal (clone(2)). */
+		p->parent = pp->parent;
+		p->exit_signal = pp->exit_signal;
+		p->creator_tid = pp->parent->pid;
+	} else {
+		p->parent = pp;
+	}
 	p->pgid = pp->pgid;
 	p->sid = pp->sid;
-	list_add_tail(&p->sibling, &pp->children);
+	list_add_tail(&p->sibling, &p->parent->children);
 	process_hash_add(p);
 	spin_unlock(&tasklist_lock);
-
 	trace_fork(pp, p);
-	sched_add_new(t);
+}
+
+/*
+ * The parent of a vfork sleeps until @child has given the address space
+ * back. It also stops waiting when its own thread group is ending, so that
+ * exit_group and execve in a sibling thread are not held up.
+ */
+static void fork_vfork_wait(struct task *child)
+{
+	struct wait_entry we;
+
+	for (;;) {
+		prepare_to_wait(&child->vfork_wq, &we);
+		if (!__atomic_load_n(&child->vfork_active, __ATOMIC_ACQUIRE) ||
+		    task_group_exit_pending(current))
+			break;
+		schedule();
+		finish_wait(&child->vfork_wq, &we);
+	}
+	finish_wait(&child->vfork_wq, &we);
+}
+
+/* fork_vfork_release - see include/task.h. */
+void fork_vfork_release(struct task *t)
+{
+	if (!t->vfork_active)
+		return;
+	spin_lock(&t->vfork_wq.lock);
+	__atomic_store_n(&t->vfork_active, false, __ATOMIC_RELEASE);
+	spin_unlock(&t->vfork_wq.lock);
+	wake_up(&t->vfork_wq);
 }
 
 /* do_fork - see include/task.h. */
 long do_fork(const struct fork_args *args)
 {
 	struct fork_state fs;
-	int err = fork_prepare(&fs);
+	struct task *t;
+	int err = fork_prepare(&fs, args->flags);
 
 	if (err)
 		return err;
-	fork_commit(&fs, args);
-	return fs.pid;
+	t = fs.task;
+	if (args->flags & CLONE_THREAD) {
+		err = fork_join_group(&fs);
+		if (err) {
+			fork_abort(&fs);
+			return err;
+		}
+	} else {
+		fork_commit_process(&fs, args);
+	}
+	fork_setup_task(t, args);
+	/* Written before the child can run, so a new thread finds its tid
+	 * there from its first instruction (clone(2)); a fault is ignored,
+	 * as Linux does. */
+	if (args->flags & CLONE_PARENT_SETTID)
+		put_user_u32((void *)args->parent_tid, (u32)fs.tid);
+	if (args->flags & CLONE_VFORK) {
+		t->vfork_active = true;
+		task_get(t);
+	}
+	sched_add_new(t);
+	if (args->flags & CLONE_VFORK) {
+		fork_vfork_wait(t);
+		task_put(t);
+	}
+	return fs.tid;
 }
 
 /* sys_fork - fork(2), POSIX.1-2017. Returns the child's pid to the parent,
@@ -147,47 +321,70 @@ long sys_fork(void)
 }
 
 /*
- * sys_vfork - vfork(2). Until the parent can lend its address space (the
- * process-creation work), the child gets a copy-on-write copy like fork(),
- * which POSIX allows; musl and glibc callers work unchanged.
+ * sys_vfork - vfork(2): the child runs in the parent's address space, and
+ * the parent sleeps until the child calls execve or exits. Returns the
+ * child's pid (after that point) to the parent, 0 to the child, or -EAGAIN /
+ * -ENOMEM. May sleep.
  */
 long sys_vfork(void)
 {
-	struct fork_args args = { .exit_signal = SIGCHLD };
+	struct fork_args args = { .flags = CLONE_VM | CLONE_VFORK, .exit_signal = SIGCHLD };
 
 	return do_fork(&args);
 }
 
+/* Namespaces and pidfds: not provided; asking for one is -EINVAL. */
+#define CLONE_UNSUPPORTED	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | \
+				 CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_PIDFD)
+
+/*
+ * clone_check_flags - Linux's rules for combinations of clone flags
+ * (clone(2) ERRORS; copy_process()): a thread shares the signal actions,
+ * shared signal actions need a shared address space, and init may not
+ * create siblings. @flags excludes the exit signal. Returns 0 or -EINVAL.
+ */
+static int clone_check_flags(u64 flags)
+{
+	if (flags & CLONE_UNSUPPORTED)
+		return -EINVAL;
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	if ((flags & CLONE_PARENT) && current->proc == init_process)
+		return -EINVAL;
+	return 0;
+}
+
 /*
  * sys_clone - clone(2), x86-64 argument order (flags, newsp, parent_tid,
- * child_tid, tls). Accepted: an exit signal plus CLONE_PARENT_SETTID,
- * CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID and CLONE_SETTLS -- what glibc's
- * fork() passes. Sharing flags (CLONE_VM, CLONE_FILES, threads, ...) return
- * -EINVAL until they are implemented. May sleep.
+ * child_tid, tls). The low byte of @flags is the exit signal (ignored for
+ * CLONE_THREAD); the rest are CLONE_* flags, of which the upper 32 bits are
+ * ignored as Linux does. Returns the new tid (= pid for a process) to the
+ * caller and 0 to the child, or -EINVAL (see clone_check_flags()), -EAGAIN,
+ * -ENOMEM, -EINTR (the caller's process is ending). May sleep.
  */
 long sys_clone(u64 flags, u64 newsp, u64 parent_tid, u64 child_tid, u64 tls)
 {
-	const u64 ok = CSIGNAL | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |
-		       CLONE_CHILD_SETTID;
-	long pid;
+	u64 f = (flags & 0xffffffffUL) & ~CSIGNAL;
+	int sig = flags & CSIGNAL;
+	int err;
 
-	if (flags & ~ok)
-		return -EINVAL;
-	if ((flags & CSIGNAL) > 64)
+	err = clone_check_flags(f);
+	if (err)
+		return err;
+	if (sig > NSIG)
 		return -EINVAL;
 	struct fork_args args = {
-		.exit_signal = flags & CSIGNAL,
+		.flags = f,
+		.exit_signal = (f & CLONE_THREAD) ? 0 : sig,
 		.child_sp = newsp,
-		.set_child_tid = (flags & CLONE_CHILD_SETTID) ? child_tid : 0,
-		.clear_child_tid = (flags & CLONE_CHILD_CLEARTID) ? child_tid : 0,
-		.set_tls = flags & CLONE_SETTLS,
+		.parent_tid = parent_tid,
+		.set_child_tid = (f & CLONE_CHILD_SETTID) ? child_tid : 0,
+		.clear_child_tid = (f & CLONE_CHILD_CLEARTID) ? child_tid : 0,
+		.set_tls = f & CLONE_SETTLS,
 		.tls = tls,
 	};
 
-	pid = do_fork(&args);
-	if (pid < 0)
-		return pid;
-	if (flags & CLONE_PARENT_SETTID)
-		put_user_u32((void *)parent_tid, (u32)pid);
-	return pid;
+	return do_fork(&args);
 }

@@ -122,6 +122,25 @@ void schedule(void)
 	finish_switch();
 }
 
+/* schedule_deadline - see include/sched.h. */
+bool schedule_deadline(u64 deadline_ns)
+{
+	struct task *t = current;
+
+	spin_lock(&timer_lock);
+	t->wake_at_ns = deadline_ns;
+	list_add_tail(&t->timer_link, &timer_list);
+	spin_unlock(&timer_lock);
+	schedule();
+	spin_lock(&timer_lock);
+	if (t->wake_at_ns) {	/* woken before the deadline: still listed */
+		list_del(&t->timer_link);
+		t->wake_at_ns = 0;
+	}
+	spin_unlock(&timer_lock);
+	return arch_clock_ns() >= deadline_ns;
+}
+
 /* sched_exit_current - see include/sched.h. */
 void sched_exit_current(void)
 {

@@ -81,13 +81,14 @@ bool signal_pending_current(void)
 {
 	struct task *t = current;
 
-	return t->proc && deliverable(t) != 0;
+	return t->proc && (deliverable(t) != 0 || task_group_exit_pending(t));
 }
 
 /* task_has_user_work - see include/sched.h. Interrupts disabled. */
 bool task_has_user_work(struct task *t)
 {
-	return t->set_child_tid || (t->proc && t->mm && deliverable(t));
+	return t->set_child_tid || (t->proc && t->mm && deliverable(t)) ||
+	       (t->mm && task_group_exit_pending(t));
 }
 
 /* task_do_user_work - see include/sched.h. */
@@ -95,6 +96,7 @@ void task_do_user_work(struct trapframe *tf)
 {
 	struct task *t = current;
 
+	task_group_exit_check();	/* another thread's exit_group or execve */
 	if (t->set_child_tid) {
 		u64 addr = t->set_child_tid;
 

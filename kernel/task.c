@@ -105,6 +105,7 @@ struct task *task_alloc(void)
 	list_init(&t->rq_link);
 	list_init(&t->thread_link);
 	list_init(&t->timer_link);
+	wait_queue_init(&t->vfork_wq, "vfork");
 	t->start_ns = arch_clock_ns();
 	return t;
 }
@@ -140,6 +141,7 @@ struct process *process_alloc(void)
 	list_init(&p->hash_link);
 	list_init(&p->threads);
 	wait_queue_init(&p->child_exit, "child_exit");
+	wait_queue_init(&p->thread_exit, "thread_exit");
 	p->refcount = 1;
 	p->start_ns = arch_clock_ns();
 	return p;
@@ -159,7 +161,8 @@ void process_put(struct process *p)
 	kfree(p);
 }
 
-/* sighand_alloc/get/put - signal action tables (all SIG_DFL when new). */
+/* sighand_alloc/get/put - signal action tables (all SIG_DFL when new),
+ * shared between processes by CLONE_SIGHAND. */
 struct sighand *sighand_alloc(void)
 {
 	struct sighand *sh = kzalloc(sizeof(*sh));
@@ -169,6 +172,11 @@ struct sighand *sighand_alloc(void)
 	sh->refcount = 1;
 	spin_init(&sh->lock, "sighand");
 	return sh;
+}
+
+void sighand_get(struct sighand *sh)
+{
+	__atomic_add_fetch(&sh->refcount, 1, __ATOMIC_RELAXED);
 }
 
 void sighand_put(struct sighand *sh)
@@ -201,6 +209,7 @@ void idle_task_init(struct cpu *c, void *boot_stack_base)
 		list_init(&kernel_process.threads);
 		list_init(&kernel_process.hash_link);
 		wait_queue_init(&kernel_process.child_exit, "child_exit");
+		wait_queue_init(&kernel_process.thread_exit, "thread_exit");
 		kernel_process.refcount = 1;
 	}
 	t->kstack = boot_stack_base;

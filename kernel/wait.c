@@ -1,6 +1,6 @@
 /*
- * wait4(2) and the resource-usage calls: collecting a zombie child's wait
- * status and accounting.
+ * wait4(2), waitid(2) and the resource-usage calls: collecting a child's
+ * exit (reaping the zombie), stop or continue, and accounting.
  *
  * A waiting parent sleeps on its own child_exit wait queue; a child wakes it
  * when it becomes a zombie (kernel/exit.c). The search looks only at the
@@ -17,16 +17,48 @@
 #include "uapi/errno.h"
 #include "uapi/wait.h"
 #include "uapi/resource.h"
+#include "uapi/signal.h"
 
-static bool wait_matches(struct process *self, struct process *c, pid_t pid)
+/* si_code of SIGCHLD and of waitid(2)'s siginfo (sigaction(2)). */
+#ifndef CLD_EXITED
+#define CLD_EXITED	1
+#define CLD_KILLED	2
+#define CLD_DUMPED	3
+#define CLD_STOPPED	5
+#define CLD_CONTINUED	6
+#endif
+
+/* What a wait looks for and what it found (wait4(2), waitid(2)). */
+struct wait_opts {
+	int idtype;		/* P_ALL, P_PID or P_PGID */
+	pid_t id;		/* the pid or the process group (resolved) */
+	int options;		/* WEXITED, WSTOPPED, WCONTINUED, WNOHANG, WNOWAIT, __W* */
+	/* Result, when a child was reported */
+	pid_t pid;
+	int status;		/* wait4 encoding (include/uapi/wait.h) */
+	int code;		/* CLD_* for waitid's si_code */
+	int si_status;		/* exit code or signal number */
+	uid_t uid;		/* the child's real uid */
+	struct rusage_acc ru;	/* the child's usage and its reaped children's */
+};
+
+/* Is @c a child this wait may report? Caller holds tasklist_lock. */
+static bool wait_eligible(const struct wait_opts *wo, struct process *c)
 {
-	if (pid > 0)
-		return c->pid == pid;
-	if (pid == -1)
-		return true;
-	if (pid == 0)
-		return c->pgid == self->pgid;
-	return c->pgid == -pid;
+	int opt = wo->options;
+
+	if (wo->idtype == P_PID && c->pid != wo->id)
+		return false;
+	if (wo->idtype == P_PGID && c->pgid != wo->id)
+		return false;
+	/* A "clone" child reports with a signal other than SIGCHLD: only
+	 * __WCLONE waits see it, and only plain waits see the others. */
+	if (!(opt & __WALL) && ((c->exit_signal != SIGCHLD) != !!(opt & __WCLONE)))
+		return false;
+	/* __WNOTHREAD: only children of the calling thread. */
+	if ((opt & __WNOTHREAD) && c->creator_tid != current->tid)
+		return false;
+	return true;
 }
 
 static void ticks_to_timeval(u64 ticks, struct linux_timeval *tv)
@@ -45,79 +77,127 @@ static void fill_rusage(const struct rusage_acc *ru, struct linux_rusage *out)
 	out->ru_majflt = ru->majflt;
 }
 
-/* Add a reaped child's usage (its own and its reaped descendants') to @self. */
-static void account_child(struct process *self, struct process *c)
+static void rusage_add(struct rusage_acc *a, const struct rusage_acc *b)
 {
-	struct rusage_acc *a = &self->children_ru;
+	a->utime_ticks += b->utime_ticks;
+	a->stime_ticks += b->stime_ticks;
+	a->minflt += b->minflt;
+	a->majflt += b->majflt;
+	a->maxrss_kb = MAX(a->maxrss_kb, b->maxrss_kb);
+}
 
-	a->utime_ticks += c->self.utime_ticks + c->children_ru.utime_ticks;
-	a->stime_ticks += c->self.stime_ticks + c->children_ru.stime_ticks;
-	a->minflt += c->self.minflt + c->children_ru.minflt;
-	a->majflt += c->self.majflt + c->children_ru.majflt;
-	a->maxrss_kb = MAX(a->maxrss_kb, MAX(c->self.maxrss_kb, c->children_ru.maxrss_kb));
+/* The usage of @c and of its reaped descendants ("RUSAGE_BOTH"), counting
+ * its live threads' CPU time. Caller holds tasklist_lock. */
+static void child_usage(struct process *c, struct rusage_acc *out)
+{
+	struct task *t;
+
+	spin_lock(&c->lock);
+	*out = c->self;
+	list_for_each_entry(t, &c->threads, thread_link) {
+		out->utime_ticks += t->utime_ticks;
+		out->stime_ticks += t->stime_ticks;
+	}
+	spin_unlock(&c->lock);
+	rusage_add(out, &c->children_ru);
+}
+
+static void report_zombie(struct wait_opts *wo, struct process *c)
+{
+	int st = c->exit_code;
+
+	wo->status = st;
+	if (st & 0x7f) {
+		wo->code = (st & 0x80) ? CLD_DUMPED : CLD_KILLED;
+		wo->si_status = st & 0x7f;
+	} else {
+		wo->code = CLD_EXITED;
+		wo->si_status = (st >> 8) & 0xff;
+	}
 }
 
 /*
- * Look for a zombie child matching @pid. Returns the claimed zombie (unlinked,
- * its pid freed) with *@found set when any child matched. Caller holds
- * tasklist_lock.
+ * Report @c if it has something @wo asks for: an exit (a zombie), a stop or
+ * a continue not yet reported. Without WNOWAIT the report is consumed; a
+ * zombie is claimed by moving it to PROC_DEAD, which only one waiter can do,
+ * and unlinked (*@reaped set: the caller drops the tree's reference).
+ * Returns true when something was reported. Caller holds tasklist_lock.
  */
-static struct process *reap_find(struct process *self, pid_t pid, bool *found)
+static bool wait_report(struct wait_opts *wo, struct process *self, struct process *c,
+			bool *reaped)
 {
-	struct process *c;
+	bool consume = !(wo->options & WNOWAIT);
 
-	*found = false;
-	list_for_each_entry(c, &self->children, sibling) {
-		if (!wait_matches(self, c, pid))
-			continue;
-		*found = true;
-		if (c->state != PROC_ZOMBIE)
-			continue;
+	if (c->state == PROC_ZOMBIE && (wo->options & WEXITED)) {
+		report_zombie(wo, c);
+	} else if (c->state == PROC_ALIVE && (wo->options & WSTOPPED) && c->stopped &&
+		   c->report == CLD_STOPPED) {
+		wo->status = wait_status_stopped(c->stop_signal);
+		wo->code = CLD_STOPPED;
+		wo->si_status = c->stop_signal;
+		if (consume)
+			c->report = 0;
+	} else if (c->state == PROC_ALIVE && (wo->options & WCONTINUED) &&
+		   c->report == CLD_CONTINUED) {
+		wo->status = wait_status_continued();
+		wo->code = CLD_CONTINUED;
+		wo->si_status = SIGCONT;
+		if (consume)
+			c->report = 0;
+	} else {
+		return false;
+	}
+	wo->pid = c->pid;
+	wo->uid = c->uid;
+	child_usage(c, &wo->ru);
+	if (c->state == PROC_ZOMBIE && consume) {
 		c->state = PROC_DEAD;	/* claimed: no other waiter sees it */
 		list_del(&c->sibling);
 		process_hash_remove(c);
 		pid_free_locked(c->pid);
-		account_child(self, c);
+		rusage_add(&self->children_ru, &wo->ru);
 		trace_reap(self, c);
-		return c;
+		*reaped = true;
 	}
-	return NULL;
+	return true;
 }
 
 /*
- * do_wait4 - wait4(2) on kernel values: wait for a child matching @pid
- * (> 0 that child, -1 any, 0 the caller's process group, < -1 group -pid) to
- * exit. Fills *@status and *@ru for the reaped child. Returns its pid, 0 with
- * WNOHANG when matching children still run, -ECHILD when none match, or
- * -ERESTARTSYS when a signal interrupted the sleep. May sleep.
- * Takes tasklist_lock and the caller's child_exit wait-queue lock.
+ * do_wait - the common core of wait4(2) and waitid(2): wait until a child
+ * matching @wo has an exit, stop or continue to report (as @wo->options
+ * ask), and fill @wo's result. Returns the child's pid; 0 with WNOHANG when
+ * matching children have nothing to report; -ECHILD when no child matches;
+ * -ERESTARTSYS when a signal interrupted the sleep. May sleep. Takes
+ * tasklist_lock, then the caller's child_exit wait-queue lock.
  */
-long do_wait4(pid_t pid, int *status, struct linux_rusage *ru, int options)
+static long do_wait(struct wait_opts *wo)
 {
 	struct process *self = current->proc;
 	struct wait_entry we;
-	bool found;
 
 	for (;;) {
+		struct process *c, *hit = NULL;
+		bool found = false, reaped = false;
+
 		spin_lock(&tasklist_lock);
-		struct process *c = reap_find(self, pid, &found);
-
-		if (c) {
-			spin_unlock(&tasklist_lock);
-			pid_t cpid = c->pid;
-
-			*status = c->exit_code;
-			fill_rusage(&c->self, ru);
-			process_put(c);
-			return cpid;
+		list_for_each_entry(c, &self->children, sibling) {
+			if (!wait_eligible(wo, c))
+				continue;
+			found = true;
+			if (wait_report(wo, self, c, &reaped)) {
+				hit = c;
+				break;
+			}
 		}
-		if (!found) {
+		if (hit) {
 			spin_unlock(&tasklist_lock);
-			return -ECHILD;
+			if (reaped)
+				process_put(hit);	/* the tree's reference */
+			return wo->pid;
 		}
-		if (options & WNOHANG) {
+		if (!found || (wo->options & WNOHANG)) {
 			spin_unlock(&tasklist_lock);
-			return 0;
+			return found ? 0 : -ECHILD;
 		}
 		/* Queue before dropping the lock: a child exiting right after
 		 * will find us on the queue and wake us. */
@@ -130,6 +210,41 @@ long do_wait4(pid_t pid, int *status, struct linux_rusage *ru, int options)
 		schedule();
 		finish_wait(&self->child_exit, &we);
 	}
+}
+
+/*
+ * do_wait4 - wait4(2) on kernel values: wait for a child matching @pid
+ * (> 0 that child, -1 any, 0 the caller's process group, < -1 group -pid) to
+ * exit, or with WUNTRACED/WCONTINUED to stop or continue. Fills *@status and
+ * *@ru. Returns its pid, 0 with WNOHANG when matching children have nothing
+ * to report, -ECHILD when none match, or -ERESTARTSYS. May sleep.
+ */
+long do_wait4(pid_t pid, int *status, struct linux_rusage *ru, int options)
+{
+	struct wait_opts wo = { .options = options | WEXITED };
+	long ret;
+
+	if (pid > 0) {
+		wo.idtype = P_PID;
+		wo.id = pid;
+	} else if (pid == -1) {
+		wo.idtype = P_ALL;
+	} else {
+		wo.idtype = P_PGID;
+		if (pid == 0) {
+			spin_lock(&tasklist_lock);
+			wo.id = current->proc->pgid;
+			spin_unlock(&tasklist_lock);
+		} else {
+			wo.id = -pid;
+		}
+	}
+	ret = do_wait(&wo);
+	if (ret > 0) {
+		*status = wo.status;
+		fill_rusage(&wo.ru, ru);
+	}
+	return ret;
 }
 
 /* sys_wait4 - wait4(2). Returns the pid, 0, -ECHILD, -EINVAL, -EFAULT or
@@ -154,6 +269,94 @@ long sys_wait4(pid_t pid, int __user *ustatus, int options, struct linux_rusage 
 	return ret;
 }
 
+/* The part of the x86-64 siginfo_t that waitid(2) fills (sigaction(2)). */
+struct waitid_info {
+	s32 si_signo;
+	s32 si_errno;
+	s32 si_code;
+	s32 pad;
+	s32 si_pid;
+	u32 si_uid;
+	s32 si_status;
+};
+
+/*
+ * sys_waitid - waitid(2) (and Linux's fifth argument, a struct rusage):
+ * @which P_ALL, P_PID (@upid > 0) or P_PGID (@upid >= 0, 0 = the caller's
+ * group); @options at least one of WEXITED, WSTOPPED, WCONTINUED, plus
+ * WNOHANG, WNOWAIT, __WNOTHREAD, __WCLONE, __WALL. Fills *@infop with
+ * si_signo SIGCHLD, si_code CLD_*, si_pid, si_uid and si_status, or zeroes
+ * them when WNOHANG found nothing. Returns 0, -ECHILD, -EINVAL, -EFAULT or
+ * -ERESTARTSYS. May sleep.
+ */
+long sys_waitid(int which, pid_t upid, struct waitid_info __user *infop, int options,
+		struct linux_rusage __user *uru)
+{
+	struct wait_opts wo = { .options = options };
+	struct waitid_info info = { 0 };
+	struct linux_rusage ru;
+	long ret;
+
+	if (options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD |
+			__WALL | __WCLONE))
+		return -EINVAL;
+	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -EINVAL;
+	switch (which) {
+	case P_ALL:
+		wo.idtype = P_ALL;
+		break;
+	case P_PID:
+		if (upid <= 0)
+			return -EINVAL;
+		wo.idtype = P_PID;
+		wo.id = upid;
+		break;
+	case P_PGID:
+		if (upid < 0)
+			return -EINVAL;
+		wo.idtype = P_PGID;
+		spin_lock(&tasklist_lock);
+		wo.id = upid ? upid : current->proc->pgid;
+		spin_unlock(&tasklist_lock);
+		break;
+	default:
+		return -EINVAL;
+	}
+	ret = do_wait(&wo);
+	if (ret < 0)
+		return ret;
+	if (ret > 0) {
+		info.si_signo = SIGCHLD;
+		info.si_code = wo.code;
+		info.si_pid = wo.pid;
+		info.si_uid = wo.uid;
+		info.si_status = wo.si_status;
+		if (uru) {
+			fill_rusage(&wo.ru, &ru);
+			if (copy_to_user(uru, &ru, sizeof(ru)))
+				return -EFAULT;
+		}
+	}
+	if (infop && copy_to_user(infop, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
+/* Usage of @p's live threads' CPU time plus what its ended threads left. */
+static void process_usage(struct process *p, struct rusage_acc *acc)
+{
+	struct task *t;
+
+	spin_lock(&p->lock);
+	*acc = p->self;
+	list_for_each_entry(t, &p->threads, thread_link) {
+		acc->utime_ticks += t->utime_ticks;
+		acc->stime_ticks += t->stime_ticks;
+	}
+	spin_unlock(&p->lock);
+}
+
 /* sys_getrusage - getrusage(2): RUSAGE_SELF, RUSAGE_CHILDREN, RUSAGE_THREAD. */
 long sys_getrusage(int who, struct linux_rusage __user *uru)
 {
@@ -164,16 +367,19 @@ long sys_getrusage(int who, struct linux_rusage __user *uru)
 
 	switch (who) {
 	case RUSAGE_SELF:
-	case RUSAGE_THREAD:
-		spin_lock(&p->lock);
-		acc = p->self;
-		spin_unlock(&p->lock);
-		acc.utime_ticks += t->utime_ticks;
-		acc.stime_ticks += t->stime_ticks;
+		process_usage(p, &acc);
 		if (t->mm) {
 			acc.minflt += t->mm->minflt;
 			acc.maxrss_kb = MAX(acc.maxrss_kb, t->mm->hiwater_rss * (PAGE_SIZE / 1024));
 		}
+		break;
+	case RUSAGE_THREAD:
+		/* Faults are counted per address space, not per thread. */
+		memset(&acc, 0, sizeof(acc));
+		acc.utime_ticks = t->utime_ticks;
+		acc.stime_ticks = t->stime_ticks;
+		if (t->mm)
+			acc.maxrss_kb = t->mm->hiwater_rss * (PAGE_SIZE / 1024);
 		break;
 	case RUSAGE_CHILDREN:
 		spin_lock(&tasklist_lock);
@@ -194,9 +400,12 @@ long sys_times(struct linux_tms __user *ubuf)
 	struct process *p = t->proc;
 	struct linux_tms tms;
 
+	struct rusage_acc acc;
+
+	process_usage(p, &acc);
+	tms.tms_utime = acc.utime_ticks;
+	tms.tms_stime = acc.stime_ticks;
 	spin_lock(&tasklist_lock);
-	tms.tms_utime = p->self.utime_ticks + t->utime_ticks;
-	tms.tms_stime = p->self.stime_ticks + t->stime_ticks;
 	tms.tms_cutime = p->children_ru.utime_ticks;
 	tms.tms_cstime = p->children_ru.stime_ticks;
 	spin_unlock(&tasklist_lock);
