@@ -40,6 +40,10 @@ static int fork_prepare(struct fork_state *fs)
 	struct process *pp = parent->proc;
 	int err = -ENOMEM;
 
+	err = rlimit_fork_check();
+	if (err)
+		return err;
+	err = -ENOMEM;
 	fs->pid = pid_alloc();
 	if (fs->pid < 0)
 		return -EAGAIN;
@@ -64,6 +68,8 @@ static int fork_prepare(struct fork_state *fs)
 	spin_lock(&pp->sighand->lock);
 	memcpy(fs->proc->sighand->action, pp->sighand->action, sizeof(pp->sighand->action));
 	spin_unlock(&pp->sighand->lock);
+	if (cred_fork(fs->proc, pp))
+		goto out_put_fs;
 	return 0;
 
 out_put_fs:
@@ -103,6 +109,7 @@ static void fork_commit(struct fork_state *fs, const struct fork_args *args)
 	t->proc = p;
 	process_get(p);	/* the task's reference; the tree's is dropped at reap */
 	t->blocked = parent->blocked;
+	signal_fork(p, t, pp, parent);
 	memcpy(t->comm, parent->comm, TASK_COMM_LEN);
 	list_add_tail(&t->thread_link, &p->threads);
 
