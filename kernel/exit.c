@@ -17,6 +17,10 @@
 #include "uapi/errno.h"
 #include "uapi/wait.h"
 #include "uapi/signal.h"
+#include "mutex.h"
+
+#define SEGV_MAPERR	1	/* si_code: no mapping at the address */
+#define SEGV_ACCERR	2	/* si_code: the mapping forbids the access */
 
 /* Give the address space and descriptors back; keep the accounting. */
 static void exit_release_resources(struct task *t)
@@ -213,7 +217,16 @@ long sys_exit_group(int status)
  * ignored fault signal is forced to its default action (death). */
 void trap_user_fault(struct trapframe *tf, int signo, int code, u64 addr)
 {
+	struct mm *mm = current->mm;
+
 	(void)tf;
+	/* si_code follows the mappings, as on Linux: an address inside a VMA
+	 * that forbids the access is SEGV_ACCERR even when no page was there. */
+	if (signo == SIGSEGV && (code == SEGV_MAPERR || code == SEGV_ACCERR) && mm) {
+		mutex_lock(&mm->lock);
+		code = mm_find_vma(mm, addr) ? SEGV_ACCERR : SEGV_MAPERR;
+		mutex_unlock(&mm->lock);
+	}
 	signal_force_fault(signo, code, addr);
 }
 

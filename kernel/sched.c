@@ -232,8 +232,7 @@ void sched_timer_tick(bool user)
 
 	if (c->rq->nr_queued > 0)
 		c->need_resched = true;
-	if (t != c->idle)
-		signal_timer_tick(t, user);
+	signal_timer_tick(t == c->idle ? NULL : t, user);
 }
 
 /* ---- wait queues ---- */

@@ -17,6 +17,7 @@
 #include "uapi/errno.h"
 #include "uapi/wait.h"
 #include "uapi/resource.h"
+#include "uapi/signal.h"
 
 static bool wait_matches(struct process *self, struct process *c, pid_t pid)
 {
@@ -85,6 +86,34 @@ static struct process *reap_find(struct process *self, pid_t pid, bool *found)
 }
 
 /*
+ * Job-control reports (WUNTRACED, WCONTINUED): the first matching live child
+ * whose stop or continue has not been reported yet. Consumes the report and
+ * returns the child's pid with *@status set, or 0. Caller holds
+ * tasklist_lock. Source: wait4(2), waitpid(2).
+ */
+static pid_t wait_jobctl_report(struct process *self, pid_t pid, int options, int *status,
+				struct rusage_acc *ru)
+{
+	struct process *c;
+
+	list_for_each_entry(c, &self->children, sibling) {
+		if (!wait_matches(self, c, pid) || c->state != PROC_ALIVE)
+			continue;
+		if ((options & WUNTRACED) && c->report == CLD_STOPPED && c->stopped) {
+			*status = wait_status_stopped(c->stop_signal);
+		} else if ((options & WCONTINUED) && c->report == CLD_CONTINUED) {
+			*status = wait_status_continued();
+		} else {
+			continue;
+		}
+		c->report = 0;
+		*ru = c->self;
+		return c->pid;
+	}
+	return 0;
+}
+
+/*
  * do_wait4 - wait4(2) on kernel values: wait for a child matching @pid
  * (> 0 that child, -1 any, 0 the caller's process group, < -1 group -pid) to
  * exit. Fills *@status and *@ru for the reaped child. Returns its pid, 0 with
@@ -114,6 +143,16 @@ long do_wait4(pid_t pid, int *status, struct linux_rusage *ru, int options)
 		if (!found) {
 			spin_unlock(&tasklist_lock);
 			return -ECHILD;
+		}
+		if (options & (WUNTRACED | WCONTINUED)) {
+			struct rusage_acc acc;
+			pid_t jpid = wait_jobctl_report(self, pid, options, status, &acc);
+
+			if (jpid) {
+				spin_unlock(&tasklist_lock);
+				fill_rusage(&acc, ru);
+				return jpid;
+			}
 		}
 		if (options & WNOHANG) {
 			spin_unlock(&tasklist_lock);
