@@ -10,6 +10,7 @@
 #include "cpu.h"
 #include "kmalloc.h"
 #include "task.h"
+#include "uapi/resource.h"
 
 static inline bool cloexec_test(struct files *t, int fd)
 {
@@ -132,12 +133,15 @@ int fd_install(struct file *f, int min, bool cloexec)
 	struct files *t = cur_files();
 	int fd;
 
+	/* RLIMIT_NOFILE bounds descriptor numbers (getrlimit(2)): -EMFILE. */
+	int limit = (int)MIN(rlimit_cur(RLIMIT_NOFILE), (u64)FD_MAX);
+
 	if (min < 0 || min >= FD_MAX)
 		return -EINVAL;
 	spin_lock(&t->lock);
-	for (fd = min; fd < FD_MAX && t->fd[fd]; fd++)
+	for (fd = min; fd < limit && t->fd[fd]; fd++)
 		;
-	if (fd < FD_MAX) {
+	if (fd < limit) {
 		t->fd[fd] = f;
 		cloexec_assign(t, fd, cloexec);
 	} else {
@@ -185,7 +189,8 @@ int fd_dup_to(int oldfd, int newfd, bool cloexec)
 	struct files *t = cur_files();
 	struct file *f, *old;
 
-	if (oldfd < 0 || oldfd >= FD_MAX || newfd < 0 || newfd >= FD_MAX)
+	if (oldfd < 0 || oldfd >= FD_MAX || newfd < 0 || newfd >= FD_MAX ||
+	    (u64)newfd >= rlimit_cur(RLIMIT_NOFILE))
 		return -EBADF;
 	spin_lock(&t->lock);
 	f = t->fd[oldfd];

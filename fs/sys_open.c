@@ -4,6 +4,8 @@
  * reports O_LARGEFILE; F_SETFL changes only O_APPEND and O_NONBLOCK).
  */
 #include "internal.h"
+#include "task.h"
+#include "uapi/resource.h"
 
 /*
  * openat - openat(2): open @path (relative to @dirfd or the cwd) with @flags
@@ -98,7 +100,7 @@ long sys_fcntl(int fd, unsigned cmd, u64 arg)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (arg >= FD_MAX) {
+		if (arg >= FD_MAX || arg >= rlimit_cur(RLIMIT_NOFILE)) {
 			r = -EINVAL;
 			break;
 		}

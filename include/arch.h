@@ -12,6 +12,7 @@
 #define SPROUT_ARCH_H
 
 #include "types.h"
+#include "uapi/signal.h"
 
 struct task;
 struct cpu;
@@ -177,7 +178,7 @@ void arch_switch(struct task *prev, struct task *next);
 
 /* Trapframe accessors (inline in <arch_impl.h>):
  *   tf_syscall_nr(tf), tf_syscall_arg(tf, i) for i in 0..5,
- *   tf_set_return(tf, v), tf_user_mode(tf), tf_ip(tf), tf_sp(tf). */
+ *   tf_set_return(tf, v), tf_get_return(tf), tf_user_mode(tf), tf_ip(tf), tf_sp(tf). */
 
 /* ---- MMU ----------------------------------------------------------------- */
 
@@ -259,6 +260,43 @@ long arch_strncpy_from_user(char *dst, const char *src, size_t n);
 
 /* arch_clear_user - zero @n bytes of user memory; returns bytes not zeroed. */
 size_t arch_clear_user(void *dst, size_t n);
+
+/* ---- Signal frames ------------------------------------------------------- */
+
+/* What the core hands the arch to enter a signal handler. */
+struct signal_frame {
+	u64 handler;		/* user address of the handler */
+	u64 restorer;		/* sa_restorer: the handler's return address */
+	u64 sp;			/* top of the alternate stack, or 0: below the user's sp */
+	u64 saved_mask;		/* signal mask to restore at rt_sigreturn (uc_sigmask) */
+	u64 fault_addr;		/* cr2 for fault signals, else 0 */
+	struct linux_stack uc_stack;	/* sigaltstack state saved in uc_stack */
+	struct linux_siginfo info;	/* si_signo is the signal number */
+};
+
+/*
+ * arch_signal_push_frame - build the Linux rt_sigframe (return address,
+ * ucontext with every register of @tf and a pointer to the saved FPU/SSE
+ * state, siginfo) on the user stack of the current task and point @tf at the
+ * handler: handler(signo, &info, &uc) with the FPU reset. Returns 0, or
+ * -EFAULT when the frame cannot be written (the caller then forces SIGSEGV).
+ * Interrupts enabled; may sleep (user-memory faults). Source: the x86-64
+ * Linux signal ABI (struct rt_sigframe, struct sigcontext).
+ */
+int arch_signal_push_frame(struct trapframe *tf, const struct signal_frame *sf);
+
+/*
+ * arch_signal_restore - rt_sigreturn(2): restore every register of @tf and
+ * the FPU/SSE state from the frame at the user's stack pointer; the saved
+ * signal mask goes to *@mask and the saved uc_stack to *@uc_stack.
+ * Returns 0, or -EFAULT for an unreadable frame (@tf then untouched).
+ * Interrupts enabled; may sleep.
+ */
+int arch_signal_restore(struct trapframe *tf, u64 *mask, struct linux_stack *uc_stack);
+
+/* arch_syscall_restart - make @tf re-execute its system call instruction
+ * with number @nr on return to user mode (arguments are still in place). */
+void arch_syscall_restart(struct trapframe *tf, long nr);
 
 /* ---- Core entry points (implemented by the core, called by the arch) ------ */
 

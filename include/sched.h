@@ -132,6 +132,15 @@ void sched_yield_current(void);
 /* sched_wake_task - make @t runnable if it sleeps; returns true if it did. */
 bool sched_wake_task(struct task *t);
 
+/* sched_prepare_stop - mark current TASK_STOPPED (job control); the caller
+ * then calls schedule() and stays off the run queues until
+ * sched_wake_stopped(). Sleeps: no. */
+void sched_prepare_stop(void);
+
+/* sched_wake_stopped - make @t runnable if it is TASK_STOPPED; returns true
+ * if it was. Any context. */
+bool sched_wake_stopped(struct task *t);
+
 /* sched_add_new - put a newly created task on a run queue. */
 void sched_add_new(struct task *t);
 

@@ -38,12 +38,19 @@ enum task_state {
 	TASK_RUNNING,		/* on a CPU or on a run queue */
 	TASK_SLEEPING,		/* waiting on a wait queue; signals wake it */
 	TASK_DEAD,		/* finished; its stack is freed by whoever runs next */
+	TASK_STOPPED,		/* job-control stop: only SIGCONT or SIGKILL wakes it */
 };
 
 #define TASK_COMM_LEN	16
 #define NSIG		64
 
 typedef u64 sigset_t;
+
+/* One resource limit (getrlimit(2)), RLIM_INFINITY = ~0. */
+struct k_rlimit {
+	u64 cur, max;
+};
+#define RLIMIT_COUNT	16
 
 struct k_sigaction {
 	u64 handler;		/* SIG_DFL (0), SIG_IGN (1) or a user address */
@@ -86,6 +93,15 @@ struct task {
 	sigset_t pending;		/* [P] thread-directed pending signals */
 	u64 clear_child_tid;		/* [c] user address (set_tid_address, CLONE_CHILD_CLEARTID) */
 	u64 set_child_tid;		/* [c] CLONE_CHILD_SETTID address, written on first return */
+	struct list_head sigqueue;	/* [P] struct sigqueue: siginfo of pending */
+	sigset_t saved_sigmask;		/* [c] mask to restore after rt_sigsuspend */
+	bool restore_sigmask;		/* [c] saved_sigmask is to be restored */
+	bool restart_pending;		/* [c] rax holds an -ERESTART* code of syscall_nr */
+	long syscall_nr;		/* [c] syscall in progress, -1 after rt_sigreturn */
+	u64 restart_deadline_ns;	/* [c] nanosleep restart: absolute deadline */
+	u64 restart_rem;		/* [c] nanosleep restart: user address of rem */
+	u64 altstack_sp, altstack_size;	/* [c] sigaltstack(2), bytes */
+	u32 altstack_flags;		/* [c] SS_DISABLE, SS_AUTODISARM */
 
 	/* Accounting */
 	u64 utime_ticks, stime_ticks;	/* [R] CPU time in timer ticks */
@@ -156,6 +172,22 @@ struct process {
 	char exe_path[256];		/* [P] path of the executable (for /proc/pid/exe) */
 	struct sem_undo *sem_undo;	/* [c] SEM_UNDO adjustments, applied at exit (ipc/sem.c) */
 	char comm[TASK_COMM_LEN];	/* [P] the last thread's name, kept for a zombie */
+
+	/* Termination by others (kernel/signal.c, pgrp.c, cred.c, rlimit.c, itimer.c) */
+	struct list_head sigqueue;	/* [P] struct sigqueue: siginfo of shared_pending */
+	int pdeath_signal;		/* [P] prctl(PR_SET_PDEATHSIG); 0 = none */
+	bool is_subreaper;		/* [T] prctl(PR_SET_CHILD_SUBREAPER) */
+	bool did_exec;			/* [T] exec'd since fork (setpgid -EACCES) */
+	u32 ngroups;			/* [P] supplementary groups */
+	gid_t *groups;			/* [P] kmalloc'd array of ngroups */
+	struct k_rlimit rlim[RLIMIT_COUNT];	/* [P] resource limits */
+	u64 cpu_ticks;			/* [P] CPU time of every thread, ticks (RLIMIT_CPU) */
+	u64 xcpu_next_ticks;		/* [P] next SIGXCPU at this cpu_ticks */
+	u64 it_real_deadline_ns;	/* [itimer_lock] ITIMER_REAL expiry, 0 = disarmed */
+	u64 it_real_interval_ns;	/* [itimer_lock] */
+	struct list_head it_real_link;	/* [itimer_lock] armed real timers */
+	u64 it_virt_value, it_virt_interval;	/* [P] ITIMER_VIRTUAL, ticks */
+	u64 it_prof_value, it_prof_interval;	/* [P] ITIMER_PROF, ticks */
 	u32 refcount;			/* [a] */
 };
 
@@ -256,5 +288,80 @@ void send_signal_process(struct process *p, int sig);
 int signal_send_pgrp(pid_t pgid, int sig);
 /* signal_reset_on_exec - caught signals go back to SIG_DFL (execve(2)). */
 void signal_reset_on_exec(struct process *p);
+
+struct linux_siginfo;
+/* signal_send_info - make @info->si_signo pending for @p (@t NULL) or for
+ * its thread @t, with that siginfo. Caller holds tasklist_lock or keeps @p
+ * alive. Sleeps: no; any context but holding p->lock. */
+void signal_send_info(struct process *p, struct task *t, const struct linux_siginfo *info);
+/* signal_force_fault - a fault signal for current (si_code @code, si_addr
+ * @addr); blocked or ignored, it reverts to its default action. Sleeps: no. */
+void signal_force_fault(int sig, int code, u64 addr);
+/* signal_notify_parent_jobctl - tell @p's parent that @p stopped or
+ * continued (@why CLD_STOPPED/CLD_CONTINUED, @status the signal): wake its
+ * waiters, and SIGCHLD unless the parent set SA_NOCLDSTOP. Caller holds
+ * tasklist_lock, not p->lock. */
+void signal_notify_parent_jobctl(struct process *p, int why, int status);
+/* signal_child_exit_info - the SIGCHLD siginfo for @p's exit with wait
+ * status @wait_status (CLD_EXITED, CLD_KILLED, CLD_DUMPED). */
+void signal_child_exit_info(struct process *p, int wait_status, struct linux_siginfo *info);
+/* signal_parent_autoreaps - does @parent reap children at once (SIGCHLD
+ * SIG_IGN or SA_NOCLDWAIT, wait(2))? Takes sighand->lock. */
+bool signal_parent_autoreaps(struct process *parent);
+/* signal_syscall_done - after syscall @nr of @t returned @ret (the raw
+ * value): remember an -ERESTART* code for the return path. */
+void signal_syscall_done(struct task *t, long nr, long ret);
+/* signal_fork - what a forked child inherits (alternate stack, limits) and
+ * does not (pdeath signal, subreaper mark). Sleeps: no. */
+void signal_fork(struct process *child, struct task *ct, struct process *parent,
+		 struct task *pt);
+/* Set-up and teardown of the signal fields (kernel/task.c calls these). */
+void signal_task_init(struct task *t);
+void signal_task_free(struct task *t);
+void signal_process_init(struct process *p);
+void signal_process_free(struct process *p);
+/* process_tree_next - depth-first successor of @p within @root's subtree,
+ * or NULL. Caller holds tasklist_lock. */
+struct process *process_tree_next(struct process *root, struct process *p);
+
+/* kernel/pgrp.c */
+/* pgrp_hangup_if_orphaned - when group @pgid is orphaned (not counting
+ * @ignore, which is exiting) and has a stopped member, send it SIGHUP then
+ * SIGCONT (POSIX.1-2017 _exit()). Caller holds tasklist_lock. */
+void pgrp_hangup_if_orphaned(pid_t pgid, struct process *ignore);
+/* pgrp_orphaned_current - is current's process group orphaned? Takes
+ * tasklist_lock. */
+bool pgrp_orphaned_current(void);
+
+/* kernel/cred.c */
+/* cred_may_signal - may @sender signal @target with @sig (kill(2) EPERM
+ * rule)? NULL @sender is the kernel. Caller keeps both alive. */
+bool cred_may_signal(struct process *sender, struct process *target, int sig);
+/* cred_fork - copy @parent's supplementary groups to @child. 0 or -ENOMEM. */
+int cred_fork(struct process *child, struct process *parent);
+
+/* kernel/rlimit.c */
+void rlimit_init_defaults(struct process *p);
+/* rlimit_cur - current's soft limit for @resource (RLIM_INFINITY = ~0). */
+u64 rlimit_cur(int resource);
+/* rlimit_fork_check - RLIMIT_NPROC for a fork by current: 0 or -EAGAIN.
+ * Takes tasklist_lock. */
+int rlimit_fork_check(void);
+
+/* kernel/itimer.c */
+/* itimer_exit - disarm @p's real timer (exit). Takes itimer_lock. */
+void itimer_exit(struct process *p);
+/* signal_timer_tick - per-tick accounting for @t (running; @user: the tick
+ * hit user mode): ITIMER_VIRTUAL/PROF, RLIMIT_CPU and, on CPU 0, the real
+ * timers. Interrupt context. */
+void signal_timer_tick(struct task *t, bool user);
+
+/* kernel/sys_info.c: continue an interrupted nanosleep with @left_ns to go,
+ * reporting into user @rem (0: none) if interrupted again. */
+long nanosleep_resume(u64 left_ns, u64 rem);
+
+/* kernel/exit.c: prctl(2) PR_SET/GET_PDEATHSIG, PR_SET/GET_CHILD_SUBREAPER.
+ * Returns 0, -EINVAL or -EFAULT. */
+long prctl_lifecycle(int option, u64 arg2);
 
 #endif

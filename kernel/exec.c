@@ -12,6 +12,7 @@
  */
 #include "kernel.h"
 #include "task.h"
+#include "uapi/resource.h"
 #include "cpu.h"
 #include "mm.h"
 #include "fs.h"
@@ -205,7 +206,12 @@ static int exec_build_stack(struct exec_image *img, struct exec_strings *s)
 	u64 sp = USER_STACK_TOP;
 	int err;
 
-	err = mm_map_locked(mm, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE,
+	/* RLIMIT_STACK bounds the stack (past it: SIGSEGV); the mmap area
+	 * starts below USER_STACK_SIZE, so larger limits get that much. */
+	u64 stack = PAGE_ALIGN_UP(MAX(MIN(rlimit_cur(RLIMIT_STACK), USER_STACK_SIZE),
+				      64UL << 10));
+
+	err = mm_map_locked(mm, USER_STACK_TOP - stack, stack,
 			    MMU_READ | MMU_WRITE, VMA_STACK, NULL, 0, 0);
 	if (err)
 		return err;

@@ -23,6 +23,11 @@
 #include "futex.h"
 #include "uapi/errno.h"
 #include "uapi/wait.h"
+#include "uapi/signal.h"
+#include "mutex.h"
+
+#define SEGV_MAPERR	1	/* si_code: no mapping at the address */
+#define SEGV_ACCERR	2	/* si_code: the mapping forbids the access */
 
 /*
  * The exiting thread's set_tid_address(2) / CLONE_CHILD_CLEARTID word: zero it
@@ -83,38 +88,94 @@ static void exit_release_resources(struct task *t)
 		fs_context_put(fs);
 }
 
-/* Hand @p's children to init. Caller holds tasklist_lock. */
+/*
+ * The new parent of @p's orphans: the nearest living ancestor marked as a
+ * child subreaper (prctl(2) PR_SET_CHILD_SUBREAPER), else init.
+ * Caller holds tasklist_lock.
+ */
+static struct process *find_new_parent(struct process *p)
+{
+	for (struct process *a = p->parent; a && a != init_process; a = a->parent)
+		if (a->is_subreaper && a->state == PROC_ALIVE)
+			return a;
+	return init_process;
+}
+
+/* Reap zombie @c now on behalf of its parent (SIGCHLD ignored or
+ * SA_NOCLDWAIT): nobody will wait for it. Caller holds tasklist_lock. */
+static void autoreap(struct process *c)
+{
+	c->state = PROC_DEAD;
+	list_del(&c->sibling);
+	process_hash_remove(c);
+	pid_free_locked(c->pid);
+	trace_reap(c->parent, c);
+	process_put(c);
+}
+
+/*
+ * Hand @p's children to the nearest subreaper or to init, send each its
+ * parent-death signal, and hang up process groups that this exit orphans
+ * while they hold stopped members (POSIX.1-2017 _exit(), 2.4.3).
+ * Caller holds tasklist_lock.
+ */
 static void reparent_children(struct process *p)
 {
 	struct process *c, *tmp;
+	struct process *np = find_new_parent(p);
 	bool zombie = false;
 
 	if (p == init_process)
 		return;
 	list_for_each_entry_safe(c, tmp, &p->children, sibling) {
+		if (c->state == PROC_ALIVE && c->pdeath_signal)
+			send_signal_process(c, c->pdeath_signal);
 		list_del(&c->sibling);
-		c->parent = init_process;
-		list_add_tail(&c->sibling, &init_process->children);
-		trace_reparent(c, init_process);
-		if (c->state == PROC_ZOMBIE)
-			zombie = true;
+		c->parent = np;
+		list_add_tail(&c->sibling, &np->children);
+		trace_reparent(c, np);
+		/* A child's group in our session may have lost its last outside link. */
+		if (c->pgid != p->pgid && c->sid == p->sid)
+			pgrp_hangup_if_orphaned(c->pgid, NULL);
+		if (c->state == PROC_ZOMBIE) {
+			if (signal_parent_autoreaps(np))
+				autoreap(c);
+			else
+				zombie = true;
+		}
 	}
 	if (zombie)
-		wake_up(&init_process->child_exit);
+		wake_up(&np->child_exit);
 }
 
-/* Turn @p into a zombie and tell its parent. */
+/* Turn @p into a zombie and tell its parent: SIGCHLD with CLD_EXITED,
+ * CLD_KILLED or CLD_DUMPED, or no zombie at all when the parent ignores
+ * SIGCHLD or set SA_NOCLDWAIT (wait(2) NOTES). */
 static void exit_notify(struct process *p, int wait_status)
 {
+	itimer_exit(p);
 	spin_lock(&tasklist_lock);
+	/* Were we our group's link to the rest of the session? */
+	if (p->parent && p->parent->pgid != p->pgid && p->parent->sid == p->sid)
+		pgrp_hangup_if_orphaned(p->pgid, p);
 	reparent_children(p);
 	p->exit_code = wait_status;
 	p->state = PROC_ZOMBIE;
 	struct process *parent = p->parent;
+	bool reap = p->exit_signal == SIGCHLD && signal_parent_autoreaps(parent);
 
+	if (p->exit_signal && !(reap && parent->sighand &&
+				parent->sighand->action[SIGCHLD - 1].handler == SIG_IGN)) {
+		struct linux_siginfo info;
+
+		signal_child_exit_info(p, wait_status, &info);
+		signal_send_info(parent, NULL, &info);
+	}
+	if (reap)
+		autoreap(p);
+	/* Wake waiters either way: with the child auto-reaped, a sleeping
+	 * wait4 must notice it has no children left (-ECHILD). */
 	wake_up(&parent->child_exit);
-	if (p->exit_signal)
-		send_signal_process(parent, p->exit_signal);
 	spin_unlock(&tasklist_lock);
 	trace_exit(p, wait_status);
 }
@@ -231,14 +292,51 @@ long sys_exit_group(int status)
 	do_exit_group(wait_status_exited(status));
 }
 
-/* trap_user_fault - see include/arch.h. Until handlers can be run, a fault
- * signal kills the process (its default action), as Linux does when the
- * signal is not caught. */
+/* trap_user_fault - see include/arch.h. The fault becomes a signal for the
+ * faulting thread, delivered on the way back to user mode; a blocked or
+ * ignored fault signal is forced to its default action (death). */
 void trap_user_fault(struct trapframe *tf, int signo, int code, u64 addr)
 {
-	struct task *t = current;
+	struct mm *mm = current->mm;
 
-	printk("sprout: pid %d (%s): signal %d (code %d) at ip %lx addr %lx\n",
-	       t->proc->pid, t->comm, signo, code, tf_ip(tf), addr);
-	do_exit_group(wait_status_signaled(signo, 0));
+	(void)tf;
+	/* si_code follows the mappings, as on Linux: an address inside a VMA
+	 * that forbids the access is SEGV_ACCERR even when no page was there. */
+	if (signo == SIGSEGV && (code == SEGV_MAPERR || code == SEGV_ACCERR) && mm) {
+		mutex_lock(&mm->lock);
+		code = mm_find_vma(mm, addr) ? SEGV_ACCERR : SEGV_MAPERR;
+		mutex_unlock(&mm->lock);
+	}
+	signal_force_fault(signo, code, addr);
+}
+
+/* prctl_lifecycle - see include/task.h. Source: prctl(2). */
+long prctl_lifecycle(int option, u64 arg2)
+{
+	struct process *p = current->proc;
+	int v;
+
+	switch (option) {
+	case 1:		/* PR_SET_PDEATHSIG */
+		if (arg2 > NSIG)
+			return -EINVAL;
+		spin_lock(&p->lock);
+		p->pdeath_signal = (int)arg2;
+		spin_unlock(&p->lock);
+		return 0;
+	case 2:		/* PR_GET_PDEATHSIG */
+		return put_user_u32((void *)arg2, (u32)p->pdeath_signal) ? -EFAULT : 0;
+	case 36:	/* PR_SET_CHILD_SUBREAPER */
+		spin_lock(&tasklist_lock);
+		p->is_subreaper = arg2 != 0;
+		spin_unlock(&tasklist_lock);
+		return 0;
+	case 37:	/* PR_GET_CHILD_SUBREAPER */
+		spin_lock(&tasklist_lock);
+		v = p->is_subreaper;
+		spin_unlock(&tasklist_lock);
+		return put_user_u32((void *)arg2, (u32)v) ? -EFAULT : 0;
+	default:
+		return -EINVAL;
+	}
 }

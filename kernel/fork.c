@@ -116,6 +116,10 @@ static int fork_prepare(struct fork_state *fs, u64 flags)
 	int err = -ENOMEM;
 
 	fs->proc = NULL;
+	err = rlimit_fork_check();
+	if (err)
+		return err;
+	err = -ENOMEM;
 	fs->tid = pid_alloc();
 	if (fs->tid < 0)
 		return -EAGAIN;
@@ -136,6 +140,11 @@ static int fork_prepare(struct fork_state *fs, u64 flags)
 			err = -ENOMEM;
 			goto out_unshare;
 		}
+		/* Supplementary groups (the process owns its sighand now, so
+		 * process_put() below releases both on failure). */
+		err = cred_fork(fs->proc, parent->proc);
+		if (err)
+			goto out_unshare;
 	}
 	return 0;
 
@@ -223,6 +232,7 @@ static void fork_commit_process(struct fork_state *fs, const struct fork_args *a
 	t->tid = fs->tid;
 	t->proc = p;
 	process_get(p);	/* the task's reference; the tree's is dropped at reap */
+	signal_fork(p, t, pp, parent);	/* rlimits, altstack; pdeath/subreaper reset */
 	list_add_tail(&t->thread_link, &p->threads);
 
 	spin_lock(&tasklist_lock);

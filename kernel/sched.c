@@ -179,6 +179,34 @@ bool sched_wake_task(struct task *t)
 	return woke;
 }
 
+/* sched_prepare_stop - see include/sched.h. */
+void sched_prepare_stop(void)
+{
+	struct task *t = current;
+
+	spin_lock(&task_rq(t)->lock);
+	t->state = TASK_STOPPED;
+	spin_unlock(&task_rq(t)->lock);
+}
+
+/* sched_wake_stopped - see include/sched.h. Any context. */
+bool sched_wake_stopped(struct task *t)
+{
+	struct runqueue *rq = task_rq(t);
+	bool woke = false;
+
+	spin_lock(&rq->lock);
+	if (t->state == TASK_STOPPED) {
+		t->state = TASK_RUNNING;
+		if (cpus[t->on_cpu].running != t)
+			rq_enqueue(rq, t);
+		cpus[t->on_cpu].need_resched = true;
+		woke = true;
+	}
+	spin_unlock(&rq->lock);
+	return woke;
+}
+
 /* sched_add_new - see include/sched.h. New tasks start on the creating CPU. */
 void sched_add_new(struct task *t)
 {
@@ -223,6 +251,7 @@ void sched_timer_tick(bool user)
 
 	if (c->rq->nr_queued > 0)
 		c->need_resched = true;
+	signal_timer_tick(t == c->idle ? NULL : t, user);
 }
 
 /* ---- wait queues ---- */

@@ -1,94 +1,676 @@
 /*
- * Signals, the part the lifecycle needs now: sigaction and the signal mask
- * are recorded; kill(2) makes signals pending; a pending signal whose action
- * is the default "terminate" (or SIGKILL) ends the process on its way back to
- * user mode, and the parent sees WIFSIGNALED. Ignored signals are discarded
- * when sent, as Linux does. Running user handlers, stop/continue and queued
- * siginfo come with the signals work; until then a signal with a handler
- * stays pending and does not interrupt sleeps.
+ * Signals: generation, pending sets, delivery and the signal system calls.
  *
- * Locks: pending sets are guarded by process->lock; actions by sighand->lock.
+ * A signal is pending either for one thread (tkill, tgkill, faults) in
+ * task->pending or for the whole process (kill, SIGCHLD, timers) in
+ * process->shared_pending; each pending set has a queue of siginfo records
+ * (one per standard signal, several for real-time ones). A process-directed
+ * signal is taken by any thread that does not block it; the sender wakes one.
+ *
+ * Delivery happens on the way back to user mode (task_do_user_work): the
+ * lowest-numbered deliverable signal (SIGKILL and synchronous faults first)
+ * is dequeued and either runs its handler on a frame the arch builds, or
+ * takes its default action: ignore, terminate, terminate with the core flag,
+ * stop the process or (SIGCONT) nothing more -- continuing happens when
+ * SIGCONT is sent. A system call interrupted by a signal returned an
+ * -ERESTART* code; here it becomes -EINTR or is restarted (SA_RESTART, or no
+ * handler ran), as signal(7) "Interruption of system calls" describes.
+ *
+ * Sending from user space (kill, tkill, tgkill, sigqueue) is in kernel/kill.c;
+ * the stack frame handlers run on is built by arch_signal_push_frame().
+ *
+ * Locks: pending sets and queues [P] process->lock; actions sighand->lock (a
+ * leaf, taken under process->lock); job-control fields [T] tasklist_lock,
+ * taken before process->lock. Callers of the send functions hold
+ * tasklist_lock or otherwise keep the target alive.
  */
 #include "kernel.h"
 #include "task.h"
 #include "cpu.h"
+#include "kmalloc.h"
 #include "uaccess.h"
 #include "uapi/errno.h"
 #include "uapi/signal.h"
 #include "uapi/wait.h"
+#include "uapi/resource.h"
 
 #define SIGBIT(sig)	(1UL << ((sig) - 1))
 
-/* Signals whose default action is to be ignored (signal(7)). */
+/* Default actions (signal(7)). */
 static const sigset_t default_ignore = SIGBIT(SIGCHLD) | SIGBIT(SIGURG) | SIGBIT(SIGWINCH) |
 					SIGBIT(SIGCONT);
-/* Signals whose default action is to stop (handled with job control). */
 static const sigset_t default_stop = SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) |
 				      SIGBIT(SIGTTOU);
+static const sigset_t default_core = SIGBIT(SIGQUIT) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) |
+				      SIGBIT(SIGABRT) | SIGBIT(SIGBUS) | SIGBIT(SIGFPE) |
+				      SIGBIT(SIGSEGV) | SIGBIT(SIGXCPU) | SIGBIT(SIGXFSZ) |
+				      SIGBIT(SIGSYS);
 static const sigset_t unblockable = SIGBIT(SIGKILL) | SIGBIT(SIGSTOP);
+/* Faults: delivered before other pending signals, like Linux's SYNCHRONOUS_MASK. */
+static const sigset_t synchronous = SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) |
+				     SIGBIT(SIGTRAP) | SIGBIT(SIGFPE) | SIGBIT(SIGSYS);
 
-static u64 action_handler(struct process *p, int sig)
+/* restart_syscall(2) in the Linux syscall table (kernel/syscalls.tbl). */
+#define NR_RESTART_SYSCALL	219
+#define PAGE_BYTES	4096UL	/* smallest useful core size (Linux's ELF min_coredump) */
+
+struct sigqueue {
+	struct list_head link;
+	struct linux_siginfo info;
+};
+
+static bool sig_valid(int sig) { return sig >= 1 && sig <= NSIG; }
+
+/* ---- object life ---- */
+
+/* signal_task_init - see include/task.h. */
+void signal_task_init(struct task *t)
 {
-	return p->sighand->action[sig - 1].handler;
+	list_init(&t->sigqueue);
+	t->syscall_nr = -1;
+	t->altstack_flags = SS_DISABLE;
 }
 
-/* Signals of @p whose action right now is "terminate the process". */
-static sigset_t fatal_set(struct process *p)
+static void queue_flush(struct list_head *q)
 {
-	sigset_t fatal = SIGBIT(SIGKILL);
+	struct sigqueue *e, *tmp;
 
-	for (int sig = 1; sig <= NSIG; sig++) {
-		sigset_t bit = SIGBIT(sig);
-
-		if ((bit & (default_ignore | default_stop)) || sig == SIGKILL)
-			continue;
-		if (action_handler(p, sig) == SIG_DFL)
-			fatal |= bit;
+	list_for_each_entry_safe(e, tmp, q, link) {
+		list_del(&e->link);
+		kfree(e);
 	}
-	return fatal;
 }
 
-static sigset_t deliverable(struct task *t)
+/* signal_task_free - see include/task.h. */
+void signal_task_free(struct task *t)
 {
-	struct process *p = t->proc;
-
-	if (!p->sighand)
-		return 0;
-	return (t->pending | p->shared_pending) & ~(t->blocked & ~unblockable) & fatal_set(p);
+	queue_flush(&t->sigqueue);
 }
 
-/* send_signal_process - see include/task.h. Any context but interrupts. */
-void send_signal_process(struct process *p, int sig)
+/* signal_process_init - see include/task.h. */
+void signal_process_init(struct process *p)
+{
+	list_init(&p->sigqueue);
+	list_init(&p->it_real_link);
+	rlimit_init_defaults(p);
+}
+
+/* signal_process_free - see include/task.h. */
+void signal_process_free(struct process *p)
+{
+	queue_flush(&p->sigqueue);
+	kfree(p->groups);
+	p->groups = NULL;
+}
+
+/* ---- actions ---- */
+
+static struct k_sigaction action_get(struct process *p, int sig)
+{
+	struct k_sigaction a;
+
+	spin_lock(&p->sighand->lock);
+	a = p->sighand->action[sig - 1];
+	spin_unlock(&p->sighand->lock);
+	return a;
+}
+
+static bool handler_ignores(u64 handler, int sig)
+{
+	return handler == SIG_IGN || (handler == SIG_DFL && (SIGBIT(sig) & default_ignore));
+}
+
+/* ---- pending sets ---- */
+
+static void pending_add(sigset_t *set, struct list_head *q, const struct linux_siginfo *info)
+{
+	int sig = info->si_signo;
+
+	/* Standard signals do not queue: one instance at most (signal(7)). */
+	if (sig < SIGRTMIN && (*set & SIGBIT(sig)))
+		return;
+	struct sigqueue *e = kmalloc(sizeof(*e));
+
+	if (e) {
+		e->info = *info;
+		list_add_tail(&e->link, q);
+	}
+	/* Without memory the signal is still pending, with a bare siginfo. */
+	*set |= SIGBIT(sig);
+}
+
+/* Remove every pending instance of the signals in @mask from one set. */
+static void pending_discard(sigset_t *set, struct list_head *q, sigset_t mask)
+{
+	struct sigqueue *e, *tmp;
+
+	list_for_each_entry_safe(e, tmp, q, link) {
+		if (SIGBIT(e->info.si_signo) & mask) {
+			list_del(&e->link);
+			kfree(e);
+		}
+	}
+	*set &= ~mask;
+}
+
+/* Discard @mask from the process set and every thread's. Holds p->lock. */
+static void discard_everywhere(struct process *p, sigset_t mask)
 {
 	struct task *t;
 
-	if (sig <= 0 || sig > NSIG || p->state != PROC_ALIVE || !p->sighand)
-		return;
-	u64 h = action_handler(p, sig);
-
-	/* Generation-time discard of ignored signals (signal(7)). */
-	if (sig != SIGKILL && (h == SIG_IGN || (h == SIG_DFL && (SIGBIT(sig) & default_ignore))))
-		return;
-	spin_lock(&p->lock);
-	p->shared_pending |= SIGBIT(sig);
+	pending_discard(&p->shared_pending, &p->sigqueue, mask);
 	list_for_each_entry(t, &p->threads, thread_link)
+		pending_discard(&t->pending, &t->sigqueue, mask);
+}
+
+/* Take one instance of @sig from a set into *@info. */
+static void pending_take(sigset_t *set, struct list_head *q, int sig, struct linux_siginfo *info)
+{
+	struct sigqueue *e, *found = NULL;
+	bool more = false;
+
+	list_for_each_entry(e, q, link) {
+		if (e->info.si_signo != sig)
+			continue;
+		if (found) {
+			more = true;
+			break;
+		}
+		found = e;
+	}
+	if (found) {
+		*info = found->info;
+		list_del(&found->link);
+		kfree(found);
+	} else {
+		memset(info, 0, sizeof(*info));
+		info->si_signo = sig;
+		info->si_code = SI_USER;
+	}
+	if (!more)
+		*set &= ~SIGBIT(sig);
+}
+
+/* The signal to deliver first out of @set (non-empty). */
+static int pick_signal(sigset_t set)
+{
+	if (set & SIGBIT(SIGKILL))
+		return SIGKILL;
+	if (set & synchronous)
+		set &= synchronous;
+	return __builtin_ctzl(set) + 1;
+}
+
+/* Dequeue the next signal of @t not in @mask: thread set first. Holds p->lock. */
+static int dequeue(struct task *t, sigset_t mask, struct linux_siginfo *info)
+{
+	struct process *p = t->proc;
+	sigset_t mine = t->pending & ~mask, shared = p->shared_pending & ~mask;
+
+	if (mine && !((shared & SIGBIT(SIGKILL)) && !(mine & SIGBIT(SIGKILL)))) {
+		int sig = pick_signal(mine);
+
+		pending_take(&t->pending, &t->sigqueue, sig, info);
+		return sig;
+	}
+	if (shared) {
+		int sig = pick_signal(shared);
+
+		pending_take(&p->shared_pending, &p->sigqueue, sig, info);
+		return sig;
+	}
+	return 0;
+}
+
+/* ---- generation ---- */
+
+static void wake_stopped_threads(struct process *p)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &p->threads, thread_link)
+		sched_wake_stopped(t);
+}
+
+/*
+ * Job control at generation time (POSIX.1-2017 2.4.3): SIGCONT continues a
+ * stopped process and cancels pending stop signals, whatever its action; a
+ * stop signal cancels a pending SIGCONT. Caller holds tasklist_lock.
+ */
+static void job_control_on_send(struct process *p, int sig)
+{
+	if (sig == SIGCONT) {
+		spin_lock(&p->lock);
+		discard_everywhere(p, default_stop);
+		bool was_stopped = p->stopped;
+
+		if (was_stopped) {
+			p->stopped = false;
+			p->report = CLD_CONTINUED;
+			wake_stopped_threads(p);
+		}
+		spin_unlock(&p->lock);
+		if (was_stopped)
+			signal_notify_parent_jobctl(p, CLD_CONTINUED, SIGCONT);
+	} else if (SIGBIT(sig) & default_stop) {
+		spin_lock(&p->lock);
+		discard_everywhere(p, SIGBIT(SIGCONT));
+		spin_unlock(&p->lock);
+	}
+}
+
+/* Does every thread of @p block @sig? Holds p->lock. */
+static bool all_block(struct process *p, int sig)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &p->threads, thread_link)
+		if (!(t->blocked & SIGBIT(sig)))
+			return false;
+	return !list_empty(&p->threads);
+}
+
+/* Wake the thread that should act on a process-directed @sig. Holds p->lock. */
+static void wake_for(struct process *p, int sig)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &p->threads, thread_link) {
+		if (sig == SIGKILL) {
+			sched_wake_stopped(t);
+			sched_wake_task(t);
+			continue;
+		}
+		if (!(t->blocked & SIGBIT(sig))) {
+			sched_wake_task(t);
+			return;
+		}
+	}
+}
+
+/*
+ * Make @info->si_signo pending for @p (process-directed, @t NULL) or for its
+ * thread @t. Ignored signals are discarded at generation unless blocked
+ * (signal(7)); SIGCONT and stop signals do their job-control work even then.
+ * Caller holds tasklist_lock (or keeps @p alive and is not in the tree walk).
+ */
+static void send_info(struct process *p, struct task *t, const struct linux_siginfo *info)
+{
+	int sig = info->si_signo;
+
+	if (!sig_valid(sig) || p->state != PROC_ALIVE || !p->sighand)
+		return;
+	if (sig == SIGCONT || (SIGBIT(sig) & default_stop))
+		job_control_on_send(p, sig);
+
+	struct k_sigaction a = action_get(p, sig);
+
+	spin_lock(&p->lock);
+	bool blocked = t ? (t->blocked & SIGBIT(sig)) : all_block(p, sig);
+
+	if (sig != SIGKILL && sig != SIGSTOP && handler_ignores(a.handler, sig) && !blocked) {
+		spin_unlock(&p->lock);
+		return;
+	}
+	/* init only gets the signals it has handlers for, SIGKILL included
+	 * (kill(2) NOTES): nothing a user sends can take the system down. */
+	if (p == init_process && a.handler == SIG_DFL) {
+		spin_unlock(&p->lock);
+		return;
+	}
+	if (t) {
+		pending_add(&t->pending, &t->sigqueue, info);
+		if (sig == SIGKILL)
+			sched_wake_stopped(t);
 		sched_wake_task(t);
+	} else {
+		pending_add(&p->shared_pending, &p->sigqueue, info);
+		wake_for(p, sig);
+	}
+	if (sig == SIGKILL)
+		wake_for(p, SIGKILL);
 	spin_unlock(&p->lock);
 }
+
+/* send_signal_process - see include/task.h. Sent by the kernel (SI_KERNEL). */
+void send_signal_process(struct process *p, int sig)
+{
+	struct linux_siginfo info;
+
+	memset(&info, 0, sizeof(info));
+	info.si_signo = sig;
+	info.si_code = SI_KERNEL;
+	send_info(p, NULL, &info);
+}
+
+/* signal_send_info - see include/task.h. */
+void signal_send_info(struct process *p, struct task *t, const struct linux_siginfo *info)
+{
+	send_info(p, t, info);
+}
+
+/*
+ * force_fault - a synchronous fault signal for current: if it is blocked or
+ * ignored it cannot be put off, so its action returns to the default and it
+ * is unblocked (Linux's force_sig_info), which kills the process.
+ */
+static void force_signal(const struct linux_siginfo *info)
+{
+	struct task *t = current;
+	struct process *p = t->proc;
+	int sig = info->si_signo;
+
+	spin_lock(&p->sighand->lock);
+	struct k_sigaction *a = &p->sighand->action[sig - 1];
+	bool blocked = t->blocked & SIGBIT(sig);
+
+	if (a->handler == SIG_IGN || blocked) {
+		a->handler = SIG_DFL;
+		t->blocked &= ~SIGBIT(sig);
+	}
+	spin_unlock(&p->sighand->lock);
+	spin_lock(&p->lock);
+	pending_add(&t->pending, &t->sigqueue, info);
+	spin_unlock(&p->lock);
+}
+
+/* signal_force_fault - see include/task.h. */
+void signal_force_fault(int sig, int code, u64 addr)
+{
+	struct linux_siginfo info;
+
+	memset(&info, 0, sizeof(info));
+	info.si_signo = sig;
+	info.si_code = code;
+	info.fault.addr = addr;
+	force_signal(&info);
+}
+
+/* ---- parent notification ---- */
+
+/* signal_notify_parent_jobctl - see include/task.h. */
+void signal_notify_parent_jobctl(struct process *p, int why, int status)
+{
+	struct process *parent = p->parent;
+	struct linux_siginfo info;
+
+	if (!parent)
+		return;
+	wake_up(&parent->child_exit);
+	if (parent->sighand) {
+		struct k_sigaction a = action_get(parent, SIGCHLD);
+
+		if (a.flags & SA_NOCLDSTOP)
+			return;
+	}
+	memset(&info, 0, sizeof(info));
+	info.si_signo = SIGCHLD;
+	info.si_code = why;
+	info.proc.pid = p->pid;
+	info.proc.uid = p->uid;
+	info.proc.status = status;
+	info.proc.utime = p->self.utime_ticks;
+	info.proc.stime = p->self.stime_ticks;
+	send_info(parent, NULL, &info);
+}
+
+/* signal_child_exit_info - see include/task.h. */
+void signal_child_exit_info(struct process *p, int wait_status, struct linux_siginfo *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->si_signo = p->exit_signal;
+	info->proc.pid = p->pid;
+	info->proc.uid = p->uid;
+	info->proc.utime = p->self.utime_ticks;
+	info->proc.stime = p->self.stime_ticks;
+	if ((wait_status & 0x7f) == 0) {
+		info->si_code = CLD_EXITED;
+		info->proc.status = (wait_status >> 8) & 0xff;
+	} else {
+		info->si_code = (wait_status & 0x80) ? CLD_DUMPED : CLD_KILLED;
+		info->proc.status = wait_status & 0x7f;
+	}
+}
+
+/* signal_parent_autoreaps - see include/task.h. */
+bool signal_parent_autoreaps(struct process *parent)
+{
+	if (!parent->sighand)
+		return false;
+	struct k_sigaction a = action_get(parent, SIGCHLD);
+
+	return a.handler == SIG_IGN || (a.flags & SA_NOCLDWAIT);
+}
+
+/* ---- delivery ---- */
 
 /* signal_pending_current - see include/sched.h. */
 bool signal_pending_current(void)
 {
 	struct task *t = current;
+	struct process *p = t->proc;
 
-	return t->proc && (deliverable(t) != 0 || task_group_exit_pending(t));
+	if (!p)
+		return false;
+	if (task_group_exit_pending(t))
+		return true;	/* exit_group or exec by another thread */
+	if (!p->sighand)
+		return false;
+	return ((t->pending | p->shared_pending) & ~(t->blocked & ~unblockable)) || p->stopped;
 }
 
 /* task_has_user_work - see include/sched.h. Interrupts disabled. */
 bool task_has_user_work(struct task *t)
 {
-	return t->set_child_tid || (t->proc && t->mm && deliverable(t)) ||
-	       (t->mm && task_group_exit_pending(t));
+	struct process *p = t->proc;
+
+	if (t->set_child_tid)
+		return true;
+	if (t->mm && task_group_exit_pending(t))
+		return true;	/* exit_group or exec by another thread */
+	if (!p || !t->mm || !p->sighand)
+		return false;
+	return t->restart_pending || t->restore_sigmask || p->stopped ||
+	       ((t->pending | p->shared_pending) & ~(t->blocked & ~unblockable));
+}
+
+static bool on_altstack(struct task *t, u64 sp)
+{
+	return t->altstack_size && sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size;
+}
+
+static void altstack_to_user(struct task *t, u64 sp, struct linux_stack *ss)
+{
+	ss->ss_sp = t->altstack_sp;
+	ss->ss_size = t->altstack_size;
+	ss->_pad = 0;
+	if (t->altstack_flags & SS_DISABLE)
+		ss->ss_flags = SS_DISABLE;
+	else
+		ss->ss_flags = (on_altstack(t, sp) ? SS_ONSTACK : 0) |
+			       (int)(t->altstack_flags & SS_AUTODISARM);
+}
+
+/* Decide what an interrupted system call returns now that @sig is handled. */
+static void restart_for_handler(struct task *t, struct trapframe *tf, const struct k_sigaction *a)
+{
+	long ret = (long)tf_get_return(tf);
+
+	if (!t->restart_pending)
+		return;
+	t->restart_pending = false;
+	switch (ret) {
+	case -ERESTARTNOINTR:
+		arch_syscall_restart(tf, t->syscall_nr);
+		return;
+	case -ERESTARTSYS:
+		if (a->flags & SA_RESTART) {
+			arch_syscall_restart(tf, t->syscall_nr);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	tf_set_return(tf, -EINTR);
+}
+
+/* No handler ran: every restart code restarts (signal(7)). */
+static void restart_without_handler(struct task *t, struct trapframe *tf)
+{
+	long ret = (long)tf_get_return(tf);
+
+	t->restart_pending = false;
+	if (ret == -ERESTART_RESTARTBLOCK)
+		arch_syscall_restart(tf, NR_RESTART_SYSCALL);
+	else
+		arch_syscall_restart(tf, t->syscall_nr);
+}
+
+/* Run @sig's handler: frame, mask, SA_RESETHAND. */
+static void handle_signal(struct trapframe *tf, int sig, struct linux_siginfo *info,
+			  struct k_sigaction *a)
+{
+	struct task *t = current;
+	struct process *p = t->proc;
+	struct signal_frame sf;
+	u64 sp = tf_sp(tf);
+
+	restart_for_handler(t, tf, a);
+	memset(&sf, 0, sizeof(sf));
+	sf.handler = a->handler;
+	sf.restorer = a->restorer;
+	sf.saved_mask = t->restore_sigmask ? t->saved_sigmask : t->blocked;
+	altstack_to_user(t, sp, &sf.uc_stack);
+	if ((a->flags & SA_ONSTACK) && !(t->altstack_flags & SS_DISABLE) && t->altstack_size &&
+	    !on_altstack(t, sp)) {
+		sf.sp = t->altstack_sp + t->altstack_size;
+		if (t->altstack_flags & SS_AUTODISARM) {
+			t->altstack_sp = 0;
+			t->altstack_size = 0;
+			t->altstack_flags = SS_DISABLE;
+		}
+	}
+	if (SIGBIT(sig) & synchronous)
+		sf.fault_addr = info->fault.addr;
+	sf.info = *info;
+	if (!(a->flags & SA_SIGINFO))
+		memset(&sf.info, 0, sizeof(sf.info)), sf.info.si_signo = sig;
+
+	/* Without SA_RESTORER there is nowhere to return: Linux refuses too. */
+	if (!(a->flags & SA_RESTORER) || arch_signal_push_frame(tf, &sf) != 0) {
+		signal_force_fault(SIGSEGV, SI_KERNEL, 0);
+		return;
+	}
+	t->restore_sigmask = false;
+	t->blocked |= a->mask;
+	if (!(a->flags & SA_NODEFER))
+		t->blocked |= SIGBIT(sig);
+	t->blocked &= ~unblockable;
+	if (a->flags & SA_RESETHAND) {
+		spin_lock(&p->sighand->lock);
+		struct k_sigaction *cur = &p->sighand->action[sig - 1];
+
+		if (cur->handler == a->handler) {
+			memset(cur, 0, sizeof(*cur));
+		}
+		spin_unlock(&p->sighand->lock);
+	}
+}
+
+/* Stop this process for @sig (the first thread to take the signal). */
+static void group_stop(int sig)
+{
+	struct process *p = current->proc;
+
+	spin_lock(&tasklist_lock);
+	spin_lock(&p->lock);
+	bool already = p->stopped;
+
+	if (!already && !((p->shared_pending | current->pending) & SIGBIT(SIGKILL))) {
+		p->stopped = true;
+		p->stop_signal = sig;
+		p->report = CLD_STOPPED;
+		struct task *o;
+
+		/* Other threads notice at their next return to user mode. */
+		list_for_each_entry(o, &p->threads, thread_link)
+			if (o != current)
+				sched_wake_task(o);
+	} else {
+		already = true;
+	}
+	spin_unlock(&p->lock);
+	if (!already)
+		signal_notify_parent_jobctl(p, CLD_STOPPED, sig);
+	spin_unlock(&tasklist_lock);
+}
+
+/* Sleep while the process is stopped; SIGCONT or SIGKILL ends it. */
+static void stopped_wait(void)
+{
+	struct task *t = current;
+	struct process *p = t->proc;
+
+	for (;;) {
+		spin_lock(&p->lock);
+		if (!p->stopped || ((t->pending | p->shared_pending) & SIGBIT(SIGKILL))) {
+			spin_unlock(&p->lock);
+			return;
+		}
+		sched_prepare_stop();
+		spin_unlock(&p->lock);
+		schedule();
+	}
+}
+
+/* Is the core flag due for a core-action signal? RLIMIT_CORE decides, as on
+ * Linux with a plain core_pattern (no core file is written by Sprout). */
+static bool core_due(struct process *p)
+{
+	return p->rlim[RLIMIT_CORE].cur >= PAGE_BYTES;
+}
+
+/*
+ * Handle one signal for current. Returns true when a handler frame was set
+ * up or a stop was taken (the return path then checks again), false when
+ * nothing was deliverable.
+ */
+static bool deliver_one(struct trapframe *tf)
+{
+	struct task *t = current;
+	struct process *p = t->proc;
+	struct linux_siginfo info;
+
+	for (;;) {
+		stopped_wait();
+		spin_lock(&p->lock);
+		int sig = dequeue(t, t->blocked & ~unblockable, &info);
+
+		spin_unlock(&p->lock);
+		if (!sig)
+			return false;
+		struct k_sigaction a = action_get(p, sig);
+
+		if (sig == SIGKILL || a.handler == SIG_DFL) {
+			if (sig != SIGKILL && (SIGBIT(sig) & default_ignore))
+				continue;
+			if (sig != SIGKILL && (SIGBIT(sig) & default_stop)) {
+				/* Terminal stops of an orphaned group are discarded (POSIX). */
+				if (sig != SIGSTOP && pgrp_orphaned_current())
+					continue;
+				group_stop(sig);
+				continue;
+			}
+			bool core = (SIGBIT(sig) & default_core) && core_due(p);
+
+			do_exit_group(wait_status_signaled(sig, core));
+		}
+		if (a.handler == SIG_IGN)
+			continue;
+		handle_signal(tf, sig, &info, &a);
+		return true;
+	}
 }
 
 /* task_do_user_work - see include/sched.h. */
@@ -103,33 +685,72 @@ void task_do_user_work(struct trapframe *tf)
 		t->set_child_tid = 0;
 		put_user_u32((void *)addr, (u32)t->tid);
 	}
-	sigset_t d = deliverable(t);
-
-	if (d) {
-		int sig = __builtin_ctzl(d) + 1;
-
-		if (d & SIGBIT(SIGKILL))
-			sig = SIGKILL;
-		do_exit_group(wait_status_signaled(sig, 0));
+	if (!t->proc || !t->mm || !t->proc->sighand)
+		return;
+	if (deliver_one(tf))
+		return;
+	if (t->restart_pending)
+		restart_without_handler(t, tf);
+	if (t->restore_sigmask) {
+		t->restore_sigmask = false;
+		t->blocked = t->saved_sigmask;
 	}
+}
+
+/* signal_syscall_done - see include/task.h. */
+void signal_syscall_done(struct task *t, long nr, long ret)
+{
+	t->restart_pending = t->syscall_nr >= 0 &&
+			     (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
+			      ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK);
+	(void)nr;
 }
 
 /* signal_reset_on_exec - see include/task.h. */
 void signal_reset_on_exec(struct process *p)
 {
+	struct task *t = current;
+
 	spin_lock(&p->sighand->lock);
 	for (int i = 0; i < NSIG; i++) {
 		struct k_sigaction *a = &p->sighand->action[i];
 
 		if (a->handler != SIG_IGN)
 			memset(a, 0, sizeof(*a));
+		else
+			a->flags = 0, a->mask = 0, a->restorer = 0;
 	}
 	spin_unlock(&p->sighand->lock);
+	/* The alternate stack belonged to the old image (sigaltstack(2)). */
+	t->altstack_sp = 0;
+	t->altstack_size = 0;
+	t->altstack_flags = SS_DISABLE;
+	spin_lock(&tasklist_lock);
+	p->did_exec = true;
+	spin_unlock(&tasklist_lock);
 }
 
+/* signal_fork - see include/task.h. */
+void signal_fork(struct process *child, struct task *ct, struct process *parent,
+		 struct task *pt)
+{
+	ct->altstack_sp = pt->altstack_sp;
+	ct->altstack_size = pt->altstack_size;
+	ct->altstack_flags = pt->altstack_flags;
+	spin_lock(&parent->lock);
+	memcpy(child->rlim, parent->rlim, sizeof(child->rlim));
+	spin_unlock(&parent->lock);
+	child->pdeath_signal = 0;
+	child->is_subreaper = false;
+}
+
+/* ---- system calls ---- */
+
 /*
- * sys_rt_sigaction - rt_sigaction(2): record a signal action. Returns 0,
- * -EINVAL (bad signal, SIGKILL/SIGSTOP, sigsetsize != 8) or -EFAULT.
+ * sys_rt_sigaction - rt_sigaction(2): read and/or set @sig's action. Setting
+ * SIG_IGN (or SIG_DFL for a default-ignored signal) discards pending
+ * instances (POSIX). Returns 0, -EINVAL (bad signal, SIGKILL/SIGSTOP,
+ * sigsetsize != 8) or -EFAULT. Takes process->lock, sighand->lock.
  */
 long sys_rt_sigaction(int sig, const struct k_sigaction __user *act,
 		      struct k_sigaction __user *oact, size_t sigsetsize)
@@ -137,12 +758,13 @@ long sys_rt_sigaction(int sig, const struct k_sigaction __user *act,
 	struct process *p = current->proc;
 	struct k_sigaction new, old;
 
-	if (sigsetsize != sizeof(sigset_t) || sig < 1 || sig > NSIG)
+	if (sigsetsize != sizeof(sigset_t) || !sig_valid(sig))
 		return -EINVAL;
 	if (act && (sig == SIGKILL || sig == SIGSTOP))
 		return -EINVAL;
 	if (act && copy_from_user(&new, act, sizeof(new)))
 		return -EFAULT;
+	spin_lock(&p->lock);
 	spin_lock(&p->sighand->lock);
 	old = p->sighand->action[sig - 1];
 	if (act) {
@@ -150,20 +772,16 @@ long sys_rt_sigaction(int sig, const struct k_sigaction __user *act,
 		p->sighand->action[sig - 1] = new;
 	}
 	spin_unlock(&p->sighand->lock);
-	if (act && (new.handler == SIG_IGN ||
-		    (new.handler == SIG_DFL && (SIGBIT(sig) & default_ignore)))) {
-		/* Setting SIG_IGN discards a pending instance (POSIX). */
-		spin_lock(&p->lock);
-		p->shared_pending &= ~SIGBIT(sig);
-		current->pending &= ~SIGBIT(sig);
-		spin_unlock(&p->lock);
-	}
+	if (act && handler_ignores(new.handler, sig))
+		discard_everywhere(p, SIGBIT(sig));
+	spin_unlock(&p->lock);
 	if (oact && copy_to_user(oact, &old, sizeof(old)))
 		return -EFAULT;
 	return 0;
 }
 
-/* sys_rt_sigprocmask - rt_sigprocmask(2). 0, -EINVAL or -EFAULT. */
+/* sys_rt_sigprocmask - rt_sigprocmask(2). 0, -EINVAL or -EFAULT. SIGKILL and
+ * SIGSTOP are silently left unblocked. */
 long sys_rt_sigprocmask(int how, const sigset_t __user *set, sigset_t __user *oset,
 			size_t sigsetsize)
 {
@@ -194,76 +812,177 @@ long sys_rt_sigprocmask(int how, const sigset_t __user *set, sigset_t __user *os
 	return 0;
 }
 
-/* Next process after @p in a depth-first walk of @root's subtree, or NULL. */
-static struct process *tree_next(struct process *root, struct process *p)
+/* sys_rt_sigpending - rt_sigpending(2): pending signals that are blocked.
+ * 0, -EINVAL or -EFAULT. */
+long sys_rt_sigpending(sigset_t __user *set, size_t sigsetsize)
 {
-	if (!list_empty(&p->children))
-		return list_first_entry(&p->children, struct process, sibling);
-	while (p != root) {
-		struct process *parent = p->parent;
+	struct task *t = current;
+	struct process *p = t->proc;
+	sigset_t s;
 
-		if (p->sibling.next != &parent->children)
-			return list_entry(p->sibling.next, struct process, sibling);
-		p = parent;
-	}
-	return NULL;
-}
-
-/*
- * Signal every live process of @root's subtree in process group @pgid, or,
- * with @pgid 0, every one except init and @self (kill(-1, ...)). Returns how
- * many matched. Caller holds tasklist_lock. Iterative: trees can be deep.
- */
-static int kill_walk(struct process *root, pid_t pgid, struct process *self, int sig)
-{
-	int found = 0;
-
-	for (struct process *p = root; p; p = tree_next(root, p)) {
-		if (p->state != PROC_ALIVE)
-			continue;
-		if (pgid ? p->pgid != pgid : (p->pid == 1 || p == self))
-			continue;
-		found++;
-		send_signal_process(p, sig);
-	}
-	return found;
-}
-
-/* signal_send_pgrp - see include/task.h. */
-int signal_send_pgrp(pid_t pgid, int sig)
-{
-	return pgid > 0 ? kill_walk(init_process, pgid, NULL, sig) : 0;
-}
-
-/*
- * sys_kill - kill(2): @pid > 0 one process, 0 the caller's process group,
- * -1 every process but init and the caller, < -1 the group -pid. Signal 0
- * checks existence. Returns 0, -EINVAL or -ESRCH. Credentials are root for
- * now, so -EPERM does not arise yet.
- */
-long sys_kill(pid_t pid, int sig)
-{
-	struct process *self = current->proc;
-	struct process *p;
-	int found = 0;
-
-	if (sig < 0 || sig > NSIG)
+	if (sigsetsize > sizeof(sigset_t))
 		return -EINVAL;
-	spin_lock(&tasklist_lock);
-	if (pid > 0) {
-		p = process_find(pid);
-		if (p && p->state == PROC_ALIVE) {
-			found = 1;
-			send_signal_process(p, sig);
-		} else if (p) {
-			found = 1;	/* a zombie exists: kill succeeds, no effect */
-		}
-	} else {
-		pid_t pgid = pid == 0 ? self->pgid : -pid;
+	spin_lock(&p->lock);
+	s = (t->pending | p->shared_pending) & t->blocked;
+	spin_unlock(&p->lock);
+	return copy_to_user(set, &s, sigsetsize) ? -EFAULT : 0;
+}
 
-		/* Walk the tree from init: every user process descends from it. */
-		found = kill_walk(init_process, pid == -1 ? 0 : pgid, self, sig);
+/*
+ * sys_rt_sigsuspend - rt_sigsuspend(2): wait with @mask as the signal mask
+ * until a signal is delivered; the old mask comes back after its handler.
+ * Always -EINTR to the caller (through -ERESTARTNOHAND), or -EINVAL/-EFAULT.
+ */
+long sys_rt_sigsuspend(const sigset_t __user *mask, size_t sigsetsize)
+{
+	struct task *t = current;
+	sigset_t m;
+
+	if (sigsetsize != sizeof(sigset_t))
+		return -EINVAL;
+	if (copy_from_user(&m, mask, sizeof(m)))
+		return -EFAULT;
+	t->saved_sigmask = t->blocked;
+	t->restore_sigmask = true;
+	t->blocked = m & ~unblockable;
+	while (!signal_pending_current())
+		sleep_ns(~0UL >> 2, NULL);
+	return -ERESTARTNOHAND;
+}
+
+/* sys_pause - pause(2): sleep until a signal is delivered. -EINTR. */
+long sys_pause(void)
+{
+	while (!signal_pending_current())
+		sleep_ns(~0UL >> 2, NULL);
+	return -ERESTARTNOHAND;
+}
+
+struct k_timespec {
+	s64 tv_sec, tv_nsec;
+};
+
+/*
+ * sys_rt_sigtimedwait - rt_sigtimedwait(2): take a pending signal of @uset
+ * (which should be blocked) without running a handler, waiting up to
+ * @uts (NULL: forever). Returns the signal number with *@uinfo filled,
+ * -EAGAIN on timeout, -EINTR when another signal arrives, -EINVAL, -EFAULT.
+ */
+long sys_rt_sigtimedwait(const sigset_t __user *uset, struct linux_siginfo __user *uinfo,
+			 const struct k_timespec __user *uts, size_t sigsetsize)
+{
+	struct task *t = current;
+	struct process *p = t->proc;
+	struct linux_siginfo info;
+	sigset_t set;
+	u64 deadline = 0;
+	int sig;
+
+	if (sigsetsize != sizeof(sigset_t))
+		return -EINVAL;
+	if (copy_from_user(&set, uset, sizeof(set)))
+		return -EFAULT;
+	set &= ~unblockable;
+	if (uts) {
+		struct k_timespec ts;
+
+		if (copy_from_user(&ts, uts, sizeof(ts)))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -EINVAL;
+		deadline = arch_clock_ns() + (u64)ts.tv_sec * 1000000000UL + (u64)ts.tv_nsec;
 	}
-	spin_unlock(&tasklist_lock);
-	return found ? 0 : -ESRCH;
+	for (;;) {
+		spin_lock(&p->lock);
+		sig = dequeue(t, ~set, &info);
+		spin_unlock(&p->lock);
+		if (sig)
+			break;
+		if (signal_pending_current())
+			return -EINTR;
+		u64 now = arch_clock_ns();
+
+		if (uts && now >= deadline)
+			return -EAGAIN;
+		sleep_ns(uts ? deadline - now : ~0UL >> 2, NULL);
+	}
+	if (uinfo && copy_to_user(uinfo, &info, sizeof(info)))
+		return -EFAULT;
+	return sig;
+}
+
+/* sys_rt_sigreturn - rt_sigreturn(2): back from a handler. Restores every
+ * register, the FPU state, the mask and the alternate stack from the frame;
+ * a bad frame kills with SIGSEGV. Returns the restored rax. */
+long sys_rt_sigreturn(void)
+{
+	struct task *t = current;
+	struct trapframe *tf = arch_task_trapframe(t);
+	struct linux_stack ss;
+	sigset_t mask;
+
+	t->syscall_nr = -1;	/* nothing to restart: rax is the user's again */
+	if (arch_signal_restore(tf, &mask, &ss) != 0) {
+		signal_force_fault(SIGSEGV, SI_KERNEL, 0);
+		return (long)tf_get_return(tf);
+	}
+	t->blocked = mask & ~unblockable;
+	/* Like Linux's restore_altstack: a bad uc_stack is ignored. */
+	if (!on_altstack(t, tf_sp(tf))) {
+		if (ss.ss_flags & SS_DISABLE) {
+			t->altstack_sp = 0, t->altstack_size = 0, t->altstack_flags = SS_DISABLE;
+		} else if (ss.ss_size >= MINSIGSTKSZ && !(ss.ss_flags & ~(SS_AUTODISARM |
+								      SS_ONSTACK))) {
+			t->altstack_sp = ss.ss_sp;
+			t->altstack_size = ss.ss_size;
+			t->altstack_flags = (u32)ss.ss_flags & SS_AUTODISARM;
+		}
+	}
+	return (long)tf_get_return(tf);
+}
+
+/*
+ * sys_sigaltstack - sigaltstack(2). Returns 0, -EPERM (changing it while on
+ * it), -EINVAL (bad flags), -ENOMEM (smaller than MINSIGSTKSZ) or -EFAULT.
+ */
+long sys_sigaltstack(const struct linux_stack __user *uss, struct linux_stack __user *uoss)
+{
+	struct task *t = current;
+	u64 sp = tf_sp(arch_task_trapframe(t));
+	struct linux_stack old, ss;
+
+	altstack_to_user(t, sp, &old);
+	if (uss) {
+		if (copy_from_user(&ss, uss, sizeof(ss)))
+			return -EFAULT;
+		if (on_altstack(t, sp))
+			return -EPERM;
+		u32 mode = (u32)ss.ss_flags & ~SS_AUTODISARM;
+
+		if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
+			return -EINVAL;
+		if (mode == SS_DISABLE) {
+			t->altstack_sp = 0, t->altstack_size = 0, t->altstack_flags = SS_DISABLE;
+		} else {
+			if (ss.ss_size < MINSIGSTKSZ)
+				return -ENOMEM;
+			t->altstack_sp = ss.ss_sp;
+			t->altstack_size = ss.ss_size;
+			t->altstack_flags = (u32)ss.ss_flags & SS_AUTODISARM;
+		}
+	}
+	if (uoss && copy_to_user(uoss, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+/* sys_restart_syscall - restart_syscall(2): resume an interrupted
+ * nanosleep with the time it had left. */
+long sys_restart_syscall(void)
+{
+	struct task *t = current;
+	u64 now = arch_clock_ns();
+	u64 left = t->restart_deadline_ns > now ? t->restart_deadline_ns - now : 0;
+
+	return nanosleep_resume(left, t->restart_rem);
 }

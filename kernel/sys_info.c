@@ -30,75 +30,6 @@ long sys_getppid(void)
 	return ppid;
 }
 
-/* sys_getpgid - getpgid(2): process group of @pid (0: the caller); -ESRCH. */
-long sys_getpgid(pid_t pid)
-{
-	long ret;
-
-	spin_lock(&tasklist_lock);
-	struct process *p = pid ? process_find(pid) : current->proc;
-
-	ret = p ? p->pgid : -ESRCH;
-	spin_unlock(&tasklist_lock);
-	return ret;
-}
-
-long sys_getpgrp(void) { return sys_getpgid(0); }
-
-/* sys_getsid - getsid(2): session of @pid (0: the caller); -ESRCH. */
-long sys_getsid(pid_t pid)
-{
-	long ret;
-
-	spin_lock(&tasklist_lock);
-	struct process *p = pid ? process_find(pid) : current->proc;
-
-	ret = p ? p->sid : -ESRCH;
-	spin_unlock(&tasklist_lock);
-	return ret;
-}
-
-/*
- * sys_setpgid - setpgid(2), POSIX rules: @pid is the caller or one of its
- * children in the same session that has not exec'd (exec tracking comes with
- * job control; children are accepted); the group must exist in the session
- * or be the process itself. Returns 0, -EINVAL, -ESRCH or -EPERM.
- */
-long sys_setpgid(pid_t pid, pid_t pgid)
-{
-	struct process *self = current->proc;
-	long ret = 0;
-
-	if (pgid < 0)
-		return -EINVAL;
-	spin_lock(&tasklist_lock);
-	struct process *p = pid ? process_find(pid) : self;
-
-	if (!p || (p != self && p->parent != self)) {
-		ret = -ESRCH;
-		goto out;
-	}
-	if (p->sid != self->sid || p->pid == p->sid) {
-		ret = -EPERM;
-		goto out;
-	}
-	if (!pgid)
-		pgid = p->pid;
-	if (pgid != p->pid) {
-		struct process *leader = process_find(pgid);
-
-		/* The group must already exist in the caller's session. */
-		if (!leader || leader->pgid != pgid || leader->sid != self->sid) {
-			ret = -EPERM;
-			goto out;
-		}
-	}
-	p->pgid = pgid;
-out:
-	spin_unlock(&tasklist_lock);
-	return ret;
-}
-
 struct utsname_linux {
 	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
 };
@@ -247,6 +178,11 @@ static int timespec_in(const struct linux_timespec __user *u, u64 *ns)
 	return 0;
 }
 
+/*
+ * Sleep @ns; when a signal interrupts, report the time left in *@rem and
+ * return -ERESTART_RESTARTBLOCK: -EINTR if a handler runs, otherwise the
+ * sleep resumes through restart_syscall(2) for the time left (nanosleep(2)).
+ */
 static long sleep_and_report(u64 ns, struct linux_timespec __user *rem)
 {
 	u64 left = 0;
@@ -259,7 +195,18 @@ static long sleep_and_report(u64 ns, struct linux_timespec __user *rem)
 		if (copy_to_user(rem, &ts, sizeof(ts)))
 			return -EFAULT;
 	}
-	return err;
+	if (err) {
+		current->restart_deadline_ns = arch_clock_ns() + left;
+		current->restart_rem = (u64)rem;
+		return -ERESTART_RESTARTBLOCK;
+	}
+	return 0;
+}
+
+/* nanosleep_resume - see include/task.h. */
+long nanosleep_resume(u64 left_ns, u64 rem)
+{
+	return sleep_and_report(left_ns, (struct linux_timespec __user *)rem);
 }
 
 /* sys_nanosleep - nanosleep(2): -EINVAL, -EFAULT, or -EINTR with *rem. */
@@ -288,7 +235,7 @@ long sys_clock_nanosleep(int clk, int flags, const struct linux_timespec __user 
 	if (err)
 		return err;
 	if (flags & TIMER_ABSTIME)
-		return sleep_ns(ns > now ? ns - now : 0, NULL);
+		return sleep_ns(ns > now ? ns - now : 0, NULL) ? -ERESTARTNOHAND : 0;
 	return sleep_and_report(ns, rem);
 }
 
@@ -337,52 +284,6 @@ long sys_sysinfo(struct linux_sysinfo __user *u)
 	return copy_to_user(u, &si, sizeof(si)) ? -EFAULT : 0;
 }
 
-/* Default limits (Linux's for a root shell on Debian 12). */
-static const struct linux_rlimit rlimit_defaults[RLIMIT_NLIMITS] = {
-	[RLIMIT_CPU] = { RLIM_INFINITY, RLIM_INFINITY },
-	[RLIMIT_FSIZE] = { RLIM_INFINITY, RLIM_INFINITY },
-	[RLIMIT_DATA] = { RLIM_INFINITY, RLIM_INFINITY },
-	[RLIMIT_STACK] = { 8UL << 20, RLIM_INFINITY },
-	[RLIMIT_CORE] = { 0, RLIM_INFINITY },
-	[RLIMIT_RSS] = { RLIM_INFINITY, RLIM_INFINITY },
-	[RLIMIT_NPROC] = { 32768, 32768 },
-	[RLIMIT_NOFILE] = { 1024, 1048576 },
-	[RLIMIT_MEMLOCK] = { 8UL << 20, 8UL << 20 },
-	[RLIMIT_AS] = { RLIM_INFINITY, RLIM_INFINITY },
-	[10] = { RLIM_INFINITY, RLIM_INFINITY },	/* LOCKS */
-	[11] = { 32768, 32768 },			/* SIGPENDING */
-	[12] = { 819200, 819200 },			/* MSGQUEUE */
-	[13] = { 0, 0 },				/* NICE */
-	[14] = { 0, 0 },				/* RTPRIO */
-	[15] = { RLIM_INFINITY, RLIM_INFINITY },	/* RTTIME */
-};
-
-/*
- * sys_prlimit64 - prlimit64(2) for the caller (pid 0 or its own pid):
- * reports the defaults. Setting limits (and enforcing them) arrives with
- * the resource-limit work; until then a set returns -EPERM rather than
- * pretending to enforce it.
- */
-long sys_prlimit64(pid_t pid, int resource, const struct linux_rlimit __user *new,
-		   struct linux_rlimit __user *old)
-{
-	if (resource < 0 || resource >= RLIMIT_NLIMITS)
-		return -EINVAL;
-	if (pid && pid != current->proc->pid)
-		return -ESRCH;
-	if (old && copy_to_user(old, &rlimit_defaults[resource], sizeof(*old)))
-		return -EFAULT;
-	if (new)
-		return -EPERM;
-	return 0;
-}
-
-/* sys_getrlimit - getrlimit(2). */
-long sys_getrlimit(int resource, struct linux_rlimit __user *old)
-{
-	return sys_prlimit64(0, resource, NULL, old);
-}
-
 #define GRND_NONBLOCK	1
 #define GRND_RANDOM	2
 #define GRND_INSECURE	4
@@ -406,8 +307,13 @@ long sys_getrandom(void __user *buf, size_t len, unsigned flags)
 
 #define PR_SET_NAME	15
 #define PR_GET_NAME	16
+#define PR_SET_PDEATHSIG	1
+#define PR_GET_PDEATHSIG	2
+#define PR_SET_CHILD_SUBREAPER	36
+#define PR_GET_CHILD_SUBREAPER	37
 
-/* sys_prctl - prctl(2): PR_SET_NAME, PR_GET_NAME; other options -EINVAL. */
+/* sys_prctl - prctl(2): PR_SET_NAME, PR_GET_NAME, the parent-death signal and
+ * the child subreaper (kernel/exit.c); other options -EINVAL. */
 long sys_prctl(int option, u64 arg2, u64 arg3, u64 arg4, u64 arg5)
 {
 	struct task *t = current;
@@ -429,6 +335,11 @@ long sys_prctl(int option, u64 arg2, u64 arg3, u64 arg4, u64 arg5)
 	}
 	case PR_GET_NAME:
 		return copy_to_user((void *)arg2, t->comm, TASK_COMM_LEN) ? -EFAULT : 0;
+	case PR_SET_PDEATHSIG:
+	case PR_GET_PDEATHSIG:
+	case PR_SET_CHILD_SUBREAPER:
+	case PR_GET_CHILD_SUBREAPER:
+		return prctl_lifecycle(option, arg2);
 	default:
 		return -EINVAL;
 	}

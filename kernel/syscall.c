@@ -6,6 +6,8 @@
 #include "kernel.h"
 #include "arch.h"
 #include "sched.h"
+#include "task.h"
+#include "cpu.h"
 #include "uapi/errno.h"
 
 typedef long (*syscall_fn)(u64, u64, u64, u64, u64, u64);
@@ -40,15 +42,15 @@ void syscall_dispatch(struct trapframe *tf)
 	long nr = tf_syscall_nr(tf);
 	long ret;
 
+	current->syscall_nr = nr;
 	if (nr >= 0 && nr < SYSCALL_MAX && syscall_table[nr])
 		ret = syscall_table[nr](tf_syscall_arg(tf, 0), tf_syscall_arg(tf, 1),
 					tf_syscall_arg(tf, 2), tf_syscall_arg(tf, 3),
 					tf_syscall_arg(tf, 4), tf_syscall_arg(tf, 5));
 	else
 		ret = syscall_enosys(nr);
-	/* Restarting after a handler comes with signal delivery; until then
-	 * an interrupted sleep reports EINTR. */
-	if (ret == -ERESTARTSYS)
-		ret = -EINTR;
+	/* An -ERESTART* code stays in rax for the return path: signal
+	 * delivery turns it into -EINTR or restarts the call (kernel/signal.c). */
 	tf_set_return(tf, ret);
+	signal_syscall_done(current, nr, ret);
 }

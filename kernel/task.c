@@ -106,6 +106,7 @@ struct task *task_alloc(void)
 	list_init(&t->thread_link);
 	list_init(&t->timer_link);
 	wait_queue_init(&t->vfork_wq, "vfork");
+	signal_task_init(t);
 	t->start_ns = arch_clock_ns();
 	return t;
 }
@@ -122,6 +123,7 @@ void task_put(struct task *t)
 {
 	if (__atomic_sub_fetch(&t->refcount, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	signal_task_free(t);
 	page_put_order(phys_to_page(virt_to_phys(t->kstack)), KSTACK_ORDER);
 	if (t->proc && t->proc != &kernel_process)
 		process_put(t->proc);	/* the task's reference on its process */
@@ -142,6 +144,7 @@ struct process *process_alloc(void)
 	list_init(&p->threads);
 	wait_queue_init(&p->child_exit, "child_exit");
 	wait_queue_init(&p->thread_exit, "thread_exit");
+	signal_process_init(p);
 	p->refcount = 1;
 	p->start_ns = arch_clock_ns();
 	return p;
@@ -158,6 +161,7 @@ void process_put(struct process *p)
 		return;
 	if (p->sighand)
 		sighand_put(p->sighand);
+	signal_process_free(p);
 	kfree(p);
 }
 

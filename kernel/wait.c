@@ -19,15 +19,6 @@
 #include "uapi/resource.h"
 #include "uapi/signal.h"
 
-/* si_code of SIGCHLD and of waitid(2)'s siginfo (sigaction(2)). */
-#ifndef CLD_EXITED
-#define CLD_EXITED	1
-#define CLD_KILLED	2
-#define CLD_DUMPED	3
-#define CLD_STOPPED	5
-#define CLD_CONTINUED	6
-#endif
-
 /* What a wait looks for and what it found (wait4(2), waitid(2)). */
 struct wait_opts {
 	int idtype;		/* P_ALL, P_PID or P_PGID */

@@ -5,6 +5,7 @@
  */
 #include "kernel.h"
 #include "mm.h"
+#include "uapi/resource.h"
 #include "page.h"
 #include "fs.h"
 #include "cpu.h"
@@ -59,6 +60,31 @@ static int populate_locked(struct mm *mm, u64 start, u64 end)
 		if (err)
 			return err;
 	}
+	return 0;
+}
+
+/*
+ * RLIMIT_AS and RLIMIT_DATA (getrlimit(2)): may @len more bytes be mapped,
+ * counting as data when @data (private, writable, not stack: what Linux's
+ * data_vm counts)? Returns 0 or -ENOMEM. Caller holds the mm lock.
+ */
+static int vm_limits_allow(struct mm *mm, u64 len, bool data)
+{
+	u64 as = rlimit_cur(RLIMIT_AS), dl = rlimit_cur(RLIMIT_DATA);
+	u64 total = 0, data_vm = 0;
+	struct vma *v;
+
+	if (as == RLIM_INFINITY && (!data || dl == RLIM_INFINITY))
+		return 0;
+	list_for_each_entry(v, &mm->vmas, link) {
+		total += v->end - v->start;
+		if ((v->prot & MMU_WRITE) && !(v->flags & (VMA_SHARED | VMA_STACK)))
+			data_vm += v->end - v->start;
+	}
+	if (as != RLIM_INFINITY && total + len > as)
+		return -ENOMEM;
+	if (data && dl != RLIM_INFINITY && data_vm + len > dl)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -121,6 +147,9 @@ long sys_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags, int fd
 			goto out_unlock;
 		}
 	}
+	ret = vm_limits_allow(mm, len, (prot & PROT_WRITE) && !(vflags & VMA_SHARED));
+	if (ret)
+		goto out_unlock;
 	ret = mm_map_locked(mm, addr, len, prot_to_mmu(prot), vflags, file, off,
 			    file ? addr + (inode_size(file) > off ? inode_size(file) - off : 0) : 0);
 	if (ret)
@@ -277,6 +306,8 @@ long sys_brk(u64 new_brk)
 			if (v->start < new_end && old_end < v->end)
 				goto out;
 		}
+		if (vm_limits_allow(mm, new_end - old_end, true))
+			goto out;
 		if (mm_map_locked(mm, old_end, new_end - old_end, MMU_READ | MMU_WRITE, VMA_HEAP,
 				  NULL, 0, 0))
 			goto out;

@@ -53,5 +53,11 @@
 
 /* Kernel-internal: restart the interrupted syscall (never seen by users). */
 #define ERESTARTSYS	512
+/* Restart unconditionally, even after a handler ran. */
+#define ERESTARTNOINTR	513
+/* Restart unless a handler ran (then EINTR). */
+#define ERESTARTNOHAND	514
+/* Restart through restart_syscall(2) and current's restart data, unless a handler ran. */
+#define ERESTART_RESTARTBLOCK	516
 
 #endif

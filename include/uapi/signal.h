@@ -52,4 +52,58 @@
 #define SA_NODEFER	0x40000000
 #define SA_RESETHAND	0x80000000
 
+
+/* sigaltstack(2) */
+#define SS_ONSTACK	1
+#define SS_DISABLE	2
+#define SS_AUTODISARM	(1U << 31)
+#define MINSIGSTKSZ	2048
+
+/* si_code values (sigaction(2)). */
+#define SI_USER		0
+#define SI_KERNEL	0x80
+#define SI_QUEUE	(-1)
+#define SI_TIMER	(-2)
+#define SI_TKILL	(-6)
+#define CLD_EXITED	1
+#define CLD_KILLED	2
+#define CLD_DUMPED	3
+#define CLD_TRAPPED	4
+#define CLD_STOPPED	5
+#define CLD_CONTINUED	6
+
+/*
+ * siginfo_t as the x86-64 kernel lays it out (128 bytes): signo, errno, code,
+ * then a union whose members used here overlay as below.
+ */
+struct linux_siginfo {
+	int si_signo;
+	int si_errno;
+	int si_code;
+	int _pad0;
+	union {
+		struct {		/* kill, sigqueue, SIGCHLD */
+			int pid;
+			unsigned int uid;
+			union {
+				int status;	/* SIGCHLD */
+				unsigned long value;	/* sigqueue's sigval */
+			};
+			long utime, stime;	/* SIGCHLD, clock ticks */
+		} proc;
+		struct {		/* SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP */
+			unsigned long addr;
+		} fault;
+		char _bytes[112];
+	};
+};
+
+/* stack_t of sigaltstack(2) */
+struct linux_stack {
+	unsigned long ss_sp;
+	int ss_flags;
+	int _pad;
+	unsigned long ss_size;
+};
+
 #endif

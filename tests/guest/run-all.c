@@ -15,6 +15,7 @@ static const char *const programs[] = {
 	"fork", "cow", "exec", "elf", "wait", "orphan", "efault", "pages",
 	"pipe", "poll", "shm", "msg", "sem", "proc", "dev", "fuzz",
 	"threads", "clone", "vfork", "waitid",
+	"signals", "jobs",
 };
 
 /* Run dir/name and return its wait status (or a negative tap_wait_bounded() failure). */

@@ -1,0 +1,190 @@
+/*
+ * Signal frames of the x86-64 Linux ABI: the rt_sigframe a handler is entered
+ * with (return address = sa_restorer, ucontext with the full register set in
+ * uc_mcontext, the FXSAVE image the mcontext's fpstate points to, siginfo)
+ * and rt_sigreturn's restore of all of it. x86-64 has no kernel trampoline:
+ * the C library's restorer calls rt_sigreturn. Also the syscall-restart
+ * rewind (rip back over the 2-byte syscall instruction).
+ */
+#include "x86.h"
+#include "cpu.h"
+#include "task.h"
+#include "kernel.h"
+#include "uaccess.h"
+#include "uapi/errno.h"
+#include "uapi/signal.h"
+
+/* struct sigcontext of the x86-64 ABI: what uc_mcontext holds. */
+struct x86_sigcontext {
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	u64 rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+	u16 cs, gs, fs, ss;
+	u64 err, trapno, oldmask, cr2;
+	u64 fpstate;		/* user address of the FXSAVE image, 0 = none */
+	u64 reserved1[8];
+};
+
+struct x86_ucontext {
+	u64 uc_flags;
+	u64 uc_link;
+	struct linux_stack uc_stack;
+	struct x86_sigcontext uc_mcontext;
+	sigset_t uc_sigmask;
+};
+
+struct x86_rt_sigframe {
+	u64 pretcode;		/* the handler's return address: sa_restorer */
+	struct x86_ucontext uc;
+	struct linux_siginfo info;
+};
+
+_Static_assert(sizeof(struct linux_siginfo) == 128, "siginfo is 128 bytes");
+_Static_assert(sizeof(struct x86_sigcontext) == 256, "sigcontext layout");
+_Static_assert(offsetof(struct x86_ucontext, uc_mcontext) == 40, "ucontext layout");
+_Static_assert(offsetof(struct x86_ucontext, uc_sigmask) == 296, "ucontext layout");
+
+#define FXSAVE_SIZE		512
+#define FXSAVE_MXCSR		24
+#define FXSAVE_MXCSR_MASK	28
+#define REDZONE			128	/* System V AMD64 ABI 3.2.2: below rsp is the callee's */
+#define UC_SIGCONTEXT_SS	0x2
+#define UC_STRICT_RESTORE_SS	0x4
+
+/* Flags a signal frame may carry back (Linux's FIX_EFLAGS: AC OF DF TF SF ZF AF PF CF RF). */
+#define RFLAGS_RESTORABLE	0x50dd5UL
+#define RFLAGS_TF		0x100UL
+#define RFLAGS_DF		0x400UL
+
+static inline void fxsave_to(u8 *area)
+{
+	__asm__ volatile("fxsave64 %0" : "=m"(*(u8 (*)[FXSAVE_SIZE])area));
+}
+
+static inline void fxrstor_from(const u8 *area)
+{
+	__asm__ volatile("fxrstor64 %0" : : "m"(*(const u8 (*)[FXSAVE_SIZE])area));
+}
+
+/* MXCSR bits this CPU accepts: fxrstor with any other set raises #GP. */
+static u32 mxcsr_mask(void)
+{
+	static u32 mask;
+	u8 area[FXSAVE_SIZE] __aligned(16);
+
+	if (!mask) {
+		memset(area, 0, sizeof(area));
+		fxsave_to(area);
+		u32 m = *(u32 *)(area + FXSAVE_MXCSR_MASK);
+
+		mask = m ? m : 0xffbf;	/* 0 means the architectural default */
+	}
+	return mask;
+}
+
+/* A clean FPU/SSE state (as after exec) in the registers of this CPU. */
+static void fpu_load_clean(void)
+{
+	u8 area[FXSAVE_SIZE] __aligned(16);
+
+	memset(area, 0, sizeof(area));
+	*(u16 *)area = 0x037f;
+	*(u32 *)(area + FXSAVE_MXCSR) = 0x1f80;
+	fxrstor_from(area);
+}
+
+/*
+ * arch_signal_push_frame - see include/arch.h. Layout as Linux builds it:
+ * the FXSAVE image 64-byte aligned at the top, the rt_sigframe below it so
+ * that the handler starts with (rsp + 8) 16-byte aligned, as after a call.
+ */
+int arch_signal_push_frame(struct trapframe *tf, const struct signal_frame *sf)
+{
+	u8 fpu[FXSAVE_SIZE] __aligned(16);
+	struct x86_rt_sigframe f;
+	u64 sp = sf->sp ? sf->sp : tf->rsp - REDZONE;
+	u64 fp = (sp - FXSAVE_SIZE) & ~63UL;
+	u64 frame = ((fp - sizeof(f)) & ~15UL) - 8;
+
+	if (frame < USER_BASE || sp > USER_TOP)
+		return -EFAULT;
+	fxsave_to(fpu);
+	memset(&f, 0, sizeof(f));
+	f.pretcode = sf->restorer;
+	f.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
+	f.uc.uc_stack = sf->uc_stack;
+	struct x86_sigcontext *sc = &f.uc.uc_mcontext;
+
+	sc->r8 = tf->r8, sc->r9 = tf->r9, sc->r10 = tf->r10, sc->r11 = tf->r11;
+	sc->r12 = tf->r12, sc->r13 = tf->r13, sc->r14 = tf->r14, sc->r15 = tf->r15;
+	sc->rdi = tf->rdi, sc->rsi = tf->rsi, sc->rbp = tf->rbp, sc->rbx = tf->rbx;
+	sc->rdx = tf->rdx, sc->rax = tf->rax, sc->rcx = tf->rcx, sc->rsp = tf->rsp;
+	sc->rip = tf->rip, sc->eflags = tf->rflags;
+	sc->cs = GDT_UCODE, sc->ss = GDT_UDATA;
+	sc->err = tf->vector < 32 ? tf->error : 0;
+	sc->trapno = tf->vector < 32 ? tf->vector : 0;
+	sc->oldmask = sf->saved_mask;
+	sc->cr2 = sf->fault_addr;
+	sc->fpstate = fp;
+	f.uc.uc_sigmask = sf->saved_mask;
+	f.info = sf->info;
+
+	if (copy_to_user((void *)fp, fpu, sizeof(fpu)) ||
+	    copy_to_user((void *)frame, &f, sizeof(f)))
+		return -EFAULT;
+
+	tf->rdi = (u64)sf->info.si_signo;
+	tf->rsi = frame + offsetof(struct x86_rt_sigframe, info);
+	tf->rdx = frame + offsetof(struct x86_rt_sigframe, uc);
+	tf->rax = 0;
+	tf->rsp = frame;
+	tf->rip = sf->handler;
+	tf->rflags &= ~(RFLAGS_TF | RFLAGS_DF);
+	/* The handler starts with a clean FPU, as on Linux. */
+	fpu_load_clean();
+	return 0;
+}
+
+/*
+ * arch_signal_restore - see include/arch.h. Every general register, rip,
+ * the restorable flags and the FXSAVE image come back from the frame; the
+ * return path forces user segments and a canonical rip, and an MXCSR with
+ * bits the CPU rejects is masked rather than allowed to fault in the kernel.
+ */
+int arch_signal_restore(struct trapframe *tf, sigset_t *mask, struct linux_stack *uc_stack)
+{
+	u8 fpu[FXSAVE_SIZE] __aligned(16);
+	struct x86_ucontext uc;
+	u64 frame = tf->rsp - 8;	/* the restorer's ret popped pretcode */
+
+	if (copy_from_user(&uc, (const void *)(frame + offsetof(struct x86_rt_sigframe, uc)),
+			   sizeof(uc)))
+		return -EFAULT;
+	const struct x86_sigcontext *sc = &uc.uc_mcontext;
+
+	if (sc->fpstate) {
+		if ((sc->fpstate & 15) ||
+		    copy_from_user(fpu, (const void *)sc->fpstate, sizeof(fpu)))
+			return -EFAULT;
+		*(u32 *)(fpu + FXSAVE_MXCSR) &= mxcsr_mask();
+	}
+	tf->r8 = sc->r8, tf->r9 = sc->r9, tf->r10 = sc->r10, tf->r11 = sc->r11;
+	tf->r12 = sc->r12, tf->r13 = sc->r13, tf->r14 = sc->r14, tf->r15 = sc->r15;
+	tf->rdi = sc->rdi, tf->rsi = sc->rsi, tf->rbp = sc->rbp, tf->rbx = sc->rbx;
+	tf->rdx = sc->rdx, tf->rax = sc->rax, tf->rcx = sc->rcx, tf->rsp = sc->rsp;
+	tf->rip = sc->rip;
+	tf->rflags = (tf->rflags & ~RFLAGS_RESTORABLE) | (sc->eflags & RFLAGS_RESTORABLE);
+	if (sc->fpstate)
+		fxrstor_from(fpu);
+	else
+		fpu_load_clean();
+	*mask = uc.uc_sigmask;
+	*uc_stack = uc.uc_stack;
+	return 0;
+}
+
+/* arch_syscall_restart - see include/arch.h. */
+void arch_syscall_restart(struct trapframe *tf, long nr)
+{
+	tf->rip -= 2;		/* back over "syscall" (0f 05) */
+	tf->rax = (u64)nr;
+}

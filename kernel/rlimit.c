@@ -1,0 +1,153 @@
+/*
+ * Resource limits (getrlimit(2), setrlimit(2), prlimit64(2)): one soft and
+ * one hard limit per resource and process, inherited across fork and kept
+ * across exec. Where they are enforced:
+ *   RLIMIT_NPROC   fork() returns -EAGAIN (rlimit_fork_check, here)
+ *   RLIMIT_AS      mmap/brk return -ENOMEM (mm/mmap.c through rlimit_cur)
+ *   RLIMIT_DATA    mmap of private writable memory and brk: -ENOMEM
+ *   RLIMIT_NOFILE  new descriptors: -EMFILE (fs/fdtable.c)
+ *   RLIMIT_STACK   size of the stack mapping made by exec (SIGSEGV past it)
+ *   RLIMIT_CPU     SIGXCPU each second past the soft limit, SIGKILL at the
+ *                  hard one (kernel/itimer.c, from the tick)
+ *   RLIMIT_CORE    decides the core flag of core-action deaths (signal.c)
+ *   RLIMIT_FSIZE   stored and reported; writes are not limited yet
+ * Unprivileged callers (euid != 0) may lower hard limits but not raise them.
+ *
+ * Locks: process->rlim is [P] process->lock.
+ */
+#include "kernel.h"
+#include "task.h"
+#include "cpu.h"
+#include "uaccess.h"
+#include "uapi/errno.h"
+#include "uapi/resource.h"
+
+#define NR_OPEN_MAX	1048576		/* Linux's fs.nr_open default */
+
+/* Default limits (Linux's for a root shell on Debian 12). */
+static const struct k_rlimit rlimit_defaults[RLIMIT_COUNT] = {
+	[RLIMIT_CPU] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_FSIZE] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_DATA] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_STACK] = { 8UL << 20, RLIM_INFINITY },
+	[RLIMIT_CORE] = { 0, RLIM_INFINITY },
+	[RLIMIT_RSS] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_NPROC] = { 32768, 32768 },
+	[RLIMIT_NOFILE] = { 1024, 1048576 },
+	[RLIMIT_MEMLOCK] = { 8UL << 20, 8UL << 20 },
+	[RLIMIT_AS] = { RLIM_INFINITY, RLIM_INFINITY },
+	[10] = { RLIM_INFINITY, RLIM_INFINITY },	/* LOCKS */
+	[11] = { 32768, 32768 },			/* SIGPENDING */
+	[12] = { 819200, 819200 },			/* MSGQUEUE */
+	[13] = { 0, 0 },				/* NICE */
+	[14] = { 0, 0 },				/* RTPRIO */
+	[15] = { RLIM_INFINITY, RLIM_INFINITY },	/* RTTIME */
+};
+
+_Static_assert(RLIMIT_COUNT == RLIMIT_NLIMITS, "one k_rlimit per resource");
+
+/* rlimit_init_defaults - see include/task.h. */
+void rlimit_init_defaults(struct process *p)
+{
+	memcpy(p->rlim, rlimit_defaults, sizeof(p->rlim));
+}
+
+/* rlimit_cur - see include/task.h. */
+u64 rlimit_cur(int resource)
+{
+	struct process *p = current->proc;
+
+	if (!p || resource < 0 || resource >= RLIMIT_COUNT)
+		return RLIM_INFINITY;
+	spin_lock(&p->lock);
+	u64 v = p->rlim[resource].cur;
+
+	spin_unlock(&p->lock);
+	return v;
+}
+
+/* rlimit_fork_check - see include/task.h. */
+int rlimit_fork_check(void)
+{
+	struct process *self = current->proc;
+	u64 limit = rlimit_cur(RLIMIT_NPROC);
+	u64 count = 0;
+
+	/* Root is exempt, as with CAP_SYS_RESOURCE / CAP_SYS_ADMIN on Linux. */
+	if (!self || self->euid == 0 || self->uid == 0 || limit == RLIM_INFINITY)
+		return 0;
+	spin_lock(&tasklist_lock);
+	for (struct process *p = init_process; p; p = process_tree_next(init_process, p))
+		if (p->state == PROC_ALIVE && p->uid == self->uid)
+			count++;
+	spin_unlock(&tasklist_lock);
+	return count >= limit ? -EAGAIN : 0;
+}
+
+/*
+ * sys_prlimit64 - prlimit64(2): read and/or set @resource of process @pid
+ * (0: the caller). Returns 0, -EINVAL (bad resource, soft > hard, NOFILE
+ * above nr_open), -EPERM (raising a hard limit unprivileged, or another
+ * user's process), -ESRCH or -EFAULT. Takes tasklist_lock, process->lock.
+ */
+long sys_prlimit64(pid_t pid, int resource, const struct linux_rlimit __user *unew,
+		   struct linux_rlimit __user *uold)
+{
+	struct process *self = current->proc;
+	struct linux_rlimit new, old;
+	long ret = 0;
+
+	if (resource < 0 || resource >= RLIMIT_NLIMITS)
+		return -EINVAL;
+	if (unew) {
+		if (copy_from_user(&new, unew, sizeof(new)))
+			return -EFAULT;
+		if (new.rlim_cur > new.rlim_max)
+			return -EINVAL;
+		if (resource == RLIMIT_NOFILE && new.rlim_max > NR_OPEN_MAX)
+			return -EPERM;
+	}
+	spin_lock(&tasklist_lock);
+	struct process *p = pid ? process_find(pid) : self;
+
+	if (!p || p->state != PROC_ALIVE) {
+		spin_unlock(&tasklist_lock);
+		return -ESRCH;
+	}
+	if (p != self && self->euid != 0 &&
+	    (self->uid != p->uid || self->uid != p->euid || self->uid != p->suid ||
+	     self->gid != p->gid || self->gid != p->egid || self->gid != p->sgid)) {
+		spin_unlock(&tasklist_lock);
+		return -EPERM;
+	}
+	spin_lock(&p->lock);
+	old.rlim_cur = p->rlim[resource].cur;
+	old.rlim_max = p->rlim[resource].max;
+	if (unew) {
+		if (new.rlim_max > old.rlim_max && self->euid != 0) {
+			ret = -EPERM;
+		} else {
+			p->rlim[resource].cur = new.rlim_cur;
+			p->rlim[resource].max = new.rlim_max;
+			if (resource == RLIMIT_CPU)
+				p->xcpu_next_ticks = 0;
+		}
+	}
+	spin_unlock(&p->lock);
+	spin_unlock(&tasklist_lock);
+	if (!ret && uold && copy_to_user(uold, &old, sizeof(old)))
+		return -EFAULT;
+	return ret;
+}
+
+/* sys_getrlimit - getrlimit(2). 0, -EINVAL or -EFAULT. */
+long sys_getrlimit(int resource, struct linux_rlimit __user *old)
+{
+	return sys_prlimit64(0, resource, NULL, old);
+}
+
+/* sys_setrlimit - setrlimit(2). 0, -EINVAL, -EPERM or -EFAULT. */
+long sys_setrlimit(int resource, const struct linux_rlimit __user *new)
+{
+	return sys_prlimit64(0, resource, new, NULL);
+}
