@@ -86,6 +86,11 @@ struct task {
 	u64 clear_child_tid;		/* [c] user address (set_tid_address, CLONE_CHILD_CLEARTID) */
 	u64 set_child_tid;		/* [c] CLONE_CHILD_SETTID address, written on first return */
 
+	/* sendfile(2): a kernel buffer that copy_from_user() accepts as a source
+	 * while the task hands it to a file's write operation (mm/uaccess.c) */
+	const void *uaccess_ksrc;	/* [c] NULL when none */
+	size_t uaccess_ksrc_len;	/* [c] bytes */
+
 	/* Accounting */
 	u64 utime_ticks, stime_ticks;	/* [R] CPU time in timer ticks */
 	u64 start_ns;			/* [I] creation time, ns since boot */
