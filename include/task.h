@@ -173,6 +173,10 @@ void process_put(struct process *p);
  */
 struct task *task_create_kernel(const char *name, void (*fn)(void *), void *arg);
 
+/* kthreadd_start - create kthreadd (pid 2, parent 0; kernel/kthread.c) right
+ * after init. Panics only at boot on a broken invariant. Sleeps: no. */
+void kthreadd_start(void);
+
 
 /* ---- kernel/ internals: creation and teardown (kernel/task.c) ---- */
 struct cpu;
