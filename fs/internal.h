@@ -133,6 +133,11 @@ int tmpfs_dir_remove(struct inode *dir, struct tmpfs_dirent *de, struct inode **
 int tmpfs_dir_move(struct inode *from, struct tmpfs_dirent *de, struct inode *to,
 		   struct tmpfs_dirent *victim, const char *name, size_t len,
 		   struct inode **victim_ino);
+/* tmpfs_dir_exchange - swap the inodes that entries @a of @from and @b of
+ * @to name (renameat2(2) RENAME_EXCHANGE); cannot fail. Requires both
+ * directories' locks. */
+void tmpfs_dir_exchange(struct inode *from, struct tmpfs_dirent *a, struct inode *to,
+			struct tmpfs_dirent *b);
 /* tmpfs_dir_empty - @dir has no entries. Requires dir's lock. */
 bool tmpfs_dir_empty(struct inode *dir);
 /* tmpfs_getdents - fill user @buf (@count bytes) with linux_dirent64 records
@@ -194,8 +199,16 @@ int vfs_mknod(struct vfs_last *last, u32 mode, const char *target, u32 major, u3
 	      struct inode **out);
 /* vfs_unlink - remove @last; @rmdir selects rmdir(2) semantics. */
 int vfs_unlink(struct inode *root, struct vfs_last *last, bool rmdir);
-/* vfs_rename - rename(2) from @from to @to. */
-int vfs_rename(struct inode *root, struct vfs_last *from, struct vfs_last *to);
+/* vfs_rename - renameat2(2) from @from to @to with @flags RENAME_NOREPLACE or
+ * RENAME_EXCHANGE (-EINVAL for others or both). 0 or -ENOENT, -EEXIST,
+ * -EISDIR, -ENOTDIR, -ENOTEMPTY, -EINVAL, -EBUSY, -EXDEV, -EACCES, -EPERM
+ * (sticky directory), -ENOMEM. Takes vfs_rename_lock, then both directories. */
+int vfs_rename(struct inode *root, struct vfs_last *from, struct vfs_last *to, unsigned flags);
+/* vfs_link - link(2): a new name @last for the existing non-directory @src.
+ * 0 or -EEXIST, -EPERM (a directory), -EXDEV, -ENOENT (unlinked @src, missing
+ * directory), -ENOTDIR, -EACCES, -ENOMEM. Takes the directory's lock, then
+ * @src's. May sleep. */
+int vfs_link(struct inode *src, struct vfs_last *last);
 
 /* ---- fs/open.c ---- */
 
@@ -266,5 +279,10 @@ struct upath {
 int upath_get(struct upath *up, int dirfd, const char __user *upath, bool empty_ok);
 /* upath_put - release what upath_get() took. */
 void upath_put(struct upath *up);
+/* upath_lookup - the inode (counted, in *@out) that user path @path names
+ * from @dirfd; @flags: AT_SYMLINK_NOFOLLOW (a final symlink itself),
+ * AT_EMPTY_PATH (an empty path names @dirfd's file). Errors of upath_get()
+ * and vfs_resolve(). May sleep. */
+int upath_lookup(int dirfd, const char __user *path, int flags, struct inode **out);
 
 #endif

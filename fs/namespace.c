@@ -5,7 +5,9 @@
  * (struct vfs_last); these functions lock the directory, re-check the name
  * under the lock and change the entries.
  *
- * Semantics: mkdir(2), mknod(2), symlink(2), unlink(2), rmdir(2), rename(2).
+ * Semantics: mkdir(2), mknod(2), symlink(2), link(2), unlink(2), rmdir(2),
+ * rename(2) and renameat2(2) (RENAME_NOREPLACE, RENAME_EXCHANGE); the sticky
+ * bit of a directory restricts removal as in Linux's inode(7) "S_ISVTX".
  */
 #include "internal.h"
 #include "kmalloc.h"
@@ -18,6 +20,23 @@ static int dir_writable(struct inode *dir)
 	if (dir->iops)
 		return -EACCES;	/* synthetic directories have fixed contents */
 	return inode_permission(dir, W_OK | X_OK, false);
+}
+
+/*
+ * In a sticky directory (S_ISVTX, like /tmp) only the owner of an entry, the
+ * owner of the directory or root may remove or rename it: -EPERM otherwise.
+ */
+static int sticky_check(struct inode *dir, struct inode *child)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (!(__atomic_load_n(&dir->mode, __ATOMIC_RELAXED) & S_ISVTX))
+		return 0;
+	fs_cred(&uid, &gid, false);
+	if (uid == 0 || uid == dir->uid || uid == child->uid)
+		return 0;
+	return -EPERM;
 }
 
 int vfs_mknod(struct vfs_last *last, u32 mode, const char *target, u32 major, u32 minor,
@@ -113,6 +132,9 @@ int vfs_unlink(struct inode *root, struct vfs_last *last, bool rmdir)
 		err = -EBUSY;
 		goto out_unlock;
 	}
+	err = sticky_check(dir, de->inode);
+	if (err)
+		goto out_unlock;
 	err = tmpfs_dir_remove(dir, de, &child);
 out_unlock:
 	mutex_unlock(&dir->lock);
@@ -149,6 +171,8 @@ static void unlock_two(struct inode *a, struct inode *b)
 static int rename_check(struct inode *root, struct vfs_last *from, struct vfs_last *to,
 			struct inode *src, struct inode *victim)
 {
+	int err;
+
 	if (!inode_is_dir(src) && (from->slash || to->slash))
 		return -ENOTDIR;
 	if (src == root || src == vfs_root || src->mounted)
@@ -156,6 +180,15 @@ static int rename_check(struct inode *root, struct vfs_last *from, struct vfs_la
 	/* A directory cannot move below itself. */
 	if (inode_is_dir(src) && vfs_is_ancestor(src, to->dir))
 		return -EINVAL;
+	/* A directory changing parent rewrites its "..": it must be writable. */
+	if (inode_is_dir(src) && from->dir != to->dir) {
+		err = inode_permission(src, W_OK, false);
+		if (err)
+			return err;
+	}
+	err = sticky_check(from->dir, src);
+	if (err)
+		return err;
 	if (!victim)
 		return 0;
 	if (inode_is_dir(src) && !inode_is_dir(victim))
@@ -170,17 +203,46 @@ static int rename_check(struct inode *root, struct vfs_last *from, struct vfs_la
 	 */
 	if (vfs_is_ancestor(victim, from->dir))
 		return -ENOTEMPTY;
-	return 0;
+	return sticky_check(to->dir, victim);
 }
 
-int vfs_rename(struct inode *root, struct vfs_last *from, struct vfs_last *to)
+/* Checks of renameat2(2) RENAME_EXCHANGE of @a (in from) and @b (in to). */
+static int exchange_check(struct inode *root, struct vfs_last *from, struct vfs_last *to,
+			  struct inode *a, struct inode *b)
+{
+	int err;
+
+	if ((from->slash && !inode_is_dir(a)) || (to->slash && !inode_is_dir(b)))
+		return -ENOTDIR;
+	if (a == root || a == vfs_root || a->mounted || b == root || b == vfs_root || b->mounted)
+		return -EBUSY;
+	/* Neither may end up below itself. */
+	if ((inode_is_dir(a) && vfs_is_ancestor(a, to->dir)) ||
+	    (inode_is_dir(b) && vfs_is_ancestor(b, from->dir)))
+		return -EINVAL;
+	if (from->dir != to->dir) {
+		if (inode_is_dir(a) && (err = inode_permission(a, W_OK, false)))
+			return err;
+		if (inode_is_dir(b) && (err = inode_permission(b, W_OK, false)))
+			return err;
+	}
+	err = sticky_check(from->dir, a);
+	return err ? err : sticky_check(to->dir, b);
+}
+
+int vfs_rename(struct inode *root, struct vfs_last *from, struct vfs_last *to, unsigned flags)
 {
 	struct inode *fd = from->dir, *td = to->dir, *victim_ino = NULL;
 	struct tmpfs_dirent *ode, *nde;
 	int err;
 
-	if (!from->len || from->dot || !to->len || to->dot)
+	if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) ||
+	    (flags & RENAME_NOREPLACE && flags & RENAME_EXCHANGE))
+		return -EINVAL;
+	if (!from->len || from->dot)
 		return -EBUSY;
+	if (!to->len || to->dot)
+		return (flags & RENAME_NOREPLACE) ? -EEXIST : -EBUSY;
 	err = dir_writable(fd);
 	if (!err)
 		err = dir_writable(td);
@@ -197,10 +259,24 @@ int vfs_rename(struct inode *root, struct vfs_last *from, struct vfs_last *to)
 		goto out_unlock;
 	}
 	nde = tmpfs_dir_find(td, to->name, to->len);
+	if (flags & RENAME_NOREPLACE && nde) {
+		err = -EEXIST;
+		goto out_unlock;
+	}
+	if (flags & RENAME_EXCHANGE && !nde) {
+		err = -ENOENT;
+		goto out_unlock;
+	}
 	if (nde == ode)
 		goto out_unlock;
 	if (nde && nde->inode == ode->inode) {
 		/* Two names of one file: POSIX says do nothing. */
+		goto out_unlock;
+	}
+	if (flags & RENAME_EXCHANGE) {
+		err = exchange_check(root, from, to, ode->inode, nde->inode);
+		if (!err)
+			tmpfs_dir_exchange(fd, ode, td, nde);
 		goto out_unlock;
 	}
 	err = rename_check(root, from, to, ode->inode, nde ? nde->inode : NULL);
@@ -211,5 +287,45 @@ out_unlock:
 	mutex_unlock(&vfs_rename_lock);
 	if (victim_ino)
 		inode_put(victim_ino);
+	return err;
+}
+
+int vfs_link(struct inode *src, struct vfs_last *last)
+{
+	struct inode *dir = last->dir;
+	int err;
+
+	if (!last->len || last->dot)
+		return -EEXIST;
+	if (inode_is_dir(src))
+		return -EPERM;
+	if (!inode_is_dir(dir))
+		return -ENOTDIR;
+	if (dir->iops || src->iops || dir->dev_minor != src->dev_minor)
+		return -EXDEV;
+	err = dir_writable(dir);
+	if (err)
+		return err;
+	if (last->slash)
+		return -ENOENT;
+	mutex_lock(&dir->lock);
+	if (tmpfs_dir_find(dir, last->name, last->len)) {
+		err = -EEXIST;
+		goto out_unlock;
+	}
+	/*
+	 * An unlinked file may not come back (link(2) ENOENT), except an
+	 * O_TMPFILE file opened without O_EXCL (open(2) "O_TMPFILE").
+	 */
+	mutex_lock(&src->lock);
+	if (!src->nlink && !src->tmpfile_linkable)
+		err = -ENOENT;
+	else
+		src->tmpfile_linkable = false;
+	mutex_unlock(&src->lock);
+	if (!err)
+		err = tmpfs_dir_add(dir, last->name, last->len, src);
+out_unlock:
+	mutex_unlock(&dir->lock);
 	return err;
 }

@@ -1,7 +1,7 @@
 /*
  * open(2): from a path and flags to an open file description. Creation with
  * O_CREAT (following a final symlink to create its target, as Linux does),
- * O_EXCL, O_TRUNC, O_DIRECTORY, O_NOFOLLOW, O_PATH, and the choice of file
+ * O_EXCL, O_TRUNC, O_DIRECTORY, O_NOFOLLOW, O_PATH, O_TMPFILE, and the choice of file
  * operations by inode type.
  */
 #include "internal.h"
@@ -137,6 +137,53 @@ static int open_create(struct inode *root, struct inode *start, const char *path
 	return err;
 }
 
+/*
+ * O_TMPFILE: an unnamed regular file in the directory @path names, which
+ * nothing can reach but the new description (and linkat(2) AT_EMPTY_PATH
+ * unless O_EXCL). open(2): the access mode must allow writing and O_CREAT
+ * must not be given (-EINVAL).
+ */
+static int open_tmpfile(struct inode *root, struct inode *start, const char *path, u32 flags,
+			u32 mode, struct file **out)
+{
+	u32 acc = flags & O_ACCMODE;
+	struct inode *dir, *ino;
+	uid_t uid;
+	gid_t gid;
+	int err;
+
+	if ((flags & (O_TMPFILE | O_CREAT | O_PATH)) != O_TMPFILE ||
+	    (acc != O_WRONLY && acc != O_RDWR))
+		return -EINVAL;
+	err = vfs_resolve(root, start, path, VFS_FOLLOW, &dir);
+	if (err)
+		return err;
+	if (!inode_is_dir(dir))
+		err = -ENOTDIR;
+	else if (dir->iops)
+		err = -EOPNOTSUPP;	/* procfs has no unnamed files */
+	else
+		err = inode_permission(dir, W_OK | X_OK, false);
+	if (err)
+		goto out_dir;
+	fs_cred(&uid, &gid, false);
+	ino = inode_alloc(S_IFREG | ((mode & 07777) & ~fs_current_umask()), uid, gid);
+	if (!ino) {
+		err = -ENOMEM;
+		goto out_dir;
+	}
+	ino->dev_minor = dir->dev_minor;
+	ino->tmpfile_linkable = !(flags & O_EXCL);
+	/* Nobody can see the new inode yet, so [p] is not needed. */
+	inode_get(dir);
+	ino->parent = dir;
+	err = vfs_open_inode(ino, flags & ~O_TMPFILE, out);
+	inode_put(ino);
+out_dir:
+	inode_put(dir);
+	return err;
+}
+
 int vfs_open(struct inode *root, struct inode *start, const char *path, u32 flags, u32 mode,
 	     struct file **out)
 {
@@ -144,8 +191,8 @@ int vfs_open(struct inode *root, struct inode *start, const char *path, u32 flag
 	bool created = false;
 	int err;
 
-	if ((flags & O_TMPFILE) == O_TMPFILE)
-		return -EOPNOTSUPP;
+	if (flags & (O_TMPFILE & ~O_DIRECTORY))
+		return open_tmpfile(root, start, path, flags, mode, out);
 	if (flags & O_PATH)
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	if (flags & O_CREAT) {

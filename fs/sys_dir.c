@@ -1,8 +1,9 @@
 /*
  * Directory and name syscalls: getdents64, getcwd, chdir, fchdir, mkdir,
- * mkdirat, rmdir, unlink, unlinkat, rename and symlink.
+ * mkdirat, rmdir, unlink, unlinkat, rename, renameat, renameat2, symlink,
+ * symlinkat, link and linkat.
  * Semantics: getdents64(2), getcwd(2), chdir(2), mkdir(2), rmdir(2),
- * unlink(2), rename(2), symlink(2).
+ * unlink(2), rename(2), symlink(2), link(2).
  */
 #include "internal.h"
 #include "kmalloc.h"
@@ -183,21 +184,25 @@ long sys_rmdir(const char __user *path)
 }
 
 /*
- * rename - rename(2): move @oldpath to @newpath, atomically replacing a
- * file there (or an empty directory, when moving a directory). 0 or
- * -ENOENT, -EISDIR, -ENOTDIR, -ENOTEMPTY, -EINVAL (into itself), -EBUSY,
- * -EACCES, -ENOMEM. Locks: vfs_rename_lock, then both directories. May sleep.
+ * renameat2 - renameat2(2): move @oldpath (from @olddirfd) to @newpath (from
+ * @newdirfd), atomically replacing a file there (or an empty directory, when
+ * moving a directory). @flags: RENAME_NOREPLACE (-EEXIST if @newpath
+ * exists), RENAME_EXCHANGE (swap the two, both must exist). 0 or -ENOENT,
+ * -EEXIST, -EISDIR, -ENOTDIR, -ENOTEMPTY, -EINVAL (into itself, bad flags),
+ * -EBUSY, -EXDEV, -EACCES, -EPERM, -ENOMEM. Locks: vfs_rename_lock, then both
+ * directories. May sleep.
  */
-long sys_rename(const char __user *oldpath, const char __user *newpath)
+long sys_renameat2(int olddirfd, const char __user *oldpath, int newdirfd,
+		   const char __user *newpath, unsigned flags)
 {
 	struct vfs_last from, to;
 	struct upath uold, unew;
 	long r;
 
-	r = upath_get(&uold, AT_FDCWD, oldpath, false);
+	r = upath_get(&uold, olddirfd, oldpath, false);
 	if (r)
 		return r;
-	r = upath_get(&unew, AT_FDCWD, newpath, false);
+	r = upath_get(&unew, newdirfd, newpath, false);
 	if (r)
 		goto out_old;
 	r = vfs_resolve_last(uold.root, uold.start, uold.path, &from);
@@ -206,7 +211,7 @@ long sys_rename(const char __user *oldpath, const char __user *newpath)
 	r = vfs_resolve_last(unew.root, unew.start, unew.path, &to);
 	if (r)
 		goto out_from;
-	r = vfs_rename(uold.root, &from, &to);
+	r = vfs_rename(uold.root, &from, &to, flags);
 	inode_put(to.dir);
 out_from:
 	inode_put(from.dir);
@@ -217,12 +222,26 @@ out_old:
 	return r;
 }
 
+/* renameat - renameat(2): renameat2() without flags. May sleep. */
+long sys_renameat(int olddirfd, const char __user *oldpath, int newdirfd,
+		  const char __user *newpath)
+{
+	return sys_renameat2(olddirfd, oldpath, newdirfd, newpath, 0);
+}
+
+/* rename - rename(2): renameat2(AT_FDCWD, @oldpath, AT_FDCWD, @newpath, 0). May sleep. */
+long sys_rename(const char __user *oldpath, const char __user *newpath)
+{
+	return sys_renameat2(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
+}
+
 /*
- * symlink - symlink(2): create @linkpath as a symlink holding @target
- * (stored as given, not checked). 0 or -EEXIST, -ENOENT (empty target or
- * missing directory), -ENAMETOOLONG, -EFAULT, -ENOMEM. May sleep.
+ * symlinkat - symlinkat(2): create @linkpath (from @newdirfd) as a symlink
+ * holding @target (stored as given, not checked). 0 or -EEXIST, -ENOENT
+ * (empty target or missing directory), -ENAMETOOLONG, -EACCES, -EFAULT,
+ * -ENOMEM. May sleep.
  */
-long sys_symlink(const char __user *target, const char __user *linkpath)
+long sys_symlinkat(const char __user *target, int newdirfd, const char __user *linkpath)
 {
 	struct vfs_last last;
 	struct upath up;
@@ -237,7 +256,7 @@ long sys_symlink(const char __user *target, const char __user *linkpath)
 		r = -ENOENT;
 	if (r < 0)
 		goto out_free;
-	r = upath_get(&up, AT_FDCWD, linkpath, false);
+	r = upath_get(&up, newdirfd, linkpath, false);
 	if (r)
 		goto out_free;
 	r = vfs_resolve_last(up.root, up.start, up.path, &last);
@@ -249,4 +268,61 @@ long sys_symlink(const char __user *target, const char __user *linkpath)
 out_free:
 	kfree(ktarget);
 	return r;
+}
+
+/* symlink - symlink(2): symlinkat(@target, AT_FDCWD, @linkpath). May sleep. */
+long sys_symlink(const char __user *target, const char __user *linkpath)
+{
+	return sys_symlinkat(target, AT_FDCWD, linkpath);
+}
+
+/*
+ * linkat - linkat(2): make @newpath (from @newdirfd) another name of the file
+ * @oldpath names (from @olddirfd; a final symlink is linked itself unless
+ * AT_SYMLINK_FOLLOW). With AT_EMPTY_PATH and an empty @oldpath, @olddirfd's
+ * own file, which may be an O_TMPFILE file (root only, as Linux requires
+ * CAP_DAC_READ_SEARCH: -ENOENT otherwise). 0 or -EEXIST, -ENOENT, -EPERM (a
+ * directory), -EXDEV, -ENOTDIR, -EACCES, -EINVAL (flags), -EFAULT, -ENOMEM.
+ * May sleep.
+ */
+long sys_linkat(int olddirfd, const char __user *oldpath, int newdirfd,
+		const char __user *newpath, int flags)
+{
+	struct vfs_last last;
+	struct inode *src;
+	struct upath up;
+	uid_t uid;
+	gid_t gid;
+	long r;
+
+	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (flags & AT_EMPTY_PATH) {
+		fs_cred(&uid, &gid, false);
+		if (uid != 0)
+			flags &= ~AT_EMPTY_PATH;
+	}
+	r = upath_lookup(olddirfd, oldpath,
+			 (flags & AT_EMPTY_PATH) | ((flags & AT_SYMLINK_FOLLOW) ? 0 :
+						    AT_SYMLINK_NOFOLLOW), &src);
+	if (r)
+		return r;
+	r = upath_get(&up, newdirfd, newpath, false);
+	if (r)
+		goto out_src;
+	r = vfs_resolve_last(up.root, up.start, up.path, &last);
+	if (!r) {
+		r = vfs_link(src, &last);
+		inode_put(last.dir);
+	}
+	upath_put(&up);
+out_src:
+	inode_put(src);
+	return r;
+}
+
+/* link - link(2): linkat(AT_FDCWD, @oldpath, AT_FDCWD, @newpath, 0). May sleep. */
+long sys_link(const char __user *oldpath, const char __user *newpath)
+{
+	return sys_linkat(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
 }

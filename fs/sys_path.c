@@ -69,3 +69,22 @@ void upath_put(struct upath *up)
 	up->path = NULL;
 	up->root = up->start = NULL;
 }
+
+int upath_lookup(int dirfd, const char __user *path, int flags, struct inode **out)
+{
+	struct upath up;
+	int r;
+
+	r = upath_get(&up, dirfd, path, flags & AT_EMPTY_PATH);
+	if (r)
+		return r;
+	if (!up.path[0]) {
+		*out = up.start;	/* AT_EMPTY_PATH: the descriptor's own file */
+		inode_get(*out);
+	} else {
+		r = vfs_resolve(up.root, up.start, up.path,
+				(flags & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_FOLLOW, out);
+	}
+	upath_put(&up);
+	return r;
+}

@@ -1,11 +1,13 @@
 /*
  * The data-transfer file syscalls: read, write, pread64, pwrite64, readv,
- * writev, lseek and ioctl. They check the descriptor's access mode, take the
- * file-position lock of seekable files (so threads sharing a description see
- * whole transfers) and call the file's operations.
+ * writev, lseek, ioctl and sendfile. They check the descriptor's access
+ * mode, take the file-position lock of seekable files (so threads sharing a
+ * description see whole transfers) and call the file's operations.
  */
 #include "internal.h"
+#include "cpu.h"
 #include "kmalloc.h"
+#include "task.h"
 #include "uaccess.h"
 #include "uapi/ioctl.h"
 
@@ -284,5 +286,120 @@ long sys_ioctl(int fd, unsigned cmd, u64 arg)
 	}
 out_put:
 	file_put(f);
+	return r;
+}
+
+/* One write of @n bytes of kernel @kbuf to @out at *@pos, as write(2) does it. */
+static ssize_t write_kernel(struct file *out, const void *kbuf, size_t n, u64 *pos)
+{
+	struct task *t = current;
+	ssize_t r;
+
+	/* copy_from_user() in the write operation reads @kbuf through this window. */
+	t->uaccess_ksrc = kbuf;
+	t->uaccess_ksrc_len = n;
+	r = out->ops->write(out, (const void __user *)kbuf, n, pos);
+	t->uaccess_ksrc = NULL;
+	t->uaccess_ksrc_len = 0;
+	return r;
+}
+
+/* Copy up to @count bytes of regular file @in from *@pos to @out; advances *@pos. */
+static ssize_t sendfile_copy(struct file *in, struct file *out, u64 *pos, size_t count)
+{
+	char *kbuf = kmalloc(PAGE_SIZE);
+	ssize_t done = 0, r = 0;
+
+	if (!kbuf)
+		return -ENOMEM;
+	while ((size_t)done < count) {
+		size_t chunk = MIN(PAGE_SIZE - (*pos & (PAGE_SIZE - 1)), count - (size_t)done);
+		ssize_t got = tmpfs_read(in->inode, *pos, kbuf, chunk, false), w;
+
+		if (got <= 0) {
+			r = got;
+			break;
+		}
+		if (out->ops->seekable) {
+			mutex_lock(&out->pos_lock);
+			w = write_kernel(out, kbuf, (size_t)got, &out->pos);
+			mutex_unlock(&out->pos_lock);
+		} else {
+			u64 unused = 0;
+
+			w = write_kernel(out, kbuf, (size_t)got, &unused);
+		}
+		if (w <= 0) {
+			r = w;
+			break;
+		}
+		done += w;
+		*pos += (u64)w;
+		if (w < got)
+			break;
+	}
+	kfree(kbuf);
+	return done ? done : r;
+}
+
+/*
+ * sendfile - sendfile(2): copy up to @count bytes from regular file @in_fd to
+ * @out_fd (any file open for writing: a file, a pipe, the terminal). With
+ * @offset (user s64) the copy starts there, *@offset is advanced and @in_fd's
+ * position is untouched; without it the copy starts at and advances the
+ * position. Returns the bytes copied (0 at end of file) or -EBADF (not
+ * readable / writable), -EINVAL (@in_fd not a regular file, @out_fd
+ * O_APPEND, negative offset), -EFAULT, -EAGAIN, -EPIPE, -ENOMEM. Locks: each
+ * file-position mutex on its own, never both. May sleep.
+ */
+long sys_sendfile(int out_fd, int in_fd, s64 __user *offset, size_t count)
+{
+	struct file *in, *out = NULL;
+	u64 pos;
+	long r;
+
+	in = fd_get(in_fd);
+	if (!in)
+		return -EBADF;
+	out = fd_get(out_fd);
+	if (!out || !file_readable(in) || !file_writable(out)) {
+		r = -EBADF;
+		goto out_put;
+	}
+	if (!in->inode || in->ops != &tmpfs_reg_ops || (file_flags(out) & O_APPEND) ||
+	    !out->ops->write) {
+		r = -EINVAL;
+		goto out_put;
+	}
+	if (offset) {
+		s64 off;
+
+		if (copy_from_user(&off, offset, sizeof(off))) {
+			r = -EFAULT;
+			goto out_put;
+		}
+		if (off < 0) {
+			r = -EINVAL;
+			goto out_put;
+		}
+		pos = (u64)off;
+	} else {
+		mutex_lock(&in->pos_lock);
+		pos = in->pos;
+		mutex_unlock(&in->pos_lock);
+	}
+	r = sendfile_copy(in, out, &pos, MIN(count, MAX_RW_COUNT));
+	if (offset) {
+		if (r >= 0 && put_user_u64(offset, pos))
+			r = -EFAULT;
+	} else if (r > 0) {
+		mutex_lock(&in->pos_lock);
+		in->pos = pos;
+		mutex_unlock(&in->pos_lock);
+	}
+out_put:
+	if (out)
+		file_put(out);
+	file_put(in);
 	return r;
 }

@@ -1,30 +1,11 @@
 /*
- * Syscalls about a file's attributes: stat, fstat, lstat, newfstatat,
- * access, faccessat, faccessat2, readlink, readlinkat, chmod, fchmod, umask.
- * Semantics: stat(2), access(2), readlink(2), chmod(2), umask(2).
+ * Syscalls about a file's attributes: stat, fstat, lstat, newfstatat, statx,
+ * access, faccessat, faccessat2, readlink, readlinkat, chmod, fchmod,
+ * fchmodat, umask.
+ * Semantics: stat(2), statx(2), access(2), readlink(2), chmod(2), umask(2).
  */
 #include "internal.h"
 #include "uaccess.h"
-
-/* The inode @path names from @dirfd (@flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH). */
-static long lookup_at(int dirfd, const char __user *path, int flags, struct inode **out)
-{
-	struct upath up;
-	long r;
-
-	r = upath_get(&up, dirfd, path, flags & AT_EMPTY_PATH);
-	if (r)
-		return r;
-	if (!up.path[0]) {
-		*out = up.start;	/* AT_EMPTY_PATH: the descriptor's own file */
-		inode_get(*out);
-	} else {
-		r = vfs_resolve(up.root, up.start, up.path,
-				(flags & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_FOLLOW, out);
-	}
-	upath_put(&up);
-	return r;
-}
 
 static long stat_to_user(struct inode *ino, struct linux_stat __user *ust)
 {
@@ -53,12 +34,64 @@ long sys_newfstatat(int dirfd, const char __user *path, struct linux_stat __user
 
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
 		return -EINVAL;
-	r = lookup_at(dirfd, path, flags, &ino);
+	r = upath_lookup(dirfd, path, flags, &ino);
 	if (r)
 		return r;
 	r = stat_to_user(ino, st);
 	inode_put(ino);
 	return r;
+}
+
+/* The statx timestamp of @t. */
+static struct linux_statx_timestamp stx_time(struct fs_time t)
+{
+	return (struct linux_statx_timestamp){ .tv_sec = t.sec, .tv_nsec = (u32)t.nsec };
+}
+
+/*
+ * statx - statx(2): status of @path (from @dirfd) into the 256-byte user
+ * struct @buf. @flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, AT_NO_AUTOMOUNT
+ * and one AT_STATX_* sync type (all the same here: tmpfs is always in sync).
+ * @mask (STATX_*) is a wish: every basic field is filled and stx_mask says
+ * so; -EINVAL for STATX__RESERVED. 0 or -EINVAL, -ENOENT, -ENOTDIR, -ELOOP,
+ * -EBADF, -EFAULT, -ENAMETOOLONG. May sleep.
+ */
+long sys_statx(int dirfd, const char __user *path, int flags, unsigned mask,
+	       struct linux_statx __user *buf)
+{
+	struct linux_statx stx;
+	struct linux_stat st;
+	struct inode *ino;
+	long r;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT |
+		      AT_STATX_SYNC_TYPE))
+		return -EINVAL;
+	if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE || (mask & STATX__RESERVED))
+		return -EINVAL;
+	r = upath_lookup(dirfd, path, flags, &ino);
+	if (r)
+		return r;
+	inode_fill_stat(ino, &st);
+	memset(&stx, 0, sizeof(stx));
+	stx.stx_mask = STATX_BASIC_STATS;
+	stx.stx_blksize = (u32)st.st_blksize;
+	stx.stx_nlink = (u32)st.st_nlink;
+	stx.stx_uid = st.st_uid;
+	stx.stx_gid = st.st_gid;
+	stx.stx_mode = (u16)st.st_mode;
+	stx.stx_ino = st.st_ino;
+	stx.stx_size = (u64)st.st_size;
+	stx.stx_blocks = (u64)st.st_blocks;
+	stx.stx_atime = stx_time((struct fs_time){ st.st_atim.tv_sec, st.st_atim.tv_nsec });
+	stx.stx_mtime = stx_time((struct fs_time){ st.st_mtim.tv_sec, st.st_mtim.tv_nsec });
+	stx.stx_ctime = stx_time((struct fs_time){ st.st_ctim.tv_sec, st.st_ctim.tv_nsec });
+	stx.stx_rdev_major = linux_major(st.st_rdev);
+	stx.stx_rdev_minor = linux_minor(st.st_rdev);
+	stx.stx_dev_major = linux_major(st.st_dev);
+	stx.stx_dev_minor = linux_minor(st.st_dev);
+	inode_put(ino);
+	return copy_to_user(buf, &stx, sizeof(stx)) ? -EFAULT : 0;
 }
 
 /* stat - stat(2): status of @path, following symlinks. May sleep. */
@@ -101,7 +134,7 @@ long sys_faccessat2(int dirfd, const char __user *path, int mode, int flags)
 		return -EINVAL;
 	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	r = lookup_at(dirfd, path, flags & ~AT_EACCESS, &ino);
+	r = upath_lookup(dirfd, path, flags & ~AT_EACCESS, &ino);
 	if (r)
 		return r;
 	if (mode != F_OK)
@@ -135,7 +168,7 @@ long sys_readlinkat(int dirfd, const char __user *path, char __user *buf, int si
 
 	if (size <= 0)
 		return -EINVAL;
-	r = lookup_at(dirfd, path, AT_SYMLINK_NOFOLLOW, &ino);
+	r = upath_lookup(dirfd, path, AT_SYMLINK_NOFOLLOW, &ino);
 	if (r)
 		return r;
 	if (!inode_is_lnk(ino)) {
@@ -164,6 +197,9 @@ static long chmod_inode(struct inode *ino, mode_t mode)
 	fs_cred(&uid, &gid, false);
 	if (uid != 0 && uid != ino->uid)
 		return -EPERM;
+	/* chmod(2): an unprivileged caller outside the file's group loses S_ISGID. */
+	if (uid != 0 && gid != ino->gid)
+		mode &= ~(mode_t)S_ISGID;
 	mutex_lock(&ino->lock);
 	ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
 	ino->ctime = fs_now();
@@ -171,19 +207,26 @@ static long chmod_inode(struct inode *ino, mode_t mode)
 	return 0;
 }
 
-/* chmod - chmod(2): set the permission bits of @path (following symlinks)
- * to @mode & 07777. 0 or -EPERM, -ENOENT, ... May sleep. */
-long sys_chmod(const char __user *path, mode_t mode)
+/* fchmodat - fchmodat(2) as the system call has it (no flags): set the
+ * permission bits of @path (from @dirfd, following symlinks) to @mode & 07777.
+ * 0 or -EPERM (not the owner), -ENOENT, -ENOTDIR, -EBADF, ... May sleep. */
+long sys_fchmodat(int dirfd, const char __user *path, mode_t mode)
 {
 	struct inode *ino;
 	long r;
 
-	r = lookup_at(AT_FDCWD, path, 0, &ino);
+	r = upath_lookup(dirfd, path, 0, &ino);
 	if (r)
 		return r;
 	r = chmod_inode(ino, mode);
 	inode_put(ino);
 	return r;
+}
+
+/* chmod - chmod(2): fchmodat(AT_FDCWD, @path, @mode). May sleep. */
+long sys_chmod(const char __user *path, mode_t mode)
+{
+	return sys_fchmodat(AT_FDCWD, path, mode);
 }
 
 /* fchmod - fchmod(2): chmod of @fd's file. -EBADF (also O_PATH). May sleep. */

@@ -151,6 +151,39 @@ int tmpfs_dir_move(struct inode *from, struct tmpfs_dirent *de, struct inode *to
 	return 0;
 }
 
+/*
+ * tmpfs_dir_exchange - see fs/internal.h. Each entry keeps its name and its
+ * getdents cookie; only the inodes trade places, each with its reference.
+ * A directory moving between parents carries one parent link with it.
+ * Requires both directories' locks; takes [p]. Sleeps: no.
+ */
+void tmpfs_dir_exchange(struct inode *from, struct tmpfs_dirent *a, struct inode *to,
+			struct tmpfs_dirent *b)
+{
+	struct inode *ia = a->inode, *ib = b->inode, *old_a, *old_b;
+	struct fs_time now = fs_now();
+
+	a->inode = ib;
+	b->inode = ia;
+	if (from != to) {
+		if (inode_is_dir(ia)) {
+			from->nlink--;
+			to->nlink++;
+		}
+		if (inode_is_dir(ib)) {
+			to->nlink--;
+			from->nlink++;
+		}
+	}
+	from->mtime = from->ctime = to->mtime = to->ctime = now;
+	old_a = set_parent(ia, to);
+	old_b = set_parent(ib, from);
+	if (old_a)
+		inode_put(old_a);
+	if (old_b)
+		inode_put(old_b);
+}
+
 int tmpfs_name_of(struct inode *dir, struct inode *child, char *buf, size_t size)
 {
 	struct tmpfs_dirent *de;

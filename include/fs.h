@@ -119,6 +119,7 @@ struct inode {
 	u64 ino;			/* [I] inode number */
 	u32 mode;			/* type bits [I], permission bits [i] */
 	u32 nlink;			/* [i] links (directories: 2 + subdirectories) */
+	bool tmpfile_linkable;		/* [i] O_TMPFILE without O_EXCL: linkat may name it */
 	uid_t uid;			/* [i] */
 	gid_t gid;			/* [i] */
 	u32 rdev_major, rdev_minor;	/* [I] device number of a S_IFCHR node */

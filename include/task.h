@@ -103,6 +103,11 @@ struct task {
 	u64 altstack_sp, altstack_size;	/* [c] sigaltstack(2), bytes */
 	u32 altstack_flags;		/* [c] SS_DISABLE, SS_AUTODISARM */
 
+	/* sendfile(2): a kernel buffer that copy_from_user() accepts as a source
+	 * while the task hands it to a file's write operation (mm/uaccess.c) */
+	const void *uaccess_ksrc;	/* [c] NULL when none */
+	size_t uaccess_ksrc_len;	/* [c] bytes */
+
 	/* Accounting */
 	u64 utime_ticks, stime_ticks;	/* [R] CPU time in timer ticks */
 	u64 start_ns;			/* [I] creation time, ns since boot */
@@ -208,6 +213,10 @@ void process_put(struct process *p);
  * process, named @name. Returns the task (already runnable) or NULL.
  */
 struct task *task_create_kernel(const char *name, void (*fn)(void *), void *arg);
+
+/* kthreadd_start - create kthreadd (pid 2, parent 0; kernel/kthread.c) right
+ * after init. Panics only at boot on a broken invariant. Sleeps: no. */
+void kthreadd_start(void);
 
 
 /* ---- kernel/ internals: creation and teardown (kernel/task.c) ---- */

@@ -13,7 +13,9 @@
 bool uaccess_ok(u64 uaddr, size_t n);
 
 /* copy_from_user - copy @n bytes from user @src into kernel @dst.
- * Returns 0 or -EFAULT (then @dst may be partly written). */
+ * Returns 0 or -EFAULT (then @dst may be partly written). The one kernel
+ * range it also accepts is the buffer sendfile(2) lends the calling task
+ * (task->uaccess_ksrc), so any file's write operation can take its data. */
 int copy_from_user(void *dst, const void __user *src, size_t n);
 
 /* copy_to_user - copy @n bytes of kernel @src to user @dst; 0 or -EFAULT. */

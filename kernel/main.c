@@ -108,6 +108,7 @@ void kernel_main(struct boot_info *bi)
 	pid_init();
 	fs_init(bi);
 	start_init();
+	kthreadd_start();
 	arch_timer_init(HZ);
 	printk("sprout: boot complete, %lu pages free\n", page_free_count());
 	arch_irq_enable();

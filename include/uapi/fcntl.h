@@ -75,6 +75,19 @@
 #define AT_EACCESS		0x200	/* faccessat: same value as AT_REMOVEDIR */
 #endif
 
+/* renameat2(2) flags. */
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE	(1 << 0)
+#define RENAME_EXCHANGE		(1 << 1)
+#define RENAME_WHITEOUT		(1 << 2)
+#endif
+
+/* utimensat(2): tv_nsec values meaning "now" and "leave unchanged". */
+#ifndef UTIME_NOW
+#define UTIME_NOW	((1L << 30) - 1L)
+#define UTIME_OMIT	((1L << 30) - 2L)
+#endif
+
 /* access(2) modes. */
 #ifndef F_OK
 #define F_OK	0

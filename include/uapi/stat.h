@@ -74,6 +74,57 @@ struct linux_stat {
 
 _Static_assert(sizeof(struct linux_stat) == 144, "x86-64 struct stat is 144 bytes");
 
+/* statx(2): the timestamp and record of Linux's include/uapi/linux/stat.h. */
+struct linux_statx_timestamp {
+	int64_t tv_sec;
+	uint32_t tv_nsec;
+	int32_t __reserved;
+};
+
+struct linux_statx {
+	uint32_t stx_mask;		/* STATX_* fields filled in */
+	uint32_t stx_blksize;		/* preferred I/O size, bytes */
+	uint64_t stx_attributes;
+	uint32_t stx_nlink;
+	uint32_t stx_uid;
+	uint32_t stx_gid;
+	uint16_t stx_mode;
+	uint16_t __spare0;
+	uint64_t stx_ino;
+	uint64_t stx_size;		/* bytes */
+	uint64_t stx_blocks;		/* 512-byte units allocated */
+	uint64_t stx_attributes_mask;
+	struct linux_statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+	uint32_t stx_rdev_major, stx_rdev_minor;
+	uint32_t stx_dev_major, stx_dev_minor;
+	uint64_t stx_mnt_id;
+	uint32_t stx_dio_mem_align, stx_dio_offset_align;
+	uint64_t __spare3[12];
+};
+
+_Static_assert(sizeof(struct linux_statx) == 256, "struct statx is 256 bytes");
+
+#ifndef STATX_BASIC_STATS
+#define STATX_TYPE		0x0001U
+#define STATX_MODE		0x0002U
+#define STATX_NLINK		0x0004U
+#define STATX_UID		0x0008U
+#define STATX_GID		0x0010U
+#define STATX_ATIME		0x0020U
+#define STATX_MTIME		0x0040U
+#define STATX_CTIME		0x0080U
+#define STATX_INO		0x0100U
+#define STATX_SIZE		0x0200U
+#define STATX_BLOCKS		0x0400U
+#define STATX_BASIC_STATS	0x07ffU
+#endif
+#ifndef STATX__RESERVED
+#define STATX__RESERVED		0x80000000U
+#endif
+#ifndef AT_STATX_SYNC_TYPE
+#define AT_STATX_SYNC_TYPE	0x6000	/* AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC */
+#endif
+
 /* Linux's dev_t encoding (new_encode_dev in the kernel, makedev() in glibc). */
 static inline uint64_t linux_makedev(uint32_t major, uint32_t minor)
 {

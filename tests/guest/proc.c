@@ -209,10 +209,37 @@ static int case_meminfo(void)
 	return 0;
 }
 
+/* kthreadd: pid 2, parent 0, a kernel thread (PF_KTHREAD) with an empty cmdline. */
+static int case_kthreadd(void)
+{
+	struct stat_line s;
+	char buf[64];
+
+	if (!tap_on_sprout()) {
+		tap_diag("pid 2 of a fresh pid namespace is not kthreadd");
+		return TAP_SKIP_STATUS;
+	}
+	CHECK_EQ(read_stat(2, &s), 52);
+	CHECK(strcmp(s.comm, "kthreadd") == 0);
+	CHECK_EQ(s.state, 'S');
+	CHECK_EQ(s.f[4], 0);			/* ppid */
+	CHECK(s.f[9] & 0x00200000);		/* flags: PF_KTHREAD */
+	CHECK_EQ(s.f[23], 0);			/* vsize: no memory of its own */
+	CHECK_EQ(tap_read_file("/proc/2/cmdline", buf, sizeof(buf)), 0);
+	CHECK_EQ(read_stat(1, &s), 52);
+	CHECK_EQ(s.f[4], 0);			/* init's parent is 0 too */
+	CHECK_EQ(kill(2, 0), 0);
+	CHECK_EQ(kill(2, SIGKILL), 0);		/* discarded: kernel threads take no signals */
+	tap_sleep_ms(20);
+	CHECK_EQ(read_stat(2, &s), 52);
+	CHECK_EQ(s.state, 'S');
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	snprintf(self_argv0, sizeof(self_argv0), "%s", argc > 0 ? argv[0] : "");
-	tap_plan(6);
+	tap_plan(7);
 	run_case("/proc/self/stat: 52 fields matching the process", case_self_stat);
 	run_case("a zombie shows Z and its parent; gone once reaped", case_zombie);
 	run_case("/proc/self/status: Name, State, ids, Threads", case_status);
@@ -220,5 +247,6 @@ int main(int argc, char **argv)
 	run_case("/proc lists processes; task/ and fd/ list threads and descriptors",
 		 case_dirs);
 	run_case("meminfo agrees with sysinfo; uptime, stat, pid_max", case_meminfo);
+	run_case("kthreadd is pid 2 under pid 0, in brackets, deaf to signals", case_kthreadd);
 	return tap_done();
 }

@@ -16,6 +16,7 @@ static const char *const programs[] = {
 	"pipe", "poll", "shm", "msg", "sem", "proc", "dev", "fuzz",
 	"threads", "clone", "vfork", "waitid",
 	"signals", "jobs",
+	"vfs",
 };
 
 /* Run dir/name and return its wait status (or a negative tap_wait_bounded() failure). */

@@ -159,6 +159,7 @@ long strncpy_from_user(char *dst, const char *src, size_t size)
 
 int get_user_u32(u32 *val, const void *uaddr) { memcpy(val, uaddr, 4); return 0; }
 int put_user_u32(void *uaddr, u32 val) { memcpy(uaddr, &val, 4); return 0; }
+int put_user_u64(void *uaddr, u64 val) { memcpy(uaddr, &val, 8); return 0; }
 
 static char console_out[4096];
 static size_t console_len;
@@ -254,6 +255,16 @@ long sys_unlink(const char *path);
 long sys_unlinkat(int dirfd, const char *path, int flags);
 long sys_rename(const char *a, const char *b);
 long sys_symlink(const char *target, const char *path);
+long sys_link(const char *a, const char *b);
+long sys_linkat(int olddirfd, const char *a, int newdirfd, const char *b, int flags);
+long sys_renameat2(int olddirfd, const char *a, int newdirfd, const char *b, unsigned flags);
+long sys_truncate(const char *path, s64 length);
+long sys_ftruncate(int fd, s64 length);
+long sys_sendfile(int out_fd, int in_fd, s64 *offset, size_t count);
+long sys_utimensat(int dirfd, const char *path, const struct linux_timespec *ts, int flags);
+long sys_fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags);
+long sys_chown(const char *path, uid_t uid, gid_t gid);
+long sys_statx(int dirfd, const char *path, int flags, unsigned mask, struct linux_statx *b);
 
 /* ---- fixture: a fake CPU, task and process, a root from an initramfs ---- */
 
@@ -738,6 +749,172 @@ static void test_modes(void **state)
 	assert_int_equal(sys_unlinkat(AT_FDCWD, "/m", 0), 0);
 }
 
+static void test_links(void **state)
+{
+	struct linux_stat st;
+	char buf[8] = { 0 };
+	long fd;
+
+	sys_mkdir("/l", 0755);
+	fd = sys_open("/l/a", O_CREAT | O_RDWR, 0644);
+	sys_write(fd, "abc", 3);
+	sys_close(fd);
+	assert_int_equal(sys_link("/l/a", "/l/b"), 0);
+	assert_int_equal(sys_stat("/l/b", &st), 0);
+	assert_int_equal(st.st_nlink, 2);
+	assert_int_equal(sys_link("/l/a", "/l/b"), -EEXIST);
+	assert_int_equal(sys_link("/l", "/l/d"), -EPERM);
+	assert_int_equal(sys_link("/l/none", "/l/d"), -ENOENT);
+	assert_int_equal(sys_unlink("/l/a"), 0);
+	fd = sys_open("/l/b", O_RDONLY, 0);
+	assert_int_equal(sys_read(fd, buf, sizeof(buf)), 3);
+	assert_string_equal(buf, "abc");
+	assert_int_equal(sys_fstat(fd, &st), 0);
+	assert_int_equal(st.st_nlink, 1);
+	assert_int_equal(sys_unlink("/l/b"), 0);
+	/* An unlinked file cannot come back, but an O_TMPFILE one can. */
+	assert_int_equal(sys_linkat(fd, "", AT_FDCWD, "/l/c", AT_EMPTY_PATH), -ENOENT);
+	sys_close(fd);
+	assert_int_equal(sys_open("/l", O_TMPFILE | O_RDONLY, 0600), -EINVAL);
+	assert_int_equal(sys_open("/l/x", O_TMPFILE | O_RDWR, 0600), -ENOENT);
+	fd = sys_open("/l", O_TMPFILE | O_RDWR, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(sys_fstat(fd, &st), 0);
+	assert_int_equal(st.st_nlink, 0);
+	assert_int_equal(st.st_mode, S_IFREG | 0600);
+	assert_int_equal(sys_write(fd, "tmp", 3), 3);
+	assert_int_equal(sys_linkat(fd, "", AT_FDCWD, "/l/c", AT_EMPTY_PATH), 0);
+	assert_int_equal(sys_stat("/l/c", &st), 0);
+	assert_int_equal(st.st_size, 3);
+	assert_int_equal(st.st_nlink, 1);
+	sys_close(fd);
+	assert_int_equal(sys_unlink("/l/c"), 0);
+	assert_int_equal(sys_rmdir("/l"), 0);
+}
+
+static void test_rename_flags(void **state)
+{
+	struct linux_stat st;
+	long fd;
+
+	sys_mkdir("/x", 0755);
+	sys_mkdir("/x/d", 0755);
+	fd = sys_open("/x/f", O_CREAT | O_RDWR, 0644);
+	sys_write(fd, "12345", 5);
+	sys_close(fd);
+	assert_int_equal(sys_renameat2(AT_FDCWD, "/x/f", AT_FDCWD, "/x/d", RENAME_NOREPLACE),
+			 -EEXIST);
+	assert_int_equal(sys_renameat2(AT_FDCWD, "/x/f", AT_FDCWD, "/x/g", 3), -EINVAL);
+	assert_int_equal(sys_renameat2(AT_FDCWD, "/x/f", AT_FDCWD, "/x/g", RENAME_EXCHANGE),
+			 -ENOENT);
+	/* Exchange a file and a directory: each keeps the other's name. */
+	assert_int_equal(sys_renameat2(AT_FDCWD, "/x/f", AT_FDCWD, "/x/d", RENAME_EXCHANGE), 0);
+	assert_int_equal(sys_stat("/x/f", &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(sys_stat("/x/d", &st), 0);
+	assert_int_equal(st.st_size, 5);
+	/* Across directories the parent link counts follow the directory. */
+	assert_int_equal(sys_mkdir("/x/f/in", 0755), 0);
+	assert_int_equal(sys_renameat2(AT_FDCWD, "/x/d", AT_FDCWD, "/x/f/in", RENAME_EXCHANGE), 0);
+	assert_int_equal(sys_stat("/x", &st), 0);
+	assert_int_equal(st.st_nlink, 4);	/* d and f are directories now */
+	assert_int_equal(sys_stat("/x/f", &st), 0);
+	assert_int_equal(st.st_nlink, 2);	/* in is the file */
+	assert_int_equal(sys_renameat2(AT_FDCWD, "/x/f", AT_FDCWD, "/x/f/in", RENAME_EXCHANGE),
+			 -EINVAL);
+	assert_int_equal(sys_renameat2(AT_FDCWD, "/x/d", AT_FDCWD, "/x/f/d2", RENAME_NOREPLACE),
+			 0);
+	assert_int_equal(sys_stat("/x", &st), 0);
+	assert_int_equal(st.st_nlink, 3);
+	assert_int_equal(sys_unlink("/x/f/d2"), -EISDIR);
+	assert_int_equal(sys_rmdir("/x/f/d2"), 0);
+	assert_int_equal(sys_unlink("/x/f/in"), 0);
+	assert_int_equal(sys_rmdir("/x/f"), 0);
+	assert_int_equal(sys_rmdir("/x"), 0);
+}
+
+static void test_attrs(void **state)
+{
+	struct linux_timespec ts[2] = { { 1000, 5 }, { 2000, UTIME_OMIT } };
+	struct linux_statx stx;
+	struct linux_stat st;
+	char buf[16];
+	s64 off = 2;
+	long fd, rd, out;
+
+	fd = sys_open("/t", O_CREAT | O_RDWR, 0644);
+	assert_int_equal(sys_write(fd, "hello world", 11), 11);
+	assert_int_equal(sys_ftruncate(fd, 5), 0);
+	assert_int_equal(sys_truncate("/t", 8192), 0);
+	assert_int_equal(sys_pread64(fd, buf, sizeof(buf), 0), sizeof(buf));
+	assert_memory_equal(buf, "hello\0\0\0\0\0\0\0\0\0\0\0", 16);
+	assert_int_equal(sys_truncate("/t", -1), -EINVAL);
+	assert_int_equal(sys_truncate("/etc", 0), -EISDIR);
+	rd = sys_open("/t", O_RDONLY, 0);
+	assert_int_equal(sys_ftruncate(rd, 0), -EINVAL);
+	assert_int_equal(sys_ftruncate(fd, 5), 0);
+	/* sendfile with an offset pointer leaves the position alone. */
+	out = sys_open("/t2", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	assert_int_equal(sys_sendfile(out, rd, &off, 100), 3);
+	assert_int_equal(off, 5);
+	assert_int_equal(sys_lseek(rd, 0, SEEK_CUR), 0);
+	assert_int_equal(sys_sendfile(out, rd, NULL, 2), 2);
+	assert_int_equal(sys_lseek(rd, 0, SEEK_CUR), 2);
+	assert_int_equal(sys_sendfile(out, rd, NULL, 100), 3);
+	assert_int_equal(sys_sendfile(out, rd, NULL, 100), 0);
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(sys_pread64(out, buf, sizeof(buf), 0), 8);
+	assert_string_equal(buf, "llohello");
+	assert_int_equal(sys_sendfile(rd, fd, NULL, 2), -EBADF);
+	assert_int_equal(sys_sendfile(fd, 0, NULL, 2), -EINVAL);
+	sys_close(rd);
+	sys_close(out);
+	assert_int_equal(sys_unlink("/t2"), 0);
+	/* Timestamps: explicit, omitted, invalid. */
+	assert_int_equal(sys_fstat(fd, &st), 0);
+	assert_int_equal(sys_utimensat(AT_FDCWD, "/t", ts, 0), 0);
+	assert_int_equal(sys_stat("/t", &st), 0);
+	assert_int_equal(st.st_atim.tv_sec, 1000);
+	assert_int_equal(st.st_atim.tv_nsec, 5);
+	assert_true(st.st_mtim.tv_sec != 2000);
+	ts[1].tv_nsec = 1000000000;
+	assert_int_equal(sys_utimensat(AT_FDCWD, "/t", ts, 0), -EINVAL);
+	assert_int_equal(sys_utimensat(AT_FDCWD, NULL, NULL, 0), -EFAULT);
+	assert_int_equal(sys_utimensat(fd, NULL, NULL, 0), 0);
+	/* statx agrees with stat. */
+	assert_int_equal(sys_statx(AT_FDCWD, "/t", 0, STATX_BASIC_STATS, &stx), 0);
+	assert_int_equal(sys_stat("/t", &st), 0);
+	assert_int_equal(stx.stx_mask & STATX_BASIC_STATS, STATX_BASIC_STATS);
+	assert_int_equal(stx.stx_size, st.st_size);
+	assert_int_equal(stx.stx_ino, st.st_ino);
+	assert_int_equal(stx.stx_mode, st.st_mode);
+	assert_int_equal(stx.stx_mtime.tv_sec, st.st_mtim.tv_sec);
+	assert_int_equal(stx.stx_dev_minor, linux_minor(st.st_dev));
+	assert_int_equal(sys_statx(AT_FDCWD, "/t", 0x6000, 0, &stx), -EINVAL);
+	/* Ownership and permissions as an ordinary user. */
+	assert_int_equal(sys_chown("/t", 1000, 1000), 0);
+	assert_int_equal(sys_chmod("/t", 04755), 0);
+	fake_proc.uid = fake_proc.euid = 1000;
+	fake_proc.gid = fake_proc.egid = 1000;
+	assert_int_equal(sys_chown("/t", 0, -1), -EPERM);
+	assert_int_equal(sys_chown("/t", -1, 5), -EPERM);
+	assert_int_equal(sys_chown("/t", -1, 1000), 0);
+	assert_int_equal(sys_stat("/t", &st), 0);
+	assert_int_equal(st.st_mode, S_IFREG | 0755);	/* S_ISUID cleared */
+	assert_int_equal(sys_fchownat(AT_FDCWD, "/t", -1, -1, 0x4), -EINVAL);
+	assert_int_equal(sys_utimensat(AT_FDCWD, "/etc", NULL, 0), -EACCES);
+	assert_int_equal(sys_utimensat(AT_FDCWD, "/etc", ts, 0), -EINVAL);
+	ts[1].tv_nsec = 0;
+	assert_int_equal(sys_utimensat(AT_FDCWD, "/etc", ts, 0), -EPERM);
+	assert_int_equal(sys_truncate("/etc/motd", 0), -EACCES);
+	assert_int_equal(sys_unlink("/etc/motd"), -EACCES);
+	assert_int_equal(sys_open("/etc/motd", O_RDWR, 0), -EACCES);
+	fake_proc.uid = fake_proc.euid = 0;
+	fake_proc.gid = fake_proc.egid = 0;
+	sys_close(fd);
+	assert_int_equal(sys_unlink("/t"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -754,6 +931,9 @@ int main(void)
 		cmocka_unit_test(test_tty_canonical),
 		cmocka_unit_test(test_tty_raw),
 		cmocka_unit_test(test_modes),
+		cmocka_unit_test(test_links),
+		cmocka_unit_test(test_rename_flags),
+		cmocka_unit_test(test_attrs),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
