@@ -13,7 +13,7 @@ extern char **environ;
 
 static const char *const programs[] = {
 	"fork", "cow", "exec", "elf", "wait", "orphan", "efault", "pages",
-	"pipe", "poll", "shm", "msg", "sem", "proc", "dev", "mqueue",
+	"pipe", "poll", "shm", "msg", "sem", "proc", "dev", "mqueue", "msgpass",
 };
 
 /* Run dir/name and return its wait status (or a negative tap_wait_bounded() failure). */
