@@ -801,9 +801,26 @@ static unsigned mq_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
+/*
+ * The last close of a description. Linux drops the caller's notification
+ * registration on each close(2) of a queue descriptor; Sprout sees only the
+ * last one, and drops it there when the closer is the owner (and when the
+ * owner has exited, in mq_notify()).
+ */
 static void mq_release(struct file *f)
 {
-	mq_put(f->priv);
+	struct mqueue *q = f->priv;
+	struct process *drop = NULL;
+
+	spin_lock(&q->lock);
+	if (q->notify_owner && q->notify_owner == current->proc) {
+		drop = q->notify_owner;
+		q->notify_owner = NULL;
+	}
+	spin_unlock(&q->lock);
+	if (drop)
+		process_put(drop);
+	mq_put(q);
 }
 
 static const struct file_ops mq_file_ops = {

@@ -423,6 +423,20 @@ static int case_notify(void)
 	CHECK_EQ(mq_notify(q, &none), 0);
 	CHECK_EQ(mq_notify(q, NULL), 0);
 	mq_close(q);
+
+	/* ... and with the owner's close of the descriptor it registered through. */
+	qname(name, sizeof(name), "ntf2");
+	q = qcreate(name, O_RDWR, 4, 16, false);
+	mqd_t q2 = mq_open(name, O_RDWR);
+
+	mq_unlink(name);
+	if (!CHECK(q != (mqd_t)-1 && q2 != (mqd_t)-1))
+		return 1;
+	CHECK_EQ(mq_notify(q2, &none), 0);
+	CHECK_ERR(mq_notify(q, &none), EBUSY);
+	CHECK_EQ(mq_close(q2), 0);
+	CHECK_EQ(mq_notify(q, &none), 0);
+	mq_close(q);
 	return 0;
 }
 
