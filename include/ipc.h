@@ -13,4 +13,12 @@ struct process;
  */
 void sem_exit_undo(struct process *p);
 
+/*
+ * msgpass_exit - @p's last thread has exited: every process blocked sending
+ * to @p, receiving from @p or waiting for @p's reply fails with ESRCH
+ * (direct message passing, include/uapi/sprout_msg.h). Call after
+ * nr_threads reached 0, with no lock held. Takes mp_lock. Sleeps: no.
+ */
+void msgpass_exit(struct process *p);
+
 #endif

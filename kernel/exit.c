@@ -225,6 +225,7 @@ void do_exit_thread(int wait_status)
 		if (p == init_process)
 			init_died(wait_status);
 		sem_exit_undo(p);
+		msgpass_exit(p);
 		if (p->pid == p->sid)
 			tty_session_leader_exit(p->sid);
 		exit_notify(p, wait_status);

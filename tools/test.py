@@ -337,6 +337,10 @@ class RunChecks:
             return
         self.expect("run/exit-status-42", status, ["42"], 42)
         self.expect("run/null-deref-139", status, ["segv"], 139)
+        # Producer/consumer by direct messages (Sprout only): the expected output.
+        self.expect("run/msgdemo", "/bin/msgdemo", [], 0,
+                    b"consumer: 300 items in order, sum 45150\n"
+                    b"client: 12 squared is 144\nclient: 99 squared is 9801\n")
 
         try:
             native = subprocess.run([selfexec], stdin=subprocess.DEVNULL,

@@ -47,6 +47,7 @@
 #define ENODATA		61
 #define EOVERFLOW	75
 #define ENOTSOCK	88
+#define EMSGSIZE	90
 #define EOPNOTSUPP	95
 #define EAFNOSUPPORT	97
 #define ETIMEDOUT	110

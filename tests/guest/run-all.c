@@ -17,6 +17,7 @@ static const char *const programs[] = {
 	"threads", "clone", "vfork", "waitid",
 	"signals", "jobs",
 	"vfs",
+	"mqueue", "msgpass",
 };
 
 /* Run dir/name and return its wait status (or a negative tap_wait_bounded() failure). */
