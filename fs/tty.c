@@ -72,21 +72,11 @@ static struct tty tty = {
 		},
 	},
 	.winsize = { .ws_row = 24, .ws_col = 80 },
-	.rx_wait = {
-		.lock = SPINLOCK_INIT("tty_rx_wait"),
-		.sleepers = LIST_HEAD_INIT(tty.rx_wait.sleepers),
-	},
+	.rx_wait = WAIT_QUEUE_INIT(tty.rx_wait, "tty_rx_wait"),
 };
 
 /* Serialises writers so that one write(2) is not interleaved with another's. */
-static struct mutex tx_mutex = {
-	.lock = SPINLOCK_INIT("tty_tx"),
-	.waiters = {
-		.lock = SPINLOCK_INIT("tty_tx_wait"),
-		.sleepers = LIST_HEAD_INIT(tx_mutex.waiters.sleepers),
-	},
-	.name = "tty_tx",
-};
+static struct mutex tx_mutex = MUTEX_INIT(tx_mutex, "tty_tx");
 
 /* ---- Output ---- */
 

@@ -30,6 +30,9 @@ struct wait_entry {
 	struct list_head link;		/* [q] */
 };
 
+/* Static initialiser of the wait queue @wq (its own name, for the list head). */
+#define WAIT_QUEUE_INIT(wq, n)	{ .lock = SPINLOCK_INIT(n), .sleepers = LIST_HEAD_INIT((wq).sleepers) }
+
 void wait_queue_init(struct wait_queue *wq, const char *name);
 
 /* prepare_to_wait - enqueue @e (for current) on @wq and mark current

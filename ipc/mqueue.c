@@ -84,14 +84,7 @@ struct mq_user {
 	u64 bytes;
 };
 
-static struct mutex mq_names_lock = {
-	.lock = SPINLOCK_INIT("mq_names"),
-	.waiters = {
-		.lock = SPINLOCK_INIT("mq_names_wait"),
-		.sleepers = LIST_HEAD_INIT(mq_names_lock.waiters.sleepers),
-	},
-	.name = "mq_names",
-};
+static struct mutex mq_names_lock = MUTEX_INIT(mq_names_lock, "mq_names");
 static struct list_head mq_names = LIST_HEAD_INIT(mq_names);	/* [n] struct mqueue */
 static struct list_head mq_users = LIST_HEAD_INIT(mq_users);	/* [n] struct mq_user */
 static u32 mq_queues;		/* [n] queues alive, named or not */

@@ -39,14 +39,7 @@ struct msg_queue {
 };
 
 static struct ipc_ids msg_ids = {
-	.lock = {
-		.lock = SPINLOCK_INIT("msg_ids"),
-		.waiters = {
-			.lock = SPINLOCK_INIT("msg_ids_wait"),
-			.sleepers = LIST_HEAD_INIT(msg_ids.lock.waiters.sleepers),
-		},
-		.name = "msg_ids",
-	},
+	.lock = MUTEX_INIT(msg_ids.lock, "msg_ids"),
 	.max = LINUX_MSGMNI,
 };
 

@@ -47,14 +47,7 @@ struct sem_undo {
 };
 
 static struct ipc_ids sem_ids = {
-	.lock = {
-		.lock = SPINLOCK_INIT("sem_ids"),
-		.waiters = {
-			.lock = SPINLOCK_INIT("sem_ids_wait"),
-			.sleepers = LIST_HEAD_INIT(sem_ids.lock.waiters.sleepers),
-		},
-		.name = "sem_ids",
-	},
+	.lock = MUTEX_INIT(sem_ids.lock, "sem_ids"),
 	.max = LINUX_SEMMNI,
 };
 

@@ -33,14 +33,7 @@ struct shm_seg {
 };
 
 static struct ipc_ids shm_ids = {
-	.lock = {
-		.lock = SPINLOCK_INIT("shm_ids"),
-		.waiters = {
-			.lock = SPINLOCK_INIT("shm_ids_wait"),
-			.sleepers = LIST_HEAD_INIT(shm_ids.lock.waiters.sleepers),
-		},
-		.name = "shm_ids",
-	},
+	.lock = MUTEX_INIT(shm_ids.lock, "shm_ids"),
 	.max = LINUX_SHMMNI,
 };
 
