@@ -4,6 +4,7 @@
 #   make test       every test; ends with "N passed, N failed"
 #   make test-linux the in-guest test binaries, run natively on this Linux
 #   make gdb        boot halted with QEMU's gdbstub and attach GDB
+#   make bench      benchmarks, Sprout and Linux side by side (QUICK=1: the short run)
 
 ARCH ?= x86_64
 B := build
@@ -36,7 +37,7 @@ GUEST_TESTS := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/*.c))
 
 DEPS_STAMP := $(B)/.deps-ok
 
-.PHONY: all kernel initramfs run test test-linux unit gdb clean deps
+.PHONY: all kernel initramfs run test test-linux unit gdb clean deps bench
 all: kernel initramfs
 
 # Install missing host tools from Debian's packages (once; again if the script changes).
@@ -108,6 +109,18 @@ test: all
 
 test-linux: $(GUEST_BINS)
 	sh tools/test-linux.sh $(B)/tests/guest
+
+# ---- benchmarks (bench/): static musl, libc only, the same binaries on Sprout and Linux ----
+BENCH_PROGS := $(patsubst bench/%.c,%,$(wildcard bench/*.c))
+BENCH_BINS := $(BENCH_PROGS:%=$(B)/bench/bin/%)
+
+$(B)/bench/bin/%: bench/%.c bench/bench.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(MUSLCC) -static -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror -o $@ $<
+
+bench: all $(BENCH_BINS)
+	sh tools/install-deps.sh --bench
+	python3 tools/bench.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(B)

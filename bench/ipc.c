@@ -1,0 +1,232 @@
+/*
+ * Communication between two processes:
+ *   pipe_rtt        one byte there and back over two pipes, microseconds per round trip;
+ *   pipe_bw         64 KiB writes from a child to its parent, MiB/s (higher is better);
+ *   sysv_msg_rtt    a System V message there and back on one queue (two types), microseconds;
+ *   direct_msg_rtt  Sprout's direct message passing, when its system calls exist.
+ * The parent measures; its child serves. See bench.h.
+ */
+#include "bench.h"
+
+#include <sys/ipc.h>
+#include <sys/msg.h>
+
+#define CHUNK	(64 * 1024)
+
+static char chunk[CHUNK];
+
+/* read() exactly @len bytes; returns 0, or -1 on error or early end of file. */
+static int read_full(int fd, char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = read(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EPIPE;
+			return -1;
+		}
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int write_full(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* The child of pipe_rtt: echo @k bytes from @in to @out. */
+static void __attribute__((noreturn)) echo_child(int in, int out, long k)
+{
+	char c;
+
+	for (long i = 0; i < k; i++) {
+		if (read_full(in, &c, 1) || write_full(out, &c, 1))
+			_exit(1);
+	}
+	_exit(0);
+}
+
+static void pipe_rtt(long k, int reps)
+{
+	double v[BENCH_MAX_REPS];
+
+	for (int r = 0; r < reps; r++) {
+		int there[2], back[2];
+		uint64_t t0;
+		pid_t pid;
+		char c = 'x';
+
+		if (pipe(there) < 0) {
+			bench_fail("pipe_rtt", "us", "pipe", errno);
+			return;
+		}
+		if (pipe(back) < 0) {
+			bench_fail("pipe_rtt", "us", "pipe", errno);
+			return;
+		}
+		pid = fork();
+		if (pid < 0) {
+			bench_fail("pipe_rtt", "us", "fork", errno);
+			return;
+		}
+		if (pid == 0) {
+			close(there[1]);
+			close(back[0]);
+			echo_child(there[0], back[1], k + 1);
+		}
+		close(there[0]);
+		close(back[1]);
+		/* One warm-up trip, so the child is running before the clock starts. */
+		t0 = 0;
+		for (long i = 0; i <= k; i++) {
+			if (i == 1)
+				t0 = bench_now_ns();
+			if (write_full(there[1], &c, 1) || read_full(back[0], &c, 1)) {
+				bench_fail("pipe_rtt", "us", "pipe read/write", errno);
+				return;
+			}
+		}
+		v[r] = (bench_now_ns() - t0) / 1e3 / k;
+		close(there[1]);
+		close(back[0]);
+		if (bench_reap(pid)) {
+			bench_fail("pipe_rtt", "us", "child", errno);
+			return;
+		}
+	}
+	bench_report("pipe_rtt", "us", v, reps);
+}
+
+static void pipe_bw(long chunks, int reps)
+{
+	double v[BENCH_MAX_REPS];
+
+	for (int r = 0; r < reps; r++) {
+		int fds[2];
+		uint64_t t0;
+		pid_t pid;
+
+		if (pipe(fds) < 0) {
+			bench_fail("pipe_bw", "MiB/s", "pipe", errno);
+			return;
+		}
+		t0 = bench_now_ns();
+		pid = fork();
+		if (pid < 0) {
+			bench_fail("pipe_bw", "MiB/s", "fork", errno);
+			return;
+		}
+		if (pid == 0) {
+			close(fds[0]);
+			for (long i = 0; i < chunks; i++) {
+				if (write_full(fds[1], chunk, CHUNK))
+					_exit(1);
+			}
+			_exit(0);
+		}
+		close(fds[1]);
+		for (long i = 0; i < chunks; i++) {
+			if (read_full(fds[0], chunk, CHUNK)) {
+				bench_fail("pipe_bw", "MiB/s", "read", errno);
+				return;
+			}
+		}
+		v[r] = chunks * (CHUNK / 1048576.0) / ((bench_now_ns() - t0) / 1e9);
+		close(fds[0]);
+		if (bench_reap(pid)) {
+			bench_fail("pipe_bw", "MiB/s", "child", errno);
+			return;
+		}
+	}
+	bench_report("pipe_bw", "MiB/s", v, reps);
+}
+
+struct ping {
+	long mtype;
+	char byte;
+};
+
+static void __attribute__((noreturn)) msg_child(int q, long k)
+{
+	struct ping m;
+
+	for (long i = 0; i < k; i++) {
+		if (msgrcv(q, &m, sizeof(m.byte), 1, 0) < 0)
+			_exit(1);
+		m.mtype = 2;
+		if (msgsnd(q, &m, sizeof(m.byte), 0) < 0)
+			_exit(1);
+	}
+	_exit(0);
+}
+
+static void sysv_msg_rtt(long k, int reps)
+{
+	double v[BENCH_MAX_REPS];
+	int q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+
+	if (q < 0) {
+		bench_fail("sysv_msg_rtt", "us", "msgget", errno);
+		return;
+	}
+	for (int r = 0; r < reps; r++) {
+		struct ping m = { 1, 'x' };
+		uint64_t t0 = 0;
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			bench_fail("sysv_msg_rtt", "us", "fork", errno);
+			goto out;
+		}
+		if (pid == 0)
+			msg_child(q, k + 1);
+		for (long i = 0; i <= k; i++) {
+			if (i == 1)
+				t0 = bench_now_ns();
+			m.mtype = 1;
+			if (msgsnd(q, &m, sizeof(m.byte), 0) < 0 ||
+			    msgrcv(q, &m, sizeof(m.byte), 2, 0) < 0) {
+				bench_fail("sysv_msg_rtt", "us", "msgsnd/msgrcv", errno);
+				kill(pid, SIGKILL);
+				bench_reap_any(pid);
+				goto out;
+			}
+		}
+		v[r] = (bench_now_ns() - t0) / 1e3 / k;
+		if (bench_reap(pid)) {
+			bench_fail("sysv_msg_rtt", "us", "child", errno);
+			goto out;
+		}
+	}
+	bench_report("sysv_msg_rtt", "us", v, reps);
+out:
+	msgctl(q, IPC_RMID, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_opts o;
+
+	bench_parse(argc, argv, &o);
+	pipe_rtt(bench_batch(&o, 2000), o.reps);
+	pipe_bw(bench_batch(&o, 256), o.reps);
+	sysv_msg_rtt(bench_batch(&o, 2000), o.reps);
+	/* Sprout's direct message passing has no system call numbers yet (include/uapi/sprout.h). */
+	bench_missing("direct_msg_rtt", "us", "Sprout has no direct-message system calls yet");
+	return 0;
+}

@@ -1,0 +1,546 @@
+#!/usr/bin/env python3
+"""Benchmarks side by side: Sprout and Linux under the same QEMU command.
+
+  python3 tools/bench.py [--quick] [--clock tcg|icount|kvm ...] [--reps N] [--max-mib MIB]
+
+Boots Sprout (build/sprout.elf with its image) and Debian's Linux kernel (fetched by
+`tools/install-deps.sh --bench` into the cache outside the repository) with the same QEMU
+command line, built by the `sprout` module: same machine, accelerator, CPU model, -smp and
+memory; only -kernel, -initrd and -append differ.  Both kernels run the same static binaries
+from bench/ (build/bench/bin), as /bench/<name>; on Linux a small init of ours
+(bench/linux-init.c) mounts /dev, /proc and /tmp, runs them and powers off.
+
+Clocks: "tcg" is wall time under plain TCG (noisy: medians of repetitions, with the spread);
+"icount" is TCG with `-icount shift=0,sleep=off`, where guest time advances one nanosecond
+per instruction, so its microseconds are thousands of guest instructions and repeat run to
+run; "kvm" is added when the host can run KVM.
+
+Two machine shapes per clock: one CPU for every figure, and two CPUs for the fork
+throughput figures (not under icount, which runs the CPUs in turn in one thread).  Writes build/bench/results.csv, results.md, fork-mem.png (gnuplot)
+and the raw console output of every boot; prints the table.
+"""
+
+import argparse
+import csv
+import importlib.machinery
+import importlib.util
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+BIN_REL = "build/bench/bin"
+OUT_REL = "build/bench"
+GUEST_DIR = "/bench"
+MEM = "6G"              # room for the 4 GiB parent, the same for both kernels
+MIB_POINTS = (1, 16, 256, 1024, 4096)
+LINUX_APPEND = "console=ttyS0 quiet panic=-1 no5lvl"
+ICOUNT = ["-icount", "shift=0,sleep=off"]
+
+# Programs (bench/<name>.c) run in each machine shape.
+PROGS_1CPU = ["proc", "forkmem", "fault", "ipc", "sched"]
+PROGS_2CPU = ["sched"]
+SHIPPED = ["bench-all", "tiny", "proc", "forkmem", "fault", "ipc", "sched"]
+
+
+def _load_sprout():
+    path = os.path.join(ROOT, "sprout")
+    loader = importlib.machinery.SourceFileLoader("sprout", path)
+    spec = importlib.util.spec_from_loader("sprout", loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
+
+
+sprout = _load_sprout()
+
+
+class BenchError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------
+# Figures: (id, description); the table keeps this order.  Figures of the two-CPU machine
+# get SMP2 appended to their id.
+SMP2 = "@2cpu"
+
+
+def _figures():
+    f = [
+        ("null_syscall", "null system call (getppid)"),
+        ("fork_exit_wait", "fork + _exit + waitpid"),
+        ("fork_exec_wait", "fork + execve(tiny) + waitpid"),
+        ("vfork_exec_wait", "vfork + execve(tiny) + waitpid"),
+        ("posix_spawn_wait", "posix_spawn(tiny) + waitpid"),
+    ]
+    for m in MIB_POINTS:
+        f.append(("fork_mem_%dM" % m, "fork() alone, parent touched %d MiB" % m))
+    for m in MIB_POINTS:
+        f.append(("fork_exit_wait_mem_%dM" % m, "fork + _exit + waitpid, parent %d MiB" % m))
+    f += [
+        ("zero_fault", "demand-zero fault, per page"),
+        ("cow_fault", "copy-on-write fault, per page"),
+        ("pipe_rtt", "pipe round trip (1 byte)"),
+        ("pipe_bw", "pipe bandwidth (64 KiB writes)"),
+        ("sysv_msg_rtt", "System V message round trip"),
+        ("direct_msg_rtt", "direct message round trip (Sprout only)"),
+        ("ctx_switch", "context switch (sched_yield, 2 processes)"),
+        ("fork_tput_1", "fork+exit+wait throughput, 1 spawner, 1 CPU"),
+        ("fork_tput_2", "fork+exit+wait throughput, 2 spawners, 1 CPU"),
+        ("fork_tput_1" + SMP2, "fork+exit+wait throughput, 1 spawner, 2 CPUs"),
+        ("fork_tput_2" + SMP2, "fork+exit+wait throughput, 2 spawners, 2 CPUs"),
+    ]
+    return f
+
+
+FIGURES = _figures()
+HIGHER_IS_BETTER = {"MiB/s", "forks/s"}
+
+
+# ---------------------------------------------------------------------------
+# Where the Linux kernel is.
+
+def cache_dir():
+    """The download cache, outside the repository; the same rule as tools/install-deps.sh."""
+    if os.environ.get("SPROUT_CACHE"):
+        return os.environ["SPROUT_CACHE"]
+    if os.geteuid() == 0:
+        return "/var/cache/sprout"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return os.path.join(base, "sprout")
+
+
+def find_linux_kernel(explicit=None):
+    """Path of the Linux bzImage: @explicit, $SPROUT_LINUX_KERNEL or the cache's newest."""
+    path = explicit or os.environ.get("SPROUT_LINUX_KERNEL")
+    if path:
+        if not os.path.isfile(path):
+            raise BenchError("Linux kernel %s does not exist" % path)
+        return os.path.abspath(path)
+    d = os.path.join(cache_dir(), "linux")
+    try:
+        names = sorted(n for n in os.listdir(d) if n.startswith("vmlinuz-"))
+    except OSError:
+        names = []
+    if not names:
+        raise BenchError("no Linux kernel in %s; run: sh tools/install-deps.sh --bench" % d)
+    return os.path.join(d, names[-1])
+
+
+# ---------------------------------------------------------------------------
+# Booting.
+
+def qemu_cmd(kernel, initrd, log, clock, smp, append):
+    """The shared QEMU command for @clock ("tcg", "icount" or "kvm"), then this kernel's
+    -kernel, -initrd and -append.  Everything else comes from sprout.qemu_command()."""
+    accel = "kvm" if clock == "kvm" else "tcg"
+    cmd = sprout.qemu_command(initrd, log, accel=accel, smp=smp, mem=MEM, cmdline=append)
+    cmd[cmd.index("-kernel") + 1] = kernel
+    if clock == "icount":
+        # Instruction counting runs all CPUs in one thread: multi-threaded TCG is refused.
+        i = cmd.index("-accel") + 1
+        cmd[i] = "tcg"
+        cmd += ICOUNT
+    return cmd
+
+
+def guest_files(bin_dir):
+    files = {}
+    for name in SHIPPED:
+        path = os.path.join(bin_dir, name)
+        if not os.path.isfile(path):
+            raise BenchError("%s is missing (make bench builds it)" % path)
+        with open(path, "rb") as f:
+            files[GUEST_DIR + "/" + name] = f.read()
+    return files
+
+
+def bench_argv(progs, quick, reps, max_mib):
+    argv = [GUEST_DIR + "/bench-all"]
+    if quick:
+        argv.append("-q")
+    if reps:
+        argv += ["-r", str(reps)]
+    argv += ["-m", str(max_mib)]
+    return argv + list(progs)
+
+
+class Run:
+    """One boot: its command, console text, parsed figures and the kernel's version."""
+
+    def __init__(self, kernel_name, clock, smp, cmd):
+        self.kernel_name, self.clock, self.smp, self.cmd = kernel_name, clock, smp, cmd
+        self.console = ""
+        self.figures = {}       # id -> dict(unit, median, min, max, n) or dict(unit, note)
+        self.prog_status = {}
+        self.uname = ""
+        self.ended = False
+        self.seconds = 0.0
+        self.problem = None
+
+
+def run_qemu(cmd, timeout):
+    """Run QEMU in ROOT, capturing the console; returns (console text, timed out?)."""
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+        return out.decode(errors="replace"), False
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        try:
+            out, _ = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+        return out.decode(errors="replace"), True
+
+
+LINE = re.compile(r"^BENCH (\S+) (\S+) (.*)$")
+
+
+def parse_console(run, text):
+    run.console = text
+    for raw in text.splitlines():
+        line = raw.strip("\r")
+        if line.startswith("BENCH-UNAME "):
+            run.uname = line[len("BENCH-UNAME "):].strip()
+            continue
+        if line.startswith("BENCH-PROG "):
+            parts = line.split(None, 2)
+            if len(parts) == 3:
+                run.prog_status[parts[1]] = parts[2]
+            continue
+        if line == "BENCH-END":
+            run.ended = True
+            continue
+        m = LINE.match(line)
+        if not m:
+            continue
+        fid, unit, rest = m.groups()
+        vals = rest.split()
+        if vals and vals[0] in ("missing", "error"):
+            run.figures[fid] = {"unit": unit, "note": " ".join(vals)}
+            continue
+        try:
+            med, lo, hi, n = float(vals[0]), float(vals[1]), float(vals[2]), int(vals[3])
+        except (IndexError, ValueError):
+            continue
+        run.figures[fid] = {"unit": unit, "median": med, "min": lo, "max": hi, "n": n}
+
+
+def boot_one(kernel_name, clock, smp, progs, opts, linux_kernel, bin_dir, run_dir):
+    """Boot one kernel once with the bench programs; returns a Run."""
+    files = guest_files(bin_dir)
+    argv = bench_argv(progs, opts.quick, opts.reps, opts.max_mib)
+    argv_bytes = sprout.init_argv_file(argv)
+    tag = "%s-%dcpu-%s" % (clock, smp, kernel_name)
+    initrd = os.path.join(run_dir, tag + ".cpio")
+    log = os.path.join(run_dir, tag + "-ttyS1.log")
+    if kernel_name == "sprout":
+        files["/run/init.argv"] = (argv_bytes, 0o100644)
+        with open(os.path.join(ROOT, sprout.BASE_IMAGE), "rb") as f:
+            base = f.read()
+        image = base + b"\0" * (-len(base) % 4) + sprout.cpio_newc(files)
+        kernel, append = sprout.KERNEL, ""
+    else:
+        with open(os.path.join(ROOT, bin_dir, "linux-init"), "rb") as f:
+            files["/init"] = f.read()
+        for d in ("/dev", "/proc", "/tmp", "/run"):
+            files[d] = (b"", 0o040755)
+        files["/run/init.argv"] = (argv_bytes, 0o100644)
+        image = sprout.cpio_newc(files)
+        kernel, append = linux_kernel, LINUX_APPEND
+    with open(os.path.join(ROOT, initrd), "wb") as f:
+        f.write(image)
+    cmd = qemu_cmd(kernel, initrd, log, clock, smp, append)
+    run = Run(kernel_name, clock, smp, cmd)
+    t0 = time.time()
+    text, timed_out = run_qemu(cmd, opts.timeout)
+    run.seconds = time.time() - t0
+    with open(os.path.join(ROOT, OUT_REL, tag + ".console"), "w") as f:
+        f.write(text)
+    parse_console(run, text)
+    if kernel_name == "sprout":
+        try:
+            with open(os.path.join(ROOT, log), errors="replace") as f:
+                klog = f.read()
+            shutil.copyfile(os.path.join(ROOT, log), os.path.join(ROOT, OUT_REL, tag + ".klog"))
+        except OSError:
+            klog = ""
+        if "PANIC:" in klog:
+            run.problem = "kernel panic (see %s/%s.klog)" % (OUT_REL, tag)
+    if timed_out and not run.problem:
+        run.problem = "timed out after %d s" % opts.timeout
+    elif not run.ended and not run.problem:
+        run.problem = "ended before the benchmarks finished"
+    # A program that died takes the figures it had not printed with it.
+    for prog, st in run.prog_status.items():
+        if st != "ok":
+            sys.stderr.write("bench: %s on %s: program %s: %s\n" % (clock, kernel_name, prog, st))
+    return run
+
+
+# ---------------------------------------------------------------------------
+# The table.
+
+def fmt_value(fig):
+    if fig is None:
+        return "not run"
+    if "note" in fig:
+        return "missing" if fig["note"].startswith("missing") else "error"
+    med = fig["median"]
+    spread = (fig["max"] - fig["min"]) / 2 / med * 100 if med else 0.0
+    if med >= 1000:
+        s = "%.0f" % med
+    elif med >= 10:
+        s = "%.1f" % med
+    else:
+        s = "%.2f" % med
+    return "%s ±%.0f%%" % (s, spread)
+
+
+def ratio(a, b):
+    if not a or not b or "median" not in a or "median" not in b or not b["median"]:
+        return None
+    return a["median"] / b["median"]
+
+
+def collect(runs):
+    """Merge the runs into rows: one per (figure, clock)."""
+    by = {}
+    for r in runs:
+        for fid, fig in r.figures.items():
+            by[(fid + (SMP2 if r.smp == 2 else ""), r.clock, r.kernel_name)] = fig
+    return by
+
+
+def table_rows(by, clocks):
+    rows = []
+    for fid, desc in FIGURES:
+        unit = None
+        cells = []
+        for clock in clocks:
+            s, l = by.get((fid, clock, "sprout")), by.get((fid, clock, "linux"))
+            unit = unit or (s or l or {}).get("unit")
+            q = ratio(s, l)
+            cells.append((s, l, q))
+        if fid == "direct_msg_rtt":
+            cells = [(s, {"note": "n/a"} if l is None or "note" in l else l, q)
+                     for s, l, q in cells]
+        rows.append((fid, desc, unit or "", cells))
+    return rows
+
+
+def clock_title(clock):
+    return {"tcg": "TCG wall", "icount": "icount", "kvm": "KVM wall"}[clock]
+
+
+def source_version():
+    """The commit the Sprout tree was built from (git describe), "unknown" outside git."""
+    try:
+        r = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        return r.stdout.strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def write_outputs(rows, runs, clocks, out_dir, versions, quick):
+    hdr = ["figure", "unit"]
+    for c in clocks:
+        t = clock_title(c)
+        hdr += ["Sprout (%s)" % t, "Linux (%s)" % t, "Sprout/Linux (%s)" % t]
+    text_rows = []
+    for fid, desc, unit, cells in rows:
+        u = unit + (" (higher is better)" if unit in HIGHER_IS_BETTER else "")
+        row = [desc, u]
+        for s, l, q in cells:
+            row += [fmt_value(s), "n/a" if l and l.get("note") == "n/a" else fmt_value(l),
+                    "%.2f" % q if q is not None else "-"]
+        text_rows.append(row)
+
+    # CSV: raw numbers.
+    with open(os.path.join(out_dir, "results.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["figure", "description", "unit", "clock", "kernel", "median", "min", "max",
+                    "reps", "note"])
+        for fid, desc, unit, cells in rows:
+            for clock, (s, l, q) in zip(clocks, cells):
+                for kname, fig in (("sprout", s), ("linux", l)):
+                    fig = fig or {}
+                    w.writerow([fid, desc, unit, clock, kname, fig.get("median", ""),
+                                fig.get("min", ""), fig.get("max", ""), fig.get("n", ""),
+                                fig.get("note", "")])
+
+    md = []
+    md.append("| " + " | ".join(hdr) + " |")
+    md.append("|" + "---|" * len(hdr))
+    for row in text_rows:
+        md.append("| " + " | ".join(row) + " |")
+    md.append("")
+    md.append("Values are medians over repetitions, ±half the min-max spread in percent. "
+              "icount figures are guest time at one nanosecond per instruction "
+              "(1 us = 1000 guest instructions).%s" % (" QUICK run." if quick else ""))
+    md.append("")
+    md.append("Kernels: Sprout `%s`; Linux `%s`." % (versions.get("sprout", "?"),
+                                                      versions.get("linux", "?")))
+    md.append("")
+    md.append("QEMU command lines (Sprout's; Linux's differs only in -kernel, -initrd, -append "
+              "`%s`):" % LINUX_APPEND)
+    md.append("")
+    for r in runs:
+        if r.kernel_name == "sprout":
+            md.append("    " + shlex.join(r.cmd))
+    md.append("")
+    with open(os.path.join(out_dir, "results.md"), "w") as f:
+        f.write("\n".join(md))
+
+    # Terminal: aligned columns.
+    widths = [max(len(str(x[i])) for x in [hdr] + text_rows) for i in range(len(hdr))]
+    lines = ["  ".join(str(c).ljust(widths[i]) for i, c in enumerate(row)).rstrip()
+             for row in [hdr] + text_rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def write_plot(by, clocks, out_dir):
+    """fork latency against parent memory, both kernels, one panel per clock (gnuplot)."""
+    gnuplot = shutil.which("gnuplot")
+    if not gnuplot:
+        return "gnuplot is not installed (sh tools/install-deps.sh --bench)"
+    dat = os.path.join(out_dir, "fork-mem.dat")
+    with open(dat, "w") as f:
+        f.write("# MiB clock fork_sprout fork_linux few_sprout few_linux (microseconds)\n")
+        for ci, clock in enumerate(clocks):
+            f.write("# clock %s\n" % clock)
+            for m in MIB_POINTS:
+                vals = []
+                for fid in ("fork_mem_%dM" % m, "fork_exit_wait_mem_%dM" % m):
+                    for k in ("sprout", "linux"):
+                        fig = by.get((fid, clock, k))
+                        vals.append("%g" % fig["median"] if fig and "median" in fig else "NaN")
+                f.write("%d %s\n" % (m, " ".join([vals[0], vals[1], vals[2], vals[3]])))
+            f.write("\n\n")
+    png = os.path.join(out_dir, "fork-mem.png")
+    script = ['set terminal pngcairo size %d,480 noenhanced' % (560 * len(clocks)),
+              'set output "%s"' % png, 'set datafile missing "NaN"',
+              'set multiplot layout 1,%d' % len(clocks),
+              'set logscale xy', 'set grid', 'set key top left',
+              'set xlabel "parent memory touched (MiB)"',
+              'set xtics ("1" 1, "16" 16, "256" 256, "1024" 1024, "4096" 4096)']
+    for ci, clock in enumerate(clocks):
+        ylabel = ("guest microseconds (= k instructions)" if clock == "icount"
+                  else "microseconds")
+        script += ['set title "fork latency vs parent size (%s)"' % clock_title(clock),
+                   'set ylabel "%s"' % ylabel,
+                   'plot "%s" index %d using 1:2 with linespoints lw 2 title "Sprout fork()", '
+                   '"" index %d using 1:3 with linespoints lw 2 title "Linux fork()", '
+                   '"" index %d using 1:4 with linespoints dt 2 title "Sprout fork+exit+wait", '
+                   '"" index %d using 1:5 with linespoints dt 2 title "Linux fork+exit+wait"'
+                   % (dat, ci, ci, ci, ci)]
+    script.append("unset multiplot")
+    r = subprocess.run([gnuplot], input="\n".join(script) + "\n", text=True,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        return "gnuplot failed: %s" % r.stdout.strip()
+    return None
+
+
+# ---------------------------------------------------------------------------
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description="Sprout and Linux benchmarks, side by side.")
+    p.add_argument("--quick", action="store_true",
+                   help="fewer repetitions, smaller batches, memory sweep up to 1024 MiB")
+    p.add_argument("--clock", action="append", choices=("tcg", "icount", "kvm"),
+                   help="clocks to run (repeatable); default tcg and icount, plus kvm "
+                        "when the host has it")
+    p.add_argument("--reps", type=int, default=0, help="repetitions per figure")
+    p.add_argument("--max-mib", type=int, default=0,
+                   help="largest parent size of the memory sweep (default 4096, quick 1024)")
+    p.add_argument("--kernel", choices=("sprout", "linux"), action="append",
+                   help="only these kernels (default both)")
+    p.add_argument("--linux-kernel", metavar="BZIMAGE", help="Linux kernel image to boot")
+    p.add_argument("--timeout", type=int, default=900, help="seconds per boot")
+    opts = p.parse_args(argv)
+    opts.max_mib = opts.max_mib or (1024 if opts.quick else 4096)
+    clocks = opts.clock or (["tcg", "icount"] + (["kvm"] if sprout.kvm_usable() else []))
+    kernels = opts.kernel or ["sprout", "linux"]
+
+    out_dir = os.path.join(ROOT, OUT_REL)
+    run_rel = os.path.join(OUT_REL, "run")
+    os.makedirs(os.path.join(ROOT, run_rel), exist_ok=True)
+    try:
+        linux_kernel = find_linux_kernel(opts.linux_kernel) if "linux" in kernels else None
+    except BenchError as e:
+        print("bench: %s" % e, file=sys.stderr)
+        return 2
+
+    runs = []
+    t_start = time.time()
+    for clock in clocks:
+        for smp, progs in ((1, PROGS_1CPU), (2, PROGS_2CPU)):
+            if smp == 2 and clock == "icount":
+                # Instruction counting runs the CPUs in turn in one thread, so two CPUs
+                # measure nothing the one-CPU machine does not (and Linux's SMP boot
+                # stalls there).
+                continue
+            for k in kernels:
+                print("bench: %s, %d CPU%s, %s ..." % (clock_title(clock), smp,
+                                                       "s" if smp > 1 else "", k),
+                      file=sys.stderr, flush=True)
+                try:
+                    r = boot_one(k, clock, smp, progs, opts, linux_kernel, BIN_REL, run_rel)
+                except BenchError as e:
+                    print("bench: %s" % e, file=sys.stderr)
+                    return 2
+                print("bench:   %.0f s%s" % (r.seconds, "; " + r.problem if r.problem else ""),
+                      file=sys.stderr, flush=True)
+                runs.append(r)
+    versions = {}
+    for r in runs:
+        if r.uname and r.kernel_name not in versions:
+            versions[r.kernel_name] = r.uname
+    if "sprout" in versions:
+        versions["sprout"] += " (tree %s)" % source_version()
+    by = collect(runs)
+    # A figure that a failed boot never printed is an error, not a blank.
+    for r in runs:
+        if r.problem:
+            for fid, _ in FIGURES:
+                key = (fid, r.clock, r.kernel_name)
+                if fid.endswith(SMP2) == (r.smp == 2) and key not in by:
+                    by[key] = {"note": "error: " + r.problem}
+    rows = table_rows(by, clocks)
+    table = write_outputs(rows, runs, clocks, out_dir, versions, opts.quick)
+    plot_problem = write_plot(by, clocks, out_dir)
+    print(table)
+    print()
+    print("Sprout: %s" % versions.get("sprout", "?"))
+    print("Linux:  %s" % versions.get("linux", "?"))
+    print("QEMU (Sprout's command; Linux's differs only in -kernel/-initrd/-append):")
+    seen = set()
+    for r in runs:
+        key = (r.clock, r.smp)
+        if r.kernel_name == "sprout" and key not in seen:
+            seen.add(key)
+            print("  " + shlex.join(r.cmd))
+    for r in runs:
+        if r.kernel_name == "linux":
+            print("  Linux -append: %s" % LINUX_APPEND)
+            break
+    print("Medians ±half the min-max spread; icount: 1 us = 1000 guest instructions.")
+    print("Wrote %s/results.csv, results.md%s (%.0f s)"
+          % (OUT_REL, "" if plot_problem else ", fork-mem.png", time.time() - t_start))
+    if plot_problem:
+        print("bench: no plot: %s" % plot_problem, file=sys.stderr)
+    bad = [r for r in runs if r.problem]
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
