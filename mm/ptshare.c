@@ -108,24 +108,48 @@ pte_t *mm_pte_modify(struct mm *mm, u64 va, bool alloc)
 	return arch_pt_walk(mm->pt_root, va, alloc);
 }
 
+/*
+ * The directory entries of one page directory are contiguous: from the entry
+ * of @va, the following ones cover the next regions up to the end of the
+ * directory (a 512-region, 1 GiB boundary on x86-64). Walking them in place
+ * costs one top-down walk per directory instead of one per region.
+ */
+static u64 dir_end(u64 va)
+{
+	const u64 dir_span = PT_REGION_SIZE * PT_ENTRIES_PER_TABLE;
+
+	return (va & ~(dir_span - 1)) + dir_span;
+}
+
 /* mm_pt_share - see include/mm.h. */
 int mm_pt_share(struct mm *parent, struct mm *child)
 {
 	for (u64 va = 0; va < USER_TOP;) {
 		pte_t *ppde = arch_pt_walk_pde(parent->pt_root, va, false);
 
-		if (!ppde || !pde_table_present(*ppde)) {
-			va = skip_hole(parent, va, ppde, USER_TOP);
+		if (!ppde) {
+			va = skip_hole(parent, va, NULL, USER_TOP);
 			continue;
 		}
-		pte_t *cpde = arch_pt_walk_pde(child->pt_root, va, true);
+		pte_t *cdir = NULL;	/* the child's entry for cdir_va */
+		u64 cdir_va = 0;
+		u64 end = MIN(dir_end(va), USER_TOP);
 
-		if (!cpde)
-			return -ENOMEM;
-		*ppde = pde_wrprotect(*ppde);
-		*cpde = *ppde;
-		page_get(phys_to_page(pde_table_phys(*ppde)));
-		va = (va & ~(PT_REGION_SIZE - 1)) + PT_REGION_SIZE;
+		for (; va < end; va = (va & ~(PT_REGION_SIZE - 1)) + PT_REGION_SIZE, ppde++) {
+			if (!pde_table_present(*ppde))
+				continue;
+			if (!cdir) {
+				cdir = arch_pt_walk_pde(child->pt_root, va, true);
+				if (!cdir)
+					return -ENOMEM;
+				cdir_va = va & ~(PT_REGION_SIZE - 1);
+			}
+			pte_t *cpde = cdir + ((va & ~(PT_REGION_SIZE - 1)) - cdir_va) / PT_REGION_SIZE;
+
+			*ppde = pde_wrprotect(*ppde);
+			*cpde = *ppde;
+			page_get(phys_to_page(pde_table_phys(*ppde)));
+		}
 	}
 	child->rss_pages = parent->rss_pages;
 	mm_flush_all(parent);
@@ -136,33 +160,47 @@ int mm_pt_share(struct mm *parent, struct mm *child)
 void mm_pt_release(struct mm *mm, u64 start, u64 end)
 {
 	for (u64 va = start; va < end && va < USER_TOP;) {
-		u64 region = va & ~(PT_REGION_SIZE - 1);
-		u64 region_end = region + PT_REGION_SIZE;
 		pte_t *pde = arch_pt_walk_pde(mm->pt_root, va, false);
 
-		if (!pde || !pde_table_present(*pde)) {
-			va = skip_hole(mm, va, pde, end);
+		if (!pde) {
+			va = skip_hole(mm, va, NULL, end);
 			continue;
 		}
-		if (va == region && region_end <= end) {
-			/* The whole region goes: detach the table. */
-			struct page *tp = phys_to_page(pde_table_phys(*pde));
+		u64 stop = MIN(dir_end(va), end);
 
-			*pde = 0;
-			pt_table_put(tp);
-			va = region_end;
-			continue;
+		while (va < stop) {
+			u64 region = va & ~(PT_REGION_SIZE - 1);
+			u64 region_end = region + PT_REGION_SIZE;
+
+			if (!pde_table_present(*pde)) {
+				va = region_end;
+				pde++;
+				continue;
+			}
+			if (va == region && region_end <= end) {
+				/* The whole region goes: detach the table. */
+				struct page *tp = phys_to_page(pde_table_phys(*pde));
+
+				*pde = 0;
+				pt_table_put(tp);
+				va = region_end;
+				pde++;
+				continue;
+			}
+			/* Part of a region: clear its PTEs one by one. */
+			for (; va < MIN(region_end, end); va += PAGE_SIZE) {
+				pte_t *pte = mm_pte_modify(mm, va, false);
+
+				if (pte && pte_present(*pte)) {
+					struct page *pg = phys_to_page(pte_phys(*pte));
+
+					*pte = 0;
+					if (mm->rss_pages)
+						mm->rss_pages--;
+					page_put(pg);
+				}
+			}
+			pde++;
 		}
-		pte_t *pte = mm_pte_modify(mm, va, false);
-
-		if (pte && pte_present(*pte)) {
-			struct page *pg = phys_to_page(pte_phys(*pte));
-
-			*pte = 0;
-			if (mm->rss_pages)
-				mm->rss_pages--;
-			page_put(pg);
-		}
-		va += PAGE_SIZE;
 	}
 }
