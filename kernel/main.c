@@ -86,6 +86,19 @@ static void start_init(void)
 	sched_add_new(t);
 }
 
+/* kernel_ap_main - see include/arch.h. */
+void kernel_ap_main(struct cpu *c, void *idle_stack)
+{
+	sched_init_cpu(c->id);
+	idle_task_init(c, idle_stack);
+	arch_timer_init(HZ);
+	/* The boot CPU counts us in ncpus once it sees this. */
+	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+	printk("smp: cpu %d online\n", c->id);
+	arch_irq_enable();
+	sched_idle();
+}
+
 /* kernel_main - see include/arch.h. */
 void kernel_main(struct boot_info *bi)
 {
@@ -105,6 +118,9 @@ void kernel_main(struct boot_info *bi)
 	if (!idle_stack)
 		panic("kernel_main: no idle stack");
 	idle_task_init(c, page_address(idle_stack));
+	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+	/* The other CPUs idle until start_init() gives them something to do. */
+	arch_smp_boot();
 	pid_init();
 	fs_init(bi);
 	start_init();

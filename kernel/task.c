@@ -210,7 +210,9 @@ void idle_task_init(struct cpu *c, void *boot_stack_base)
 	t->proc = &kernel_process;
 	list_init(&t->rq_link);
 	list_init(&t->timer_link);
+	spin_lock(&kernel_process.lock);
 	list_add_tail(&t->thread_link, &kernel_process.threads);
+	spin_unlock(&kernel_process.lock);
 	snprintf(t->comm, TASK_COMM_LEN, "swapper/%d", c->id);
 	c->idle = t;
 	c->running = t;

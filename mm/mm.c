@@ -54,11 +54,38 @@ static void vma_free(struct vma *v)
 }
 
 /*
+ * Pages unmapped but not yet released. A frame may go back to the allocator
+ * only once no CPU can reach it through a stale TLB entry any more: another
+ * thread of this mm on another CPU could otherwise read or write a frame
+ * that already belongs to someone else. So unmapping clears PTEs, collects
+ * the frames here, flushes every CPU that has the mm loaded, and only then
+ * drops the references (Linux calls this an mmu_gather).
+ */
+#define UNMAP_BATCH	64
+
+struct unmap_batch {
+	struct page *pages[UNMAP_BATCH];
+	int n;
+};
+
+static void unmap_batch_release(struct mm *mm, struct unmap_batch *b)
+{
+	if (!b->n)
+		return;
+	mm_flush_all(mm);
+	for (int i = 0; i < b->n; i++)
+		page_put(b->pages[i]);
+	b->n = 0;
+}
+
+/*
  * Release the PTEs of [start, end): each present one drops its page
- * reference. Stale TLB entries are flushed by the caller.
+ * reference, after the TLB flush that makes the frame unreachable.
  */
 static void unmap_ptes(struct mm *mm, u64 start, u64 end)
 {
+	struct unmap_batch b = { .n = 0 };
+
 	for (u64 va = start; va < end;) {
 		pte_t *pte = arch_pt_walk(mm->pt_root, va, false);
 
@@ -67,14 +94,15 @@ static void unmap_ptes(struct mm *mm, u64 start, u64 end)
 			continue;
 		}
 		if (pte_present(*pte)) {
-			struct page *pg = phys_to_page(pte_phys(*pte));
-
+			b.pages[b.n++] = phys_to_page(pte_phys(*pte));
 			*pte = 0;
 			mm->rss_pages--;
-			page_put(pg);
+			if (b.n == UNMAP_BATCH)
+				unmap_batch_release(mm, &b);
 		}
 		va += PAGE_SIZE;
 	}
+	unmap_batch_release(mm, &b);
 }
 
 /* mm_put - see include/mm.h. */
@@ -85,7 +113,9 @@ void mm_put(struct mm *mm)
 
 	struct vma *v, *tmp;
 
-	/* Last reference: nobody else can take the lock any more. */
+	/* Last reference: nobody else can take the lock any more, and no CPU
+	 * has the table loaded (exit and exec switch away before the put). */
+	KASSERT(__atomic_load_n(&mm->cpumask, __ATOMIC_ACQUIRE) == 0);
 	list_for_each_entry_safe(v, tmp, &mm->vmas, link) {
 		unmap_ptes(mm, v->start, v->end);
 		list_del(&v->link);
@@ -171,7 +201,7 @@ int mm_unmap_locked(struct mm *mm, u64 start, u64 len)
 		list_del(&v->link);
 		vma_free(v);
 	}
-	mm_flush_all(mm);
+	/* unmap_ptes() flushed before releasing each frame. */
 	return 0;
 }
 
@@ -289,7 +319,11 @@ struct mm *mm_fork(struct mm *parent)
 	child->env_start = parent->env_start;
 	child->env_end = parent->env_end;
 	child->hiwater_rss = child->rss_pages;
-	/* The parent's PTEs lost their write permission: drop stale entries. */
+	/* The parent's PTEs lost their write permission. Its TLB entries,
+	 * here and on any CPU running another thread of it, still allow
+	 * writes: a write through one would land in a frame the child now
+	 * shares and the child would see it. Flush before the child can run
+	 * (it is not runnable yet; the mm lock also holds off COW faults). */
 	mm_flush_all(parent);
 	mutex_unlock(&parent->lock);
 	if (err) {
@@ -324,29 +358,73 @@ int mm_populate_write(struct mm *mm, u64 dst, const void *src, size_t len)
 	return 0;
 }
 
-/* mm_activate - see include/mm.h. */
+/*
+ * mm_activate - see include/mm.h. The order matters for the shootdown: the
+ * new mm's bit is set before its table is loaded, so a CPU changing a PTE
+ * of it either sees the bit (and flushes us) or changed the PTE before our
+ * CR3 load (which then reads the new PTE). The old mm's bit is cleared only
+ * after the CR3 write has dropped its entries from this TLB.
+ */
 void mm_activate(struct mm *mm)
 {
+	struct cpu *c = this_cpu();
+	struct mm *old = c->active_mm;
+	u64 bit = 1ul << c->id;
+
+	if (mm && mm != old)
+		__atomic_fetch_or(&mm->cpumask, bit, __ATOMIC_SEQ_CST);
 	arch_pt_activate(mm ? mm->pt_root : arch_pt_kernel_root());
+	if (old && old != mm)
+		__atomic_fetch_and(&old->cpumask, ~bit, __ATOMIC_RELEASE);
+	c->active_mm = mm;
 }
 
-static bool mm_active_here(struct mm *mm)
+/*
+ * Which CPUs need a flush after a PTE of @mm changed. The PTE store must
+ * be ordered before the read of the mask (see mm_activate()); the full
+ * fence does it. Interrupts may be enabled: the kernel is not preemptible,
+ * so this_cpu() stays right, and an interrupt never switches mm.
+ */
+static u64 mm_flush_targets(struct mm *mm)
 {
-	struct task *t = current;
-
-	return t && t->mm == mm;
+	KASSERT(mutex_held(&mm->lock) || mm->cpumask == 0);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&mm->cpumask, __ATOMIC_RELAXED);
 }
 
+/*
+ * mm_flush_page - see include/mm.h. Where a flush can be skipped:
+ *  - @mm loaded on no CPU (exec's new image before the switch, exit's and
+ *    exec's old one after it, a fork child before it first runs): the next
+ *    CR3 load starts with an empty TLB, so nothing at all is sent;
+ *  - @mm loaded on this CPU only (every single-threaded process): a local
+ *    invlpg, no IPI;
+ *  - a PTE that only gained rights (a COW page taken back writable) needs
+ *    no flush anywhere: a stale read-only entry at worst causes a spurious
+ *    fault, which mm_fault_locked() resolves by a local flush. Callers skip
+ *    those (mm/fault.c).
+ */
 void mm_flush_page(struct mm *mm, u64 va)
 {
-	if (mm_active_here(mm))
+	u64 mask = mm_flush_targets(mm);
+	u64 self = 1ul << this_cpu()->id;
+
+	if (mask & self)
 		arch_tlb_flush_page(va);
+	if (mask & ~self)
+		arch_tlb_shootdown(mask);
 }
 
+/* mm_flush_all - see include/mm.h and mm_flush_page() for the skips. */
 void mm_flush_all(struct mm *mm)
 {
-	if (mm_active_here(mm))
+	u64 mask = mm_flush_targets(mm);
+	u64 self = 1ul << this_cpu()->id;
+
+	if (mask & self)
 		arch_tlb_flush_all();
+	if (mask & ~self)
+		arch_tlb_shootdown(mask);
 }
 
 /* mm_total_vm - bytes covered by VMAs. Caller holds the lock. */
