@@ -82,6 +82,19 @@ bool sched_wake_task(struct task *t);
 /* sched_add_new - put a newly created task on a run queue. */
 void sched_add_new(struct task *t);
 
+/*
+ * sched_wait_tasks_gone - spin until every task of zombie @p has been
+ * released. A zombie's last thread notifies its parent just before it
+ * switches away for good, and its kernel stack is freed on its CPU right
+ * after that switch; on another CPU the parent may get here first. Waiting
+ * (a few microseconds at most: the dying task holds no sleeping lock and
+ * cannot be preempted) makes a reap return only when all the child's
+ * memory is back, so free-page counts are exact. Caller holds no spinlock
+ * and a reference to @p. Sleeps: no.
+ */
+struct process;
+void sched_wait_tasks_gone(struct process *p);
+
 /* sched_init - set up run queues and the idle task of this CPU. */
 void sched_init_cpu(int cpu_id);
 

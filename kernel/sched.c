@@ -210,6 +210,14 @@ void schedule(void)
 	finish_switch();
 }
 
+/* sched_wait_tasks_gone - see include/sched.h. Every task holds one
+ * reference on its process; the caller holds the last other one. */
+void sched_wait_tasks_gone(struct process *p)
+{
+	while (__atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE) > 1)
+		arch_cpu_relax();
+}
+
 /* sched_exit_current - see include/sched.h. */
 void sched_exit_current(void)
 {

@@ -106,6 +106,8 @@ long do_wait4(pid_t pid, int *status, struct linux_rusage *ru, int options)
 			spin_unlock(&tasklist_lock);
 			pid_t cpid = c->pid;
 
+			sched_wait_tasks_gone(c);
+
 			*status = c->exit_code;
 			fill_rusage(&c->self, ru);
 			process_put(c);

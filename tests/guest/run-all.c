@@ -12,7 +12,7 @@
 extern char **environ;
 
 static const char *const programs[] = {
-	"fork", "cow", "exec", "elf", "wait", "orphan", "efault", "pages",
+	"fork", "cow", "exec", "elf", "wait", "orphan", "efault", "pages", "stress",
 };
 
 /* Run dir/name and return its wait status (or a negative tap_wait_bounded() failure). */
