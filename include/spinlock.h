@@ -61,4 +61,8 @@ int spin_held_count(void);
  * holds any spinlock; @where says what was about to happen ("schedule"). */
 void spin_assert_none_held(const char *where);
 
+/* spin_order_selftest - provoke a lock-order inversion on purpose (boot
+ * option "lockorder-selftest"); a working checker panics. Sleeps: no. */
+void spin_order_selftest(void);
+
 #endif

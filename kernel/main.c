@@ -106,6 +106,8 @@ void kernel_main(struct boot_info *bi)
 
 	printk("Sprout kernel starting; command line: \"%s\"\n", bi->cmdline);
 	trace_enabled = cmdline_has(bi->cmdline, "trace");
+	if (cmdline_has(bi->cmdline, "lockorder-selftest"))
+		spin_order_selftest();
 	arch_map_all_ram(bi);
 	mm_page_init(bi);
 	kmalloc_init();

@@ -121,10 +121,14 @@ void task_put(struct task *t)
 {
 	if (__atomic_sub_fetch(&t->refcount, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	struct process *p = t->proc;
+
 	page_put_order(phys_to_page(virt_to_phys(t->kstack)), KSTACK_ORDER);
-	if (t->proc && t->proc != &kernel_process)
-		process_put(t->proc);	/* the task's reference on its process */
 	kfree(t);
+	/* Last: a reaper waits for this reference (sched_wait_tasks_gone())
+	 * and expects the task's memory to be back by then. */
+	if (p && p != &kernel_process)
+		process_put(p);	/* the task's reference on its process */
 }
 
 /* process_alloc - a zeroed process with its locks and lists, refcount 1. */
