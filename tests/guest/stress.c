@@ -178,7 +178,8 @@ static int case_orphans_race(void)
 			while (!gone(g) && tap_now_ms() - start < REAP_WAIT_MS)
 				tap_sleep_ms(2);
 			if (!gone(g)) {
-				tap_diag("orphan %d of middle %d was never reaped", (int)g, (int)mids[m]);
+				tap_diag("orphan %d of middle %d was never reaped", (int)g,
+					 (int)mids[m]);
 				bad++;
 			}
 		}
