@@ -10,6 +10,7 @@
 #include "mutex.h"
 #include "cpu.h"
 #include "task.h"
+#include "lib/lockorder.h"
 
 void spin_init(struct spinlock *l, const char *name)
 {
@@ -23,18 +24,12 @@ void spin_init(struct spinlock *l, const char *name)
 #ifndef SPROUT_NDEBUG
 /* ---- lock-order checking ---- */
 
-#define LOCK_CLASSES_MAX	64
-
 /*
- * The class graph. before[a] has bit b when class a was held while class b
- * was taken, directly or through a chain (a transitive closure kept up to
- * date on each new edge), so "does b come before a?" is one bit test.
- * Guarded by graph_lock, a bare flag taken with interrupts already off;
- * readers test bits without it (bits are only ever added).
+ * The class graph (lib/lockorder.c). Changes are serialised by graph_lock,
+ * a bare flag taken with interrupts already off (a spinlock here would
+ * recurse into the checker); tests of the graph's bits run without it.
  */
-static const char *class_names[LOCK_CLASSES_MAX];	/* [graph_lock] */
-static int nr_classes;					/* [graph_lock] */
-static u64 before[LOCK_CLASSES_MAX];			/* [graph_lock] writes */
+static struct lock_order order_graph;	/* [graph_lock] writes */
 static u32 graph_lock;
 static bool order_check_off;	/* set once a report is under way */
 
@@ -63,31 +58,11 @@ static int lock_class_of(struct spinlock *l)
 	if (id >= 0)
 		return id;
 	graph_acquire();
-	for (id = 0; id < nr_classes; id++)
-		if (!strcmp(class_names[id], l->name))
-			break;
-	if (id == nr_classes) {
-		if (nr_classes == LOCK_CLASSES_MAX) {
-			graph_release();
-			return -1;	/* unchecked, never wrong */
-		}
-		class_names[nr_classes++] = l->name;
-	}
+	id = lock_order_class(&order_graph, l->name);
 	graph_release();
-	__atomic_store_n(&l->lock_class, id + 1, __ATOMIC_RELAXED);
+	if (id >= 0)	/* a full table leaves the lock unchecked, never wrong */
+		__atomic_store_n(&l->lock_class, id + 1, __ATOMIC_RELAXED);
 	return id;
-}
-
-/* Record that @a is held while @b is taken: a -> b, closed transitively. */
-static void order_add(int a, int b)
-{
-	u64 add = (1ul << b) | before[b];
-
-	graph_acquire();
-	for (int x = 0; x < nr_classes; x++)
-		if (x == a || (before[x] & (1ul << a)))
-			before[x] |= add;
-	graph_release();
 }
 
 /* Check taking @l against every lock this CPU holds, then learn from it. */
@@ -108,12 +83,15 @@ static void order_check(struct cpu *c, struct spinlock *l, bool nested)
 			order_report("lock order: %s taken while another %s is held "
 				     "(use spin_lock_nested with a fixed order)", l->name, l->name);
 		}
-		if (before[b] & (1ul << a))
+		if (lock_order_inverts(&order_graph, a, b))
 			order_report("lock order inversion: %s taken while holding %s, "
 				     "but the recorded order puts it first", l->name,
 				     c->held_locks[i]->name);
-		if (!(before[a] & (1ul << b)))
-			order_add(a, b);
+		if (!lock_order_known(&order_graph, a, b)) {
+			graph_acquire();
+			lock_order_add(&order_graph, a, b);
+			graph_release();
+		}
 	}
 }
 
