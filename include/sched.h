@@ -90,7 +90,10 @@ void sched_add_new(struct task *t);
  * (a few microseconds at most: the dying task holds no sleeping lock and
  * cannot be preempted) makes a reap return only when all the child's
  * memory is back, so free-page counts are exact. Caller holds no spinlock
- * and a reference to @p. Sleeps: no.
+ * and the tree's reference to @p, which with the tasks' own references is
+ * all there is today (kernel/task.c); anything that later holds a process
+ * reference across a sleep must not keep a zombie's count up, or this
+ * spins until it lets go. Sleeps: no.
  */
 struct process;
 void sched_wait_tasks_gone(struct process *p);
