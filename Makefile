@@ -5,12 +5,15 @@
 #   make test-linux the in-guest test binaries, run natively on this Linux
 #   make gdb        boot halted with QEMU's gdbstub and attach GDB
 #   make bench      benchmarks, Sprout and Linux side by side (QUICK=1: the short run)
+#   make soak       the SMP stress mix for SOAK_MINUTES (30) on SOAK_CPUS (4); not part of test
 
 ARCH ?= x86_64
 B := build
 SMP ?= 1
 MEM ?= 512M
 ACCEL ?=
+SOAK_MINUTES ?= 30
+SOAK_CPUS ?= 4
 
 CC := gcc
 MUSLCC := musl-gcc
@@ -37,7 +40,7 @@ GUEST_TESTS := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/*.c))
 
 DEPS_STAMP := $(B)/.deps-ok
 
-.PHONY: all kernel initramfs run test test-linux unit gdb clean deps bench
+.PHONY: all kernel initramfs run test test-linux unit gdb clean deps bench soak
 all: kernel initramfs
 
 # Install missing host tools from Debian's packages (once; again if the script changes).
@@ -106,6 +109,9 @@ gdb: all
 
 test: all
 	python3 tools/test.py
+
+soak: all
+	sh tools/soak.sh $(SOAK_MINUTES) $(SOAK_CPUS)
 
 test-linux: $(GUEST_BINS)
 	sh tools/test-linux.sh $(B)/tests/guest

@@ -84,6 +84,33 @@ void arch_cpu_init(struct cpu *c);
  * interrupts enabled. Used by the idle task. */
 void arch_idle(void);
 
+/* ---- Multiprocessor ------------------------------------------------------ */
+
+/*
+ * arch_smp_boot - find the other CPUs (ACPI MADT on x86) and start them one
+ * by one; each runs kernel_ap_main() on its own idle stack. Returns when
+ * every CPU is online or has been given up on (logged); ncpus counts the
+ * CPUs online. Boot CPU, once, interrupts disabled, after the page
+ * allocator and CPU 0's run queue exist. Sleeps: no (busy-waits).
+ */
+void arch_smp_boot(void);
+
+/* arch_send_resched - interrupt CPU @cpu so it looks at its need_resched
+ * flag (no-op for the calling CPU). Any context. Sleeps: no. */
+void arch_send_resched(int cpu);
+
+/*
+ * arch_tlb_shootdown - make every CPU in @cpumask (bit i = CPU i; the
+ * caller's own bit is ignored) drop its non-global TLB entries, and return
+ * only when all have done so. The caller has already changed the PTEs.
+ * Interrupts may be on or off. Sleeps: no (spins).
+ */
+void arch_tlb_shootdown(u64 cpumask);
+
+/* arch_stop_other_cpus - halt every other CPU for good (panic, power-off).
+ * Does not wait for them. Sleeps: no. */
+void arch_stop_other_cpus(void);
+
 /* ---- Console, log, power ------------------------------------------------- */
 
 /* arch_console_putc - write one byte to the console port (serial 0).
@@ -344,6 +371,14 @@ void user_return_work(struct trapframe *tf);
 /* sched_tail - first thing a new task runs after its first arch_switch():
  * releases the run-queue lock taken by the switching CPU. */
 void sched_tail(void);
+
+/*
+ * kernel_ap_main - the core's entry on an application processor, after
+ * arch_cpu_init(@c), on @idle_stack (KSTACK_SIZE bytes, lowest address),
+ * interrupts disabled. Sets up the CPU's run queue and idle task, starts its
+ * tick, marks it online and becomes its idle loop. Never returns.
+ */
+__noreturn void kernel_ap_main(struct cpu *c, void *idle_stack);
 
 /* task_exit_kernel - end a kernel thread whose function returned. */
 __noreturn void task_exit_kernel(void);

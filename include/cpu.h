@@ -10,6 +10,7 @@
 
 #include "types.h"
 #include "arch.h"
+#include "spinlock.h"
 
 #define MAX_CPUS	8
 
@@ -28,11 +29,15 @@ struct cpu {
 	u64 ticks;		/* timer ticks seen by this CPU */
 	u64 idle_ticks;		/* of which the idle task ran */
 	struct task *switch_prev;	/* task we just switched away from (schedule) */
+	bool online;		/* [a] set once by the CPU itself when it can run tasks */
+	struct mm *active_mm;	/* address space loaded in this CPU's MMU (mm_activate) */
+	struct spinlock *held_locks[SPIN_MAX_HELD];	/* debug: spinlocks held, oldest first */
+	int nr_held;		/* debug: entries in held_locks */
 	struct arch_cpu arch;	/* GDT, TSS, ... */
 };
 
 extern struct cpu cpus[MAX_CPUS];
-extern int ncpus;
+extern int ncpus;	/* [a] CPUs online; ids 0..ncpus-1 (grows during SMP start-up) */
 
 static inline struct task *current_task(void) { return this_cpu()->running; }
 #define current (current_task())

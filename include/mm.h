@@ -62,6 +62,8 @@ struct mm {
 	u64 hiwater_rss;	/* [m] maximum rss_pages seen */
 	u64 arg_start, arg_end, env_start, env_end;	/* [m] /proc cmdline, environ */
 	u64 minflt;		/* [m] page faults resolved */
+	u64 cpumask;		/* [a] bit i: CPU i has this page table loaded
+				 * (set/cleared by mm_activate() on that CPU) */
 };
 
 /* mm_create - an empty address space (refcount 1) or NULL on ENOMEM. Sleeps: no. */
@@ -117,12 +119,22 @@ int mm_populate_write(struct mm *mm, u64 dst, const void *src, size_t len);
  */
 int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags);
 
-/* mm_activate - load @mm's page table (or the kernel's when NULL) on this CPU. */
+/*
+ * mm_activate - load @mm's page table (or the kernel's when NULL) on this
+ * CPU and move this CPU's bit from the previously loaded mm's cpumask to
+ * @mm's. Called by the scheduler's switch, exec and exit; interrupts off or
+ * at least no switch possible. Sleeps: no.
+ */
 void mm_activate(struct mm *mm);
 
-/* mm_flush_page - drop stale TLB entries for @va of @mm after a PTE lost
- * rights or changed frame. One CPU runs user code for now, so a local
- * invalidation is enough when @mm is active here; SMP adds IPIs. */
+/*
+ * mm_flush_page - drop stale TLB entries for @va of @mm after a PTE lost
+ * rights or changed frame, on every CPU that has @mm loaded: invlpg here,
+ * a shootdown IPI (arch_tlb_shootdown) for the others, waiting for them.
+ * mm_flush_all - the same for every address of @mm.
+ * Caller holds @mm->lock (or holds the last reference, when no CPU can have
+ * @mm loaded). Sleeps: no, but spins for remote CPUs.
+ */
 void mm_flush_page(struct mm *mm, u64 va);
 void mm_flush_all(struct mm *mm);
 

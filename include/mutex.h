@@ -18,7 +18,7 @@ struct mutex {
 
 /* Static initialiser of the mutex @m (its own name, for the list heads). */
 #define MUTEX_INIT(m, n)                                                           \
-	{ .lock = SPINLOCK_INIT(n), .waiters = WAIT_QUEUE_INIT((m).waiters, n "_wait"), .name = n }
+	{ .lock = SPINLOCK_INIT("mutex"), .waiters = WAIT_QUEUE_INIT((m).waiters, n), .name = n }
 
 void mutex_init(struct mutex *m, const char *name);
 /* mutex_lock - acquire @m, sleeping (uninterruptibly) while it is held. */

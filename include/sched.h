@@ -31,7 +31,9 @@ struct wait_entry {
 };
 
 /* Static initialiser of the wait queue @wq (its own name, for the list head). */
-#define WAIT_QUEUE_INIT(wq, n)	{ .lock = SPINLOCK_INIT(n), .sleepers = LIST_HEAD_INIT((wq).sleepers) }
+#define WAIT_QUEUE_CLASS	"wait_queue"	/* the lock-order class of every wait queue */
+#define WAIT_QUEUE_INIT(wq, n)                                                     \
+	{ .lock = SPINLOCK_INIT(WAIT_QUEUE_CLASS), .sleepers = LIST_HEAD_INIT((wq).sleepers) }
 
 void wait_queue_init(struct wait_queue *wq, const char *name);
 
@@ -146,6 +148,22 @@ bool sched_wake_stopped(struct task *t);
 
 /* sched_add_new - put a newly created task on a run queue. */
 void sched_add_new(struct task *t);
+
+/*
+ * sched_wait_tasks_gone - spin until every task of zombie @p has been
+ * released. A zombie's last thread notifies its parent just before it
+ * switches away for good, and its kernel stack is freed on its CPU right
+ * after that switch; on another CPU the parent may get here first. Waiting
+ * (a few microseconds at most: the dying task holds no sleeping lock and
+ * cannot be preempted) makes a reap return only when all the child's
+ * memory is back, so free-page counts are exact. Caller holds no spinlock
+ * and the tree's reference to @p, which with the tasks' own references is
+ * all there is today (kernel/task.c); anything that later holds a process
+ * reference across a sleep must not keep a zombie's count up, or this
+ * spins until it lets go. Sleeps: no.
+ */
+struct process;
+void sched_wait_tasks_gone(struct process *p);
 
 /* sched_init - set up run queues and the idle task of this CPU. */
 void sched_init_cpu(int cpu_id);

@@ -193,6 +193,7 @@ struct process {
 	struct list_head it_real_link;	/* [itimer_lock] armed real timers */
 	u64 it_virt_value, it_virt_interval;	/* [P] ITIMER_VIRTUAL, ticks */
 	u64 it_prof_value, it_prof_interval;	/* [P] ITIMER_PROF, ticks */
+	u32 task_refs;			/* [a] struct tasks still holding the process */
 	u32 refcount;			/* [a] */
 };
 
@@ -206,6 +207,9 @@ struct process *process_find(pid_t pid);
 void task_get(struct task *t);
 void task_put(struct task *t);
 void process_get(struct process *p);
+/* process_get_task_ref - the reference a struct task holds on its process
+ * (dropped by task_put() once the task's memory is free). */
+void process_get_task_ref(struct process *p);
 void process_put(struct process *p);
 
 /*

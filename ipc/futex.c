@@ -168,7 +168,7 @@ static long futex_wait(u64 uaddr, bool private, u32 val, u64 deadline_ns, u32 bi
 	ret = futex_key_get(uaddr, private, &w.key);
 	if (ret)
 		return ret;
-	wait_queue_init(&w.wq, "futex");
+	wait_queue_init(&w.wq, "futex_waiter");
 	b = futex_bucket(&w.key);
 	bucket_lock(b);
 	list_add_tail(&w.link, &b->waiters);
@@ -221,16 +221,24 @@ static long futex_wake_key(const struct futex_key *k, int n, u32 bitset)
 	return woken;
 }
 
+/* Lock a second bucket while one is held: always in address order. */
+static void bucket_lock_nested(struct futex_bucket *b)
+{
+	spin_lock_nested(&b->lock);
+	if (!b->waiters.next)
+		list_init(&b->waiters);
+}
+
 static void buckets_lock2(struct futex_bucket *a, struct futex_bucket *b)
 {
 	if (a == b) {
 		bucket_lock(a);
 	} else if (a < b) {
 		bucket_lock(a);
-		bucket_lock(b);
+		bucket_lock_nested(b);
 	} else {
 		bucket_lock(b);
-		bucket_lock(a);
+		bucket_lock_nested(a);
 	}
 }
 

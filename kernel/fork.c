@@ -202,7 +202,7 @@ static int fork_join_group(struct fork_state *fs)
 	if (p->group_exiting || p->exec_task) {
 		err = -EINTR;
 	} else {
-		process_get(p);	/* the task's reference */
+		process_get_task_ref(p);	/* the task's reference */
 		list_add_tail(&t->thread_link, &p->threads);
 		p->nr_threads++;
 	}
@@ -231,7 +231,7 @@ static void fork_commit_process(struct fork_state *fs, const struct fork_args *a
 
 	t->tid = fs->tid;
 	t->proc = p;
-	process_get(p);	/* the task's reference; the tree's is dropped at reap */
+	process_get_task_ref(p);	/* the task's reference; the tree's is dropped at reap */
 	signal_fork(p, t, pp, parent);	/* rlimits, altstack; pdeath/subreaper reset */
 	list_add_tail(&t->thread_link, &p->threads);
 

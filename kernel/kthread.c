@@ -52,7 +52,7 @@ void kthreadd_start(void)
 	strlcpy(p->comm, "kthreadd", TASK_COMM_LEN);
 	t->tid = pid;
 	t->proc = p;
-	process_get(p);
+	process_get_task_ref(p);
 	strlcpy(t->comm, "kthreadd", TASK_COMM_LEN);
 	list_add_tail(&t->thread_link, &p->threads);
 

@@ -58,7 +58,7 @@ static void start_init(void)
 	p->sighand = sighand_alloc();
 	t->tid = 1;
 	t->proc = p;
-	process_get(p);
+	process_get_task_ref(p);
 	list_add_tail(&t->thread_link, &p->threads);
 	t->files = files_new();
 	t->fs = fs_context_new();
@@ -86,6 +86,19 @@ static void start_init(void)
 	sched_add_new(t);
 }
 
+/* kernel_ap_main - see include/arch.h. */
+void kernel_ap_main(struct cpu *c, void *idle_stack)
+{
+	sched_init_cpu(c->id);
+	idle_task_init(c, idle_stack);
+	arch_timer_init(HZ);
+	/* The boot CPU counts us in ncpus once it sees this. */
+	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+	printk("smp: cpu %d online\n", c->id);
+	arch_irq_enable();
+	sched_idle();
+}
+
 /* kernel_main - see include/arch.h. */
 void kernel_main(struct boot_info *bi)
 {
@@ -93,6 +106,8 @@ void kernel_main(struct boot_info *bi)
 
 	printk("Sprout kernel starting; command line: \"%s\"\n", bi->cmdline);
 	trace_enabled = cmdline_has(bi->cmdline, "trace");
+	if (cmdline_has(bi->cmdline, "lockorder-selftest"))
+		spin_order_selftest();
 	arch_map_all_ram(bi);
 	mm_page_init(bi);
 	kmalloc_init();
@@ -105,6 +120,9 @@ void kernel_main(struct boot_info *bi)
 	if (!idle_stack)
 		panic("kernel_main: no idle stack");
 	idle_task_init(c, page_address(idle_stack));
+	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+	/* The other CPUs idle until start_init() gives them something to do. */
+	arch_smp_boot();
 	pid_init();
 	fs_init(bi);
 	start_init();

@@ -1,15 +1,25 @@
 /*
  * The scheduler: per-CPU run queues, round robin with a one-tick time slice,
- * wait queues, timed sleeps and the idle task ("swapper/N", pid 0).
+ * wait queues, timed sleeps and the idle tasks ("swapper/N", pid 0).
  *
  * The kernel is not preemptible: a task gives up the CPU in schedule(), and
  * user code is preempted on its way back to user mode (user_return_work())
  * when the tick or a wake-up set need_resched.
  *
+ * Multiprocessor placement: a new task goes to the least loaded online CPU
+ * (a fork's child usually starts on another CPU than its parent); a woken
+ * task goes back to the CPU it last ran on, and when that CPU is busy an
+ * idle CPU is kicked with a reschedule IPI so that it pulls the task over
+ * (idle_steal()). Idle CPUs also look for work to pull on every tick.
+ *
  * Locks:
  *   runqueue.lock (spinlock, one per CPU) guards its queue and the state,
- *   on_rq fields of the tasks on it. schedule() takes it on one task's stack
- *   and the next task releases it (finish_switch() or sched_tail()).
+ *   on_rq and on_cpu fields of the tasks that belong to it (task->on_cpu
+ *   names the run queue, see task_rq_lock()). schedule() takes it on the
+ *   old task's stack and the next task releases it (finish_switch() or
+ *   sched_tail()): a task is never visible on a queue -- to a waker or to a
+ *   stealing CPU -- until its registers are saved.
+ *   Two run-queue locks are taken in CPU id order (rq_lock_two()).
  *   timer_lock guards the sleeping-timer list.
  *   Order: wait queue lock -> runqueue lock; timer_lock -> runqueue lock.
  */
@@ -23,7 +33,7 @@
 struct runqueue {
 	struct spinlock lock;
 	struct list_head queue;		/* [lock] runnable tasks, not the running one */
-	int nr_queued;			/* [lock] */
+	int nr_queued;			/* [lock] (read without it as a load hint) */
 };
 
 static struct runqueue runqueues[MAX_CPUS];
@@ -38,15 +48,29 @@ u64 sched_ticks(void)
 	return boot_ticks;
 }
 
+static int online_cpus(void)
+{
+	return __atomic_load_n(&ncpus, __ATOMIC_ACQUIRE);
+}
+
 /* ---- run queues ---- */
 
 static void rq_enqueue(struct runqueue *rq, struct task *t)
 {
+	spin_assert_held(&rq->lock);
 	if (t->on_rq)
 		return;
 	list_add_tail(&t->rq_link, &rq->queue);
 	t->on_rq = true;
-	rq->nr_queued++;
+	__atomic_store_n(&rq->nr_queued, rq->nr_queued + 1, __ATOMIC_RELAXED);
+}
+
+static void rq_remove(struct runqueue *rq, struct task *t)
+{
+	spin_assert_held(&rq->lock);
+	list_del(&t->rq_link);
+	t->on_rq = false;
+	__atomic_store_n(&rq->nr_queued, rq->nr_queued - 1, __ATOMIC_RELAXED);
 }
 
 static struct task *rq_dequeue(struct runqueue *rq)
@@ -55,15 +79,75 @@ static struct task *rq_dequeue(struct runqueue *rq)
 		return NULL;
 	struct task *t = list_first_entry(&rq->queue, struct task, rq_link);
 
-	list_del(&t->rq_link);
-	t->on_rq = false;
-	rq->nr_queued--;
+	rq_remove(rq, t);
 	return t;
 }
 
-static struct runqueue *task_rq(struct task *t)
+static int rq_cpu(const struct runqueue *rq)
 {
-	return &runqueues[t->on_cpu];
+	return (int)(rq - runqueues);
+}
+
+/*
+ * Lock the run queue @t belongs to. t->on_cpu changes only with that run
+ * queue's lock held (and the new one's), so once the lock is ours and
+ * on_cpu still names it, the task cannot move away.
+ */
+static struct runqueue *task_rq_lock(struct task *t)
+{
+	for (;;) {
+		struct runqueue *rq = &runqueues[__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE)];
+
+		spin_lock(&rq->lock);
+		if (rq == &runqueues[t->on_cpu])
+			return rq;
+		spin_unlock(&rq->lock);
+	}
+}
+
+/* Take two different run-queue locks, lower CPU id first (no ABBA). */
+static void rq_lock_two(struct runqueue *a, struct runqueue *b)
+{
+	if (a > b) {
+		struct runqueue *t = a;
+
+		a = b;
+		b = t;
+	}
+	spin_lock(&a->lock);
+	spin_lock_nested(&b->lock);
+}
+
+/* Work on @cpu as a hint: queued tasks plus the one running if not idle. */
+static int cpu_load(int cpu)
+{
+	struct cpu *c = &cpus[cpu];
+
+	return __atomic_load_n(&runqueues[cpu].nr_queued, __ATOMIC_RELAXED) +
+	       (__atomic_load_n(&c->running, __ATOMIC_RELAXED) != c->idle);
+}
+
+static bool cpu_is_idle(int cpu)
+{
+	return cpu_load(cpu) == 0;
+}
+
+/* Wake @cpu's idle loop or make its user task reschedule soon. */
+static void kick_cpu(int cpu)
+{
+	__atomic_store_n(&cpus[cpu].need_resched, true, __ATOMIC_RELEASE);
+	arch_send_resched(cpu);
+}
+
+/* Some other idle CPU, to pull work that landed on a busy one; -1 if none. */
+static int find_idle_cpu(int except)
+{
+	int n = online_cpus();
+
+	for (int i = 0; i < n; i++)
+		if (i != except && cpu_is_idle(i))
+			return i;
+	return -1;
 }
 
 /*
@@ -75,13 +159,19 @@ static void finish_switch(void)
 	struct cpu *c = this_cpu();
 	struct task *prev = c->switch_prev;
 
+	/* Read before the unlock: once the lock is free, a live prev may be
+	 * stolen, run elsewhere, exit and be freed there. */
+	bool dead = prev && prev->state == TASK_DEAD;
+
 	c->switch_prev = NULL;
 	spin_unlock(&c->rq->lock);
 	/* The lock's saved interrupt state belongs to the task that took it;
 	 * schedule() always returns with interrupts enabled. */
 	arch_irq_enable();
-	if (prev && prev->state == TASK_DEAD)
-		task_put(prev);	/* its stack is no longer in use */
+	/* prev's stack was in use until arch_switch() left it, on this CPU
+	 * and nowhere else: only now may its last reference go. */
+	if (dead)
+		task_put(prev);
 }
 
 /* sched_tail - see include/arch.h. */
@@ -97,7 +187,7 @@ void schedule(void)
 	struct task *prev = c->running;
 	struct runqueue *rq = c->rq;
 
-	KASSERT(c->preempt_count == 0);
+	spin_assert_none_held("schedule");
 	spin_lock(&rq->lock);
 	if (prev->state == TASK_RUNNING && prev != c->idle)
 		rq_enqueue(rq, prev);
@@ -105,20 +195,18 @@ void schedule(void)
 
 	if (!next)
 		next = c->idle;
-	c->need_resched = false;
+	__atomic_store_n(&c->need_resched, false, __ATOMIC_RELAXED);
 	if (next == prev) {
 		spin_unlock(&rq->lock);
 		return;
 	}
-	next->on_cpu = c->id;
+	KASSERT(next->on_cpu == c->id);
 	c->switch_prev = prev;
-	c->running = next;
-	if (next->mm != prev->mm && next->mm)
-		mm_activate(next->mm);
-	else if (!next->mm && prev->mm)
-		mm_activate(NULL);
+	__atomic_store_n(&c->running, next, __ATOMIC_RELEASE);
+	/* Kernel threads and idle run on the kernel root: mm NULL. */
+	mm_activate(next->mm);
 	arch_switch(prev, next);
-	/* Back in prev, possibly much later, on this CPU. */
+	/* Back in prev, possibly much later, on this or another CPU. */
 	finish_switch();
 }
 
@@ -141,14 +229,23 @@ bool schedule_deadline(u64 deadline_ns)
 	return arch_clock_ns() >= deadline_ns;
 }
 
+/* sched_wait_tasks_gone - see include/sched.h. Counts only the tasks'
+ * references (task_refs): other holders (an mq_notify registration, say)
+ * may keep the process struct longer without stalling the reaper. */
+void sched_wait_tasks_gone(struct process *p)
+{
+	while (__atomic_load_n(&p->task_refs, __ATOMIC_ACQUIRE) > 0)
+		arch_cpu_relax();
+}
+
 /* sched_exit_current - see include/sched.h. */
 void sched_exit_current(void)
 {
 	struct task *t = current;
+	struct runqueue *rq = task_rq_lock(t);
 
-	spin_lock(&task_rq(t)->lock);
 	t->state = TASK_DEAD;
-	spin_unlock(&task_rq(t)->lock);
+	spin_unlock(&rq->lock);
 	schedule();
 	panic("sched_exit_current: dead task %d ran again", t->tid);
 }
@@ -159,64 +256,115 @@ void sched_yield_current(void)
 	schedule();
 }
 
-/* sched_wake_task - see include/sched.h. Any context. */
-bool sched_wake_task(struct task *t)
+/* Make @t runnable if it is in state @from (sleeping or stopped). */
+static bool wake_from_state(struct task *t, enum task_state from)
 {
-	struct runqueue *rq = task_rq(t);
-	bool woke = false;
+	struct runqueue *rq = task_rq_lock(t);
+	int cpu = rq_cpu(rq);
+	bool woke = false, kick = false;
 
-	spin_lock(&rq->lock);
-	if (t->state == TASK_SLEEPING) {
+	if (t->state == from) {
 		t->state = TASK_RUNNING;
-		/* A task that set SLEEPING but has not reached schedule() yet
-		 * is still current somewhere: it just keeps running. */
-		if (cpus[t->on_cpu].running != t)
+		/* A task that set SLEEPING but has not switched away yet is
+		 * still current on its CPU (schedule() holds this lock until
+		 * the switch is complete): it just keeps running. */
+		if (__atomic_load_n(&cpus[cpu].running, __ATOMIC_RELAXED) != t) {
 			rq_enqueue(rq, t);
-		cpus[t->on_cpu].need_resched = true;
+			kick = true;
+		}
 		woke = true;
 	}
 	spin_unlock(&rq->lock);
+	if (kick) {
+		int idle = cpu_is_idle(cpu) ? cpu : find_idle_cpu(cpu);
+
+		/* The woken task's CPU finds it at its next schedule(); an
+		 * idle CPU, its own or another, is interrupted to take it. */
+		__atomic_store_n(&cpus[cpu].need_resched, true, __ATOMIC_RELEASE);
+		if (idle >= 0)
+			kick_cpu(idle);
+	}
 	return woke;
+}
+
+/* sched_wake_task - see include/sched.h. Any context. */
+bool sched_wake_task(struct task *t)
+{
+	return wake_from_state(t, TASK_SLEEPING);
 }
 
 /* sched_prepare_stop - see include/sched.h. */
 void sched_prepare_stop(void)
 {
 	struct task *t = current;
+	struct runqueue *rq = task_rq_lock(t);
 
-	spin_lock(&task_rq(t)->lock);
 	t->state = TASK_STOPPED;
-	spin_unlock(&task_rq(t)->lock);
+	spin_unlock(&rq->lock);
 }
 
 /* sched_wake_stopped - see include/sched.h. Any context. */
 bool sched_wake_stopped(struct task *t)
 {
-	struct runqueue *rq = task_rq(t);
-	bool woke = false;
-
-	spin_lock(&rq->lock);
-	if (t->state == TASK_STOPPED) {
-		t->state = TASK_RUNNING;
-		if (cpus[t->on_cpu].running != t)
-			rq_enqueue(rq, t);
-		cpus[t->on_cpu].need_resched = true;
-		woke = true;
-	}
-	spin_unlock(&rq->lock);
-	return woke;
+	return wake_from_state(t, TASK_STOPPED);
 }
 
-/* sched_add_new - see include/sched.h. New tasks start on the creating CPU. */
+/* sched_add_new - see include/sched.h. The least loaded CPU gets it; ties
+ * go to the lowest id. */
 void sched_add_new(struct task *t)
 {
-	struct cpu *c = this_cpu();
+	int n = online_cpus(), best = this_cpu()->id, best_load = cpu_load(best);
 
-	t->on_cpu = c->id;
-	spin_lock(&c->rq->lock);
+	for (int i = 0; i < n; i++) {
+		int l = cpu_load(i);
+
+		if (l < best_load) {
+			best = i;
+			best_load = l;
+		}
+	}
+	/* Not yet visible to anyone: on_cpu may be set without a lock. */
+	t->on_cpu = best;
+	spin_lock(&runqueues[best].lock);
 	t->state = TASK_RUNNING;
-	rq_enqueue(c->rq, t);
-	spin_unlock(&c->rq->lock);
+	rq_enqueue(&runqueues[best], t);
+	spin_unlock(&runqueues[best].lock);
+	if (best != this_cpu()->id)
+		kick_cpu(best);
+}
+
+/*
+ * Pull one queued task from the busiest other CPU onto @c's queue. Queued
+ * tasks are never running and their registers are saved (see the top of
+ * the file), so moving one only changes its run queue. Called by the idle
+ * loop with interrupts disabled. Returns true if a task was moved.
+ */
+static bool idle_steal(struct cpu *c)
+{
+	int n = online_cpus(), victim = -1, most = 0;
+	struct runqueue *mine = c->rq, *rq;
+	struct task *t;
+
+	for (int i = 0; i < n; i++) {
+		int q = __atomic_load_n(&runqueues[i].nr_queued, __ATOMIC_RELAXED);
+
+		if (i != c->id && q > most) {
+			victim = i;
+			most = q;
+		}
+	}
+	if (victim < 0)
+		return false;
+	rq = &runqueues[victim];
+	rq_lock_two(mine, rq);
+	t = rq_dequeue(rq);
+	if (t) {
+		t->on_cpu = c->id;
+		rq_enqueue(mine, t);
+	}
+	spin_unlock(&(mine < rq ? rq : mine)->lock);
+	spin_unlock(&(mine < rq ? mine : rq)->lock);
+	return t != NULL;
 }
 
 /* sched_timer_tick - see include/arch.h. Interrupts are disabled. */
@@ -228,6 +376,8 @@ void sched_timer_tick(bool user)
 	c->ticks++;
 	if (c->id == 0)
 		boot_ticks++;
+	/* Each CPU charges the tick to the task it interrupted: a task's
+	 * times sum what every CPU it ran on saw. */
 	if (t == c->idle)
 		c->idle_ticks++;
 	else if (user)
@@ -235,22 +385,24 @@ void sched_timer_tick(bool user)
 	else
 		t->stime_ticks++;
 
-	/* Wake expired sleepers. */
-	u64 now = arch_clock_ns();
-	struct task *s, *tmp;
+	/* Wake expired sleepers: one CPU scans the list for all of them. */
+	if (c->id == 0) {
+		u64 now = arch_clock_ns();
+		struct task *s, *tmp;
 
-	spin_lock(&timer_lock);
-	list_for_each_entry_safe(s, tmp, &timer_list, timer_link) {
-		if (s->wake_at_ns <= now) {
-			list_del(&s->timer_link);
-			s->wake_at_ns = 0;
-			sched_wake_task(s);
+		spin_lock(&timer_lock);
+		list_for_each_entry_safe(s, tmp, &timer_list, timer_link) {
+			if (s->wake_at_ns <= now) {
+				list_del(&s->timer_link);
+				s->wake_at_ns = 0;
+				sched_wake_task(s);
+			}
 		}
+		spin_unlock(&timer_lock);
 	}
-	spin_unlock(&timer_lock);
 
 	if (c->rq->nr_queued > 0)
-		c->need_resched = true;
+		__atomic_store_n(&c->need_resched, true, __ATOMIC_RELAXED);
 	signal_timer_tick(t == c->idle ? NULL : t, user);
 }
 
@@ -258,7 +410,9 @@ void sched_timer_tick(bool user)
 
 void wait_queue_init(struct wait_queue *wq, const char *name)
 {
-	spin_init(&wq->lock, name);
+	/* Every wait queue's lock is one lock-order class: it is always the
+	 * innermost lock but the run queue's, whatever the queue is for. */
+	spin_init(&wq->lock, WAIT_QUEUE_CLASS);
 	list_init(&wq->sleepers);
 }
 
@@ -273,9 +427,10 @@ void prepare_to_wait(struct wait_queue *wq, struct wait_entry *e)
 	list_add_tail(&e->link, &wq->sleepers);
 	/* The state changes under the wait-queue lock, before the caller
 	 * re-checks its condition: a wake-up cannot fall in between. */
-	spin_lock(&task_rq(t)->lock);
+	struct runqueue *rq = task_rq_lock(t);
+
 	t->state = TASK_SLEEPING;
-	spin_unlock(&task_rq(t)->lock);
+	spin_unlock(&rq->lock);
 	spin_unlock(&wq->lock);
 }
 
@@ -284,9 +439,10 @@ void finish_wait(struct wait_queue *wq, struct wait_entry *e)
 {
 	struct task *t = current;
 
-	spin_lock(&task_rq(t)->lock);
+	struct runqueue *rq = task_rq_lock(t);
+
 	t->state = TASK_RUNNING;
-	spin_unlock(&task_rq(t)->lock);
+	spin_unlock(&rq->lock);
 	spin_lock(&wq->lock);
 	if (!list_empty(&e->link))
 		list_del(&e->link);
@@ -327,9 +483,10 @@ int sleep_ns(u64 ns, u64 *left_ns)
 		spin_lock(&timer_lock);
 		t->wake_at_ns = deadline;
 		list_add_tail(&t->timer_link, &timer_list);
-		spin_lock(&task_rq(t)->lock);
+		struct runqueue *rq = task_rq_lock(t);
+
 		t->state = TASK_SLEEPING;
-		spin_unlock(&task_rq(t)->lock);
+		spin_unlock(&rq->lock);
 		spin_unlock(&timer_lock);
 		schedule();
 		spin_lock(&timer_lock);
@@ -382,7 +539,7 @@ static void idle_loop(void)
 
 	for (;;) {
 		arch_irq_disable();
-		if (c->rq->nr_queued > 0) {
+		if (c->rq->nr_queued > 0 || idle_steal(c)) {
 			arch_irq_enable();
 			schedule();
 			continue;
@@ -420,6 +577,8 @@ bool user_work_pending(void)
 {
 	struct cpu *c = this_cpu();
 
+	/* Nothing may stay locked across the return to user mode. */
+	spin_assert_none_held("return to user mode");
 	return c->need_resched || task_has_user_work(c->running);
 }
 

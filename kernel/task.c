@@ -124,10 +124,16 @@ void task_put(struct task *t)
 	if (__atomic_sub_fetch(&t->refcount, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	signal_task_free(t);
+	struct process *p = t->proc;
+
 	page_put_order(phys_to_page(virt_to_phys(t->kstack)), KSTACK_ORDER);
-	if (t->proc && t->proc != &kernel_process)
-		process_put(t->proc);	/* the task's reference on its process */
 	kfree(t);
+	/* Last: a reaper waits for this reference (sched_wait_tasks_gone())
+	 * and expects the task's memory to be back by then. */
+	if (p && p != &kernel_process) {
+		__atomic_sub_fetch(&p->task_refs, 1, __ATOMIC_RELEASE);
+		process_put(p);	/* the task's reference on its process */
+	}
 }
 
 /* process_alloc - a zeroed process with its locks and lists, refcount 1. */
@@ -153,6 +159,12 @@ struct process *process_alloc(void)
 void process_get(struct process *p)
 {
 	__atomic_add_fetch(&p->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void process_get_task_ref(struct process *p)
+{
+	__atomic_add_fetch(&p->task_refs, 1, __ATOMIC_RELAXED);
+	process_get(p);
 }
 
 void process_put(struct process *p)
@@ -223,7 +235,9 @@ void idle_task_init(struct cpu *c, void *boot_stack_base)
 	t->proc = &kernel_process;
 	list_init(&t->rq_link);
 	list_init(&t->timer_link);
+	spin_lock(&kernel_process.lock);
 	list_add_tail(&t->thread_link, &kernel_process.threads);
+	spin_unlock(&kernel_process.lock);
 	snprintf(t->comm, TASK_COMM_LEN, "swapper/%d", c->id);
 	c->idle = t;
 	c->running = t;

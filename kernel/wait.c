@@ -182,8 +182,12 @@ static long do_wait(struct wait_opts *wo)
 		}
 		if (hit) {
 			spin_unlock(&tasklist_lock);
-			if (reaped)
+			if (reaped) {
+				/* Its last task may still be switching out on
+				 * another CPU: its memory must be back first. */
+				sched_wait_tasks_gone(hit);
 				process_put(hit);	/* the tree's reference */
+			}
 			return wo->pid;
 		}
 		if (!found || (wo->options & WNOHANG)) {

@@ -57,6 +57,9 @@ static int cow_break(struct mm *mm, struct vma *v, u64 va, pte_t *pte)
 {
 	struct page *old = phys_to_page(pte_phys(*pte));
 
+	/* Taking the page back only adds the write right: no TLB anywhere can
+	 * hold a translation that allows more than the new PTE, so no flush
+	 * (a stale read-only entry faults once more and lands below). */
 	if (v->flags & VMA_SHARED) {
 		*pte = pte_mkwrite(*pte);
 	} else if (page_refcount(old) == 1) {
@@ -68,9 +71,13 @@ static int cow_break(struct mm *mm, struct vma *v, u64 va, pte_t *pte)
 			return -ENOMEM;
 		memcpy(page_address(copy), page_address(old), PAGE_SIZE);
 		*pte = pte_mk(page_to_phys(copy), v->prot | MMU_USER) | PTE_D;
+		/* The frame changed: another thread of this mm on another CPU
+		 * may still read the old frame through its TLB and miss writes
+		 * made to the copy. Flush everywhere before the old frame's
+		 * reference goes (it may be freed and reused at once). */
+		mm_flush_page(mm, va);
 		page_put(old);
 	}
-	mm_flush_page(mm, va);
 	return 0;
 }
 

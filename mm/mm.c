@@ -63,7 +63,9 @@ void mm_put(struct mm *mm)
 
 	struct vma *v, *tmp;
 
-	/* Last reference: nobody else can take the lock any more. */
+	/* Last reference: nobody else can take the lock any more, and no CPU
+	 * has the table loaded (exit and exec switch away before the put). */
+	KASSERT(__atomic_load_n(&mm->cpumask, __ATOMIC_ACQUIRE) == 0);
 	list_for_each_entry_safe(v, tmp, &mm->vmas, link) {
 		list_del(&v->link);
 		vma_free(v);
@@ -153,7 +155,7 @@ int mm_unmap_locked(struct mm *mm, u64 start, u64 len)
 		list_del(&v->link);
 		vma_free(v);
 	}
-	mm_flush_all(mm);
+	/* unmap_ptes() flushed before releasing each frame. */
 	return 0;
 }
 
@@ -275,29 +277,73 @@ int mm_populate_write(struct mm *mm, u64 dst, const void *src, size_t len)
 	return 0;
 }
 
-/* mm_activate - see include/mm.h. */
+/*
+ * mm_activate - see include/mm.h. The order matters for the shootdown: the
+ * new mm's bit is set before its table is loaded, so a CPU changing a PTE
+ * of it either sees the bit (and flushes us) or changed the PTE before our
+ * CR3 load (which then reads the new PTE). The old mm's bit is cleared only
+ * after the CR3 write has dropped its entries from this TLB.
+ */
 void mm_activate(struct mm *mm)
 {
+	struct cpu *c = this_cpu();
+	struct mm *old = c->active_mm;
+	u64 bit = 1ul << c->id;
+
+	if (mm && mm != old)
+		__atomic_fetch_or(&mm->cpumask, bit, __ATOMIC_SEQ_CST);
 	arch_pt_activate(mm ? mm->pt_root : arch_pt_kernel_root());
+	if (old && old != mm)
+		__atomic_fetch_and(&old->cpumask, ~bit, __ATOMIC_RELEASE);
+	c->active_mm = mm;
 }
 
-static bool mm_active_here(struct mm *mm)
+/*
+ * Which CPUs need a flush after a PTE of @mm changed. The PTE store must
+ * be ordered before the read of the mask (see mm_activate()); the full
+ * fence does it. Interrupts may be enabled: the kernel is not preemptible,
+ * so this_cpu() stays right, and an interrupt never switches mm.
+ */
+static u64 mm_flush_targets(struct mm *mm)
 {
-	struct task *t = current;
-
-	return t && t->mm == mm;
+	KASSERT(mutex_held(&mm->lock) || mm->cpumask == 0);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&mm->cpumask, __ATOMIC_RELAXED);
 }
 
+/*
+ * mm_flush_page - see include/mm.h. Where a flush can be skipped:
+ *  - @mm loaded on no CPU (exec's new image before the switch, exit's and
+ *    exec's old one after it, a fork child before it first runs): the next
+ *    CR3 load starts with an empty TLB, so nothing at all is sent;
+ *  - @mm loaded on this CPU only (every single-threaded process): a local
+ *    invlpg, no IPI;
+ *  - a PTE that only gained rights (a COW page taken back writable) needs
+ *    no flush anywhere: a stale read-only entry at worst causes a spurious
+ *    fault, which mm_fault_locked() resolves by a local flush. Callers skip
+ *    those (mm/fault.c).
+ */
 void mm_flush_page(struct mm *mm, u64 va)
 {
-	if (mm_active_here(mm))
+	u64 mask = mm_flush_targets(mm);
+	u64 self = 1ul << this_cpu()->id;
+
+	if (mask & self)
 		arch_tlb_flush_page(va);
+	if (mask & ~self)
+		arch_tlb_shootdown(mask);
 }
 
+/* mm_flush_all - see include/mm.h and mm_flush_page() for the skips. */
 void mm_flush_all(struct mm *mm)
 {
-	if (mm_active_here(mm))
+	u64 mask = mm_flush_targets(mm);
+	u64 self = 1ul << this_cpu()->id;
+
+	if (mask & self)
 		arch_tlb_flush_all();
+	if (mask & ~self)
+		arch_tlb_shootdown(mask);
 }
 
 /* mm_total_vm - bytes covered by VMAs. Caller holds the lock. */

@@ -67,8 +67,9 @@ static int pt_unshare(struct mm *mm, pte_t *pde)
 	pte_t *old = page_address(tp);
 
 	if (page_refcount(tp) == 1) {
+		/* Only a right is added: a stale read-only translation faults
+		 * once more and is dropped then (mm_fault_locked()). */
 		*pde = pde_mkwrite(*pde);
-		mm_flush_all(mm);
 		return 0;
 	}
 
@@ -91,8 +92,11 @@ static int pt_unshare(struct mm *mm, pte_t *pde)
 		new[i] = e;
 	}
 	*pde = pde_mk_table(page_to_phys(np));
-	pt_table_put(tp);
+	/* Every CPU running this mm must forget the old table (x86 caches
+	 * directory entries too) before our reference on it goes: it may be
+	 * the last one, and the frame would be reused. */
 	mm_flush_all(mm);
+	pt_table_put(tp);
 	return 0;
 }
 
@@ -156,9 +160,38 @@ int mm_pt_share(struct mm *parent, struct mm *child)
 	return 0;
 }
 
+/*
+ * Frames unmapped by mm_pt_release() but not released yet: a frame (or a
+ * table) may go back to the allocator only after every CPU that has the mm
+ * loaded has dropped its translations (an "mmu gather").
+ */
+#define GATHER_MAX	32	/* 512 bytes of stack */
+
+struct pt_gather {
+	struct page *pages[GATHER_MAX];	/* data pages: one reference each */
+	struct page *tables[GATHER_MAX];	/* detached leaf tables: one reference each */
+	int npages, ntables;
+};
+
+static void gather_release(struct mm *mm, struct pt_gather *g)
+{
+	if (!g->npages && !g->ntables)
+		return;
+	mm_flush_all(mm);
+	for (int i = 0; i < g->npages; i++)
+		page_put(g->pages[i]);
+	for (int i = 0; i < g->ntables; i++)
+		pt_table_put(g->tables[i]);
+	g->npages = g->ntables = 0;
+}
+
 /* mm_pt_release - see include/mm.h. */
 void mm_pt_release(struct mm *mm, u64 start, u64 end)
 {
+	struct pt_gather gather = { .npages = 0, .ntables = 0 };
+	struct pt_gather *g = &gather;
+	const int cap = GATHER_MAX;
+
 	for (u64 va = start; va < end && va < USER_TOP;) {
 		pte_t *pde = arch_pt_walk_pde(mm->pt_root, va, false);
 
@@ -179,10 +212,10 @@ void mm_pt_release(struct mm *mm, u64 start, u64 end)
 			}
 			if (va == region && region_end <= end) {
 				/* The whole region goes: detach the table. */
-				struct page *tp = phys_to_page(pde_table_phys(*pde));
-
+				g->tables[g->ntables++] = phys_to_page(pde_table_phys(*pde));
 				*pde = 0;
-				pt_table_put(tp);
+				if (g->ntables == cap)
+					gather_release(mm, g);
 				va = region_end;
 				pde++;
 				continue;
@@ -192,15 +225,16 @@ void mm_pt_release(struct mm *mm, u64 start, u64 end)
 				pte_t *pte = mm_pte_modify(mm, va, false);
 
 				if (pte && pte_present(*pte)) {
-					struct page *pg = phys_to_page(pte_phys(*pte));
-
+					g->pages[g->npages++] = phys_to_page(pte_phys(*pte));
 					*pte = 0;
 					if (mm->rss_pages)
 						mm->rss_pages--;
-					page_put(pg);
+					if (g->npages == cap)
+						gather_release(mm, g);
 				}
 			}
 			pde++;
 		}
 	}
+	gather_release(mm, g);
 }

@@ -5,7 +5,8 @@ Four groups, one output line per check ("PASS name" / "FAIL name: reason"):
   unit   host unit tests (cmocka) through `make -s unit`
   run    `./sprout run` end to end: output, exit status, a signal's status,
          fork + self-exec + wait compared byte for byte with native Linux
-  guest  the in-guest TAP suite, /tests/guest/run-all, in one boot
+  guest  the in-guest TAP suite, /tests/guest/run-all, in one boot on GUEST_SMP CPUs,
+         then again on one CPU ("guest-1cpu/"), where scheduling is deterministic
   session  the login shell typed at through a pseudo-terminal (tools/session.py)
 The last line is "N passed, N failed"; the exit status is 1 if anything failed.
 """
@@ -24,6 +25,7 @@ SPROUT = os.path.join(ROOT, "sprout")
 
 UNIT_TIMEOUT = 300          # seconds for building and running the unit tests
 GUEST_TIMEOUT = 420         # seconds for the whole in-guest suite
+GUEST_SMP = 2               # CPUs for the main in-guest pass
 RUN_TIMEOUT = 60            # seconds for each ./sprout run boot
 RUN_TIMEOUT_AFTER_HANG = 20  # once one boot has hung, the rest likely will too
 DETAIL_LINES = 15
@@ -209,13 +211,13 @@ def parse_tap(text):
     return results, programs
 
 
-def judge_guest(tally, res):
+def judge_guest(tally, res, prefix="guest", report_path=True):
     """Checks from one boot of /tests/guest/run-all (a sprout.BootResult)."""
     text = (res.stdout or b"").decode(errors="replace")
     results, programs = parse_tap(text)
     explained = False
     for prog, num, name, ok, directive in results:
-        label = "guest/%s %d%s" % (prog, num, " - " + name if name else "")
+        label = "%s/%s %d%s" % (prefix, prog, num, " - " + name if name else "")
         if directive[:4].upper() == "SKIP":
             tally.skip(label, directive[4:].strip() or "no reason given")
         elif directive[:4].upper() == "TODO":
@@ -227,39 +229,42 @@ def judge_guest(tally, res):
             explained = True
     for prog, info in sorted(programs.items()):
         if info["bail"]:
-            tally.fail("guest/" + prog, "bailed out: " + info["bail"])
+            tally.fail(prefix + "/" + prog, "bailed out: " + info["bail"])
             explained = True
         elif info["plan"] is not None and info["plan"] != info["count"]:
-            tally.fail("guest/" + prog, "planned %d tests, reported %d"
+            tally.fail(prefix + "/" + prog, "planned %d tests, reported %d"
                        % (info["plan"], info["count"]))
             explained = True
 
     if res.reason == "panic":
-        tally.fail("guest/boot", "kernel panic", res.log_tail())
+        tally.fail(prefix + "/boot", "kernel panic", res.log_tail())
     elif res.reason == "timeout":
-        tally.fail("guest/boot", "no power-off within %d s" % GUEST_TIMEOUT, res.log_tail())
+        tally.fail(prefix + "/boot", "no power-off within %d s" % GUEST_TIMEOUT, res.log_tail())
     elif res.reason != "poweroff":
-        tally.fail("guest/boot", "QEMU exited (code %s) without powering off" % res.qemu_rc,
+        tally.fail(prefix + "/boot", "QEMU exited (code %s) without powering off" % res.qemu_rc,
                    res.log_tail())
     elif res.status != 0 and not explained:
-        tally.fail("guest/run-all", "exit status %d with no failing test reported"
+        tally.fail(prefix + "/run-all", "exit status %d with no failing test reported"
                    % res.status, text)
 
     # run-all is started by its path inside the image: it ran if it said anything.
+    if not report_path:
+        return
     if results:
         tally.ok("run/guest-path", "/tests/guest/run-all started from the image")
     elif res.reason == "poweroff":
-        tally.fail("guest/run-all", "printed no TAP results (exit status %d)" % res.status,
+        tally.fail(prefix + "/run-all", "printed no TAP results (exit status %d)" % res.status,
                    text)
 
 
-def run_guest(tally, sprout):
+def run_guest(tally, sprout, smp=GUEST_SMP, prefix="guest", report_path=True):
     try:
-        res = sprout.boot(None, ["/tests/guest/run-all"], timeout=GUEST_TIMEOUT, capture=True)
+        res = sprout.boot(None, ["/tests/guest/run-all"], timeout=GUEST_TIMEOUT, capture=True,
+                          smp=smp)
     except sprout.SproutError as e:
-        tally.fail("guest/boot", str(e))
+        tally.fail(prefix + "/boot", str(e))
         return
-    judge_guest(tally, res)
+    judge_guest(tally, res, prefix, report_path)
 
 
 # ---------------------------------------------------------------------------
@@ -353,6 +358,24 @@ class RunChecks:
                    native.stdout.decode(errors="replace"))
             return
         self.expect("run/selfexec", selfexec, [], native.returncode, native.stdout)
+        self.lock_order_selftest()
+
+    def lock_order_selftest(self):
+        """The boot option lockorder-selftest takes two locks in both orders: the lock-order
+        checker must panic at the second order, naming it."""
+        name = "run/lock-order-checker"
+        rc, _, err = self.sprout_run("--append", "lockorder-selftest", "tests/run/hello.c")
+        try:
+            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
+                log = f.read()
+        except OSError:
+            log = ""
+        if rc != 125 or "lock order inversion: selftest-a taken while holding selftest-b" \
+                not in log:
+            self.tally.fail(name, "exit %s, expected a panic reporting the inversion" % rc,
+                            err + log[-2000:])
+        else:
+            self.tally.ok(name)
 
 
 def run_sessions(tally):
@@ -392,8 +415,10 @@ def main():
     if built:
         with tempfile.TemporaryDirectory(prefix="sprout-test-") as tmp:
             RunChecks(tally, tmp).run()
-        print("== in-guest suite (/tests/guest/run-all)", flush=True)
+        print("== in-guest suite (/tests/guest/run-all) on %d CPUs" % GUEST_SMP, flush=True)
         run_guest(tally, sprout)
+        print("== in-guest suite again on 1 CPU", flush=True)
+        run_guest(tally, sprout, smp=1, prefix="guest-1cpu", report_path=False)
         print("== scripted sessions at the console (tools/session.py)", flush=True)
         run_sessions(tally)
 

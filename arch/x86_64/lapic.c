@@ -11,6 +11,8 @@
 #define LAPIC_TPR	0x080
 #define LAPIC_EOI	0x0b0
 #define LAPIC_SVR	0x0f0
+#define LAPIC_ICR_LOW	0x300
+#define LAPIC_ICR_HIGH	0x310
 #define LAPIC_LVT_TIMER	0x320
 #define LAPIC_TIMER_ICR	0x380
 #define LAPIC_TIMER_CCR	0x390
@@ -21,6 +23,7 @@
 #define LVT_MASKED		(1u << 16)
 #define LVT_PERIODIC		(1u << 17)
 #define DCR_DIV16		0x3
+#define ICR_DELIVERY_PENDING	(1u << 12)
 
 static volatile u32 *lapic;
 static u32 lapic_ticks_per_sec;	/* timer input clock after the divider */
@@ -111,4 +114,24 @@ void arch_timer_init(unsigned hz)
 		x86_irq_unmask_com1();
 		x86_uart_enable_rx_irq();
 	}
+}
+
+/*
+ * x86_lapic_send_ipi - send the interprocessor interrupt described by
+ * @icr_low (vector, delivery mode, level) to the CPU with APIC id @apic_id.
+ * The two ICR writes must not be split by another IPI from this CPU, so
+ * interrupts are off across them; waits for the previous IPI to leave.
+ * Any context. Sleeps: no. Source: Intel SDM vol. 3A 10.6.1.
+ */
+void x86_lapic_send_ipi(u32 apic_id, u32 icr_low)
+{
+	unsigned long flags = arch_irq_save();
+
+	while (lapic_read(LAPIC_ICR_LOW) & ICR_DELIVERY_PENDING)
+		arch_cpu_relax();
+	lapic_write(LAPIC_ICR_HIGH, apic_id << 24);
+	lapic_write(LAPIC_ICR_LOW, icr_low);
+	while (lapic_read(LAPIC_ICR_LOW) & ICR_DELIVERY_PENDING)
+		arch_cpu_relax();
+	arch_irq_restore(flags);
 }

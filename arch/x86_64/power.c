@@ -4,6 +4,7 @@
  * their result to the host.
  */
 #include "x86.h"
+#include "cpu.h"
 
 #define DEBUG_EXIT_PORT	0xf4
 
@@ -11,6 +12,9 @@
 __noreturn void arch_poweroff(int status)
 {
 	arch_irq_disable();
+	/* Quiet the other CPUs first (they may be mid-panic too). */
+	if (__atomic_load_n(&ncpus, __ATOMIC_ACQUIRE) > 1)
+		arch_stop_other_cpus();
 	outb(DEBUG_EXIT_PORT, (u8)status);
 	/* No debug-exit device: park the CPU with interrupts off. */
 	for (;;)

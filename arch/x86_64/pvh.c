@@ -94,6 +94,7 @@ static void parse_start_info(u32 phys, struct boot_info *bi)
 	}
 	parse_memmap(si, bi);
 	parse_modules(si, bi);
+	x86_rsdp_phys = si->rsdp_paddr;
 	if (si->cmdline_paddr)
 		strlcpy(bi->cmdline, phys_to_virt(si->cmdline_paddr), sizeof(bi->cmdline));
 	bi->kernel_phys_start = (u64)__boot_phys_start;

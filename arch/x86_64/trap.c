@@ -252,6 +252,20 @@ void trap_dispatch(struct trapframe *tf)
 		sched_timer_tick(tf_user_mode(tf));
 		return;
 	}
+	if (v == VEC_IPI_RESCHED) {
+		/* The sender set need_resched; the return path acts on it. */
+		x86_lapic_eoi();
+		return;
+	}
+	if (v == VEC_IPI_TLB) {
+		x86_ipi_tlb();
+		x86_lapic_eoi();
+		return;
+	}
+	if (v == VEC_IPI_STOP) {
+		for (;;)
+			__asm__ volatile("cli; hlt");
+	}
 	if (v == VEC_COM1) {
 		x86_uart_rx_irq();
 		x86_lapic_eoi();

@@ -139,6 +139,17 @@ void x86_lapic_set_rate(u32 ticks_per_sec);
 void x86_irq_init(void);
 void x86_irq_unmask_com1(void);
 
+/* acpi.c */
+extern u64 x86_rsdp_phys;
+int x86_acpi_cpus(u32 *ids, int max);
+
+/* smp.c */
+extern char x86_trampoline_start[], x86_trampoline_params[], x86_trampoline_end[];
+void x86_ipi_tlb(void);
+
+/* lapic.c: interprocessor interrupts */
+void x86_lapic_send_ipi(u32 apic_id, u32 icr_low);
+
 /* time.c */
 void x86_time_init(void);
 

@@ -29,6 +29,9 @@
 #define VEC_TIMER	0x20
 #define VEC_COM1	0x24
 #define VEC_PIC_BASE	0x30
+#define VEC_IPI_RESCHED	0x40	/* another CPU queued work here: look at need_resched */
+#define VEC_IPI_TLB	0x41	/* flush this CPU's TLB (smp.c shootdown protocol) */
+#define VEC_IPI_STOP	0x42	/* halt for good (a panic elsewhere) */
 #define VEC_SPURIOUS	0xff
 
 /* RFLAGS bits a user frame may carry back: CF PF AF ZF SF TF DF OF RF AC ID. */
@@ -39,5 +42,6 @@
 #define KERNEL_VIRT_BASE	0xffffffff80000000
 #define KERNEL_PHYS_LOAD	0x100000
 #define BOOT_STACK_SIZE		16384
+#define TRAMPOLINE_PHYS		0x8000	/* AP real-mode start-up code (below 1 MiB) */
 
 #endif

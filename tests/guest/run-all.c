@@ -18,6 +18,7 @@ static const char *const programs[] = {
 	"signals", "jobs",
 	"vfs",
 	"mqueue", "msgpass",
+	"stress",
 };
 
 /* Run dir/name and return its wait status (or a negative tap_wait_bounded() failure). */

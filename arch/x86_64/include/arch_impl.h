@@ -52,6 +52,8 @@ struct arch_cpu {
 	u64 gdt[7] __aligned(16);	/* null, kcode, kdata, udata, ucode, tss(2) */
 	struct tss64 tss __aligned(16);
 	u32 lapic_id;
+	u64 tlb_req;		/* [a] shootdown tickets handed out (smp.c) */
+	u64 tlb_done;		/* [a] highest ticket covered by a flush here */
 };
 
 /* GDT selectors: the order suits syscall/sysret (STAR). */
