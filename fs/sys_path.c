@@ -88,3 +88,35 @@ int upath_lookup(int dirfd, const char __user *path, int flags, struct inode **o
 	upath_put(&up);
 	return r;
 }
+
+/*
+ * vfs_exec_path_at - see include/fs.h. execveat(2): @upath from @dirfd, with
+ * AT_EMPTY_PATH (the descriptor's own file) and AT_SYMLINK_NOFOLLOW (a final
+ * symlink gives -ELOOP). The file must be a regular file the caller may
+ * execute (-EACCES). Its absolute path goes to @abspath; a file without a
+ * name (unlinked) gives -ENOENT. May sleep.
+ */
+int vfs_exec_path_at(int dirfd, const char __user *upath, int flags, char *abspath, size_t size)
+{
+	struct inode *ino, *root, *cwd;
+	int err;
+
+	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	err = upath_lookup(dirfd, upath, flags, &ino);
+	if (err)
+		return err;
+	if (inode_is_lnk(ino))
+		err = -ELOOP;
+	else if (!inode_is_reg(ino) || inode_permission(ino, X_OK, false))
+		err = -EACCES;
+	if (!err) {
+		fs_current_root_cwd(&root, &cwd);
+		if (vfs_inode_path(root, ino, abspath, size) < 0)
+			err = -ENOENT;
+		inode_put(cwd);
+		inode_put(root);
+	}
+	inode_put(ino);
+	return err;
+}

@@ -257,6 +257,12 @@ void fs_context_put(struct fs_context *fs);
  */
 int vfs_open_exec(const char *path, struct inode **out, char *abspath, size_t size);
 
+/* vfs_exec_path_at - execveat(2)'s lookup: the absolute path (into @abspath,
+ * @size bytes) of the executable user path @upath names from @dirfd with
+ * @flags AT_EMPTY_PATH / AT_SYMLINK_NOFOLLOW. 0, -EINVAL, -EBADF, -ENOTDIR,
+ * -ENOENT, -ELOOP, -EACCES, -EFAULT. May sleep. (fs/sys_path.c) */
+int vfs_exec_path_at(int dirfd, const char __user *upath, int flags, char *abspath, size_t size);
+
 /* ---- Start-up ---- */
 
 /* fs_init - mount the root tmpfs and unpack the initramfs (@bi's initrd)

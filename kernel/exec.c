@@ -773,3 +773,24 @@ out:
 	kfree(path);
 	return err;
 }
+
+/*
+ * sys_execveat - execveat(2): the program named by @upath relative to
+ * @dirfd (AT_FDCWD: the cwd), or the file open on @dirfd itself with
+ * AT_EMPTY_PATH; AT_SYMLINK_NOFOLLOW refuses a final symlink (-ELOOP).
+ * Then as execve(2). Other flags: -EINVAL. May sleep.
+ */
+long sys_execveat(int dirfd, const char __user *upath, const char __user *const __user *argv,
+		  const char __user *const __user *envp, int flags)
+{
+	char *path = kmalloc(PATH_MAX);
+	long err;
+
+	if (!path)
+		return -ENOMEM;
+	err = vfs_exec_path_at(dirfd, upath, flags, path, PATH_MAX);
+	if (!err)
+		err = do_execve(path, argv, envp);
+	kfree(path);
+	return err;
+}

@@ -5,6 +5,7 @@
  * answers through its exit status.
  */
 #include <tap.h>
+#include <sys/syscall.h>
 #include "exec-args.h"
 
 static char self_dir[4096];
@@ -240,10 +241,55 @@ static int case_enotdir(void)
 	return 0;
 }
 
+/* execveat(2) in a child: exit status of the exec'd helper, or errno + 200 when
+ * execveat failed (so the caller can tell them apart). */
+static int execveat_in_child(int dirfd, const char *path, int flags)
+{
+	char *argv[] = { "exec-target", "exit", "9", NULL };
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == -1)
+		return -3;
+	if (pid == 0) {
+		syscall(SYS_execveat, dirfd, path, argv, empty_env, flags);
+		_exit(200 + errno);
+	}
+	return tap_wait_bounded(pid, 30);
+}
+
+static int case_execveat(void)
+{
+	int dir = open(self_dir, O_RDONLY | O_DIRECTORY);
+	int file = open(target, O_RDONLY);
+	char link[4300], abs[4096];
+
+	if (!CHECK(dir >= 0 && file >= 0) || !CHECK(realpath(target, abs) != NULL))
+		return 0;
+	check_exit(execveat_in_child(AT_FDCWD, target, 0), 9, "execveat(AT_FDCWD, absolute)");
+	check_exit(execveat_in_child(dir, "exec-target", 0), 9, "execveat(dirfd, relative)");
+	check_exit(execveat_in_child(file, "", AT_EMPTY_PATH), 9, "execveat(fd, \"\", AT_EMPTY_PATH)");
+	check_exit(execveat_in_child(file, "", 0), 200 + ENOENT, "empty path without AT_EMPTY_PATH");
+	check_exit(execveat_in_child(file, "exec-target", 0), 200 + ENOTDIR, "relative to a file");
+	check_exit(execveat_in_child(dir, "exec-target", 0x4000), 200 + EINVAL, "unknown flag");
+	tap_tmppath(link, sizeof(link), "execveat-link");
+	unlink(link);
+	if (CHECK_EQ(symlink(abs, link), 0)) {
+		check_exit(execveat_in_child(AT_FDCWD, link, 0), 9, "through a symlink");
+		check_exit(execveat_in_child(AT_FDCWD, link, AT_SYMLINK_NOFOLLOW), 200 + ELOOP,
+			   "AT_SYMLINK_NOFOLLOW on a symlink");
+		unlink(link);
+	}
+	close(file);
+	close(dir);
+	return 0;
+}
+
 /* Entry point: runs every case and prints TAP. Returns 0 only if all passed. */
 int main(int argc, char **argv)
 {
-	tap_plan(12);
+	tap_plan(13);
 	tap_selfdir(self_dir, sizeof(self_dir), argv[0]);
 	snprintf(target, sizeof(target), "%s/exec-target", self_dir);
 	run_case("exec keeps pid and ppid", case_keeps_pid_ppid);
@@ -258,5 +304,6 @@ int main(int argc, char **argv)
 	run_case("a text file -> ENOEXEC", case_enoexec_text);
 	run_case("bad path/argv/envp pointers -> EFAULT", case_efault);
 	run_case("path through a regular file -> ENOTDIR", case_enotdir);
+	run_case("execveat: dirfd, AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW, errors", case_execveat);
 	return tap_done();
 }
