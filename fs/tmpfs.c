@@ -15,6 +15,10 @@
 #include "kmalloc.h"
 #include "page.h"
 #include "uaccess.h"
+#include "task.h"
+#include "cpu.h"
+#include "uapi/resource.h"
+#include "uapi/signal.h"
 
 /* Make room for @need page slots; ino's lock held. */
 static int pages_reserve(struct inode *ino, u64 need)
@@ -139,12 +143,19 @@ ssize_t tmpfs_write(struct inode *ino, u64 *offp, const void *buf, size_t n, boo
 		/* O_APPEND: every chunk goes to the end as it is now (write(2)). */
 		if (append)
 			off = ino->size;
-		if (off >= TMPFS_MAX_SIZE) {
+		/* A user write stops at RLIMIT_FSIZE: SIGXFSZ and EFBIG once
+		 * nothing more fits (setrlimit(2), write(2)). */
+		u64 limit = user ? MIN((u64)TMPFS_MAX_SIZE, rlimit_cur(RLIMIT_FSIZE)) : TMPFS_MAX_SIZE;
+
+		if (off >= limit) {
 			mutex_unlock(&ino->lock);
+			/* Only a write that can write nothing is refused. */
+			if (user && limit < TMPFS_MAX_SIZE && done == 0)
+				send_signal_process(current->proc, SIGXFSZ);
 			err = -EFBIG;
 			break;
 		}
-		chunk = MIN(chunk, TMPFS_MAX_SIZE - off);
+		chunk = MIN(chunk, limit - off);
 		w = write_locked(ino, off, src, chunk);
 		mutex_unlock(&ino->lock);
 		if (w < 0) {

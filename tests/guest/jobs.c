@@ -515,6 +515,37 @@ static int case_rlimit_nofile(void)
 	return 0;
 }
 
+static volatile sig_atomic_t xfsz_seen;
+
+static void on_xfsz(int sig)
+{
+	xfsz_seen++;
+}
+
+/* RLIMIT_FSIZE: a write is cut at the limit; past it SIGXFSZ and EFBIG. */
+static int case_rlimit_fsize(void)
+{
+	struct rlimit rl = { 4096, 4096 };
+	static char buf[8192];
+	char path[4200];
+	int fd;
+
+	signal(SIGXFSZ, on_xfsz);
+	tap_tmppath(path, sizeof(path), "fsize");
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (!CHECK(fd >= 0))
+		return 0;
+	CHECK_EQ(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	CHECK_EQ(write(fd, buf, sizeof(buf)), 4096);
+	CHECK_EQ(xfsz_seen, 0);
+	CHECK_ERR(write(fd, buf, 1), EFBIG);
+	CHECK_EQ(xfsz_seen, 1);
+	close(fd);
+	unlink(path);
+	return 0;
+}
+
 static int case_rlimit_memory(void)
 {
 	struct rlimit rl = { 64UL << 20, 64UL << 20 };
@@ -619,7 +650,7 @@ int main(int argc, char **argv)
 		tap_sleep_ms(5000);
 		return 0;
 	}
-	tap_plan(17);
+	tap_plan(18);
 	run_case("stop, continue, kill of a stopped child via wait", case_stop_continue);
 	run_case("SIGCHLD si_code for exit, stop, continue, kill", case_sigchld_codes);
 	run_case("one SIGCHLD per child exit", case_sigchld_count);
@@ -634,6 +665,7 @@ int main(int argc, char **argv)
 	run_case("rlimit rules and inheritance", case_rlimit_rules);
 	run_case("RLIMIT_NPROC: fork EAGAIN", case_rlimit_nproc);
 	run_case("RLIMIT_NOFILE: EMFILE", case_rlimit_nofile);
+	run_case("RLIMIT_FSIZE: a short write, then SIGXFSZ and EFBIG", case_rlimit_fsize);
 	run_case("RLIMIT_DATA and RLIMIT_AS: ENOMEM", case_rlimit_memory);
 	run_case("RLIMIT_STACK: SIGSEGV past the limit", case_rlimit_stack);
 	run_case("RLIMIT_CPU: SIGXCPU then SIGKILL", case_rlimit_cpu);
