@@ -10,7 +10,7 @@
  *   RLIMIT_CPU     SIGXCPU each second past the soft limit, SIGKILL at the
  *                  hard one (kernel/itimer.c, from the tick)
  *   RLIMIT_CORE    decides the core flag of core-action deaths (signal.c)
- *   RLIMIT_FSIZE   stored and reported; writes are not limited yet
+ *   RLIMIT_FSIZE   user writes stop at it; past it SIGXFSZ and -EFBIG (fs/tmpfs.c)
  * Unprivileged callers (euid != 0) may lower hard limits but not raise them.
  *
  * Locks: process->rlim is [P] process->lock.
