@@ -108,6 +108,7 @@ struct exec_image {
 	struct files *files;	/* private copy when the table was shared */
 	char path[PATH_MAX];	/* absolute path of the executable */
 	const char *name;	/* the path as execve(2) got it: comm is its basename */
+	const char *execfn;	/* AT_EXECFN: the filename the caller passed (a script's own) */
 };
 
 /* Read and check the ELF header and program headers of @img->inode. */
@@ -217,9 +218,10 @@ static int exec_build_stack(struct exec_image *img, struct exec_strings *s)
 		return err;
 
 	/* Strings: execfn at the very top, then the argv+envp block. */
-	size_t pathlen = strlen(img->path) + 1;
+	const char *fn = img->execfn ? img->execfn : img->path;
+	size_t pathlen = strlen(fn) + 1;
 
-	if ((err = stack_push(img, &sp, img->path, pathlen)))
+	if ((err = stack_push(img, &sp, fn, pathlen)))
 		return err;
 	u64 execfn = sp;
 
@@ -649,6 +651,7 @@ static int exec_follow_scripts(const char **path, char *pathbuf, struct exec_str
 /* Build and commit the new image for @path and the copied strings @s. */
 static int exec_strings_commit(const char *path, struct exec_strings *s)
 {
+	const char *execfn = path;
 	struct exec_image *img;
 	char *pathbuf;
 	int err;
@@ -671,6 +674,7 @@ static int exec_strings_commit(const char *path, struct exec_strings *s)
 		kfree(pathbuf);
 		return -ENOMEM;
 	}
+	img->execfn = execfn;
 	err = exec_prepare(img, path, s);
 	if (!err) {
 		err = exec_end_other_threads();
