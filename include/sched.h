@@ -181,6 +181,10 @@ struct trapframe;
 bool task_has_user_work(struct task *t);
 void task_do_user_work(struct trapframe *tf);
 
+/* fatal_signal_pending - current has a SIGKILL pending: killable sleeps
+ * (the vfork parent's) end for it. kernel/signal.c. */
+bool fatal_signal_pending(void);
+
 /* True when current has a signal that interrupts sleeps (kernel/signal.c). */
 bool signal_pending_current(void);
 

@@ -264,8 +264,10 @@ static void fork_vfork_wait(struct task *child)
 
 	for (;;) {
 		prepare_to_wait(&child->vfork_wq, &we);
+		/* Killable, as on Linux: the child keeps the address space
+		 * alive by its own reference if the parent dies meanwhile. */
 		if (!__atomic_load_n(&child->vfork_active, __ATOMIC_ACQUIRE) ||
-		    task_group_exit_pending(current))
+		    task_group_exit_pending(current) || fatal_signal_pending())
 			break;
 		schedule();
 		finish_wait(&child->vfork_wq, &we);

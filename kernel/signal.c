@@ -459,6 +459,15 @@ bool signal_pending_current(void)
 	return ((t->pending | p->shared_pending) & ~(t->blocked & ~unblockable)) || p->stopped;
 }
 
+/* fatal_signal_pending - see include/sched.h. */
+bool fatal_signal_pending(void)
+{
+	struct task *t = current;
+	struct process *p = t->proc;
+
+	return p && ((t->pending | p->shared_pending) & SIGBIT(SIGKILL));
+}
+
 /* task_has_user_work - see include/sched.h. Interrupts disabled. */
 bool task_has_user_work(struct task *t)
 {

@@ -140,6 +140,43 @@ static int case_system_popen(void)
 	return 0;
 }
 
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* A parent suspended in vfork still dies of SIGKILL at once; its child runs on. */
+static int case_vfork_killable(void)
+{
+	double start = now_ms();
+	int status;
+	pid_t p = fork();
+
+	if (p == 0) {
+		if (vfork() == 0) {
+			struct timespec ts = { 2, 0 };
+
+			nanosleep(&ts, NULL);
+			_exit(0);
+		}
+		_exit(3);
+	}
+	if (!CHECK(p > 0))
+		return 0;
+	struct timespec ts = { 0, 200 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+	CHECK_EQ(kill(p, SIGKILL), 0);
+	CHECK_EQ(waitpid(p, &status, 0), p);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	if (!CHECK(now_ms() - start < 1500))
+		tap_diag("the vfork parent waited for its child instead of dying");
+	return 0;
+}
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "sleep-then-exit") == 0) {
@@ -151,12 +188,13 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "say") == 0)
 		return printf("%s\n", argv[2]) > 0 ? 0 : 1;
 	snprintf(self_path, sizeof(self_path), "%s", argv[0]);
-	tap_plan(6);
+	tap_plan(7);
 	run_case("vfork: parent suspended until the child exits; memory shared", case_vfork_exit);
 	run_case("vfork: parent resumes when the child execs", case_vfork_exec);
 	run_case("posix_spawn runs a program", case_spawn);
 	run_case("posix_spawn with an open file action", case_spawn_file_actions);
 	run_case("posix_spawn of a missing program: ENOENT", case_spawn_missing);
 	run_case("system() and popen() through /bin/sh", case_system_popen);
+	run_case("a parent waiting in vfork dies of SIGKILL at once", case_vfork_killable);
 	return tap_done();
 }
