@@ -290,6 +290,42 @@ static int case_killed(void)
 	return 0;
 }
 
+static void on_usr1(int sig)
+{
+}
+
+/* A signal with a handler interrupts a blocked receive or send: EINTR, and
+ * the caller can go on using direct messages afterwards. */
+static int case_interrupted(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };	/* no SA_RESTART */
+	struct sprout_msg m;
+	pid_t me = getpid(), k;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	k = fork();
+	if (k == 0) {
+		tap_sleep_ms(100);
+		kill(me, SIGUSR1);
+		tap_sleep_ms(100);
+		kill(me, SIGUSR1);
+		tap_sleep_ms(100);
+		m = msg(1, 77);
+		_exit(sprout_send(me, &m) ? 1 : 0);
+	}
+	if (!CHECK(k > 0))
+		return 0;
+	/* Blocked receiving from a process that does not send yet. */
+	CHECK_ERR(sprout_receive(k, &m), EINTR);
+	/* Blocked sending to a process that is not receiving. */
+	m = msg(1, 1);
+	CHECK_ERR(sprout_send(k, &m), EINTR);
+	CHECK_EQ(sprout_receive(k, &m), k);
+	CHECK_EQ(m.m_long[0], 77);
+	CHECK(exited_ok(k));
+	return 0;
+}
+
 #define ITEMS	300
 
 static int producer(long consumer)
@@ -335,6 +371,7 @@ static const struct {
 	{ "a dead or dying peer: ESRCH; bad arguments", case_dead_peer },
 	{ "cycles of waits refused with EDEADLK", case_deadlock },
 	{ "killed while blocked: nothing left behind", case_killed },
+	{ "a handled signal interrupts a blocked send or receive: EINTR", case_interrupted },
 	{ "producer/consumer by direct messages", case_producer_consumer },
 };
 
