@@ -122,7 +122,7 @@ BENCH_BINS := $(BENCH_PROGS:%=$(B)/bench/bin/%)
 
 $(B)/bench/bin/%: bench/%.c bench/bench.h | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(MUSLCC) -static -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror -o $@ $<
+	$(MUSLCC) $(UCFLAGS) -o $@ $<
 
 bench: all $(BENCH_BINS)
 	sh tools/install-deps.sh --bench
