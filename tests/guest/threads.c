@@ -340,12 +340,115 @@ static int case_futex_shared(void)
 	return 0;
 }
 
+/* ---- signals and threads ---- */
+
+static volatile long *spin_counters;	/* MAP_SHARED: read by the parent */
+
+static void *spin_thread(void *arg)
+{
+	long i = (long)arg;
+
+	for (;;)
+		spin_counters[i]++;
+	return NULL;
+}
+
+static bool counters_moved(const long *before)
+{
+	for (int i = 0; i < 2; i++)
+		if (spin_counters[i] != before[i])
+			return true;
+	return false;
+}
+
+/* SIGSTOP stops every thread of a process; SIGCONT resumes them all. */
+static int case_group_stop(void)
+{
+	long before[2];
+	int status;
+	pid_t pid;
+
+	spin_counters = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!CHECK(spin_counters != MAP_FAILED))
+		return 0;
+	pid = fork();
+	if (pid == 0) {
+		pthread_t t;
+
+		pthread_create(&t, NULL, spin_thread, (void *)1L);
+		spin_thread((void *)0L);
+	}
+	if (!CHECK(pid > 0))
+		return 0;
+	tap_sleep_ms(300);
+	CHECK(spin_counters[0] > 0 && spin_counters[1] > 0);
+	CHECK_EQ(kill(pid, SIGSTOP), 0);
+	CHECK_EQ(waitpid(pid, &status, WUNTRACED), pid);
+	CHECK(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP);
+	tap_sleep_ms(50);
+	before[0] = spin_counters[0];
+	before[1] = spin_counters[1];
+	tap_sleep_ms(300);
+	if (!CHECK(!counters_moved(before)))
+		tap_diag("a thread kept running while its process was stopped");
+	CHECK_EQ(kill(pid, SIGCONT), 0);
+	tap_sleep_ms(300);
+	CHECK(spin_counters[0] != before[0] && spin_counters[1] != before[1]);
+	kill(pid, SIGKILL);
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	munmap((void *)spin_counters, 4096);
+	return 0;
+}
+
+static volatile pid_t handled_by;
+static pid_t open_tid;
+static volatile int ready;
+
+static void on_usr1(int sig)
+{
+	handled_by = (pid_t)syscall(SYS_gettid);
+}
+
+static void *unblocked_thread(void *arg)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	pthread_sigmask(SIG_SETMASK, &none, NULL);
+	open_tid = (pid_t)syscall(SYS_gettid);
+	ready = 1;
+	while (!handled_by)
+		tap_sleep_ms(5);
+	return NULL;
+}
+
+/* A signal sent to a process goes to a thread that does not block it. */
+static int case_signal_to_unblocked_thread(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	sigset_t usr1;
+	pthread_t t;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);	/* the main thread blocks it */
+	CHECK_EQ(pthread_create(&t, NULL, unblocked_thread, NULL), 0);
+	while (!ready)
+		tap_sleep_ms(5);
+	CHECK_EQ(kill(getpid(), SIGUSR1), 0);
+	CHECK_EQ(pthread_join(t, NULL), 0);
+	CHECK_EQ(handled_by, open_tid);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "check-pid") == 0)
 		return getpid() == atoi(argv[2]) && sys_gettid() == getpid() ? 0 : 1;
 	snprintf(self_path, sizeof(self_path), "%s", argv[0]);
-	tap_plan(9);
+	tap_plan(11);
 	run_case("8 threads count to 16000 under a mutex", case_mutex_counter);
 	run_case("condition variable ping-pong, 100 hand-offs", case_condvar);
 	run_case("join 100 threads: return values, TLS, same getpid, distinct gettid",
@@ -356,5 +459,8 @@ int main(int argc, char **argv)
 	run_case("execve from a non-main thread keeps the pid", case_exec_from_thread);
 	run_case("futex: EAGAIN, ETIMEDOUT, EINVAL, wake from another thread", case_futex);
 	run_case("shared futex on MAP_SHARED memory across processes", case_futex_shared);
+	run_case("SIGSTOP stops every thread, SIGCONT resumes them", case_group_stop);
+	run_case("a process signal goes to a thread that does not block it",
+		 case_signal_to_unblocked_thread);
 	return tap_done();
 }
