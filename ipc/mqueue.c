@@ -1,6 +1,10 @@
 /*
  * POSIX message queues: mq_open(2), mq_unlink(2), mq_timedsend(2),
  * mq_timedreceive(2), mq_notify(2), mq_getsetattr(2) (mq_overview(7)).
+ * This file owns the queues themselves: names, limits and charges, opening,
+ * unlinking, attributes and the descriptor's file ops. Sending, receiving
+ * and notification are in ipc/mqueue_msg.c; what both files share is in
+ * ipc/mqueue_internal.h.
  *
  * A queue is a mailbox with a name (musl passes it without its leading '/')
  * that holds at most mq_maxmsg messages of at most mq_msgsize bytes, each
@@ -17,21 +21,9 @@
  * RLIMIT_MSGQUEUE (819200 bytes per user) with Linux's formula, which is
  * what bounds the kernel memory queues can pin.
  *
- * A sender that finds the queue full and a receiver that finds it empty
- * sleep on the queue's wait queue until it changes, a signal arrives or
- * their absolute CLOCK_REALTIME timeout passes. User memory is copied
- * outside every lock: into a kernel message before queueing it, out of it
- * after dequeuing.
- *
- * Locks:
- *   [n] mq_names_lock (mutex): the name list, queue count, per-user charges
- *   [q] mqueue->lock (spinlock): messages, counts, the notification
- *   [I] immutable after creation; [a] atomic
- *   Order: mq_names_lock -> mqueue->lock -> wait-queue lock; tasklist_lock
- *   is taken only with no queue lock held (to signal a notify owner).
+ * Locks: the legend and their order are in ipc/mqueue_internal.h.
  */
 #include "ipc.h"
-#include "arch.h"
 #include "cpu.h"
 #include "fs.h"
 #include "kmalloc.h"
@@ -41,41 +33,13 @@
 #include "uapi/mqueue.h"
 #include "uapi/poll.h"
 #include "uapi/stat.h"
+#include "mqueue_internal.h"
 
-#define NSEC_PER_SEC		1000000000ULL
 /* What Linux charges per message and per priority level (the sizes of its
  * struct msg_msg and posix_msg_tree_node on x86-64), so that RLIMIT_MSGQUEUE
  * admits the same queues as on Linux. */
 #define MQ_MSG_CHARGE		48
 #define MQ_PRIO_CHARGE		48
-
-struct mq_msg {
-	struct list_head link;		/* [q] in mqueue->messages */
-	u32 prio;			/* [I] */
-	u64 len;			/* [I] bytes of text */
-	char text[];
-};
-
-struct mqueue {
-	struct spinlock lock;
-	struct list_head messages;	/* [q] highest priority first, FIFO within one */
-	u64 curmsgs;			/* [q] */
-	u64 maxmsg, msgsize;		/* [I] */
-	u32 rwaiting;			/* [q] receivers asleep on an empty queue */
-	struct process *notify_owner;	/* [q] counted; NULL: no registration */
-	int notify_kind;		/* [q] LINUX_SIGEV_SIGNAL or LINUX_SIGEV_NONE */
-	int notify_signo;		/* [q] 0: register but send nothing */
-	struct wait_queue wait;		/* senders and receivers waiting for a change */
-	u32 refcount;			/* [a] the name plus every open description */
-
-	struct list_head name_link;	/* [n] in mq_names while it has a name */
-	bool linked;			/* [n] */
-	char name[NAME_MAX + 1];	/* [n] */
-	uid_t uid;			/* [I] owner (the creator's euid) */
-	gid_t gid;			/* [I] */
-	u32 mode;			/* [I] permission bits */
-	u64 charge;			/* [I] bytes charged to uid's RLIMIT_MSGQUEUE */
-};
 
 /* Bytes of RLIMIT_MSGQUEUE a user's queues take up, [n]. */
 struct mq_user {
@@ -404,8 +368,8 @@ long sys_mq_unlink(const char __user *uname)
 	return 0;
 }
 
-/* The queue of descriptor @fd with the file referenced, or -EBADF. */
-static int mq_fd(int fd, struct file **fp, struct mqueue **qp)
+/* mq_fd - see ipc/mqueue_internal.h. */
+int mq_fd(int fd, struct file **fp, struct mqueue **qp)
 {
 	struct file *f = fd_get(fd);
 
@@ -418,320 +382,6 @@ static int mq_fd(int fd, struct file **fp, struct mqueue **qp)
 	*fp = f;
 	*qp = f->priv;
 	return 0;
-}
-
-/* Epoch nanoseconds of CLOCK_REALTIME at monotonic time 0 (clock_gettime(2)'s view). */
-static u64 mq_realtime_base(void)
-{
-	for (;;) {
-		u64 m1 = arch_clock_ns(), s = arch_rtc_seconds(), m2 = arch_clock_ns();
-
-		/* arch_rtc_seconds() counts whole monotonic seconds since boot. */
-		if (m1 / NSEC_PER_SEC == m2 / NSEC_PER_SEC)
-			return (s - m1 / NSEC_PER_SEC) * NSEC_PER_SEC;
-	}
-}
-
-/*
- * Read an absolute CLOCK_REALTIME timeout from user @uts into the monotonic
- * deadline *@deadline (0 for none: @uts NULL; 1 when it has passed). 0,
- * -EFAULT, or -EINVAL for a negative or non-normalised timespec, which
- * Linux refuses before looking at the queue.
- */
-static int mq_timeout_in(const struct linux_timespec __user *uts, u64 *deadline)
-{
-	struct linux_timespec ts;
-	u64 abs, base;
-
-	*deadline = 0;
-	if (!uts)
-		return 0;
-	if (copy_from_user(&ts, uts, sizeof(ts)))
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (s64)NSEC_PER_SEC)
-		return -EINVAL;
-	if ((u64)ts.tv_sec >= UINT64_MAX / NSEC_PER_SEC - 1) {
-		*deadline = UINT64_MAX;
-		return 0;
-	}
-	abs = (u64)ts.tv_sec * NSEC_PER_SEC + (u64)ts.tv_nsec;
-	base = mq_realtime_base();
-	*deadline = abs > base + 1 ? abs - base : 1;
-	return 0;
-}
-
-static bool mq_has_room(struct mqueue *q)
-{
-	return __atomic_load_n(&q->curmsgs, __ATOMIC_ACQUIRE) < q->maxmsg;
-}
-
-static bool mq_has_msg(struct mqueue *q)
-{
-	return __atomic_load_n(&q->curmsgs, __ATOMIC_ACQUIRE) != 0;
-}
-
-/* Queue @m after the messages of its priority and above. [q] held. */
-static void mq_insert(struct mqueue *q, struct mq_msg *m)
-{
-	struct list_head *pos = q->messages.prev;
-
-	/* From the tail: sends of one priority are the common case, O(1). */
-	while (pos != &q->messages && list_entry(pos, struct mq_msg, link)->prio < m->prio)
-		pos = pos->prev;
-	list_add(&m->link, pos);
-	__atomic_store_n(&q->curmsgs, q->curmsgs + 1, __ATOMIC_RELEASE);
-}
-
-/*
- * After a send made @q non-empty with nobody waiting to receive: take the
- * notification registration away (it fires once) and return its owner for
- * signalling, or NULL. [q] held. mq_notify(3).
- */
-static struct process *mq_notify_take(struct mqueue *q, int *signo)
-{
-	struct process *owner = q->notify_owner;
-
-	if (!owner || q->curmsgs != 1 || q->rwaiting)
-		return NULL;
-	q->notify_owner = NULL;
-	*signo = q->notify_kind == LINUX_SIGEV_SIGNAL ? q->notify_signo : 0;
-	return owner;
-}
-
-/* Deliver a notification taken by mq_notify_take(); drops the owner reference. */
-static void mq_notify_fire(struct process *owner, int signo)
-{
-	if (signo) {
-		spin_lock(&tasklist_lock);
-		send_signal_process(owner, signo);
-		spin_unlock(&tasklist_lock);
-	}
-	process_put(owner);
-}
-
-/* Put @m on @q, waiting for room unless @nonblock. 0, -EAGAIN, -ETIMEDOUT, -ERESTARTSYS. */
-static int mq_send_msg(struct mqueue *q, struct mq_msg *m, bool nonblock, u64 deadline)
-{
-	struct process *owner = NULL;
-	int signo = 0, err;
-
-	for (;;) {
-		spin_lock(&q->lock);
-		if (q->curmsgs < q->maxmsg)
-			break;
-		spin_unlock(&q->lock);
-		if (nonblock)
-			return -EAGAIN;
-		err = wait_event_interruptible_deadline(&q->wait, mq_has_room(q), deadline);
-		if (err)
-			return err;
-	}
-	mq_insert(q, m);
-	owner = mq_notify_take(q, &signo);
-	spin_unlock(&q->lock);
-	wake_up(&q->wait);
-	if (owner)
-		mq_notify_fire(owner, signo);
-	return 0;
-}
-
-/*
- * mq_timedsend - mq_timedsend(2): queue @len bytes at user @ubuf with
- * priority @prio on the queue of descriptor @fd, waiting while it is full
- * unless O_NONBLOCK, at most until the absolute CLOCK_REALTIME time at user
- * @uts (NULL: no limit). Returns 0, or -EBADF (not a queue open for
- * writing), -EMSGSIZE (@len over mq_msgsize), -EINVAL (@prio >=
- * MQ_PRIO_MAX, bad timespec), -EFAULT, -EAGAIN, -ETIMEDOUT, -ERESTARTSYS,
- * -ENOMEM. May sleep.
- */
-long sys_mq_timedsend(int fd, const char __user *ubuf, u64 len, u32 prio,
-		      const struct linux_timespec __user *uts)
-{
-	struct mqueue *q;
-	struct mq_msg *m;
-	struct file *f;
-	u64 deadline;
-	long r;
-
-	r = mq_timeout_in(uts, &deadline);
-	if (r)
-		return r;
-	if (prio >= LINUX_MQ_PRIO_MAX)
-		return -EINVAL;
-	r = mq_fd(fd, &f, &q);
-	if (r)
-		return r;
-	if ((file_flags(f) & O_ACCMODE) == O_RDONLY) {
-		r = -EBADF;
-		goto out;
-	}
-	if (len > q->msgsize) {
-		r = -EMSGSIZE;
-		goto out;
-	}
-	m = kmalloc(sizeof(*m) + len);
-	if (!m) {
-		r = -ENOMEM;
-		goto out;
-	}
-	m->prio = prio;
-	m->len = len;
-	if (copy_from_user(m->text, ubuf, len)) {
-		kfree(m);
-		r = -EFAULT;
-		goto out;
-	}
-	r = mq_send_msg(q, m, file_flags(f) & O_NONBLOCK, deadline);
-	if (r)
-		kfree(m);
-out:
-	file_put(f);
-	return r;
-}
-
-/* Take the first message of @q, waiting unless @nonblock. 0 and *@out, or an errno. */
-static int mq_receive_msg(struct mqueue *q, bool nonblock, u64 deadline, struct mq_msg **out)
-{
-	struct mq_msg *m;
-	int err;
-
-	for (;;) {
-		spin_lock(&q->lock);
-		if (q->curmsgs)
-			break;
-		if (nonblock) {
-			spin_unlock(&q->lock);
-			return -EAGAIN;
-		}
-		q->rwaiting++;	/* a send now wakes us instead of notifying */
-		spin_unlock(&q->lock);
-		err = wait_event_interruptible_deadline(&q->wait, mq_has_msg(q), deadline);
-		spin_lock(&q->lock);
-		q->rwaiting--;
-		spin_unlock(&q->lock);
-		if (err)
-			return err;
-	}
-	m = list_first_entry(&q->messages, struct mq_msg, link);
-	list_del(&m->link);
-	__atomic_store_n(&q->curmsgs, q->curmsgs - 1, __ATOMIC_RELEASE);
-	spin_unlock(&q->lock);
-	wake_up(&q->wait);
-	*out = m;
-	return 0;
-}
-
-/*
- * mq_timedreceive - mq_timedreceive(2): take the oldest message of the
- * highest priority from the queue of descriptor @fd into user @ubuf (@len
- * bytes, at least mq_msgsize) and its priority into user @uprio (if not
- * NULL), waiting while the queue is empty unless O_NONBLOCK, at most until
- * the absolute CLOCK_REALTIME time at user @uts. Returns the message's
- * length, or -EBADF, -EMSGSIZE, -EINVAL, -EFAULT (the message is lost, as
- * on Linux), -EAGAIN, -ETIMEDOUT, -ERESTARTSYS. May sleep.
- */
-long sys_mq_timedreceive(int fd, char __user *ubuf, u64 len, u32 __user *uprio,
-			 const struct linux_timespec __user *uts)
-{
-	struct mqueue *q;
-	struct mq_msg *m;
-	struct file *f;
-	u64 deadline;
-	long r;
-
-	r = mq_timeout_in(uts, &deadline);
-	if (r)
-		return r;
-	r = mq_fd(fd, &f, &q);
-	if (r)
-		return r;
-	if ((file_flags(f) & O_ACCMODE) == O_WRONLY) {
-		r = -EBADF;
-		goto out;
-	}
-	if (len < q->msgsize) {
-		r = -EMSGSIZE;
-		goto out;
-	}
-	r = mq_receive_msg(q, file_flags(f) & O_NONBLOCK, deadline, &m);
-	if (r)
-		goto out;
-	r = (long)m->len;
-	if ((uprio && put_user_u32(uprio, m->prio)) || copy_to_user(ubuf, m->text, m->len))
-		r = -EFAULT;
-	kfree(m);
-out:
-	file_put(f);
-	return r;
-}
-
-/* Validate a sigevent for mq_notify: 0 or -EINVAL. */
-static int mq_sigevent_check(const struct linux_sigevent *ev)
-{
-	switch (ev->sigev_notify) {
-	case LINUX_SIGEV_NONE:
-		return 0;
-	case LINUX_SIGEV_SIGNAL:
-		/* Linux's valid_signal(): 0 .. _NSIG; 0 registers but sends nothing. */
-		return (u32)ev->sigev_signo <= NSIG ? 0 : -EINVAL;
-	default:
-		/* SIGEV_THREAD needs a netlink socket, which Sprout does not have. */
-		return -EINVAL;
-	}
-}
-
-/*
- * mq_notify - mq_notify(2): with user @uev, register the caller's process
- * to be told, once, when a message arrives on the empty queue of descriptor
- * @fd while no receiver waits (SIGEV_SIGNAL: send_signal_process() of
- * sigev_signo; SIGEV_NONE: nothing, the registration just ends); with @uev
- * NULL, drop the caller's registration. A registration whose owner has
- * exited no longer counts (Linux drops it when the owner closes the queue).
- * Returns 0, or -EBADF, -EBUSY (another registration exists), -EINVAL
- * (SIGEV_THREAD, bad signal), -EFAULT. Sleeps: no (but copies from user).
- */
-long sys_mq_notify(int fd, const struct linux_sigevent __user *uev)
-{
-	struct process *self = current->proc, *drop = NULL;
-	struct linux_sigevent ev;
-	struct mqueue *q;
-	struct file *f;
-	long r;
-
-	if (uev) {
-		if (copy_from_user(&ev, uev, sizeof(ev)))
-			return -EFAULT;
-		r = mq_sigevent_check(&ev);
-		if (r)
-			return r;
-	}
-	r = mq_fd(fd, &f, &q);
-	if (r)
-		return r;
-	spin_lock(&q->lock);
-	if (q->notify_owner &&
-	    __atomic_load_n(&q->notify_owner->state, __ATOMIC_ACQUIRE) != PROC_ALIVE) {
-		drop = q->notify_owner;
-		q->notify_owner = NULL;
-	}
-	if (!uev) {
-		if (q->notify_owner == self) {
-			drop = self;
-			q->notify_owner = NULL;
-		}
-	} else if (q->notify_owner) {
-		r = -EBUSY;
-	} else {
-		process_get(self);
-		q->notify_owner = self;
-		q->notify_kind = ev.sigev_notify;
-		q->notify_signo = ev.sigev_signo;
-	}
-	spin_unlock(&q->lock);
-	if (drop)
-		process_put(drop);
-	file_put(f);
-	return r;
 }
 
 /* Set or clear O_NONBLOCK of @f atomically, as fcntl(F_SETFL) does. */

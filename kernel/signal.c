@@ -1,5 +1,6 @@
 /*
- * Signals: generation, pending sets, delivery and the signal system calls.
+ * Signals: generation, pending sets, delivery, and the signal state of a task
+ * or process from creation through fork and exec to its end.
  *
  * A signal is pending either for one thread (tkill, tgkill, faults) in
  * task->pending or for the whole process (kill, SIGCHLD, timers) in
@@ -17,7 +18,10 @@
  * handler ran), as signal(7) "Interruption of system calls" describes.
  *
  * Sending from user space (kill, tkill, tgkill, sigqueue) is in kernel/kill.c;
- * the stack frame handlers run on is built by arch_signal_push_frame().
+ * the system calls a process uses on its own signal state (actions, mask,
+ * waiting, the alternate stack, return from a handler) are in
+ * kernel/sys_signal.c; what both files share is in kernel/signal_internal.h.
+ * The stack frame handlers run on is built by arch_signal_push_frame().
  *
  * Locks: pending sets and queues [P] process->lock; actions sighand->lock (a
  * leaf, taken under process->lock); job-control fields [T] tasklist_lock,
@@ -33,19 +37,15 @@
 #include "uapi/signal.h"
 #include "uapi/wait.h"
 #include "uapi/resource.h"
+#include "signal_internal.h"
 
-#define SIGBIT(sig)	(1UL << ((sig) - 1))
-
-/* Default actions (signal(7)). */
-static const sigset_t default_ignore = SIGBIT(SIGCHLD) | SIGBIT(SIGURG) | SIGBIT(SIGWINCH) |
-					SIGBIT(SIGCONT);
+/* Default actions (signal(7)); default_ignore and unblockable are in signal_internal.h. */
 static const sigset_t default_stop = SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) |
 				      SIGBIT(SIGTTOU);
 static const sigset_t default_core = SIGBIT(SIGQUIT) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) |
 				      SIGBIT(SIGABRT) | SIGBIT(SIGBUS) | SIGBIT(SIGFPE) |
 				      SIGBIT(SIGSEGV) | SIGBIT(SIGXCPU) | SIGBIT(SIGXFSZ) |
 				      SIGBIT(SIGSYS);
-static const sigset_t unblockable = SIGBIT(SIGKILL) | SIGBIT(SIGSTOP);
 /* Faults: delivered before other pending signals, like Linux's SYNCHRONOUS_MASK. */
 static const sigset_t synchronous = SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) |
 				     SIGBIT(SIGTRAP) | SIGBIT(SIGFPE) | SIGBIT(SIGSYS);
@@ -58,8 +58,6 @@ struct sigqueue {
 	struct list_head link;
 	struct linux_siginfo info;
 };
-
-static bool sig_valid(int sig) { return sig >= 1 && sig <= NSIG; }
 
 /* ---- object life ---- */
 
@@ -115,11 +113,6 @@ static struct k_sigaction action_get(struct process *p, int sig)
 	return a;
 }
 
-static bool handler_ignores(u64 handler, int sig)
-{
-	return handler == SIG_IGN || (handler == SIG_DFL && (SIGBIT(sig) & default_ignore));
-}
-
 /* ---- pending sets ---- */
 
 static void pending_add(sigset_t *set, struct list_head *q, const struct linux_siginfo *info)
@@ -153,8 +146,8 @@ static void pending_discard(sigset_t *set, struct list_head *q, sigset_t mask)
 	*set &= ~mask;
 }
 
-/* Discard @mask from the process set and every thread's. Holds p->lock. */
-static void discard_everywhere(struct process *p, sigset_t mask)
+/* sig_discard_everywhere - see kernel/signal_internal.h. */
+void sig_discard_everywhere(struct process *p, sigset_t mask)
 {
 	struct task *t;
 
@@ -201,8 +194,8 @@ static int pick_signal(sigset_t set)
 	return __builtin_ctzl(set) + 1;
 }
 
-/* Dequeue the next signal of @t not in @mask: thread set first. Holds p->lock. */
-static int dequeue(struct task *t, sigset_t mask, struct linux_siginfo *info)
+/* sig_dequeue - see kernel/signal_internal.h. */
+int sig_dequeue(struct task *t, sigset_t mask, struct linux_siginfo *info)
 {
 	struct process *p = t->proc;
 	sigset_t mine = t->pending & ~mask, shared = p->shared_pending & ~mask;
@@ -241,7 +234,7 @@ static void job_control_on_send(struct process *p, int sig)
 {
 	if (sig == SIGCONT) {
 		spin_lock(&p->lock);
-		discard_everywhere(p, default_stop);
+		sig_discard_everywhere(p, default_stop);
 		bool was_stopped = p->stopped;
 
 		if (was_stopped) {
@@ -254,7 +247,7 @@ static void job_control_on_send(struct process *p, int sig)
 			signal_notify_parent_jobctl(p, CLD_CONTINUED, SIGCONT);
 	} else if (SIGBIT(sig) & default_stop) {
 		spin_lock(&p->lock);
-		discard_everywhere(p, SIGBIT(SIGCONT));
+		sig_discard_everywhere(p, SIGBIT(SIGCONT));
 		spin_unlock(&p->lock);
 	}
 }
@@ -483,23 +476,6 @@ bool task_has_user_work(struct task *t)
 	       ((t->pending | p->shared_pending) & ~(t->blocked & ~unblockable));
 }
 
-static bool on_altstack(struct task *t, u64 sp)
-{
-	return t->altstack_size && sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size;
-}
-
-static void altstack_to_user(struct task *t, u64 sp, struct linux_stack *ss)
-{
-	ss->ss_sp = t->altstack_sp;
-	ss->ss_size = t->altstack_size;
-	ss->_pad = 0;
-	if (t->altstack_flags & SS_DISABLE)
-		ss->ss_flags = SS_DISABLE;
-	else
-		ss->ss_flags = (on_altstack(t, sp) ? SS_ONSTACK : 0) |
-			       (int)(t->altstack_flags & SS_AUTODISARM);
-}
-
 /* Decide what an interrupted system call returns now that @sig is handled. */
 static void restart_for_handler(struct task *t, struct trapframe *tf, const struct k_sigaction *a)
 {
@@ -654,7 +630,7 @@ static bool deliver_one(struct trapframe *tf)
 	for (;;) {
 		stopped_wait();
 		spin_lock(&p->lock);
-		int sig = dequeue(t, t->blocked & ~unblockable, &info);
+		int sig = sig_dequeue(t, t->blocked & ~unblockable, &info);
 
 		spin_unlock(&p->lock);
 		if (!sig)
@@ -751,247 +727,4 @@ void signal_fork(struct process *child, struct task *ct, struct process *parent,
 	spin_unlock(&parent->lock);
 	child->pdeath_signal = 0;
 	child->is_subreaper = false;
-}
-
-/* ---- system calls ---- */
-
-/*
- * sys_rt_sigaction - rt_sigaction(2): read and/or set @sig's action. Setting
- * SIG_IGN (or SIG_DFL for a default-ignored signal) discards pending
- * instances (POSIX). Returns 0, -EINVAL (bad signal, SIGKILL/SIGSTOP,
- * sigsetsize != 8) or -EFAULT. Takes process->lock, sighand->lock.
- */
-long sys_rt_sigaction(int sig, const struct k_sigaction __user *act,
-		      struct k_sigaction __user *oact, size_t sigsetsize)
-{
-	struct process *p = current->proc;
-	struct k_sigaction new, old;
-
-	if (sigsetsize != sizeof(sigset_t) || !sig_valid(sig))
-		return -EINVAL;
-	if (act && (sig == SIGKILL || sig == SIGSTOP))
-		return -EINVAL;
-	if (act && copy_from_user(&new, act, sizeof(new)))
-		return -EFAULT;
-	spin_lock(&p->lock);
-	spin_lock(&p->sighand->lock);
-	old = p->sighand->action[sig - 1];
-	if (act) {
-		new.mask &= ~unblockable;
-		p->sighand->action[sig - 1] = new;
-	}
-	spin_unlock(&p->sighand->lock);
-	if (act && handler_ignores(new.handler, sig))
-		discard_everywhere(p, SIGBIT(sig));
-	spin_unlock(&p->lock);
-	if (oact && copy_to_user(oact, &old, sizeof(old)))
-		return -EFAULT;
-	return 0;
-}
-
-/* sys_rt_sigprocmask - rt_sigprocmask(2). 0, -EINVAL or -EFAULT. SIGKILL and
- * SIGSTOP are silently left unblocked. */
-long sys_rt_sigprocmask(int how, const sigset_t __user *set, sigset_t __user *oset,
-			size_t sigsetsize)
-{
-	struct task *t = current;
-	sigset_t old = t->blocked, new;
-
-	if (sigsetsize != sizeof(sigset_t))
-		return -EINVAL;
-	if (set) {
-		if (copy_from_user(&new, set, sizeof(new)))
-			return -EFAULT;
-		switch (how) {
-		case SIG_BLOCK:
-			new = old | new;
-			break;
-		case SIG_UNBLOCK:
-			new = old & ~new;
-			break;
-		case SIG_SETMASK:
-			break;
-		default:
-			return -EINVAL;
-		}
-		t->blocked = new & ~unblockable;
-	}
-	if (oset && copy_to_user(oset, &old, sizeof(old)))
-		return -EFAULT;
-	return 0;
-}
-
-/* sys_rt_sigpending - rt_sigpending(2): pending signals that are blocked.
- * 0, -EINVAL or -EFAULT. */
-long sys_rt_sigpending(sigset_t __user *set, size_t sigsetsize)
-{
-	struct task *t = current;
-	struct process *p = t->proc;
-	sigset_t s;
-
-	if (sigsetsize > sizeof(sigset_t))
-		return -EINVAL;
-	spin_lock(&p->lock);
-	s = (t->pending | p->shared_pending) & t->blocked;
-	spin_unlock(&p->lock);
-	return copy_to_user(set, &s, sigsetsize) ? -EFAULT : 0;
-}
-
-/*
- * sys_rt_sigsuspend - rt_sigsuspend(2): wait with @mask as the signal mask
- * until a signal is delivered; the old mask comes back after its handler.
- * Always -EINTR to the caller (through -ERESTARTNOHAND), or -EINVAL/-EFAULT.
- */
-long sys_rt_sigsuspend(const sigset_t __user *mask, size_t sigsetsize)
-{
-	struct task *t = current;
-	sigset_t m;
-
-	if (sigsetsize != sizeof(sigset_t))
-		return -EINVAL;
-	if (copy_from_user(&m, mask, sizeof(m)))
-		return -EFAULT;
-	t->saved_sigmask = t->blocked;
-	t->restore_sigmask = true;
-	t->blocked = m & ~unblockable;
-	while (!signal_pending_current())
-		sleep_ns(~0UL >> 2, NULL);
-	return -ERESTARTNOHAND;
-}
-
-/* sys_pause - pause(2): sleep until a signal is delivered. -EINTR. */
-long sys_pause(void)
-{
-	while (!signal_pending_current())
-		sleep_ns(~0UL >> 2, NULL);
-	return -ERESTARTNOHAND;
-}
-
-struct k_timespec {
-	s64 tv_sec, tv_nsec;
-};
-
-/*
- * sys_rt_sigtimedwait - rt_sigtimedwait(2): take a pending signal of @uset
- * (which should be blocked) without running a handler, waiting up to
- * @uts (NULL: forever). Returns the signal number with *@uinfo filled,
- * -EAGAIN on timeout, -EINTR when another signal arrives, -EINVAL, -EFAULT.
- */
-long sys_rt_sigtimedwait(const sigset_t __user *uset, struct linux_siginfo __user *uinfo,
-			 const struct k_timespec __user *uts, size_t sigsetsize)
-{
-	struct task *t = current;
-	struct process *p = t->proc;
-	struct linux_siginfo info;
-	sigset_t set;
-	u64 deadline = 0;
-	int sig;
-
-	if (sigsetsize != sizeof(sigset_t))
-		return -EINVAL;
-	if (copy_from_user(&set, uset, sizeof(set)))
-		return -EFAULT;
-	set &= ~unblockable;
-	if (uts) {
-		struct k_timespec ts;
-
-		if (copy_from_user(&ts, uts, sizeof(ts)))
-			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-			return -EINVAL;
-		deadline = arch_clock_ns() + (u64)ts.tv_sec * 1000000000UL + (u64)ts.tv_nsec;
-	}
-	for (;;) {
-		spin_lock(&p->lock);
-		sig = dequeue(t, ~set, &info);
-		spin_unlock(&p->lock);
-		if (sig)
-			break;
-		if (signal_pending_current())
-			return -EINTR;
-		u64 now = arch_clock_ns();
-
-		if (uts && now >= deadline)
-			return -EAGAIN;
-		sleep_ns(uts ? deadline - now : ~0UL >> 2, NULL);
-	}
-	if (uinfo && copy_to_user(uinfo, &info, sizeof(info)))
-		return -EFAULT;
-	return sig;
-}
-
-/* sys_rt_sigreturn - rt_sigreturn(2): back from a handler. Restores every
- * register, the FPU state, the mask and the alternate stack from the frame;
- * a bad frame kills with SIGSEGV. Returns the restored rax. */
-long sys_rt_sigreturn(void)
-{
-	struct task *t = current;
-	struct trapframe *tf = arch_task_trapframe(t);
-	struct linux_stack ss;
-	sigset_t mask;
-
-	t->syscall_nr = -1;	/* nothing to restart: rax is the user's again */
-	if (arch_signal_restore(tf, &mask, &ss) != 0) {
-		signal_force_fault(SIGSEGV, SI_KERNEL, 0);
-		return (long)tf_get_return(tf);
-	}
-	t->blocked = mask & ~unblockable;
-	/* Like Linux's restore_altstack: a bad uc_stack is ignored. */
-	if (!on_altstack(t, tf_sp(tf))) {
-		if (ss.ss_flags & SS_DISABLE) {
-			t->altstack_sp = 0, t->altstack_size = 0, t->altstack_flags = SS_DISABLE;
-		} else if (ss.ss_size >= MINSIGSTKSZ && !(ss.ss_flags & ~(SS_AUTODISARM |
-								      SS_ONSTACK))) {
-			t->altstack_sp = ss.ss_sp;
-			t->altstack_size = ss.ss_size;
-			t->altstack_flags = (u32)ss.ss_flags & SS_AUTODISARM;
-		}
-	}
-	return (long)tf_get_return(tf);
-}
-
-/*
- * sys_sigaltstack - sigaltstack(2). Returns 0, -EPERM (changing it while on
- * it), -EINVAL (bad flags), -ENOMEM (smaller than MINSIGSTKSZ) or -EFAULT.
- */
-long sys_sigaltstack(const struct linux_stack __user *uss, struct linux_stack __user *uoss)
-{
-	struct task *t = current;
-	u64 sp = tf_sp(arch_task_trapframe(t));
-	struct linux_stack old, ss;
-
-	altstack_to_user(t, sp, &old);
-	if (uss) {
-		if (copy_from_user(&ss, uss, sizeof(ss)))
-			return -EFAULT;
-		if (on_altstack(t, sp))
-			return -EPERM;
-		u32 mode = (u32)ss.ss_flags & ~SS_AUTODISARM;
-
-		if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
-			return -EINVAL;
-		if (mode == SS_DISABLE) {
-			t->altstack_sp = 0, t->altstack_size = 0, t->altstack_flags = SS_DISABLE;
-		} else {
-			if (ss.ss_size < MINSIGSTKSZ)
-				return -ENOMEM;
-			t->altstack_sp = ss.ss_sp;
-			t->altstack_size = ss.ss_size;
-			t->altstack_flags = (u32)ss.ss_flags & SS_AUTODISARM;
-		}
-	}
-	if (uoss && copy_to_user(uoss, &old, sizeof(old)))
-		return -EFAULT;
-	return 0;
-}
-
-/* sys_restart_syscall - restart_syscall(2): resume an interrupted
- * nanosleep with the time it had left. */
-long sys_restart_syscall(void)
-{
-	struct task *t = current;
-	u64 now = arch_clock_ns();
-	u64 left = t->restart_deadline_ns > now ? t->restart_deadline_ns - now : 0;
-
-	return nanosleep_resume(left, t->restart_rem);
 }
