@@ -51,24 +51,7 @@ void wake_up(struct wait_queue *wq);
  * -ERESTARTSYS when a signal became pending (the caller returns it; the
  * syscall layer turns it into -EINTR or a restart). May sleep.
  */
-#define wait_event_interruptible(wq, cond)                                         \
-	({                                                                         \
-		int __ret = 0;                                                     \
-		struct wait_entry __we;                                            \
-		for (;;) {                                                         \
-			prepare_to_wait((wq), &__we);                              \
-			if (cond)                                                  \
-				break;                                             \
-			if (signal_pending_current()) {                            \
-				__ret = -ERESTARTSYS;                              \
-				break;                                             \
-			}                                                          \
-			schedule();                                                \
-			finish_wait((wq), &__we);                                  \
-		}                                                                  \
-		finish_wait((wq), &__we);                                          \
-		__ret;                                                             \
-	})
+#define wait_event_interruptible(wq, cond)	wait_event_interruptible_deadline(wq, cond, 0)
 
 /*
  * sched_timer_arm - wake current at monotonic time @deadline_ns (arch_clock_ns()
