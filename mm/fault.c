@@ -43,6 +43,27 @@ static struct page *file_fill_page(struct vma *v, u64 va)
 	return pg;
 }
 
+/*
+ * A private file mapping's page that is read (or executed) before it is
+ * written can be the file's own page, mapped read-only: no copy, the same
+ * frame for every process running the program (as Linux maps its page
+ * cache). The first write copies it (cow_break(): the file holds a reference
+ * too, so the count is above 1). Only whole pages of file data qualify: a
+ * page that ends in .bss must be copied so its tail can be zeroed. Returns
+ * the referenced page and the PTE permissions, or NULL to copy instead.
+ */
+static struct page *file_share_page(struct vma *v, u64 va, unsigned flags, u32 *prot)
+{
+	if ((flags & FAULT_WRITE) || va + PAGE_SIZE > v->file_vend)
+		return NULL;
+
+	struct page *pg = inode_get_page(v->file, (v->file_off + (va - v->start)) >> PAGE_SHIFT);
+
+	if (pg)
+		*prot = v->prot & ~MMU_WRITE;
+	return pg;
+}
+
 static bool access_allowed(struct vma *v, unsigned flags)
 {
 	if (flags & FAULT_WRITE)
@@ -115,8 +136,13 @@ int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags)
 		return -ENOMEM;
 
 	struct page *pg;
+	u32 prot = v->prot;
+	bool cow = false;
 
-	if (v->file && (v->flags & VMA_SHARED)) {
+	if (v->file && !(v->flags & VMA_SHARED) &&
+	    (pg = file_share_page(v, va, flags, &prot)) != NULL) {
+		cow = v->prot & MMU_WRITE;	/* a later write must copy */
+	} else if (v->file && (v->flags & VMA_SHARED)) {
 		/* MAP_SHARED of a file: map the file's own page, no copy. */
 		int err = inode_get_page_shared(v->file, (v->file_off + (va - v->start)) >>
 						PAGE_SHIFT, &pg);
@@ -128,7 +154,9 @@ int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags)
 		if (!pg)
 			return -ENOMEM;
 	}
-	*pte = pte_mk(page_to_phys(pg), v->prot | MMU_USER);
+	*pte = pte_mk(page_to_phys(pg), prot | MMU_USER);
+	if (cow)
+		*pte = pte_wrprotect_cow(*pte);
 	mm->rss_pages++;
 	if (mm->rss_pages > mm->hiwater_rss)
 		mm->hiwater_rss = mm->rss_pages;
