@@ -18,7 +18,7 @@ static ssize_t null_read(struct file *f, void __user *buf, size_t n, u64 *pos)
 	return 0;
 }
 
-static ssize_t null_write(struct file *f, const void __user *buf, size_t n, u64 *pos)
+static ssize_t null_write(struct file *f, struct io_src src, size_t n, u64 *pos)
 {
 	return (ssize_t)n;
 }
@@ -29,7 +29,7 @@ static ssize_t zero_read(struct file *f, void __user *buf, size_t n, u64 *pos)
 }
 
 /* /dev/full: reads like /dev/zero, every write fails with ENOSPC. */
-static ssize_t full_write(struct file *f, const void __user *buf, size_t n, u64 *pos)
+static ssize_t full_write(struct file *f, struct io_src src, size_t n, u64 *pos)
 {
 	return n ? -ENOSPC : 0;
 }

@@ -115,7 +115,7 @@ static int unpack_other(struct vfs_last *last, const struct cpio_entry *e)
 	if (err)
 		return err;
 	if (type == S_IFREG && e->size) {
-		n = tmpfs_write(ino, &off, e->data, e->size, false, false);
+		n = tmpfs_write(ino, &off, io_src_kernel(e->data), e->size, false, false);
 		if (n != (ssize_t)e->size)
 			err = n < 0 ? (int)n : -ENOSPC;
 	}

@@ -88,10 +88,11 @@ u8 inode_dtype(const struct inode *ino);
  * @user). Returns bytes copied, 0 at EOF, or -EFAULT. Takes ino's lock per
  * page, never across the copy. May sleep. */
 ssize_t tmpfs_read(struct inode *ino, u64 off, void *buf, size_t n, bool user);
-/* tmpfs_write - write @n bytes from @buf (user memory when @user) at *@off,
- * or at the end of file when @append; advances *@off. Returns bytes written
- * (short only after a fault or ENOSPC) or -EFAULT, -ENOMEM, -EFBIG. */
-ssize_t tmpfs_write(struct inode *ino, u64 *off, const void *buf, size_t n, bool user,
+/* tmpfs_write - write @n bytes of @src at *@off, or at the end of file when
+ * @append; advances *@off. @user: a write on behalf of a user call, which
+ * RLIMIT_FSIZE bounds. Returns bytes written (short only after a fault or
+ * ENOSPC) or -EFAULT, -ENOMEM, -EFBIG. Takes ino's lock; may sleep. */
+ssize_t tmpfs_write(struct inode *ino, u64 *off, struct io_src src, size_t n, bool user,
 		    bool append);
 /* tmpfs_truncate - set the size of regular file @ino to @size bytes, freeing
  * pages past it. 0 or -EFBIG/-ENOMEM. Takes ino's lock. */

@@ -275,7 +275,7 @@ static ssize_t pipe_write_piece(struct file *f, struct pipe *p, const char *kbuf
 	return put;
 }
 
-static ssize_t pipe_write(struct file *f, const void __user *buf, size_t n, u64 *pos)
+static ssize_t pipe_write(struct file *f, struct io_src src, size_t n, u64 *pos)
 {
 	struct pipe *p = f->priv;
 	bool atomic = n <= PIPE_BUF;
@@ -295,7 +295,7 @@ static ssize_t pipe_write(struct file *f, const void __user *buf, size_t n, u64 
 	while (done < n) {
 		u32 chunk = (u32)MIN(n - done, PIPE_BUF), off = 0;
 
-		if (copy_from_user(kbuf, (const char *)buf + done, chunk)) {
+		if (io_src_copy(kbuf, src, done, chunk)) {
 			r = -EFAULT;
 			break;
 		}

@@ -409,7 +409,7 @@ static ssize_t pbuf_read(struct file *f, void __user *buf, size_t n, u64 *pos)
 	return (ssize_t)chunk;
 }
 
-static ssize_t pbuf_write(struct file *f, const void __user *buf, size_t n, u64 *pos)
+static ssize_t pbuf_write(struct file *f, struct io_src src, size_t n, u64 *pos)
 {
 	return -EIO;
 }

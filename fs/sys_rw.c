@@ -40,7 +40,8 @@ static ssize_t rw_iov(struct file *f, const struct linux_iovec *iov, int cnt, u6
 
 		if (!len)
 			continue;
-		n = write ? f->ops->write(f, base, len, pos) : f->ops->read(f, base, len, pos);
+		n = write ? f->ops->write(f, io_src_user(base), len, pos)
+			  : f->ops->read(f, base, len, pos);
 		if (n < 0)
 			return total ? total : n;
 		total += n;
@@ -292,16 +293,7 @@ out_put:
 /* One write of @n bytes of kernel @kbuf to @out at *@pos, as write(2) does it. */
 static ssize_t write_kernel(struct file *out, const void *kbuf, size_t n, u64 *pos)
 {
-	struct task *t = current;
-	ssize_t r;
-
-	/* copy_from_user() in the write operation reads @kbuf through this window. */
-	t->uaccess_ksrc = kbuf;
-	t->uaccess_ksrc_len = n;
-	r = out->ops->write(out, (const void __user *)kbuf, n, pos);
-	t->uaccess_ksrc = NULL;
-	t->uaccess_ksrc_len = 0;
-	return r;
+	return out->ops->write(out, io_src_kernel(kbuf), n, pos);
 }
 
 /* Copy up to @count bytes of regular file @in from *@pos to @out; advances *@pos. */

@@ -115,7 +115,7 @@ static ssize_t write_locked(struct inode *ino, u64 off, const char *src, size_t 
 	return done ? (ssize_t)done : -ENOMEM;
 }
 
-ssize_t tmpfs_write(struct inode *ino, u64 *offp, const void *buf, size_t n, bool user,
+ssize_t tmpfs_write(struct inode *ino, u64 *offp, struct io_src src, size_t n, bool user,
 		    bool append)
 {
 	char *bounce = NULL;
@@ -123,21 +123,21 @@ ssize_t tmpfs_write(struct inode *ino, u64 *offp, const void *buf, size_t n, boo
 	size_t done = 0;
 	ssize_t err = 0;
 
-	if (user && n) {
+	if (!src.kernel && n) {
 		bounce = kmalloc(PAGE_SIZE);
 		if (!bounce)
 			return -ENOMEM;
 	}
 	while (done < n) {
 		size_t chunk = MIN(PAGE_SIZE, n - done);
-		const char *src = (const char *)buf + done;
+		const char *from = (const char *)src.base + done;
 		ssize_t w;
 
-		if (user) {
-			err = copy_from_user(bounce, src, chunk);
+		if (!src.kernel) {
+			err = io_src_copy(bounce, src, done, chunk);
 			if (err)
 				break;
-			src = bounce;
+			from = bounce;
 		}
 		mutex_lock(&ino->lock);
 		/* O_APPEND: every chunk goes to the end as it is now (write(2)). */
@@ -156,7 +156,7 @@ ssize_t tmpfs_write(struct inode *ino, u64 *offp, const void *buf, size_t n, boo
 			break;
 		}
 		chunk = MIN(chunk, limit - off);
-		w = write_locked(ino, off, src, chunk);
+		w = write_locked(ino, off, from, chunk);
 		mutex_unlock(&ino->lock);
 		if (w < 0) {
 			err = w;
@@ -236,9 +236,9 @@ static ssize_t reg_read(struct file *f, void __user *buf, size_t n, u64 *pos)
 	return r;
 }
 
-static ssize_t reg_write(struct file *f, const void __user *buf, size_t n, u64 *pos)
+static ssize_t reg_write(struct file *f, struct io_src src, size_t n, u64 *pos)
 {
-	return tmpfs_write(f->inode, pos, buf, n, true, file_flags(f) & O_APPEND);
+	return tmpfs_write(f->inode, pos, src, n, true, file_flags(f) & O_APPEND);
 }
 
 const struct file_ops tmpfs_reg_ops = {

@@ -286,7 +286,7 @@ static ssize_t dir_read(struct file *f, void __user *buf, size_t n, u64 *pos)
 	return -EISDIR;
 }
 
-static ssize_t dir_write(struct file *f, const void __user *buf, size_t n, u64 *pos)
+static ssize_t dir_write(struct file *f, struct io_src src, size_t n, u64 *pos)
 {
 	return -EISDIR;
 }

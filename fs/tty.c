@@ -412,7 +412,7 @@ static ssize_t tty_read(struct file *f, void __user *buf, size_t n, u64 *pos)
 
 /* ---- write ---- */
 
-static ssize_t tty_write(struct file *f, const void __user *buf, size_t n, u64 *pos)
+static ssize_t tty_write(struct file *f, struct io_src src, size_t n, u64 *pos)
 {
 	char kbuf[CHUNK];
 	size_t done = 0, chunk, i;
@@ -430,7 +430,7 @@ static ssize_t tty_write(struct file *f, const void __user *buf, size_t n, u64 *
 	mutex_lock(&tx_mutex);
 	while (done < n) {
 		chunk = MIN(n - done, sizeof(kbuf));
-		if (copy_from_user(kbuf, (const char *)buf + done, chunk))
+		if (io_src_copy(kbuf, src, done, chunk))
 			break;
 		oflag = __atomic_load_n(&tty.termios.c_oflag, __ATOMIC_RELAXED);
 		for (i = 0; i < chunk; i++)

@@ -23,6 +23,7 @@
 
 #include "types.h"
 #include "list.h"
+#include "uaccess.h"
 #include "mutex.h"
 #include "spinlock.h"
 #include "uapi/fcntl.h"
@@ -38,9 +39,10 @@ struct inode_ops;
 
 /* Open file description: shared by dup() and by fork() (one offset). */
 struct file_ops {
-	/* read/write: @buf is a user address; *@pos is the offset to use and update. */
+	/* read: @buf is a user address; write: @src is user memory or a kernel
+	 * buffer (include/uaccess.h); *@pos is the offset to use and update. */
 	ssize_t (*read)(struct file *f, void __user *buf, size_t n, u64 *pos);
-	ssize_t (*write)(struct file *f, const void __user *buf, size_t n, u64 *pos);
+	ssize_t (*write)(struct file *f, struct io_src src, size_t n, u64 *pos);
 	long (*ioctl)(struct file *f, unsigned cmd, u64 arg);
 	void (*release)(struct file *f);
 	bool seekable;

@@ -103,11 +103,6 @@ struct task {
 	u64 altstack_sp, altstack_size;	/* [c] sigaltstack(2), bytes */
 	u32 altstack_flags;		/* [c] SS_DISABLE, SS_AUTODISARM */
 
-	/* sendfile(2): a kernel buffer that copy_from_user() accepts as a source
-	 * while the task hands it to a file's write operation (mm/uaccess.c) */
-	const void *uaccess_ksrc;	/* [c] NULL when none */
-	size_t uaccess_ksrc_len;	/* [c] bytes */
-
 	/* Accounting */
 	u64 utime_ticks, stime_ticks;	/* [R] CPU time in timer ticks */
 	u64 start_ns;			/* [I] creation time, ns since boot */

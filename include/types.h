@@ -45,7 +45,18 @@ typedef unsigned int mode_t;
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 
-/* A user-space address: never dereferenced directly, only through uaccess.h. */
+/*
+ * A user-space address: never dereferenced directly, only through uaccess.h.
+ * Under sparse (`make check-uaccess`) it is a separate address space, so a
+ * dereference or a silent conversion to a kernel pointer is reported;
+ * __force marks the few conversions that are meant.
+ */
+#ifdef __CHECKER__
+#define __user		__attribute__((noderef, address_space(__user)))
+#define __force	__attribute__((force))
+#else
 #define __user
+#define __force
+#endif
 
 #endif

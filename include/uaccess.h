@@ -13,9 +13,8 @@
 bool uaccess_ok(u64 uaddr, size_t n);
 
 /* copy_from_user - copy @n bytes from user @src into kernel @dst.
- * Returns 0 or -EFAULT (then @dst may be partly written). The one kernel
- * range it also accepts is the buffer sendfile(2) lends the calling task
- * (task->uaccess_ksrc), so any file's write operation can take its data. */
+ * Returns 0 or -EFAULT (then @dst may be partly written). Only user
+ * addresses: a kernel address always gives -EFAULT. */
 int copy_from_user(void *dst, const void __user *src, size_t n);
 
 /* copy_to_user - copy @n bytes of kernel @src to user @dst; 0 or -EFAULT. */
@@ -36,5 +35,34 @@ int get_user_u64(u64 *val, const void __user *uaddr);
 int put_user_u64(void __user *uaddr, u64 val);
 int put_user_u32(void __user *uaddr, u32 val);
 int get_user_u32(u32 *val, const void __user *uaddr);
+
+/*
+ * The bytes a file's write operation consumes: user memory (write(2),
+ * pwrite(2), writev(2)) or a kernel buffer (sendfile(2) and other in-kernel
+ * writers). Only kernel code builds one, with io_src_user() or
+ * io_src_kernel(), so no value from user space can make the kernel read its
+ * own memory as if it were the user's.
+ */
+struct io_src {
+	const void *base;	/* user address, or kernel address when @kernel */
+	bool kernel;
+};
+
+static inline struct io_src io_src_user(const void __user *p)
+{
+	return (struct io_src){ .base = (const void *)p, .kernel = false };
+}
+
+static inline struct io_src io_src_kernel(const void *p)
+{
+	return (struct io_src){ .base = p, .kernel = true };
+}
+
+/*
+ * io_src_copy - copy @n bytes at byte offset @off of @src into kernel @dst.
+ * Returns 0 or -EFAULT (a user source that is not mapped readable or not in
+ * user space). May sleep for a user source.
+ */
+int io_src_copy(void *dst, struct io_src src, size_t off, size_t n);
 
 #endif

@@ -16,33 +16,24 @@ bool uaccess_ok(u64 uaddr, size_t n)
 	return uaddr <= USER_TOP && n <= USER_TOP - uaddr;
 }
 
-/*
- * The kernel buffer sendfile(2) lent to this task's copy_from_user(): only
- * the task itself sets it, for the length of one write operation, so a user
- * address can never reach it.
- */
-static bool in_ksrc_window(const void *src, size_t n)
-{
-	struct task *t = current;
-	u64 base, a = (u64)src;
-
-	if (!t || !t->uaccess_ksrc)
-		return false;
-	base = (u64)t->uaccess_ksrc;
-	return a >= base && n <= t->uaccess_ksrc_len && a - base <= t->uaccess_ksrc_len - n;
-}
-
-/* copy_from_user - see include/uaccess.h; also the sendfile(2) window above. */
+/* copy_from_user - see include/uaccess.h. */
 int copy_from_user(void *dst, const void __user *src, size_t n)
 {
-	if (!uaccess_ok((u64)src, n)) {
-		if (in_ksrc_window(src, n)) {
-			memcpy(dst, src, n);
-			return 0;
-		}
+	if (!uaccess_ok((u64)src, n))
 		return -EFAULT;
-	}
 	return arch_copy_user(dst, src, n) ? -EFAULT : 0;
+}
+
+/* io_src_copy - see include/uaccess.h. */
+int io_src_copy(void *dst, struct io_src src, size_t off, size_t n)
+{
+	if (src.kernel) {
+		memcpy(dst, (const char *)src.base + off, n);
+		return 0;
+	}
+	if ((u64)src.base > USER_TOP || off > USER_TOP - (u64)src.base)
+		return -EFAULT;
+	return copy_from_user(dst, (const char __user *)src.base + off, n);
 }
 
 /* copy_to_user - see include/uaccess.h. */
