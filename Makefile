@@ -3,6 +3,7 @@
 #   make run        boot the default image (SMP=N, MEM=SIZE, ACCEL=tcg|kvm)
 #   make test       every test; ends with "N passed, N failed"
 #   make test-linux the in-guest test binaries, run natively on this Linux
+#   make check-uaccess  sparse: user addresses only through include/uaccess.h
 #   make gdb        boot halted with QEMU's gdbstub and attach GDB
 #   make bench      benchmarks, Sprout and Linux side by side (QUICK=1: the short run)
 #   make soak       the SMP stress mix for SOAK_MINUTES (30) on SOAK_CPUS (4); not part of test
@@ -40,7 +41,7 @@ GUEST_TESTS := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/*.c))
 
 DEPS_STAMP := $(B)/.deps-ok
 
-.PHONY: all kernel initramfs run test test-linux unit gdb clean deps bench soak
+.PHONY: all kernel initramfs run test test-linux unit gdb clean deps bench soak check-uaccess
 all: kernel initramfs
 
 # Install missing host tools from Debian's packages (once; again if the script changes).
@@ -112,6 +113,10 @@ test: all
 
 soak: all
 	sh tools/soak.sh $(SOAK_MINUTES) $(SOAK_CPUS)
+
+# sparse: no kernel source dereferences a user address or converts one silently (__user).
+check-uaccess: $(B)/gen/syscall_table.h
+	sh tools/check-uaccess.sh
 
 test-linux: $(GUEST_BINS)
 	sh tools/test-linux.sh $(B)/tests/guest

@@ -43,7 +43,7 @@ static ssize_t random_read(struct file *f, void __user *buf, size_t n, u64 *pos)
 		u64 r = arch_random_u64();
 		size_t chunk = MIN(sizeof(r), n - done);
 
-		if (copy_to_user((char *)buf + done, &r, chunk))
+		if (copy_to_user((char __user *)buf + done, &r, chunk))
 			return done ? (ssize_t)done : -EFAULT;
 		done += chunk;
 	}

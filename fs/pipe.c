@@ -217,7 +217,7 @@ static ssize_t pipe_read(struct file *f, void __user *buf, size_t n, u64 *pos)
 		got = pipe_take(p, kbuf, want, &packet_end);
 		spin_unlock(&p->lock);
 		wake_up(&p->wait);
-		err = copy_to_user((char *)buf + done, kbuf, got);
+		err = copy_to_user((char __user *)buf + done, kbuf, got);
 		spin_lock(&p->lock);
 		if (err) {
 			/* The bytes are gone from the pipe, as on Linux after a fault. */

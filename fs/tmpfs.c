@@ -66,12 +66,12 @@ ssize_t tmpfs_read(struct inode *ino, u64 off, void *buf, size_t n, bool user)
 			const char *src = (const char *)page_address(pg) + in;
 
 			if (user)
-				err = copy_to_user((char *)buf + done, src, chunk);
+				err = copy_to_user((char __user *)buf + done, src, chunk);
 			else
 				memcpy((char *)buf + done, src, chunk);
 			page_put(pg);
 		} else if (user) {
-			err = clear_user((char *)buf + done, chunk);
+			err = clear_user((char __user *)buf + done, chunk);
 		} else {
 			memset((char *)buf + done, 0, chunk);
 		}
@@ -229,7 +229,7 @@ u64 tmpfs_blocks(struct inode *ino)
 
 static ssize_t reg_read(struct file *f, void __user *buf, size_t n, u64 *pos)
 {
-	ssize_t r = tmpfs_read(f->inode, *pos, buf, n, true);
+	ssize_t r = tmpfs_read(f->inode, *pos, (void __force *)buf, n, true);
 
 	if (r > 0)
 		*pos += r;

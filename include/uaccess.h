@@ -50,7 +50,7 @@ struct io_src {
 
 static inline struct io_src io_src_user(const void __user *p)
 {
-	return (struct io_src){ .base = (const void *)p, .kernel = false };
+	return (struct io_src){ .base = (const void __force *)p, .kernel = false };
 }
 
 static inline struct io_src io_src_kernel(const void *p)

@@ -174,7 +174,7 @@ static long futex_wait(u64 uaddr, bool private, u32 val, u64 deadline_ns, u32 bi
 	list_add_tail(&w.link, &b->waiters);
 	spin_unlock(&b->lock);
 
-	if (get_user_u32(&cur, (void *)uaddr))
+	if (get_user_u32(&cur, (void __user *)uaddr))
 		ret = -EFAULT;
 	else if (cur != val)
 		ret = -EAGAIN;
@@ -270,7 +270,7 @@ static long futex_requeue(u64 uaddr, u64 uaddr2, bool private, int nwake, int nr
 		return err;
 	/* The compare is not atomic with the move, but waiters of uaddr
 	 * queued themselves before re-reading it, so none is missed. */
-	if (cmp && get_user_u32(&cur, (void *)uaddr))
+	if (cmp && get_user_u32(&cur, (void __user *)uaddr))
 		return -EFAULT;
 	if (cmp && cur != val3)
 		return -EAGAIN;
@@ -323,7 +323,7 @@ static int futex_deadline(u64 uts, bool absolute, bool realtime, u64 *deadline)
 	*deadline = 0;
 	if (!uts)
 		return 0;
-	if (copy_from_user(&ts, (void *)uts, sizeof(ts)))
+	if (copy_from_user(&ts, (void __user *)uts, sizeof(ts)))
 		return -EFAULT;
 	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (s64)NSEC_PER_SEC)
 		return -EINVAL;

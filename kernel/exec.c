@@ -85,7 +85,7 @@ static int copy_strings(struct exec_strings *s, const char __user *const __user 
 			return err;
 
 		size_t room = MIN(s->cap - s->used, MAX_ARG_STRLEN);
-		long len = strncpy_from_user(s->buf + s->used, (const char *)uptr, room);
+		long len = strncpy_from_user(s->buf + s->used, (const char __user *)uptr, room);
 
 		if (len == -ENAMETOOLONG)
 			return -E2BIG;

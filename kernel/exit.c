@@ -41,7 +41,7 @@ static void exit_clear_tid(struct task *t)
 	t->clear_child_tid = 0;
 	if (!addr || !t->mm)
 		return;
-	if (put_user_u32((void *)addr, 0) == 0)
+	if (put_user_u32((void __user *)addr, 0) == 0)
 		futex_wake_tid_word(addr);
 }
 
@@ -326,7 +326,7 @@ long prctl_lifecycle(int option, u64 arg2)
 		spin_unlock(&p->lock);
 		return 0;
 	case 2:		/* PR_GET_PDEATHSIG */
-		return put_user_u32((void *)arg2, (u32)p->pdeath_signal) ? -EFAULT : 0;
+		return put_user_u32((void __user *)arg2, (u32)p->pdeath_signal) ? -EFAULT : 0;
 	case 36:	/* PR_SET_CHILD_SUBREAPER */
 		spin_lock(&tasklist_lock);
 		p->is_subreaper = arg2 != 0;
@@ -336,7 +336,7 @@ long prctl_lifecycle(int option, u64 arg2)
 		spin_lock(&tasklist_lock);
 		v = p->is_subreaper;
 		spin_unlock(&tasklist_lock);
-		return put_user_u32((void *)arg2, (u32)v) ? -EFAULT : 0;
+		return put_user_u32((void __user *)arg2, (u32)v) ? -EFAULT : 0;
 	default:
 		return -EINVAL;
 	}

@@ -310,7 +310,7 @@ long do_fork(const struct fork_args *args)
 	 * there from its first instruction (clone(2)); a fault is ignored,
 	 * as Linux does. */
 	if (args->flags & CLONE_PARENT_SETTID)
-		put_user_u32((void *)args->parent_tid, (u32)fs.tid);
+		put_user_u32((void __user *)args->parent_tid, (u32)fs.tid);
 	if (args->flags & CLONE_VFORK) {
 		t->vfork_active = true;
 		task_get(t);

@@ -668,7 +668,7 @@ void task_do_user_work(struct trapframe *tf)
 		u64 addr = t->set_child_tid;
 
 		t->set_child_tid = 0;
-		put_user_u32((void *)addr, (u32)t->tid);
+		put_user_u32((void __user *)addr, (u32)t->tid);
 	}
 	if (!t->proc || !t->mm || !t->proc->sighand)
 		return;

@@ -64,7 +64,7 @@ long sys_arch_prctl(int code, u64 addr)
 		arch_set_fs_base(addr);
 		return 0;
 	case ARCH_GET_FS:
-		return put_user_u64((void *)addr, arch_get_fs_base());
+		return put_user_u64((void __user *)addr, arch_get_fs_base());
 	default:
 		return -EINVAL;
 	}
@@ -298,7 +298,7 @@ long sys_getrandom(void __user *buf, size_t len, unsigned flags)
 		u64 r = arch_random_u64();
 		size_t n = MIN(sizeof(r), len - done);
 
-		if (copy_to_user((char *)buf + done, &r, n))
+		if (copy_to_user((char __user *)buf + done, &r, n))
 			return done ? (long)done : -EFAULT;
 		done += n;
 	}
@@ -321,12 +321,12 @@ long sys_prctl(int option, u64 arg2, u64 arg3, u64 arg4, u64 arg5)
 
 	switch (option) {
 	case PR_SET_NAME: {
-		long n = strncpy_from_user(name, (const char *)arg2, sizeof(name));
+		long n = strncpy_from_user(name, (const char __user *)arg2, sizeof(name));
 
 		if (n == -EFAULT)
 			return -EFAULT;
 		if (n < 0) {	/* longer names are truncated, as on Linux */
-			if (copy_from_user(name, (const void *)arg2, sizeof(name) - 1))
+			if (copy_from_user(name, (const void __user *)arg2, sizeof(name) - 1))
 				return -EFAULT;
 			name[sizeof(name) - 1] = 0;
 		}
@@ -334,7 +334,7 @@ long sys_prctl(int option, u64 arg2, u64 arg3, u64 arg4, u64 arg5)
 		return 0;
 	}
 	case PR_GET_NAME:
-		return copy_to_user((void *)arg2, t->comm, TASK_COMM_LEN) ? -EFAULT : 0;
+		return copy_to_user((void __user *)arg2, t->comm, TASK_COMM_LEN) ? -EFAULT : 0;
 	case PR_SET_PDEATHSIG:
 	case PR_GET_PDEATHSIG:
 	case PR_SET_CHILD_SUBREAPER:

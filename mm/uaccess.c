@@ -21,7 +21,7 @@ int copy_from_user(void *dst, const void __user *src, size_t n)
 {
 	if (!uaccess_ok((u64)src, n))
 		return -EFAULT;
-	return arch_copy_user(dst, src, n) ? -EFAULT : 0;
+	return arch_copy_user(dst, (const void __force *)src, n) ? -EFAULT : 0;
 }
 
 /* io_src_copy - see include/uaccess.h. */
@@ -33,7 +33,7 @@ int io_src_copy(void *dst, struct io_src src, size_t off, size_t n)
 	}
 	if ((u64)src.base > USER_TOP || off > USER_TOP - (u64)src.base)
 		return -EFAULT;
-	return copy_from_user(dst, (const char __user *)src.base + off, n);
+	return copy_from_user(dst, (const char __force __user *)src.base + off, n);
 }
 
 /* copy_to_user - see include/uaccess.h. */
@@ -41,7 +41,7 @@ int copy_to_user(void __user *dst, const void *src, size_t n)
 {
 	if (!uaccess_ok((u64)dst, n))
 		return -EFAULT;
-	return arch_copy_user(dst, src, n) ? -EFAULT : 0;
+	return arch_copy_user((void __force *)dst, src, n) ? -EFAULT : 0;
 }
 
 /* clear_user - see include/uaccess.h. */
@@ -49,7 +49,7 @@ int clear_user(void __user *dst, size_t n)
 {
 	if (!uaccess_ok((u64)dst, n))
 		return -EFAULT;
-	return arch_clear_user(dst, n) ? -EFAULT : 0;
+	return arch_clear_user((void __force *)dst, n) ? -EFAULT : 0;
 }
 
 /* strncpy_from_user - see include/uaccess.h. */
@@ -61,7 +61,7 @@ long strncpy_from_user(char *dst, const char __user *src, size_t size)
 		return -EFAULT;
 	/* Never read past the end of user space. */
 	size_t n = MIN(size, USER_TOP - a);
-	long len = arch_strncpy_from_user(dst, src, n);
+	long len = arch_strncpy_from_user(dst, (const char __force *)src, n);
 
 	if (len < 0)
 		return -EFAULT;

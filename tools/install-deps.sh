@@ -31,6 +31,7 @@ check /bin/busybox busybox-static
 check gdb gdb
 check python3 python3
 check unshare util-linux
+check sparse sparse
 if [ -n "$bench" ]; then
 	check gnuplot gnuplot-nox
 	check dpkg-deb dpkg

@@ -128,8 +128,8 @@ int arch_signal_push_frame(struct trapframe *tf, const struct signal_frame *sf)
 	f.uc.uc_sigmask = sf->saved_mask;
 	f.info = sf->info;
 
-	if (copy_to_user((void *)fp, fpu, sizeof(fpu)) ||
-	    copy_to_user((void *)frame, &f, sizeof(f)))
+	if (copy_to_user((void __user *)fp, fpu, sizeof(fpu)) ||
+	    copy_to_user((void __user *)frame, &f, sizeof(f)))
 		return -EFAULT;
 
 	tf->rdi = (u64)sf->info.si_signo;
@@ -156,14 +156,14 @@ int arch_signal_restore(struct trapframe *tf, sigset_t *mask, struct linux_stack
 	struct x86_ucontext uc;
 	u64 frame = tf->rsp - 8;	/* the restorer's ret popped pretcode */
 
-	if (copy_from_user(&uc, (const void *)(frame + offsetof(struct x86_rt_sigframe, uc)),
+	if (copy_from_user(&uc, (const void __user *)(frame + offsetof(struct x86_rt_sigframe, uc)),
 			   sizeof(uc)))
 		return -EFAULT;
 	const struct x86_sigcontext *sc = &uc.uc_mcontext;
 
 	if (sc->fpstate) {
 		if ((sc->fpstate & 15) ||
-		    copy_from_user(fpu, (const void *)sc->fpstate, sizeof(fpu)))
+		    copy_from_user(fpu, (const void __user *)sc->fpstate, sizeof(fpu)))
 			return -EFAULT;
 		*(u32 *)(fpu + FXSAVE_MXCSR) &= mxcsr_mask();
 	}

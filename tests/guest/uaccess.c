@@ -14,6 +14,7 @@
 #include <sys/shm.h>
 #include <mqueue.h>
 #include <poll.h>
+#include <sys/sendfile.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
 
@@ -99,19 +100,32 @@ static int case_io(void)
 	return failed_;
 }
 
-/* sendfile(2) with a bad offset pointer, and from a file into a pipe, a tty-less descriptor. */
+/*
+ * sendfile(2) with a bad offset pointer fails; a good one moves the file's bytes, taken by the
+ * kernel from its own buffer, into a pipe and into another file, exactly.
+ */
 static int case_sendfile(void)
 {
-	char f[4300];
-	int failed_ = 0, in, p[2];
+	char f[4300], g[4300], buf[16] = "";
+	int failed_ = 0, in, out, p[2];
+	off_t off = 2;
 
 	make_dir();
 	path_in_dir(f, sizeof(f), "f");
+	path_in_dir(g, sizeof(g), "g");
 	in = open(f, O_RDONLY);
-	if (!CHECK(in >= 0) || !CHECK(pipe(p) == 0))
+	out = open(g, O_RDWR | O_CREAT, 0600);
+	if (!CHECK(in >= 0 && out >= 0) || !CHECK(pipe(p) == 0))
 		return 1;
 	EXPECT_EFAULT(syscall(SYS_sendfile, p[1], in, B, 4));
 	CHECK_EQ(lseek(in, 0, SEEK_CUR), 0);
+	CHECK_EQ(sendfile(p[1], in, &off, 4), 4);
+	CHECK_EQ(off, 6);
+	CHECK_EQ(read(p[0], buf, sizeof(buf)), 4);
+	CHECK(memcmp(buf, "2345", 4) == 0);
+	CHECK_EQ(sendfile(out, in, NULL, 10), 10);
+	CHECK_EQ(pread(out, buf, sizeof(buf), 0), 10);
+	CHECK(memcmp(buf, "0123456789", 10) == 0);
 	return failed_;
 }
 
@@ -335,7 +349,7 @@ int main(void)
 {
 	tap_plan(7);
 	run_case("read/write families with bad buffers -> EFAULT, file unchanged", case_io);
-	run_case("sendfile with a bad offset pointer -> EFAULT", case_sendfile);
+	run_case("sendfile: bad offset pointer -> EFAULT; into a pipe and a file", case_sendfile);
 	run_case("every path-taking call with a bad path -> EFAULT", case_paths);
 	run_case("calls writing results to a bad address -> EFAULT", case_results);
 	run_case("calls reading arguments from a bad address -> EFAULT", case_arguments);
