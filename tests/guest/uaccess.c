@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <sys/sendfile.h>
 #include <sys/ioctl.h>
+#include <limits.h>
 #include <sys/time.h>
 
 #define PR_SET_NAME_	15
@@ -344,10 +345,87 @@ static int case_ipc(void)
 	return failed_;
 }
 
+/*
+ * User-supplied lengths and counts: sizes past the buffer, vector counts past IOV_MAX, totals that
+ * overflow, negative counts. Each gets Linux's answer and the kernel never reads or writes past
+ * what the user mapped.
+ */
+static int case_lengths(void)
+{
+	char f[4300], *page;
+	int fd, p[2];
+	struct iovec iov[2];
+	struct pollfd pfd = { .fd = 0, .events = POLLIN };
+	struct rlimit rl;
+	gid_t groups[4];
+
+	make_dir();
+	path_in_dir(f, sizeof(f), "f");
+	fd = open(f, O_RDWR);
+	page = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!CHECK(fd >= 0) || !CHECK(page != MAP_FAILED) || !CHECK(pipe(p) == 0))
+		return 1;
+	CHECK_EQ(munmap(page + 4096, 4096), 0);
+	/* A count past the mapped buffer: only what the file has is copied. */
+	CHECK_EQ(syscall(SYS_read, fd, page + 4096 - 16, 64), 10);
+	/* A count that runs past user space is refused whole. */
+	CHECK_ERR(syscall(SYS_read, fd, page, ~0UL >> 1), EFAULT);
+	CHECK(memcmp(page + 4096 - 16, "0123456789", 10) == 0);
+	/* A write whose buffer ends in an unmapped page: a short count or EFAULT, never more. */
+	{
+		long w = syscall(SYS_write, p[1], page + 4096 - 16, 64);
+
+		CHECK(w == 16 || (w == -1 && errno == EFAULT));
+	}
+	iov[0].iov_base = page;
+	iov[0].iov_len = 4;
+	CHECK_ERR(syscall(SYS_readv, fd, iov, 1025), EINVAL);
+	CHECK_ERR(syscall(SYS_readv, fd, iov, -1), EINVAL);
+	iov[0].iov_len = (size_t)SSIZE_MAX + 1;		/* negative as a ssize_t */
+	CHECK_ERR(syscall(SYS_writev, fd, iov, 1), EINVAL);
+	iov[0].iov_len = 4;
+	iov[1].iov_base = page;
+	iov[1].iov_len = (size_t)SSIZE_MAX + 1;
+	CHECK_ERR(syscall(SYS_writev, fd, iov, 2), EINVAL);
+	CHECK_EQ(lseek(fd, 0, SEEK_END), 10);
+	CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+	CHECK_ERR(syscall(SYS_poll, &pfd, (unsigned long)rl.rlim_cur + 1, 0), EINVAL);
+	CHECK_ERR(syscall(SYS_select, -1, NULL, NULL, NULL, NULL), EINVAL);
+	CHECK_ERR(syscall(SYS_getcwd, page, 0), ERANGE);
+	CHECK_ERR(syscall(SYS_getcwd, page, 1), ERANGE);
+	CHECK_ERR(syscall(SYS_getgroups, -1, groups), EINVAL);
+	CHECK_ERR(syscall(SYS_setgroups, 65537, groups), EINVAL);
+	CHECK_ERR(syscall(SYS_mmap, NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), EINVAL);
+	CHECK_ERR(syscall(SYS_mmap, NULL, ~0UL - 4095, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0), ENOMEM);
+	CHECK_ERR(syscall(SYS_munmap, page, ~0UL - 4095), EINVAL);
+	CHECK_ERR(syscall(SYS_getrandom, page, ~0UL, 0x100), EINVAL);	/* unknown flag */
+	CHECK_ERR(syscall(SYS_readlink, "/proc/self/exe", page, 0), EINVAL);
+	{
+		int q = msgget(IPC_PRIVATE, 0600);
+		struct { long type; char text[8]; } m = { 1, "message" };
+
+		CHECK(q >= 0);
+		CHECK_ERR(syscall(SYS_msgsnd, q, &m, -1L, IPC_NOWAIT), EINVAL);
+		CHECK_ERR(syscall(SYS_msgrcv, q, &m, -1L, 0, IPC_NOWAIT), EINVAL);
+		msgctl(q, IPC_RMID, NULL);
+	}
+	{
+		int sem = semget(IPC_PRIVATE, 1, 0600);
+		struct sembuf op = { 0, 1, 0 };
+
+		CHECK(sem >= 0);
+		CHECK_ERR(syscall(SYS_semop, sem, &op, 0), EINVAL);
+		CHECK_ERR(syscall(SYS_semop, sem, &op, 100000), E2BIG);
+		semctl(sem, 0, IPC_RMID);
+	}
+	return 0;
+}
+
 /* Entry point: runs every case and prints TAP. Returns 0 only if all passed. */
 int main(void)
 {
-	tap_plan(7);
+	tap_plan(8);
 	run_case("read/write families with bad buffers -> EFAULT, file unchanged", case_io);
 	run_case("sendfile: bad offset pointer -> EFAULT; into a pipe and a file", case_sendfile);
 	run_case("every path-taking call with a bad path -> EFAULT", case_paths);
@@ -355,5 +433,6 @@ int main(void)
 	run_case("calls reading arguments from a bad address -> EFAULT", case_arguments);
 	run_case("wait4/waitid with bad status pointers -> EFAULT, zombie kept", case_wait);
 	run_case("System V and POSIX IPC with bad pointers -> EFAULT", case_ipc);
+	run_case("lengths and counts past the buffer, overflowing or negative", case_lengths);
 	return tap_done();
 }
