@@ -3,7 +3,9 @@
  *
  * A VMA describes a range of user addresses with one set of permissions and
  * one backing: anonymous (demand-zero) or a file (filled from the file's
- * pages on first touch, zero past file_vend). Pages arrive lazily through
+ * pages on first touch; past the end of the file, zero for a program's
+ * segments, SIGBUS for mmap(2)). Shared anonymous memory is backed by an
+ * unlinked tmpfs file of its own. Pages arrive lazily through
  * page faults (mm/fault.c). fork() shares every private page copy-on-write
  * (mm_fork()); the first write copies the page, or takes it back when the
  * writer is the last sharer.
@@ -39,7 +41,9 @@ struct inode;
 #define VMA_MAYREAD	0x100
 #define VMA_MAYWRITE	0x200
 #define VMA_MAYEXEC	0x400
-#define VMA_MAYSHARE	0x800	/* created MAP_SHARED */
+#define VMA_MAYSHARE	0x800	/* created MAP_SHARED; unlike Linux, VMA_SHARED stays
+				 * set when the descriptor was read-only (the mapping
+				 * maps the file's own pages and can never write) */
 #define VMA_MAY_RWX	(VMA_MAYREAD | VMA_MAYWRITE | VMA_MAYEXEC)
 /* mmap(2) of a file: a page wholly past the file's current end is not
  * filled but raises SIGBUS (the fault returns -EIO), as on Linux. */
@@ -61,7 +65,8 @@ struct vma {
 	struct inode *file;	/* [m] backing file (referenced) or NULL */
 	struct list_head file_link;	/* [r] file->mappings, when file is set */
 	u64 file_off;		/* [m] file offset (bytes) that maps to start */
-	u64 file_vend;		/* [m] file data stops here; zero-filled beyond */
+	u64 file_vend;		/* [m] file data stops here; zero-filled beyond
+				 * (~0 for mmap(2): the file's size decides) */
 	struct list_head link;	/* [m] mm->vmas, sorted by start */
 	const struct vma_ops *ops;	/* [m] NULL or the object's hooks */
 	void *priv;		/* [m] the object of ops */
