@@ -42,6 +42,7 @@ struct inode *inode_alloc(u32 mode, uid_t uid, gid_t gid)
 	ino->atime = ino->mtime = ino->ctime = fs_now();
 	mutex_init(&ino->lock, "inode");
 	list_init(&ino->entries);
+	list_init(&ino->mappings);
 	ino->next_off = 2;	/* 0 and 1 are "." and ".." */
 	ino->dev_minor = TMPFS_DEV_MINOR;
 	return ino;

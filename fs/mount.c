@@ -315,6 +315,27 @@ long sys_umount2(const char __user *target, int flags)
 	return err;
 }
 
+/*
+ * inode_on_noexec_mount - see include/fs.h. Every mounted instance has a
+ * device number of its own (no bind mounts), so the instance names the
+ * mount.
+ */
+bool inode_on_noexec_mount(const struct inode *ino)
+{
+	struct mount *m;
+	bool noexec = false;
+
+	mutex_lock(&mount_lock);
+	list_for_each_entry(m, &mounts, link) {
+		if (m->root->dev_minor == ino->dev_minor && (m->flags & MS_NOEXEC)) {
+			noexec = true;
+			break;
+		}
+	}
+	mutex_unlock(&mount_lock);
+	return noexec;
+}
+
 size_t fs_mounts_show(char *buf, size_t size)
 {
 	char *path = kmalloc(PATH_MAX);

@@ -26,9 +26,9 @@ static long truncate_inode(struct inode *ino, s64 length)
 /*
  * truncate - truncate(2): set the size of the regular file @path (following
  * symlinks) to @length bytes. Growing leaves a hole that reads as zeroes;
- * shrinking frees the pages past the end (a MAP_SHARED mapping keeps its own
- * references, dropped when it goes). 0 or -EINVAL (negative length, not a
- * regular file), -EISDIR, -EACCES (no write permission), -EFBIG, -ENOENT,
+ * shrinking frees the pages past the end and takes them out of every mapping
+ * (an access there then raises SIGBUS, mm_file_shrunk()). 0 or -EINVAL
+ * (negative length, not a regular file), -EISDIR, -EACCES (no write permission), -EFBIG, -ENOENT,
  * -ENOTDIR, -ELOOP, -EFAULT, -ENOMEM. Takes the inode's lock. May sleep.
  */
 long sys_truncate(const char __user *path, s64 length)

@@ -14,6 +14,7 @@
 #include "internal.h"
 #include "kmalloc.h"
 #include "page.h"
+#include "mm.h"
 #include "uaccess.h"
 #include "task.h"
 #include "cpu.h"
@@ -177,11 +178,13 @@ ssize_t tmpfs_write(struct inode *ino, u64 *offp, struct io_src src, size_t n, b
 int tmpfs_truncate(struct inode *ino, u64 size)
 {
 	u64 keep, i;
+	bool shrunk;
 
 	if (size > TMPFS_MAX_SIZE)
 		return -EFBIG;
 	mutex_lock(&ino->lock);
-	if (size < ino->size) {
+	shrunk = size < ino->size;
+	if (shrunk) {
 		/* Pages wholly past the new end go; the tail of the last one is zeroed. */
 		keep = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 		for (i = keep; i < ino->npages; i++) {
@@ -200,6 +203,9 @@ int tmpfs_truncate(struct inode *ino, u64 size)
 	__atomic_store_n(&ino->size, size, __ATOMIC_RELAXED);
 	ino->mtime = ino->ctime = fs_now();
 	mutex_unlock(&ino->lock);
+	/* Mappings lose the pages past the end too (SIGBUS there now). */
+	if (shrunk)
+		mm_file_shrunk(ino, size);
 	return 0;
 }
 

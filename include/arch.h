@@ -340,7 +340,9 @@ void syscall_dispatch(struct trapframe *tf);
 /*
  * mm_handle_fault - resolve a page fault at @addr in the current task's
  * address space (demand-zero, file fill, copy-on-write). Returns 0 when the
- * access can be retried, -EFAULT when it is a real error. Interrupts enabled;
+ * access can be retried, -EFAULT when it is a real error (SIGSEGV), -EIO
+ * for a page of a file mapping past the end of the file (SIGBUS with
+ * BUS_ADRERR), -ENOMEM when memory ran out. Interrupts enabled;
  * may sleep (takes the mm lock).
  */
 int mm_handle_fault(u64 addr, unsigned flags);

@@ -133,6 +133,9 @@ struct inode {
 	/* Regular files: one slot per 4 KiB page of data, NULL for a hole. */
 	struct page **pages;		/* [i] */
 	u64 npages;			/* [i] slots in pages */
+	/* The VMAs that map it (struct vma by file_link), under mm_rmap_lock
+	 * (include/mm.h): truncate finds the pages to unmap through them. */
+	struct list_head mappings;
 	/* Directories: struct tmpfs_dirent by link, in creation order. */
 	struct list_head entries;	/* [i] */
 	u64 next_off;			/* [i] getdents cookie of the next entry added */
@@ -191,6 +194,14 @@ int inode_get_page_shared(struct inode *ino, u64 pgoff, struct page **out);
  * referenced inode in *@out, or -ENOMEM / -EFBIG. May sleep.
  */
 int tmpfs_anon_create(u64 size, u32 mode, struct inode **out);
+
+/*
+ * inode_on_noexec_mount - does @ino belong to a filesystem mounted noexec
+ * (mount(2) MS_NOEXEC)? Its mappings may then never be executable (mmap(2)
+ * EPERM, mprotect(2) EACCES). Locks: takes mount_lock (fs/mount.c); call
+ * with no mm or inode lock held. May sleep.
+ */
+bool inode_on_noexec_mount(const struct inode *ino);
 
 /* ---- Descriptor tables (fs/fdtable.c) ---- */
 

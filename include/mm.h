@@ -3,7 +3,9 @@
  *
  * A VMA describes a range of user addresses with one set of permissions and
  * one backing: anonymous (demand-zero) or a file (filled from the file's
- * pages on first touch, zero past file_vend). Pages arrive lazily through
+ * pages on first touch; past the end of the file, zero for a program's
+ * segments, SIGBUS for mmap(2)). Shared anonymous memory is backed by an
+ * unlinked tmpfs file of its own. Pages arrive lazily through
  * page faults (mm/fault.c). fork() shares every private page copy-on-write
  * (mm_fork()); the first write copies the page, or takes it back when the
  * writer is the last sharer.
@@ -13,6 +15,9 @@
  *       Never held across copy_to_user()/copy_from_user() (a fault on the
  *       same mm would deadlock). Order: mm->lock -> inode lock -> zone lock.
  *   [a] atomic
+ *   [r] mm_rmap_lock, a spinlock (mm/rmap.c): every file's list of the
+ *       VMAs that map it. Taken under mm->lock, never the other way round.
+ *   [I] immutable after creation
  */
 #ifndef SPROUT_MM_H
 #define SPROUT_MM_H
@@ -28,6 +33,22 @@ struct inode;
 #define VMA_STACK	0x2	/* the main thread's stack */
 #define VMA_HEAP	0x4	/* the brk heap */
 
+/*
+ * What a VMA may ever become (Linux's VM_MAY*): set when it is created from
+ * the open mode of the file and its mount's noexec; mprotect(2) moves prot
+ * only within it (EACCES otherwise). Anonymous memory may become anything.
+ */
+#define VMA_MAYREAD	0x100
+#define VMA_MAYWRITE	0x200
+#define VMA_MAYEXEC	0x400
+#define VMA_MAYSHARE	0x800	/* created MAP_SHARED; unlike Linux, VMA_SHARED stays
+				 * set when the descriptor was read-only (the mapping
+				 * maps the file's own pages and can never write) */
+#define VMA_MAY_RWX	(VMA_MAYREAD | VMA_MAYWRITE | VMA_MAYEXEC)
+/* mmap(2) of a file: a page wholly past the file's current end is not
+ * filled but raises SIGBUS (the fault returns -EIO), as on Linux. */
+#define VMA_EOF_SIGBUS	0x1000
+
 struct vma;
 
 /* Hooks of a VMA whose object counts its mappings (SysV shared memory). */
@@ -37,12 +58,15 @@ struct vma_ops {
 };
 
 struct vma {
+	struct mm *mm;		/* [I] the address space it belongs to */
 	u64 start, end;		/* [m] page-aligned user addresses, end exclusive */
 	u32 prot;		/* [m] MMU_READ | MMU_WRITE | MMU_EXEC */
 	u32 flags;		/* [m] VMA_* */
 	struct inode *file;	/* [m] backing file (referenced) or NULL */
+	struct list_head file_link;	/* [r] file->mappings, when file is set */
 	u64 file_off;		/* [m] file offset (bytes) that maps to start */
-	u64 file_vend;		/* [m] file data stops here; zero-filled beyond */
+	u64 file_vend;		/* [m] file data stops here; zero-filled beyond
+				 * (~0 for mmap(2): the file's size decides) */
 	struct list_head link;	/* [m] mm->vmas, sorted by start */
 	const struct vma_ops *ops;	/* [m] NULL or the object's hooks */
 	void *priv;		/* [m] the object of ops */
@@ -84,7 +108,8 @@ struct mm *mm_fork(struct mm *parent);
 
 /*
  * mm_map - create a mapping of [start, start + len) (page-aligned) in @mm,
- * replacing whatever was there (the caller has chosen the range). @file
+ * replacing whatever was there (the caller has chosen the range). @flags
+ * are VMA_* including the VMA_MAY* set the mapping may ever have. @file
  * (may be NULL) is referenced by the new VMA. Returns 0 or -ENOMEM.
  * Caller holds @mm->lock.
  */
@@ -115,7 +140,8 @@ int mm_populate_write(struct mm *mm, u64 dst, const void *src, size_t len);
 /*
  * mm_fault_locked - the fault resolution of mm_handle_fault() for @mm with
  * its lock held: fill a missing page or break COW for a write.
- * Returns 0, -EFAULT (no mapping or not permitted) or -ENOMEM.
+ * Returns 0, -EFAULT (no mapping or not permitted), -EIO (a page of an
+ * mmap(2) file mapping wholly past the end of the file: SIGBUS) or -ENOMEM.
  */
 int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags);
 
@@ -152,6 +178,26 @@ void mm_flush_all(struct mm *mm);
 pte_t *mm_pte_modify(struct mm *mm, u64 va, bool alloc);
 int mm_pt_share(struct mm *parent, struct mm *child);
 void mm_pt_release(struct mm *mm, u64 start, u64 end);
+
+/*
+ * Reverse map of files (mm/rmap.c): which VMAs map a file.
+ * mm_rmap_link/mm_rmap_unlink - add @v (with v->file set) to its file's
+ * list / take it off; every VMA with a file is on the list from creation
+ * (mm_map_locked, split, fork) to vma_free. Caller holds v->mm->lock or the
+ * last reference on it. Takes [r]. Sleeps: no.
+ */
+void mm_rmap_link(struct vma *v);
+void mm_rmap_unlink(struct vma *v);
+
+/*
+ * mm_file_shrunk - regular file @ino was truncated to @size bytes: remove
+ * every page wholly past the new end from every address space that maps
+ * it, the file's own pages and private copies alike (Linux's truncate does
+ * the same), so that the next access faults again and, in an mmap(2)
+ * mapping, raises SIGBUS. Call after the size changed, with no lock held:
+ * takes [r] and each mapping mm's lock. May sleep. truncate(2), mmap(2).
+ */
+void mm_file_shrunk(struct inode *ino, u64 size);
 
 /* VMA totals for /proc and rlimits: bytes mapped. */
 u64 mm_total_vm(struct mm *mm);

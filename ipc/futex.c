@@ -105,6 +105,8 @@ static int futex_key_get(u64 uaddr, bool private, struct futex_key *k)
 
 		if (!pte || !pte_present(*pte)) {
 			err = mm_fault_locked(mm, uaddr, 0);
+			if (err == -EIO)
+				err = -EFAULT;	/* past the end of a mapped file */
 			pte = err ? NULL : arch_pt_walk(mm->pt_root, uaddr, false);
 		}
 		if (pte && pte_present(*pte)) {

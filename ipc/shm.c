@@ -167,7 +167,10 @@ static long shm_map(struct shm_seg *s, u64 addr, bool rdonly, bool remap, bool e
 		r = -EINVAL;
 		goto out;
 	}
-	r = mm_map_locked(mm, addr, len, prot, VMA_SHARED, s->ino, 0, addr + len);
+	/* SHM_RDONLY is for good: mprotect(2) may not add the write right. */
+	r = mm_map_locked(mm, addr, len, prot,
+			  VMA_SHARED | VMA_MAYSHARE | VMA_MAYREAD | VMA_MAYEXEC |
+			  (rdonly ? 0 : VMA_MAYWRITE), s->ino, 0, addr + len);
 	if (r)
 		goto out;
 	v = mm_find_vma(mm, addr);

@@ -161,7 +161,7 @@ static int exec_map_segments(struct exec_image *img)
 		u64 map_start = MAX(start, prev_end);
 
 		if (map_start < end) {
-			err = mm_map_locked(mm, map_start, end - map_start, sg->prot, 0,
+			err = mm_map_locked(mm, map_start, end - map_start, sg->prot, VMA_MAY_RWX,
 					    sg->filesz ? img->inode : NULL,
 					    file_off + (map_start - start), sg->vaddr + sg->filesz);
 			if (err)
@@ -213,7 +213,7 @@ static int exec_build_stack(struct exec_image *img, struct exec_strings *s)
 				      64UL << 10));
 
 	err = mm_map_locked(mm, USER_STACK_TOP - stack, stack,
-			    MMU_READ | MMU_WRITE, VMA_STACK, NULL, 0, 0);
+			    MMU_READ | MMU_WRITE, VMA_STACK | VMA_MAY_RWX, NULL, 0, 0);
 	if (err)
 		return err;
 

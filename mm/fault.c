@@ -131,6 +131,13 @@ int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags)
 		mm_flush_page(mm, va);
 		return 0;
 	}
+	/* mmap(2): a page wholly past the end of the file is an error, and
+	 * the size is read under our lock, which a truncation takes after
+	 * changing it to unmap the pages past the end (mm/rmap.c). */
+	if ((v->flags & VMA_EOF_SIGBUS) &&
+	    ((v->file_off + (va - v->start)) >> PAGE_SHIFT) >=
+	    (inode_size(v->file) + PAGE_SIZE - 1) >> PAGE_SHIFT)
+		return -EIO;
 	pte = mm_pte_modify(mm, va, true);
 	if (!pte)
 		return -ENOMEM;
@@ -147,6 +154,9 @@ int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags)
 		int err = inode_get_page_shared(v->file, (v->file_off + (va - v->start)) >>
 						PAGE_SHIFT, &pg);
 
+		/* Truncated since the check above: past the end all the same. */
+		if (err == -EFAULT && (v->flags & VMA_EOF_SIGBUS))
+			err = -EIO;
 		if (err)
 			return err;
 	} else {

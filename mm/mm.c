@@ -50,8 +50,10 @@ static void vma_free(struct vma *v)
 {
 	if (v->ops && v->ops->close)
 		v->ops->close(v);
-	if (v->file)
+	if (v->file) {
+		mm_rmap_unlink(v);
 		inode_put(v->file);
+	}
 	kfree(v);
 }
 
@@ -121,6 +123,7 @@ int mm_vma_split(struct vma *v, u64 addr)
 	if (hi->file) {
 		hi->file_off = v->file_off + (addr - v->start);
 		inode_get(hi->file);
+		mm_rmap_link(hi);
 	}
 	if (hi->ops && hi->ops->open)
 		hi->ops->open(hi);
@@ -173,15 +176,18 @@ int mm_map_locked(struct mm *mm, u64 start, u64 len, u32 prot, u32 flags,
 		kfree(nv);
 		return err;
 	}
+	nv->mm = mm;
 	nv->start = start;
 	nv->end = start + len;
 	nv->prot = prot;
 	nv->flags = flags;
 	nv->file = file;
-	if (file)
-		inode_get(file);
 	nv->file_off = file_off;
 	nv->file_vend = file_vend;
+	if (file) {
+		inode_get(file);
+		mm_rmap_link(nv);
+	}
 	vma_insert(mm, nv);
 	return 0;
 }
@@ -226,7 +232,9 @@ struct mm *mm_fork(struct mm *parent)
 			break;
 		}
 		*nv = *v;
+		nv->mm = child;
 		list_init(&nv->link);
+		list_init(&nv->file_link);	/* linked once the child is whole */
 		if (nv->file)
 			inode_get(nv->file);
 		if (nv->ops && nv->ops->open)
@@ -237,6 +245,14 @@ struct mm *mm_fork(struct mm *parent)
 	 * the cost of fork does not grow with the memory the parent touched. */
 	if (!err)
 		err = mm_pt_share(parent, child);
+	/* Only now may a truncation find the child (mm/rmap.c), and before
+	 * the parent's lock goes: one that unmapped the parent before this
+	 * fork left nothing stale to copy, a later one sees the child. */
+	if (!err) {
+		list_for_each_entry(v, &child->vmas, link)
+			if (v->file)
+				mm_rmap_link(v);
+	}
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;
 	child->arg_start = parent->arg_start;

@@ -2,6 +2,10 @@
  * The memory-mapping system calls: mmap, munmap, mprotect, brk.
  * brk and mmap share one VMA model, so a MAP_FIXED mapping may land inside
  * the heap (musl's malloc puts a PROT_NONE guard page there).
+ *
+ * Shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS, and MAP_SHARED of
+ * /dev/zero) is an unlinked tmpfs file of the mapping's size, as Linux's
+ * shmem: pages come on first touch, fork shares them through the file.
  */
 #include "kernel.h"
 #include "mm.h"
@@ -14,23 +18,50 @@
 #include "uapi/mman.h"
 #include "uapi/fcntl.h"
 
-/* The referenced inode behind @fd for a file mapping: a regular file open
- * for reading, and for writing too when a shared mapping may write it
- * (@shared_write). Returns 0, -EBADF, -EACCES or -ENODEV. */
-static int fd_get_inode(int fd, struct inode **out, bool shared_write)
+/* /dev/zero (Linux Documentation/admin-guide/devices.txt): its mappings are
+ * anonymous memory. */
+#define MEM_MAJOR	1
+#define ZERO_MINOR	5
+
+static bool inode_is_dev_zero(const struct inode *ino)
+{
+	return S_ISCHR(ino->mode) && ino->rdev_major == MEM_MAJOR && ino->rdev_minor == ZERO_MINOR;
+}
+
+/*
+ * The object behind @fd for mmap(2) with @prot (PROT_*) and MAP_SHARED when
+ * @shared: a regular file, referenced in *@out, or /dev/zero (*@out stays
+ * NULL: anonymous memory). The descriptor must be open for reading, and for
+ * writing too when a shared mapping is to be writable; *@vflags loses the
+ * rights the mapping may never gain (VMA_MAYWRITE of a shared mapping of a
+ * descriptor not open for writing, VMA_MAYEXEC on a noexec mount), as
+ * mmap(2) and Linux's do_mmap decide them. Returns 0, -EBADF, -EACCES,
+ * -EPERM (PROT_EXEC on a noexec mount) or -ENODEV. May sleep.
+ */
+static int mmap_file(int fd, unsigned long prot, bool shared, struct inode **out, u32 *vflags)
 {
 	struct file *f = fd_get(fd);
+	u32 mode;
 	int err = 0;
 
 	if (!f)
 		return -EBADF;
-	if ((file_flags(f) & O_ACCMODE) == O_WRONLY)
-		err = -EACCES;
-	else if (shared_write && (file_flags(f) & O_ACCMODE) != O_RDWR)
-		err = -EACCES;
-	else if (!f->inode || !inode_is_reg(f->inode))
+	mode = file_flags(f) & O_ACCMODE;
+	if (!f->inode || !(inode_is_reg(f->inode) || inode_is_dev_zero(f->inode))) {
 		err = -ENODEV;
-	else {
+	} else if (mode == O_WRONLY) {
+		err = -EACCES;
+	} else if (shared && mode != O_RDWR) {
+		if (prot & PROT_WRITE)
+			err = -EACCES;
+		*vflags &= ~VMA_MAYWRITE;
+	}
+	if (!err && inode_on_noexec_mount(f->inode)) {
+		if (prot & PROT_EXEC)
+			err = -EPERM;
+		*vflags &= ~VMA_MAYEXEC;
+	}
+	if (!err && inode_is_reg(f->inode)) {
 		inode_get(f->inode);
 		*out = f->inode;
 	}
@@ -51,16 +82,25 @@ static u32 prot_to_mmu(unsigned long prot)
 	return p;
 }
 
-/* Fault in every page of a shared anonymous mapping so fork shares frames. */
-static int populate_locked(struct mm *mm, u64 start, u64 end)
+/*
+ * MAP_POPULATE: fault in the pages of [start, end), mapped with MMU_* @prot
+ * and VMA_* @vflags, as far as possible. As on Linux, a private writable
+ * mapping is written (its copies made now), any other read, a PROT_NONE one
+ * left alone, and a failure (no memory, past the end of the file) only ends
+ * the prefetch early: mmap(2) succeeds all the same.
+ */
+static void populate_locked(struct mm *mm, u64 start, u64 end, u32 prot, u32 vflags)
 {
-	for (u64 va = start; va < end; va += PAGE_SIZE) {
-		int err = mm_fault_locked(mm, va, FAULT_WRITE | FAULT_USER);
+	unsigned flags = FAULT_USER;
 
-		if (err)
-			return err;
+	if (!(prot & (MMU_READ | MMU_WRITE | MMU_EXEC)))
+		return;
+	if ((prot & MMU_WRITE) && !(vflags & VMA_SHARED))
+		flags |= FAULT_WRITE;
+	for (u64 va = start; va < end; va += PAGE_SIZE) {
+		if (mm_fault_locked(mm, va, flags))
+			return;
 	}
-	return 0;
 }
 
 /*
@@ -89,17 +129,19 @@ static int vm_limits_allow(struct mm *mm, u64 len, bool data)
 }
 
 /*
- * sys_mmap - mmap(2): anonymous private and shared mappings, private file
- * mappings, MAP_FIXED and MAP_FIXED_NOREPLACE. Returns the address or a
- * negative errno (-EINVAL for bad flags, lengths or offsets, -EBADF,
- * -EACCES, -ENOMEM, -EEXIST). Takes current's mm lock. May sleep.
+ * sys_mmap - mmap(2): anonymous private and shared mappings, private and
+ * shared mappings of regular files and of /dev/zero, MAP_FIXED,
+ * MAP_FIXED_NOREPLACE and MAP_POPULATE. Returns the address or a negative
+ * errno (-EINVAL for bad flags, lengths or offsets, -EBADF, -EACCES, -EPERM,
+ * -ENODEV, -ENOMEM, -EEXIST). Takes current's mm lock. May sleep.
  */
 long sys_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags, int fd, u64 off)
 {
 	struct mm *mm = current->mm;
 	unsigned type = flags & MAP_TYPE;
 	struct inode *file = NULL;
-	u32 vflags = 0;
+	u32 vflags = VMA_MAY_RWX;
+	u64 file_vend = 0;
 	long ret;
 
 	if (!len || (off & (PAGE_SIZE - 1)))
@@ -112,12 +154,16 @@ long sys_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags, int fd
 		return -ENOMEM;
 	len = PAGE_ALIGN_UP(len);
 	if (type != MAP_PRIVATE)
-		vflags |= VMA_SHARED;
+		vflags |= VMA_SHARED | VMA_MAYSHARE;
 	if (!(flags & MAP_ANONYMOUS)) {
 		/* A shared file mapping maps the file's own pages (mm/fault.c). */
-		ret = fd_get_inode(fd, &file, (vflags & VMA_SHARED) && (prot & PROT_WRITE));
+		ret = mmap_file(fd, prot, vflags & VMA_SHARED, &file, &vflags);
 		if (ret)
 			return ret;
+		if (file) {
+			vflags |= VMA_EOF_SIGBUS;
+			file_vend = ~0UL;	/* the file's size decides, at each fault */
+		}
 	}
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr & (PAGE_SIZE - 1)) {
@@ -128,6 +174,17 @@ long sys_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags, int fd
 			ret = -ENOMEM;
 			goto out_put_file;
 		}
+	}
+	if (!file && (vflags & VMA_SHARED)) {
+		/* Shared anonymous memory: its own unlinked file (Linux's
+		 * shmem_zero_setup), which may be larger than memory. */
+		ret = tmpfs_anon_create(len, 0777, &file);
+		if (ret) {
+			ret = ret == -EFBIG ? -ENOMEM : ret;
+			goto out_put_file;
+		}
+		off = 0;
+		file_vend = ~0UL;
 	}
 
 	mutex_lock(&mm->lock);
@@ -150,17 +207,11 @@ long sys_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags, int fd
 	ret = vm_limits_allow(mm, len, (prot & PROT_WRITE) && !(vflags & VMA_SHARED));
 	if (ret)
 		goto out_unlock;
-	ret = mm_map_locked(mm, addr, len, prot_to_mmu(prot), vflags, file, off,
-			    file ? addr + (inode_size(file) > off ? inode_size(file) - off : 0) : 0);
+	ret = mm_map_locked(mm, addr, len, prot_to_mmu(prot), vflags, file, off, file_vend);
 	if (ret)
 		goto out_unlock;
-	if (((vflags & VMA_SHARED) && !file) || (flags & MAP_POPULATE)) {
-		ret = populate_locked(mm, addr, addr + len);
-		if (ret) {
-			mm_unmap_locked(mm, addr, len);
-			goto out_unlock;
-		}
-	}
+	if (flags & MAP_POPULATE)
+		populate_locked(mm, addr, addr + len, prot_to_mmu(prot), vflags);
 	ret = (long)addr;
 out_unlock:
 	mutex_unlock(&mm->lock);
@@ -219,10 +270,24 @@ static int protect_ptes(struct mm *mm, u64 start, u64 end, u32 prot)
 	return 0;
 }
 
+/* May @v ever have the rights PROT_* @prot asks for? (mprotect(2) EACCES) */
+static bool prot_within_may(const struct vma *v, unsigned long prot)
+{
+	if ((prot & PROT_READ) && !(v->flags & VMA_MAYREAD))
+		return false;
+	if ((prot & PROT_WRITE) && !(v->flags & VMA_MAYWRITE))
+		return false;
+	if ((prot & PROT_EXEC) && !(v->flags & VMA_MAYEXEC))
+		return false;
+	return true;
+}
+
 /*
  * sys_mprotect - mprotect(2): change the permissions of whole pages in
- * [addr, addr + len). Returns 0, -EINVAL (misaligned, bad prot) or -ENOMEM
- * (part of the range unmapped). Takes the mm lock.
+ * [addr, addr + len). Returns 0, -EINVAL (misaligned, bad prot), -ENOMEM
+ * (part of the range unmapped) or -EACCES (a right the mapping may never
+ * have: writing a file opened read-only through a shared mapping, executing
+ * from a noexec mount; nothing is changed then). Takes the mm lock.
  */
 long sys_mprotect(u64 addr, u64 len, unsigned long prot)
 {
@@ -242,11 +307,15 @@ long sys_mprotect(u64 addr, u64 len, unsigned long prot)
 	u32 mprot = prot_to_mmu(prot);
 
 	mutex_lock(&mm->lock);
-	/* The whole range must be mapped. */
+	/* The whole range must be mapped, and allowed what is asked. */
 	for (u64 a = addr; a < end;) {
 		v = mm_find_vma(mm, a);
 		if (!v) {
 			ret = -ENOMEM;
+			goto out;
+		}
+		if (!prot_within_may(v, prot)) {
+			ret = -EACCES;
 			goto out;
 		}
 		a = v->end;
@@ -308,8 +377,8 @@ long sys_brk(u64 new_brk)
 		}
 		if (vm_limits_allow(mm, new_end - old_end, true))
 			goto out;
-		if (mm_map_locked(mm, old_end, new_end - old_end, MMU_READ | MMU_WRITE, VMA_HEAP,
-				  NULL, 0, 0))
+		if (mm_map_locked(mm, old_end, new_end - old_end, MMU_READ | MMU_WRITE,
+				  VMA_HEAP | VMA_MAY_RWX, NULL, 0, 0))
 			goto out;
 	} else if (new_end < old_end) {
 		if (mm_unmap_locked(mm, new_end, old_end - new_end))

@@ -7,6 +7,7 @@
 #include "x86.h"
 #include "cpu.h"
 #include "kernel.h"
+#include "uapi/errno.h"
 
 _Static_assert(offsetof(struct trapframe, r15) == TF_R15, "trapframe r15");
 _Static_assert(offsetof(struct trapframe, r11) == TF_R11, "trapframe r11");
@@ -35,6 +36,7 @@ _Static_assert(TF_SIZE % 16 == 0, "trapframe keeps the stack 16-byte aligned");
 #define SEGV_MAPERR	1
 #define SEGV_ACCERR	2
 #define BUS_ADRALN	1
+#define BUS_ADRERR	2
 #define TRAP_BRKPT	1
 #define TRAP_TRACE	2
 #define SI_KERNEL	0x80
@@ -188,6 +190,13 @@ static void trap_page_fault(struct trapframe *tf)
 		arch_irq_disable();
 		if (r == 0)
 			return;
+		if (r == -EIO && user) {
+			/* Past the end of a mapped file: SIGBUS (mmap(2)). */
+			arch_irq_enable();
+			trap_user_fault(tf, SIGBUS, BUS_ADRERR, addr);
+			arch_irq_disable();
+			return;
+		}
 	}
 	if (user) {
 		if (err & PF_RSVD)

@@ -13,7 +13,7 @@ extern char **environ;
 
 static const char *const programs[] = {
 	"fork", "cow", "exec", "elf", "wait", "orphan", "efault", "pages",
-	"pipe", "poll", "shm", "msg", "sem", "proc", "dev", "fuzz",
+	"pipe", "poll", "shm", "mmap2", "msg", "sem", "proc", "dev", "fuzz",
 	"threads", "clone", "vfork", "waitid",
 	"signals", "jobs",
 	"vfs",

@@ -116,6 +116,14 @@ static void user_copy_check(void)
 	assert_int_equal(inode_locks_held, 0);
 }
 
+/* mm/rmap.c: a truncation unmaps the pages past the end with no lock held. */
+void mm_file_shrunk(struct inode *ino, u64 size)
+{
+	assert_int_equal(spin_depth, 0);
+	assert_int_equal(inode_locks_held, 0);
+	assert_true(inode_size(ino) == size);
+}
+
 bool uaccess_ok(u64 uaddr, size_t n) { return uaddr != 0 && uaddr + n >= uaddr; }
 
 int copy_from_user(void *dst, const void *src, size_t n)
