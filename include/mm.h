@@ -27,6 +27,9 @@ struct inode;
 #define VMA_SHARED	0x1	/* MAP_SHARED: fork shares the pages, no COW */
 #define VMA_STACK	0x2	/* the main thread's stack */
 #define VMA_HEAP	0x4	/* the brk heap */
+#define VMA_LOCKED	0x100	/* mlock(2): pages faulted in and kept (VM_LOCKED) */
+#define VMA_LOCKONFAULT	0x200	/* with VMA_LOCKED: lock pages as they fault in */
+#define VMA_GROWSDOWN	0x400	/* MAP_GROWSDOWN: a fault just below extends it */
 
 struct vma;
 
@@ -46,6 +49,9 @@ struct vma {
 	struct list_head link;	/* [m] mm->vmas, sorted by start */
 	const struct vma_ops *ops;	/* [m] NULL or the object's hooks */
 	void *priv;		/* [m] the object of ops */
+	struct vma *tree_left, *tree_right;	/* [m] mm->vma_root, by start (mm/vma_tree.c) */
+	u64 subtree_gap;	/* [m] largest free gap below a VMA of this subtree (bytes) */
+	int tree_height;	/* [m] AVL height of this subtree */
 };
 
 #define USER_STACK_TOP		USER_TOP
@@ -57,6 +63,11 @@ struct mm {
 	struct mutex lock;
 	u64 pt_root;		/* [m] physical address of the top-level page table */
 	struct list_head vmas;	/* [m] struct vma, sorted, non-overlapping */
+	struct vma *vma_root;	/* [m] the same VMAs as a tree (mm/vma_tree.c) */
+	u32 map_count;		/* [m] number of VMAs (vm_max_map_count bounds it) */
+	u32 def_flags;		/* [m] VMA_LOCKED|VMA_LOCKONFAULT for new mappings
+				 * after mlockall(MCL_FUTURE) */
+	u64 locked_vm;		/* [m] pages in VMA_LOCKED VMAs (VmLck, RLIMIT_MEMLOCK) */
 	u64 brk_start, brk;	/* [m] heap: initial and current break (bytes) */
 	u64 rss_pages;		/* [m] pages mapped (resident set) */
 	u64 hiwater_rss;	/* [m] maximum rss_pages seen */
@@ -95,7 +106,36 @@ int mm_map_locked(struct mm *mm, u64 start, u64 len, u32 prot, u32 flags,
  * VMAs at the edges and releasing pages. Returns 0 or -ENOMEM (split). */
 int mm_unmap_locked(struct mm *mm, u64 start, u64 len);
 
-int mm_vma_split(struct vma *v, u64 addr);
+/*
+ * mm_vma_split - split @v of @mm at @addr (page-aligned, strictly inside
+ * @v); the upper half becomes a new VMA right after @v. Returns 0, or
+ * -ENOMEM (no memory, or @mm already holds vm_max_map_count VMAs, as
+ * Linux's split_vma()). Caller holds @mm->lock.
+ */
+int mm_vma_split(struct mm *mm, struct vma *v, u64 addr);
+
+/*
+ * vm_max_map_count - the most VMAs one address space may hold (Linux's
+ * vm.max_map_count, default 65530): mmap/brk past it and splits that would
+ * pass it fail with -ENOMEM. A plain kernel variable; a /proc/sys writer
+ * must keep it within [0, INT_MAX].
+ */
+extern int vm_max_map_count;
+
+/*
+ * The VMA index (mm/vma_tree.c), O(log n) each; caller holds @mm->lock.
+ * vma_tree_insert - add @v, already linked into @mm->vmas at its place.
+ * vma_tree_remove - remove @v, already unlinked; @next was its successor.
+ * vma_tree_changed - @v's start moved (a stack grew): refresh the gaps.
+ * vma_lower_bound - the lowest VMA whose end is above @addr, or NULL.
+ * vma_tree_find_gap - the highest address a with [a, a + @len) free,
+ *   a >= USER_BASE and a + @len <= @top (bytes); 0 if there is none.
+ */
+void vma_tree_insert(struct mm *mm, struct vma *v);
+void vma_tree_remove(struct mm *mm, struct vma *v, struct vma *next);
+void vma_tree_changed(struct mm *mm, struct vma *v);
+struct vma *vma_lower_bound(struct mm *mm, u64 addr);
+u64 vma_tree_find_gap(struct mm *mm, u64 len, u64 top);
 
 /* mm_find_vma - the VMA containing @addr, or NULL. Caller holds the lock. */
 struct vma *mm_find_vma(struct mm *mm, u64 addr);

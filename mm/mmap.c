@@ -263,11 +263,11 @@ long sys_mprotect(u64 addr, u64 len, unsigned long prot)
 
 			/* Carve [s, e) out as its own VMA. */
 			if (v->start < s) {
-				if ((ret = mm_vma_split(v, s)))
+				if ((ret = mm_vma_split(mm, v, s)))
 					goto out;
 				piece = list_entry(v->link.next, struct vma, link);
 			}
-			if (piece->end > e && (ret = mm_vma_split(piece, e)))
+			if (piece->end > e && (ret = mm_vma_split(mm, piece, e)))
 				goto out;
 			v = piece;
 			tmp = list_entry(v->link.next, struct vma, link);
