@@ -193,6 +193,37 @@ pte_t *mm_pte_modify(struct mm *mm, u64 va, bool alloc);
 int mm_pt_share(struct mm *parent, struct mm *child);
 void mm_pt_release(struct mm *mm, u64 start, u64 end);
 
+/*
+ * mm_expand_stack - a fault at @addr just below a VMA_GROWSDOWN mapping:
+ * extend it down to @addr's page (RLIMIT_STACK, RLIMIT_AS, the 256-page
+ * stack guard gap to an accessible mapping below, Linux's expand_stack()).
+ * Returns the grown VMA or NULL. Caller holds @mm->lock (@mm is current's).
+ */
+struct vma *mm_expand_stack(struct mm *mm, u64 addr);
+
+/*
+ * Memory locks (mm/mlock.c), mlock(2).
+ * mm_memlock_allows - may @mm lock @pages more pages: within RLIMIT_MEMLOCK
+ *   counting mm->locked_vm, or the caller is privileged (euid 0, standing
+ *   for CAP_IPC_LOCK). Caller holds @mm->lock (@mm is current's).
+ * mm_memlock_capable - the caller may lock memory at all: RLIMIT_MEMLOCK is
+ *   not 0, or it is privileged (Linux's can_do_mlock()).
+ * mm_populate_range - fault in the pages of [start, end) that the VMAs
+ *   there allow (read, or write for writable private ones), as mlock and
+ *   MAP_LOCKED/MAP_POPULATE do. 0 or -ENOMEM. Caller holds @mm->lock.
+ */
+/*
+ * mm_mmap_lock_flags - the lock bits of a new mapping of @len bytes made
+ *   with mmap flags @mflags: MAP_LOCKED, and mlockall(MCL_FUTURE)'s
+ *   mm->def_flags, are added to *@vflags. Returns 0, -EPERM (MAP_LOCKED
+ *   and no right to lock) or -EAGAIN (over RLIMIT_MEMLOCK), as Linux's
+ *   do_mmap(). Caller holds @mm->lock.
+ */
+int mm_mmap_lock_flags(struct mm *mm, unsigned long mflags, u64 len, u32 *vflags);
+bool mm_memlock_allows(struct mm *mm, u64 pages);
+bool mm_memlock_capable(void);
+int mm_populate_range(struct mm *mm, u64 start, u64 end);
+
 /* VMA totals for /proc and rlimits: bytes mapped. */
 u64 mm_total_vm(struct mm *mm);
 

@@ -108,6 +108,8 @@ int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags)
 	u64 va = PAGE_ALIGN_DOWN(addr);
 	struct vma *v = mm_find_vma(mm, addr);
 
+	if (!v)
+		v = mm_expand_stack(mm, addr);
 	if (!v || !access_allowed(v, flags))
 		return -EFAULT;
 

@@ -113,6 +113,8 @@ long sys_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags, int fd
 	len = PAGE_ALIGN_UP(len);
 	if (type != MAP_PRIVATE)
 		vflags |= VMA_SHARED;
+	if (flags & MAP_GROWSDOWN)
+		vflags |= VMA_GROWSDOWN;
 	if (!(flags & MAP_ANONYMOUS)) {
 		/* A shared file mapping maps the file's own pages (mm/fault.c). */
 		ret = fd_get_inode(fd, &file, (vflags & VMA_SHARED) && (prot & PROT_WRITE));
@@ -150,6 +152,9 @@ long sys_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags, int fd
 	ret = vm_limits_allow(mm, len, (prot & PROT_WRITE) && !(vflags & VMA_SHARED));
 	if (ret)
 		goto out_unlock;
+	ret = mm_mmap_lock_flags(mm, flags, len, &vflags);
+	if (ret)
+		goto out_unlock;
 	ret = mm_map_locked(mm, addr, len, prot_to_mmu(prot), vflags, file, off,
 			    file ? addr + (inode_size(file) > off ? inode_size(file) - off : 0) : 0);
 	if (ret)
@@ -161,6 +166,9 @@ long sys_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags, int fd
 			goto out_unlock;
 		}
 	}
+	/* A locked mapping is faulted in now; like Linux, failing to is no error. */
+	if ((vflags & VMA_LOCKED) && !(vflags & VMA_LOCKONFAULT))
+		(void)mm_populate_range(mm, addr, addr + len);
 	ret = (long)addr;
 out_unlock:
 	mutex_unlock(&mm->lock);
@@ -308,9 +316,15 @@ long sys_brk(u64 new_brk)
 		}
 		if (vm_limits_allow(mm, new_end - old_end, true))
 			goto out;
-		if (mm_map_locked(mm, old_end, new_end - old_end, MMU_READ | MMU_WRITE, VMA_HEAP,
-				  NULL, 0, 0))
+		/* After mlockall(MCL_FUTURE) the heap grows locked (Linux's brk). */
+		if ((mm->def_flags & VMA_LOCKED) &&
+		    !mm_memlock_allows(mm, (new_end - old_end) / PAGE_SIZE))
 			goto out;
+		if (mm_map_locked(mm, old_end, new_end - old_end, MMU_READ | MMU_WRITE,
+				  VMA_HEAP | mm->def_flags, NULL, 0, 0))
+			goto out;
+		if ((mm->def_flags & VMA_LOCKED) && !(mm->def_flags & VMA_LOCKONFAULT))
+			(void)mm_populate_range(mm, old_end, new_end);
 	} else if (new_end < old_end) {
 		if (mm_unmap_locked(mm, new_end, old_end - new_end))
 			goto out;
