@@ -340,8 +340,10 @@ void syscall_dispatch(struct trapframe *tf);
 /*
  * mm_handle_fault - resolve a page fault at @addr in the current task's
  * address space (demand-zero, file fill, copy-on-write). Returns 0 when the
- * access can be retried, -EFAULT when it is a real error. Interrupts enabled;
- * may sleep (takes the mm lock).
+ * access can be retried, -EFAULT when it is a real error. Out of memory, the
+ * task's process is killed (SIGKILL, mm/oom.c): a user-mode fault then gets
+ * 0 so the kill is taken on return, a kernel access -ENOMEM. Interrupts
+ * enabled; may sleep (takes the mm lock).
  */
 int mm_handle_fault(u64 addr, unsigned flags);
 

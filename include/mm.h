@@ -224,6 +224,14 @@ bool mm_memlock_allows(struct mm *mm, u64 pages);
 bool mm_memlock_capable(void);
 int mm_populate_range(struct mm *mm, u64 start, u64 end);
 
+/*
+ * mm_oom_kill_current - a page fault of current at @addr found no memory:
+ * log the process (pid, name, sizes) and send it SIGKILL, taken on its way
+ * back to user mode (mm/oom.c). Takes current's mm lock: call without it.
+ * May sleep.
+ */
+void mm_oom_kill_current(u64 addr);
+
 /* VMA totals for /proc and rlimits: bytes mapped. */
 u64 mm_total_vm(struct mm *mm);
 

@@ -178,5 +178,13 @@ int mm_handle_fault(u64 addr, unsigned flags)
 	mutex_lock(&mm->lock);
 	err = mm_fault_locked(mm, addr, flags);
 	mutex_unlock(&mm->lock);
+	if (err == -ENOMEM) {
+		/* No page: SIGKILL, never SIGSEGV (mm/oom.c). A user-mode
+		 * fault reports success so the trap returns and the kill is
+		 * taken; a kernel access (uaccess) fails with -EFAULT first. */
+		mm_oom_kill_current(addr);
+		if (flags & FAULT_USER)
+			return 0;
+	}
 	return err;
 }
