@@ -212,6 +212,45 @@ static int growsdown_limits(void)
 	return 0;
 }
 
+/* A "Name:   N kB" field of /proc/self/status, in kB; -1 if missing. */
+static long status_kb(const char *name)
+{
+	static char buf[4096];
+	ssize_t n = tap_read_file("/proc/self/status", buf, sizeof(buf) - 1);
+	size_t len = strlen(name);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	for (char *l = buf; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, name, len) && l[len] == ':')
+			return atol(l + len + 1);
+	return -1;
+}
+
+/* Touch a 2 MiB frame of stack from its far end; returns VmStk while it is there. */
+static __attribute__((noinline)) long deep_frame(void)
+{
+	volatile char frame[2 << 20];
+
+	frame[0] = 1;
+	frame[sizeof(frame) - 1] = 1;
+	return status_kb("VmStk") + frame[0] - 1;
+}
+
+static int main_stack_grows(void)
+{
+	long before = status_kb("VmStk"), during;
+
+	/* The main stack starts small and grows as it is used, up to RLIMIT_STACK (8 MiB). */
+	if (!CHECK(before > 0 && before < 1024))
+		tap_diag("VmStk %ld kB at the start", before);
+	during = deep_frame();
+	if (!CHECK(during >= 2048 && during <= 8192))
+		tap_diag("VmStk %ld kB with a 2 MiB frame", during);
+	return 0;
+}
+
 /* A file of @pages pages, page i filled with the byte 'A' + i; returns an fd open O_RDWR. */
 static int pattern_file(int pages)
 {
@@ -266,12 +305,13 @@ static int remap_file_pages_rearranges(void)
 
 int main(void)
 {
-	tap_plan(4);
+	tap_plan(5);
 	run_case("vm.max_map_count: mmap until ENOMEM stops at the limit, in seconds",
 		 max_map_count_enforced);
 	run_case("MAP_GROWSDOWN: a fault below the mapping extends it", growsdown_grows);
 	run_case("MAP_GROWSDOWN: not past RLIMIT_STACK nor into the guard gap (SIGSEGV)",
 		 growsdown_limits);
+	run_case("the main stack starts small and grows on demand (VmStk)", main_stack_grows);
 	run_case("remap_file_pages: shared file mapping shows other file pages",
 		 remap_file_pages_rearranges);
 	return tap_done();

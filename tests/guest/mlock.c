@@ -209,6 +209,8 @@ static int rlimit_memlock_enforced(void)
 	CHECK_EQ(mlock(p + 16 * PAGE, 8 * PAGE), 0);	/* room again */
 	CHECK_EQ(status_kb("VmLck"), 64);
 	CHECK_EQ(munlockall(), 0);
+	CHECK_EQ(mlockall(MCL_FUTURE), 0);		/* no size to check yet */
+	CHECK_EQ(munlockall(), 0);
 	/* A limit of 0: no locking at all. */
 	CHECK_EQ(setrlimit(RLIMIT_MEMLOCK, &rl), 0);
 	CHECK_ERR(mlock(p, PAGE), EPERM);
@@ -220,6 +222,23 @@ static int rlimit_memlock_enforced(void)
 	if (!CHECK(q == MAP_FAILED && errno == EPERM))
 		tap_diag("MAP_LOCKED at RLIMIT_MEMLOCK 0: %p, %s", (void *)q, strerror(errno));
 	CHECK_EQ(munlock(p, PAGE), 0);
+	return 0;
+}
+
+/* With Linux's default RLIMIT_MEMLOCK (8 MiB), an unprivileged small program can lock itself:
+ * its stack counts as what it uses, not as RLIMIT_STACK. */
+static int mlockall_unprivileged_default_limit(void)
+{
+	if (getuid() != 0) {
+		tap_diag("needs root to drop to uid %d", UNPRIV_UID);
+		return TAP_SKIP_STATUS;
+	}
+	if (!become_unprivileged(8 << 20))
+		return 1;
+	if (!CHECK_EQ(mlockall(MCL_CURRENT | MCL_FUTURE), 0))
+		tap_diag("VmSize %ld kB", status_kb("VmSize"));
+	CHECK(status_kb("VmLck") > 0);
+	CHECK_EQ(munlockall(), 0);
 	return 0;
 }
 
@@ -286,7 +305,7 @@ static int shm_lock_and_unlock(void)
 
 int main(void)
 {
-	tap_plan(7);
+	tap_plan(8);
 	run_case("mlock faults pages in; VmLck counts locked pages exactly",
 		 mlock_faults_in_and_counts);
 	run_case("mlock/munlock/mlock2/mlockall: Linux's errors", mlock_errors);
@@ -296,6 +315,8 @@ int main(void)
 	run_case("fork inherits neither locks nor MCL_FUTURE", fork_does_not_inherit);
 	run_case("RLIMIT_MEMLOCK: ENOMEM past it, EAGAIN for MAP_LOCKED, EPERM at 0",
 		 rlimit_memlock_enforced);
+	run_case("mlockall by an unprivileged program within the default 8 MiB RLIMIT_MEMLOCK",
+		 mlockall_unprivileged_default_limit);
 	run_case("SHM_LOCK/SHM_UNLOCK: SHM_LOCKED, owner only, RLIMIT_MEMLOCK per user",
 		 shm_lock_and_unlock);
 	return tap_done();
