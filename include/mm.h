@@ -117,10 +117,13 @@ int mm_vma_split(struct mm *mm, struct vma *v, u64 addr);
 /*
  * vm_max_map_count - the most VMAs one address space may hold (Linux's
  * vm.max_map_count, default 65530): mmap/brk past it and splits that would
- * pass it fail with -ENOMEM. A plain kernel variable; a /proc/sys writer
- * must keep it within [0, INT_MAX].
+ * pass it fail with -ENOMEM. Read without a lock (an int: a racing change
+ * takes effect at the next check). Written only through
+ * vm_set_max_map_count(), for /proc/sys/vm/max_map_count: 0 or -EINVAL
+ * for a negative value (Linux's proc_dointvec_minmax with minimum 0).
  */
 extern int vm_max_map_count;
+int vm_set_max_map_count(long value);
 
 /*
  * The VMA index (mm/vma_tree.c), O(log n) each; caller holds @mm->lock.

@@ -80,6 +80,20 @@ void mm_put(struct mm *mm)
 /* vm_max_map_count - see include/mm.h. Linux's DEFAULT_MAX_MAP_COUNT. */
 int vm_max_map_count = 65530;
 
+static u32 max_map_count(void)
+{
+	return (u32)__atomic_load_n(&vm_max_map_count, __ATOMIC_RELAXED);
+}
+
+/* vm_set_max_map_count - see include/mm.h. */
+int vm_set_max_map_count(long value)
+{
+	if (value < 0 || value > 0x7fffffff)
+		return -EINVAL;
+	__atomic_store_n(&vm_max_map_count, (int)value, __ATOMIC_RELAXED);
+	return 0;
+}
+
 /* mm_find_vma - see include/mm.h. O(log n) through the VMA tree. */
 struct vma *mm_find_vma(struct mm *mm, u64 addr)
 {
@@ -139,7 +153,7 @@ static int vma_split(struct mm *mm, struct vma *v, u64 addr)
 /* mm_vma_split - see include/mm.h. */
 int mm_vma_split(struct mm *mm, struct vma *v, u64 addr)
 {
-	if (mm->map_count >= (u32)vm_max_map_count)
+	if (mm->map_count >= max_map_count())
 		return -ENOMEM;
 	return vma_split(mm, v, addr);
 }
@@ -155,7 +169,7 @@ int mm_unmap_locked(struct mm *mm, u64 start, u64 len)
 		return 0;
 	/* Punching a hole adds a VMA: refused at the limit, as Linux's munmap does,
 	 * though the two splits on the way may pass it by one for a moment. */
-	if (v->start < start && end < v->end && mm->map_count >= (u32)vm_max_map_count)
+	if (v->start < start && end < v->end && mm->map_count >= max_map_count())
 		return -ENOMEM;
 	for (tmp = list_entry(v->link.next, struct vma, link); &v->link != &mm->vmas;
 	     v = tmp, tmp = list_entry(tmp->link.next, struct vma, link)) {
@@ -188,7 +202,7 @@ int mm_map_locked(struct mm *mm, u64 start, u64 len, u32 prot, u32 flags,
 	int err;
 
 	/* Linux's do_mmap()/do_brk_flags() test: one over the limit is refused. */
-	if (mm->map_count > (u32)vm_max_map_count)
+	if (mm->map_count > max_map_count())
 		return -ENOMEM;
 	nv = vma_alloc();
 	if (!nv)
