@@ -61,7 +61,9 @@ long sys_remap_file_pages(u64 start, u64 size, unsigned long prot, u64 pgoff,
 	}
 	file = v->file;
 	vprot = v->prot;
-	vflags = v->flags & (VMA_SHARED | VMA_LOCKED | VMA_LOCKONFAULT);
+	/* What the mapping is and may become carries over; what it is
+	 * used as (stack, heap) does not, as Linux's do_mmap() of the file. */
+	vflags = v->flags & ~(VMA_STACK | VMA_HEAP | VMA_GROWSDOWN);
 	inode_get(file);	/* the old VMAs' references go in the remap */
 	fsize = inode_size(file);
 	err = mm_map_locked(mm, start, size, vprot, vflags, file, off,
