@@ -449,7 +449,7 @@ static const char *state_name(char c)
 }
 
 struct mm_sizes {
-	u64 vm, rss, hwm, data, stk, exe;	/* pages */
+	u64 vm, rss, hwm, data, stk, exe, lck;	/* pages */
 };
 
 static void mm_sizes(struct mm *mm, struct mm_sizes *z)
@@ -473,6 +473,7 @@ static void mm_sizes(struct mm *mm, struct mm_sizes *z)
 	}
 	z->rss = mm->rss_pages;
 	z->hwm = MAX(mm->hiwater_rss, mm->rss_pages);
+	z->lck = mm->locked_vm;
 	mutex_unlock(&mm->lock);
 }
 
@@ -534,7 +535,7 @@ static void show_status(struct out *o, struct snap *s)
 		    "VmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\nRssAnon:\t%8lu kB\nRssFile:\t%8lu kB\n"
 		    "RssShmem:\t%8lu kB\nVmData:\t%8lu kB\nVmStk:\t%8lu kB\nVmExe:\t%8lu kB\n"
 		    "VmLib:\t%8lu kB\nVmPTE:\t%8lu kB\nVmSwap:\t%8lu kB\n",
-		    (unsigned long)z.vm * 4, (unsigned long)z.vm * 4, 0UL, 0UL,
+		    (unsigned long)z.vm * 4, (unsigned long)z.vm * 4, (unsigned long)z.lck * 4, 0UL,
 		    (unsigned long)z.hwm * 4, (unsigned long)z.rss * 4, (unsigned long)z.rss * 4,
 		    0UL, 0UL, (unsigned long)z.data * 4, (unsigned long)z.stk * 4,
 		    (unsigned long)z.exe * 4, 0UL, 0UL, 0UL);

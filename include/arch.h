@@ -342,8 +342,9 @@ void syscall_dispatch(struct trapframe *tf);
  * address space (demand-zero, file fill, copy-on-write). Returns 0 when the
  * access can be retried, -EFAULT when it is a real error (SIGSEGV), -EIO
  * for a page of a file mapping past the end of the file (SIGBUS with
- * BUS_ADRERR), -ENOMEM when memory ran out. Interrupts enabled;
- * may sleep (takes the mm lock).
+ * BUS_ADRERR). Out of memory, the task's process is killed (SIGKILL,
+ * mm/oom.c): a user-mode fault then gets 0 so the kill is taken on return,
+ * a kernel access -ENOMEM. Interrupts enabled; may sleep (takes the mm lock).
  */
 int mm_handle_fault(u64 addr, unsigned flags);
 

@@ -32,6 +32,9 @@ struct inode;
 #define VMA_SHARED	0x1	/* MAP_SHARED: fork shares the pages, no COW */
 #define VMA_STACK	0x2	/* the main thread's stack */
 #define VMA_HEAP	0x4	/* the brk heap */
+#define VMA_LOCKED	0x2000	/* mlock(2): pages faulted in and kept (VM_LOCKED) */
+#define VMA_LOCKONFAULT	0x4000	/* with VMA_LOCKED: lock pages as they fault in */
+#define VMA_GROWSDOWN	0x8000	/* MAP_GROWSDOWN: a fault just below extends it */
 
 /*
  * What a VMA may ever become (Linux's VM_MAY*): set when it is created from
@@ -70,6 +73,9 @@ struct vma {
 	struct list_head link;	/* [m] mm->vmas, sorted by start */
 	const struct vma_ops *ops;	/* [m] NULL or the object's hooks */
 	void *priv;		/* [m] the object of ops */
+	struct vma *tree_left, *tree_right;	/* [m] mm->vma_root, by start (mm/vma_tree.c) */
+	u64 subtree_gap;	/* [m] largest free gap below a VMA of this subtree (bytes) */
+	int tree_height;	/* [m] AVL height of this subtree */
 };
 
 #define USER_STACK_TOP		USER_TOP
@@ -81,6 +87,11 @@ struct mm {
 	struct mutex lock;
 	u64 pt_root;		/* [m] physical address of the top-level page table */
 	struct list_head vmas;	/* [m] struct vma, sorted, non-overlapping */
+	struct vma *vma_root;	/* [m] the same VMAs as a tree (mm/vma_tree.c) */
+	u32 map_count;		/* [m] number of VMAs (vm_max_map_count bounds it) */
+	u32 def_flags;		/* [m] VMA_LOCKED|VMA_LOCKONFAULT for new mappings
+				 * after mlockall(MCL_FUTURE) */
+	u64 locked_vm;		/* [m] pages in VMA_LOCKED VMAs (VmLck, RLIMIT_MEMLOCK) */
 	u64 brk_start, brk;	/* [m] heap: initial and current break (bytes) */
 	u64 rss_pages;		/* [m] pages mapped (resident set) */
 	u64 hiwater_rss;	/* [m] maximum rss_pages seen */
@@ -120,7 +131,39 @@ int mm_map_locked(struct mm *mm, u64 start, u64 len, u32 prot, u32 flags,
  * VMAs at the edges and releasing pages. Returns 0 or -ENOMEM (split). */
 int mm_unmap_locked(struct mm *mm, u64 start, u64 len);
 
-int mm_vma_split(struct vma *v, u64 addr);
+/*
+ * mm_vma_split - split @v of @mm at @addr (page-aligned, strictly inside
+ * @v); the upper half becomes a new VMA right after @v. Returns 0, or
+ * -ENOMEM (no memory, or @mm already holds vm_max_map_count VMAs, as
+ * Linux's split_vma()). Caller holds @mm->lock.
+ */
+int mm_vma_split(struct mm *mm, struct vma *v, u64 addr);
+
+/*
+ * vm_max_map_count - the most VMAs one address space may hold (Linux's
+ * vm.max_map_count, default 65530): mmap/brk past it and splits that would
+ * pass it fail with -ENOMEM. Read without a lock (an int: a racing change
+ * takes effect at the next check). Written only through
+ * vm_set_max_map_count(), for /proc/sys/vm/max_map_count: 0 or -EINVAL
+ * for a negative value (Linux's proc_dointvec_minmax with minimum 0).
+ */
+extern int vm_max_map_count;
+int vm_set_max_map_count(long value);
+
+/*
+ * The VMA index (mm/vma_tree.c), O(log n) each; caller holds @mm->lock.
+ * vma_tree_insert - add @v, already linked into @mm->vmas at its place.
+ * vma_tree_remove - remove @v, already unlinked; @next was its successor.
+ * vma_tree_changed - @v's start moved (a stack grew): refresh the gaps.
+ * vma_lower_bound - the lowest VMA whose end is above @addr, or NULL.
+ * vma_tree_find_gap - the highest address a with [a, a + @len) free,
+ *   a >= USER_BASE and a + @len <= @top (bytes); 0 if there is none.
+ */
+void vma_tree_insert(struct mm *mm, struct vma *v);
+void vma_tree_remove(struct mm *mm, struct vma *v, struct vma *next);
+void vma_tree_changed(struct mm *mm, struct vma *v);
+struct vma *vma_lower_bound(struct mm *mm, u64 addr);
+u64 vma_tree_find_gap(struct mm *mm, u64 len, u64 top);
 
 /* mm_find_vma - the VMA containing @addr, or NULL. Caller holds the lock. */
 struct vma *mm_find_vma(struct mm *mm, u64 addr);
@@ -198,6 +241,45 @@ void mm_rmap_unlink(struct vma *v);
  * takes [r] and each mapping mm's lock. May sleep. truncate(2), mmap(2).
  */
 void mm_file_shrunk(struct inode *ino, u64 size);
+
+/*
+ * mm_expand_stack - a fault at @addr just below a VMA_GROWSDOWN mapping:
+ * extend it down to @addr's page (RLIMIT_STACK, RLIMIT_AS, the 256-page
+ * stack guard gap to an accessible mapping below, Linux's expand_stack()).
+ * Returns the grown VMA or NULL. Caller holds @mm->lock (@mm is current's).
+ */
+struct vma *mm_expand_stack(struct mm *mm, u64 addr);
+
+/*
+ * Memory locks (mm/mlock.c), mlock(2).
+ * mm_memlock_allows - may @mm lock @pages more pages: within RLIMIT_MEMLOCK
+ *   counting mm->locked_vm, or the caller is privileged (euid 0, standing
+ *   for CAP_IPC_LOCK). Caller holds @mm->lock (@mm is current's).
+ * mm_memlock_capable - the caller may lock memory at all: RLIMIT_MEMLOCK is
+ *   not 0, or it is privileged (Linux's can_do_mlock()).
+ * mm_populate_range - fault in the pages of [start, end) that the VMAs
+ *   there allow (read, or write for writable private ones), as mlock and
+ *   MAP_LOCKED/MAP_POPULATE do. 0 or -ENOMEM. Caller holds @mm->lock.
+ */
+/*
+ * mm_mmap_lock_flags - the lock bits of a new mapping of @len bytes made
+ *   with mmap flags @mflags: MAP_LOCKED, and mlockall(MCL_FUTURE)'s
+ *   mm->def_flags, are added to *@vflags. Returns 0, -EPERM (MAP_LOCKED
+ *   and no right to lock) or -EAGAIN (over RLIMIT_MEMLOCK), as Linux's
+ *   do_mmap(). Caller holds @mm->lock.
+ */
+int mm_mmap_lock_flags(struct mm *mm, unsigned long mflags, u64 len, u32 *vflags);
+bool mm_memlock_allows(struct mm *mm, u64 pages);
+bool mm_memlock_capable(void);
+int mm_populate_range(struct mm *mm, u64 start, u64 end);
+
+/*
+ * mm_oom_kill_current - a page fault of current at @addr found no memory:
+ * log the process (pid, name, sizes) and send it SIGKILL, taken on its way
+ * back to user mode (mm/oom.c). Takes current's mm lock: call without it.
+ * May sleep.
+ */
+void mm_oom_kill_current(u64 addr);
 
 /* VMA totals for /proc and rlimits: bytes mapped. */
 u64 mm_total_vm(struct mm *mm);

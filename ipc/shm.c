@@ -19,6 +19,7 @@
 #include "mm.h"
 #include "task.h"
 #include "uaccess.h"
+#include "uapi/resource.h"
 
 #define SHMLBA		PAGE_SIZE
 #define SHM_MAX_BYTES	(1UL << 30)	/* tmpfs file size limit */
@@ -30,6 +31,7 @@ struct shm_seg {
 	s64 atime, dtime, ctime;	/* [r] */
 	pid_t cpid, lpid;		/* [r] */
 	u64 nattch;			/* [r] attaching VMAs */
+	uid_t lock_uid;			/* [r] SHM_LOCK: whose RLIMIT_MEMLOCK it counts in */
 };
 
 static struct ipc_ids shm_ids = {
@@ -273,8 +275,49 @@ static void shm_fill_stat(struct shm_seg *s, struct linux_shmid64_ds *ds)
 }
 
 /*
+ * SHM_LOCK/SHM_UNLOCK (shmctl(2)): a locked segment carries SHM_LOCKED in
+ * its mode and counts, until it is unlocked or destroyed, against the
+ * RLIMIT_MEMLOCK of the user who locked it (Linux's user_shm_lock()), summed
+ * over that user's locked segments. Unprivileged callers must own or have
+ * created the segment, and SHM_LOCK needs a non-zero RLIMIT_MEMLOCK; euid 0
+ * stands for CAP_IPC_LOCK. Returns 0, -EPERM or -ENOMEM. [r] held.
+ */
+static long shm_lock_cmd(struct shm_seg *s, bool lock)
+{
+	u64 lim = rlimit_cur(RLIMIT_MEMLOCK), pages = 0;
+	uid_t euid = current->proc->euid;
+
+	if (euid != 0) {
+		if (euid != s->obj.uid && euid != s->obj.cuid)
+			return -EPERM;
+		if (lock && lim == 0)
+			return -EPERM;
+	}
+	if (!lock) {
+		s->obj.mode &= ~LINUX_SHM_LOCKED;
+		return 0;
+	}
+	if (s->obj.mode & LINUX_SHM_LOCKED)
+		return 0;
+	if (euid != 0 && lim != RLIM_INFINITY) {
+		for (u32 i = 0; i < shm_ids.nslots; i++) {
+			struct shm_seg *t = shm_ids.slots[i] ? seg_of(shm_ids.slots[i]) : NULL;
+
+			if (t && (t->obj.mode & LINUX_SHM_LOCKED) && t->lock_uid == euid)
+				pages += PAGE_ALIGN_UP(t->size) / PAGE_SIZE;
+		}
+		if (pages + PAGE_ALIGN_UP(s->size) / PAGE_SIZE > lim / PAGE_SIZE)
+			return -ENOMEM;
+	}
+	s->obj.mode |= LINUX_SHM_LOCKED;
+	s->lock_uid = euid;
+	return 0;
+}
+
+/*
  * shmctl - shmctl(2): IPC_STAT (into user @buf), IPC_SET (uid, gid, mode from
- * @buf), IPC_RMID (destroy now, or at the last detach). Returns 0, or
+ * @buf), IPC_RMID (destroy now, or at the last detach), SHM_LOCK and
+ * SHM_UNLOCK (shm_lock_cmd()). Returns 0, or
  * -EINVAL (bad id or command), -EACCES, -EPERM, -EFAULT. May sleep.
  */
 long sys_shmctl(int id, int cmd, void __user *buf)
@@ -321,6 +364,10 @@ long sys_shmctl(int id, int cmd, void __user *buf)
 		} else {
 			ipc_remove(&shm_ids, o);
 		}
+		break;
+	case LINUX_SHM_LOCK:
+	case LINUX_SHM_UNLOCK:
+		r = shm_lock_cmd(s, cmd == LINUX_SHM_LOCK);
 		break;
 	default:
 		r = -EINVAL;

@@ -211,9 +211,14 @@ static int exec_build_stack(struct exec_image *img, struct exec_strings *s)
 	 * starts below USER_STACK_SIZE, so larger limits get that much. */
 	u64 stack = PAGE_ALIGN_UP(MAX(MIN(rlimit_cur(RLIMIT_STACK), USER_STACK_SIZE),
 				      64UL << 10));
+	/* The mapping starts with room for the strings, the pointer block
+	 * (at most one pointer per string byte) and 128 KiB, as Linux's
+	 * setup_arg_pages(), and grows down on faults (mm/growsdown.c) up to
+	 * RLIMIT_STACK: VmStk and mlockall(MCL_CURRENT) see the stack in use. */
+	u64 initial = MIN(stack, PAGE_ALIGN_UP(9 * s->used + (8UL << 10)) + (128UL << 10));
 
-	err = mm_map_locked(mm, USER_STACK_TOP - stack, stack,
-			    MMU_READ | MMU_WRITE, VMA_STACK | VMA_MAY_RWX, NULL, 0, 0);
+	err = mm_map_locked(mm, USER_STACK_TOP - initial, initial, MMU_READ | MMU_WRITE,
+			    VMA_STACK | VMA_GROWSDOWN | VMA_MAY_RWX, NULL, 0, 0);
 	if (err)
 		return err;
 

@@ -6,11 +6,14 @@
  *   RLIMIT_AS      mmap/brk return -ENOMEM (mm/mmap.c through rlimit_cur)
  *   RLIMIT_DATA    mmap of private writable memory and brk: -ENOMEM
  *   RLIMIT_NOFILE  new descriptors: -EMFILE (fs/fdtable.c)
- *   RLIMIT_STACK   size of the stack mapping made by exec (SIGSEGV past it)
+ *   RLIMIT_STACK   size of the stack mapping made by exec (SIGSEGV past it), and
+ *                  how far a MAP_GROWSDOWN mapping grows (mm/growsdown.c)
  *   RLIMIT_CPU     SIGXCPU each second past the soft limit, SIGKILL at the
  *                  hard one (kernel/itimer.c, from the tick)
  *   RLIMIT_CORE    decides the core flag of core-action deaths (signal.c)
  *   RLIMIT_FSIZE   user writes stop at it; past it SIGXFSZ and -EFBIG (fs/tmpfs.c)
+ *   RLIMIT_MEMLOCK mlock/mlockall -ENOMEM, locked mmap -EAGAIN, SHM_LOCK -ENOMEM
+ *                  (mm/mlock.c, ipc/shm.c); at 0, -EPERM
  * Unprivileged callers (euid != 0) may lower hard limits but not raise them.
  *
  * Locks: process->rlim is [P] process->lock.

@@ -108,6 +108,8 @@ int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags)
 	u64 va = PAGE_ALIGN_DOWN(addr);
 	struct vma *v = mm_find_vma(mm, addr);
 
+	if (!v)
+		v = mm_expand_stack(mm, addr);
 	if (!v || !access_allowed(v, flags))
 		return -EFAULT;
 
@@ -186,5 +188,13 @@ int mm_handle_fault(u64 addr, unsigned flags)
 	mutex_lock(&mm->lock);
 	err = mm_fault_locked(mm, addr, flags);
 	mutex_unlock(&mm->lock);
+	if (err == -ENOMEM) {
+		/* No page: SIGKILL, never SIGSEGV (mm/oom.c). A user-mode
+		 * fault reports success so the trap returns and the kill is
+		 * taken; a kernel access (uaccess) fails with -EFAULT first. */
+		mm_oom_kill_current(addr);
+		if (flags & FAULT_USER)
+			return 0;
+	}
 	return err;
 }

@@ -79,39 +79,58 @@ void mm_put(struct mm *mm)
 	kfree(mm);
 }
 
-/* mm_find_vma - see include/mm.h. */
+/* vm_max_map_count - see include/mm.h. Linux's DEFAULT_MAX_MAP_COUNT. */
+int vm_max_map_count = 65530;
+
+static u32 max_map_count(void)
+{
+	return (u32)__atomic_load_n(&vm_max_map_count, __ATOMIC_RELAXED);
+}
+
+/* vm_set_max_map_count - see include/mm.h. */
+int vm_set_max_map_count(long value)
+{
+	if (value < 0 || value > 0x7fffffff)
+		return -EINVAL;
+	__atomic_store_n(&vm_max_map_count, (int)value, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* mm_find_vma - see include/mm.h. O(log n) through the VMA tree. */
 struct vma *mm_find_vma(struct mm *mm, u64 addr)
 {
-	struct vma *v;
+	struct vma *v = vma_lower_bound(mm, addr);
 
-	list_for_each_entry(v, &mm->vmas, link) {
-		if (addr < v->start)
-			return NULL;
-		if (addr < v->end)
-			return v;
-	}
-	return NULL;
+	return v && v->start <= addr ? v : NULL;
 }
 
+/* Link @nv (not overlapping any VMA) into the list and the tree of @mm. */
 static void vma_insert(struct mm *mm, struct vma *nv)
 {
-	struct vma *v;
+	struct vma *next = vma_lower_bound(mm, nv->start);
 
-	list_for_each_entry(v, &mm->vmas, link) {
-		if (v->start >= nv->end) {
-			list_add_tail(&nv->link, &v->link);
-			return;
-		}
-	}
-	list_add_tail(&nv->link, &mm->vmas);
+	list_add_tail(&nv->link, next ? &next->link : &mm->vmas);
+	vma_tree_insert(mm, nv);
+	mm->map_count++;
+	if (nv->flags & VMA_LOCKED)
+		mm->locked_vm += (nv->end - nv->start) / PAGE_SIZE;
 }
 
-/*
- * mm_vma_split - split @v at @addr (page-aligned, strictly inside @v); the
- * upper half becomes a new VMA right after @v. Returns 0 or -ENOMEM.
- * Caller holds the mm lock.
- */
-int mm_vma_split(struct vma *v, u64 addr)
+/* Unlink @v from @mm (the caller frees it). */
+static void vma_remove(struct mm *mm, struct vma *v)
+{
+	struct vma *next = v->link.next == &mm->vmas ? NULL :
+			   list_entry(v->link.next, struct vma, link);
+
+	list_del(&v->link);
+	vma_tree_remove(mm, v, next);
+	mm->map_count--;
+	if (v->flags & VMA_LOCKED)
+		mm->locked_vm -= (v->end - v->start) / PAGE_SIZE;
+}
+
+/* Split @v at @addr whatever the VMA count (munmap may pass the limit by one). */
+static int vma_split(struct mm *mm, struct vma *v, u64 addr)
 {
 	struct vma *hi = vma_alloc();
 
@@ -129,33 +148,49 @@ int mm_vma_split(struct vma *v, u64 addr)
 		hi->ops->open(hi);
 	v->end = addr;
 	list_add(&hi->link, &v->link);
+	vma_tree_insert(mm, hi);
+	mm->map_count++;
 	return 0;
 }
 
-/* mm_unmap_locked - see include/mm.h. */
+/* mm_vma_split - see include/mm.h. */
+int mm_vma_split(struct mm *mm, struct vma *v, u64 addr)
+{
+	if (mm->map_count >= max_map_count())
+		return -ENOMEM;
+	return vma_split(mm, v, addr);
+}
+
+/* mm_unmap_locked - see include/mm.h. Starts at the first VMA the range
+ * touches (found in the tree), so it costs O(log n) plus the VMAs removed. */
 int mm_unmap_locked(struct mm *mm, u64 start, u64 len)
 {
 	u64 end = start + len;
-	struct vma *v, *tmp;
+	struct vma *v = vma_lower_bound(mm, start), *tmp;
 
-	list_for_each_entry_safe(v, tmp, &mm->vmas, link) {
-		if (v->end <= start)
-			continue;
+	if (!v)
+		return 0;
+	/* Punching a hole adds a VMA: refused at the limit, as Linux's munmap does,
+	 * though the two splits on the way may pass it by one for a moment. */
+	if (v->start < start && end < v->end && mm->map_count >= max_map_count())
+		return -ENOMEM;
+	for (tmp = list_entry(v->link.next, struct vma, link); &v->link != &mm->vmas;
+	     v = tmp, tmp = list_entry(tmp->link.next, struct vma, link)) {
 		if (v->start >= end)
 			break;
 		if (v->start < start) {
-			if (mm_vma_split(v, start))
+			if (vma_split(mm, v, start))
 				return -ENOMEM;
 			tmp = list_entry(v->link.next, struct vma, link);
 			continue;
 		}
 		if (v->end > end) {
-			if (mm_vma_split(v, end))
+			if (vma_split(mm, v, end))
 				return -ENOMEM;
 			tmp = list_entry(v->link.next, struct vma, link);
 		}
 		mm_pt_release(mm, v->start, v->end);
-		list_del(&v->link);
+		vma_remove(mm, v);
 		vma_free(v);
 	}
 	/* unmap_ptes() flushed before releasing each frame. */
@@ -166,9 +201,13 @@ int mm_unmap_locked(struct mm *mm, u64 start, u64 len)
 int mm_map_locked(struct mm *mm, u64 start, u64 len, u32 prot, u32 flags,
 		  struct inode *file, u64 file_off, u64 file_vend)
 {
-	struct vma *nv = vma_alloc();
+	struct vma *nv;
 	int err;
 
+	/* Linux's do_mmap()/do_brk_flags() test: one over the limit is refused. */
+	if (mm->map_count > max_map_count())
+		return -ENOMEM;
+	nv = vma_alloc();
 	if (!nv)
 		return -ENOMEM;
 	err = mm_unmap_locked(mm, start, len);
@@ -192,26 +231,11 @@ int mm_map_locked(struct mm *mm, u64 start, u64 len, u32 prot, u32 flags,
 	return 0;
 }
 
-/* mm_find_free - see include/mm.h. Top-down first fit. */
+/* mm_find_free - see include/mm.h. Top-down first fit, a descent of the
+ * VMA tree (mm/vma_tree.c). */
 u64 mm_find_free(struct mm *mm, u64 len)
 {
-	u64 top = USER_MMAP_TOP;
-	struct vma *v;
-
-	if (len > top - USER_BASE)
-		return 0;
-	/* Walk from the highest VMA down, looking for a gap below top. */
-	for (v = list_entry(mm->vmas.prev, struct vma, link); &v->link != &mm->vmas;
-	     v = list_entry(v->link.prev, struct vma, link)) {
-		if (v->start >= top)
-			continue;
-		if (v->end <= top - len)
-			return top - len;
-		top = v->start;
-		if (top < USER_BASE + len)
-			return 0;
-	}
-	return top - len >= USER_BASE ? top - len : 0;
+	return vma_tree_find_gap(mm, len, USER_MMAP_TOP);
 }
 
 /* mm_fork - see include/mm.h. */
@@ -235,11 +259,15 @@ struct mm *mm_fork(struct mm *parent)
 		nv->mm = child;
 		list_init(&nv->link);
 		list_init(&nv->file_link);	/* linked once the child is whole */
+		/* Memory locks are not inherited (mlock(2)). */
+		nv->flags &= ~(VMA_LOCKED | VMA_LOCKONFAULT);
 		if (nv->file)
 			inode_get(nv->file);
 		if (nv->ops && nv->ops->open)
 			nv->ops->open(nv);
 		list_add_tail(&nv->link, &child->vmas);
+		vma_tree_insert(child, nv);
+		child->map_count++;
 	}
 	/* The page tables themselves are shared copy-on-write (mm/ptshare.c):
 	 * the cost of fork does not grow with the memory the parent touched. */

@@ -155,6 +155,8 @@ long sys_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags, int fd
 	len = PAGE_ALIGN_UP(len);
 	if (type != MAP_PRIVATE)
 		vflags |= VMA_SHARED | VMA_MAYSHARE;
+	if (flags & MAP_GROWSDOWN)
+		vflags |= VMA_GROWSDOWN;
 	if (!(flags & MAP_ANONYMOUS)) {
 		/* A shared file mapping maps the file's own pages (mm/fault.c). */
 		ret = mmap_file(fd, prot, vflags & VMA_SHARED, &file, &vflags);
@@ -207,11 +209,17 @@ long sys_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags, int fd
 	ret = vm_limits_allow(mm, len, (prot & PROT_WRITE) && !(vflags & VMA_SHARED));
 	if (ret)
 		goto out_unlock;
+	ret = mm_mmap_lock_flags(mm, flags, len, &vflags);
+	if (ret)
+		goto out_unlock;
 	ret = mm_map_locked(mm, addr, len, prot_to_mmu(prot), vflags, file, off, file_vend);
 	if (ret)
 		goto out_unlock;
 	if (flags & MAP_POPULATE)
 		populate_locked(mm, addr, addr + len, prot_to_mmu(prot), vflags);
+	/* A locked mapping is faulted in now; like Linux, failing to is no error. */
+	if ((vflags & VMA_LOCKED) && !(vflags & VMA_LOCKONFAULT))
+		(void)mm_populate_range(mm, addr, addr + len);
 	ret = (long)addr;
 out_unlock:
 	mutex_unlock(&mm->lock);
@@ -332,11 +340,11 @@ long sys_mprotect(u64 addr, u64 len, unsigned long prot)
 
 			/* Carve [s, e) out as its own VMA. */
 			if (v->start < s) {
-				if ((ret = mm_vma_split(v, s)))
+				if ((ret = mm_vma_split(mm, v, s)))
 					goto out;
 				piece = list_entry(v->link.next, struct vma, link);
 			}
-			if (piece->end > e && (ret = mm_vma_split(piece, e)))
+			if (piece->end > e && (ret = mm_vma_split(mm, piece, e)))
 				goto out;
 			v = piece;
 			tmp = list_entry(v->link.next, struct vma, link);
@@ -377,9 +385,15 @@ long sys_brk(u64 new_brk)
 		}
 		if (vm_limits_allow(mm, new_end - old_end, true))
 			goto out;
-		if (mm_map_locked(mm, old_end, new_end - old_end, MMU_READ | MMU_WRITE,
-				  VMA_HEAP | VMA_MAY_RWX, NULL, 0, 0))
+		/* After mlockall(MCL_FUTURE) the heap grows locked (Linux's brk). */
+		if ((mm->def_flags & VMA_LOCKED) &&
+		    !mm_memlock_allows(mm, (new_end - old_end) / PAGE_SIZE))
 			goto out;
+		if (mm_map_locked(mm, old_end, new_end - old_end, MMU_READ | MMU_WRITE,
+				  VMA_HEAP | VMA_MAY_RWX | mm->def_flags, NULL, 0, 0))
+			goto out;
+		if ((mm->def_flags & VMA_LOCKED) && !(mm->def_flags & VMA_LOCKONFAULT))
+			(void)mm_populate_range(mm, old_end, new_end);
 	} else if (new_end < old_end) {
 		if (mm_unmap_locked(mm, new_end, old_end - new_end))
 			goto out;

@@ -359,6 +359,30 @@ class RunChecks:
             return
         self.expect("run/selfexec", selfexec, [], native.returncode, native.stdout)
         self.lock_order_selftest()
+        self.oom_kill()
+
+    def oom_kill(self):
+        """A page fault that finds no memory kills the process with SIGKILL, never SIGSEGV, and
+        the kernel log names it: tests/run/oom.c on a small machine, so memory runs out fast."""
+        name = "run/oom-sigkill"
+        try:
+            prog = self.compile("tests/run/oom.c")
+        except (OSError, RuntimeError) as e:
+            self.tally.fail(name, "musl-gcc failed", str(e))
+            return
+        rc, out, err = self.sprout_run("--mem", "64M", prog)
+        try:
+            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
+                log = f.read()
+        except OSError:
+            log = ""
+        named = re.search(r"Out of memory: Killed process \d+ \(oom\)", log)
+        if rc != 0 or not named:
+            self.tally.fail(name, "exit %s, kernel log %s the killed process"
+                            % (rc, "names" if named else "does not name"),
+                            out.decode(errors="replace") + err + log[-2000:])
+        else:
+            self.tally.ok(name)
 
     def lock_order_selftest(self):
         """The boot option lockorder-selftest takes two locks in both orders: the lock-order

@@ -29,6 +29,9 @@
 #define LINUX_SHM_REMAP		040000
 #define LINUX_SHM_EXEC		0100000
 #define LINUX_SHM_DEST		01000	/* shm_perm.mode: removed, awaiting last detach */
+#define LINUX_SHM_LOCKED	02000	/* shm_perm.mode: SHM_LOCK in force */
+#define LINUX_SHM_LOCK		11	/* shmctl commands */
+#define LINUX_SHM_UNLOCK	12
 
 #define LINUX_GETPID		11
 #define LINUX_GETVAL		12

@@ -19,6 +19,7 @@ static const char *const programs[] = {
 	"vfs",
 	"mqueue", "msgpass",
 	"uaccess",
+	"maps", "mlock",
 	"stress",
 };
 
