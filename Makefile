@@ -1,7 +1,7 @@
 # Sprout: build the kernel, the user programs and the boot image; run and test.
 #   make            kernel + initramfs
 #   make run        boot the default image (SMP=N, MEM=SIZE, ACCEL=tcg|kvm)
-#   make test       every test; ends with "N passed, N failed"
+#   make test       every test; ends with "N passed, N failed, N skipped"
 #   make test-linux the in-guest test binaries, run natively on this Linux
 #   make gdb        boot halted with QEMU's gdbstub and attach GDB
 #   make bench      benchmarks, Sprout and Linux side by side (QUICK=1: the short run)
