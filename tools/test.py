@@ -508,17 +508,28 @@ class RunChecks:
         self.lock_order_selftest()
 
     def lock_order_selftest(self):
-        """The boot option lockorder-selftest takes two locks in both orders: the lock-order
-        checker must panic at the second order, naming it."""
-        name = "run/lock-order-checker"
-        rc, _, err = self.sprout_run("--append", "lockorder-selftest", "tests/run/hello.c")
+        """The boot options lockorder-selftest (two spinlocks) and lockorder-mutex-selftest
+        (two mutexes) take two locks in both orders, lockorder-mutex-documented an inode mutex
+        before an mm one: the lock-order checker must panic at the inverted acquisition,
+        naming it."""
+        self._order_selftest("run/lock-order-checker", "lockorder-selftest",
+                             "lock order inversion: selftest-a taken while holding selftest-b")
+        self._order_selftest("run/lock-order-checker-mutex", "lockorder-mutex-selftest",
+                             "lock order inversion: mutex selftest-mutex-a taken while holding "
+                             "mutex selftest-mutex-b")
+        # The documented mutex order (mm before inode) holds from the first acquisition.
+        self._order_selftest("run/lock-order-checker-mutex-documented",
+                             "lockorder-mutex-documented",
+                             "lock order inversion: mutex mm taken while holding mutex inode")
+
+    def _order_selftest(self, name, option, want):
+        rc, _, err = self.sprout_run("--append", option, "tests/run/hello.c")
         try:
             with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
                 log = f.read()
         except OSError:
             log = ""
-        if rc != 125 or "lock order inversion: selftest-a taken while holding selftest-b" \
-                not in log:
+        if rc != 125 or want not in log:
             self.tally.fail(name, "exit %s, expected a panic reporting the inversion" % rc,
                             err + log[-2000:])
         else:
