@@ -536,6 +536,29 @@ class RunChecks:
             self.tally.ok(name)
 
 
+def run_docs_check(tally):
+    """tools/docs_check.py: one check per document, failing on each function or path it
+    names that does not exist."""
+    spec = importlib.util.spec_from_file_location(
+        "docs_check", os.path.join(ROOT, "tools", "docs_check.py"))
+    docs_check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(docs_check)
+    try:
+        results = docs_check.check(ROOT)
+    except OSError as e:
+        tally.fail("docs", "docs_check failed: %s" % e)
+        return
+    if not docs_check.libc_names():
+        tally.fail("docs", "musl's headers not found: libc names cannot be checked")
+    for doc, problems in sorted(results.items()):
+        name = "docs/references " + doc
+        if problems:
+            tally.fail(name, "%d stale reference(s): %s" % (len(problems), problems[0]),
+                       "\n".join(problems))
+        else:
+            tally.ok(name)
+
+
 def run_sessions(tally):
     """The login shell typed at through a pseudo-terminal, one check per session."""
     spec = importlib.util.spec_from_file_location(
@@ -562,6 +585,9 @@ def main():
     sprout = load_sprout()
     print("== unit tests (make unit)", flush=True)
     run_unit(tally)
+
+    print("== functions and paths named by the documentation (tools/docs_check.py)", flush=True)
+    run_docs_check(tally)
 
     print("== ./sprout run", flush=True)
     built = True
