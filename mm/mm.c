@@ -155,7 +155,7 @@ int mm_unmap_locked(struct mm *mm, u64 start, u64 len)
 		list_del(&v->link);
 		vma_free(v);
 	}
-	/* unmap_ptes() flushed before releasing each frame. */
+	/* mm_pt_release() flushed the TLBs before releasing each frame. */
 	return 0;
 }
 
