@@ -4,8 +4,8 @@
 Five groups, one output line per check ("PASS name", "FAIL name: reason" or
 "SKIP name: reason"):
   unit   host unit tests (cmocka) through `make -s unit`
-  docs   every function and path that docs/*.md and README.md name exists
-         (tools/docs_check.py)
+  docs   every function and path that README.md, docs/*.md and kernel/locking.md
+         name exists (tools/docs_check.py)
   run    `./sprout run` end to end: output, exit status, a signal's status,
          fork + self-exec + wait compared byte for byte with native Linux
   guest  the in-guest TAP suite, /tests/guest/run-all, in one boot on GUEST_SMP CPUs,
@@ -179,7 +179,7 @@ _TAP_PLAN = re.compile(r"^1\.\.(\d+)")
 _TAP_RESULT = re.compile(r"^(not )?ok\b\s*(\d*)\s*(?:-\s*)?([^#]*?)\s*(?:#\s*(.*))?$")
 _TAP_PROGRAM = re.compile(r"^#\s*program:\s*(\S+)")
 _TAP_DIAG = re.compile(r"^#\s?(.*)$")
-_RUN_ALL_END = re.compile(r"^# run-all: (\d+) programs, (\d+) failed")
+_RUN_ALL_END = re.compile(r"^# run-all: (\d+) programs, (\d+) failed", re.M)
 DIAG_KEEP = 8       # diagnostic lines kept per case
 
 
@@ -387,7 +387,7 @@ def check_guest_path(tally, res):
     noplan = [p for p in announced if programs[p]["plan"] is None]
     if noplan:
         problems.append("no TAP plan from %s (did they start?)" % " ".join(noplan))
-    m = re.search(r"^# run-all: (\d+) programs, (\d+) failed", text, re.M)
+    m = _RUN_ALL_END.search(text)
     if not m:
         problems.append("no closing \"# run-all:\" line (run-all did not finish)")
     elif int(m.group(1)) != len(listed):
