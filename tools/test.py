@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Sprout's test driver, run by `make test`.
 
-Five groups, one output line per check ("PASS name", "FAIL name: reason" or
+Six groups, one output line per check ("PASS name", "FAIL name: reason" or
 "SKIP name: reason"):
   unit   host unit tests (cmocka) through `make -s unit`
+  driver this file's counting rules, applied to a made-up two-configuration run
   docs   every function and path that README.md, docs/*.md and kernel/locking.md
          name exists (tools/docs_check.py)
   run    `./sprout run` end to end: output, exit status, a signal's status,
@@ -18,6 +19,7 @@ pass); the exit status is 1 if anything failed.
 """
 
 import difflib
+import io
 import importlib.machinery
 import importlib.util
 import os
@@ -349,6 +351,41 @@ def merge_guest(tally, runs):
             tally.skip(name, "; ".join(reasons + notes))
 
 
+class _FakeBoot:
+    """A BootResult stand-in for check_counting()."""
+
+    def __init__(self, out, status):
+        self.stdout, self.status = out.encode(), status
+        self.reason, self.qemu_rc = "poweroff", 0
+
+    def log_tail(self):
+        return ""
+
+
+def check_counting(tally):
+    """driver/counting: the rules of this file on a made-up suite run in two configurations,
+    so that a change that counts a skip as a pass, or a case twice, fails here at once."""
+    two = ("# program: p\n1..5\nok 1 - a\nnot ok 2 - b\nok 3 - c # SKIP see diagnostics\n"
+           "not ok 4 - d # TODO later\nok 5 - e # SKIP why\n")
+    one = ("# program: p\n1..5\nok 1 - a\nok 2 - b\nok 3 - c\nok 4 - d # TODO later\n"
+           "ok 5 - e # SKIP why\n# program: q\n1..1\nok 1 - f\n")
+    out = io.StringIO()
+    t = Tally(out)
+    merge_guest(t, [("2 CPUs", judge_guest(_FakeBoot(two, 1))),
+                    ("1 CPU", judge_guest(_FakeBoot(one, 0)))])
+    t.totals()
+    lines = out.getvalue().splitlines()
+    # a and c (skipped on one, passed on the other) and f (one configuration) pass once;
+    # b (failed on 2 CPUs) and d (a failing TODO) fail once; e skipped everywhere.
+    want = "3 passed, 2 failed, 1 skipped"
+    if lines[-1] != want or not any(l.startswith("FAIL guest/p 2 - b: not ok on 2 CPUs")
+                                    for l in lines):
+        tally.fail("driver/counting", "made-up run counted as %r, expected %r"
+                   % (lines[-1], want), out.getvalue())
+    else:
+        tally.ok("driver/counting")
+
+
 def guest_programs():
     """The programs run-all runs (its programs[] list), and the test programs in
     tests/guest (sources that declare a TAP plan), from the source tree."""
@@ -586,6 +623,8 @@ def main():
     print("== unit tests (make unit)", flush=True)
     run_unit(tally)
 
+    print("== the driver's own counting rules, on a made-up run", flush=True)
+    check_counting(tally)
     print("== functions and paths named by the documentation (tools/docs_check.py)", flush=True)
     run_docs_check(tally)
 
