@@ -82,8 +82,9 @@ void mm_put(struct mm *mm);
  * points at the parent's leaf tables, write-protected in both
  * (mm_pt_share(), mm/ptshare.c); a table is copied, and its writable private
  * entries become copy-on-write, only when one side first writes, faults a
- * page in or changes a mapping in its range. VMA_SHARED pages stay shared. Returns the new mm or NULL (ENOMEM;
- * nothing leaks). Takes @parent's lock. Sleeps: may.
+ * page in or changes a mapping in its range. VMA_SHARED pages stay shared.
+ * Returns the new mm or NULL (ENOMEM; nothing leaks). Takes @parent's lock.
+ * Sleeps: may.
  * POSIX.1-2017 fork(): the child's memory is a copy of the parent's.
  */
 struct mm *mm_fork(struct mm *parent);

@@ -16,9 +16,10 @@
  *
  * Phases: fork_prepare() allocates everything and may fail (unwinding
  * completely); fork_commit_process() (fork_join_group() for a thread) links
- * the child in and makes it runnable, and cannot fail. The one late check -- a thread is not added to a process that
- * is already ending -- is made under process->lock before anything is
- * published, and unwinds like any other failure.
+ * the child in and makes it runnable, and cannot fail. The one late check --
+ * a thread is not added to a process that is already ending -- is made under
+ * process->lock before anything is published, and unwinds like any other
+ * failure.
  */
 #include "kernel.h"
 #include "task.h"
