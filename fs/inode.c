@@ -40,7 +40,7 @@ struct inode *inode_alloc(u32 mode, uid_t uid, gid_t gid)
 	ino->uid = uid;
 	ino->gid = gid;
 	ino->atime = ino->mtime = ino->ctime = fs_now();
-	mutex_init(&ino->lock, "inode");
+	mutex_init_nestable(&ino->lock, "inode");
 	list_init(&ino->entries);
 	list_init(&ino->mappings);
 	ino->next_off = 2;	/* 0 and 1 are "." and ".." */

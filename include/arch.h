@@ -43,8 +43,9 @@ struct boot_info {
 
 /*
  * kernel_main - the core's entry point, called once on the boot CPU in long
- * mode, on the boot stack, with interrupts disabled, after arch_early_init()
- * has set up the console/log ports, GDT, IDT and per-CPU area of CPU 0.
+ * mode, on the boot stack, with interrupts disabled, after the arch's boot
+ * code (x86-64: x86_boot_main() in arch/x86_64/pvh.c) has set up the
+ * console/log ports, GDT, IDT, per-CPU area and timer of CPU 0.
  * @bi: boot information (kernel memory, valid until the core copies it).
  */
 __noreturn void kernel_main(struct boot_info *bi);
@@ -247,9 +248,11 @@ pte_t *arch_pt_walk(u64 root, u64 va, bool alloc);
 pte_t *arch_pt_walk_pde(u64 root, u64 va, bool alloc);
 
 /*
- * arch_pt_next_table - the smallest address > @va whose leaf table differs
- * from @va's; used to skip unpopulated ranges quickly. Returns @end when no
- * further table exists under @root below @end.
+ * arch_pt_next_populated - the first page address above @va (at least the
+ * next page) whose leaf table exists under @root, stepping over whole absent
+ * upper-level entries; used to skip unpopulated ranges quickly. Returns @end
+ * (at most the top of the user half) when there is none below @end. Caller
+ * holds the address space's lock. Sleeps: no.
  */
 u64 arch_pt_next_populated(u64 root, u64 va, u64 end);
 

@@ -5,10 +5,12 @@
  * one backing: anonymous (demand-zero) or a file (filled from the file's
  * pages on first touch; past the end of the file, zero for a program's
  * segments, SIGBUS for mmap(2)). Shared anonymous memory is backed by an
- * unlinked tmpfs file of its own. Pages arrive lazily through
- * page faults (mm/fault.c). fork() shares every private page copy-on-write
- * (mm_fork()); the first write copies the page, or takes it back when the
- * writer is the last sharer.
+ * unlinked tmpfs file of its own. Pages arrive lazily through page faults
+ * (mm/fault.c). fork() shares the parent's leaf page tables, write-protected
+ * (mm_fork(), mm/ptshare.c); the first write to a region gives the writer its
+ * own table, whose private pages are then shared copy-on-write, and the first
+ * write to such a page copies it, or takes it back when the writer is the
+ * last sharer.
  *
  * Locks:
  *   [m] mm->lock, a mutex: the VMA list, the page table, brk and counters.
@@ -109,10 +111,15 @@ void mm_get(struct mm *mm);
 void mm_put(struct mm *mm);
 
 /*
- * mm_fork - a copy of @parent for fork(): every VMA is duplicated; private
- * pages become shared copy-on-write (both PTEs write-protected, refcount +1),
- * VMA_SHARED pages stay writable and shared. Returns the new mm or NULL
- * (ENOMEM; nothing leaks). Takes @parent's lock. Sleeps: may.
+ * mm_fork - a copy of @parent for fork(): every VMA is duplicated (file
+ * references and vma_ops->open taken), brk and the argument/environment
+ * bounds copied. No page table entry is copied: the child's page directory
+ * points at the parent's leaf tables, write-protected in both
+ * (mm_pt_share(), mm/ptshare.c); a table is copied, and its writable private
+ * entries become copy-on-write, only when one side first writes, faults a
+ * page in or changes a mapping in its range. VMA_SHARED pages stay shared.
+ * Returns the new mm or NULL (ENOMEM; nothing leaks). Takes @parent's lock.
+ * Sleeps: may.
  * POSIX.1-2017 fork(): the child's memory is a copy of the parent's.
  */
 struct mm *mm_fork(struct mm *parent);

@@ -5,7 +5,7 @@
  * TASK_SLEEPING, re-checks its condition and calls schedule(). A waker
  * changes the condition and calls wake_up(), which makes every sleeper
  * runnable. Lost wake-ups are impossible because the state change happens
- * before the condition is re-checked (see wait_event()).
+ * before the condition is re-checked (see wait_event_interruptible_deadline()).
  *
  * Locks: each wait queue has its own spinlock [q]; run queues have theirs
  * (kernel/sched.c). Lock order: any subsystem lock -> wait queue lock ->

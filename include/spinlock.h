@@ -33,6 +33,8 @@ struct spinlock {
 
 /* Deepest nesting of spinlocks one CPU may hold (debug bookkeeping). */
 #define SPIN_MAX_HELD	16
+/* Most mutexes one task may hold at once (debug bookkeeping, include/mutex.h). */
+#define MUTEX_MAX_HELD	8
 
 void spin_init(struct spinlock *l, const char *name);
 

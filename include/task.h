@@ -33,6 +33,7 @@ struct files;
 struct fs_context;
 struct process;
 struct sem_undo;
+struct mutex;
 
 enum task_state {
 	TASK_RUNNING,		/* on a CPU or on a run queue */
@@ -111,6 +112,10 @@ struct task {
 	 * the borrowed address space (exec or exit). */
 	bool vfork_active;		/* [vfork_wq.lock] the parent still waits */
 	struct wait_queue vfork_wq;
+
+	/* Lock-order checks (kernel/spinlock.c): the mutexes held, oldest first */
+	struct mutex *held_mutexes[MUTEX_MAX_HELD];	/* [c] */
+	int nr_held_mutexes;				/* [c] */
 
 	/* Sleeping */
 	u64 wake_at_ns;			/* [c] timed sleep deadline, 0 = none */

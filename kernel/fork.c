@@ -6,18 +6,20 @@
  * descriptor table (CLONE_FILES), cwd/root/umask (CLONE_FS), the signal
  * actions (CLONE_SIGHAND), and the thread group itself (CLONE_THREAD: a new
  * thread of the caller's process rather than a new process). Shared objects
- * are reference counted; copies are fresh objects (mm_fork() shares pages
- * copy-on-write). docs/sharing-models.md has the table.
+ * are reference counted; copies are fresh objects (mm_fork() shares the page
+ * tables, and then the pages, copy-on-write). docs/sharing-models.md has the
+ * table.
  *
  * vfork (CLONE_VM | CLONE_VFORK) lends the parent's address space to the
  * child, nothing copied and nothing write-protected, and the parent sleeps
  * until the child gives it back by exec or exit (fork_vfork_release()).
  *
  * Phases: fork_prepare() allocates everything and may fail (unwinding
- * completely); fork_commit() links the child in and makes it runnable, and
- * cannot fail. The one late check -- a thread is not added to a process that
- * is already ending -- is made under process->lock before anything is
- * published, and unwinds like any other failure.
+ * completely); fork_commit_process() (fork_join_group() for a thread) links
+ * the child in and makes it runnable, and cannot fail. The one late check --
+ * a thread is not added to a process that is already ending -- is made under
+ * process->lock before anything is published, and unwinds like any other
+ * failure.
  */
 #include "kernel.h"
 #include "task.h"

@@ -10,6 +10,7 @@
 #include "task.h"
 #include "fs.h"
 #include "mm.h"
+#include "mutex.h"
 #include "trace.h"
 
 bool trace_enabled;
@@ -121,6 +122,11 @@ void kernel_main(struct boot_info *bi)
 		panic("kernel_main: no idle stack");
 	idle_task_init(c, page_address(idle_stack));
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+	/* Mutexes need a current task: the idle task is this CPU's from here on. */
+	if (cmdline_has(bi->cmdline, "lockorder-mutex-selftest"))
+		mutex_order_selftest(false);
+	if (cmdline_has(bi->cmdline, "lockorder-mutex-documented"))
+		mutex_order_selftest(true);
 	/* The other CPUs idle until start_init() gives them something to do. */
 	arch_smp_boot();
 	pid_init();

@@ -22,16 +22,28 @@ void spin_init(struct spinlock *l, const char *name)
 }
 
 #ifndef SPROUT_NDEBUG
+static bool order_check_off;	/* set once a report is under way */
+#endif
+
+/* The lock-order checker: on in debug builds unless built with LOCKDEP=0. */
+#if !defined(SPROUT_NDEBUG) && !defined(SPROUT_NO_LOCKDEP)
+#define LOCKDEP_ON 1
+#endif
+
+#ifdef LOCKDEP_ON
 /* ---- lock-order checking ---- */
 
 /*
- * The class graph (lib/lockorder.c). Changes are serialised by graph_lock,
- * a bare flag taken with interrupts already off (a spinlock here would
- * recurse into the checker); tests of the graph's bits run without it.
+ * The class graphs (lib/lockorder.c), one for spinlocks and one for mutexes
+ * (a mutex is never taken under a spinlock, which spin_assert_none_held()
+ * enforces, so no order between the two kinds can invert). Changes are
+ * serialised by graph_lock, a bare flag taken with interrupts off (a
+ * spinlock here would recurse into the checker); tests of the graphs' bits
+ * run without it.
  */
 static struct lock_order order_graph;	/* [graph_lock] writes */
+static struct lock_order mutex_graph;	/* [graph_lock] writes */
 static u32 graph_lock;
-static bool order_check_off;	/* set once a report is under way */
 
 static void graph_acquire(void)
 {
@@ -65,6 +77,112 @@ static int lock_class_of(struct spinlock *l)
 	return id;
 }
 
+/*
+ * The documented order of the mutex classes (kernel/locking.md), loaded into
+ * mutex_graph before the first mutex is checked: taking them the other way
+ * round panics even in a boot where the documented order never happened
+ * first. Pairs are (taken first, taken second); the graph closes them
+ * transitively (mount -> vfs_rename -> inode gives mount -> inode).
+ */
+static const char *const mutex_order_documented[][2] = {
+	{ "mount", "vfs_rename" },	/* umount clears a tmpfs tree */
+	{ "vfs_rename", "inode" },	/* rename, the tmpfs tree walk */
+	{ "file_pos", "mm" },		/* read/write fault on the user buffer */
+	{ "file_pos", "inode" },	/* read/write of a file's data */
+	{ "pipe_read", "mm" },		/* a pipe read copies out, faulting */
+	{ "tty_tx", "mm" },		/* a terminal write copies in, faulting */
+	{ "mm", "shm_ids" },		/* vma_ops of SysV segments run under mm->lock */
+	{ "shm_ids", "inode" },		/* a segment's pages live in a tmpfs inode */
+	{ "mm", "inode" },		/* file mappings fault pages in */
+};
+static bool mutex_order_loaded;	/* [graph_lock] */
+
+static void mutex_order_load(void)
+{
+	unsigned long flags = arch_irq_save();
+
+	graph_acquire();
+	if (!mutex_order_loaded) {
+		for (size_t i = 0; i < ARRAY_SIZE(mutex_order_documented); i++) {
+			int a = lock_order_class(&mutex_graph, mutex_order_documented[i][0]);
+			int b = lock_order_class(&mutex_graph, mutex_order_documented[i][1]);
+
+			if (a >= 0 && b >= 0 && !lock_order_known(&mutex_graph, a, b))
+				lock_order_add(&mutex_graph, a, b);
+		}
+		__atomic_store_n(&mutex_order_loaded, true, __ATOMIC_RELEASE);
+	}
+	graph_release();
+	arch_irq_restore(flags);
+}
+
+/* The class id of mutex @m in mutex_graph, registered on first sight; -1 if full. */
+static int mutex_class_of(struct mutex *m)
+{
+	int id = __atomic_load_n(&m->lock_class, __ATOMIC_RELAXED) - 1;
+	unsigned long flags;
+
+	if (id >= 0)
+		return id;
+	flags = arch_irq_save();
+	graph_acquire();
+	id = lock_order_class(&mutex_graph, m->name);
+	graph_release();
+	arch_irq_restore(flags);
+	if (id >= 0)
+		__atomic_store_n(&m->lock_class, id + 1, __ATOMIC_RELAXED);
+	return id;
+}
+
+/*
+ * Check taking mutex @m against every mutex @t holds, then learn from it.
+ * Called before sleeping for @m, so an inversion is reported even when this
+ * acquisition is the one that would deadlock.
+ */
+static void mutex_order_check(struct task *t, struct mutex *m)
+{
+	int b;
+
+	if (order_check_off)
+		return;
+	for (int i = 0; i < t->nr_held_mutexes; i++)
+		if (t->held_mutexes[i] == m)
+			order_report("mutex_lock: %s already held by this task%s", m->name,
+				     " (it would sleep forever)");
+	if (!m->name)
+		return;
+	if (!__atomic_load_n(&mutex_order_loaded, __ATOMIC_ACQUIRE))
+		mutex_order_load();
+	b = mutex_class_of(m);
+	if (b < 0)
+		return;
+	for (int i = 0; i < t->nr_held_mutexes; i++) {
+		struct mutex *h = t->held_mutexes[i];
+		int a = h->lock_class - 1;
+
+		if (a < 0)
+			continue;
+		if (a == b) {
+			if (m->nestable)
+				continue;
+			order_report("lock order: mutex %s taken while another %s is held "
+				     "(only a class made by mutex_init_nestable may nest)",
+				     m->name, m->name);
+		}
+		if (lock_order_inverts(&mutex_graph, a, b))
+			order_report("lock order inversion: mutex %s taken while holding mutex %s, "
+				     "but the recorded order puts it first", m->name, h->name);
+		if (!lock_order_known(&mutex_graph, a, b)) {
+			unsigned long flags = arch_irq_save();
+
+			graph_acquire();
+			lock_order_add(&mutex_graph, a, b);
+			graph_release();
+			arch_irq_restore(flags);
+		}
+	}
+}
+
 /* Check taking @l against every lock this CPU holds, then learn from it. */
 static void order_check(struct cpu *c, struct spinlock *l, bool nested)
 {
@@ -95,6 +213,12 @@ static void order_check(struct cpu *c, struct spinlock *l, bool nested)
 	}
 }
 
+#else
+static inline void order_check(struct cpu *c, struct spinlock *l, bool nested) { }
+static inline void mutex_order_check(struct task *t, struct mutex *m) { }
+#endif
+
+#ifndef SPROUT_NDEBUG
 static void held_push(struct cpu *c, struct spinlock *l)
 {
 	if (c->nr_held == SPIN_MAX_HELD) {
@@ -118,7 +242,6 @@ static void held_pop(struct cpu *c, struct spinlock *l)
 	}
 }
 #else
-static inline void order_check(struct cpu *c, struct spinlock *l, bool nested) { }
 static inline void held_push(struct cpu *c, struct spinlock *l) { }
 static inline void held_pop(struct cpu *c, struct spinlock *l) { }
 #endif
@@ -237,6 +360,34 @@ void spin_order_selftest(void)
 
 /* ---- mutexes ---- */
 
+#ifndef SPROUT_NDEBUG
+/* Record that @t now holds @m (the stack mutex_order_check() reads). */
+static void mutex_held_push(struct task *t, struct mutex *m)
+{
+	if (t->nr_held_mutexes == MUTEX_MAX_HELD) {
+		order_check_off = true;
+		panic("mutex_lock: more than %d mutexes held (%s)", MUTEX_MAX_HELD, m->name);
+	}
+	t->held_mutexes[t->nr_held_mutexes++] = m;
+}
+
+static void mutex_held_pop(struct task *t, struct mutex *m)
+{
+	/* Usually the top; unlock-in-any-order pairs may release one further down. */
+	for (int i = t->nr_held_mutexes - 1; i >= 0; i--) {
+		if (t->held_mutexes[i] != m)
+			continue;
+		for (int j = i; j < t->nr_held_mutexes - 1; j++)
+			t->held_mutexes[j] = t->held_mutexes[j + 1];
+		t->nr_held_mutexes--;
+		return;
+	}
+}
+#else
+static inline void mutex_held_push(struct task *t, struct mutex *m) { }
+static inline void mutex_held_pop(struct task *t, struct mutex *m) { }
+#endif
+
 void mutex_init(struct mutex *m, const char *name)
 {
 	/* The inner lock is one class for every mutex ("mutex"); it is held
@@ -246,23 +397,39 @@ void mutex_init(struct mutex *m, const char *name)
 	m->owner = NULL;
 	wait_queue_init(&m->waiters, name);
 	m->name = name;
+	m->lock_class = 0;
+	m->nestable = false;
+}
+
+/* mutex_init_nestable - see include/mutex.h. */
+void mutex_init_nestable(struct mutex *m, const char *name)
+{
+	mutex_init(m, name);
+	m->nestable = true;
 }
 
 /*
  * mutex_lock - see include/mutex.h. Sleeps uninterruptibly: a pending signal
- * does not abort the wait. Must not be called with a spinlock held.
+ * does not abort the wait. Must not be called with a spinlock held. The
+ * order check comes before any sleep, so an inversion is reported even when
+ * this very acquisition is the one that would deadlock.
  */
 void mutex_lock(struct mutex *m)
 {
+	struct task *t = current;
 	struct wait_entry we;
 
 	spin_assert_none_held("mutex_lock");
+	if (t)
+		mutex_order_check(t, m);
 	for (;;) {
 		spin_lock(&m->lock);
 		if (!m->locked) {
 			m->locked = true;
-			m->owner = current;
+			m->owner = t;
 			spin_unlock(&m->lock);
+			if (t)
+				mutex_held_push(t, m);
 			return;
 		}
 		prepare_to_wait(&m->waiters, &we);
@@ -279,10 +446,48 @@ void mutex_unlock(struct mutex *m)
 	m->locked = false;
 	m->owner = NULL;
 	spin_unlock(&m->lock);
+	if (current)
+		mutex_held_pop(current, m);
 	wake_up(&m->waiters);
 }
 
 bool mutex_held(struct mutex *m)
 {
 	return m->locked && m->owner == current;
+}
+
+/*
+ * mutex_order_selftest - see include/mutex.h. Takes two mutexes of its own
+ * in one order, then in the other: the second acquisition must panic with
+ * "lock order inversion" (never sleeps: each mutex is free). With
+ * @documented, takes an "inode" mutex and then an "mm" one, the reverse of
+ * the documented order, which must panic although this boot never took the
+ * two in the documented order.
+ */
+void mutex_order_selftest(bool documented)
+{
+	static struct mutex a = MUTEX_INIT(a, "selftest-mutex-a");
+	static struct mutex b = MUTEX_INIT(b, "selftest-mutex-b");
+	static struct mutex ino = MUTEX_INIT(ino, "inode");
+	static struct mutex mm = MUTEX_INIT(mm, "mm");
+
+	if (documented) {
+		printk("mutex: lock-order self-test: an inode mutex, then an mm one\n");
+		mutex_lock(&ino);
+		mutex_lock(&mm);
+		mutex_unlock(&mm);
+		mutex_unlock(&ino);
+		printk("mutex: lock-order self-test: the inversion went unnoticed\n");
+		return;
+	}
+	printk("mutex: lock-order self-test: a -> b, then b -> a\n");
+	mutex_lock(&a);
+	mutex_lock(&b);
+	mutex_unlock(&b);
+	mutex_unlock(&a);
+	mutex_lock(&b);
+	mutex_lock(&a);
+	mutex_unlock(&a);
+	mutex_unlock(&b);
+	printk("mutex: lock-order self-test: the inversion went unnoticed\n");
 }

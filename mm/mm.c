@@ -193,7 +193,7 @@ int mm_unmap_locked(struct mm *mm, u64 start, u64 len)
 		vma_remove(mm, v);
 		vma_free(v);
 	}
-	/* unmap_ptes() flushed before releasing each frame. */
+	/* mm_pt_release() flushed the TLBs before releasing each frame. */
 	return 0;
 }
 

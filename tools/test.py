@@ -1,17 +1,25 @@
 #!/usr/bin/env python3
 """Sprout's test driver, run by `make test`.
 
-Four groups, one output line per check ("PASS name" / "FAIL name: reason"):
+Six groups, one output line per check ("PASS name", "FAIL name: reason" or
+"SKIP name: reason"):
   unit   host unit tests (cmocka) through `make -s unit`
+  driver this file's counting rules, applied to a made-up two-configuration run
+  docs   every function and path that README.md, docs/*.md and kernel/locking.md
+         name exists (tools/docs_check.py)
   run    `./sprout run` end to end: output, exit status, a signal's status,
          fork + self-exec + wait compared byte for byte with native Linux
   guest  the in-guest TAP suite, /tests/guest/run-all, in one boot on GUEST_SMP CPUs,
-         then again on one CPU ("guest-1cpu/"), where scheduling is deterministic
+         then again on one CPU, where scheduling is deterministic. A case is one
+         check whatever the number of configurations it ran in: it fails if it
+         failed in either, and its line says where.
   session  the login shell typed at through a pseudo-terminal (tools/session.py)
-The last line is "N passed, N failed"; the exit status is 1 if anything failed.
+The last line is "N passed, N failed, N skipped" (a skip is never counted as a
+pass); the exit status is 1 if anything failed.
 """
 
 import difflib
+import io
 import importlib.machinery
 import importlib.util
 import os
@@ -53,9 +61,9 @@ class Tally:
         self._line("PASS %s%s" % (name, " (%s)" % note if note else ""))
 
     def skip(self, name, why):
-        self.passed += 1
+        """A check that did not run: neither a pass nor a failure."""
         self.skipped += 1
-        self._line("PASS %s # SKIP %s" % (name, why))
+        self._line("SKIP %s: %s" % (name, why or "no reason given"))
 
     def fail(self, name, reason, detail=""):
         self.failed += 1
@@ -68,9 +76,7 @@ class Tally:
         print(s, file=self.out, flush=True)
 
     def totals(self):
-        if self.skipped:
-            self._line("(%d skipped, counted as passed)" % self.skipped)
-        self._line("%d passed, %d failed" % (self.passed, self.failed))
+        self._line("%d passed, %d failed, %d skipped" % (self.passed, self.failed, self.skipped))
 
 
 # ---------------------------------------------------------------------------
@@ -168,29 +174,37 @@ def run_unit(tally):
 
 # ---------------------------------------------------------------------------
 # The in-guest suite: run-all passes each program's TAP through, after a
-# "# program: NAME" line, and exits 0 only if every program did.
+# "# program: NAME" line, ends with "# run-all: N programs, N failed" and exits
+# 0 only if every program did.
 
 _TAP_PLAN = re.compile(r"^1\.\.(\d+)")
 _TAP_RESULT = re.compile(r"^(not )?ok\b\s*(\d*)\s*(?:-\s*)?([^#]*?)\s*(?:#\s*(.*))?$")
 _TAP_PROGRAM = re.compile(r"^#\s*program:\s*(\S+)")
+_TAP_DIAG = re.compile(r"^#\s?(.*)$")
+_RUN_ALL_END = re.compile(r"^# run-all: (\d+) programs, (\d+) failed", re.M)
+DIAG_KEEP = 8       # diagnostic lines kept per case
 
 
 def parse_tap(text):
     """Parse run-all's output.
 
     Returns (results, programs): results is a list of (program, number, name,
-    ok, directive) with directive "" or "SKIP ..." / "TODO ..."; programs maps
-    a program name to {"plan": N or None, "count": results seen, "bail": text}.
+    ok, directive, diag) with directive "" or "SKIP ..." / "TODO ..." and diag
+    the "# ..." lines printed since the previous result (the case's own
+    diagnostics); programs maps a program name to {"plan": N or None,
+    "count": results seen, "bail": text}, in the order they were announced.
     """
     results = []
     programs = {}
     prog = "run-all"
+    diag = []
     for line in text.splitlines():
         line = line.rstrip("\r")
         m = _TAP_PROGRAM.match(line)
         if m:
             prog = m.group(1)
             programs.setdefault(prog, {"plan": None, "count": 0, "bail": None})
+            diag = []
             continue
         info = programs.setdefault(prog, {"plan": None, "count": 0, "bail": None})
         m = _TAP_PLAN.match(line)
@@ -207,64 +221,234 @@ def parse_tap(text):
             directive = (m.group(4) or "").strip()
             if not re.match(r"(?i)(skip|todo)", directive):
                 directive = ""
-            results.append((prog, number, m.group(3).strip(), m.group(1) is None, directive))
+            results.append((prog, number, m.group(3).strip(), m.group(1) is None, directive,
+                            diag[-DIAG_KEEP:]))
+            diag = []
+            continue
+        m = _TAP_DIAG.match(line)
+        if m and not line.startswith("# run-all:"):
+            diag.append(m.group(1))
     return results, programs
 
 
-def judge_guest(tally, res, prefix="guest", report_path=True):
-    """Checks from one boot of /tests/guest/run-all (a sprout.BootResult)."""
+def skip_reason(directive, diag):
+    """The reason of a SKIP directive; "see diagnostics" points at the case's last one."""
+    why = directive[4:].strip()
+    if (not why or why == "see diagnostics") and diag:
+        why = diag[-1]
+        why = why[5:].strip() if why.upper().startswith("SKIP") else why
+    return why or "no reason given"
+
+
+def judge_guest(res):
+    """Verdicts from one boot of /tests/guest/run-all (a sprout.BootResult).
+
+    Returns a list of (check name, verdict, reason, detail), verdict "pass",
+    "fail" or "skip"; the names do not depend on the configuration, so that
+    verdicts of several boots can be merged (merge_guest)."""
     text = (res.stdout or b"").decode(errors="replace")
     results, programs = parse_tap(text)
+    verdicts = []
     explained = False
-    for prog, num, name, ok, directive in results:
-        label = "%s/%s %d%s" % (prefix, prog, num, " - " + name if name else "")
-        if directive[:4].upper() == "SKIP":
-            tally.skip(label, directive[4:].strip() or "no reason given")
-        elif directive[:4].upper() == "TODO":
-            tally.ok(label, "TODO, " + ("passes" if ok else "not ok"))
-        elif ok:
-            tally.ok(label)
-        else:
-            tally.fail(label, "not ok")
+    for prog, num, name, ok, directive, diag in results:
+        label = "guest/%s %d%s" % (prog, num, " - " + name if name else "")
+        kind = directive[:4].upper()
+        detail = "\n".join(diag)
+        if kind == "SKIP":
+            verdicts.append((label, "skip", skip_reason(directive, diag), ""))
+        elif kind == "TODO" and ok:
+            verdicts.append((label, "pass", "TODO case passes", ""))
+        elif kind == "TODO":
+            verdicts.append((label, "fail", "not ok (a TODO case that fails)", detail))
             explained = True
-    for prog, info in sorted(programs.items()):
+        elif ok:
+            verdicts.append((label, "pass", "", ""))
+        else:
+            verdicts.append((label, "fail", "not ok", detail))
+            explained = True
+    for prog, info in programs.items():
         if info["bail"]:
-            tally.fail(prefix + "/" + prog, "bailed out: " + info["bail"])
+            verdicts.append(("guest/" + prog, "fail", "bailed out: " + info["bail"], ""))
             explained = True
         elif info["plan"] is not None and info["plan"] != info["count"]:
-            tally.fail(prefix + "/" + prog, "planned %d tests, reported %d"
-                       % (info["plan"], info["count"]))
+            verdicts.append(("guest/" + prog, "fail", "planned %d tests, reported %d"
+                             % (info["plan"], info["count"]), ""))
             explained = True
 
     if res.reason == "panic":
-        tally.fail(prefix + "/boot", "kernel panic", res.log_tail())
+        verdicts.append(("guest/boot", "fail", "kernel panic", res.log_tail()))
     elif res.reason == "timeout":
-        tally.fail(prefix + "/boot", "no power-off within %d s" % GUEST_TIMEOUT, res.log_tail())
+        verdicts.append(("guest/boot", "fail", "no power-off within %d s" % GUEST_TIMEOUT,
+                         res.log_tail()))
     elif res.reason != "poweroff":
-        tally.fail(prefix + "/boot", "QEMU exited (code %s) without powering off" % res.qemu_rc,
-                   res.log_tail())
+        verdicts.append(("guest/boot", "fail", "QEMU exited (code %s) without powering off"
+                         % res.qemu_rc, res.log_tail()))
     elif res.status != 0 and not explained:
-        tally.fail(prefix + "/run-all", "exit status %d with no failing test reported"
-                   % res.status, text)
-
-    # run-all is started by its path inside the image: it ran if it said anything.
-    if not report_path:
-        return
-    if results:
-        tally.ok("run/guest-path", "/tests/guest/run-all started from the image")
-    elif res.reason == "poweroff":
-        tally.fail(prefix + "/run-all", "printed no TAP results (exit status %d)" % res.status,
-                   text)
+        verdicts.append(("guest/run-all", "fail", "exit status %d with no failing test reported"
+                         % res.status, text))
+    elif not results:
+        verdicts.append(("guest/run-all", "fail", "printed no TAP results (exit status %d)"
+                         % res.status, text))
+    return verdicts
 
 
-def run_guest(tally, sprout, smp=GUEST_SMP, prefix="guest", report_path=True):
+_CASE_NAME = re.compile(r"^guest/\S+ \d+")
+
+
+def _configs(names):
+    return " and ".join(names)
+
+
+def merge_guest(tally, runs):
+    """Report each guest check once, from the verdicts of every configuration.
+
+    runs is a list of (configuration, verdicts). A check fails if it failed in
+    any configuration, passes if it passed in one and failed in none, and is
+    skipped only if it was skipped wherever it ran."""
+    order = []
+    seen = {}
+    for config, verdicts in runs:
+        for name, verdict, reason, detail in verdicts:
+            if name not in seen:
+                seen[name] = []
+                order.append(name)
+            seen[name].append((config, verdict, reason, detail))
+    all_configs = [config for config, _ in runs]
+    for name in order:
+        got = seen[name]
+        by = {v: [c for c, vv, _, _ in got if vv == v] for v in ("pass", "fail", "skip")}
+        ran = [c for c, _, _, _ in got]
+        missing = [c for c in all_configs if c not in ran]
+        notes = []
+        # A case missing from a configuration did not run there; a check of the boot or of a
+        # whole program is only reported when it fails.
+        if missing and _CASE_NAME.match(name):
+            notes.append("not reported on %s" % _configs(missing))
+        if by["fail"]:
+            reasons = []
+            for config, verdict, reason, _ in got:
+                if verdict == "fail":
+                    reasons.append("%s on %s" % (reason, config))
+            if by["pass"]:
+                reasons.append("passed on %s" % _configs(by["pass"]))
+            if by["skip"]:
+                reasons.append("skipped on %s" % _configs(by["skip"]))
+            detail = ""
+            for config, verdict, _, d in got:
+                if verdict == "fail" and d:
+                    detail += "[%s]\n%s\n" % (config, d.rstrip("\n"))
+            tally.fail(name, "; ".join(reasons + notes), detail)
+        elif by["pass"]:
+            for config, verdict, reason, _ in got:
+                if verdict == "pass" and reason and reason not in notes:
+                    notes.insert(0, reason)
+            for config, verdict, reason, _ in got:
+                if verdict == "skip":
+                    notes.append("skipped on %s: %s" % (config, reason))
+            tally.ok(name, "; ".join(notes))
+        else:
+            reasons = sorted(set(reason for _, _, reason, _ in got))
+            tally.skip(name, "; ".join(reasons + notes))
+
+
+class _FakeBoot:
+    """A BootResult stand-in for check_counting()."""
+
+    def __init__(self, out, status):
+        self.stdout, self.status = out.encode(), status
+        self.reason, self.qemu_rc = "poweroff", 0
+
+    def log_tail(self):
+        return ""
+
+
+def check_counting(tally):
+    """driver/counting: the rules of this file on a made-up suite run in two configurations,
+    so that a change that counts a skip as a pass, or a case twice, fails here at once."""
+    two = ("# program: p\n1..5\nok 1 - a\nnot ok 2 - b\nok 3 - c # SKIP see diagnostics\n"
+           "not ok 4 - d # TODO later\nok 5 - e # SKIP why\n")
+    one = ("# program: p\n1..5\nok 1 - a\nok 2 - b\nok 3 - c\nok 4 - d # TODO later\n"
+           "ok 5 - e # SKIP why\n# program: q\n1..1\nok 1 - f\n")
+    out = io.StringIO()
+    t = Tally(out)
+    merge_guest(t, [("2 CPUs", judge_guest(_FakeBoot(two, 1))),
+                    ("1 CPU", judge_guest(_FakeBoot(one, 0)))])
+    t.totals()
+    lines = out.getvalue().splitlines()
+    # a and c (skipped on one, passed on the other) and f (one configuration) pass once;
+    # b (failed on 2 CPUs) and d (a failing TODO) fail once; e skipped everywhere.
+    want = "3 passed, 2 failed, 1 skipped"
+    if lines[-1] != want or not any(l.startswith("FAIL guest/p 2 - b: not ok on 2 CPUs")
+                                    for l in lines):
+        tally.fail("driver/counting", "made-up run counted as %r, expected %r"
+                   % (lines[-1], want), out.getvalue())
+    else:
+        tally.ok("driver/counting")
+
+
+def guest_programs():
+    """The programs run-all runs (its programs[] list), and the test programs in
+    tests/guest (sources that declare a TAP plan), from the source tree."""
+    with open(os.path.join(ROOT, "tests/guest/run-all.c")) as f:
+        src = f.read()
+    m = re.search(r"programs\[\]\s*=\s*\{(.*?)\};", src, re.S)
+    listed = re.findall(r'"([^"]+)"', m.group(1)) if m else []
+    tests = []
+    gdir = os.path.join(ROOT, "tests/guest")
+    for fn in sorted(os.listdir(gdir)):
+        if fn.endswith(".c") and fn != "run-all.c":
+            with open(os.path.join(gdir, fn), errors="replace") as f:
+                if "tap_plan(" in f.read():
+                    tests.append(fn[:-2])
+    return listed, tests
+
+
+def check_guest_path(tally, res):
+    """run/guest-path: `/tests/guest/run-all`, a path inside the boot image, is the
+    suite built from this tree and ran every program of it to the end."""
+    name = "run/guest-path"
+    text = (res.stdout or b"").decode(errors="replace")
+    _, programs = parse_tap(text)
+    listed, tests = guest_programs()
+    problems = []
+    if not listed:
+        problems.append("no programs[] list found in tests/guest/run-all.c")
+    unlisted = [t for t in tests if t not in listed]
+    if unlisted:
+        problems.append("test programs missing from run-all.c's programs[]: %s"
+                        % " ".join(unlisted))
+    announced = [p for p in programs if p != "run-all"]
+    if announced != listed:
+        problems.append("ran programs %s, expected %s" % (" ".join(announced) or "none",
+                                                             " ".join(listed)))
+    noplan = [p for p in announced if programs[p]["plan"] is None]
+    if noplan:
+        problems.append("no TAP plan from %s (did they start?)" % " ".join(noplan))
+    m = _RUN_ALL_END.search(text)
+    if not m:
+        problems.append("no closing \"# run-all:\" line (run-all did not finish)")
+    elif int(m.group(1)) != len(listed):
+        problems.append("run-all says it ran %s programs, expected %d"
+                        % (m.group(1), len(listed)))
+    if problems:
+        tally.fail(name, "; ".join(problems), "" if announced else text)
+    else:
+        tally.ok(name, "/tests/guest/run-all from the image ran its %d programs"
+                 % len(listed))
+
+
+def run_guest(sprout, smp):
+    """Boot once with run-all on @smp CPUs; returns (BootResult or None, verdicts)."""
     try:
         res = sprout.boot(None, ["/tests/guest/run-all"], timeout=GUEST_TIMEOUT, capture=True,
                           smp=smp)
     except sprout.SproutError as e:
-        tally.fail(prefix + "/boot", str(e))
-        return
-    judge_guest(tally, res, prefix, report_path)
+        return None, [("guest/boot", "fail", str(e), "")]
+    return res, judge_guest(res)
+
+
+def cpus(n):
+    return "%d CPU%s" % (n, "" if n == 1 else "s")
 
 
 # ---------------------------------------------------------------------------
@@ -385,21 +569,55 @@ class RunChecks:
             self.tally.ok(name)
 
     def lock_order_selftest(self):
-        """The boot option lockorder-selftest takes two locks in both orders: the lock-order
-        checker must panic at the second order, naming it."""
-        name = "run/lock-order-checker"
-        rc, _, err = self.sprout_run("--append", "lockorder-selftest", "tests/run/hello.c")
+        """The boot options lockorder-selftest (two spinlocks) and lockorder-mutex-selftest
+        (two mutexes) take two locks in both orders, lockorder-mutex-documented an inode mutex
+        before an mm one: the lock-order checker must panic at the inverted acquisition,
+        naming it."""
+        self._order_selftest("run/lock-order-checker", "lockorder-selftest",
+                             "lock order inversion: selftest-a taken while holding selftest-b")
+        self._order_selftest("run/lock-order-checker-mutex", "lockorder-mutex-selftest",
+                             "lock order inversion: mutex selftest-mutex-a taken while holding "
+                             "mutex selftest-mutex-b")
+        # The documented mutex order (mm before inode) holds from the first acquisition.
+        self._order_selftest("run/lock-order-checker-mutex-documented",
+                             "lockorder-mutex-documented",
+                             "lock order inversion: mutex mm taken while holding mutex inode")
+
+    def _order_selftest(self, name, option, want):
+        rc, _, err = self.sprout_run("--append", option, "tests/run/hello.c")
         try:
             with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
                 log = f.read()
         except OSError:
             log = ""
-        if rc != 125 or "lock order inversion: selftest-a taken while holding selftest-b" \
-                not in log:
+        if rc != 125 or want not in log:
             self.tally.fail(name, "exit %s, expected a panic reporting the inversion" % rc,
                             err + log[-2000:])
         else:
             self.tally.ok(name)
+
+
+def run_docs_check(tally):
+    """tools/docs_check.py: one check per document, failing on each function or path it
+    names that does not exist."""
+    spec = importlib.util.spec_from_file_location(
+        "docs_check", os.path.join(ROOT, "tools", "docs_check.py"))
+    docs_check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(docs_check)
+    try:
+        results = docs_check.check(ROOT)
+    except OSError as e:
+        tally.fail("docs", "docs_check failed: %s" % e)
+        return
+    if not docs_check.libc_names():
+        tally.fail("docs", "musl's headers not found: libc names cannot be checked")
+    for doc, problems in sorted(results.items()):
+        name = "docs/references " + doc
+        if problems:
+            tally.fail(name, "%d stale reference(s): %s" % (len(problems), problems[0]),
+                       "\n".join(problems))
+        else:
+            tally.ok(name)
 
 
 def run_sessions(tally):
@@ -429,6 +647,11 @@ def main():
     print("== unit tests (make unit)", flush=True)
     run_unit(tally)
 
+    print("== the driver's own counting rules, on a made-up run", flush=True)
+    check_counting(tally)
+    print("== functions and paths named by the documentation (tools/docs_check.py)", flush=True)
+    run_docs_check(tally)
+
     print("== ./sprout run", flush=True)
     built = True
     try:
@@ -439,10 +662,17 @@ def main():
     if built:
         with tempfile.TemporaryDirectory(prefix="sprout-test-") as tmp:
             RunChecks(tally, tmp).run()
-        print("== in-guest suite (/tests/guest/run-all) on %d CPUs" % GUEST_SMP, flush=True)
-        run_guest(tally, sprout)
-        print("== in-guest suite again on 1 CPU", flush=True)
-        run_guest(tally, sprout, smp=1, prefix="guest-1cpu", report_path=False)
+        print("== in-guest suite (/tests/guest/run-all) on %s, then on 1 CPU" % cpus(GUEST_SMP),
+              flush=True)
+        runs = []
+        res, verdicts = run_guest(sprout, GUEST_SMP)
+        runs.append((cpus(GUEST_SMP), verdicts))
+        if res is not None:
+            check_guest_path(tally, res)
+        else:
+            tally.fail("run/guest-path", "the boot did not start")
+        runs.append((cpus(1), run_guest(sprout, 1)[1]))
+        merge_guest(tally, runs)
         print("== scripted sessions at the console (tools/session.py)", flush=True)
         run_sessions(tally)
 

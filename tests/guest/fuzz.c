@@ -81,8 +81,10 @@ static int fuzz_round(unsigned seed)
 
 static int case_fuzz(void)
 {
-	if (!tap_on_sprout())
+	if (!tap_on_sprout()) {
+		tap_diag("random arguments could name real files here: Sprout only");
 		return TAP_SKIP_STATUS;
+	}
 	for (unsigned r = 0; r < ROUNDS; r++) {
 		pid_t pid = fork();
 		int status;
@@ -101,8 +103,10 @@ static int case_fuzz(void)
 /* After the storm, the lifecycle still works. */
 static int case_still_works(void)
 {
-	if (!tap_on_sprout())
+	if (!tap_on_sprout()) {
+		tap_diag("follows the Sprout-only fuzz case");
 		return TAP_SKIP_STATUS;
+	}
 	for (int i = 0; i < 50; i++) {
 		pid_t pid = fork();
 		int status;

@@ -5,12 +5,17 @@
  * runs in the child and reports through the child's exit status only (0 = pass, TAP_SKIP_STATUS
  * = skipped, anything else or a kill by a signal = fail), so a case that crashes or corrupts its
  * memory fails alone and the program goes on. The parent bounds every case twice: alarm() in the
- * child (once signals are delivered) and a polling deadline in the parent, which kills its own
- * child with SIGKILL when the deadline passes (Sprout has no signal delivery yet, and no pipes).
+ * child and a polling deadline in the parent, which kills its own child with SIGKILL when the
+ * deadline passes (so a case that blocks SIGALRM, or a kernel that loses it, cannot hang the
+ * suite).
+ *
+ * A case skips (TAP_SKIP_STATUS, after a tap_diag() giving the reason) only when it cannot apply
+ * where it runs -- a Sprout-only feature on Linux, say -- never because the very feature it tests
+ * is broken: that is a failure. The driver (tools/test.py) counts a skip as neither pass nor fail.
  *
  * Inside a case, CHECK()/CHECK_EQ()/CHECK_ERR() print a "# file:line: ..." diagnostic and mark
  * the case failed; they do not abort it. The same header also carries the small helpers every
- * program shares: the temp directory, files as the only channel between processes, bounded
+ * program shares: the temp directory, small files to pass results between processes, bounded
  * waits for children, and the Sprout/Linux switch (uname sysname). It also brings in every libc
  * header the programs use (see below for why they must come from here).
  */
@@ -18,12 +23,13 @@
 #define SPROUT_TESTS_GUEST_TAP_H
 
 /*
- * libc's headers, reached past include/uapi. The build lists -Iinclude/uapi before
- * -Itests/guest, and some Sprout ABI headers there share libc's names (errno.h, fcntl.h,
- * signal.h, elf.h, wait.h) but hold only constants. Found through -Itests/guest (so include this
- * file as <tap.h>), #include_next continues the search after tests/guest, at libc's directory.
- * libc's own nested includes (sys/wait.h includes <signal.h>) still find the Sprout header
- * first, so its include guard is set beforehand and it reads as empty.
+ * libc's headers. The build searches include/ only after libc's directories (-idirafter
+ * include), so a bare <errno.h> is libc's and Sprout's ABI headers are reached by their
+ * directory ("uapi/sprout_msg.h"). Some of those share libc's names (errno.h, fcntl.h,
+ * signal.h, elf.h, wait.h, ...) and define the same constants: their include guards are set
+ * here so that a program which also pulls in a Sprout header never sees both definitions.
+ * Found through -Itests/guest (include this file as <tap.h>), #include_next continues the
+ * search after tests/guest, at libc's directory.
  */
 #define SPROUT_UAPI_ERRNO_H
 #define SPROUT_UAPI_FCNTL_H
@@ -256,8 +262,9 @@ static inline const char *tap_status_str(int status, char *buf, size_t len)
 }
 
 /*
- * Run fn in a forked child and print its TAP line. fn returns 0 for pass; a failed CHECK also
- * fails the case. Returns true if the case passed (or was skipped).
+ * Run fn in a forked child and print its TAP line. fn returns 0 for pass, TAP_SKIP_STATUS for
+ * a skip (its reason in the diagnostic printed just before); a failed CHECK also fails the case.
+ * Returns true if the case passed or was skipped.
  */
 static inline bool run_case(const char *name, int (*fn)(void))
 {

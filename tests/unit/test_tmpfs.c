@@ -71,6 +71,12 @@ void mutex_init(struct mutex *m, const char *name)
 	m->name = name;
 }
 
+void mutex_init_nestable(struct mutex *m, const char *name)
+{
+	mutex_init(m, name);
+	m->nestable = true;
+}
+
 void mutex_lock(struct mutex *m)
 {
 	assert_false(m->locked);	/* single-threaded: a second lock would deadlock */
