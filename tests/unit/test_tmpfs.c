@@ -141,6 +141,15 @@ int copy_from_user(void *dst, const void *src, size_t n)
 	return 0;
 }
 
+int io_src_copy(void *dst, struct io_src src, size_t off, size_t n)
+{
+	if (src.kernel) {
+		memcpy(dst, (const char *)src.base + off, n);
+		return 0;
+	}
+	return copy_from_user(dst, (const char *)src.base + off, n);
+}
+
 int copy_to_user(void *dst, const void *src, size_t n)
 {
 	user_copy_check();
