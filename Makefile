@@ -38,7 +38,8 @@ KASFLAGS := -g -Iinclude -Iarch/$(ARCH)/include -I$(B)/gen -MMD -MP -D__ASSEMBLY
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
 	-T arch/$(ARCH)/linker.ld
 
-KSRC_C := $(sort $(wildcard arch/$(ARCH)/*.c kernel/*.c mm/*.c fs/*.c ipc/*.c lib/*.c))
+KSRC_C := $(sort $(wildcard arch/$(ARCH)/*.c kernel/*.c mm/*.c fs/*.c ipc/*.c lib/*.c \
+	drivers/*.c drivers/*/*.c net/*.c))
 KSRC_S := $(sort $(wildcard arch/$(ARCH)/*.S))
 KOBJS := $(KSRC_C:%.c=$(B)/k/%.o) $(KSRC_S:%.S=$(B)/k/%.o)
 
