@@ -209,8 +209,9 @@ pid_t procfs_next_pid(pid_t from)
 	struct process *p;
 	pid_t pid, found = 0;
 
+	/* The pid map also holds threads' tids: skip those that name no process. */
 	spin_lock(&tasklist_lock);
-	for (pid = MAX(from, 1); pid < PID_MAX; pid++) {
+	for (pid = pid_next_in_use(MAX(from, 1)); pid > 0; pid = pid_next_in_use(pid + 1)) {
 		p = process_find(pid);
 		if (p && p->state != PROC_DEAD) {
 			found = pid;
@@ -726,7 +727,13 @@ long procfs_render(u8 kind, pid_t pid, u32 sub, char **out)
 	case PN_VERSION:
 		put(&o, "%s version 0.1 (x86_64)\n", SPROUT_SYSNAME);
 		break;
-	case PN_PID_MAX: put(&o, "%d\n", PID_MAX); break;
+	case PN_SYSCTL:
+		err = procfs_sys_show(sub, o.buf, o.cap);
+		if (err >= 0) {
+			o.len = (size_t)err;
+			err = 0;
+		}
+		break;
 	default:
 		err = render_pid(kind, pid, sub, &o);
 		break;

@@ -156,4 +156,13 @@ void mm_pt_release(struct mm *mm, u64 start, u64 end);
 /* VMA totals for /proc and rlimits: bytes mapped. */
 u64 mm_total_vm(struct mm *mm);
 
+/*
+ * vm_overcommit_get/vm_overcommit_set - /proc/sys/vm/overcommit_memory
+ * (proc_sys_vm(5)), 0..2, honoured by mmap(2) and brk(2) for private
+ * writable memory (mm/mmap.c); the setter returns 0 or -EINVAL. Atomic;
+ * no lock. Sleeps: no.
+ */
+long vm_overcommit_get(void);
+int vm_overcommit_set(long mode);
+
 #endif

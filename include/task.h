@@ -229,6 +229,23 @@ void pid_init(void);
 pid_t pid_alloc(void);			/* a fresh pid or -EAGAIN */
 void pid_free_locked(pid_t pid);	/* caller holds tasklist_lock */
 u32 pid_in_use_count(void);
+/*
+ * pid_max_get/pid_max_set - /proc/sys/kernel/pid_max: new pids stay below it.
+ * Setting 301..4194304 (Linux's bounds) is allowed even below pids in use,
+ * which keep working; 0 or -EINVAL. threads_max_get/threads_max_set -
+ * /proc/sys/kernel/threads-max (1..0x3fffffff): pid_alloc() refuses with
+ * -EAGAIN once that many threads and zombies hold pids; 0 or -EINVAL.
+ * Take tasklist_lock (the setters). Sleep: no. proc_sys_kernel(5).
+ */
+long pid_max_get(void);
+int pid_max_set(long max);
+long threads_max_get(void);
+int threads_max_set(long max);
+/* pid_next_in_use - the smallest pid or tid in use >= @from, 0 if none.
+ * Caller holds tasklist_lock. */
+pid_t pid_next_in_use(pid_t from);
+/* pid_last - the pid handed out last (/proc/loadavg). No lock: a snapshot. */
+pid_t pid_last(void);
 void process_hash_add(struct process *p);	/* caller holds tasklist_lock */
 void process_hash_remove(struct process *p);	/* caller holds tasklist_lock */
 struct task *task_alloc(void);

@@ -16,6 +16,7 @@
 
 #include "kernel.h"
 #include "mutex.h"
+#include "../include/ipc.h"	/* the limits (this file's name hides it) */
 #include "uapi/errno.h"
 #include "uapi/ipc.h"
 
@@ -36,7 +37,7 @@ struct ipc_ids {
 	struct mutex lock;
 	struct ipc_obj **slots;		/* [r] nslots entries, NULL when free */
 	u32 nslots;			/* [r] */
-	u32 max;			/* [I] objects allowed (msgmni, semmni, shmmni) */
+	const int *max;			/* [I] -> [a] objects allowed (msgmni, semmni, shmmni) */
 	u32 in_use;			/* [r] */
 	u16 seq;			/* [r] bumps on each creation: stale ids fail */
 };

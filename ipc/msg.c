@@ -40,7 +40,7 @@ struct msg_queue {
 
 static struct ipc_ids msg_ids = {
 	.lock = MUTEX_INIT(msg_ids.lock, "msg_ids"),
-	.max = LINUX_MSGMNI,
+	.max = &ipc_msgmni,
 };
 
 static struct msg_queue *queue_of(struct ipc_obj *o)
@@ -105,7 +105,7 @@ long sys_msgget(s32 key, int flg)
 	}
 	list_init(&q->messages);
 	wait_queue_init(&q->wait, "msg_queue");
-	q->qbytes = LINUX_MSGMNB;
+	q->qbytes = (u64)__atomic_load_n(&ipc_msgmnb, __ATOMIC_RELAXED);
 	q->ctime = ipc_now();
 	q->obj.free = queue_free;
 	r = ipc_add(&msg_ids, &q->obj, key, (u32)flg);
@@ -144,7 +144,7 @@ long sys_msgsnd(int id, const void __user *umsg, s64 size, int flg)
 	struct msg *m;
 	long r;
 
-	if (size < 0 || size > LINUX_MSGMAX || id < 0)
+	if (size < 0 || size > __atomic_load_n(&ipc_msgmax, __ATOMIC_RELAXED) || id < 0)
 		return -EINVAL;
 	m = kmalloc(sizeof(*m) + (u64)size);
 	if (!m)
@@ -347,6 +347,12 @@ long sys_msgctl(int id, int cmd, void __user *buf)
 		}
 		if (!ds.msg_qbytes) {
 			r = -EINVAL;
+			break;
+		}
+		/* Above msgmnb needs privilege (Linux: CAP_SYS_RESOURCE). */
+		if (ds.msg_qbytes > (u64)__atomic_load_n(&ipc_msgmnb, __ATOMIC_RELAXED) &&
+		    current->proc->euid) {
+			r = -EPERM;
 			break;
 		}
 		ipc_set_perm(o, &ds.msg_perm);

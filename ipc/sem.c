@@ -48,8 +48,9 @@ struct sem_undo {
 
 static struct ipc_ids sem_ids = {
 	.lock = MUTEX_INIT(sem_ids.lock, "sem_ids"),
-	.max = LINUX_SEMMNI,
+	.max = &ipc_sem[3],
 };
+static u64 sem_used;	/* [r] semaphores in all live sets (SEMMNS) */
 
 static struct sem_set *set_of(struct ipc_obj *o)
 {
@@ -84,7 +85,7 @@ long sys_semget(s32 key, int nsems, int flg)
 	struct sem_set *s;
 	long r;
 
-	if (nsems < 0 || nsems > LINUX_SEMMSL)
+	if (nsems < 0 || nsems > __atomic_load_n(&ipc_sem[0], __ATOMIC_RELAXED))
 		return -EINVAL;
 	mutex_lock(&sem_ids.lock);
 	r = ipc_get_common(&sem_ids, key, flg, &o);
@@ -96,6 +97,10 @@ long sys_semget(s32 key, int nsems, int flg)
 		goto out;
 	if (!nsems) {
 		r = -EINVAL;
+		goto out;
+	}
+	if (sem_used + (u64)nsems > (u64)__atomic_load_n(&ipc_sem[1], __ATOMIC_RELAXED)) {
+		r = -ENOSPC;	/* semget(2): SEMMNS would be exceeded */
 		goto out;
 	}
 	s = kzalloc(sizeof(*s) + (u64)nsems * sizeof(s->sems[0]));
@@ -112,6 +117,7 @@ long sys_semget(s32 key, int nsems, int flg)
 		kfree(s);
 		goto out;
 	}
+	sem_used += s->nsems;
 	r = s->obj.id;
 out:
 	mutex_unlock(&sem_ids.lock);
@@ -138,12 +144,13 @@ static struct sem_undo *undo_find(struct sem_set *s)
 }
 
 /*
- * Try @ops on @s as one unit. Returns 0 (applied), -EAGAIN with the index
- * of the blocking operation in *@blocker, or -ERANGE / -ENOMEM. [r] held.
+ * Try @ops on @s as one unit, with @vals (@nops ints) as scratch space.
+ * Returns 0 (applied), -EAGAIN with the index of the blocking operation in
+ * *@blocker, or -ERANGE / -ENOMEM. [r] held.
  */
-static int sem_try(struct sem_set *s, const struct linux_sembuf *ops, u32 nops, u32 *blocker)
+static int sem_try(struct sem_set *s, const struct linux_sembuf *ops, u32 nops, int *vals,
+		   u32 *blocker)
 {
-	int vals[LINUX_SEMOPM];
 	struct sem_undo *u = NULL;
 	u32 i;
 
@@ -187,6 +194,7 @@ static long do_semop(int id, const struct linux_sembuf __user *usops, u64 nsops,
 {
 	struct linux_sembuf *ops;
 	bool alter = false;
+	int *vals;
 	struct ipc_obj *o;
 	struct sem_set *s;
 	u32 blocker;
@@ -194,12 +202,13 @@ static long do_semop(int id, const struct linux_sembuf __user *usops, u64 nsops,
 
 	if (nsops < 1 || id < 0)
 		return -EINVAL;
-	if (nsops > LINUX_SEMOPM)
-		return -E2BIG;
+	if (nsops > (u64)__atomic_load_n(&ipc_sem[2], __ATOMIC_RELAXED))
+		return -E2BIG;	/* over SEMOPM */
 	/* On the heap: 500 operations would take 3 KiB of the kernel stack. */
-	ops = kmalloc(nsops * sizeof(ops[0]));
+	ops = kmalloc(nsops * (sizeof(ops[0]) + sizeof(*vals)));
 	if (!ops)
 		return -ENOMEM;
+	vals = (int *)(ops + nsops);
 	if (copy_from_user(ops, usops, nsops * sizeof(ops[0]))) {
 		r = -EFAULT;
 		goto out_free;
@@ -225,7 +234,7 @@ static long do_semop(int id, const struct linux_sembuf __user *usops, u64 nsops,
 			r = -EIDRM;
 			break;
 		}
-		r = sem_try(s, ops, (u32)nsops, &blocker);
+		r = sem_try(s, ops, (u32)nsops, vals, &blocker);
 		if (r != -EAGAIN)
 			break;
 		if ((ops[blocker].sem_flg & LINUX_IPC_NOWAIT) || no_wait_at_all)
@@ -387,6 +396,7 @@ long sys_semctl(int id, int num, int cmd, u64 arg)
 		}
 		ipc_obj_get(o);
 		ipc_remove(&sem_ids, o);
+		sem_used -= s->nsems;
 		set_changed(s);
 		mutex_unlock(&sem_ids.lock);
 		ipc_obj_put(o);

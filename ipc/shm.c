@@ -34,8 +34,9 @@ struct shm_seg {
 
 static struct ipc_ids shm_ids = {
 	.lock = MUTEX_INIT(shm_ids.lock, "shm_ids"),
-	.max = LINUX_SHMMNI,
+	.max = &ipc_shmmni,
 };
+static u64 shm_tot;	/* [a] pages of all segments not yet destroyed (SHMALL) */
 
 static struct shm_seg *seg_of(struct ipc_obj *o)
 {
@@ -46,6 +47,8 @@ static void shm_free(struct ipc_obj *o)
 {
 	struct shm_seg *s = seg_of(o);
 
+	/* The last reference may be dropped with or without the registry lock. */
+	__atomic_sub_fetch(&shm_tot, PAGE_ALIGN_UP(s->size) / PAGE_SIZE, __ATOMIC_RELAXED);
 	inode_put(s->ino);
 	kfree(s);
 }
@@ -105,8 +108,14 @@ long sys_shmget(s32 key, u64 size, int flg)
 	}
 	if (r < 0)
 		goto out;
-	if (size < LINUX_SHMMIN || size > SHM_MAX_BYTES) {
+	if (size < LINUX_SHMMIN || size > SHM_MAX_BYTES ||
+	    size > __atomic_load_n(&ipc_shmmax, __ATOMIC_RELAXED)) {
 		r = -EINVAL;
+		goto out;
+	}
+	if (__atomic_load_n(&shm_tot, __ATOMIC_RELAXED) + PAGE_ALIGN_UP(size) / PAGE_SIZE >
+	    __atomic_load_n(&ipc_shmall, __ATOMIC_RELAXED)) {
+		r = -ENOSPC;	/* shmget(2): SHMALL would be exceeded */
 		goto out;
 	}
 	s = kzalloc(sizeof(*s));
@@ -129,6 +138,7 @@ long sys_shmget(s32 key, u64 size, int flg)
 		kfree(s);
 		goto out;
 	}
+	__atomic_add_fetch(&shm_tot, PAGE_ALIGN_UP(size) / PAGE_SIZE, __ATOMIC_RELAXED);
 	r = s->obj.id;
 out:
 	mutex_unlock(&shm_ids.lock);

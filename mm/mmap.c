@@ -63,18 +63,46 @@ static int populate_locked(struct mm *mm, u64 start, u64 end)
 	return 0;
 }
 
+/* /proc/sys/vm/overcommit_memory (proc_sys_vm(5)): 0 heuristic, 1 always,
+ * 2 strict. [a] */
+static int overcommit_mode;
+
+#define OVERCOMMIT_RATIO	50	/* percent of RAM: Linux's overcommit_ratio */
+
+/* vm_overcommit_get/set - see include/mm.h. */
+long vm_overcommit_get(void)
+{
+	return __atomic_load_n(&overcommit_mode, __ATOMIC_RELAXED);
+}
+
+int vm_overcommit_set(long mode)
+{
+	if (mode < 0 || mode > 2)
+		return -EINVAL;
+	__atomic_store_n(&overcommit_mode, (int)mode, __ATOMIC_RELAXED);
+	return 0;
+}
+
 /*
- * RLIMIT_AS and RLIMIT_DATA (getrlimit(2)): may @len more bytes be mapped,
- * counting as data when @data (private, writable, not stack: what Linux's
- * data_vm counts)? Returns 0 or -ENOMEM. Caller holds the mm lock.
+ * RLIMIT_AS and RLIMIT_DATA (getrlimit(2)), and the overcommit policy: may
+ * @len more bytes be mapped, counting as data when @data (private, writable,
+ * not stack: what Linux's data_vm counts and what it accounts as committed
+ * memory)? Overcommit mode 0 refuses one request larger than all of RAM
+ * (there is no swap), mode 1 never refuses, mode 2 refuses when this address
+ * space's committed (data) memory would pass overcommit_ratio percent of
+ * RAM. Returns 0 or -ENOMEM. Caller holds the mm lock.
  */
 static int vm_limits_allow(struct mm *mm, u64 len, bool data)
 {
 	u64 as = rlimit_cur(RLIMIT_AS), dl = rlimit_cur(RLIMIT_DATA);
+	u64 ram = (u64)page_total_count() * PAGE_SIZE;
+	int mode = __atomic_load_n(&overcommit_mode, __ATOMIC_RELAXED);
 	u64 total = 0, data_vm = 0;
 	struct vma *v;
 
-	if (as == RLIM_INFINITY && (!data || dl == RLIM_INFINITY))
+	if (data && mode == 0 && len > ram)
+		return -ENOMEM;
+	if (as == RLIM_INFINITY && (!data || (dl == RLIM_INFINITY && mode != 2)))
 		return 0;
 	list_for_each_entry(v, &mm->vmas, link) {
 		total += v->end - v->start;
@@ -84,6 +112,8 @@ static int vm_limits_allow(struct mm *mm, u64 len, bool data)
 	if (as != RLIM_INFINITY && total + len > as)
 		return -ENOMEM;
 	if (data && dl != RLIM_INFINITY && data_vm + len > dl)
+		return -ENOMEM;
+	if (data && mode == 2 && data_vm + len > ram / 100 * OVERCOMMIT_RATIO)
 		return -ENOMEM;
 	return 0;
 }

@@ -44,11 +44,15 @@
 #define LINUX_MSGMNB		16384	/* bytes in one queue */
 #define LINUX_MSGMNI		32000	/* queues */
 #define LINUX_SEMMSL		32000	/* semaphores per set */
+#define LINUX_SEMMNS		1024000000	/* semaphores in all sets */
 #define LINUX_SEMMNI		32000	/* sets */
 #define LINUX_SEMOPM		500	/* operations per semop */
 #define LINUX_SEMVMX		32767	/* largest semaphore value */
 #define LINUX_SHMMNI		4096	/* segments */
 #define LINUX_SHMMIN		1	/* bytes */
+#define LINUX_SHMMAX		(~0UL - (1UL << 24))	/* bytes in one segment */
+#define LINUX_SHMALL		(~0UL - (1UL << 24))	/* pages in all segments */
+#define LINUX_IPCMNI		32768	/* the largest msgmni, shmmni, semmni */
 
 struct linux_ipc64_perm {
 	int32_t key;

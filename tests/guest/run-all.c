@@ -18,6 +18,7 @@ static const char *const programs[] = {
 	"signals", "jobs",
 	"vfs",
 	"mqueue", "msgpass",
+	"sysctl",
 	"stress",
 };
 
