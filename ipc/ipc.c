@@ -38,6 +38,21 @@ struct ipc_obj *ipc_find_id(struct ipc_ids *ids, int id)
 	return o && o->id == id ? o : NULL;
 }
 
+struct ipc_obj *ipc_find_index(struct ipc_ids *ids, int idx)
+{
+	if (idx < 0 || (u32)idx >= ids->nslots)
+		return NULL;
+	return ids->slots[idx];
+}
+
+int ipc_max_index(struct ipc_ids *ids)
+{
+	for (u32 i = ids->nslots; i > 0; i--)
+		if (ids->slots[i - 1])
+			return (int)(i - 1);
+	return 0;
+}
+
 struct ipc_obj *ipc_find_key(struct ipc_ids *ids, s32 key)
 {
 	for (u32 i = 0; i < ids->nslots; i++)

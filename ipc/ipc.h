@@ -44,6 +44,12 @@ struct ipc_ids {
 
 /* ipc_find_id - the live object of @ids with @id, or NULL. [r] held. */
 struct ipc_obj *ipc_find_id(struct ipc_ids *ids, int id);
+/* ipc_find_index - the live object in slot @idx (the *_STAT commands' index
+ * into the kernel's array), or NULL. [r] held. */
+struct ipc_obj *ipc_find_index(struct ipc_ids *ids, int idx);
+/* ipc_max_index - the highest slot in use, or 0 when none (what IPC_INFO and
+ * the *_INFO commands return). [r] held. */
+int ipc_max_index(struct ipc_ids *ids);
 /* ipc_find_key - the live object of @ids with @key (not IPC_PRIVATE) or NULL. [r] held. */
 struct ipc_obj *ipc_find_key(struct ipc_ids *ids, s32 key);
 /*

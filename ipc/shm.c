@@ -279,23 +279,82 @@ static void shm_fill_stat(struct shm_seg *s, struct linux_shmid64_ds *ds)
 	ds->shm_nattch = s->nattch;
 }
 
+/* Resident pages of @s's memory (SHM_INFO's shm_rss). [r] held; takes the
+ * inode lock (order: ipc_ids lock -> inode lock). */
+static u64 seg_resident(struct shm_seg *s)
+{
+	u64 n = 0;
+
+	mutex_lock(&s->ino->lock);
+	for (u64 i = 0; i < s->ino->npages; i++)
+		n += s->ino->pages[i] != NULL;
+	mutex_unlock(&s->ino->lock);
+	return n;
+}
+
+/* IPC_INFO (the limits, struct shminfo64) and SHM_INFO (what is in use). */
+static long shmctl_info(int cmd, void __user *buf)
+{
+	struct linux_shminfo64 si;
+	struct linux_shm_info in;
+	long r;
+
+	memset(&si, 0, sizeof(si));
+	memset(&in, 0, sizeof(in));
+	mutex_lock(&shm_ids.lock);
+	if (cmd == LINUX_IPC_INFO) {
+		si.shmmax = __atomic_load_n(&ipc_shmmax, __ATOMIC_RELAXED);
+		si.shmmin = LINUX_SHMMIN;
+		si.shmmni = (u64)__atomic_load_n(&ipc_shmmni, __ATOMIC_RELAXED);
+		si.shmseg = si.shmmni;
+		si.shmall = __atomic_load_n(&ipc_shmall, __ATOMIC_RELAXED);
+	} else {
+		in.used_ids = (s32)shm_ids.in_use;
+		in.shm_tot = __atomic_load_n(&shm_tot, __ATOMIC_RELAXED);
+		for (u32 i = 0; i < shm_ids.nslots; i++)
+			if (shm_ids.slots[i])
+				in.shm_rss += seg_resident(seg_of(shm_ids.slots[i]));
+	}
+	r = ipc_max_index(&shm_ids);
+	mutex_unlock(&shm_ids.lock);
+	if (cmd == LINUX_IPC_INFO ? copy_to_user(buf, &si, sizeof(si)) :
+				    copy_to_user(buf, &in, sizeof(in)))
+		return -EFAULT;
+	return r;
+}
+
 /*
  * shmctl - shmctl(2): IPC_STAT (into user @buf), IPC_SET (uid, gid, mode from
- * @buf), IPC_RMID (destroy now, or at the last detach). Returns 0, or
- * -EINVAL (bad id or command), -EACCES, -EPERM, -EFAULT. May sleep.
+ * @buf), IPC_RMID (destroy now, or at the last detach); IPC_INFO (struct
+ * shminfo64) and SHM_INFO (struct shm_info), both returning the highest
+ * index in use; SHM_STAT and SHM_STAT_ANY (IPC_STAT of the segment at index
+ * @id, returning its id; SHM_STAT_ANY without the read-permission check).
+ * Errors in shmctl(2)'s order: -EINVAL (negative id or command, no such id
+ * or index, bad command), then -EACCES (IPC_STAT/SHM_STAT without read
+ * permission) or -EPERM (IPC_SET/IPC_RMID by other than owner or creator),
+ * -EFAULT. May sleep.
  */
 long sys_shmctl(int id, int cmd, void __user *buf)
 {
 	struct linux_shmid64_ds ds;
 	struct ipc_obj *o;
 	struct shm_seg *s;
+	bool stat;
 	long r = 0;
 
+	if (id < 0 || cmd < 0)
+		return -EINVAL;
 	cmd = ipc_cmd(cmd);
+	if (cmd == LINUX_IPC_INFO || cmd == LINUX_SHM_INFO)
+		return shmctl_info(cmd, buf);
+	stat = cmd == LINUX_IPC_STAT || cmd == LINUX_SHM_STAT || cmd == LINUX_SHM_STAT_ANY;
 	if (cmd == LINUX_IPC_SET && copy_from_user(&ds, buf, sizeof(ds)))
 		return -EFAULT;
 	mutex_lock(&shm_ids.lock);
-	o = ipc_find_id(&shm_ids, id);
+	if (cmd == LINUX_SHM_STAT || cmd == LINUX_SHM_STAT_ANY)
+		o = ipc_find_index(&shm_ids, id);
+	else
+		o = ipc_find_id(&shm_ids, id);
 	if (!o) {
 		r = -EINVAL;
 		goto out;
@@ -303,11 +362,14 @@ long sys_shmctl(int id, int cmd, void __user *buf)
 	s = seg_of(o);
 	switch (cmd) {
 	case LINUX_IPC_STAT:
-		if (!ipc_permitted(o, 4)) {
+	case LINUX_SHM_STAT:
+	case LINUX_SHM_STAT_ANY:
+		if (cmd != LINUX_SHM_STAT_ANY && !ipc_permitted(o, 4)) {
 			r = -EACCES;
 			break;
 		}
 		shm_fill_stat(s, &ds);
+		r = cmd == LINUX_IPC_STAT ? 0 : o->id;
 		break;
 	case LINUX_IPC_SET:
 		if (!ipc_owner_or_root(o)) {
@@ -335,7 +397,7 @@ long sys_shmctl(int id, int cmd, void __user *buf)
 	}
 out:
 	mutex_unlock(&shm_ids.lock);
-	if (!r && cmd == LINUX_IPC_STAT && copy_to_user(buf, &ds, sizeof(ds)))
+	if (r >= 0 && stat && copy_to_user(buf, &ds, sizeof(ds)))
 		r = -EFAULT;
 	return r;
 }
