@@ -15,6 +15,7 @@
  */
 #include "internal.h"
 #include "procfs.h"
+#include "cpu.h"
 #include "kmalloc.h"
 #include "task.h"
 #include "uaccess.h"
@@ -26,6 +27,7 @@ struct proc_entry {
 	const char *name;
 	u8 kind;
 	u32 mode;
+	bool guarded;	/* behind the ptrace access check (procfs_may_inspect()) */
 };
 
 static const struct proc_entry root_entries[] = {
@@ -42,17 +44,22 @@ static const struct proc_entry root_entries[] = {
 	{ "version", PN_VERSION, S_IFREG | 0444 },
 };
 
-/* Entries of /proc/<pid> and of /proc/<pid>/task/<tid> (no "task" there). */
+/*
+ * Entries of /proc/<pid> and of /proc/<pid>/task/<tid> (no "task" there).
+ * Guarded ones, as on Linux, need the ptrace access check: a symlink at
+ * lookup (so readlink and following it fail with EACCES), a file or the fd/
+ * directory at open.
+ */
 static const struct proc_entry pid_entries[] = {
 	{ "cmdline", PN_CMDLINE, S_IFREG | 0444 },
 	{ "comm", PN_COMM, S_IFREG | 0444 },
-	{ "cwd", PN_CWD, S_IFLNK | 0777 },
-	{ "environ", PN_ENVIRON, S_IFREG | 0400 },
-	{ "exe", PN_EXE, S_IFLNK | 0777 },
-	{ "fd", PN_FD, S_IFDIR | 0500 },
-	{ "maps", PN_MAPS, S_IFREG | 0444 },
+	{ "cwd", PN_CWD, S_IFLNK | 0777, true },
+	{ "environ", PN_ENVIRON, S_IFREG | 0400, true },
+	{ "exe", PN_EXE, S_IFLNK | 0777, true },
+	{ "fd", PN_FD, S_IFDIR | 0500, true },
+	{ "maps", PN_MAPS, S_IFREG | 0444, true },
 	{ "mounts", PN_PID_MOUNTS, S_IFREG | 0444 },
-	{ "root", PN_ROOT_LINK, S_IFLNK | 0777 },
+	{ "root", PN_ROOT_LINK, S_IFLNK | 0777, true },
 	{ "stat", PN_PID_STAT, S_IFREG | 0444 },
 	{ "statm", PN_STATM, S_IFREG | 0444 },
 	{ "status", PN_STATUS, S_IFREG | 0444 },
@@ -74,6 +81,10 @@ static struct inode *node_new(struct inode *parent, u8 kind, u32 mode, pid_t pid
 
 	if (pid > 0 && procfs_owner(pid, &own))
 		return NULL;
+	/* Linux's proc_fd_permission: a process may always list its own fd/,
+	 * even when not dumpable (its files are root's then). */
+	if (kind == PN_FD && current->proc && pid == current->proc->pid)
+		fs_cred(&own.uid, &own.gid, false);
 	ino = inode_alloc(mode, own.uid, own.gid);
 	if (!ino)
 		return NULL;
@@ -108,11 +119,29 @@ static int link_fill(struct inode *ino)
 	return 0;
 }
 
+/* Is node @kind of a process behind the ptrace access check? */
+static bool kind_guarded(u8 kind)
+{
+	if (kind == PN_FD_LINK)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(pid_entries); i++)
+		if (pid_entries[i].kind == kind)
+			return pid_entries[i].guarded;
+	return false;
+}
+
 static int make_node(struct inode *dir, const struct proc_entry *e, pid_t pid, u32 sub,
 		     struct inode **out)
 {
-	struct inode *ino = node_new(dir, e->kind, e->mode, pid, sub);
+	struct inode *ino;
 	int err;
+
+	if (pid > 0 && S_ISLNK(e->mode) && kind_guarded(e->kind)) {
+		err = procfs_may_inspect(pid);
+		if (err)
+			return err == -ESRCH ? -ENOENT : err;
+	}
+	ino = node_new(dir, e->kind, e->mode, pid, sub);
 
 	if (!ino)
 		return pid > 0 ? -ENOENT : -ENOMEM;
@@ -211,6 +240,9 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 		}
 		return -ENOENT;
 	case PN_FD:
+		n = procfs_may_inspect(pid);
+		if (n)
+			return n == -ESRCH ? -ENOENT : (int)n;
 		n = parse_num(name, len);
 		if (n >= 0 && n < FD_MAX && procfs_fd_exists(pid, (int)n)) {
 			struct proc_entry e = { "", PN_FD_LINK, S_IFLNK | 0700 };
@@ -382,6 +414,12 @@ static long proc_getdents(struct inode *dir, u64 *pos, void __user *buf, size_t 
 	char *kbuf;
 	long ret;
 
+	if (PN_KIND(dir->priv) == PN_FD) {
+		int err = procfs_may_inspect(PN_PID(dir->priv));
+
+		if (err)
+			return err == -ESRCH ? -ENOENT : err;
+	}
 	kbuf = kmalloc(cap ? cap : 1);
 	if (!kbuf)
 		return -ENOMEM;
@@ -503,6 +541,12 @@ static int proc_open(struct inode *ino, u32 flags, struct file **out)
 	if (PN_KIND(ino->priv) == PN_SYSCTL && (flags & O_ACCMODE) != O_RDONLY &&
 	    !(ino->mode & 0200))
 		return -EACCES;
+	if (PN_PID(ino->priv) > 0 && kind_guarded(PN_KIND(ino->priv))) {
+		int err = procfs_may_inspect(PN_PID(ino->priv));
+
+		if (err)
+			return err == -ESRCH ? -ENOENT : err;
+	}
 	b = kzalloc(sizeof(*b));
 	if (!b)
 		return -ENOMEM;

@@ -30,6 +30,10 @@ u64 procfs_priv(u8 kind, pid_t pid, u32 sub);
 /* procfs_owner - effective ids of process @pid (its /proc files' owner);
  * 0 or -ESRCH. Takes tasklist_lock. */
 int procfs_owner(pid_t pid, struct proc_owner *own);
+/* procfs_may_inspect - may current see inside process @pid (maps, exe, cwd,
+ * root, environ, fd/: Linux's ptrace access check, cred_may_inspect())?
+ * 0, -EACCES or -ESRCH. Takes tasklist_lock. */
+int procfs_may_inspect(pid_t pid);
 /* procfs_task_exists - process @pid exists (alive or zombie) and, when @tid
  * is not 0, has thread @tid. */
 bool procfs_task_exists(pid_t pid, pid_t tid);

@@ -179,11 +179,25 @@ int procfs_owner(pid_t pid, struct proc_owner *own)
 	p = process_find(pid);
 	if (p && p->state != PROC_DEAD) {
 		spin_lock(&p->lock);
-		own->uid = p->euid;
-		own->gid = p->egid;
+		/* Linux's task_dump_owner: a non-dumpable process's files are root's. */
+		own->uid = p->dumpable ? p->euid : 0;
+		own->gid = p->dumpable ? p->egid : 0;
 		spin_unlock(&p->lock);
 		err = 0;
 	}
+	spin_unlock(&tasklist_lock);
+	return err;
+}
+
+int procfs_may_inspect(pid_t pid)
+{
+	struct process *p;
+	int err = -ESRCH;
+
+	spin_lock(&tasklist_lock);
+	p = process_find(pid);
+	if (p && p->state != PROC_DEAD)
+		err = cred_may_inspect(p) ? 0 : -EACCES;
 	spin_unlock(&tasklist_lock);
 	return err;
 }
@@ -485,7 +499,8 @@ static void show_stat(struct out *o, struct snap *s)
 	u64 astart = 0, aend = 0, estart = 0, eend = 0, brk0 = 0;
 
 	mm_sizes(s->mm, &z);
-	if (s->mm) {
+	/* The address-space layout only for those who may look inside (Linux). */
+	if (s->mm && procfs_may_inspect(s->pid) == 0) {
 		mutex_lock(&s->mm->lock);
 		astart = s->mm->arg_start;
 		aend = s->mm->arg_end;

@@ -183,6 +183,10 @@ struct process {
 	int pdeath_signal;		/* [P] prctl(PR_SET_PDEATHSIG); 0 = none */
 	bool is_subreaper;		/* [T] prctl(PR_SET_CHILD_SUBREAPER) */
 	bool did_exec;			/* [T] exec'd since fork (setpgid -EACCES) */
+	bool dumpable;			/* [P] prctl(PR_SET_DUMPABLE): others of the same
+					 * uid may look inside through /proc (ptrace
+					 * access); cleared by a change of effective ids
+					 * and by exec of a set-id program */
 	u32 ngroups;			/* [P] supplementary groups */
 	gid_t *groups;			/* [P] kmalloc'd array of ngroups */
 	struct k_rlimit rlim[RLIMIT_COUNT];	/* [P] resource limits */
@@ -367,6 +371,13 @@ bool pgrp_orphaned_current(void);
 /* cred_may_signal - may @sender signal @target with @sig (kill(2) EPERM
  * rule)? NULL @sender is the kernel. Caller keeps both alive. */
 bool cred_may_signal(struct process *sender, struct process *target, int sig);
+/* cred_may_inspect - may current look inside @target through /proc (maps,
+ * exe, cwd, environ, fd/...)? Linux's ptrace_may_access(PTRACE_MODE_READ_
+ * FSCREDS): the same process; or the caller's filesystem uid and gid equal
+ * all three of the target's uids and gids and the target is dumpable; or the
+ * caller is root. Caller holds tasklist_lock or keeps @target alive; takes
+ * @target's lock. Sleeps: no. */
+bool cred_may_inspect(struct process *target);
 /* cred_fork - copy @parent's supplementary groups to @child. 0 or -ENOMEM. */
 int cred_fork(struct process *child, struct process *parent);
 

@@ -219,6 +219,7 @@ struct process *process_alloc(void)
 	wait_queue_init(&p->thread_exit, "thread_exit");
 	signal_process_init(p);
 	p->refcount = 1;
+	p->dumpable = true;
 	p->start_ns = arch_clock_ns();
 	return p;
 }
