@@ -250,6 +250,9 @@ int threads_max_set(long max);
 pid_t pid_next_in_use(pid_t from);
 /* pid_last - the pid handed out last (/proc/loadavg). No lock: a snapshot. */
 pid_t pid_last(void);
+/* pid_alloc_count - pids and tids handed out since boot: the processes and
+ * threads created (/proc/stat "processes"). No lock: a snapshot. */
+u64 pid_alloc_count(void);
 void process_hash_add(struct process *p);	/* caller holds tasklist_lock */
 void process_hash_remove(struct process *p);	/* caller holds tasklist_lock */
 struct task *task_alloc(void);

@@ -34,6 +34,7 @@ static u64 pid_bits[PID_MAX_LIMIT / 64];		/* [tasklist_lock] 512 KiB */
 static struct idmap pid_map;				/* [tasklist_lock] */
 static struct list_head pid_hash[PID_HASH_SIZE];	/* [tasklist_lock] */
 static u32 max_threads;					/* [tasklist_lock] threads-max */
+static u64 total_forks;		/* [tasklist_lock] tasks created since boot (/proc/stat) */
 
 /* The process of the idle tasks and kernel threads (pid 0). */
 static struct process kernel_process;
@@ -62,8 +63,16 @@ pid_t pid_alloc(void)
 	spin_lock(&tasklist_lock);
 	if (pid_map.used < max_threads)
 		pid = idmap_alloc(&pid_map);
+	if (pid > 0)
+		total_forks++;
 	spin_unlock(&tasklist_lock);
 	return pid;
+}
+
+/* pid_alloc_count - see include/task.h. */
+u64 pid_alloc_count(void)
+{
+	return __atomic_load_n(&total_forks, __ATOMIC_RELAXED);
 }
 
 /* pid_max_get - see include/task.h. */

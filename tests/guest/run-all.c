@@ -18,7 +18,7 @@ static const char *const programs[] = {
 	"signals", "jobs",
 	"vfs",
 	"mqueue", "msgpass",
-	"sysctl", "ipcinfo", "procperm",
+	"sysctl", "ipcinfo", "procperm", "loadavg",
 	"stress",
 };
 
