@@ -47,6 +47,28 @@ int vfs_lookup_child(struct inode *dir, const char *name, size_t len, struct ino
  * it, repeatedly. Takes [p]. */
 void vfs_cross_mounts(struct inode **ino);
 
+/*
+ * Pipe limits (fs/pipe_acct.c, pipe(7) "/proc files"). pipe_round_size - a
+ * capacity as Linux rounds it: a power of two pages, 0 above 2 GiB. The
+ * get/set pairs are /proc/sys/fs/pipe-max-size (bytes) and
+ * pipe-user-pages-soft/hard (pages, 0 = no limit); setters return 0 or
+ * -EINVAL. pipe_acct_change - move @uid's charge from @old_pages to
+ * @new_pages; returns the user's new total. pipe_acct_over_soft/hard - is a
+ * total over that limit? pipe_acct_privileged - may current ignore them?
+ * Take only the accounting spinlock (a leaf). Sleep: no.
+ */
+u32 pipe_round_size(u64 size);
+long pipe_max_size_get(void);
+int pipe_max_size_set(u32 bytes);
+long pipe_user_pages_soft_get(void);
+int pipe_user_pages_soft_set(long pages);
+long pipe_user_pages_hard_get(void);
+int pipe_user_pages_hard_set(long pages);
+u64 pipe_acct_change(uid_t uid, u32 old_pages, u32 new_pages);
+bool pipe_acct_over_soft(u64 pages);
+bool pipe_acct_over_hard(u64 pages);
+bool pipe_acct_privileged(void);
+
 /* procfs_new_root - the root of a new proc instance (counted) or NULL. */
 struct inode *procfs_new_root(void);
 /* procfs_name_of - the name of procfs inode @ino, like tmpfs_name_of(). */

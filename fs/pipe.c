@@ -33,7 +33,7 @@
 
 #define PIPE_BUF		4096		/* bytes written atomically, pipe(7) */
 #define PIPE_DEF_SIZE		(16 * PAGE_SIZE)	/* 64 KiB */
-#define PIPE_MAX_SIZE		(1UL << 20)	/* /proc/sys/fs/pipe-max-size */
+#define PIPE_MIN_DEF_SIZE	(2 * PAGE_SIZE)	/* over pipe-user-pages-soft */
 #define F_SETPIPE_SZ		1031
 #define F_GETPIPE_SZ		1032
 
@@ -51,6 +51,8 @@ struct pipe {
 	} *pkt;				/* [p] ring of cap / PAGE_SIZE entries */
 	u32 pkt_head, pkt_count;	/* [p] */
 	u32 readers, writers;		/* [p] open descriptions of each end */
+	uid_t user;			/* [I] charged for the pages (fs/pipe_acct.c) */
+	u32 nr_accounted;		/* [p] pages charged to user */
 	struct wait_queue wait;		/* readers and writers waiting for a change */
 	struct mutex read_mutex;
 };
@@ -62,18 +64,44 @@ static u32 pipe_slots(u32 cap)
 	return cap / PAGE_SIZE;
 }
 
-static struct pipe *pipe_alloc(void)
+/*
+ * A new pipe charged to @user: 16 pages, fewer when pipe-max-size is lower
+ * (unprivileged), 2 over pipe-user-pages-soft; NULL with *@err -EPERM over
+ * pipe-user-pages-hard (Linux's alloc_pipe_info; pipe(2) then says ENFILE)
+ * or -ENOMEM.
+ */
+static struct pipe *pipe_alloc(uid_t user, int *err)
 {
 	struct pipe *p = kzalloc(sizeof(*p));
+	u32 cap = PIPE_DEF_SIZE, max = (u32)pipe_max_size_get();
+	bool priv = pipe_acct_privileged();
+	u64 total;
 
+	*err = -ENOMEM;
 	if (!p)
 		return NULL;
-	p->cap = PIPE_DEF_SIZE;
+	if (cap > max && !priv)
+		cap = max;
+	total = pipe_acct_change(user, 0, cap / PAGE_SIZE);
+	if (pipe_acct_over_soft(total) && !priv) {
+		total = pipe_acct_change(user, cap / PAGE_SIZE, PIPE_MIN_DEF_SIZE / PAGE_SIZE);
+		cap = PIPE_MIN_DEF_SIZE;
+	}
+	p->user = user;
+	p->nr_accounted = cap / PAGE_SIZE;
+	if (pipe_acct_over_hard(total) && !priv) {
+		pipe_acct_change(user, p->nr_accounted, 0);
+		kfree(p);
+		*err = -ENFILE;
+		return NULL;
+	}
+	p->cap = cap;
 	p->buf = kmalloc(p->cap);
 	p->pkt = kmalloc(pipe_slots(p->cap) * sizeof(*p->pkt));
 	if (!p->buf || !p->pkt) {
 		kfree(p->buf);
 		kfree(p->pkt);
+		pipe_acct_change(user, p->nr_accounted, 0);
 		kfree(p);
 		return NULL;
 	}
@@ -85,6 +113,7 @@ static struct pipe *pipe_alloc(void)
 
 static void pipe_free(struct pipe *p)
 {
+	pipe_acct_change(p->user, p->nr_accounted, 0);
 	kfree(p->buf);
 	kfree(p->pkt);
 	kfree(p);
@@ -411,8 +440,10 @@ long pipe_fcntl(struct file *f, unsigned cmd, u64 arg)
 {
 	struct pipe *p = f->priv;
 	struct pipe_packet *npkt;
+	bool priv = pipe_acct_privileged();
+	u32 old_pages, new_pages;
 	char *nbuf;
-	u64 cap;
+	u64 cap, total;
 	long r;
 
 	if (!file_is_pipe(f))
@@ -421,10 +452,12 @@ long pipe_fcntl(struct file *f, unsigned cmd, u64 arg)
 		return __atomic_load_n(&p->cap, __ATOMIC_ACQUIRE);
 	if (cmd != F_SETPIPE_SZ)
 		return -EINVAL;
-	if (arg > PIPE_MAX_SIZE)
+	cap = pipe_round_size(arg);
+	if (!cap)
+		return -EINVAL;
+	if (cap > __atomic_load_n(&p->cap, __ATOMIC_ACQUIRE) &&
+	    cap > (u64)pipe_max_size_get() && !priv)
 		return -EPERM;
-	for (cap = PAGE_SIZE; cap < arg; cap <<= 1)
-		;
 	nbuf = kmalloc(cap);
 	npkt = kmalloc(pipe_slots((u32)cap) * sizeof(*npkt));
 	if (!nbuf || !npkt) {
@@ -432,11 +465,20 @@ long pipe_fcntl(struct file *f, unsigned cmd, u64 arg)
 		kfree(npkt);
 		return -ENOMEM;
 	}
+	new_pages = (u32)(cap / PAGE_SIZE);
 	spin_lock(&p->lock);
-	if (p->count > cap || p->pkt_count > pipe_slots((u32)cap)) {
+	old_pages = p->nr_accounted;
+	total = pipe_acct_change(p->user, old_pages, new_pages);
+	if (new_pages > old_pages && !priv &&
+	    (pipe_acct_over_hard(total) || pipe_acct_over_soft(total))) {
+		pipe_acct_change(p->user, new_pages, old_pages);
+		r = -EPERM;
+	} else if (p->count > cap || p->pkt_count > pipe_slots((u32)cap)) {
+		pipe_acct_change(p->user, new_pages, old_pages);
 		r = -EBUSY;
 	} else {
 		pipe_resize_locked(p, nbuf, npkt, (u32)cap);
+		p->nr_accounted = new_pages;
 		nbuf = NULL;
 		npkt = NULL;
 		r = (long)cap;
@@ -461,7 +503,7 @@ long sys_pipe2(int __user *fds, int flags)
 	struct file *rf = NULL, *wf = NULL;
 	struct inode *ino;
 	struct pipe *p;
-	int kfds[2];
+	int kfds[2], err;
 	long r = -ENOMEM;
 	uid_t uid;
 	gid_t gid;
@@ -472,9 +514,11 @@ long sys_pipe2(int __user *fds, int flags)
 	ino = inode_alloc(S_IFIFO | 0600, uid, gid);
 	if (!ino)
 		return -ENOMEM;
-	p = pipe_alloc();
-	if (!p)
+	p = pipe_alloc(uid, &err);
+	if (!p) {
+		r = err;
 		goto out_ino;
+	}
 	/* Each end counts once its file exists, so file_put() unwinds either. */
 	rf = file_alloc(ino, &pipe_read_ops, O_RDONLY | fl, p);
 	if (!rf) {

@@ -8,12 +8,14 @@
  *
  * Semantics and formats: proc(5). The tree:
  *   /proc/{self,thread-self,meminfo,stat,uptime,loadavg,cpuinfo,mounts,
- *          filesystems,sys/kernel/pid_max}
+ *          filesystems,version}
+ *   /proc/sys/{fs,kernel,vm}/... (fs/procfs_sys.c)
  *   /proc/<pid>/{stat,status,cmdline,comm,environ,maps,statm,mounts,fd/,exe,
  *                cwd,root,task/<tid>/...}
  */
 #include "internal.h"
 #include "procfs.h"
+#include "cpu.h"
 #include "kmalloc.h"
 #include "task.h"
 #include "uaccess.h"
@@ -25,6 +27,7 @@ struct proc_entry {
 	const char *name;
 	u8 kind;
 	u32 mode;
+	bool guarded;	/* behind the ptrace access check (procfs_may_inspect()) */
 };
 
 static const struct proc_entry root_entries[] = {
@@ -41,25 +44,22 @@ static const struct proc_entry root_entries[] = {
 	{ "version", PN_VERSION, S_IFREG | 0444 },
 };
 
-static const struct proc_entry sys_entries[] = {
-	{ "kernel", PN_SYS_KERNEL, S_IFDIR | 0555 },
-};
-
-static const struct proc_entry sys_kernel_entries[] = {
-	{ "pid_max", PN_PID_MAX, S_IFREG | 0444 },
-};
-
-/* Entries of /proc/<pid> and of /proc/<pid>/task/<tid> (no "task" there). */
+/*
+ * Entries of /proc/<pid> and of /proc/<pid>/task/<tid> (no "task" there).
+ * Guarded ones, as on Linux, need the ptrace access check: a symlink at
+ * lookup (so readlink and following it fail with EACCES), a file or the fd/
+ * directory at open.
+ */
 static const struct proc_entry pid_entries[] = {
 	{ "cmdline", PN_CMDLINE, S_IFREG | 0444 },
 	{ "comm", PN_COMM, S_IFREG | 0444 },
-	{ "cwd", PN_CWD, S_IFLNK | 0777 },
-	{ "environ", PN_ENVIRON, S_IFREG | 0400 },
-	{ "exe", PN_EXE, S_IFLNK | 0777 },
-	{ "fd", PN_FD, S_IFDIR | 0500 },
-	{ "maps", PN_MAPS, S_IFREG | 0444 },
+	{ "cwd", PN_CWD, S_IFLNK | 0777, true },
+	{ "environ", PN_ENVIRON, S_IFREG | 0400, true },
+	{ "exe", PN_EXE, S_IFLNK | 0777, true },
+	{ "fd", PN_FD, S_IFDIR | 0500, true },
+	{ "maps", PN_MAPS, S_IFREG | 0444, true },
 	{ "mounts", PN_PID_MOUNTS, S_IFREG | 0444 },
-	{ "root", PN_ROOT_LINK, S_IFLNK | 0777 },
+	{ "root", PN_ROOT_LINK, S_IFLNK | 0777, true },
 	{ "stat", PN_PID_STAT, S_IFREG | 0444 },
 	{ "statm", PN_STATM, S_IFREG | 0444 },
 	{ "status", PN_STATUS, S_IFREG | 0444 },
@@ -81,6 +81,10 @@ static struct inode *node_new(struct inode *parent, u8 kind, u32 mode, pid_t pid
 
 	if (pid > 0 && procfs_owner(pid, &own))
 		return NULL;
+	/* Linux's proc_fd_permission: a process may always list its own fd/,
+	 * even when not dumpable (its files are root's then). */
+	if (kind == PN_FD && current->proc && pid == current->proc->pid)
+		fs_cred(&own.uid, &own.gid, false);
 	ino = inode_alloc(mode, own.uid, own.gid);
 	if (!ino)
 		return NULL;
@@ -115,11 +119,29 @@ static int link_fill(struct inode *ino)
 	return 0;
 }
 
+/* Is node @kind of a process behind the ptrace access check? */
+static bool kind_guarded(u8 kind)
+{
+	if (kind == PN_FD_LINK)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(pid_entries); i++)
+		if (pid_entries[i].kind == kind)
+			return pid_entries[i].guarded;
+	return false;
+}
+
 static int make_node(struct inode *dir, const struct proc_entry *e, pid_t pid, u32 sub,
 		     struct inode **out)
 {
-	struct inode *ino = node_new(dir, e->kind, e->mode, pid, sub);
+	struct inode *ino;
 	int err;
+
+	if (pid > 0 && S_ISLNK(e->mode) && kind_guarded(e->kind)) {
+		err = procfs_may_inspect(pid);
+		if (err)
+			return err == -ESRCH ? -ENOENT : err;
+	}
+	ino = node_new(dir, e->kind, e->mode, pid, sub);
 
 	if (!ino)
 		return pid > 0 ? -ENOENT : -ENOMEM;
@@ -187,10 +209,24 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 		return lookup_table(dir, root_entries, ARRAY_SIZE(root_entries), name, len, 0, 0,
 				    out);
 	case PN_SYS:
-		return lookup_table(dir, sys_entries, ARRAY_SIZE(sys_entries), name, len, 0, 0, out);
-	case PN_SYS_KERNEL:
-		return lookup_table(dir, sys_kernel_entries, ARRAY_SIZE(sys_kernel_entries), name,
-				    len, 0, 0, out);
+		for (u32 d = 0; d < procfs_sys_dir_count(); d++) {
+			struct proc_entry e = { "", PN_SYS_DIR, S_IFDIR | 0555 };
+
+			if (name_is(name, len, procfs_sys_dir_name(d)))
+				return make_node(dir, &e, 0, d, out);
+		}
+		return -ENOENT;
+	case PN_SYS_DIR: {
+		int idx = procfs_sys_find(sub, name, len);
+		u32 mode = 0;
+
+		if (idx < 0)
+			return -ENOENT;
+		procfs_sys_name((u32)idx, &mode);
+		struct proc_entry e = { "", PN_SYSCTL, S_IFREG | mode };
+
+		return make_node(dir, &e, 0, (u32)idx, out);
+	}
 	case PN_PID_DIR:
 	case PN_TID_DIR:
 		return lookup_table(dir, pid_entries, ARRAY_SIZE(pid_entries), name, len, pid, sub,
@@ -204,6 +240,9 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 		}
 		return -ENOENT;
 	case PN_FD:
+		n = procfs_may_inspect(pid);
+		if (n)
+			return n == -ESRCH ? -ENOENT : (int)n;
 		n = parse_num(name, len);
 		if (n >= 0 && n < FD_MAX && procfs_fd_exists(pid, (int)n)) {
 			struct proc_entry e = { "", PN_FD_LINK, S_IFLNK | 0700 };
@@ -219,13 +258,20 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 int procfs_name_of(struct inode *ino, char *buf, size_t size)
 {
 	u8 kind = PN_KIND(ino->priv);
-	const struct proc_entry *tabs[] = { root_entries, sys_entries, sys_kernel_entries,
-					    pid_entries };
-	const size_t lens[] = { ARRAY_SIZE(root_entries), ARRAY_SIZE(sys_entries),
-				ARRAY_SIZE(sys_kernel_entries), ARRAY_SIZE(pid_entries) };
+	const struct proc_entry *tabs[] = { root_entries, pid_entries };
+	const size_t lens[] = { ARRAY_SIZE(root_entries), ARRAY_SIZE(pid_entries) };
+	const char *sname;
 	int n;
 
 	switch (kind) {
+	case PN_SYS_DIR:
+	case PN_SYSCTL:
+		sname = kind == PN_SYS_DIR ? procfs_sys_dir_name(PN_SUB(ino->priv)) :
+					     procfs_sys_name(PN_SUB(ino->priv), NULL);
+		if (!sname)
+			return -ENOENT;
+		n = snprintf(buf, size, "%s", sname);
+		return n < (int)size ? n : -ENAMETOOLONG;
 	case PN_PID_DIR:
 		n = snprintf(buf, size, "%d", PN_PID(ino->priv));
 		return n < (int)size ? n : -ENAMETOOLONG;
@@ -253,7 +299,7 @@ int procfs_name_of(struct inode *ino, char *buf, size_t size)
  * the end). Cookies: 0 ".", 1 "..", 2 + i the i-th entry.
  */
 struct gen_dirent {
-	char name[16];
+	char name[32];
 	u64 ino;
 	u8 type;
 };
@@ -299,9 +345,24 @@ static bool gen_entry(struct inode *dir, u64 i, struct gen_dirent *out)
 		snprintf(out->name, sizeof(out->name), "%d", id);
 		return true;
 	case PN_SYS:
-		return gen_table(sys_entries, ARRAY_SIZE(sys_entries), i, 0, 0, out);
-	case PN_SYS_KERNEL:
-		return gen_table(sys_kernel_entries, ARRAY_SIZE(sys_kernel_entries), i, 0, 0, out);
+		if (i >= procfs_sys_dir_count())
+			return false;
+		strlcpy(out->name, procfs_sys_dir_name((u32)i), sizeof(out->name));
+		out->type = DT_DIR;
+		out->ino = PROC_INO_BASE + ((u64)(i & 0x3ff) << 7 | PN_SYS_DIR);
+		return true;
+	case PN_SYS_DIR: {
+		const char *name;
+		u32 mode;
+
+		id = procfs_sys_entry(sub, (u32)i, &name, &mode);
+		if (id < 0)
+			return false;
+		strlcpy(out->name, name, sizeof(out->name));
+		out->type = DT_REG;
+		out->ino = PROC_INO_BASE + ((u64)(id & 0x3ff) << 7 | PN_SYSCTL);
+		return true;
+	}
 	case PN_PID_DIR:
 	case PN_TID_DIR:
 		return gen_table(pid_entries, ARRAY_SIZE(pid_entries), i, pid, sub, out);
@@ -353,6 +414,12 @@ static long proc_getdents(struct inode *dir, u64 *pos, void __user *buf, size_t 
 	char *kbuf;
 	long ret;
 
+	if (PN_KIND(dir->priv) == PN_FD) {
+		int err = procfs_may_inspect(PN_PID(dir->priv));
+
+		if (err)
+			return err == -ESRCH ? -ENOENT : err;
+	}
 	kbuf = kmalloc(cap ? cap : 1);
 	if (!kbuf)
 		return -ENOMEM;
@@ -393,6 +460,7 @@ static long proc_getdents(struct inode *dir, u64 *pos, void __user *buf, size_t 
 struct proc_buf {
 	char *data;
 	size_t len;
+	u64 node;		/* the inode's priv: what a write goes to */
 };
 
 static ssize_t pbuf_read(struct file *f, void __user *buf, size_t n, u64 *pos)
@@ -409,9 +477,41 @@ static ssize_t pbuf_read(struct file *f, void __user *buf, size_t n, u64 *pos)
 	return (ssize_t)chunk;
 }
 
+#define SYSCTL_WRITE_MAX	256	/* bytes: longer values are refused */
+
+/*
+ * Writes: only /proc/sys files take them, parsed and applied at once so a
+ * bad value fails this write(2) with EINVAL. As with Linux's default
+ * sysctl_writes_strict, a write at a non-zero offset changes nothing.
+ */
 static ssize_t pbuf_write(struct file *f, struct io_src src, size_t n, u64 *pos)
 {
-	return -EIO;
+	struct proc_buf *b = f->priv;
+	char *text;
+	int err;
+
+	if (PN_KIND(b->node) != PN_SYSCTL)
+		return -EIO;
+	if (*pos) {
+		*pos += n;
+		return (ssize_t)n;
+	}
+	if (n > SYSCTL_WRITE_MAX)
+		return -EINVAL;
+	text = kmalloc(n + 1);
+	if (!text)
+		return -ENOMEM;
+	if (io_src_copy(text, src, 0, n)) {
+		kfree(text);
+		return -EFAULT;
+	}
+	text[n] = '\0';
+	err = strlen(text) == n ? procfs_sys_store(PN_SUB(b->node), text) : -EINVAL;
+	kfree(text);
+	if (err)
+		return err;
+	*pos += n;
+	return (ssize_t)n;
 }
 
 static void pbuf_release(struct file *f)
@@ -435,10 +535,22 @@ static int proc_open(struct inode *ino, u32 flags, struct file **out)
 	struct file *f;
 	long len;
 
-	/* Opening for writing passes the permission check (root may); writes fail EIO. */
+	/* /proc/sys: the mode binds root too (Linux's proc_sys_permission). Other
+	 * files: opening for writing passes the permission check (root may);
+	 * writes fail EIO. */
+	if (PN_KIND(ino->priv) == PN_SYSCTL && (flags & O_ACCMODE) != O_RDONLY &&
+	    !(ino->mode & 0200))
+		return -EACCES;
+	if (PN_PID(ino->priv) > 0 && kind_guarded(PN_KIND(ino->priv))) {
+		int err = procfs_may_inspect(PN_PID(ino->priv));
+
+		if (err)
+			return err == -ESRCH ? -ENOENT : err;
+	}
 	b = kzalloc(sizeof(*b));
 	if (!b)
 		return -ENOMEM;
+	b->node = ino->priv;
 	len = procfs_render(PN_KIND(ino->priv), PN_PID(ino->priv), PN_SUB(ino->priv), &b->data);
 	if (len < 0) {
 		kfree(b);

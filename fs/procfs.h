@@ -10,7 +10,7 @@
 
 enum proc_node {
 	PN_ROOT = 1, PN_SELF, PN_THREAD_SELF, PN_MEMINFO, PN_STAT, PN_UPTIME, PN_LOADAVG,
-	PN_CPUINFO, PN_MOUNTS, PN_FILESYSTEMS, PN_VERSION, PN_SYS, PN_SYS_KERNEL, PN_PID_MAX,
+	PN_CPUINFO, PN_MOUNTS, PN_FILESYSTEMS, PN_VERSION, PN_SYS, PN_SYS_DIR, PN_SYSCTL,
 	PN_PID_DIR, PN_TID_DIR, PN_TASK, PN_FD, PN_FD_LINK,
 	PN_PID_STAT, PN_STATUS, PN_CMDLINE, PN_COMM, PN_ENVIRON, PN_MAPS, PN_STATM,
 	PN_PID_MOUNTS, PN_EXE, PN_CWD, PN_ROOT_LINK,
@@ -30,6 +30,10 @@ u64 procfs_priv(u8 kind, pid_t pid, u32 sub);
 /* procfs_owner - effective ids of process @pid (its /proc files' owner);
  * 0 or -ESRCH. Takes tasklist_lock. */
 int procfs_owner(pid_t pid, struct proc_owner *own);
+/* procfs_may_inspect - may current see inside process @pid (maps, exe, cwd,
+ * root, environ, fd/: Linux's ptrace access check, cred_may_inspect())?
+ * 0, -EACCES or -ESRCH. Takes tasklist_lock. */
+int procfs_may_inspect(pid_t pid);
 /* procfs_task_exists - process @pid exists (alive or zombie) and, when @tid
  * is not 0, has thread @tid. */
 bool procfs_task_exists(pid_t pid, pid_t tid);
@@ -45,5 +49,23 @@ int procfs_link_target(u8 kind, pid_t pid, u32 sub, char *buf, size_t size);
 /* procfs_render - the text of file node (@kind, @pid, @sub) in a new
  * kmalloc'd buffer *@out; its length or -ESRCH, -ENOMEM. May sleep. */
 long procfs_render(u8 kind, pid_t pid, u32 sub, char **out);
+
+/*
+ * /proc/sys (fs/procfs_sys.c). Directories are numbered 0..count-1; a file
+ * is its index in the table. procfs_sys_entry - the @i-th file of @dir:
+ * its index (and name, mode), or -ENOENT past the end. procfs_sys_find -
+ * the index of @dir's file @name (@len bytes) or -ENOENT. procfs_sys_name -
+ * name and mode of file @index, NULL if none. procfs_sys_show - the text of
+ * @index into @buf (@size bytes); its length. procfs_sys_store - parse and
+ * apply NUL-terminated @text: 0, -EINVAL (bad value) or -EACCES (read-only).
+ * No lock held by callers; the values are atomic. Sleep: no.
+ */
+u32 procfs_sys_dir_count(void);
+const char *procfs_sys_dir_name(u32 dir);
+int procfs_sys_entry(u32 dir, u32 i, const char **name, u32 *mode);
+int procfs_sys_find(u32 dir, const char *name, size_t len);
+const char *procfs_sys_name(u32 index, u32 *mode);
+long procfs_sys_show(u32 index, char *buf, size_t size);
+int procfs_sys_store(u32 index, const char *text);
 
 #endif

@@ -16,7 +16,6 @@
 
 #define RENDER_MAX	(64 * 1024)	/* bytes: the largest file we render */
 #define TICK_NS		(1000000000ULL / HZ)	/* USER_HZ = HZ = 100 */
-#define PID_MAX		32768	/* /proc/sys/kernel/pid_max; the pid map's size */
 
 /* A process (or one of its threads) at one moment. */
 struct snap {
@@ -179,11 +178,25 @@ int procfs_owner(pid_t pid, struct proc_owner *own)
 	p = process_find(pid);
 	if (p && p->state != PROC_DEAD) {
 		spin_lock(&p->lock);
-		own->uid = p->euid;
-		own->gid = p->egid;
+		/* Linux's task_dump_owner: a non-dumpable process's files are root's. */
+		own->uid = p->dumpable ? p->euid : 0;
+		own->gid = p->dumpable ? p->egid : 0;
 		spin_unlock(&p->lock);
 		err = 0;
 	}
+	spin_unlock(&tasklist_lock);
+	return err;
+}
+
+int procfs_may_inspect(pid_t pid)
+{
+	struct process *p;
+	int err = -ESRCH;
+
+	spin_lock(&tasklist_lock);
+	p = process_find(pid);
+	if (p && p->state != PROC_DEAD)
+		err = cred_may_inspect(p) ? 0 : -EACCES;
 	spin_unlock(&tasklist_lock);
 	return err;
 }
@@ -209,8 +222,9 @@ pid_t procfs_next_pid(pid_t from)
 	struct process *p;
 	pid_t pid, found = 0;
 
+	/* The pid map also holds threads' tids: skip those that name no process. */
 	spin_lock(&tasklist_lock);
-	for (pid = MAX(from, 1); pid < PID_MAX; pid++) {
+	for (pid = pid_next_in_use(MAX(from, 1)); pid > 0; pid = pid_next_in_use(pid + 1)) {
 		p = process_find(pid);
 		if (p && p->state != PROC_DEAD) {
 			found = pid;
@@ -485,7 +499,8 @@ static void show_stat(struct out *o, struct snap *s)
 	u64 astart = 0, aend = 0, estart = 0, eend = 0, brk0 = 0;
 
 	mm_sizes(s->mm, &z);
-	if (s->mm) {
+	/* The address-space layout only for those who may look inside (Linux). */
+	if (s->mm && procfs_may_inspect(s->pid) == 0) {
 		mutex_lock(&s->mm->lock);
 		astart = s->mm->arg_start;
 		aend = s->mm->arg_end;
@@ -630,46 +645,42 @@ static void show_meminfo(struct out *o)
 	    total, freek, freek, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL);
 }
 
+/*
+ * /proc/stat: per-CPU time in USER_HZ ticks, counted by each CPU's timer
+ * tick as it finds the CPU (idle, a task in user mode, a task in the
+ * kernel), so every column only grows. nice stays 0 (no task can be
+ * niced), and so do iowait, irq, softirq, steal and guest: Sprout has no
+ * block I/O to wait for, does not time interrupts apart from the task they
+ * interrupt, and runs no guests; procs_blocked is 0 as every sleep can be
+ * interrupted (nothing sleeps in Linux's D state). The "cpu" line sums the
+ * CPUs.
+ */
 static void show_stat_global(struct out *o)
 {
-	u64 user = 0, sys = 0, idle = 0;
-	struct process *p;
-	int running = 0, nproc = 0;
+	u64 user = 0, sys = 0, idle = 0, intr = 0, ctxt = 0;
+	int n = __atomic_load_n(&ncpus, __ATOMIC_ACQUIRE);
+	u64 cu[MAX_CPUS], cs[MAX_CPUS], ci[MAX_CPUS];
 
-	for (int c = 0; c < ncpus; c++)
-		idle += __atomic_load_n(&cpus[c].idle_ticks, __ATOMIC_RELAXED);
-	/* CPU time of processes now alive and of everything they reaped. */
-	spin_lock(&tasklist_lock);
-	if (init_process) {
-		user = init_process->children_ru.utime_ticks + init_process->self.utime_ticks;
-		sys = init_process->children_ru.stime_ticks + init_process->self.stime_ticks;
+	for (int c = 0; c < n; c++) {
+		cu[c] = __atomic_load_n(&cpus[c].user_ticks, __ATOMIC_RELAXED);
+		cs[c] = __atomic_load_n(&cpus[c].system_ticks, __ATOMIC_RELAXED);
+		ci[c] = __atomic_load_n(&cpus[c].idle_ticks, __ATOMIC_RELAXED);
+		user += cu[c];
+		sys += cs[c];
+		idle += ci[c];
+		intr += __atomic_load_n(&cpus[c].nr_irqs, __ATOMIC_RELAXED);
+		ctxt += __atomic_load_n(&cpus[c].nr_switches, __ATOMIC_RELAXED);
 	}
-	for (pid_t pid = 1; pid < PID_MAX && nproc < (int)pid_in_use_count(); pid++) {
-		p = process_find(pid);
-		if (!p)
-			continue;
-		nproc++;
-		if (p->state != PROC_ALIVE || p == init_process)
-			continue;
-		user += p->self.utime_ticks;
-		sys += p->self.stime_ticks;
-		if (!p->stopped)
-			running++;
-	}
-	spin_unlock(&tasklist_lock);
 	put(o, "cpu  %lu 0 %lu %lu 0 0 0 0 0 0\n", (unsigned long)user, (unsigned long)sys,
 	    (unsigned long)idle);
-	for (int c = 0; c < ncpus; c++) {
-		u64 t = __atomic_load_n(&cpus[c].ticks, __ATOMIC_RELAXED);
-		u64 i = __atomic_load_n(&cpus[c].idle_ticks, __ATOMIC_RELAXED);
-
-		put(o, "cpu%d %lu 0 0 %lu 0 0 0 0 0 0\n", c, (unsigned long)(t - i),
-		    (unsigned long)i);
-	}
-	put(o, "intr 0\nctxt 0\nbtime %lu\nprocesses %d\nprocs_running %d\nprocs_blocked 0\n"
-	    "softirq 0 0 0 0 0 0 0 0 0 0 0\n",
-	    (unsigned long)(arch_rtc_seconds() - arch_clock_ns() / 1000000000ULL), nproc,
-	    running ? 1 : 1);
+	for (int c = 0; c < n; c++)
+		put(o, "cpu%d %lu 0 %lu %lu 0 0 0 0 0 0\n", c, (unsigned long)cu[c],
+		    (unsigned long)cs[c], (unsigned long)ci[c]);
+	put(o, "intr %lu\nctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %u\n"
+	    "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
+	    (unsigned long)intr, (unsigned long)ctxt,
+	    (unsigned long)(arch_rtc_seconds() - arch_clock_ns() / 1000000000ULL),
+	    (unsigned long)pid_alloc_count(), sched_nr_running());
 }
 
 static void show_uptime(struct out *o)
@@ -693,16 +704,6 @@ static void show_cpuinfo(struct out *o)
 		    "\n", c, ncpus, c, ncpus, c);
 }
 
-/* The highest pid in use (loadavg's last field approximates "last created"). */
-static pid_t last_pid(void)
-{
-	pid_t pid, last = 0;
-
-	for (pid = procfs_next_pid(1); pid > 0; pid = procfs_next_pid(pid + 1))
-		last = pid;
-	return last;
-}
-
 long procfs_render(u8 kind, pid_t pid, u32 sub, char **out)
 {
 	struct out o = { .cap = RENDER_MAX };
@@ -716,9 +717,7 @@ long procfs_render(u8 kind, pid_t pid, u32 sub, char **out)
 	case PN_MEMINFO: show_meminfo(&o); break;
 	case PN_STAT: show_stat_global(&o); break;
 	case PN_UPTIME: show_uptime(&o); break;
-	case PN_LOADAVG:
-		put(&o, "0.00 0.00 0.00 1/%u %d\n", pid_in_use_count(), last_pid());
-		break;
+	case PN_LOADAVG: o.len = (size_t)MAX(0, loadavg_format(o.buf, o.cap)); break;
 	case PN_CPUINFO: show_cpuinfo(&o); break;
 	case PN_MOUNTS: o.len = fs_mounts_show(o.buf, o.cap); break;
 	case PN_FILESYSTEMS:
@@ -727,7 +726,13 @@ long procfs_render(u8 kind, pid_t pid, u32 sub, char **out)
 	case PN_VERSION:
 		put(&o, "%s version 0.1 (x86_64)\n", SPROUT_SYSNAME);
 		break;
-	case PN_PID_MAX: put(&o, "%d\n", PID_MAX); break;
+	case PN_SYSCTL:
+		err = procfs_sys_show(sub, o.buf, o.cap);
+		if (err >= 0) {
+			o.len = (size_t)err;
+			err = 0;
+		}
+		break;
 	default:
 		err = render_pid(kind, pid, sub, &o);
 		break;

@@ -28,6 +28,10 @@ struct cpu {
 	bool need_resched;	/* set by the tick or a wakeup, cleared by schedule() */
 	u64 ticks;		/* timer ticks seen by this CPU */
 	u64 idle_ticks;		/* of which the idle task ran */
+	u64 user_ticks;		/* [a] of which a task ran in user mode (/proc/stat) */
+	u64 system_ticks;	/* [a] of which a task ran in the kernel */
+	u64 nr_switches;	/* [a] context switches (/proc/stat ctxt) */
+	u64 nr_irqs;		/* [a] interrupts taken, timer and IPIs included (intr) */
 	struct task *switch_prev;	/* task we just switched away from (schedule) */
 	bool online;		/* [a] set once by the CPU itself when it can run tasks */
 	struct mm *active_mm;	/* address space loaded in this CPU's MMU (mm_activate) */

@@ -97,7 +97,8 @@ void poll_wait(struct poll_table *pt, struct wait_queue *wq);
  * pipe_fcntl - fcntl(2) F_SETPIPE_SZ (@arg bytes, rounded up to a power of
  * two pages) and F_GETPIPE_SZ on pipe @f. Returns the capacity in bytes,
  * -EBADF when @f is not a pipe, -EINVAL, -EBUSY (more data buffered than
- * the new size), -EPERM (over 1 MiB), -ENOMEM. Sleeps: no.
+ * the new size), -EPERM (growing past pipe-max-size or a pipe-user-pages
+ * limit, unprivileged; fs/pipe_acct.c), -ENOMEM. Sleeps: no.
  */
 long pipe_fcntl(struct file *f, unsigned cmd, u64 arg);
 

@@ -4,7 +4,19 @@
 #ifndef SPROUT_IPC_H
 #define SPROUT_IPC_H
 
+#include "types.h"
+
 struct process;
+
+/*
+ * System V IPC limits, proc_sys_kernel(5) and ipc(5): read and written with
+ * __atomic loads and stores ([a]); /proc/sys/kernel sets them, ipc/ honours
+ * them from the next call on. ipc_sem holds SEMMSL, SEMMNS, SEMOPM, SEMMNI.
+ */
+extern int ipc_msgmax, ipc_msgmnb, ipc_msgmni;	/* bytes, bytes, queues */
+extern u64 ipc_shmmax, ipc_shmall;		/* bytes, pages */
+extern int ipc_shmmni;				/* segments */
+extern int ipc_sem[4];
 
 /*
  * sem_exit_undo - apply and free @p's SEM_UNDO adjustments; called once by

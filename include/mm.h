@@ -291,4 +291,13 @@ void mm_oom_kill_current(u64 addr);
 /* VMA totals for /proc and rlimits: bytes mapped. */
 u64 mm_total_vm(struct mm *mm);
 
+/*
+ * vm_overcommit_get/vm_overcommit_set - /proc/sys/vm/overcommit_memory
+ * (proc_sys_vm(5)), 0..2, honoured by mmap(2) and brk(2) for private
+ * writable memory (mm/mmap.c); the setter returns 0 or -EINVAL. Atomic;
+ * no lock. Sleeps: no.
+ */
+long vm_overcommit_get(void);
+int vm_overcommit_set(long mode);
+
 #endif

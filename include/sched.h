@@ -176,4 +176,16 @@ bool signal_pending_current(void);
 /* jiffies-like tick counter of the boot CPU. */
 u64 sched_ticks(void);
 
+/* sched_nr_running - tasks running or queued to run on every CPU (idle
+ * tasks not counted): /proc/loadavg, /proc/stat procs_running. Reads the
+ * run queues' counts without their locks (a snapshot). Any context. */
+unsigned sched_nr_running(void);
+
+/* kernel/loadavg.c: loadavg_tick - CPU 0's tick (boot tick @now) samples
+ * the active tasks every 5 s into the 1, 5 and 15 minute averages;
+ * interrupt context. loadavg_format - /proc/loadavg's line into @buf (@size
+ * bytes), its length; takes no sleeping lock. proc(5). */
+void loadavg_tick(u64 now);
+int loadavg_format(char *buf, size_t size);
+
 #endif

@@ -183,6 +183,10 @@ struct process {
 	int pdeath_signal;		/* [P] prctl(PR_SET_PDEATHSIG); 0 = none */
 	bool is_subreaper;		/* [T] prctl(PR_SET_CHILD_SUBREAPER) */
 	bool did_exec;			/* [T] exec'd since fork (setpgid -EACCES) */
+	bool dumpable;			/* [P] prctl(PR_SET_DUMPABLE): others of the same
+					 * uid may look inside through /proc (ptrace
+					 * access); cleared by a change of effective ids
+					 * and by exec of a set-id program */
 	u32 ngroups;			/* [P] supplementary groups */
 	gid_t *groups;			/* [P] kmalloc'd array of ngroups */
 	struct k_rlimit rlim[RLIMIT_COUNT];	/* [P] resource limits */
@@ -229,6 +233,26 @@ void pid_init(void);
 pid_t pid_alloc(void);			/* a fresh pid or -EAGAIN */
 void pid_free_locked(pid_t pid);	/* caller holds tasklist_lock */
 u32 pid_in_use_count(void);
+/*
+ * pid_max_get/pid_max_set - /proc/sys/kernel/pid_max: new pids stay below it.
+ * Setting 301..4194304 (Linux's bounds) is allowed even below pids in use,
+ * which keep working; 0 or -EINVAL. threads_max_get/threads_max_set -
+ * /proc/sys/kernel/threads-max (1..0x3fffffff): pid_alloc() refuses with
+ * -EAGAIN once that many threads and zombies hold pids; 0 or -EINVAL.
+ * Take tasklist_lock (the setters). Sleep: no. proc_sys_kernel(5).
+ */
+long pid_max_get(void);
+int pid_max_set(long max);
+long threads_max_get(void);
+int threads_max_set(long max);
+/* pid_next_in_use - the smallest pid or tid in use >= @from, 0 if none.
+ * Caller holds tasklist_lock. */
+pid_t pid_next_in_use(pid_t from);
+/* pid_last - the pid handed out last (/proc/loadavg). No lock: a snapshot. */
+pid_t pid_last(void);
+/* pid_alloc_count - pids and tids handed out since boot: the processes and
+ * threads created (/proc/stat "processes"). No lock: a snapshot. */
+u64 pid_alloc_count(void);
 void process_hash_add(struct process *p);	/* caller holds tasklist_lock */
 void process_hash_remove(struct process *p);	/* caller holds tasklist_lock */
 struct task *task_alloc(void);
@@ -350,6 +374,13 @@ bool pgrp_orphaned_current(void);
 /* cred_may_signal - may @sender signal @target with @sig (kill(2) EPERM
  * rule)? NULL @sender is the kernel. Caller keeps both alive. */
 bool cred_may_signal(struct process *sender, struct process *target, int sig);
+/* cred_may_inspect - may current look inside @target through /proc (maps,
+ * exe, cwd, environ, fd/...)? Linux's ptrace_may_access(PTRACE_MODE_READ_
+ * FSCREDS): the same process; or the caller's filesystem uid and gid equal
+ * all three of the target's uids and gids and the target is dumpable; or the
+ * caller is root. Caller holds tasklist_lock or keeps @target alive; takes
+ * @target's lock. Sleeps: no. */
+bool cred_may_inspect(struct process *target);
 /* cred_fork - copy @parent's supplementary groups to @child. 0 or -ENOMEM. */
 int cred_fork(struct process *child, struct process *parent);
 

@@ -10,6 +10,15 @@
 #include "kmalloc.h"
 #include "task.h"
 
+/* The limits /proc/sys/kernel shows and sets (include/ipc.h). */
+int ipc_msgmax = LINUX_MSGMAX;
+int ipc_msgmnb = LINUX_MSGMNB;
+int ipc_msgmni = LINUX_MSGMNI;
+u64 ipc_shmmax = LINUX_SHMMAX;
+u64 ipc_shmall = LINUX_SHMALL;
+int ipc_shmmni = LINUX_SHMMNI;
+int ipc_sem[4] = { LINUX_SEMMSL, LINUX_SEMMNS, LINUX_SEMOPM, LINUX_SEMMNI };
+
 s64 ipc_now(void)
 {
 	return (s64)arch_rtc_seconds();
@@ -29,6 +38,21 @@ struct ipc_obj *ipc_find_id(struct ipc_ids *ids, int id)
 	return o && o->id == id ? o : NULL;
 }
 
+struct ipc_obj *ipc_find_index(struct ipc_ids *ids, int idx)
+{
+	if (idx < 0 || (u32)idx >= ids->nslots)
+		return NULL;
+	return ids->slots[idx];
+}
+
+int ipc_max_index(struct ipc_ids *ids)
+{
+	for (u32 i = ids->nslots; i > 0; i--)
+		if (ids->slots[i - 1])
+			return (int)(i - 1);
+	return 0;
+}
+
 struct ipc_obj *ipc_find_key(struct ipc_ids *ids, s32 key)
 {
 	for (u32 i = 0; i < ids->nslots; i++)
@@ -42,7 +66,7 @@ static int ipc_grow(struct ipc_ids *ids)
 	u32 n = ids->nslots ? ids->nslots * 2 : 16;
 	struct ipc_obj **s;
 
-	n = MIN(n, MIN(ids->max, (u32)IPC_ID_SLOTS));
+	n = MIN(n, (u32)IPC_ID_SLOTS);
 	if (n <= ids->nslots)
 		return -ENOSPC;
 	s = kzalloc(n * sizeof(*s));
@@ -62,7 +86,7 @@ int ipc_add(struct ipc_ids *ids, struct ipc_obj *o, s32 key, u32 mode)
 	u32 slot;
 	int err;
 
-	if (ids->in_use >= ids->max)
+	if ((int)ids->in_use >= __atomic_load_n(ids->max, __ATOMIC_RELAXED))
 		return -ENOSPC;
 	for (slot = 0; slot < ids->nslots && ids->slots[slot]; slot++)
 		;

@@ -16,6 +16,7 @@
 
 #include "kernel.h"
 #include "mutex.h"
+#include "../include/ipc.h"	/* the limits (this file's name hides it) */
 #include "uapi/errno.h"
 #include "uapi/ipc.h"
 
@@ -36,13 +37,19 @@ struct ipc_ids {
 	struct mutex lock;
 	struct ipc_obj **slots;		/* [r] nslots entries, NULL when free */
 	u32 nslots;			/* [r] */
-	u32 max;			/* [I] objects allowed (msgmni, semmni, shmmni) */
+	const int *max;			/* [I] -> [a] objects allowed (msgmni, semmni, shmmni) */
 	u32 in_use;			/* [r] */
 	u16 seq;			/* [r] bumps on each creation: stale ids fail */
 };
 
 /* ipc_find_id - the live object of @ids with @id, or NULL. [r] held. */
 struct ipc_obj *ipc_find_id(struct ipc_ids *ids, int id);
+/* ipc_find_index - the live object in slot @idx (the *_STAT commands' index
+ * into the kernel's array), or NULL. [r] held. */
+struct ipc_obj *ipc_find_index(struct ipc_ids *ids, int idx);
+/* ipc_max_index - the highest slot in use, or 0 when none (what IPC_INFO and
+ * the *_INFO commands return). [r] held. */
+int ipc_max_index(struct ipc_ids *ids);
 /* ipc_find_key - the live object of @ids with @key (not IPC_PRIVATE) or NULL. [r] held. */
 struct ipc_obj *ipc_find_key(struct ipc_ids *ids, s32 key);
 /*

@@ -40,8 +40,20 @@ struct msg_queue {
 
 static struct ipc_ids msg_ids = {
 	.lock = MUTEX_INIT(msg_ids.lock, "msg_ids"),
-	.max = LINUX_MSGMNI,
+	.max = &ipc_msgmni,
 };
+/* Messages and bytes queued in all queues (MSG_INFO's msgmap, msgtql). [a] */
+static u64 msg_hdrs, msg_bytes;
+
+#define MSGSSZ		16	/* Linux's message segment size, reported by IPC_INFO */
+#define MSGSEG		0xffff	/* Linux's segment count, clamped to 16 bits */
+
+/* A message joins (@sign 1) or leaves (-1) some queue: the global totals. */
+static void msg_count(struct msg *m, int sign)
+{
+	__atomic_add_fetch(&msg_hdrs, (u64)(s64)sign, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&msg_bytes, (u64)((s64)sign * (s64)m->len), __ATOMIC_RELAXED);
+}
 
 static struct msg_queue *queue_of(struct ipc_obj *o)
 {
@@ -53,8 +65,10 @@ static void queue_free(struct ipc_obj *o)
 	struct msg_queue *q = queue_of(o);
 	struct msg *m, *tmp;
 
-	list_for_each_entry_safe(m, tmp, &q->messages, link)
+	list_for_each_entry_safe(m, tmp, &q->messages, link) {
+		msg_count(m, -1);
 		kfree(m);
+	}
 	kfree(q);
 }
 
@@ -105,7 +119,7 @@ long sys_msgget(s32 key, int flg)
 	}
 	list_init(&q->messages);
 	wait_queue_init(&q->wait, "msg_queue");
-	q->qbytes = LINUX_MSGMNB;
+	q->qbytes = (u64)__atomic_load_n(&ipc_msgmnb, __ATOMIC_RELAXED);
 	q->ctime = ipc_now();
 	q->obj.free = queue_free;
 	r = ipc_add(&msg_ids, &q->obj, key, (u32)flg);
@@ -144,7 +158,7 @@ long sys_msgsnd(int id, const void __user *umsg, s64 size, int flg)
 	struct msg *m;
 	long r;
 
-	if (size < 0 || size > LINUX_MSGMAX || id < 0)
+	if (size < 0 || size > __atomic_load_n(&ipc_msgmax, __ATOMIC_RELAXED) || id < 0)
 		return -EINVAL;
 	m = kmalloc(sizeof(*m) + (u64)size);
 	if (!m)
@@ -172,6 +186,7 @@ long sys_msgsnd(int id, const void __user *umsg, s64 size, int flg)
 		/* Room: bytes within qbytes, and (Linux) messages within qbytes. */
 		if (q->cbytes + m->len <= q->qbytes && q->qnum + 1 <= q->qbytes) {
 			list_add_tail(&m->link, &q->messages);
+			msg_count(m, 1);
 			q->cbytes += m->len;
 			q->qnum++;
 			q->stime = ipc_now();
@@ -261,6 +276,7 @@ long sys_msgrcv(int id, void __user *umsg, s64 size, s64 type, int flg)
 		}
 		if (m) {
 			list_del(&m->link);
+			msg_count(m, -1);
 			q->cbytes -= m->len;
 			q->qnum--;
 			q->rtime = ipc_now();
@@ -310,24 +326,71 @@ static void queue_fill_stat(struct msg_queue *q, struct linux_msqid64_ds *ds)
 	ds->msg_lrpid = q->lrpid;
 }
 
+/* IPC_INFO (the limits) and MSG_INFO (the same with what is in use). */
+static long msgctl_info(int cmd, void __user *buf)
+{
+	struct linux_msginfo mi;
+	int mni = __atomic_load_n(&ipc_msgmni, __ATOMIC_RELAXED);
+	int mnb = __atomic_load_n(&ipc_msgmnb, __ATOMIC_RELAXED);
+	long r;
+
+	memset(&mi, 0, sizeof(mi));
+	mi.msgmni = mni;
+	mi.msgmax = __atomic_load_n(&ipc_msgmax, __ATOMIC_RELAXED);
+	mi.msgmnb = mnb;
+	mi.msgssz = MSGSSZ;
+	mi.msgseg = MSGSEG;
+	mutex_lock(&msg_ids.lock);
+	if (cmd == LINUX_MSG_INFO) {
+		mi.msgpool = (s32)msg_ids.in_use;
+		mi.msgmap = (s32)MIN(__atomic_load_n(&msg_hdrs, __ATOMIC_RELAXED), 0x7fffffffULL);
+		mi.msgtql = (s32)MIN(__atomic_load_n(&msg_bytes, __ATOMIC_RELAXED), 0x7fffffffULL);
+	} else {
+		/* Linux's compile-time figures: MSGMAP, MSGPOOL, MSGTQL. */
+		mi.msgmap = LINUX_MSGMNB;
+		mi.msgpool = (s32)((s64)LINUX_MSGMNI * LINUX_MSGMNB / 1024);
+		mi.msgtql = LINUX_MSGMNB;
+	}
+	r = ipc_max_index(&msg_ids);
+	mutex_unlock(&msg_ids.lock);
+	if (copy_to_user(buf, &mi, sizeof(mi)))
+		return -EFAULT;
+	return r;
+}
+
 /*
  * msgctl - msgctl(2): IPC_STAT (into user @buf), IPC_SET (uid, gid, mode and
- * msg_qbytes from @buf), IPC_RMID (waking every sleeper with EIDRM).
- * Returns 0, or -EINVAL (bad id or command, msg_qbytes 0), -EACCES, -EPERM,
- * -EFAULT. May sleep.
+ * msg_qbytes from @buf), IPC_RMID (waking every sleeper with EIDRM);
+ * IPC_INFO and MSG_INFO (a struct msginfo; return the highest index in
+ * use); MSG_STAT and MSG_STAT_ANY (IPC_STAT of the queue at index @id,
+ * returning its id; MSG_STAT_ANY without the read-permission check).
+ * Errors as msgctl(2) orders them: -EINVAL (negative id or command, no such
+ * id or index, bad command, msg_qbytes 0), then -EACCES (no read permission
+ * for IPC_STAT/MSG_STAT) or -EPERM (IPC_SET/IPC_RMID by other than the
+ * owner or creator, or msg_qbytes above msgmnb unprivileged), -EFAULT.
+ * May sleep.
  */
 long sys_msgctl(int id, int cmd, void __user *buf)
 {
 	struct linux_msqid64_ds ds;
 	struct msg_queue *q;
 	struct ipc_obj *o;
+	bool stat;
 	long r = 0;
 
+	if (id < 0 || cmd < 0)
+		return -EINVAL;
 	cmd = ipc_cmd(cmd);
+	if (cmd == LINUX_IPC_INFO || cmd == LINUX_MSG_INFO)
+		return msgctl_info(cmd, buf);
+	stat = cmd == LINUX_IPC_STAT || cmd == LINUX_MSG_STAT || cmd == LINUX_MSG_STAT_ANY;
 	if (cmd == LINUX_IPC_SET && copy_from_user(&ds, buf, sizeof(ds)))
 		return -EFAULT;
 	mutex_lock(&msg_ids.lock);
-	o = ipc_find_id(&msg_ids, id);
+	if (cmd == LINUX_MSG_STAT || cmd == LINUX_MSG_STAT_ANY)
+		o = ipc_find_index(&msg_ids, id);
+	else
+		o = ipc_find_id(&msg_ids, id);
 	if (!o) {
 		r = -EINVAL;
 		goto out;
@@ -335,10 +398,14 @@ long sys_msgctl(int id, int cmd, void __user *buf)
 	q = queue_of(o);
 	switch (cmd) {
 	case LINUX_IPC_STAT:
-		if (!ipc_permitted(o, 4))
+	case LINUX_MSG_STAT:
+	case LINUX_MSG_STAT_ANY:
+		if (cmd != LINUX_MSG_STAT_ANY && !ipc_permitted(o, 4)) {
 			r = -EACCES;
-		else
-			queue_fill_stat(q, &ds);
+			break;
+		}
+		queue_fill_stat(q, &ds);
+		r = cmd == LINUX_IPC_STAT ? 0 : o->id;
 		break;
 	case LINUX_IPC_SET:
 		if (!ipc_owner_or_root(o)) {
@@ -347,6 +414,12 @@ long sys_msgctl(int id, int cmd, void __user *buf)
 		}
 		if (!ds.msg_qbytes) {
 			r = -EINVAL;
+			break;
+		}
+		/* Above msgmnb needs privilege (Linux: CAP_SYS_RESOURCE). */
+		if (ds.msg_qbytes > (u64)__atomic_load_n(&ipc_msgmnb, __ATOMIC_RELAXED) &&
+		    current->proc->euid) {
+			r = -EPERM;
 			break;
 		}
 		ipc_set_perm(o, &ds.msg_perm);
@@ -372,7 +445,7 @@ long sys_msgctl(int id, int cmd, void __user *buf)
 	}
 out:
 	mutex_unlock(&msg_ids.lock);
-	if (!r && cmd == LINUX_IPC_STAT && copy_to_user(buf, &ds, sizeof(ds)))
+	if (r >= 0 && stat && copy_to_user(buf, &ds, sizeof(ds)))
 		r = -EFAULT;
 	return r;
 }

@@ -48,8 +48,9 @@ struct sem_undo {
 
 static struct ipc_ids sem_ids = {
 	.lock = MUTEX_INIT(sem_ids.lock, "sem_ids"),
-	.max = LINUX_SEMMNI,
+	.max = &ipc_sem[3],
 };
+static u64 sem_used;	/* [r] semaphores in all live sets (SEMMNS) */
 
 static struct sem_set *set_of(struct ipc_obj *o)
 {
@@ -84,7 +85,7 @@ long sys_semget(s32 key, int nsems, int flg)
 	struct sem_set *s;
 	long r;
 
-	if (nsems < 0 || nsems > LINUX_SEMMSL)
+	if (nsems < 0 || nsems > __atomic_load_n(&ipc_sem[0], __ATOMIC_RELAXED))
 		return -EINVAL;
 	mutex_lock(&sem_ids.lock);
 	r = ipc_get_common(&sem_ids, key, flg, &o);
@@ -96,6 +97,10 @@ long sys_semget(s32 key, int nsems, int flg)
 		goto out;
 	if (!nsems) {
 		r = -EINVAL;
+		goto out;
+	}
+	if (sem_used + (u64)nsems > (u64)__atomic_load_n(&ipc_sem[1], __ATOMIC_RELAXED)) {
+		r = -ENOSPC;	/* semget(2): SEMMNS would be exceeded */
 		goto out;
 	}
 	s = kzalloc(sizeof(*s) + (u64)nsems * sizeof(s->sems[0]));
@@ -112,6 +117,7 @@ long sys_semget(s32 key, int nsems, int flg)
 		kfree(s);
 		goto out;
 	}
+	sem_used += s->nsems;
 	r = s->obj.id;
 out:
 	mutex_unlock(&sem_ids.lock);
@@ -138,12 +144,13 @@ static struct sem_undo *undo_find(struct sem_set *s)
 }
 
 /*
- * Try @ops on @s as one unit. Returns 0 (applied), -EAGAIN with the index
- * of the blocking operation in *@blocker, or -ERANGE / -ENOMEM. [r] held.
+ * Try @ops on @s as one unit, with @vals (@nops ints) as scratch space.
+ * Returns 0 (applied), -EAGAIN with the index of the blocking operation in
+ * *@blocker, or -ERANGE / -ENOMEM. [r] held.
  */
-static int sem_try(struct sem_set *s, const struct linux_sembuf *ops, u32 nops, u32 *blocker)
+static int sem_try(struct sem_set *s, const struct linux_sembuf *ops, u32 nops, int *vals,
+		   u32 *blocker)
 {
-	int vals[LINUX_SEMOPM];
 	struct sem_undo *u = NULL;
 	u32 i;
 
@@ -187,6 +194,7 @@ static long do_semop(int id, const struct linux_sembuf __user *usops, u64 nsops,
 {
 	struct linux_sembuf *ops;
 	bool alter = false;
+	int *vals;
 	struct ipc_obj *o;
 	struct sem_set *s;
 	u32 blocker;
@@ -194,12 +202,13 @@ static long do_semop(int id, const struct linux_sembuf __user *usops, u64 nsops,
 
 	if (nsops < 1 || id < 0)
 		return -EINVAL;
-	if (nsops > LINUX_SEMOPM)
-		return -E2BIG;
+	if (nsops > (u64)__atomic_load_n(&ipc_sem[2], __ATOMIC_RELAXED))
+		return -E2BIG;	/* over SEMOPM */
 	/* On the heap: 500 operations would take 3 KiB of the kernel stack. */
-	ops = kmalloc(nsops * sizeof(ops[0]));
+	ops = kmalloc(nsops * (sizeof(ops[0]) + sizeof(*vals)));
 	if (!ops)
 		return -ENOMEM;
+	vals = (int *)(ops + nsops);
 	if (copy_from_user(ops, usops, nsops * sizeof(ops[0]))) {
 		r = -EFAULT;
 		goto out_free;
@@ -225,7 +234,7 @@ static long do_semop(int id, const struct linux_sembuf __user *usops, u64 nsops,
 			r = -EIDRM;
 			break;
 		}
-		r = sem_try(s, ops, (u32)nsops, &blocker);
+		r = sem_try(s, ops, (u32)nsops, vals, &blocker);
 		if (r != -EAGAIN)
 			break;
 		if ((ops[blocker].sem_flg & LINUX_IPC_NOWAIT) || no_wait_at_all)
@@ -332,11 +341,47 @@ static long semctl_one(struct sem_set *s, u32 num, int cmd, u64 arg)
 	return -EINVAL;
 }
 
+/* IPC_INFO (the limits) and SEM_INFO (with sets and semaphores in use)
+ * into the struct seminfo at user @arg; the highest index in use. */
+static long semctl_info(int cmd, u64 arg)
+{
+	struct linux_seminfo si;
+	long r;
+
+	memset(&si, 0, sizeof(si));
+	si.semmsl = __atomic_load_n(&ipc_sem[0], __ATOMIC_RELAXED);
+	si.semmns = __atomic_load_n(&ipc_sem[1], __ATOMIC_RELAXED);
+	si.semopm = __atomic_load_n(&ipc_sem[2], __ATOMIC_RELAXED);
+	si.semmni = __atomic_load_n(&ipc_sem[3], __ATOMIC_RELAXED);
+	si.semvmx = LINUX_SEMVMX;
+	/* Linux's compile-time figures: SEMMNU, SEMMAP, SEMUME. */
+	si.semmnu = LINUX_SEMMNS;
+	si.semmap = LINUX_SEMMNS;
+	si.semume = LINUX_SEMOPM;
+	mutex_lock(&sem_ids.lock);
+	if (cmd == LINUX_SEM_INFO) {
+		si.semusz = (s32)sem_ids.in_use;
+		si.semaem = (s32)MIN(sem_used, 0x7fffffffULL);
+	} else {
+		si.semusz = 20;			/* SEMUSZ */
+		si.semaem = LINUX_SEMVMX;	/* SEMAEM */
+	}
+	r = ipc_max_index(&sem_ids);
+	mutex_unlock(&sem_ids.lock);
+	if (copy_to_user((void __user *)arg, &si, sizeof(si)))
+		return -EFAULT;
+	return r;
+}
+
 /*
  * semctl - semctl(2): GETVAL, SETVAL, GETPID, GETNCNT, GETZCNT of semaphore
  * @num; GETALL/SETALL through the user array of unsigned short at @arg;
  * IPC_STAT/IPC_SET through a semid_ds at @arg; IPC_RMID (sleepers get
- * EIDRM). Returns the value asked for or 0, or -EINVAL, -EACCES, -EPERM,
+ * EIDRM); IPC_INFO/SEM_INFO (a struct seminfo at @arg; returns the highest
+ * index in use); SEM_STAT/SEM_STAT_ANY (IPC_STAT of the set at index @id,
+ * returning its id; SEM_STAT_ANY without the read-permission check).
+ * Returns the value asked for or 0, or, in semctl(2)'s order, -EINVAL
+ * (negative id, no such id or index, bad command), then -EACCES or -EPERM,
  * -ERANGE, -EFAULT, -ENOMEM. May sleep.
  */
 long sys_semctl(int id, int num, int cmd, u64 arg)
@@ -347,12 +392,21 @@ long sys_semctl(int id, int num, int cmd, u64 arg)
 	struct sem_set *s;
 	long r = 0;
 	u32 n = 0;
+	bool stat;
 
+	if (id < 0)
+		return -EINVAL;
 	cmd = ipc_cmd(cmd);
+	if (cmd == LINUX_IPC_INFO || cmd == LINUX_SEM_INFO)
+		return semctl_info(cmd, arg);
+	stat = cmd == LINUX_IPC_STAT || cmd == LINUX_SEM_STAT || cmd == LINUX_SEM_STAT_ANY;
 	if (cmd == LINUX_IPC_SET && copy_from_user(&ds, (void __user *)arg, sizeof(ds)))
 		return -EFAULT;
 	mutex_lock(&sem_ids.lock);
-	o = ipc_find_id(&sem_ids, id);
+	if (cmd == LINUX_SEM_STAT || cmd == LINUX_SEM_STAT_ANY)
+		o = ipc_find_index(&sem_ids, id);
+	else
+		o = ipc_find_id(&sem_ids, id);
 	if (!o) {
 		r = -EINVAL;
 		goto out;
@@ -367,10 +421,14 @@ long sys_semctl(int id, int num, int cmd, u64 arg)
 		r = ipc_permitted(o, 2) ? semctl_one(s, (u32)num, cmd, arg) : -EACCES;
 		break;
 	case LINUX_IPC_STAT:
-		if (!ipc_permitted(o, 4))
+	case LINUX_SEM_STAT:
+	case LINUX_SEM_STAT_ANY:
+		if (cmd != LINUX_SEM_STAT_ANY && !ipc_permitted(o, 4)) {
 			r = -EACCES;
-		else
-			set_fill_stat(s, &ds);
+			break;
+		}
+		set_fill_stat(s, &ds);
+		r = cmd == LINUX_IPC_STAT ? 0 : o->id;
 		break;
 	case LINUX_IPC_SET:
 		if (!ipc_owner_or_root(o)) {
@@ -387,6 +445,7 @@ long sys_semctl(int id, int num, int cmd, u64 arg)
 		}
 		ipc_obj_get(o);
 		ipc_remove(&sem_ids, o);
+		sem_used -= s->nsems;
 		set_changed(s);
 		mutex_unlock(&sem_ids.lock);
 		ipc_obj_put(o);
@@ -430,7 +489,7 @@ long sys_semctl(int id, int num, int cmd, u64 arg)
 	}
 out:
 	mutex_unlock(&sem_ids.lock);
-	if (!r && cmd == LINUX_IPC_STAT && copy_to_user((void __user *)arg, &ds, sizeof(ds)))
+	if (r >= 0 && stat && copy_to_user((void __user *)arg, &ds, sizeof(ds)))
 		r = -EFAULT;
 	if (!r && cmd == LINUX_GETALL && copy_to_user((void __user *)arg, vals, n * sizeof(*vals)))
 		r = -EFAULT;

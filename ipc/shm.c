@@ -36,8 +36,9 @@ struct shm_seg {
 
 static struct ipc_ids shm_ids = {
 	.lock = MUTEX_INIT(shm_ids.lock, "shm_ids"),
-	.max = LINUX_SHMMNI,
+	.max = &ipc_shmmni,
 };
+static u64 shm_tot;	/* [a] pages of all segments not yet destroyed (SHMALL) */
 
 static struct shm_seg *seg_of(struct ipc_obj *o)
 {
@@ -48,6 +49,8 @@ static void shm_free(struct ipc_obj *o)
 {
 	struct shm_seg *s = seg_of(o);
 
+	/* The last reference may be dropped with or without the registry lock. */
+	__atomic_sub_fetch(&shm_tot, PAGE_ALIGN_UP(s->size) / PAGE_SIZE, __ATOMIC_RELAXED);
 	inode_put(s->ino);
 	kfree(s);
 }
@@ -107,8 +110,14 @@ long sys_shmget(s32 key, u64 size, int flg)
 	}
 	if (r < 0)
 		goto out;
-	if (size < LINUX_SHMMIN || size > SHM_MAX_BYTES) {
+	if (size < LINUX_SHMMIN || size > SHM_MAX_BYTES ||
+	    size > __atomic_load_n(&ipc_shmmax, __ATOMIC_RELAXED)) {
 		r = -EINVAL;
+		goto out;
+	}
+	if (__atomic_load_n(&shm_tot, __ATOMIC_RELAXED) + PAGE_ALIGN_UP(size) / PAGE_SIZE >
+	    __atomic_load_n(&ipc_shmall, __ATOMIC_RELAXED)) {
+		r = -ENOSPC;	/* shmget(2): SHMALL would be exceeded */
 		goto out;
 	}
 	s = kzalloc(sizeof(*s));
@@ -131,6 +140,7 @@ long sys_shmget(s32 key, u64 size, int flg)
 		kfree(s);
 		goto out;
 	}
+	__atomic_add_fetch(&shm_tot, PAGE_ALIGN_UP(size) / PAGE_SIZE, __ATOMIC_RELAXED);
 	r = s->obj.id;
 out:
 	mutex_unlock(&shm_ids.lock);
@@ -274,6 +284,50 @@ static void shm_fill_stat(struct shm_seg *s, struct linux_shmid64_ds *ds)
 	ds->shm_nattch = s->nattch;
 }
 
+/* Resident pages of @s's memory (SHM_INFO's shm_rss). [r] held; takes the
+ * inode lock (order: ipc_ids lock -> inode lock). */
+static u64 seg_resident(struct shm_seg *s)
+{
+	u64 n = 0;
+
+	mutex_lock(&s->ino->lock);
+	for (u64 i = 0; i < s->ino->npages; i++)
+		n += s->ino->pages[i] != NULL;
+	mutex_unlock(&s->ino->lock);
+	return n;
+}
+
+/* IPC_INFO (the limits, struct shminfo64) and SHM_INFO (what is in use). */
+static long shmctl_info(int cmd, void __user *buf)
+{
+	struct linux_shminfo64 si;
+	struct linux_shm_info in;
+	long r;
+
+	memset(&si, 0, sizeof(si));
+	memset(&in, 0, sizeof(in));
+	mutex_lock(&shm_ids.lock);
+	if (cmd == LINUX_IPC_INFO) {
+		si.shmmax = __atomic_load_n(&ipc_shmmax, __ATOMIC_RELAXED);
+		si.shmmin = LINUX_SHMMIN;
+		si.shmmni = (u64)__atomic_load_n(&ipc_shmmni, __ATOMIC_RELAXED);
+		si.shmseg = si.shmmni;
+		si.shmall = __atomic_load_n(&ipc_shmall, __ATOMIC_RELAXED);
+	} else {
+		in.used_ids = (s32)shm_ids.in_use;
+		in.shm_tot = __atomic_load_n(&shm_tot, __ATOMIC_RELAXED);
+		for (u32 i = 0; i < shm_ids.nslots; i++)
+			if (shm_ids.slots[i])
+				in.shm_rss += seg_resident(seg_of(shm_ids.slots[i]));
+	}
+	r = ipc_max_index(&shm_ids);
+	mutex_unlock(&shm_ids.lock);
+	if (cmd == LINUX_IPC_INFO ? copy_to_user(buf, &si, sizeof(si)) :
+				    copy_to_user(buf, &in, sizeof(in)))
+		return -EFAULT;
+	return r;
+}
+
 /*
  * SHM_LOCK/SHM_UNLOCK (shmctl(2)): a locked segment carries SHM_LOCKED in
  * its mode and counts, until it is unlocked or destroyed, against the
@@ -317,21 +371,36 @@ static long shm_lock_cmd(struct shm_seg *s, bool lock)
 /*
  * shmctl - shmctl(2): IPC_STAT (into user @buf), IPC_SET (uid, gid, mode from
  * @buf), IPC_RMID (destroy now, or at the last detach), SHM_LOCK and
- * SHM_UNLOCK (shm_lock_cmd()). Returns 0, or
- * -EINVAL (bad id or command), -EACCES, -EPERM, -EFAULT. May sleep.
+ * SHM_UNLOCK (shm_lock_cmd()); IPC_INFO (struct
+ * shminfo64) and SHM_INFO (struct shm_info), both returning the highest
+ * index in use; SHM_STAT and SHM_STAT_ANY (IPC_STAT of the segment at index
+ * @id, returning its id; SHM_STAT_ANY without the read-permission check).
+ * Errors in shmctl(2)'s order: -EINVAL (negative id or command, no such id
+ * or index, bad command), then -EACCES (IPC_STAT/SHM_STAT without read
+ * permission) or -EPERM (IPC_SET/IPC_RMID by other than owner or creator),
+ * -EFAULT. May sleep.
  */
 long sys_shmctl(int id, int cmd, void __user *buf)
 {
 	struct linux_shmid64_ds ds;
 	struct ipc_obj *o;
 	struct shm_seg *s;
+	bool stat;
 	long r = 0;
 
+	if (id < 0 || cmd < 0)
+		return -EINVAL;
 	cmd = ipc_cmd(cmd);
+	if (cmd == LINUX_IPC_INFO || cmd == LINUX_SHM_INFO)
+		return shmctl_info(cmd, buf);
+	stat = cmd == LINUX_IPC_STAT || cmd == LINUX_SHM_STAT || cmd == LINUX_SHM_STAT_ANY;
 	if (cmd == LINUX_IPC_SET && copy_from_user(&ds, buf, sizeof(ds)))
 		return -EFAULT;
 	mutex_lock(&shm_ids.lock);
-	o = ipc_find_id(&shm_ids, id);
+	if (cmd == LINUX_SHM_STAT || cmd == LINUX_SHM_STAT_ANY)
+		o = ipc_find_index(&shm_ids, id);
+	else
+		o = ipc_find_id(&shm_ids, id);
 	if (!o) {
 		r = -EINVAL;
 		goto out;
@@ -339,11 +408,14 @@ long sys_shmctl(int id, int cmd, void __user *buf)
 	s = seg_of(o);
 	switch (cmd) {
 	case LINUX_IPC_STAT:
-		if (!ipc_permitted(o, 4)) {
+	case LINUX_SHM_STAT:
+	case LINUX_SHM_STAT_ANY:
+		if (cmd != LINUX_SHM_STAT_ANY && !ipc_permitted(o, 4)) {
 			r = -EACCES;
 			break;
 		}
 		shm_fill_stat(s, &ds);
+		r = cmd == LINUX_IPC_STAT ? 0 : o->id;
 		break;
 	case LINUX_IPC_SET:
 		if (!ipc_owner_or_root(o)) {
@@ -375,7 +447,7 @@ long sys_shmctl(int id, int cmd, void __user *buf)
 	}
 out:
 	mutex_unlock(&shm_ids.lock);
-	if (!r && cmd == LINUX_IPC_STAT && copy_to_user(buf, &ds, sizeof(ds)))
+	if (r >= 0 && stat && copy_to_user(buf, &ds, sizeof(ds)))
 		r = -EFAULT;
 	return r;
 }

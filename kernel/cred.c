@@ -56,7 +56,7 @@ static long set_ids(bool is_uid, u32 r, u32 e, u32 s, bool saved_follows)
 				ret = -EPERM;
 	}
 	if (!ret) {
-		u32 old_r = *rp;
+		u32 old_r = *rp, old_e = *ep;
 
 		if (r != ID_KEEP)
 			*rp = r;
@@ -68,9 +68,38 @@ static long set_ids(bool is_uid, u32 r, u32 e, u32 s, bool saved_follows)
 		 * real id was set or the effective differs from the old real. */
 		else if (saved_follows && (r != ID_KEEP || (e != ID_KEEP && e != old_r)))
 			*sp = *ep;
+		/* Linux's commit_creds: a new effective id makes the process
+		 * non-dumpable (suid_dumpable 0) until exec or PR_SET_DUMPABLE. */
+		if (*ep != old_e)
+			p->dumpable = false;
 	}
 	spin_unlock(&p->lock);
 	return ret;
+}
+
+/* cred_may_inspect - see include/task.h. */
+bool cred_may_inspect(struct process *target)
+{
+	struct process *me = current->proc;
+	uid_t fsuid, euid;
+	gid_t fsgid;
+	bool ok;
+
+	if (!me || me == target)
+		return true;
+	spin_lock(&me->lock);
+	euid = me->euid;
+	fsuid = me->euid;	/* filesystem ids follow the effective ids */
+	fsgid = me->egid;
+	spin_unlock(&me->lock);
+	if (euid == 0)
+		return true;	/* CAP_SYS_PTRACE */
+	spin_lock(&target->lock);
+	ok = fsuid == target->uid && fsuid == target->euid && fsuid == target->suid &&
+	     fsgid == target->gid && fsgid == target->egid && fsgid == target->sgid &&
+	     target->dumpable;
+	spin_unlock(&target->lock);
+	return ok;
 }
 
 /* sys_setuid - setuid(2): privileged: all three ids; otherwise the

@@ -501,6 +501,8 @@ static void exec_commit(struct exec_image *img)
 	spin_lock(&p->lock);
 	p->euid = p->suid = img->euid;
 	p->egid = p->sgid = img->egid;
+	/* Linux's begin_new_exec: a set-id program is not dumpable. */
+	p->dumpable = p->euid == p->uid && p->egid == p->gid;
 	spin_unlock(&p->lock);
 	t->clear_child_tid = 0;
 	t->set_child_tid = 0;

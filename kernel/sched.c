@@ -53,6 +53,20 @@ static int online_cpus(void)
 	return __atomic_load_n(&ncpus, __ATOMIC_ACQUIRE);
 }
 
+/* sched_nr_running - see include/sched.h. */
+unsigned sched_nr_running(void)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < online_cpus(); i++) {
+		struct cpu *c = &cpus[i];
+
+		n += (unsigned)__atomic_load_n(&runqueues[i].nr_queued, __ATOMIC_RELAXED);
+		n += __atomic_load_n(&c->running, __ATOMIC_RELAXED) != c->idle;
+	}
+	return n;
+}
+
 /* ---- run queues ---- */
 
 static void rq_enqueue(struct runqueue *rq, struct task *t)
@@ -202,6 +216,7 @@ void schedule(void)
 	}
 	KASSERT(next->on_cpu == c->id);
 	c->switch_prev = prev;
+	__atomic_store_n(&c->nr_switches, c->nr_switches + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&c->running, next, __ATOMIC_RELEASE);
 	/* Kernel threads and idle run on the kernel root: mm NULL. */
 	mm_activate(next->mm);
@@ -378,12 +393,15 @@ void sched_timer_tick(bool user)
 		boot_ticks++;
 	/* Each CPU charges the tick to the task it interrupted: a task's
 	 * times sum what every CPU it ran on saw. */
-	if (t == c->idle)
+	if (t == c->idle) {
 		c->idle_ticks++;
-	else if (user)
+	} else if (user) {
 		t->utime_ticks++;
-	else
+		__atomic_store_n(&c->user_ticks, c->user_ticks + 1, __ATOMIC_RELAXED);
+	} else {
 		t->stime_ticks++;
+		__atomic_store_n(&c->system_ticks, c->system_ticks + 1, __ATOMIC_RELAXED);
+	}
 
 	/* Wake expired sleepers: one CPU scans the list for all of them. */
 	if (c->id == 0) {
@@ -399,6 +417,7 @@ void sched_timer_tick(bool user)
 			}
 		}
 		spin_unlock(&timer_lock);
+		loadavg_tick(boot_ticks);
 	}
 
 	if (c->rq->nr_queued > 0)

@@ -309,11 +309,14 @@ long sys_getrandom(void __user *buf, size_t len, unsigned flags)
 #define PR_GET_NAME	16
 #define PR_SET_PDEATHSIG	1
 #define PR_GET_PDEATHSIG	2
+#define PR_GET_DUMPABLE		3
+#define PR_SET_DUMPABLE		4
 #define PR_SET_CHILD_SUBREAPER	36
 #define PR_GET_CHILD_SUBREAPER	37
 
-/* sys_prctl - prctl(2): PR_SET_NAME, PR_GET_NAME, the parent-death signal and
- * the child subreaper (kernel/exit.c); other options -EINVAL. */
+/* sys_prctl - prctl(2): PR_SET_NAME, PR_GET_NAME, PR_SET/GET_DUMPABLE, the
+ * parent-death signal and the child subreaper (kernel/exit.c); other options
+ * -EINVAL. */
 long sys_prctl(int option, u64 arg2, u64 arg3, u64 arg4, u64 arg5)
 {
 	struct task *t = current;
@@ -335,6 +338,16 @@ long sys_prctl(int option, u64 arg2, u64 arg3, u64 arg4, u64 arg5)
 	}
 	case PR_GET_NAME:
 		return copy_to_user((void __user *)arg2, t->comm, TASK_COMM_LEN) ? -EFAULT : 0;
+	case PR_GET_DUMPABLE:
+		return t->proc->dumpable;
+	case PR_SET_DUMPABLE:
+		/* 0 (SUID_DUMP_DISABLE) or 1 (SUID_DUMP_USER); 2 is refused. */
+		if (arg2 > 1)
+			return -EINVAL;
+		spin_lock(&t->proc->lock);
+		t->proc->dumpable = arg2 == 1;
+		spin_unlock(&t->proc->lock);
+		return 0;
 	case PR_SET_PDEATHSIG:
 	case PR_GET_PDEATHSIG:
 	case PR_SET_CHILD_SUBREAPER:

@@ -20,33 +20,109 @@
 #include "uapi/errno.h"
 
 #define PID_MAX_DEFAULT	32768
+#define PID_MAX_LIMIT	4194304	/* Linux's bound for pid_max on 64-bit (4 Mi) */
+#define PID_MAX_MIN	301	/* pid_max must leave room above the wrap point 300 */
 #define PID_HASH_SIZE	256
+#define THREADS_MIN	20	/* Linux's floor for the computed threads-max */
+#define THREADS_LIMIT	0x3fffffff	/* FUTEX_TID_MASK: the largest threads-max */
+#define THREAD_SIZE	(16 * 1024)	/* bytes: the per-thread cost threads-max assumes */
 
 struct spinlock tasklist_lock = SPINLOCK_INIT("tasklist");
 struct process *init_process;
 
-static u64 pid_bits[(PID_MAX_DEFAULT + 63) / 64];	/* [tasklist_lock] */
+static u64 pid_bits[PID_MAX_LIMIT / 64];		/* [tasklist_lock] 512 KiB */
 static struct idmap pid_map;				/* [tasklist_lock] */
 static struct list_head pid_hash[PID_HASH_SIZE];	/* [tasklist_lock] */
+static u32 max_threads;					/* [tasklist_lock] threads-max */
+static u64 total_forks;		/* [tasklist_lock] tasks created since boot (/proc/stat) */
 
 /* The process of the idle tasks and kernel threads (pid 0). */
 static struct process kernel_process;
 
-/* pid_init - set up the pid map and hash. Called once at boot. */
+/* pid_init - set up the pid map and hash. Called once at boot, after the
+ * page allocator (threads-max is sized from memory as Linux sizes it). */
 void pid_init(void)
 {
-	idmap_init(&pid_map, pid_bits, PID_MAX_DEFAULT, 1, 300);
+	u64 threads = (u64)page_total_count() * PAGE_SIZE / (THREAD_SIZE * 8);
+
+	idmap_init(&pid_map, pid_bits, PID_MAX_LIMIT, PID_MAX_DEFAULT, 1, 300);
 	for (int i = 0; i < PID_HASH_SIZE; i++)
 		list_init(&pid_hash[i]);
+	max_threads = (u32)MIN(MAX(threads, (u64)THREADS_MIN), (u64)THREADS_LIMIT);
 }
 
-/* pid_alloc - a fresh pid or -EAGAIN. Takes tasklist_lock. */
+/*
+ * pid_alloc - a fresh pid (or tid) below pid_max, or -EAGAIN when every one
+ * is taken or threads-max threads exist (each thread and each zombie holds
+ * one, like Linux's nr_threads; fork(2) EAGAIN). Takes tasklist_lock.
+ */
 pid_t pid_alloc(void)
 {
+	int pid = -EAGAIN;
+
 	spin_lock(&tasklist_lock);
-	int pid = idmap_alloc(&pid_map);
+	if (pid_map.used < max_threads)
+		pid = idmap_alloc(&pid_map);
+	if (pid > 0)
+		total_forks++;
 	spin_unlock(&tasklist_lock);
 	return pid;
+}
+
+/* pid_alloc_count - see include/task.h. */
+u64 pid_alloc_count(void)
+{
+	return __atomic_load_n(&total_forks, __ATOMIC_RELAXED);
+}
+
+/* pid_max_get - see include/task.h. */
+long pid_max_get(void)
+{
+	return __atomic_load_n(&pid_map.max, __ATOMIC_RELAXED);
+}
+
+/* pid_max_set - see include/task.h. */
+int pid_max_set(long max)
+{
+	int err;
+
+	if (max < PID_MAX_MIN || max > PID_MAX_LIMIT)
+		return -EINVAL;
+	spin_lock(&tasklist_lock);
+	err = idmap_set_max(&pid_map, (u32)max);
+	spin_unlock(&tasklist_lock);
+	return err;
+}
+
+/* threads_max_get - see include/task.h. */
+long threads_max_get(void)
+{
+	return __atomic_load_n(&max_threads, __ATOMIC_RELAXED);
+}
+
+/* threads_max_set - see include/task.h. */
+int threads_max_set(long max)
+{
+	if (max < 1 || max > THREADS_LIMIT)
+		return -EINVAL;
+	spin_lock(&tasklist_lock);
+	max_threads = (u32)max;
+	spin_unlock(&tasklist_lock);
+	return 0;
+}
+
+/* pid_next_in_use - see include/task.h. */
+pid_t pid_next_in_use(pid_t from)
+{
+	int id = idmap_next_used(&pid_map, (u32)MAX(from, 0));
+
+	return id < 0 ? 0 : id;
+}
+
+/* pid_last - see include/task.h. */
+pid_t pid_last(void)
+{
+	return (pid_t)__atomic_load_n(&pid_map.last, __ATOMIC_RELAXED);
 }
 
 /* pid_free - release @pid. Caller holds tasklist_lock. */
@@ -152,6 +228,7 @@ struct process *process_alloc(void)
 	wait_queue_init(&p->thread_exit, "thread_exit");
 	signal_process_init(p);
 	p->refcount = 1;
+	p->dumpable = true;
 	p->start_ns = arch_clock_ns();
 	return p;
 }

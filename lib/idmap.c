@@ -34,20 +34,56 @@ static u32 idmap_find_zero(const struct idmap *m, u32 from, u32 to)
 }
 
 /*
- * idmap_init - set up an empty map of ids [0, @max) over @bits, which holds
- * idmap_words(@max) u64 words (caller-owned memory). Ids below @min are
- * never handed out; after the first wrap the search restarts at @wrap_to.
- * Locks: the caller's. Sleeps: no.
+ * idmap_init - set up an empty map of ids [0, @cap) over @bits, which holds
+ * idmap_words(@cap) u64 words (caller-owned memory), handing out ids below
+ * @max (<= @cap). Ids below @min are never handed out; after the first wrap
+ * the search restarts at @wrap_to. Locks: the caller's. Sleeps: no.
  */
-void idmap_init(struct idmap *m, u64 *bits, u32 max, u32 min, u32 wrap_to)
+void idmap_init(struct idmap *m, u64 *bits, u32 cap, u32 max, u32 min, u32 wrap_to)
 {
-	memset(bits, 0, idmap_words(max) * sizeof(u64));
+	memset(bits, 0, idmap_words(cap) * sizeof(u64));
 	m->bits = bits;
-	m->max = max;
+	m->cap = cap;
+	m->max = max < cap ? max : cap;
 	m->min = min;
 	m->wrap_to = wrap_to < min ? min : wrap_to;
 	m->last = 0;
 	m->used = 0;
+}
+
+/*
+ * idmap_set_max - lower or raise the bound of new ids, as a write to
+ * /proc/sys/kernel/pid_max does: ids in use at or above the new bound keep
+ * working (and are freed normally); the cursor restarts below it. Returns 0
+ * or -EINVAL (@max above the capacity, or not above @wrap_to).
+ * Locks: the caller's. Sleeps: no.
+ */
+int idmap_set_max(struct idmap *m, u32 max)
+{
+	if (max > m->cap || max <= m->wrap_to)
+		return -EINVAL;
+	m->max = max;
+	if (m->last >= max)
+		m->last = max - 1;	/* the next search wraps at once */
+	return 0;
+}
+
+/*
+ * idmap_next_used - the smallest id in use that is >= @from, or -1 (also
+ * for @from >= cap). Scans 64 ids per step. Locks: the caller's.
+ */
+int idmap_next_used(const struct idmap *m, u32 from)
+{
+	u32 id = from;
+
+	while (id < m->cap) {
+		u64 used = m->bits[id / 64] & (~0ULL << (id % 64));
+
+		if (used)
+			return (int)((id & ~63u) + (u32)__builtin_ctzll(used));
+		id = (id & ~63u) + 64;
+	}
+	return -1;
 }
 
 /*
@@ -103,17 +139,17 @@ int idmap_reserve(struct idmap *m, u32 id)
  */
 void idmap_free(struct idmap *m, u32 id)
 {
-	if (id >= m->max || !idmap_test(m, id))
+	if (id >= m->cap || !idmap_test(m, id))
 		return;
 	m->bits[id / 64] &= ~(1ULL << (id % 64));
 	m->used--;
 }
 
 /*
- * idmap_in_use - whether @id is allocated (false for ids >= max).
+ * idmap_in_use - whether @id is allocated (false for ids >= cap).
  * Locks: the caller's. Sleeps: no.
  */
 bool idmap_in_use(const struct idmap *m, u32 id)
 {
-	return id < m->max && idmap_test(m, id);
+	return id < m->cap && idmap_test(m, id);
 }

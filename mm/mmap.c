@@ -103,18 +103,47 @@ static void populate_locked(struct mm *mm, u64 start, u64 end, u32 prot, u32 vfl
 	}
 }
 
+/* /proc/sys/vm/overcommit_memory (proc_sys_vm(5)): 0 heuristic, 1 always,
+ * 2 strict. [a] */
+static int overcommit_mode;
+
+#define OVERCOMMIT_RATIO	50	/* percent of RAM: Linux's overcommit_ratio */
+
+/* vm_overcommit_get/set - see include/mm.h. */
+long vm_overcommit_get(void)
+{
+	return __atomic_load_n(&overcommit_mode, __ATOMIC_RELAXED);
+}
+
+int vm_overcommit_set(long mode)
+{
+	if (mode < 0 || mode > 2)
+		return -EINVAL;
+	__atomic_store_n(&overcommit_mode, (int)mode, __ATOMIC_RELAXED);
+	return 0;
+}
+
 /*
- * RLIMIT_AS and RLIMIT_DATA (getrlimit(2)): may @len more bytes be mapped,
- * counting as data when @data (private, writable, not stack: what Linux's
- * data_vm counts)? Returns 0 or -ENOMEM. Caller holds the mm lock.
+ * RLIMIT_AS and RLIMIT_DATA (getrlimit(2)), and the overcommit policy: may
+ * @len more bytes be mapped, counting as data when @data (private, writable,
+ * not stack: what Linux's data_vm counts and what it accounts as committed
+ * memory)? Overcommit mode 0 refuses one request larger than all of RAM
+ * (there is no swap), mode 1 never refuses, mode 2 refuses when this address
+ * space's committed (data) memory would pass overcommit_ratio percent of
+ * RAM. @noreserve: MAP_NORESERVE, which modes 0 and 1 do not account (as
+ * Linux's VM_NORESERVE). Returns 0 or -ENOMEM. Caller holds the mm lock.
  */
-static int vm_limits_allow(struct mm *mm, u64 len, bool data)
+static int vm_limits_allow(struct mm *mm, u64 len, bool data, bool noreserve)
 {
 	u64 as = rlimit_cur(RLIMIT_AS), dl = rlimit_cur(RLIMIT_DATA);
+	u64 ram = (u64)page_total_count() * PAGE_SIZE;
+	int mode = __atomic_load_n(&overcommit_mode, __ATOMIC_RELAXED);
 	u64 total = 0, data_vm = 0;
 	struct vma *v;
 
-	if (as == RLIM_INFINITY && (!data || dl == RLIM_INFINITY))
+	if (data && !noreserve && mode == 0 && len > ram)
+		return -ENOMEM;
+	if (as == RLIM_INFINITY && (!data || (dl == RLIM_INFINITY && mode != 2)))
 		return 0;
 	list_for_each_entry(v, &mm->vmas, link) {
 		total += v->end - v->start;
@@ -124,6 +153,8 @@ static int vm_limits_allow(struct mm *mm, u64 len, bool data)
 	if (as != RLIM_INFINITY && total + len > as)
 		return -ENOMEM;
 	if (data && dl != RLIM_INFINITY && data_vm + len > dl)
+		return -ENOMEM;
+	if (data && mode == 2 && data_vm + len > ram / 100 * OVERCOMMIT_RATIO)
 		return -ENOMEM;
 	return 0;
 }
@@ -206,7 +237,8 @@ long sys_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags, int fd
 			goto out_unlock;
 		}
 	}
-	ret = vm_limits_allow(mm, len, (prot & PROT_WRITE) && !(vflags & VMA_SHARED));
+	ret = vm_limits_allow(mm, len, (prot & PROT_WRITE) && !(vflags & VMA_SHARED),
+			      flags & MAP_NORESERVE);
 	if (ret)
 		goto out_unlock;
 	ret = mm_mmap_lock_flags(mm, flags, len, &vflags);
@@ -383,7 +415,7 @@ long sys_brk(u64 new_brk)
 			if (v->start < new_end && old_end < v->end)
 				goto out;
 		}
-		if (vm_limits_allow(mm, new_end - old_end, true))
+		if (vm_limits_allow(mm, new_end - old_end, true, false))
 			goto out;
 		/* After mlockall(MCL_FUTURE) the heap grows locked (Linux's brk). */
 		if ((mm->def_flags & VMA_LOCKED) &&

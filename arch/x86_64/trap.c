@@ -256,6 +256,11 @@ void trap_dispatch(struct trapframe *tf)
 {
 	u64 v = tf->vector;
 
+	if (v >= 32) {	/* /proc/stat "intr": every interrupt, IPIs included */
+		struct cpu *c = this_cpu();
+
+		__atomic_store_n(&c->nr_irqs, c->nr_irqs + 1, __ATOMIC_RELAXED);
+	}
 	if (v == VEC_TIMER) {
 		x86_lapic_eoi();
 		sched_timer_tick(tf_user_mode(tf));

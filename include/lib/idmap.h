@@ -9,8 +9,9 @@
 #include "../types.h"
 
 struct idmap {
-	u64 *bits;		/* max bits, 1 = in use */
-	u32 max;		/* ids are < max (pid_max) */
+	u64 *bits;		/* cap bits, 1 = in use */
+	u32 cap;		/* size of the bitmap: no id is ever >= cap */
+	u32 max;		/* new ids are < max (pid_max), max <= cap */
 	u32 min;		/* first id ever handed out (1 for pids) */
 	u32 wrap_to;		/* after wrapping, search restarts here (300 for pids) */
 	u32 last;		/* last id handed out (0 before the first) */
@@ -20,8 +21,19 @@ struct idmap {
 /* idmap_words - u64 words needed for a map of @max ids. */
 static inline size_t idmap_words(u32 max) { return (max + 63) / 64; }
 
-/* idmap_init - empty map; @bits must hold idmap_words(max) words. */
-void idmap_init(struct idmap *m, u64 *bits, u32 max, u32 min, u32 wrap_to);
+/* idmap_init - empty map of capacity @cap handing out ids below @max;
+ * @bits must hold idmap_words(cap) words. */
+void idmap_init(struct idmap *m, u64 *bits, u32 cap, u32 max, u32 min, u32 wrap_to);
+
+/*
+ * idmap_set_max - new ids stay below @max from now on (pid_max); ids already
+ * in use at or above it stay valid until freed. 0, or -EINVAL when @max is
+ * above the capacity or not above the wrap point.
+ */
+int idmap_set_max(struct idmap *m, u32 max);
+
+/* idmap_next_used - the smallest id in use that is >= @from, or -1. */
+int idmap_next_used(const struct idmap *m, u32 from);
 
 /*
  * idmap_alloc - the next free id after the last one handed out, wrapping as
@@ -29,10 +41,10 @@ void idmap_init(struct idmap *m, u64 *bits, u32 max, u32 min, u32 wrap_to);
  */
 int idmap_alloc(struct idmap *m);
 
-/* idmap_reserve - mark @id used (e.g. pid 1); -EEXIST if it already is. */
+/* idmap_reserve - mark @id (< max) used (e.g. pid 1); -EEXIST if it already is. */
 int idmap_reserve(struct idmap *m, u32 id);
 
-/* idmap_free - release @id (must be in use). */
+/* idmap_free - release @id (any id below the capacity). */
 void idmap_free(struct idmap *m, u32 id);
 
 /* idmap_in_use - @id is allocated. */

@@ -23,7 +23,7 @@ static void test_sequential(void **state)
 {
 	struct idmap m;
 
-	idmap_init(&m, bits, PID_MAX, 1, RESERVED);
+	idmap_init(&m, bits, PID_MAX, PID_MAX, 1, RESERVED);
 	assert_int_equal(idmap_reserve(&m, 1), 0);
 	assert_int_equal(idmap_reserve(&m, 1), -EEXIST);
 	assert_true(idmap_in_use(&m, 1));
@@ -48,7 +48,7 @@ static void test_wrap(void **state)
 {
 	struct idmap m;
 
-	idmap_init(&m, bits, PID_MAX, 1, RESERVED);
+	idmap_init(&m, bits, PID_MAX, PID_MAX, 1, RESERVED);
 	for (int i = 1; i < PID_MAX; i++)
 		assert_int_equal(idmap_alloc(&m), i);
 	assert_int_equal(idmap_alloc(&m), -EAGAIN);
@@ -75,7 +75,7 @@ static void test_cursor_after_wrap(void **state)
 {
 	struct idmap m;
 
-	idmap_init(&m, bits, PID_MAX, 1, RESERVED);
+	idmap_init(&m, bits, PID_MAX, PID_MAX, 1, RESERVED);
 	m.last = PID_MAX - 1;
 	assert_int_equal(idmap_alloc(&m), RESERVED);
 	assert_int_equal(idmap_alloc(&m), RESERVED + 1);
@@ -87,7 +87,7 @@ static void test_odd_size(void **state)
 	u64 small[2];
 	struct idmap m;
 
-	idmap_init(&m, small, 70, 0, 0);
+	idmap_init(&m, small, 70, 70, 0, 0);
 	assert_int_equal(idmap_words(70), 2);
 	/* "last" starts at 0, so id 0 comes only after the wrap. */
 	for (int i = 1; i < 70; i++)
@@ -114,7 +114,7 @@ static void test_word_boundaries(void **state)
 {
 	struct idmap m;
 
-	idmap_init(&m, bits, 256, 1, 1);
+	idmap_init(&m, bits, 256, 256, 1, 1);
 	for (u32 i = 1; i < 256; i++) {
 		if (i != 64 && i != 127 && i != 128 && i != 255)
 			assert_int_equal(idmap_reserve(&m, i), 0);
@@ -159,7 +159,7 @@ static void test_random_vs_model(void **state)
 	u32 last = 0, nused = 0;
 
 	srand(12345);
-	idmap_init(&m, bits, MAX, MIN, WRAP);
+	idmap_init(&m, bits, MAX, MAX, MIN, WRAP);
 	for (int step = 0; step < 200000; step++) {
 		if (rand() % 100 < 55) {
 			int want = model_alloc(used, MAX, MIN, WRAP, &last);
@@ -182,6 +182,35 @@ static void test_random_vs_model(void **state)
 		assert_int_equal(idmap_in_use(&m, id), id < MAX && used[id]);
 }
 
+/* pid_max lowered below ids in use: new ids stay below it, old ones still free. */
+static void test_set_max(void **state)
+{
+	struct idmap m;
+
+	(void)state;
+	idmap_init(&m, bits, PID_MAX, 1000, 1, RESERVED);
+	for (int i = 1; i < 1000; i++)
+		assert_int_equal(idmap_alloc(&m), i);
+	assert_int_equal(idmap_alloc(&m), -EAGAIN);
+	assert_int_equal(idmap_set_max(&m, PID_MAX + 1), -EINVAL);
+	assert_int_equal(idmap_set_max(&m, RESERVED), -EINVAL);
+	assert_int_equal(idmap_set_max(&m, 2000), 0);
+	assert_int_equal(idmap_alloc(&m), 1000);
+	assert_int_equal(idmap_set_max(&m, 500), 0);
+	/* Every id below 500 is taken: nothing until one is freed. */
+	assert_int_equal(idmap_alloc(&m), -EAGAIN);
+	idmap_free(&m, 1000);
+	assert_false(idmap_in_use(&m, 1000));
+	idmap_free(&m, 400);
+	assert_int_equal(idmap_alloc(&m), 400);
+	assert_int_equal(m.used, 999);
+	assert_int_equal(idmap_next_used(&m, 0), 1);
+	assert_int_equal(idmap_next_used(&m, 998), 998);
+	assert_int_equal(idmap_next_used(&m, 999), 999);
+	assert_int_equal(idmap_next_used(&m, 1000), -1);
+	assert_int_equal(idmap_next_used(&m, PID_MAX + 5), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +220,7 @@ int main(void)
 		cmocka_unit_test(test_odd_size),
 		cmocka_unit_test(test_word_boundaries),
 		cmocka_unit_test(test_random_vs_model),
+		cmocka_unit_test(test_set_max),
 	};
 
 	return cmocka_run_group_tests_name("lib/idmap", tests, NULL, NULL);
