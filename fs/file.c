@@ -48,6 +48,8 @@ void file_put(struct file *f)
 		return;
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
+	if (f->writer)
+		inode_put_write_access(f->inode);
 	if (f->inode)
 		inode_put(f->inode);
 	kfree(f);

@@ -13,12 +13,72 @@
 #include "uapi/errno.h"
 #include "uapi/fcntl.h"
 #include "uapi/stat.h"
+#include "uapi/mount.h"
 
 #define TMPFS_DEV_MAJOR		0
 #define TMPFS_DEV_MINOR		16
 #define TMPFS_MAX_SIZE		(1UL << 30)	/* bytes: keeps the page array small */
 #define SYMLINK_MAX		40	/* symlinks followed in one walk */
 #define SYMLINK_NEST_MAX	8	/* symlinks inside symlinks (stack depth) */
+
+/* ---- Superblocks: one per file-system instance (fs/super.c) ---- */
+
+/*
+ * A file-system instance: its statfs(2) identity, the mount flags (each mount
+ * is its own instance, so the flags of the one mount are the instance's) and,
+ * for tmpfs, the size= and nr_inodes= limits with what is in use. A limit of
+ * 0 means none (tmpfs "size=0", and proc).
+ */
+struct superblock {
+	u32 refcount;			/* [a] the mount and every inode */
+	u64 magic;			/* [I] statfs f_type */
+	u32 dev_minor;			/* [I] st_dev minor of its inodes */
+	struct spinlock lock;		/* [s] */
+	u32 flags;			/* [s] MS_NOSUID|MS_NODEV|MS_NOEXEC|MS_RELATIME; atomic reads */
+	u64 max_pages;			/* [s] size= in pages */
+	u64 max_inodes;			/* [s] nr_inodes= */
+	u64 used_pages;			/* [s] data pages held by its files */
+	u64 used_inodes;		/* [s] inodes alive (open unlinked files count) */
+};
+
+/* sb_new - a new instance with @magic, device minor @dev_minor and, when
+ * @limited, tmpfs's default limits (half of RAM in pages, and as many
+ * inodes). Counted, or NULL. */
+struct superblock *sb_new(u64 magic, u32 dev_minor, bool limited);
+void sb_get(struct superblock *sb);
+void sb_put(struct superblock *sb);
+/* sb_charge - account @pages data pages and @inodes inodes to @sb (NULL:
+ * nothing); 0 or -ENOSPC past a limit (nothing charged). Takes [s]. */
+int sb_charge(struct superblock *sb, u64 pages, u64 inodes);
+/* sb_uncharge - give back what sb_charge() counted. Takes [s]. */
+void sb_uncharge(struct superblock *sb, u64 pages, u64 inodes);
+/* inode_attach_sb - make new inode @ino one of @sb's (NULL: none), taking a
+ * reference and charging one inode; st_dev follows. 0 or -ENOSPC. */
+int inode_attach_sb(struct inode *ino, struct superblock *sb);
+/* sb_default_pages - tmpfs's default size= and nr_inodes=: half of RAM. */
+u64 sb_default_pages(void);
+
+/* tmpfs mount options (fs/tmpfs_opts.c). */
+struct tmpfs_opts {
+	bool has_size, has_inodes, has_mode, has_uid, has_gid;
+	u64 pages;			/* size= in pages (0: no limit) */
+	u64 inodes;			/* nr_inodes= (0: no limit) */
+	u32 mode;			/* mode= of the root directory */
+	uid_t uid;
+	gid_t gid;
+};
+/* tmpfs_opts_parse - parse mount(2)'s @data (a kernel string, modified) into
+ * @o. 0 or -EINVAL (unknown option, bad number). */
+int tmpfs_opts_parse(char *data, struct tmpfs_opts *o);
+/* tmpfs_opts_apply - apply @o to the instance whose root is @root: a new one,
+ * or with @remount a mounted one (size= and nr_inodes= only; -EINVAL to
+ * limit an unlimited instance or go below what is in use). Takes [s], then
+ * root's lock. */
+int tmpfs_opts_apply(struct inode *root, const struct tmpfs_opts *o, bool remount);
+/* tmpfs_opts_show - the options of @root's instance that differ from the
+ * defaults (mode @default_mode), as ",size=...k,nr_inodes=..." into @buf
+ * (@size bytes, at least 1). Returns the length. */
+size_t tmpfs_opts_show(struct inode *root, u32 default_mode, char *buf, size_t size);
 
 /* ---- Synthetic filesystems (procfs) and mounts ---- */
 

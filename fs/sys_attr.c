@@ -45,8 +45,11 @@ long sys_truncate(const char __user *path, s64 length)
 		r = -EISDIR;
 	else
 		r = inode_permission(ino, W_OK, false);
-	if (!r)
+	/* truncate(2) ETXTBSY: the file is being executed. */
+	if (!r && !(r = inode_get_write_access(ino))) {
 		r = truncate_inode(ino, length);
+		inode_put_write_access(ino);
+	}
 	inode_put(ino);
 	return r;
 }

@@ -13,6 +13,7 @@
 #include "uapi/errno.h"
 #include "uapi/mman.h"
 #include "uapi/fcntl.h"
+#include "uapi/mount.h"
 
 /* The referenced inode behind @fd for a file mapping: a regular file open
  * for reading, and for writing too when a shared mapping may write it
@@ -118,6 +119,11 @@ long sys_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags, int fd
 		ret = fd_get_inode(fd, &file, (vflags & VMA_SHARED) && (prot & PROT_WRITE));
 		if (ret)
 			return ret;
+		/* mmap(2) EPERM: PROT_EXEC of a file on a noexec mount. */
+		if ((prot & PROT_EXEC) && (inode_mount_flags(file) & MS_NOEXEC)) {
+			ret = -EPERM;
+			goto out_put_file;
+		}
 	}
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr & (PAGE_SIZE - 1)) {
