@@ -46,6 +46,7 @@ void file_put(struct file *f)
 		panic("file_put: refcount underflow");
 	if (left)
 		return;
+	locks_remove_file(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	if (f->writer)

@@ -298,6 +298,21 @@ void chrdev_populate(struct inode *dir);
  * 0 or -ENXIO. */
 int tty_open(u32 major, u32 minor, u32 flags);
 
+/* ---- fs/lock.c: record, OFD and flock locks ---- */
+
+/* locks_remove_posix - a descriptor of @f's file was closed by descriptor
+ * table @owner: drop every POSIX record lock @owner holds on the file
+ * (fcntl(2): any close releases them). Takes [k]. Sleeps: no. */
+void locks_remove_posix(struct file *f, struct files *owner);
+/* locks_remove_file - the last close of @f: drop its OFD and flock locks.
+ * Takes [k]. Sleeps: no. */
+void locks_remove_file(struct file *f);
+/* fcntl_lock - fcntl(2) record-lock command @cmd on @f with user struct
+ * flock @arg. 0 or -EBADF (O_PATH; lock type against the access mode),
+ * -EFAULT, -EINVAL, -EOVERFLOW, -EAGAIN (F_SETLK conflict), -EDEADLK,
+ * -ERESTARTSYS (signal while waiting), -ENOMEM. Takes [k]. May sleep. */
+long fcntl_lock(struct file *f, unsigned cmd, void __user *arg);
+
 /* ---- fs/fs_context.c, and path arguments of syscalls (fs/sys_path.c) ---- */
 
 /* fs_current_root_cwd - counted references to current's root and cwd (the

@@ -16,7 +16,7 @@ static const char *const programs[] = {
 	"pipe", "poll", "shm", "msg", "sem", "proc", "dev", "fuzz",
 	"threads", "clone", "vfork", "waitid",
 	"signals", "jobs",
-	"vfs", "mountflags", "statfs", "fsprotect",
+	"vfs", "mountflags", "statfs", "fsprotect", "locks",
 	"mqueue", "msgpass",
 	"stress",
 };
