@@ -109,6 +109,10 @@ void vfs_cross_mounts(struct inode **ino);
 
 /* procfs_new_root - the root of a new proc instance (counted) or NULL. */
 struct inode *procfs_new_root(void);
+/* procfs_times_set / procfs_times_apply - keep the times utimensat(2) set on
+ * a procfs node for its later inodes (fs/procfs_times.c). */
+int procfs_times_set(struct inode *ino);
+void procfs_times_apply(struct inode *ino);
 /* procfs_name_of - the name of procfs inode @ino, like tmpfs_name_of(). */
 int procfs_name_of(struct inode *ino, char *buf, size_t size);
 /* dirent_emit - append one linux_dirent64 record for @name to @kbuf (@cap

@@ -203,8 +203,6 @@ static long utimes_inode(struct inode *ino, const struct linux_timespec *ts)
 		if (inode_permission(ino, W_OK, false))
 			return -EACCES;
 	}
-	if (ino->iops)
-		return 0;	/* procfs times are those of the moment */
 	now = fs_now();
 	mutex_lock(&ino->lock);
 	if (!ts || ts[0].tv_nsec == UTIME_NOW)
@@ -217,7 +215,8 @@ static long utimes_inode(struct inode *ino, const struct linux_timespec *ts)
 		ino->mtime = (struct fs_time){ ts[1].tv_sec, ts[1].tv_nsec };
 	ino->ctime = now;
 	mutex_unlock(&ino->lock);
-	return 0;
+	/* A procfs inode is made per lookup: the node keeps the times. */
+	return ino->iops ? procfs_times_set(ino) : 0;
 }
 
 /*

@@ -3,7 +3,9 @@
  * execve(2)): a file being executed cannot be opened for writing or truncated, and a file open
  * for writing cannot be executed; and fs.protected_hardlinks (proc_sys_fs(5), on by default):
  * an unprivileged user may hard-link only files it owns, or regular files it may read and write
- * that are not set-user-ID (nor executable set-group-ID): EPERM otherwise.
+ * that are not set-user-ID (nor executable set-group-ID): EPERM otherwise. Also utimensat(2)
+ * on /proc files: what root sets, stat(2) reports (Linux keeps it in the proc inode); other
+ * users get EPERM or EACCES.
  *
  * Run as "fsprotect wait <file>" it is the program the ETXTBSY cases execute: it creates
  * <file> and sleeps until killed.
@@ -210,6 +212,53 @@ static int case_protected_hardlinks(void)
 	return 0;
 }
 
+static int case_proc_utimes(void)
+{
+	const char *files[] = { "/proc/self/status", "/proc/uptime", "/proc/self/fd" };
+	struct timespec ts[2] = { { 1000, 0 }, { 2000, 0 } };
+	struct stat st;
+	pid_t pid;
+	int status;
+
+	if (getuid() != 0) {
+		tap_diag("not running as root");
+		return TAP_SKIP_STATUS;
+	}
+	/* Root may set them, and stat reports what was set. */
+	for (unsigned i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		CHECK_EQ(utimensat(AT_FDCWD, files[i], ts, 0), 0);
+		CHECK_EQ(stat(files[i], &st), 0);
+		CHECK_EQ(st.st_atime, 1000);
+		CHECK_EQ(st.st_mtime, 2000);
+	}
+	ts[1].tv_nsec = UTIME_OMIT;
+	ts[0].tv_sec = 3000;
+	CHECK_EQ(utimensat(AT_FDCWD, "/proc/uptime", ts, 0), 0);
+	CHECK_EQ(stat("/proc/uptime", &st), 0);
+	CHECK_EQ(st.st_atime, 3000);
+	CHECK_EQ(st.st_mtime, 2000);
+	/* Another user may not change root's files. */
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		if (setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(TAP_SKIP_STATUS);
+		ts[1].tv_nsec = 0;
+		CHECK_ERR(utimensat(AT_FDCWD, "/proc/1/status", ts, 0), EPERM);
+		CHECK_ERR(utimensat(AT_FDCWD, "/proc/1/status", NULL, 0), EACCES);
+		CHECK_ERR(utimensat(AT_FDCWD, "/proc/uptime", ts, 0), EPERM);
+		CHECK_ERR(utimensat(AT_FDCWD, "/proc/uptime", NULL, 0), EACCES);
+		_exit(tap_case_failed ? 1 : 0);
+	}
+	status = tap_wait_bounded(pid, 30);
+	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == TAP_SKIP_STATUS) {
+		tap_diag("setuid is not available");
+		return TAP_SKIP_STATUS;
+	}
+	CHECK(status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -219,6 +268,7 @@ static const struct {
 	{ "a file open for writing: execve gives ETXTBSY", case_exec_open_for_write },
 	{ "a forked child of the program keeps its file busy", case_fork_keeps_busy },
 	{ "protected_hardlinks: EPERM for another user's file", case_protected_hardlinks },
+	{ "utimensat on /proc files: kept for root, EPERM/EACCES for others", case_proc_utimes },
 };
 
 int main(int argc, char **argv)
