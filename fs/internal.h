@@ -269,7 +269,8 @@ int vfs_unlink(struct inode *root, struct vfs_last *last, bool rmdir);
  * (sticky directory), -ENOMEM. Takes vfs_rename_lock, then both directories. */
 int vfs_rename(struct inode *root, struct vfs_last *from, struct vfs_last *to, unsigned flags);
 /* vfs_link - link(2): a new name @last for the existing non-directory @src.
- * 0 or -EEXIST, -EPERM (a directory), -EXDEV, -ENOENT (unlinked @src, missing
+ * 0 or -EEXIST, -EPERM (a directory; another user's file the caller may not
+ * read and write, or a set-ID one: protected_hardlinks), -EXDEV, -ENOENT (unlinked @src, missing
  * directory), -ENOTDIR, -EACCES, -ENOMEM. Takes the directory's lock, then
  * @src's. May sleep. */
 int vfs_link(struct inode *src, struct vfs_last *last);

@@ -10,8 +10,10 @@
 /*
  * openat - openat(2): open @path (relative to @dirfd or the cwd) with @flags
  * (O_CREAT: creation @mode less the umask). Returns the lowest free
- * descriptor or -ENOENT, -EEXIST, -EISDIR, -ENOTDIR, -ELOOP, -EACCES,
- * -ENAMETOOLONG, -EFAULT, -EMFILE, -ENXIO, -ENOMEM. May sleep.
+ * descriptor or -ENOENT, -EEXIST, -EISDIR, -ENOTDIR, -ELOOP, -EACCES (also
+ * a device on a nodev mount), -ETXTBSY (writing a file being executed),
+ * -ENOSPC (tmpfs limits), -ENAMETOOLONG, -EFAULT, -EMFILE, -ENXIO, -ENOMEM.
+ * May sleep.
  */
 long sys_openat(int dirfd, const char __user *path, int flags, mode_t mode)
 {
