@@ -61,9 +61,6 @@ int vfs_mknod(struct vfs_last *last, u32 mode, const char *target, u32 major, u3
 	if (!ino)
 		return -ENOMEM;
 	ino->dev_minor = dir->dev_minor;
-	err = inode_attach_sb(ino, dir->sb);	/* tmpfs(5) nr_inodes: ENOSPC */
-	if (err)
-		goto out_put;
 	if (S_ISDIR(mode))
 		ino->nlink = 1;	/* its "."; the entry in @dir adds the second */
 	if (S_ISCHR(mode)) {
@@ -84,7 +81,7 @@ int vfs_mknod(struct vfs_last *last, u32 mode, const char *target, u32 major, u3
 	mutex_lock(&dir->lock);
 	if (tmpfs_dir_find(dir, last->name, last->len))
 		err = -EEXIST;
-	else
+	else if (!(err = inode_attach_sb(ino, dir->sb)))	/* tmpfs(5) nr_inodes: ENOSPC */
 		err = tmpfs_dir_add(dir, last->name, last->len, ino);
 	mutex_unlock(&dir->lock);
 	if (!err && out) {

@@ -271,6 +271,7 @@ static int case_inode_limit(void)
 	}
 	CHECK_ERR(open("one-too-many", O_CREAT | O_WRONLY, 0644), ENOSPC);
 	CHECK_ERR(mkdir("dir", 0755), ENOSPC);
+	CHECK_ERR(mkdir("f1", 0755), EEXIST);	/* the name is checked first */
 	CHECK_EQ(statfs(".", &sf), 0);
 	CHECK_EQ(sf.f_files, 8);
 	CHECK_EQ(sf.f_ffree, 0);
