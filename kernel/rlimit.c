@@ -11,6 +11,7 @@
  *                  hard one (kernel/itimer.c, from the tick)
  *   RLIMIT_CORE    decides the core flag of core-action deaths (signal.c)
  *   RLIMIT_FSIZE   user writes stop at it; past it SIGXFSZ and -EFBIG (fs/tmpfs.c)
+ *   RLIMIT_LOCKS   kept but not enforced, as on Linux since 2.4 (fs/lock.c)
  * Unprivileged callers (euid != 0) may lower hard limits but not raise them.
  *
  * Locks: process->rlim is [P] process->lock.
