@@ -1,7 +1,8 @@
 /*
  * tmpfs mount options (tmpfs(5)): size= (bytes with a k, m, g, t, p or e
  * suffix, or a percentage of RAM; rounded up to whole pages), nr_blocks=,
- * nr_inodes=, mode=, uid= and gid=, parsed from mount(2)'s data string, applied
+ * nr_inodes=, mode=, uid= and gid= (and inode64, noswap, huge=never, which
+ * describe this tmpfs as it is), parsed from mount(2)'s data string, applied
  * to a new instance or, with MS_REMOUNT, to a mounted one, and shown back in
  * /proc/mounts when they differ from the defaults (half of RAM, as many
  * inodes, mode 1777). A limit of 0 means none.
@@ -79,6 +80,11 @@ int tmpfs_opts_parse(char *data, struct tmpfs_opts *o)
 		if (!strcmp(opt, "rw") || !strcmp(opt, "nosuid") || !strcmp(opt, "nodev") ||
 		    !strcmp(opt, "noexec") || !strcmp(opt, "relatime"))
 			continue;	/* flags mount(8) may leave in the string */
+		/* What Sprout's tmpfs is anyway: 64-bit inode numbers, no swap,
+		 * no huge pages (Linux without THP refuses other huge= values). */
+		if (!strcmp(opt, "inode64") || !strcmp(opt, "noswap") ||
+		    (val && !strcmp(opt, "huge") && !strcmp(val, "never")))
+			continue;
 		if (!val)
 			return -EINVAL;
 		if (!strcmp(opt, "size")) {

@@ -939,12 +939,15 @@ static void test_tmpfs_options(void **state)
 	strcpy(buf, "size=50%");	/* of the 4 GiB the stub reports */
 	assert_int_equal(tmpfs_opts_parse(buf, &o), 0);
 	assert_int_equal(o.pages, 1UL << 19);
+	strcpy(buf, "inode64,noswap,huge=never");
+	assert_int_equal(tmpfs_opts_parse(buf, &o), 0);
 	strcpy(buf, "rw,nosuid,,size=0");
 	assert_int_equal(tmpfs_opts_parse(buf, &o), 0);
 	assert_true(o.has_size);
 	assert_int_equal(o.pages, 0);
 	const char *bad[] = { "size=", "size=1x", "size=k", "nr_inodes=5%", "mode=8",
-			      "uid=-1", "bogus=1", "size", "size=99999999999999999999" };
+			      "uid=-1", "bogus=1", "size", "size=99999999999999999999",
+			      "huge=always", "inode32" };
 
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		strcpy(buf, bad[i]);
