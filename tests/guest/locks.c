@@ -423,6 +423,58 @@ static int case_flock(void)
 	return 0;
 }
 
+#define CONTENDERS	4
+#define ROUNDS		100
+
+/* Read-increment-write a counter at offset 0 of @fd. */
+static void bump(int fd)
+{
+	int v = 0;
+
+	if (pread(fd, &v, sizeof(v), 0) < 0)
+		v = -1000000;
+	v++;
+	if (pwrite(fd, &v, sizeof(v), 0) != sizeof(v))
+		tap_diag("pwrite: %s", strerror(errno));
+}
+
+static int case_contention(void)
+{
+	pid_t pids[CONTENDERS];
+	int fd, v = 0;
+
+	setup("lk-many");
+	fd = open_file(O_RDWR);
+	CHECK_EQ(pwrite(fd, &v, sizeof(v), 0), sizeof(v));
+	fflush(NULL);
+	for (int i = 0; i < CONTENDERS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			int cfd = open_file(O_RDWR);
+
+			for (int r = 0; r < ROUNDS; r++) {
+				/* Half POSIX, half OFD: record locks of both kinds conflict. */
+				if (i % 2 == 0) {
+					CHECK_EQ(lk(cfd, F_SETLKW, F_WRLCK, 0, 4), 0);
+					bump(cfd);
+					CHECK_EQ(lk(cfd, F_SETLK, F_UNLCK, 0, 4), 0);
+				} else {
+					CHECK_EQ(lk(cfd, F_OFD_SETLKW, F_WRLCK, 0, 4), 0);
+					bump(cfd);
+					CHECK_EQ(lk(cfd, F_OFD_SETLK, F_UNLCK, 0, 4), 0);
+				}
+			}
+			_exit(tap_case_failed ? 1 : 0);
+		}
+	}
+	for (int i = 0; i < CONTENDERS; i++)
+		CHECK(child_ok(pids[i]));
+	CHECK_EQ(pread(fd, &v, sizeof(v), 0), sizeof(v));
+	CHECK_EQ(v, CONTENDERS * ROUNDS);
+	unlink(path);
+	return 0;
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -504,6 +556,7 @@ static const struct {
 	{ "OFD locks belong to the open file description", case_ofd },
 	{ "flock: per description, independent of record locks, blocking", case_flock },
 	{ "lock waits are interrupted by a signal: EINTR", case_interrupted },
+	{ "POSIX and OFD write locks exclude each other under contention", case_contention },
 	{ "lock errors: EBADF, EINVAL, EOVERFLOW, EFAULT", case_errors },
 };
 
