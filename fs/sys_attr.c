@@ -29,7 +29,8 @@ static long truncate_inode(struct inode *ino, s64 length)
  * shrinking frees the pages past the end (a MAP_SHARED mapping keeps its own
  * references, dropped when it goes). 0 or -EINVAL (negative length, not a
  * regular file), -EISDIR, -EACCES (no write permission), -ETXTBSY (the file
- * is being executed), -EFBIG, -ENOENT, -ENOTDIR, -ELOOP, -EFAULT, -ENOMEM. Takes the inode's lock. May sleep.
+ * is being executed), -EFBIG, -ENOENT, -ENOTDIR, -ELOOP, -EFAULT, -ENOMEM.
+ * Takes the inode's lock. May sleep.
  */
 long sys_truncate(const char __user *path, s64 length)
 {
