@@ -74,9 +74,12 @@ void files_put(struct files *f)
 	if (left)
 		return;
 	/* Last user: nobody else can reach the table, so no lock. */
-	for (i = 0; i < FD_MAX; i++)
-		if (f->fd[i])
+	for (i = 0; i < FD_MAX; i++) {
+		if (f->fd[i]) {
+			locks_remove_posix(f->fd[i], f);
 			file_put(f->fd[i]);
+		}
+	}
 	kfree(f);
 }
 
@@ -99,8 +102,10 @@ void files_close_on_exec(struct files *f)
 		}
 		f->cloexec[w] = 0;
 		spin_unlock(&f->lock);
-		while (n)
-			file_put(batch[--n]);
+		while (n) {
+			locks_remove_posix(batch[--n], f);
+			file_put(batch[n]);
+		}
 	}
 }
 
@@ -180,6 +185,7 @@ int fd_close(int fd)
 	spin_unlock(&t->lock);
 	if (!f)
 		return -EBADF;
+	locks_remove_posix(f, t);
 	file_put(f);
 	return 0;
 }
@@ -203,8 +209,10 @@ int fd_dup_to(int oldfd, int newfd, bool cloexec)
 	t->fd[newfd] = f;
 	cloexec_assign(t, newfd, cloexec);
 	spin_unlock(&t->lock);
-	if (old)
+	if (old) {
+		locks_remove_posix(old, t);
 		file_put(old);
+	}
 	return newfd;
 }
 

@@ -46,8 +46,11 @@ void file_put(struct file *f)
 		panic("file_put: refcount underflow");
 	if (left)
 		return;
+	locks_remove_file(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
+	if (f->writer)
+		inode_put_write_access(f->inode);
 	if (f->inode)
 		inode_put(f->inode);
 	kfree(f);

@@ -201,11 +201,18 @@ static void initramfs_unpack(const void *buf, size_t len)
  */
 void fs_init(struct boot_info *bi)
 {
+	struct superblock *sb;
+
 	mutex_init(&vfs_rename_lock, "vfs_rename");
 	vfs_root = inode_alloc(S_IFDIR | 0755, 0, 0);
 	if (!vfs_root)
 		panic("fs_init: no memory for the root directory");
 	vfs_root->nlink = 2;
+	/* rootfs is a tmpfs of the default size (Linux's rootfs on tmpfs). */
+	sb = sb_new(TMPFS_MAGIC_NR, TMPFS_DEV_MINOR, true);
+	if (!sb || inode_attach_sb(vfs_root, sb))
+		panic("fs_init: no memory for the root file system");
+	sb_put(sb);
 	if (bi && bi->initrd_len)
 		initramfs_unpack(phys_to_virt(bi->initrd_phys), bi->initrd_len);
 	else

@@ -43,6 +43,7 @@ struct inode *inode_alloc(u32 mode, uid_t uid, gid_t gid)
 	mutex_init_nestable(&ino->lock, "inode");
 	list_init(&ino->entries);
 	list_init(&ino->mappings);
+	list_init(&ino->file_locks);
 	ino->next_off = 2;	/* 0 and 1 are "." and ".." */
 	ino->dev_minor = TMPFS_DEV_MINOR;
 	return ino;
@@ -59,7 +60,10 @@ void inode_get(struct inode *ino)
 static void inode_free(struct inode *ino)
 {
 	KASSERT(list_empty(&ino->entries));
+	KASSERT(list_empty(&ino->file_locks));
 	tmpfs_free_data(ino);
+	sb_uncharge(ino->sb, 0, 1);
+	sb_put(ino->sb);
 	kfree(ino->target);
 	kfree(ino);
 }

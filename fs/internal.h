@@ -13,12 +13,72 @@
 #include "uapi/errno.h"
 #include "uapi/fcntl.h"
 #include "uapi/stat.h"
+#include "uapi/mount.h"
 
 #define TMPFS_DEV_MAJOR		0
 #define TMPFS_DEV_MINOR		16
 #define TMPFS_MAX_SIZE		(1UL << 30)	/* bytes: keeps the page array small */
 #define SYMLINK_MAX		40	/* symlinks followed in one walk */
 #define SYMLINK_NEST_MAX	8	/* symlinks inside symlinks (stack depth) */
+
+/* ---- Superblocks: one per file-system instance (fs/super.c) ---- */
+
+/*
+ * A file-system instance: its statfs(2) identity, the mount flags (each mount
+ * is its own instance, so the flags of the one mount are the instance's) and,
+ * for tmpfs, the size= and nr_inodes= limits with what is in use. A limit of
+ * 0 means none (tmpfs "size=0", and proc).
+ */
+struct superblock {
+	u32 refcount;			/* [a] the mount and every inode */
+	u64 magic;			/* [I] statfs f_type */
+	u32 dev_minor;			/* [I] st_dev minor of its inodes */
+	struct spinlock lock;		/* [s] */
+	u32 flags;			/* [s] MS_NOSUID|MS_NODEV|MS_NOEXEC|MS_RELATIME; atomic reads */
+	u64 max_pages;			/* [s] size= in pages */
+	u64 max_inodes;			/* [s] nr_inodes= */
+	u64 used_pages;			/* [s] data pages held by its files */
+	u64 used_inodes;		/* [s] inodes alive (open unlinked files count) */
+};
+
+/* sb_new - a new instance with @magic, device minor @dev_minor and, when
+ * @limited, tmpfs's default limits (half of RAM in pages, and as many
+ * inodes). Counted, or NULL. */
+struct superblock *sb_new(u64 magic, u32 dev_minor, bool limited);
+void sb_get(struct superblock *sb);
+void sb_put(struct superblock *sb);
+/* sb_charge - account @pages data pages and @inodes inodes to @sb (NULL:
+ * nothing); 0 or -ENOSPC past a limit (nothing charged). Takes [s]. */
+int sb_charge(struct superblock *sb, u64 pages, u64 inodes);
+/* sb_uncharge - give back what sb_charge() counted. Takes [s]. */
+void sb_uncharge(struct superblock *sb, u64 pages, u64 inodes);
+/* inode_attach_sb - make new inode @ino one of @sb's (NULL: none), taking a
+ * reference and charging one inode; st_dev follows. 0 or -ENOSPC. */
+int inode_attach_sb(struct inode *ino, struct superblock *sb);
+/* sb_default_pages - tmpfs's default size= and nr_inodes=: half of RAM. */
+u64 sb_default_pages(void);
+
+/* tmpfs mount options (fs/tmpfs_opts.c). */
+struct tmpfs_opts {
+	bool has_size, has_inodes, has_mode, has_uid, has_gid;
+	u64 pages;			/* size= in pages (0: no limit) */
+	u64 inodes;			/* nr_inodes= (0: no limit) */
+	u32 mode;			/* mode= of the root directory */
+	uid_t uid;
+	gid_t gid;
+};
+/* tmpfs_opts_parse - parse mount(2)'s @data (a kernel string, modified) into
+ * @o. 0 or -EINVAL (unknown option, bad number). */
+int tmpfs_opts_parse(char *data, struct tmpfs_opts *o);
+/* tmpfs_opts_apply - apply @o to the instance whose root is @root: a new one,
+ * or with @remount a mounted one (size= and nr_inodes= only; -EINVAL to
+ * limit an unlimited instance or go below what is in use). Takes [s], then
+ * root's lock. */
+int tmpfs_opts_apply(struct inode *root, const struct tmpfs_opts *o, bool remount);
+/* tmpfs_opts_show - the options of @root's instance that differ from the
+ * defaults (mode @default_mode), as ",size=...k,nr_inodes=..." into @buf
+ * (@size bytes, at least 1). Returns the length. */
+size_t tmpfs_opts_show(struct inode *root, u32 default_mode, char *buf, size_t size);
 
 /* ---- Synthetic filesystems (procfs) and mounts ---- */
 
@@ -71,6 +131,10 @@ bool pipe_acct_privileged(void);
 
 /* procfs_new_root - the root of a new proc instance (counted) or NULL. */
 struct inode *procfs_new_root(void);
+/* procfs_times_set / procfs_times_apply - keep the times utimensat(2) set on
+ * a procfs node for its later inodes (fs/procfs_times.c). */
+int procfs_times_set(struct inode *ino);
+void procfs_times_apply(struct inode *ino);
 /* procfs_name_of - the name of procfs inode @ino, like tmpfs_name_of(). */
 int procfs_name_of(struct inode *ino, char *buf, size_t size);
 /* dirent_emit - append one linux_dirent64 record for @name to @kbuf (@cap
@@ -228,7 +292,8 @@ int vfs_unlink(struct inode *root, struct vfs_last *last, bool rmdir);
  * (sticky directory), -ENOMEM. Takes vfs_rename_lock, then both directories. */
 int vfs_rename(struct inode *root, struct vfs_last *from, struct vfs_last *to, unsigned flags);
 /* vfs_link - link(2): a new name @last for the existing non-directory @src.
- * 0 or -EEXIST, -EPERM (a directory), -EXDEV, -ENOENT (unlinked @src, missing
+ * 0 or -EEXIST, -EPERM (a directory; another user's file the caller may not
+ * read and write, or a set-ID one: protected_hardlinks), -EXDEV, -ENOENT (unlinked @src, missing
  * directory), -ENOTDIR, -EACCES, -ENOMEM. Takes the directory's lock, then
  * @src's. May sleep. */
 int vfs_link(struct inode *src, struct vfs_last *last);
@@ -260,6 +325,21 @@ void chrdev_populate(struct inode *dir);
  * leader without one acquires the console unless @flags has O_NOCTTY.
  * 0 or -ENXIO. */
 int tty_open(u32 major, u32 minor, u32 flags);
+
+/* ---- fs/lock.c: record, OFD and flock locks ---- */
+
+/* locks_remove_posix - a descriptor of @f's file was closed by descriptor
+ * table @owner: drop every POSIX record lock @owner holds on the file
+ * (fcntl(2): any close releases them). Takes [k]. Sleeps: no. */
+void locks_remove_posix(struct file *f, struct files *owner);
+/* locks_remove_file - the last close of @f: drop its OFD and flock locks.
+ * Takes [k]. Sleeps: no. */
+void locks_remove_file(struct file *f);
+/* fcntl_lock - fcntl(2) record-lock command @cmd on @f with user struct
+ * flock @arg. 0 or -EBADF (O_PATH; lock type against the access mode),
+ * -EFAULT, -EINVAL, -EOVERFLOW, -EAGAIN (F_SETLK conflict), -EDEADLK,
+ * -ERESTARTSYS (signal while waiting), -ENOMEM. Takes [k]. May sleep. */
+long fcntl_lock(struct file *f, unsigned cmd, void __user *arg);
 
 /* ---- fs/fs_context.c, and path arguments of syscalls (fs/sys_path.c) ---- */
 

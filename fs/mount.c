@@ -21,18 +21,8 @@
 #include "task.h"
 #include "uaccess.h"
 
-#define MS_RDONLY	0x1
-#define MS_NOSUID	0x2
-#define MS_NODEV	0x4
-#define MS_NOEXEC	0x8
-#define MS_REMOUNT	0x20
-#define MS_BIND		0x1000
-#define MS_MOVE		0x2000
-#define MS_SILENT	0x8000
-#define MS_RELATIME	0x200000
-#define MS_MGC_VAL	0xc0ed0000u	/* old magic in the top half: ignored */
-#define MS_MGC_MSK	0xffff0000u
-#define MS_ACCEPTED	(MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_SILENT | MS_RELATIME)
+#define MS_MNT_FLAGS	(MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME)
+#define MS_ACCEPTED	(MS_MNT_FLAGS | MS_SILENT | MS_REMOUNT)
 
 #define MNT_FORCE	1
 #define MNT_DETACH	2
@@ -48,40 +38,56 @@ struct mount {
 	struct inode *point;		/* counted */
 	char type[FSTYPE_MAX];
 	char source[SOURCE_MAX];
-	u32 flags;			/* MS_* shown in /proc/mounts */
 };
 
 static struct mutex mount_lock;
 static struct list_head mounts = LIST_HEAD_INIT(mounts);	/* [mount_lock] */
 static u32 next_minor = TMPFS_DEV_MINOR + 1;			/* [a] */
 
-/* A new empty tmpfs instance (root directory, counted). */
-static struct inode *tmpfs_new_root(u32 perm)
+static bool is_tmpfs(const char *type)
 {
-	struct inode *root = inode_alloc(S_IFDIR | perm, 0, 0);
-
-	if (!root)
-		return NULL;
-	root->nlink = 2;
-	root->dev_minor = __atomic_fetch_add(&next_minor, 1, __ATOMIC_RELAXED);
-	return root;
+	return !strcmp(type, "tmpfs") || !strcmp(type, "devtmpfs");
 }
 
-/* The root of a new instance of @type, or an errno. */
-static int fs_instance(const char *type, struct inode **out)
+/* The root directory's default mode of a new instance of @type. */
+static u32 default_mode(const char *type)
 {
-	struct inode *root;
+	return strcmp(type, "devtmpfs") ? 01777 : 0755;
+}
 
-	if (!strcmp(type, "proc"))
+/* The root (counted) of a new instance of @type with mount flags @flags and
+ * tmpfs options @opts (NULL: the defaults), or an errno. */
+static int fs_instance(const char *type, u32 flags, const struct tmpfs_opts *opts,
+		       struct inode **out)
+{
+	struct superblock *sb;
+	struct inode *root;
+	int err;
+
+	if (!strcmp(type, "proc")) {
 		root = procfs_new_root();
-	else if (!strcmp(type, "tmpfs"))
-		root = tmpfs_new_root(01777);
-	else if (!strcmp(type, "devtmpfs"))
-		root = tmpfs_new_root(0755);
-	else
+		sb = sb_new(PROC_SUPER_MAGIC_NR, PROC_DEV_MINOR, false);
+	} else if (is_tmpfs(type)) {
+		root = inode_alloc(S_IFDIR | default_mode(type), 0, 0);
+		if (root)
+			root->nlink = 2;
+		sb = sb_new(TMPFS_MAGIC_NR, __atomic_fetch_add(&next_minor, 1, __ATOMIC_RELAXED),
+			    true);
+	} else {
 		return -ENODEV;
-	if (!root)
-		return -ENOMEM;
+	}
+	err = root && sb ? inode_attach_sb(root, sb) : -ENOMEM;
+	if (!err) {
+		sb->flags = flags & MS_MNT_FLAGS;
+		if (opts)
+			err = tmpfs_opts_apply(root, opts, false);
+	}
+	sb_put(sb);
+	if (err) {
+		if (root)
+			inode_put(root);
+		return err;
+	}
 	if (!strcmp(type, "devtmpfs"))
 		chrdev_populate(root);
 	*out = root;
@@ -89,8 +95,7 @@ static int fs_instance(const char *type, struct inode **out)
 }
 
 /* Attach @root over directory @point. Requires mount_lock. */
-static int attach(struct inode *point, struct inode *root, const char *type, const char *source,
-		  u32 flags)
+static int attach(struct inode *point, struct inode *root, const char *type, const char *source)
 {
 	struct mount *m = kzalloc(sizeof(*m));
 
@@ -98,7 +103,6 @@ static int attach(struct inode *point, struct inode *root, const char *type, con
 		return -ENOMEM;
 	strlcpy(m->type, type, sizeof(m->type));
 	strlcpy(m->source, source, sizeof(m->source));
-	m->flags = flags;
 	inode_get(point);
 	inode_get(root);
 	m->point = point;
@@ -210,51 +214,123 @@ static bool caller_is_root(void)
 	return uid == 0;
 }
 
+/* The mount whose root is @ino, or NULL. Requires mount_lock. */
+static struct mount *mount_of_root(struct inode *ino)
+{
+	struct mount *m;
+
+	list_for_each_entry(m, &mounts, link)
+		if (m->root == ino)
+			return m;
+	return NULL;
+}
+
+/* Copy mount(2)'s @data (a string of at most a page; NULL: none) into a new
+ * kernel buffer in *@out. 0, -EFAULT, -EINVAL (no end in a page), -ENOMEM. */
+static int copy_options(const void __user *data, char **out)
+{
+	char *buf = kmalloc(PAGE_SIZE);
+	long n;
+
+	if (!buf)
+		return -ENOMEM;
+	buf[0] = '\0';
+	if (data) {
+		n = strncpy_from_user(buf, data, PAGE_SIZE);
+		if (n < 0 || n >= (long)PAGE_SIZE) {
+			kfree(buf);
+			return n < 0 ? (int)n : -EINVAL;
+		}
+	}
+	*out = buf;
+	return 0;
+}
+
+/* MS_REMOUNT of the mount whose root is @root: new mount flags, and the
+ * size= and nr_inodes= of a tmpfs. Requires mount_lock. */
+static int remount(struct inode *root, u32 flags, char *options)
+{
+	struct mount *m = mount_of_root(root);
+	struct tmpfs_opts opts;
+	int err;
+
+	if (!m)
+		return -EINVAL;	/* mount(2): not a mount point */
+	if (is_tmpfs(m->type)) {
+		err = tmpfs_opts_parse(options, &opts);
+		if (!err)
+			err = tmpfs_opts_apply(root, &opts, true);
+		if (err)
+			return err;
+	}
+	__atomic_store_n(&root->sb->flags, flags & MS_MNT_FLAGS, __ATOMIC_RELAXED);
+	return 0;
+}
+
 /*
  * sys_mount - mount(2) of a new proc, tmpfs or devtmpfs instance on
- * directory @target. @source is only recorded; @data is ignored (no mount
- * options are supported). Returns 0 or -EPERM (not root), -ENODEV (unknown
- * type), -EINVAL (MS_BIND, MS_MOVE, MS_REMOUNT, other flags), -ENOENT,
- * -ENOTDIR, -EFAULT, -ENOMEM. Locks: mount_lock, then [p]. May sleep.
+ * directory @target, or with MS_REMOUNT new flags and options for the mount
+ * at @target. Mount flags: MS_NOSUID, MS_NODEV, MS_NOEXEC (enforced by exec,
+ * open and mmap), MS_RELATIME, MS_SILENT. @source is only recorded. @data:
+ * tmpfs(5) options (size=, nr_blocks=, nr_inodes=, mode=, uid=, gid=);
+ * ignored for proc. Returns 0 or -EPERM (not root), -ENODEV (unknown type),
+ * -EINVAL (MS_BIND, MS_MOVE, MS_RDONLY, other flags, a bad option, a
+ * remount of no mount point or below the usage), -ENOENT, -ENOTDIR, -EFAULT,
+ * -ENOMEM. Locks: mount_lock, then [s], [p]. May sleep.
  */
 long sys_mount(const char __user *source, const char __user *target,
 	       const char __user *fstype, unsigned long flags, const void __user *data)
 {
 	char type[FSTYPE_MAX], src[SOURCE_MAX];
+	struct tmpfs_opts opts;
 	struct inode *point, *root;
+	char *options = NULL;
 	struct upath up;
 	long err;
 
 	if (!caller_is_root())
 		return -EPERM;
-	if ((flags & MS_MGC_MSK) == MS_MGC_VAL)
-		flags &= ~(unsigned long)MS_MGC_MSK;
+	if ((flags & MS_MGC_MSK_HI) == MS_MGC_VAL_HI)
+		flags &= ~(unsigned long)MS_MGC_MSK_HI;
 	if (flags & ~(unsigned long)MS_ACCEPTED)
 		return -EINVAL;
-	err = copy_string(fstype, type, sizeof(type));
+	err = 0;
+	if (!(flags & MS_REMOUNT)) {
+		err = copy_string(fstype, type, sizeof(type));
+		if (!err)
+			err = copy_string(source, src, sizeof(src));
+	}
 	if (!err)
-		err = copy_string(source, src, sizeof(src));
+		err = copy_options(data, &options);
 	if (err)
 		return err;
 	err = upath_get(&up, AT_FDCWD, target, false);
 	if (err)
-		return err;
+		goto out_options;
 	err = vfs_resolve(up.root, up.start, up.path, VFS_FOLLOW, &point);
 	upath_put(&up);
 	if (err)
-		return err;
-	if (!inode_is_dir(point)) {
-		inode_put(point);
-		return -ENOTDIR;
-	}
-	err = fs_instance(type, &root);
-	if (!err) {
+		goto out_options;
+	if (flags & MS_REMOUNT) {
 		mutex_lock(&mount_lock);
-		err = attach(point, root, type, src[0] ? src : type, (u32)flags);
+		err = remount(point, (u32)flags, options);
 		mutex_unlock(&mount_lock);
-		inode_put(root);
+	} else if (!inode_is_dir(point)) {
+		err = -ENOTDIR;
+	} else {
+		err = is_tmpfs(type) ? tmpfs_opts_parse(options, &opts) : 0;
+		if (!err)
+			err = fs_instance(type, (u32)flags, is_tmpfs(type) ? &opts : NULL, &root);
+		if (!err) {
+			mutex_lock(&mount_lock);
+			err = attach(point, root, type, src[0] ? src : type);
+			mutex_unlock(&mount_lock);
+			inode_put(root);
+		}
 	}
 	inode_put(point);
+out_options:
+	kfree(options);
 	return err;
 }
 
@@ -279,7 +355,7 @@ static bool has_submounts(struct mount *m)
 long sys_umount2(const char __user *target, int flags)
 {
 	struct inode *ino;
-	struct mount *m, *found = NULL;
+	struct mount *found;
 	struct upath up;
 	long err;
 
@@ -298,10 +374,7 @@ long sys_umount2(const char __user *target, int flags)
 	if (err)
 		return err;
 	mutex_lock(&mount_lock);
-	list_for_each_entry(m, &mounts, link) {
-		if (m->root == ino)
-			found = m;
-	}
+	found = mount_of_root(ino);
 	if (!found)
 		err = -EINVAL;
 	else if (__atomic_load_n(&ino->mounted, __ATOMIC_RELAXED) || has_submounts(found))
@@ -315,30 +388,16 @@ long sys_umount2(const char __user *target, int flags)
 	return err;
 }
 
-/*
- * inode_on_noexec_mount - see include/fs.h. Every mounted instance has a
- * device number of its own (no bind mounts), so the instance names the
- * mount.
- */
+/* inode_on_noexec_mount - see include/fs.h: the mount's flags, read without a lock. */
 bool inode_on_noexec_mount(const struct inode *ino)
 {
-	struct mount *m;
-	bool noexec = false;
-
-	mutex_lock(&mount_lock);
-	list_for_each_entry(m, &mounts, link) {
-		if (m->root->dev_minor == ino->dev_minor && (m->flags & MS_NOEXEC)) {
-			noexec = true;
-			break;
-		}
-	}
-	mutex_unlock(&mount_lock);
-	return noexec;
+	return inode_mount_flags(ino) & MS_NOEXEC;
 }
 
 size_t fs_mounts_show(char *buf, size_t size)
 {
 	char *path = kmalloc(PATH_MAX);
+	char opts[96];
 	struct mount *m;
 	size_t len = 0;
 	int n;
@@ -351,13 +410,17 @@ size_t fs_mounts_show(char *buf, size_t size)
 	len = MIN((size_t)n, size - 1);
 	mutex_lock(&mount_lock);
 	list_for_each_entry(m, &mounts, link) {
+		u32 fl = inode_mount_flags(m->root);
+
 		if (vfs_inode_path(vfs_root, m->point, path, PATH_MAX) < 0)
 			continue;
-		n = snprintf(buf + len, size - len, "%s %s %s rw%s%s%s%s 0 0\n", m->source, path,
-			     m->type, (m->flags & MS_NOSUID) ? ",nosuid" : "",
-			     (m->flags & MS_NODEV) ? ",nodev" : "",
-			     (m->flags & MS_NOEXEC) ? ",noexec" : "",
-			     (m->flags & MS_RELATIME) ? ",relatime" : "");
+		opts[0] = '\0';
+		if (is_tmpfs(m->type))
+			tmpfs_opts_show(m->root, default_mode(m->type), opts, sizeof(opts));
+		n = snprintf(buf + len, size - len, "%s %s %s rw%s%s%s%s%s 0 0\n", m->source, path,
+			     m->type, (fl & MS_NOSUID) ? ",nosuid" : "",
+			     (fl & MS_NODEV) ? ",nodev" : "", (fl & MS_NOEXEC) ? ",noexec" : "",
+			     (fl & MS_RELATIME) ? ",relatime" : "", opts);
 		len = MIN(len + (size_t)MAX(n, 0), size - 1);
 	}
 	mutex_unlock(&mount_lock);
@@ -381,10 +444,10 @@ static void boot_mount(const char *type, const char *path, u32 flags)
 	if (!err && !inode_is_dir(point))
 		err = -ENOTDIR;
 	if (!err)
-		err = fs_instance(type, &root);
+		err = fs_instance(type, flags, NULL, &root);
 	if (!err) {
 		mutex_lock(&mount_lock);
-		err = attach(point, root, type, type, flags);
+		err = attach(point, root, type, type);
 		mutex_unlock(&mount_lock);
 		inode_put(root);
 	}

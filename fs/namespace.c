@@ -81,7 +81,7 @@ int vfs_mknod(struct vfs_last *last, u32 mode, const char *target, u32 major, u3
 	mutex_lock(&dir->lock);
 	if (tmpfs_dir_find(dir, last->name, last->len))
 		err = -EEXIST;
-	else
+	else if (!(err = inode_attach_sb(ino, dir->sb)))	/* tmpfs(5) nr_inodes: ENOSPC */
 		err = tmpfs_dir_add(dir, last->name, last->len, ino);
 	mutex_unlock(&dir->lock);
 	if (!err && out) {
@@ -290,6 +290,27 @@ out_unlock:
 	return err;
 }
 
+/*
+ * Linux's fs.protected_hardlinks (default 1, proc_sys_fs(5)): an unprivileged
+ * user may link only a file it owns, or a regular file it may read and
+ * write that is neither set-user-ID nor executable set-group-ID. -EPERM
+ * otherwise, so nobody pins another user's file or a set-ID program in a
+ * directory of their own.
+ */
+static int hardlink_allowed(struct inode *src)
+{
+	u32 mode = __atomic_load_n(&src->mode, __ATOMIC_RELAXED);
+	uid_t uid;
+	gid_t gid;
+
+	fs_cred(&uid, &gid, false);
+	if (uid == 0 || uid == src->uid)
+		return 0;
+	if (!S_ISREG(mode) || (mode & S_ISUID) || ((mode & S_ISGID) && (mode & S_IXGRP)))
+		return -EPERM;
+	return inode_permission(src, R_OK | W_OK, false) ? -EPERM : 0;
+}
+
 int vfs_link(struct inode *src, struct vfs_last *last)
 {
 	struct inode *dir = last->dir;
@@ -303,7 +324,9 @@ int vfs_link(struct inode *src, struct vfs_last *last)
 		return -ENOTDIR;
 	if (dir->iops || src->iops || dir->dev_minor != src->dev_minor)
 		return -EXDEV;
-	err = dir_writable(dir);
+	err = hardlink_allowed(src);
+	if (!err)
+		err = dir_writable(dir);
 	if (err)
 		return err;
 	if (last->slash)

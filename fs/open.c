@@ -13,6 +13,14 @@
 /* O_PATH descriptors: no operations at all (read/write give EBADF). */
 static const struct file_ops path_ops = { .seekable = false };
 
+/* Does opening @ino with @flags make a writer of a regular file? */
+static bool open_writes(struct inode *ino, u32 flags)
+{
+	u32 acc = flags & O_ACCMODE;
+
+	return inode_is_reg(ino) && !(flags & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
+}
+
 int vfs_open_inode(struct inode *ino, u32 flags, struct file **out)
 {
 	const struct file_ops *ops;
@@ -38,10 +46,21 @@ int vfs_open_inode(struct inode *ino, u32 flags, struct file **out)
 		if (err)
 			return err;
 	}
+	/* open(2) ETXTBSY: no writer while the file is being executed. */
+	if (open_writes(ino, flags)) {
+		int err = inode_get_write_access(ino);
+
+		if (err)
+			return err;
+	}
 	/* 64-bit Linux always reports O_LARGEFILE (force_o_largefile). */
 	f = file_alloc(ino, ops, (flags & FILE_KEPT_FLAGS) | LINUX_O_LARGEFILE, NULL);
-	if (!f)
+	if (!f) {
+		if (open_writes(ino, flags))
+			inode_put_write_access(ino);
 		return -ENOMEM;
+	}
+	f->writer = open_writes(ino, flags);
 	*out = f;
 	return 0;
 }
@@ -64,6 +83,9 @@ static int open_check(struct inode *ino, u32 flags, bool created)
 		mask |= W_OK;
 	if (inode_is_dir(ino) && ((mask & W_OK) || (flags & O_CREAT)))
 		return -EISDIR;
+	/* open(2) EACCES: a device node on a nodev mount. */
+	if ((S_ISCHR(ino->mode) || S_ISBLK(ino->mode)) && (inode_mount_flags(ino) & MS_NODEV))
+		return -EACCES;
 	if (created)
 		return 0;	/* the creator may open its new file whatever the mode */
 	return inode_permission(ino, mask, false);
@@ -173,6 +195,11 @@ static int open_tmpfile(struct inode *root, struct inode *start, const char *pat
 		goto out_dir;
 	}
 	ino->dev_minor = dir->dev_minor;
+	err = inode_attach_sb(ino, dir->sb);
+	if (err) {
+		inode_put(ino);
+		goto out_dir;
+	}
 	ino->tmpfile_linkable = !(flags & O_EXCL);
 	/* Nobody can see the new inode yet, so [p] is not needed. */
 	inode_get(dir);
@@ -204,10 +231,18 @@ int vfs_open(struct inode *root, struct inode *start, const char *path, u32 flag
 	if (err)
 		return err;
 	err = open_check(ino, flags, created);
-	if (!err && (flags & O_TRUNC) && inode_is_reg(ino) && !created)
-		err = tmpfs_truncate(ino, 0);
-	if (!err)
+	if (!err && (flags & O_TRUNC) && inode_is_reg(ino) && !created) {
+		/* Hold write access across the truncation: ETXTBSY comes first. */
+		err = inode_get_write_access(ino);
+		if (!err) {
+			err = tmpfs_truncate(ino, 0);
+			if (!err)
+				err = vfs_open_inode(ino, flags, out);
+			inode_put_write_access(ino);
+		}
+	} else if (!err) {
 		err = vfs_open_inode(ino, flags, out);
+	}
 	inode_put(ino);
 	return err;
 }

@@ -90,9 +90,14 @@ static struct inode *node_new(struct inode *parent, u8 kind, u32 mode, pid_t pid
 		return NULL;
 	ino->iops = &proc_iops;
 	ino->dev_minor = PROC_DEV_MINOR;
+	if (parent && parent->sb && inode_attach_sb(ino, parent->sb)) {
+		inode_put(ino);
+		return NULL;
+	}
 	ino->priv = procfs_priv(kind, pid, sub);
 	ino->ino = PROC_INO_BASE + ((u64)(u32)pid << 12 | (u64)(sub & 0x3ff) << 7 | kind);
 	ino->nlink = S_ISDIR(mode) ? 2 : 1;
+	procfs_times_apply(ino);
 	if (parent) {
 		inode_get(parent);
 		ino->parent = parent;

@@ -28,7 +28,8 @@ static long truncate_inode(struct inode *ino, s64 length)
  * symlinks) to @length bytes. Growing leaves a hole that reads as zeroes;
  * shrinking frees the pages past the end and takes them out of every mapping
  * (an access there then raises SIGBUS, mm_file_shrunk()). 0 or -EINVAL
- * (negative length, not a regular file), -EISDIR, -EACCES (no write permission), -EFBIG, -ENOENT,
+ * (negative length, not a regular file), -EISDIR, -EACCES (no write
+ * permission), -ETXTBSY (the file is being executed), -EFBIG, -ENOENT,
  * -ENOTDIR, -ELOOP, -EFAULT, -ENOMEM. Takes the inode's lock. May sleep.
  */
 long sys_truncate(const char __user *path, s64 length)
@@ -45,8 +46,11 @@ long sys_truncate(const char __user *path, s64 length)
 		r = -EISDIR;
 	else
 		r = inode_permission(ino, W_OK, false);
-	if (!r)
+	/* truncate(2) ETXTBSY: the file is being executed. */
+	if (!r && !(r = inode_get_write_access(ino))) {
 		r = truncate_inode(ino, length);
+		inode_put_write_access(ino);
+	}
 	inode_put(ino);
 	return r;
 }
@@ -200,8 +204,6 @@ static long utimes_inode(struct inode *ino, const struct linux_timespec *ts)
 		if (inode_permission(ino, W_OK, false))
 			return -EACCES;
 	}
-	if (ino->iops)
-		return 0;	/* procfs times are those of the moment */
 	now = fs_now();
 	mutex_lock(&ino->lock);
 	if (!ts || ts[0].tv_nsec == UTIME_NOW)
@@ -214,7 +216,8 @@ static long utimes_inode(struct inode *ino, const struct linux_timespec *ts)
 		ino->mtime = (struct fs_time){ ts[1].tv_sec, ts[1].tv_nsec };
 	ino->ctime = now;
 	mutex_unlock(&ino->lock);
-	return 0;
+	/* A procfs inode is made per lookup: the node keeps the times. */
+	return ino->iops ? procfs_times_set(ino) : 0;
 }
 
 /*

@@ -139,6 +139,56 @@ long sys_mkdirat(int dirfd, const char __user *path, mode_t mode)
 	return r;
 }
 
+/*
+ * mknodat - mknodat(2): create @path (relative to @dirfd) as a regular file
+ * (S_IFREG or type 0) or, for root only, a character device @dev (Linux's
+ * dev_t encoding), with @mode's permission bits less the umask. Block
+ * devices, FIFOs and sockets are node types this tmpfs does not support:
+ * -EPERM, as mknod(2) says. 0 or -EINVAL (a directory or unknown type),
+ * -EPERM, -EEXIST, -ENOENT, -ENOTDIR, -EACCES, -ENOSPC, -ENOMEM, -EFAULT.
+ * May sleep.
+ */
+long sys_mknodat(int dirfd, const char __user *path, mode_t mode, unsigned dev)
+{
+	u32 type = mode & S_IFMT, major = 0, minor = 0;
+	struct vfs_last last;
+	struct upath up;
+	uid_t uid;
+	gid_t gid;
+	long r;
+
+	if (type == 0)
+		type = S_IFREG;
+	if (type == S_IFCHR) {
+		fs_cred(&uid, &gid, false);
+		if (uid != 0)
+			return -EPERM;	/* CAP_MKNOD */
+		major = linux_major(dev);
+		minor = linux_minor(dev);
+	} else if (type == S_IFBLK || type == S_IFIFO || type == S_IFSOCK) {
+		return -EPERM;
+	} else if (type != S_IFREG) {
+		return -EINVAL;
+	}
+	r = upath_get(&up, dirfd, path, false);
+	if (r)
+		return r;
+	r = vfs_resolve_last(up.root, up.start, up.path, &last);
+	if (!r) {
+		mode = (mode & 07777) & ~fs_current_umask();
+		r = vfs_mknod(&last, type | mode, NULL, major, minor, NULL);
+		inode_put(last.dir);
+	}
+	upath_put(&up);
+	return r;
+}
+
+/* mknod - mknod(2): mknodat(AT_FDCWD, ...). May sleep. */
+long sys_mknod(const char __user *path, mode_t mode, unsigned dev)
+{
+	return sys_mknodat(AT_FDCWD, path, mode, dev);
+}
+
 /* mkdir - mkdir(2): mkdirat(AT_FDCWD, ...). May sleep. */
 long sys_mkdir(const char __user *path, mode_t mode)
 {

@@ -10,8 +10,10 @@
 /*
  * openat - openat(2): open @path (relative to @dirfd or the cwd) with @flags
  * (O_CREAT: creation @mode less the umask). Returns the lowest free
- * descriptor or -ENOENT, -EEXIST, -EISDIR, -ENOTDIR, -ELOOP, -EACCES,
- * -ENAMETOOLONG, -EFAULT, -EMFILE, -ENXIO, -ENOMEM. May sleep.
+ * descriptor or -ENOENT, -EEXIST, -EISDIR, -ENOTDIR, -ELOOP, -EACCES (also
+ * a device on a nodev mount), -ETXTBSY (writing a file being executed),
+ * -ENOSPC (tmpfs limits), -ENAMETOOLONG, -EFAULT, -EMFILE, -ENXIO, -ENOMEM.
+ * May sleep.
  */
 long sys_openat(int dirfd, const char __user *path, int flags, mode_t mode)
 {
@@ -87,8 +89,11 @@ long sys_dup3(int oldfd, int newfd, int flags)
 
 /*
  * fcntl - fcntl(2): F_DUPFD, F_DUPFD_CLOEXEC (lowest free descriptor >= @arg),
- * F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_SETPIPE_SZ/F_GETPIPE_SZ (pipes). -EBADF, -EINVAL (unknown command,
- * @arg out of range), -EMFILE. Sleeps: no.
+ * F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_SETPIPE_SZ/F_GETPIPE_SZ (pipes), and
+ * the record locks F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK,
+ * F_OFD_SETLKW (fs/lock.c). -EBADF, -EINVAL (unknown command, @arg out of
+ * range), -EMFILE, and the lock errors of fcntl_lock(). F_SETLKW and
+ * F_OFD_SETLKW may sleep; the rest do not.
  */
 long sys_fcntl(int fd, unsigned cmd, u64 arg)
 {
@@ -122,6 +127,14 @@ long sys_fcntl(int fd, unsigned cmd, u64 arg)
 	case F_SETFL:
 		file_set_flags(f, O_APPEND | O_NONBLOCK, (u32)arg);
 		r = 0;
+		break;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case 36:	/* F_OFD_GETLK */
+	case 37:	/* F_OFD_SETLK */
+	case 38:	/* F_OFD_SETLKW */
+		r = fcntl_lock(f, cmd, (void __user *)arg);
 		break;
 	case 1031:	/* F_SETPIPE_SZ */
 	case 1032:	/* F_GETPIPE_SZ */

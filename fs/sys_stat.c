@@ -137,7 +137,10 @@ long sys_faccessat2(int dirfd, const char __user *path, int mode, int flags)
 	r = upath_lookup(dirfd, path, flags & ~AT_EACCESS, &ino);
 	if (r)
 		return r;
-	if (mode != F_OK)
+	/* access(2): a regular file on a noexec mount is not executable. */
+	if ((mode & X_OK) && inode_is_reg(ino) && (inode_mount_flags(ino) & MS_NOEXEC))
+		r = -EACCES;
+	else if (mode != F_OK)
 		r = inode_permission(ino, mode, !(flags & AT_EACCESS));
 	inode_put(ino);
 	return r;

@@ -41,6 +41,25 @@ static int pages_reserve(struct inode *ino, u64 need)
 	return 0;
 }
 
+/*
+ * Give slot @pgoff (empty) a zeroed page, charged to the file system's
+ * size= limit. 0, -ENOSPC (tmpfs(5): the instance is full) or -ENOMEM.
+ * ino's lock held.
+ */
+static int page_new(struct inode *ino, u64 pgoff)
+{
+	int err = sb_charge(ino->sb, 1, 0);
+
+	if (err)
+		return err;
+	ino->pages[pgoff] = page_alloc(0, true);
+	if (!ino->pages[pgoff]) {
+		sb_uncharge(ino->sb, 1, 0);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 ssize_t tmpfs_read(struct inode *ino, u64 off, void *buf, size_t n, bool user)
 {
 	size_t done = 0;
@@ -101,8 +120,8 @@ static ssize_t write_locked(struct inode *ino, u64 off, const char *src, size_t 
 		size_t chunk = MIN(PAGE_SIZE - in, len - done);
 
 		if (!ino->pages[pgoff]) {
-			ino->pages[pgoff] = page_alloc(0, true);
-			if (!ino->pages[pgoff])
+			err = page_new(ino, pgoff);
+			if (err)
 				break;
 		}
 		memcpy((char *)page_address(ino->pages[pgoff]) + in, src + done, chunk);
@@ -113,7 +132,7 @@ static ssize_t write_locked(struct inode *ino, u64 off, const char *src, size_t 
 	}
 	if (done)
 		ino->mtime = ino->ctime = fs_now();
-	return done ? (ssize_t)done : -ENOMEM;
+	return done ? (ssize_t)done : err;
 }
 
 ssize_t tmpfs_write(struct inode *ino, u64 *offp, struct io_src src, size_t n, bool user,
@@ -165,10 +184,8 @@ ssize_t tmpfs_write(struct inode *ino, u64 *offp, struct io_src src, size_t n, b
 		}
 		done += w;
 		off += w;
-		if ((size_t)w < chunk) {
-			err = -ENOMEM;
-			break;
-		}
+		if ((size_t)w < chunk)
+			break;	/* out of memory or space: the next write says which */
 	}
 	kfree(bounce);
 	*offp = off;
@@ -177,7 +194,7 @@ ssize_t tmpfs_write(struct inode *ino, u64 *offp, struct io_src src, size_t n, b
 
 int tmpfs_truncate(struct inode *ino, u64 size)
 {
-	u64 keep, i;
+	u64 keep, i, freed = 0;
 	bool shrunk;
 
 	if (size > TMPFS_MAX_SIZE)
@@ -191,8 +208,10 @@ int tmpfs_truncate(struct inode *ino, u64 size)
 			if (ino->pages[i]) {
 				page_put(ino->pages[i]);
 				ino->pages[i] = NULL;
+				freed++;
 			}
 		}
+		sb_uncharge(ino->sb, freed, 0);
 		if ((size & (PAGE_SIZE - 1)) && keep - 1 < ino->npages && ino->pages[keep - 1]) {
 			char *p = page_address(ino->pages[keep - 1]);
 			u64 in = size & (PAGE_SIZE - 1);
@@ -211,11 +230,15 @@ int tmpfs_truncate(struct inode *ino, u64 size)
 
 void tmpfs_free_data(struct inode *ino)
 {
-	u64 i;
+	u64 i, freed = 0;
 
-	for (i = 0; i < ino->npages; i++)
-		if (ino->pages[i])
+	for (i = 0; i < ino->npages; i++) {
+		if (ino->pages[i]) {
 			page_put(ino->pages[i]);
+			freed++;
+		}
+	}
+	sb_uncharge(ino->sb, freed, 0);
 	kfree(ino->pages);
 	ino->pages = NULL;
 	ino->npages = 0;
@@ -273,15 +296,12 @@ int inode_get_page_shared(struct inode *ino, u64 pgoff, struct page **out)
 	err = pages_reserve(ino, pgoff + 1);
 	if (err)
 		goto out;
-	pg = ino->pages[pgoff];
-	if (!pg) {
-		pg = page_alloc(0, true);
-		if (!pg) {
-			err = -ENOMEM;
+	if (!ino->pages[pgoff]) {
+		err = page_new(ino, pgoff);
+		if (err)
 			goto out;
-		}
-		ino->pages[pgoff] = pg;
 	}
+	pg = ino->pages[pgoff];
 	page_get(pg);
 	*out = pg;
 out:

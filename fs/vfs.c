@@ -398,7 +398,9 @@ int vfs_open_exec(const char *path, struct inode **out, char *abspath, size_t si
 	err = vfs_resolve(root, cwd, path, VFS_FOLLOW, &ino);
 	if (err)
 		goto out_put;
-	if (!inode_is_reg(ino) || inode_permission(ino, X_OK, false)) {
+	/* mount(2) MS_NOEXEC: execve(2) EACCES. */
+	if (!inode_is_reg(ino) || inode_permission(ino, X_OK, false) ||
+	    (inode_mount_flags(ino) & MS_NOEXEC)) {
 		inode_put(ino);
 		err = -EACCES;
 		goto out_put;

@@ -11,6 +11,8 @@
  *   [I] immutable after creation
  *   [p] vfs_parent_lock (a spinlock, fs/vfs.c): every inode's parent pointer
  *   [l] fs_context->lock (a spinlock: cwd, root, umask)
+ *   [s] superblock->lock (a spinlock, fs/super.c: limits, usage, mount flags)
+ *   [k] file_lock_lock (a spinlock, fs/lock.c: every inode's lock list)
  *
  * Lock order: vfs_rename_lock (mutex) -> directory inode locks (an ancestor
  * before its descendants; unrelated directories in address order) -> the
@@ -36,6 +38,7 @@ struct inode;
 struct poll_table;
 struct wait_queue;
 struct inode_ops;
+struct superblock;
 
 /* Open file description: shared by dup() and by fork() (one offset). */
 struct file_ops {
@@ -58,6 +61,7 @@ struct file {
 	struct inode *inode;		/* [I] may be NULL for anonymous objects */
 	const struct file_ops *ops;	/* [I] */
 	u32 flags;			/* O_ACCMODE | O_APPEND | O_NONBLOCK ... */
+	bool writer;			/* [I] holds write access to inode (ETXTBSY) */
 	u64 pos;			/* [pos_lock] file offset */
 	struct mutex pos_lock;
 	void *priv;			/* [I] the object's own state */
@@ -149,6 +153,11 @@ struct inode {
 	u64 priv;			/* [I] the synthetic fs's own data (procfs: node) */
 	struct inode *mounted;		/* [p] root of the fs mounted on this dir (counted) */
 	struct inode *covered;		/* [p] of a mounted root: its mount point (counted) */
+	struct superblock *sb;		/* [I] its file system (counted), NULL for internal
+					 * objects (pipes, SysV shm): no limits, no flags */
+	s32 writecount;			/* [a] > 0: open for writing; < 0: write denied
+					 * (being executed), as Linux's i_writecount */
+	struct list_head file_locks;	/* [k] record, OFD and flock locks (fs/lock.c) */
 };
 
 static inline u32 inode_type(const struct inode *ino) { return ino->mode & S_IFMT; }
@@ -199,10 +208,36 @@ int tmpfs_anon_create(u64 size, u32 mode, struct inode **out);
 /*
  * inode_on_noexec_mount - does @ino belong to a filesystem mounted noexec
  * (mount(2) MS_NOEXEC)? Its mappings may then never be executable (mmap(2)
- * EPERM, mprotect(2) EACCES). Locks: takes mount_lock (fs/mount.c); call
- * with no mm or inode lock held. May sleep.
+ * EPERM, mprotect(2) EACCES). No lock; sleeps: no.
  */
 bool inode_on_noexec_mount(const struct inode *ino);
+
+/* ---- Mount flags and write access (fs/super.c) ---- */
+
+/*
+ * inode_mount_flags - the MS_NOSUID, MS_NODEV, MS_NOEXEC (and MS_RDONLY,
+ * MS_RELATIME) flags of the mount @ino is on (uapi/mount.h); 0 for an inode
+ * of no mount. Reads them atomically, no lock. Sleeps: no.
+ */
+u32 inode_mount_flags(const struct inode *ino);
+
+/*
+ * inode_get_write_access / inode_put_write_access - count one more (one
+ * fewer) open-for-writing user of @ino. get fails with -ETXTBSY while the
+ * file is being executed (Linux get_write_access()).
+ * inode_deny_write_access / inode_allow_write_access - the same for an
+ * executing user: deny fails with -ETXTBSY while the file is open for
+ * writing (execve(2) ETXTBSY, open(2) ETXTBSY). Atomic, no lock, no sleep.
+ */
+int inode_get_write_access(struct inode *ino);
+void inode_put_write_access(struct inode *ino);
+int inode_deny_write_access(struct inode *ino);
+void inode_allow_write_access(struct inode *ino);
+/* inode_exe_get - one more reference to executable @ino, whose write access
+ * an executing holder already denies, denying it once more (a forked mm);
+ * returns @ino. inode_exe_put - allow write access and put @ino. No sleep. */
+struct inode *inode_exe_get(struct inode *ino);
+void inode_exe_put(struct inode *ino);
 
 /* ---- Descriptor tables (fs/fdtable.c) ---- */
 

@@ -101,6 +101,8 @@ struct mm {
 	u64 minflt;		/* [m] page faults resolved */
 	u64 cpumask;		/* [a] bit i: CPU i has this page table loaded
 				 * (set/cleared by mm_activate() on that CPU) */
+	struct inode *exe_inode;	/* [I] the executable, counted and write-denied
+					 * (ETXTBSY) while the mm lives, or NULL */
 };
 
 /* mm_create - an empty address space (refcount 1) or NULL on ENOMEM. Sleeps: no. */

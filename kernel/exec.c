@@ -22,6 +22,7 @@
 #include "trace.h"
 #include "uapi/errno.h"
 #include "uapi/stat.h"
+#include "uapi/mount.h"
 
 #define ARG_MAX_BYTES	(2UL << 20)	/* argv + envp strings: 1/4 of the 8 MiB stack */
 #define MAX_ARG_STRLEN	(32 * PAGE_SIZE)	/* one string (Linux's limit) */
@@ -308,13 +309,15 @@ static int exec_build_stack(struct exec_image *img, struct exec_strings *s)
 static void exec_credentials(struct exec_image *img)
 {
 	struct process *p = current->proc;
+	bool nosuid = inode_mount_flags(img->inode) & MS_NOSUID;
 
 	spin_lock(&p->lock);
 	img->euid = p->euid;
 	img->egid = p->egid;
-	if (img->inode->mode & S_ISUID)
+	/* mount(2) MS_NOSUID: the set-ID bits of the mount's files are ignored. */
+	if ((img->inode->mode & S_ISUID) && !nosuid)
 		img->euid = img->inode->uid;
-	if ((img->inode->mode & S_ISGID) && (img->inode->mode & 0010))
+	if ((img->inode->mode & S_ISGID) && (img->inode->mode & 0010) && !nosuid)
 		img->egid = img->inode->gid;
 	img->secure = img->euid != p->uid || img->egid != p->gid;
 	spin_unlock(&p->lock);
@@ -432,6 +435,13 @@ static int exec_prepare(struct exec_image *img, const char *path, struct exec_st
 	err = vfs_open_exec(path, &img->inode, img->path, sizeof(img->path));
 	if (err)
 		return err;
+	/* execve(2) ETXTBSY: not while open for writing; then no writer until
+	 * the new address space goes (it holds the denial). */
+	err = inode_deny_write_access(img->inode);
+	if (err) {
+		inode_put(img->inode);
+		return err;
+	}
 	img->name = path;
 	err = exec_read_elf(img);
 	if (err)
@@ -445,6 +455,7 @@ static int exec_prepare(struct exec_image *img, const char *path, struct exec_st
 		err = -ENOMEM;
 		goto out_put_inode;
 	}
+	img->mm->exe_inode = inode_exe_get(img->inode);
 	mutex_lock(&img->mm->lock);
 	err = exec_map_segments(img);
 	if (!err)
@@ -458,6 +469,7 @@ out_put_mm:
 	mm_put(img->mm);
 out_put_inode:
 	exec_unshare_undo(img);
+	inode_allow_write_access(img->inode);
 	inode_put(img->inode);
 	return err;
 }
@@ -511,6 +523,7 @@ static void exec_commit(struct exec_image *img)
 	strlcpy(p->exe_path, img->path, sizeof(p->exe_path));
 	spin_unlock(&p->lock);
 	arch_exec_regs(arch_task_trapframe(t), img->elf.entry, img->sp);
+	inode_allow_write_access(img->inode);	/* the new mm holds its own denial */
 	inode_put(img->inode);
 	trace_exec(p, img->path);
 }
@@ -688,6 +701,7 @@ static int exec_strings_commit(const char *path, struct exec_strings *s)
 		if (err) {
 			exec_unshare_undo(img);
 			mm_put(img->mm);
+			inode_allow_write_access(img->inode);
 			inode_put(img->inode);
 		} else {
 			exec_commit(img);

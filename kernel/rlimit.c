@@ -14,6 +14,7 @@
  *   RLIMIT_FSIZE   user writes stop at it; past it SIGXFSZ and -EFBIG (fs/tmpfs.c)
  *   RLIMIT_MEMLOCK mlock/mlockall -ENOMEM, locked mmap -EAGAIN, SHM_LOCK -ENOMEM
  *                  (mm/mlock.c, ipc/shm.c); at 0, -EPERM
+ *   RLIMIT_LOCKS   kept but not enforced, as on Linux since 2.4 (fs/lock.c)
  * Unprivileged callers (euid != 0) may lower hard limits but not raise them.
  *
  * Locks: process->rlim is [P] process->lock.

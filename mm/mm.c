@@ -76,6 +76,8 @@ void mm_put(struct mm *mm)
 	 * free the upper levels. */
 	mm_pt_release(mm, 0, ALIGN_UP(USER_TOP, PT_REGION_SIZE));
 	arch_pt_free_user(mm->pt_root, true);
+	if (mm->exe_inode)
+		inode_exe_put(mm->exe_inode);
 	kfree(mm);
 }
 
@@ -247,6 +249,8 @@ struct mm *mm_fork(struct mm *parent)
 
 	if (!child)
 		return NULL;
+	if (parent->exe_inode)
+		child->exe_inode = inode_exe_get(parent->exe_inode);
 	mutex_lock(&parent->lock);
 	list_for_each_entry(v, &parent->vmas, link) {
 		struct vma *nv = vma_alloc();

@@ -17,6 +17,7 @@
 #include "uapi/errno.h"
 #include "uapi/mman.h"
 #include "uapi/fcntl.h"
+#include "uapi/mount.h"
 
 /* /dev/zero (Linux Documentation/admin-guide/devices.txt): its mappings are
  * anonymous memory. */

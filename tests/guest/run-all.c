@@ -16,7 +16,7 @@ static const char *const programs[] = {
 	"pipe", "poll", "shm", "mmap2", "msg", "sem", "proc", "dev", "fuzz",
 	"threads", "clone", "vfork", "waitid",
 	"signals", "jobs",
-	"vfs",
+	"vfs", "mountflags", "statfs", "fsprotect", "locks",
 	"mqueue", "msgpass",
 	"uaccess",
 	"maps", "mlock",

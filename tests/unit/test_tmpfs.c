@@ -21,6 +21,7 @@
 /* The kernel's sigset_t is not the C library's; only the name clashes here. */
 #define sigset_t kernel_sigset_t
 #include "fs.h"
+#include "../../fs/internal.h"
 #include "cpu.h"
 #include "task.h"
 #undef sigset_t
@@ -209,6 +210,9 @@ struct process *process_find(pid_t pid) { return pid == fake_proc.pid ? &fake_pr
 int sleep_ns(u64 ns, u64 *left_ns) { return 0; }
 struct inode *procfs_new_root(void) { return NULL; }
 int procfs_name_of(struct inode *ino, char *buf, size_t size) { return -ENOENT; }
+int procfs_times_set(struct inode *ino) { return 0; }
+/* RAM as tmpfs's default limits see it: 4 GiB, more than any test writes. */
+u64 page_total_count(void) { return 1UL << 20; }
 u64 arch_clock_ns(void) { static u64 t; return t += 1000; }
 
 void printk(const char *fmt, ...)
@@ -938,6 +942,80 @@ static void test_attrs(void **state)
 	assert_int_equal(sys_unlink("/t"), 0);
 }
 
+/* tmpfs(5) options: numbers, suffixes, percentages, and what is refused. */
+static void test_tmpfs_options(void **state)
+{
+	struct tmpfs_opts o;
+	char buf[128];
+
+	strcpy(buf, "size=1m,nr_inodes=2k,mode=0700,uid=5,gid=6");
+	assert_int_equal(tmpfs_opts_parse(buf, &o), 0);
+	assert_true(o.has_size && o.has_inodes && o.has_mode && o.has_uid && o.has_gid);
+	assert_int_equal(o.pages, 256);
+	assert_int_equal(o.inodes, 2048);
+	assert_int_equal(o.mode, 0700);
+	assert_int_equal(o.uid, 5);
+	assert_int_equal(o.gid, 6);
+	strcpy(buf, "size=4097");	/* rounded up to whole pages */
+	assert_int_equal(tmpfs_opts_parse(buf, &o), 0);
+	assert_int_equal(o.pages, 2);
+	strcpy(buf, "size=50%");	/* of the 4 GiB the stub reports */
+	assert_int_equal(tmpfs_opts_parse(buf, &o), 0);
+	assert_int_equal(o.pages, 1UL << 19);
+	strcpy(buf, "inode64,noswap,huge=never");
+	assert_int_equal(tmpfs_opts_parse(buf, &o), 0);
+	strcpy(buf, "rw,nosuid,,size=0");
+	assert_int_equal(tmpfs_opts_parse(buf, &o), 0);
+	assert_true(o.has_size);
+	assert_int_equal(o.pages, 0);
+	const char *bad[] = { "size=", "size=1x", "size=k", "nr_inodes=5%", "mode=8",
+			      "uid=-1", "bogus=1", "size", "size=99999999999999999999",
+			      "huge=always", "inode32" };
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		strcpy(buf, bad[i]);
+		assert_int_equal(tmpfs_opts_parse(buf, &o), -EINVAL);
+	}
+}
+
+/* Writers and executors exclude each other (i_writecount). */
+static void test_write_access(void **state)
+{
+	struct inode *ino = inode_alloc(S_IFREG | 0755, 0, 0);
+
+	assert_int_equal(inode_get_write_access(ino), 0);
+	assert_int_equal(inode_get_write_access(ino), 0);
+	assert_int_equal(inode_deny_write_access(ino), -ETXTBSY);
+	inode_put_write_access(ino);
+	inode_put_write_access(ino);
+	assert_int_equal(inode_deny_write_access(ino), 0);
+	assert_ptr_equal(inode_exe_get(ino), ino);
+	assert_int_equal(inode_get_write_access(ino), -ETXTBSY);
+	inode_exe_put(ino);
+	inode_allow_write_access(ino);
+	assert_int_equal(inode_get_write_access(ino), 0);
+	inode_put_write_access(ino);
+	inode_put(ino);
+}
+
+/* A superblock's limits: all or nothing per charge. */
+static void test_sb_limits(void **state)
+{
+	struct superblock *sb = sb_new(TMPFS_MAGIC_NR, 99, false);
+
+	sb->max_pages = 10;
+	sb->max_inodes = 2;
+	assert_int_equal(sb_charge(sb, 10, 1), 0);
+	assert_int_equal(sb_charge(sb, 1, 0), -ENOSPC);
+	assert_int_equal(sb_charge(sb, 0, 2), -ENOSPC);
+	assert_int_equal(sb->used_pages, 10);
+	assert_int_equal(sb->used_inodes, 1);
+	sb_uncharge(sb, 4, 1);
+	assert_int_equal(sb_charge(sb, 4, 2), 0);
+	assert_int_equal(sb_charge(NULL, 1000, 1000), 0);
+	sb_put(sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -957,6 +1035,9 @@ int main(void)
 		cmocka_unit_test(test_links),
 		cmocka_unit_test(test_rename_flags),
 		cmocka_unit_test(test_attrs),
+		cmocka_unit_test(test_tmpfs_options),
+		cmocka_unit_test(test_write_access),
+		cmocka_unit_test(test_sb_limits),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
