@@ -18,6 +18,7 @@ UNIT_HDRS := $(wildcard include/*.h include/*/*.h arch/$(ARCH)/include/*.h)
 UNIT_SRC_test_string := lib/string.c
 UNIT_SRC_test_fmt := lib/fmt.c
 UNIT_SRC_test_cpio := lib/cpio.c
+UNIT_SRC_test_inflate := lib/inflate.c
 UNIT_SRC_test_idmap := lib/idmap.c
 UNIT_SRC_test_lockorder := lib/lockorder.c
 UNIT_SRC_test_elf := kernel/elf.c
