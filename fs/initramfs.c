@@ -402,8 +402,12 @@ static void initramfs_unpack(const u8 *buf, size_t len)
 			gz++;
 			continue;
 		}
-		/* Padding of an archive as it is counts from the start of the image. */
-		u.pos = off;
+		/*
+		 * Padding counts from the archive's own start, as cpio(1) wrote it: the same as
+		 * Linux's count from the image's start whenever the archive starts 4-aligned
+		 * there, and still right when it follows a gzip member of any length.
+		 */
+		u.pos = 0;
 		ssize_t n = unpack_feed(&u, buf + off, len - off, true);
 
 		if (n < 0) {

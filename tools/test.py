@@ -378,6 +378,98 @@ class RunChecks:
             self.tally.ok(name)
 
 
+class InitramfsChecks:
+    """Images made the way a Linux user makes an initramfs (gzip'ed newc cpio, /init a static
+    program), booted with ./sprout's initrd= instead of Sprout's own image: which init runs,
+    compressed and plain archives in one image, and power-off through ACPI S5."""
+
+    def __init__(self, tally, sprout, tmp):
+        self.tally, self.sprout, self.tmp = tally, sprout, tmp
+        self.count = 0
+
+    def _boot(self, image, cmdline=""):
+        self.count += 1
+        path = os.path.join(self.tmp, "initramfs-%d.img" % self.count)
+        with open(path, "wb") as f:
+            f.write(image)
+        return self.sprout.boot(None, None, capture=True, timeout=RUN_TIMEOUT,
+                                cmdline=cmdline, initrd=path)
+
+    def _expect(self, name, res, want, qemu_rc=None):
+        """@want: lines the console must show; @qemu_rc: QEMU's own exit code, if it matters."""
+        out = (res.stdout or b"").replace(b"\r\n", b"\n")
+        missing = [w for w in want if w not in out]
+        detail = out.decode(errors="replace") + "\n--- kernel log\n" + res.log_tail()
+        if res.reason != "poweroff" or res.status != 0:
+            self.tally.fail(name, "no clean power-off (%s, status %s)" % (res.reason, res.status),
+                            detail)
+        elif missing:
+            self.tally.fail(name, "console lacks %r" % missing[0], detail)
+        elif res.timed_out or (qemu_rc is not None and res.qemu_rc != qemu_rc):
+            self.tally.fail(name, "QEMU exit code %s%s, expected %s" % (
+                res.qemu_rc, " after a timeout" if res.timed_out else "", qemu_rc), detail)
+        else:
+            self.tally.ok(name)
+
+    def run(self):
+        import gzip
+        cpio = self.sprout.cpio_newc
+        init = os.path.join(self.tmp, "linux-init")
+        r = subprocess.run(["musl-gcc", "-static", "-O2", "-o", init, "tests/run/linux-init.c"],
+                           cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            self.tally.fail("initramfs/compile", "musl-gcc failed", r.stdout.decode())
+            return
+        with open(init, "rb") as f:
+            prog = f.read()
+
+        def gz(files):
+            return gzip.compress(cpio(files), 9)
+
+        # /init wins over /sbin/init; the image is one gzip member.
+        both = {"/init": prog, "/sbin/init": prog, "/etc/packed": b"from the gzip part\n"}
+        res = self._boot(gz(both))
+        self._expect("initramfs/gzip-runs-/init", res,
+                     [b"linux-init: argv0=/init pid=1 argc=1 HOME=/\n",
+                      b"/etc/packed: from the gzip part\n"])
+        # init= overrides /init.
+        res = self._boot(gz(both), "init=/sbin/init")
+        self._expect("initramfs/init=-overrides", res, [b"linux-init: argv0=/sbin/init pid=1"])
+        # No /init: /sbin/init, from a plain archive.
+        res = self._boot(cpio({"/sbin/init": prog}))
+        self._expect("initramfs/plain-falls-back-to-/sbin/init", res,
+                     [b"linux-init: argv0=/sbin/init pid=1", b"/etc/packed: missing\n"])
+        # gzip, plain and gzip again, concatenated with NUL padding between them; later
+        # archives add files and replace earlier ones.
+        first = gz({"/init": prog, "/etc/packed": b"replaced later\n"})
+        plain = cpio({"/etc/plain": b"from the plain part\n"})
+        plain += b"\0" * (-len(plain) % 512)
+        last = gz({"/etc/packed": b"from the last gzip part\n"})
+        res = self._boot(first + b"\0" * 8 + plain + last)
+        self._expect("initramfs/gzip+plain+gzip", res,
+                     [b"linux-init: argv0=/init pid=1", b"/etc/plain: from the plain part\n",
+                      b"/etc/packed: from the last gzip part\n"])
+        # A shell-script /init with busybox, as most Linux initramfs images have.
+        if os.path.isfile("/bin/busybox") and self.sprout._elf_kind("/bin/busybox") == "static":
+            with open("/bin/busybox", "rb") as f:
+                bb = f.read()
+            script = (b"#!/bin/sh\necho \"script init as pid $$\"\n"
+                      b"cat /etc/packed\nexec /bin/busybox poweroff -f\n")
+            res = self._boot(gz({"/init": script, "/bin/busybox": bb,
+                                 "/bin/sh": (b"busybox", 0o120777),
+                                 "/etc/packed": b"busybox reads it\n"}))
+            self._expect("initramfs/busybox-script-init", res,
+                         [b"script init as pid 1\n", b"busybox reads it\n"])
+        else:
+            self.tally.fail("initramfs/busybox-script-init",
+                            "needs Debian's busybox-static as /bin/busybox (make deps)")
+        # reboot(POWER_OFF) without the debug-exit port: ACPI S5 must turn QEMU off, which
+        # then exits 0 itself (through port 0xf4 it would exit (status << 1) | 1).
+        res = self._boot(gz(both), "poweroff=acpi")
+        self._expect("initramfs/acpi-s5-poweroff", res, [b"linux-init: argv0=/init"], qemu_rc=0)
+
+
 def run_sessions(tally):
     """The login shell typed at through a pseudo-terminal, one check per session."""
     spec = importlib.util.spec_from_file_location(
@@ -415,6 +507,7 @@ def main():
     if built:
         with tempfile.TemporaryDirectory(prefix="sprout-test-") as tmp:
             RunChecks(tally, tmp).run()
+            InitramfsChecks(tally, sprout, tmp).run()
         print("== in-guest suite (/tests/guest/run-all) on %d CPUs" % GUEST_SMP, flush=True)
         run_guest(tally, sprout)
         print("== in-guest suite again on 1 CPU", flush=True)
