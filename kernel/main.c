@@ -198,6 +198,8 @@ void kernel_main(struct boot_info *bi)
 	arch_smp_boot();
 	pid_init();
 	fs_init(bi);
+	if (cmdline_has(bi->cmdline, "console_input=escaped"))
+		tty_console_input_escaped();
 	start_init(bi->cmdline);
 	kthreadd_start();
 	arch_timer_init(HZ);

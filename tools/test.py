@@ -470,6 +470,124 @@ class InitramfsChecks:
         self._expect("initramfs/acpi-s5-poweroff", res, [b"linux-init: argv0=/init"], qemu_rc=0)
 
 
+class ConsoleInputChecks:
+    """What `./sprout run` does with its standard input: piped bytes all arrive (the first
+    too, and exactly, even to a slow reader) and their end reaches the program as end of
+    file; at a terminal the program leads a session with the console as its controlling
+    terminal, so ^C and ^Z reach it and a shell has job control."""
+
+    def __init__(self, tally):
+        self.tally = tally
+
+    def _piped(self, name, args, data, want):
+        cmd = [sys.executable, SPROUT, "run", "--no-build", "--timeout", str(RUN_TIMEOUT)] + args
+        try:
+            p = subprocess.run(cmd, cwd=ROOT, input=data, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=RUN_TIMEOUT + 60)
+        except subprocess.TimeoutExpired:
+            self.tally.fail(name, "./sprout did not return in time")
+            return
+        err = p.stderr.decode(errors="replace")
+        if p.returncode != 0:
+            self.tally.fail(name, "exit %d, expected 0%s" % (
+                p.returncode, " (timed out: no end of file?)" if p.returncode == 124 else ""),
+                err)
+        elif p.stdout != want:
+            self.tally.fail(name, "stdout differs (%d bytes, expected %d)" % (
+                len(p.stdout), len(want)), _diff(want[:400].decode(errors="replace"),
+                                                 p.stdout[:400].decode(errors="replace")))
+        else:
+            self.tally.ok(name)
+
+    def _pty_session(self):
+        """`./sprout run /bin/busybox sh` on a pseudo-terminal. Returns None or what failed."""
+        import pty
+        import select
+        import time
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.chdir(ROOT)
+            os.execv(sys.executable, [sys.executable, SPROUT, "run", "--no-build", "--timeout",
+                                      str(RUN_TIMEOUT), "/bin/busybox", "sh"])
+        buf = [b""]
+
+        def until(rx, secs):
+            """The output up to the first match of @rx, or None after @secs."""
+            end = time.time() + secs
+            while True:
+                m = re.search(rx, buf[0])
+                if m:
+                    text, buf[0] = buf[0][:m.end()], buf[0][m.end():]
+                    return text
+                if time.time() > end:
+                    return None
+                r, _, _ = select.select([fd], [], [], 0.2)
+                if r:
+                    try:
+                        data = os.read(fd, 4096)
+                    except OSError:
+                        data = b""
+                    if not data:
+                        return None
+                    buf[0] += data
+
+        def typed(text):
+            for c in text:
+                os.write(fd, c.encode())
+                time.sleep(0.01)
+
+        why = None
+        try:
+            banner = until(rb"# ", 60)
+            if banner is None:
+                why = "no shell prompt"
+            elif b"job control turned off" in banner or b"can't access tty" in banner:
+                why = "the shell has no controlling terminal"
+            else:
+                typed("sleep 1000\r")
+                time.sleep(1.5)
+                os.write(fd, b"\x03")
+                if until(rb"\^C\r*\n[^\n]*# ", 10) is None:
+                    why = "^C did not stop sleep 1000"
+                else:
+                    typed("sleep 1000\r")
+                    time.sleep(1.5)
+                    os.write(fd, b"\x1a")
+                    if until(rb"Stopped\s+sleep 1000[^\n]*\n[^\n]*# ", 10) is None:
+                        why = "^Z did not stop sleep 1000 as a job"
+                    else:
+                        typed("kill -9 %1; exit 7\r")
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                done, st = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    rc = os.waitstatus_to_exitcode(st)
+                    if why is None and rc != 7:
+                        why = "exit status %d, expected 7 from the shell's exit 7" % rc
+                    return why
+                until(rb"$^", 0.2)
+            return why or "./sprout did not end after the shell's exit"
+        finally:
+            try:
+                os.kill(pid, 15)        # our own ./sprout, if it is still there
+                os.waitpid(pid, 0)
+            except (OSError, ChildProcessError):
+                pass
+            os.close(fd)
+
+    def run(self):
+        self._piped("run/stdin-first-byte-and-eof", ["/bin/cat"], b"abc\n", b"abc\n")
+        data = bytes((i * 7 + (i >> 8)) & 0xff for i in range(200000))
+        self._piped("run/stdin-exact-to-a-slow-reader",
+                    ["/bin/busybox", "sh", "-c", "sleep 2; cat"], data, data)
+        self._piped("run/stdin-empty-is-eof", ["/bin/busybox", "wc", "-c"], b"", b"0\n")
+        why = self._pty_session()
+        if why:
+            self.tally.fail("run/tty-job-control", why)
+        else:
+            self.tally.ok("run/tty-job-control")
+
+
 def run_sessions(tally):
     """The login shell typed at through a pseudo-terminal, one check per session."""
     spec = importlib.util.spec_from_file_location(
@@ -508,6 +626,7 @@ def main():
         with tempfile.TemporaryDirectory(prefix="sprout-test-") as tmp:
             RunChecks(tally, tmp).run()
             InitramfsChecks(tally, sprout, tmp).run()
+            ConsoleInputChecks(tally).run()
         print("== in-guest suite (/tests/guest/run-all) on %d CPUs" % GUEST_SMP, flush=True)
         run_guest(tally, sprout)
         print("== in-guest suite again on 1 CPU", flush=True)

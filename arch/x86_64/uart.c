@@ -62,18 +62,30 @@ void x86_uart_init(void)
 /* x86_uart_enable_rx_irq - COM1 raises IRQ 4 when a byte arrives. */
 void x86_uart_enable_rx_irq(void)
 {
-	/* Drain anything typed before the interrupt existed. */
-	while (inb(COM1 + UART_LSR) & LSR_DATA_READY)
-		console_rx((char)inb(COM1 + UART_DATA));
 	outb(COM1 + UART_IER, IER_RX);
+	/* Take anything typed before the interrupt existed. */
+	x86_uart_rx_irq();
 }
 
 /* x86_uart_rx_irq - interrupt handler: every byte waiting goes to
  * console_rx(). Interrupts disabled. Sleeps: no. */
 void x86_uart_rx_irq(void)
 {
-	while (inb(COM1 + UART_LSR) & LSR_DATA_READY)
+	/* With no room the byte stays in RBR and the sender waits: flow control. */
+	while ((inb(COM1 + UART_LSR) & LSR_DATA_READY) && console_rx_room())
 		console_rx((char)inb(COM1 + UART_DATA));
+}
+
+/* arch_console_rx_stop - see include/arch.h. Sleeps: no. */
+void arch_console_rx_stop(void)
+{
+	outb(COM1 + UART_IER, 0);
+}
+
+/* arch_console_rx_resume - see include/arch.h. A byte waiting in RBR interrupts at once. */
+void arch_console_rx_resume(void)
+{
+	outb(COM1 + UART_IER, IER_RX);
 }
 
 /* arch_console_putc - see include/arch.h. Caller serialises. Sleeps: no. */
