@@ -16,6 +16,7 @@ import importlib.machinery
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -588,6 +589,85 @@ class ConsoleInputChecks:
             self.tally.ok("run/tty-job-control")
 
 
+class PathChecks:
+    """What ./sprout says about what it is asked to run: host files that cannot run (a dynamic
+    ELF, a directory, a text file), a host path the image's file shadows, a --mem below the
+    minimum, --accel kvm where KVM cannot run the guest, and a .c file using Sprout's uapi."""
+
+    def __init__(self, tally, tmp):
+        self.tally, self.tmp = tally, tmp
+
+    def _run(self, args, data=b"", wrap=None):
+        cmd = [sys.executable, SPROUT, "run", "--no-build", "--timeout", str(RUN_TIMEOUT)] + args
+        if wrap:
+            cmd = wrap + cmd
+        try:
+            p = subprocess.run(cmd, cwd=ROOT, input=data, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=RUN_TIMEOUT + 120)
+        except subprocess.TimeoutExpired:
+            return None, b"", "./sprout did not return in time"
+        return p.returncode, p.stdout, p.stderr.decode(errors="replace")
+
+    def _expect(self, name, args, rc, stderr_has, out=None, data=b"", wrap=None):
+        got_rc, got_out, err = self._run(args, data, wrap)
+        missing = [w for w in stderr_has if w not in err]
+        if got_rc != rc:
+            self.tally.fail(name, "exit %s, expected %d" % (got_rc, rc), err)
+        elif missing:
+            self.tally.fail(name, "stderr lacks %r" % missing[0], err)
+        elif out is not None and got_out != out:
+            self.tally.fail(name, "stdout differs", _diff(out.decode(errors="replace"),
+                                                          got_out.decode(errors="replace")))
+        elif "Traceback" in err or "PANIC" in err:
+            self.tally.fail(name, "./sprout crashed or the kernel panicked", err)
+        else:
+            self.tally.ok(name)
+
+    def run(self):
+        dyn = os.path.join(self.tmp, "hello-dynamic")
+        r = subprocess.run(["cc", "-O2", "-o", dyn, "tests/run/hello.c"], cwd=ROOT,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            self.tally.fail("run/path-dynamic-elf", "cc failed", r.stdout.decode())
+        else:
+            self._expect("run/path-dynamic-elf", [dyn], 2,
+                         ["is a dynamically linked ELF program", "-static"])
+        self._expect("run/path-directory", [self.tmp], 2, ["is a directory"])
+        text = os.path.join(self.tmp, "notes.txt")
+        with open(text, "w") as f:
+            f.write("not a program\n")
+        self._expect("run/path-text-file", [text], 2, ["is a text file"])
+        self._expect("run/path-not-anywhere", ["/no/such/program"], 2, ["not in the image"])
+        # /bin/cat: dynamic on the host, busybox's applet in the image.
+        self._expect("run/path-image-shadows-host", ["/bin/cat"], 0,
+                     ["running the image's /bin/cat"], out=b"x\n", data=b"x\n")
+        self._expect("run/mem-below-minimum", ["--mem", "8M", "tests/run/hello.c"], 2,
+                     ["minimum of 32M"])
+        self._expect("run/uapi-include", ["user/demo/msgdemo.c"], 0, [],
+                     out=b"consumer: 300 items in order, sum 45150\n"
+                         b"client: 12 squared is 144\nclient: 99 squared is 9801\n")
+        # KVM that cannot run the guest (or is absent): TCG runs it, and ./sprout says so.
+        rc, out, err = self._run(["--accel", "kvm", "tests/run/hello.c"])
+        kvm_failed = "KVM" in err
+        if rc != 0 or out != b"hello, world\n":
+            self.tally.fail("run/accel-kvm-falls-back", "exit %s, output %r" % (rc, out), err)
+        elif kvm_failed and "TCG" not in err:
+            self.tally.fail("run/accel-kvm-falls-back", "KVM failed without a word of TCG", err)
+        else:
+            self.tally.ok("run/accel-kvm-falls-back",
+                          "fell back to TCG" if kvm_failed else "KVM ran it")
+        # A /dev/kvm that is not KVM (QEMU cannot start it): as root, in a mount namespace.
+        if os.geteuid() != 0 or not shutil.which("unshare") or not os.path.exists("/dev/kvm"):
+            self.tally.fail("run/accel-kvm-broken-device",
+                            "needs root, unshare(1) and /dev/kvm to stage a broken KVM")
+        else:
+            self._expect("run/accel-kvm-broken-device", ["--accel", "kvm", "tests/run/hello.c"],
+                         0, ["TCG"], out=b"hello, world\n",
+                         wrap=["unshare", "--mount", "--", "sh", "-c",
+                               'mount --bind /dev/null /dev/kvm && exec "$@"', "sh"])
+
+
 def run_sessions(tally):
     """The login shell typed at through a pseudo-terminal, one check per session."""
     spec = importlib.util.spec_from_file_location(
@@ -627,6 +707,7 @@ def main():
             RunChecks(tally, tmp).run()
             InitramfsChecks(tally, sprout, tmp).run()
             ConsoleInputChecks(tally).run()
+            PathChecks(tally, tmp).run()
         print("== in-guest suite (/tests/guest/run-all) on %d CPUs" % GUEST_SMP, flush=True)
         run_guest(tally, sprout)
         print("== in-guest suite again on 1 CPU", flush=True)
