@@ -128,6 +128,17 @@ static void q_push(u16 item)
 		tty.qlines++;
 }
 
+/* Make the newest queued item end a line, so a canonical read returns what is queued. */
+static void q_end_line(void)
+{
+	u16 *last = &tty.q[(tty.qhead + tty.qcount - 1) & (TTY_BUF - 1)];
+
+	if (!(*last & TTY_DELIM)) {
+		*last |= TTY_DELIM;
+		tty.qlines++;
+	}
+}
+
 static void flush_input(void)
 {
 	tty.qhead = tty.qcount = tty.qlines = 0;
@@ -738,6 +749,8 @@ static long ioctl_sets(unsigned cmd, u64 arg)
 		flush_input();
 	else if ((oldlflag & ICANON) && !(t.c_lflag & ICANON))
 		line_commit();	/* the partial line becomes readable raw input */
+	else if (!(oldlflag & ICANON) && (t.c_lflag & ICANON) && tty.qcount)
+		q_end_line();	/* bytes typed ahead in raw mode read as a line, as on Linux */
 	spin_unlock(&tty.lock);
 	wake_up(&tty.rx_wait);
 	return 0;

@@ -495,8 +495,7 @@ class ConsoleInputChecks:
                 err)
         elif p.stdout != want:
             self.tally.fail(name, "stdout differs (%d bytes, expected %d)" % (
-                len(p.stdout), len(want)), _diff(want[:400].decode(errors="replace"),
-                                                 p.stdout[:400].decode(errors="replace")))
+                len(p.stdout), len(want)), _diff(want[:400], p.stdout[:400]))
         else:
             self.tally.ok(name)
 
@@ -539,11 +538,16 @@ class ConsoleInputChecks:
 
         why = None
         try:
+            # Typed while the machine boots: all of it must reach the shell.
+            time.sleep(0.05)
+            os.write(fd, b"echo typed-ahead-$((6*7))\r")
             banner = until(rb"# ", 60)
             if banner is None:
                 why = "no shell prompt"
             elif b"job control turned off" in banner or b"can't access tty" in banner:
                 why = "the shell has no controlling terminal"
+            elif until(rb"\ntyped-ahead-42\r", 10) is None:
+                why = "a command typed during boot did not arrive whole"
             else:
                 typed("sleep 1000\r")
                 time.sleep(1.5)
@@ -616,8 +620,7 @@ class PathChecks:
         elif missing:
             self.tally.fail(name, "stderr lacks %r" % missing[0], err)
         elif out is not None and got_out != out:
-            self.tally.fail(name, "stdout differs", _diff(out.decode(errors="replace"),
-                                                          got_out.decode(errors="replace")))
+            self.tally.fail(name, "stdout differs", _diff(out, got_out))
         elif "Traceback" in err or "PANIC" in err:
             self.tally.fail(name, "./sprout crashed or the kernel panicked", err)
         else:
