@@ -63,10 +63,10 @@ struct tty {
 	u32 linelen;			/* [t] */
 	pid_t session;			/* [t] session it is the controlling terminal of, or 0 */
 	pid_t pgrp;			/* [t] foreground process group, or 0 */
-	bool rx_escaped;		/* [t] input is escaped (see above); set once at boot */
-	bool rx_escape;			/* [t] a 0xff came: the next byte says what it meant */
-	bool rx_ended;			/* [t] the end-of-input mark came: reads see end of file */
-	bool rx_stopped;		/* [t] escaped input waits in the device for room */
+	bool rx_escaped;		/* [t] input is escaped (see above); set at boot */
+	bool rx_escape;			/* [t] a 0xff came: the next byte tells */
+	bool rx_ended;			/* [t] the end mark came: reads see EOF */
+	bool rx_stopped;		/* [t] input waits in the UART for room */
 	struct wait_queue rx_wait;	/* readers: woken by input and by setting changes */
 };
 

@@ -437,6 +437,9 @@ class InitramfsChecks:
         # init= overrides /init.
         res = self._boot(gz(both), "init=/sbin/init")
         self._expect("initramfs/init=-overrides", res, [b"linux-init: argv0=/sbin/init pid=1"])
+        # rdinit= names another program to look for instead of /init.
+        res = self._boot(gz(both), "rdinit=/sbin/init")
+        self._expect("initramfs/rdinit=", res, [b"linux-init: argv0=/sbin/init pid=1"])
         # No /init: /sbin/init, from a plain archive.
         res = self._boot(cpio({"/sbin/init": prog}))
         self._expect("initramfs/plain-falls-back-to-/sbin/init", res,

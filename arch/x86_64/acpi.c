@@ -1,8 +1,9 @@
 /*
- * Just enough ACPI to find the CPUs and the tables acpi_sleep.c reads: the RSDP (handed over by the PVH
- * start-of-day structure, else searched for in the BIOS area), the RSDT or
- * XSDT it points to, and the MADT's processor entries. Tables are read in
- * place through the direct map; nothing is kept after boot.
+ * Just enough ACPI to find the CPUs and the tables acpi_sleep.c reads: the
+ * RSDP (handed over by the PVH start-of-day structure, else searched for in
+ * the BIOS area), the RSDT or XSDT it points to, and the MADT's processor
+ * entries. Tables are read in place through the direct map; nothing is kept
+ * after boot.
  * Source: ACPI 6.4 sections 5.2.5 (RSDP), 5.2.7-8 (RSDT/XSDT), 5.2.12 (MADT).
  */
 #include "x86.h"

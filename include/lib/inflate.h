@@ -11,7 +11,7 @@
 
 #define INFLATE_WINDOW		32768	/* DEFLATE's largest back-reference distance */
 #define INFLATE_MAX_BITS	15	/* longest Huffman code */
-#define INFLATE_NLITLEN		288	/* literal/length alphabet, with the two unused codes */
+#define INFLATE_NLITLEN		288	/* literal/length alphabet, with 2 unused codes */
 #define INFLATE_NDIST		32	/* distance alphabet, with the two unused codes */
 
 /* A canonical Huffman code: how many codes of each length, and the symbols in code order. */
