@@ -472,6 +472,33 @@ class InitramfsChecks:
         # then exits 0 itself (through port 0xf4 it would exit (status << 1) | 1).
         res = self._boot(gz(both), "poweroff=acpi")
         self._expect("initramfs/acpi-s5-poweroff", res, [b"linux-init: argv0=/init"], qemu_rc=0)
+        self._no_debug_exit(gz(both))
+
+    def _no_debug_exit(self, image):
+        """A standard QEMU PC, without the isa-debug-exit device at all: reboot(POWER_OFF)
+        must end QEMU (exit 0) through ACPI."""
+        name = "initramfs/acpi-s5-without-debug-exit"
+        path = os.path.join(self.tmp, "initramfs-pc.img")
+        log = os.path.join(self.tmp, "pc-kernel.log")
+        with open(path, "wb") as f:
+            f.write(image)
+        cmd = self.sprout.qemu_command(path, log, accel="tcg")
+        i = cmd.index("-device")
+        if not cmd[i + 1].startswith("isa-debug-exit"):
+            self.tally.fail(name, "the QEMU command line has changed: %s" % " ".join(cmd))
+            return
+        del cmd[i:i + 2]
+        try:
+            p = subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.tally.fail(name, "QEMU did not turn off within %d s" % RUN_TIMEOUT)
+            return
+        out = p.stdout.replace(b"\r\n", b"\n")
+        if p.returncode != 0 or b"linux-init: argv0=/init pid=1" not in out:
+            self.tally.fail(name, "QEMU exit code %d" % p.returncode, out.decode(errors="replace"))
+        else:
+            self.tally.ok(name)
 
 
 class ConsoleInputChecks:
