@@ -1,7 +1,15 @@
 /*
  * Start-up of the file-system layer: create the root tmpfs, unpack the
- * initramfs (cpio "newc" archives, possibly several concatenated) into it
- * and add the /dev nodes the archive did not bring.
+ * initramfs (cpio "newc" archives, possibly several concatenated, each one
+ * as is or gzip-compressed) into it and add the /dev nodes the archive did
+ * not bring.
+ *
+ * Archives are read as a stream, as Linux's init/initramfs.c does it: a
+ * compressed archive is larger than any one allocation once decompressed,
+ * so the decompressor hands over 32 KiB at a time and the reader below
+ * keeps just the current header and name, writing file data straight into
+ * the new file. Between archives the image may hold NUL padding; a gzip
+ * member holds one or more archives of its own.
  *
  * Unpacking rules (as Linux's init/initramfs.c applies them): names lose a
  * leading "./" or "/"; "." and the TRAILER!!! entries are skipped; missing
@@ -14,6 +22,7 @@
 #include "arch.h"
 #include "kmalloc.h"
 #include "lib/cpio.h"
+#include "lib/inflate.h"
 
 /* Set ownership and modification time from the archive. */
 static void apply_attrs(struct inode *ino, const struct cpio_entry *e)
@@ -85,13 +94,16 @@ static int unpack_dir(struct vfs_last *last, const struct cpio_entry *e, char *p
 	return 0;
 }
 
-static int unpack_other(struct vfs_last *last, const struct cpio_entry *e)
+/*
+ * Create the non-directory @e at @last. A regular file is created empty and, with @reg
+ * non-NULL, handed back referenced in *@reg for the data to be written as it arrives;
+ * a symlink's target is @e's data.
+ */
+static int unpack_other(struct vfs_last *last, const struct cpio_entry *e, struct inode **reg)
 {
 	u32 type = e->mode & S_IFMT, perm = e->mode & 07777;
 	struct inode *ino;
 	char *target = NULL;
-	u64 off = 0;
-	ssize_t n;
 	int err;
 
 	err = clear_name(last);
@@ -114,17 +126,17 @@ static int unpack_other(struct vfs_last *last, const struct cpio_entry *e)
 	kfree(target);
 	if (err)
 		return err;
-	if (type == S_IFREG && e->size) {
-		n = tmpfs_write(ino, &off, io_src_kernel(e->data), e->size, false, false);
-		if (n != (ssize_t)e->size)
-			err = n < 0 ? (int)n : -ENOSPC;
+	if (type == S_IFREG && reg) {
+		*reg = ino;
+		return 0;
 	}
 	apply_attrs(ino, e);
 	inode_put(ino);
-	return err;
+	return 0;
 }
 
-static int unpack_entry(const struct cpio_entry *e, char *path)
+/* Unpack entry @e (see unpack_other() for @reg) using @path (PATH_MAX bytes) as scratch. */
+static int unpack_entry(const struct cpio_entry *e, char *path, struct inode **reg)
 {
 	const char *name = e->name;
 	size_t len = strnlen(e->name, e->namelen);
@@ -158,40 +170,261 @@ static int unpack_entry(const struct cpio_entry *e, char *path)
 	if (type == S_IFDIR)
 		err = unpack_dir(&last, e, path);
 	else
-		err = unpack_other(&last, e);
+		err = unpack_other(&last, e, reg);
 	inode_put(last.dir);
 	return err;
 }
 
-static void initramfs_unpack(const void *buf, size_t len)
-{
-	char *path = kmalloc(PATH_MAX);
+/* The streaming archive reader: where it is in the current entry. */
+enum unpack_state { U_HEADER, U_NAME, U_DATA };
+
+struct unpacker {
+	enum unpack_state state;
+	u64 pos;		/* bytes of this archive stream read: padding counts from 0 */
+	char hdr[CPIO_HDR_LEN];
+	size_t have;		/* bytes of hdr[] or of the name collected */
+	u32 namesize;		/* name bytes with the NUL */
+	u64 skip;		/* padding bytes still to pass over before the next part */
+	u64 data_left;		/* data bytes of the current entry still to come */
 	struct cpio_entry e;
-	size_t off = 0, files = 0;
-	int r, err;
+	char *name;		/* PATH_MAX + 1 bytes: the current entry's name */
+	char *path;		/* PATH_MAX bytes of scratch for unpack_entry() */
+	char *link;		/* a symlink's target being collected, or NULL */
+	struct inode *file;	/* the regular file being filled, or NULL */
+	u64 file_off;
+	int entry_err;		/* the current entry failed: its data is passed over */
+	bool trailer;		/* the last entry read was TRAILER!!! */
+	size_t files;
+};
 
-	if (!path) {
-		printk("initramfs: out of memory\n");
-		return;
+static void report_skip(struct unpacker *u, int err)
+{
+	printk("initramfs: skipping %s: error %d\n", u->name, err);
+}
+
+/* The current entry's data is all there: finish the file or symlink. */
+static void entry_done(struct unpacker *u)
+{
+	if (u->file) {
+		apply_attrs(u->file, &u->e);
+		inode_put(u->file);
+		u->file = NULL;
+		if (!u->entry_err)
+			u->files++;
+	} else if (u->link) {
+		if (!u->entry_err) {
+			u->e.data = u->link;
+			u->entry_err = unpack_entry(&u->e, u->path, NULL);
+			if (u->entry_err)
+				report_skip(u, u->entry_err);
+			else
+				u->files++;
+		}
+		kfree(u->link);
+		u->link = NULL;
 	}
-	while ((r = cpio_next(buf, len, &off, &e)) == 1) {
-		if (e.trailer)
-			continue;
-		err = unpack_entry(&e, path);
-		if (err) {
-			char shown[64];
+	u->state = U_HEADER;
+	u->have = 0;
+	u->skip = (-u->pos) & 3;
+}
 
-			memcpy(shown, e.name, MIN(e.namelen, sizeof(shown) - 1));
-			shown[MIN(e.namelen, sizeof(shown) - 1)] = '\0';
-			printk("initramfs: skipping %s: error %d\n", shown, err);
-		} else {
-			files++;
+/* The name is complete: create what can be created now. Returns -EINVAL if malformed. */
+static int name_done(struct unpacker *u)
+{
+	u32 type = u->e.mode & S_IFMT;
+
+	if (u->namesize <= PATH_MAX && u->name[u->namesize - 1] != '\0')
+		return -EINVAL;
+	u->e.name = u->name;
+	u->e.data = NULL;
+	u->e.trailer = u->e.namelen == 10 && !memcmp(u->name, "TRAILER!!!", 10);
+	u->trailer = u->e.trailer;
+	u->entry_err = 0;
+	u->state = U_DATA;
+	u->data_left = u->e.size;
+	u->file_off = 0;
+	u->skip = (-u->pos) & 3;
+	if (u->trailer)
+		return 0;
+	if (u->namesize > PATH_MAX)
+		u->entry_err = -ENAMETOOLONG;
+	else if (type == S_IFLNK) {
+		if (!u->e.size || u->e.size >= PATH_MAX)
+			u->entry_err = -EINVAL;
+		else if (!(u->link = kmalloc(u->e.size)))
+			u->entry_err = -ENOMEM;
+	} else {
+		u->entry_err = unpack_entry(&u->e, u->path, type == S_IFREG ? &u->file : NULL);
+		if (!u->entry_err && !u->file)
+			u->files++;
+	}
+	if (u->entry_err)
+		report_skip(u, u->entry_err);
+	return 0;
+}
+
+/* Take @n data bytes of the current entry. */
+static void entry_data(struct unpacker *u, const u8 *p, size_t n)
+{
+	u64 at = u->e.size - u->data_left;
+
+	if (u->entry_err)
+		return;
+	if (u->link) {
+		memcpy(u->link + at, p, n);
+	} else if (u->file) {
+		ssize_t w = tmpfs_write(u->file, &u->file_off, io_src_kernel(p), n, false, false);
+
+		if (w != (ssize_t)n) {
+			u->entry_err = w < 0 ? (int)w : -ENOSPC;
+			report_skip(u, u->entry_err);
 		}
 	}
-	if (r < 0)
-		printk("initramfs: malformed archive at byte %zu: %d\n", off, r);
-	printk("initramfs: %zu entries unpacked from %zu bytes\n", files, len);
-	kfree(path);
+}
+
+/*
+ * Read @len bytes of archive stream into the tree. With @stop_at_trailer, returns after the
+ * first TRAILER!!! entry (so the caller can look for compressed data next). Returns the
+ * bytes consumed, or -EINVAL for a malformed header.
+ */
+static ssize_t unpack_feed(struct unpacker *u, const u8 *p, size_t len, bool stop_at_trailer)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t n;
+
+		if (u->skip) {
+			n = MIN(u->skip, len - i);
+			u->skip -= n;
+		} else if (u->state == U_HEADER) {
+			if (u->have == 0 && p[i] == 0) {
+				n = 1;	/* NUL padding between archives */
+			} else {
+				n = MIN(CPIO_HDR_LEN - u->have, len - i);
+				memcpy(u->hdr + u->have, p + i, n);
+				u->have += n;
+			}
+			if (u->have == CPIO_HDR_LEN) {
+				if (cpio_header(u->hdr, &u->e, &u->namesize))
+					return -EINVAL;
+				u->state = U_NAME;
+				u->have = 0;
+			}
+		} else if (u->state == U_NAME) {
+			n = MIN(u->namesize - u->have, len - i);
+			if (u->have < PATH_MAX)
+				memcpy(u->name + u->have, p + i, MIN(n, PATH_MAX - u->have));
+			u->have += n;
+		} else {
+			n = MIN(u->data_left, len - i);
+			entry_data(u, p + i, n);
+			u->data_left -= n;
+		}
+		i += n;
+		u->pos += n;
+		if (u->state == U_NAME && u->have == u->namesize) {
+			u->name[MIN(u->namesize, PATH_MAX)] = '\0';
+			if (name_done(u))
+				return -EINVAL;
+		}
+		if (u->state == U_DATA && u->data_left == 0 && (!u->trailer || !u->skip)) {
+			bool trailer = u->trailer;
+
+			entry_done(u);
+			if (trailer && stop_at_trailer) {
+				u->trailer = false;
+				return (ssize_t)i;
+			}
+		}
+	}
+	return (ssize_t)i;
+}
+
+/* An archive stream ended: anything half read is dropped (the file keeps what came). */
+static void unpack_end(struct unpacker *u)
+{
+	if (u->state != U_HEADER || u->have)
+		printk("initramfs: archive ends inside an entry\n");
+	if (u->state == U_DATA)
+		entry_done(u);
+	u->state = U_HEADER;
+	u->have = 0;
+	u->skip = 0;
+	u->pos = 0;
+}
+
+static int gunzip_sink(void *ctx, const u8 *data, size_t len)
+{
+	ssize_t r = unpack_feed(ctx, data, len, false);
+
+	return r < 0 ? (int)r : 0;
+}
+
+/*
+ * Unpack the whole initramfs image @buf (@len bytes): archives as they are and gzip members,
+ * in any order, with NUL padding between them. A malformed archive or member ends the
+ * unpacking; what was unpacked so far stays.
+ */
+static void initramfs_unpack(const u8 *buf, size_t len)
+{
+	struct unpacker u = { .state = U_HEADER };
+	struct inflate_state *st = NULL;
+	size_t off = 0, gz = 0;
+
+	u.name = kmalloc(PATH_MAX + 1);
+	u.path = kmalloc(PATH_MAX);
+	if (!u.name || !u.path) {
+		printk("initramfs: out of memory\n");
+		goto out;
+	}
+	while (off < len) {
+		if (buf[off] == 0) {
+			off++;
+			continue;
+		}
+		if (gzip_magic(buf + off, len - off)) {
+			size_t used = 0;
+			int err;
+
+			if (!st && !(st = kmalloc(sizeof(*st)))) {
+				printk("initramfs: out of memory for decompression\n");
+				break;
+			}
+			u.pos = 0;	/* a compressed archive's padding counts from its start */
+			err = gunzip(buf + off, len - off, &used, st, gunzip_sink, &u);
+			unpack_end(&u);
+			if (err) {
+				printk("initramfs: bad gzip data at byte %zu: %d\n", off, err);
+				break;
+			}
+			off += used;
+			gz++;
+			continue;
+		}
+		/*
+		 * Padding counts from the archive's own start, as cpio(1) wrote it: the same as
+		 * Linux's count from the image's start whenever the archive starts 4-aligned
+		 * there, and still right when it follows a gzip member of any length.
+		 */
+		u.pos = 0;
+		ssize_t n = unpack_feed(&u, buf + off, len - off, true);
+
+		if (n < 0) {
+			printk("initramfs: malformed archive near byte %zu\n", off);
+			unpack_end(&u);
+			break;
+		}
+		off += (size_t)n;
+		if (off >= len)
+			unpack_end(&u);
+	}
+	printk("initramfs: %zu entries unpacked from %zu bytes (%zu gzip members)\n", u.files,
+	       len, gz);
+out:
+	kfree(st);
+	kfree(u.name);
+	kfree(u.path);
 }
 
 /*

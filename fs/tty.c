@@ -18,6 +18,16 @@
  * init, in its login-shell mode, sets the usual cooked settings ("stty
  * sane") before it starts the shell, as getty does on Linux.
  *
+ * A serial line has no end of file, but piped input does. When the host feeds
+ * the console from a pipe (boot option console_input=escaped, which ./sprout
+ * gives), the byte stream is escaped: 0xff 0xff is a data byte 0xff and
+ * 0xff 0x00 marks the end of the input. From then on the terminal reads as a
+ * pipe whose writer has closed: what is queued is still read, then read(2)
+ * returns 0 (and poll reports it readable). Such input is data, not typing,
+ * so it also comes in without the CR-to-NL translation, and with flow control:
+ * when the input queue is full the driver leaves bytes in the device (and the
+ * host waits) until a reader has made room, where typed input would be lost.
+ *
  * Locks: tty.lock [t] (a spinlock, taken in interrupt context too) guards
  * every field of struct tty. Order: tasklist_lock is never taken under [t]
  * (signals are sent after unlocking); [t] -> wait-queue lock.
@@ -53,6 +63,10 @@ struct tty {
 	u32 linelen;			/* [t] */
 	pid_t session;			/* [t] session it is the controlling terminal of, or 0 */
 	pid_t pgrp;			/* [t] foreground process group, or 0 */
+	bool rx_escaped;		/* [t] input is escaped (see above); set at boot */
+	bool rx_escape;			/* [t] a 0xff came: the next byte tells */
+	bool rx_ended;			/* [t] the end mark came: reads see EOF */
+	bool rx_stopped;		/* [t] input waits in the UART for room */
 	struct wait_queue rx_wait;	/* readers: woken by input and by setting changes */
 };
 
@@ -114,10 +128,25 @@ static void q_push(u16 item)
 		tty.qlines++;
 }
 
+/* Make the newest queued item end a line, so a canonical read returns what is queued. */
+static void q_end_line(void)
+{
+	u16 *last = &tty.q[(tty.qhead + tty.qcount - 1) & (TTY_BUF - 1)];
+
+	if (!(*last & TTY_DELIM)) {
+		*last |= TTY_DELIM;
+		tty.qlines++;
+	}
+}
+
 static void flush_input(void)
 {
 	tty.qhead = tty.qcount = tty.qlines = 0;
 	tty.linelen = 0;
+	if (tty.rx_stopped) {	/* room again for input held back in the device */
+		tty.rx_stopped = false;
+		arch_console_rx_resume();
+	}
 }
 
 /* Width of @c when echoed, for erasing it. */
@@ -211,6 +240,58 @@ static void send_pgrp(pid_t pgrp, int sig)
 	spin_unlock(&tasklist_lock);
 }
 
+/* The input has ended: a line being edited is complete as it is (as with VEOF). [t] held. */
+static void rx_end(void)
+{
+	if ((tty.termios.c_lflag & ICANON) && tty.linelen)
+		line_commit();
+	tty.rx_ended = true;
+}
+
+/*
+ * tty_console_input_escaped - see include/fs.h. Boot, before the console's interrupt is on.
+ */
+void tty_console_input_escaped(void)
+{
+	spin_lock(&tty.lock);
+	tty.rx_escaped = true;
+	tty.termios.c_iflag &= ~ICRNL;
+	spin_unlock(&tty.lock);
+}
+
+/* Can the queue take another byte and whatever line it may complete? [t] held. */
+static bool rx_has_room(void)
+{
+	/* An empty queue always takes input, or a long unfinished line could never end. */
+	return tty.qcount == 0 || tty.qcount + tty.linelen + 1 < TTY_BUF;
+}
+
+/* console_rx_room - see include/arch.h. Interrupt context. Locks: [t]. Sleeps: no. */
+bool console_rx_room(void)
+{
+	bool room = true;
+
+	spin_lock(&tty.lock);
+	if (tty.rx_escaped && !tty.rx_ended && !rx_has_room()) {
+		room = false;
+		if (!tty.rx_stopped) {
+			tty.rx_stopped = true;
+			arch_console_rx_stop();
+		}
+	}
+	spin_unlock(&tty.lock);
+	return room;
+}
+
+/* A reader took input: let the driver hand over more if it was held back. [t] held. */
+static void rx_maybe_resume(void)
+{
+	if (tty.rx_stopped && rx_has_room()) {
+		tty.rx_stopped = false;
+		arch_console_rx_resume();
+	}
+}
+
 /*
  * console_rx - see include/arch.h: one byte received on the console line.
  * Interrupt context. Locks: takes [t], then (after releasing it)
@@ -223,6 +304,20 @@ void console_rx(char c)
 	int sig;
 
 	spin_lock(&tty.lock);
+	if (tty.rx_escaped) {
+		if (tty.rx_ended)
+			goto out_unlock;	/* nothing follows the end */
+		if (tty.rx_escape) {
+			tty.rx_escape = false;
+			if (c == 0) {
+				rx_end();
+				goto out_unlock;
+			}
+		} else if ((u8)c == 0xff) {
+			tty.rx_escape = true;
+			goto out_unlock;
+		}
+	}
 	if (c == '\r' && (t->c_iflag & IGNCR))
 		goto out_unlock;
 	if (c == '\r' && (t->c_iflag & ICRNL))
@@ -329,6 +424,8 @@ static bool read_ready(size_t n)
 	const struct linux_termios *t = &tty.termios;
 	size_t vmin;
 
+	if (tty.rx_ended)
+		return true;	/* whatever is queued, then end of file */
 	if (t->c_lflag & ICANON)
 		return tty.qlines > 0;
 	vmin = MIN((size_t)t->c_cc[VMIN], n);
@@ -379,9 +476,12 @@ static ssize_t tty_read(struct file *f, void __user *buf, size_t n, u64 *pos)
 		vmin = tty.termios.c_cc[VMIN];
 		vtime = tty.termios.c_cc[VTIME];
 		if (read_ready(n) || (!canon && tty.qcount && vtime)) {
+			bool ended = tty.rx_ended;
+
 			got = q_take(kbuf, n, canon, &eof);
+			rx_maybe_resume();
 			spin_unlock(&tty.lock);
-			if (got || eof)
+			if (got || eof || ended)
 				break;
 			continue;
 		}
@@ -396,6 +496,7 @@ static ssize_t tty_read(struct file *f, void __user *buf, size_t n, u64 *pos)
 				return err;
 			spin_lock(&tty.lock);
 			got = q_take(kbuf, n, false, &eof);
+			rx_maybe_resume();
 			spin_unlock(&tty.lock);
 			if (got || !vmin)
 				break;
@@ -648,6 +749,8 @@ static long ioctl_sets(unsigned cmd, u64 arg)
 		flush_input();
 	else if ((oldlflag & ICANON) && !(t.c_lflag & ICANON))
 		line_commit();	/* the partial line becomes readable raw input */
+	else if (!(oldlflag & ICANON) && (t.c_lflag & ICANON) && tty.qcount)
+		q_end_line();	/* bytes typed ahead in raw mode read as a line, as on Linux */
 	spin_unlock(&tty.lock);
 	wake_up(&tty.rx_wait);
 	return 0;
@@ -737,7 +840,7 @@ static unsigned tty_poll(struct file *f, struct poll_table *pt)
 
 	poll_wait(pt, &tty.rx_wait);
 	spin_lock(&tty.lock);
-	if ((tty.termios.c_lflag & ICANON) ? tty.qlines > 0 : tty.qcount > 0)
+	if (tty.rx_ended || ((tty.termios.c_lflag & ICANON) ? tty.qlines > 0 : tty.qcount > 0))
 		mask |= POLLIN | POLLRDNORM;
 	spin_unlock(&tty.lock);
 	return mask;

@@ -366,6 +366,19 @@ void sched_timer_tick(bool user);
 void console_rx(char c);
 
 /*
+ * console_rx_room - may the console driver hand over another byte now? When not, the core
+ * has called arch_console_rx_stop() and will call arch_console_rx_resume() once a reader
+ * made room; the byte stays in the device meanwhile, so piped input is never lost.
+ * Interrupt context. Sleeps: no.
+ */
+bool console_rx_room(void);
+
+/* arch_console_rx_stop/resume - turn the console's receive interrupt off / back on (on:
+ * bytes already waiting raise it at once). Called by the core under its tty lock. */
+void arch_console_rx_stop(void);
+void arch_console_rx_resume(void);
+
+/*
  * user_work_pending - with interrupts disabled, just before returning to user
  * mode: is there work (reschedule, pending kill) for the current task?
  * If so the arch enables interrupts, calls user_return_work(tf) and checks

@@ -328,4 +328,12 @@ void tty_session_leader_exit(pid_t sid);
 
 /* console_rx is declared in arch.h (the UART interrupt feeds it). */
 
+/*
+ * tty_console_input_escaped - the console's input is an escaped byte stream from a pipe
+ * (boot option console_input=escaped): 0xff 0xff is the byte 0xff, 0xff 0x00 ends the input,
+ * after which reads return what is queued and then 0 (end of file). Input bytes are taken
+ * as they are (no CR-to-NL). Called once at boot. Locks: the tty's. Sleeps: no.
+ */
+void tty_console_input_escaped(void);
+
 #endif

@@ -717,7 +717,7 @@ static int exec_strings_commit(const char *path, struct exec_strings *s)
  * Returns 0 (the caller returns to the new program) or a negative errno with
  * the calling program intact: -ENOENT, -ENOTDIR, -EACCES, -ENOEXEC, -E2BIG,
  * -EFAULT, -ENOMEM, -ENAMETOOLONG. May sleep. POSIX.1-2017 exec, Linux
- * execve(2) for the details (auxv, NULL argv).
+ * execve(2) for the details (auxv; a NULL or empty argv runs with argc 1 and argv[0] "").
  */
 int do_execve(const char *path, const char __user *const __user *argv,
 	      const char __user *const __user *envp)
@@ -729,6 +729,17 @@ int do_execve(const char *path, const char __user *const __user *argv,
 	if (n < 0) {
 		err = n;
 		goto out_free_strings;
+	}
+	if (n == 0) {
+		/*
+		 * Linux 5.18 on: an empty argv becomes { "" } so that argc is 1 and a program that
+		 * trusts argv[0] (or walks argv + 1) never reads envp in its place.
+		 */
+		err = strings_reserve(&s, 1);
+		if (err)
+			goto out_free_strings;
+		s.buf[s.used++] = '\0';
+		n = 1;
 	}
 	s.argc = n;
 	n = copy_strings(&s, envp);

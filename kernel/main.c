@@ -12,6 +12,7 @@
 #include "mm.h"
 #include "mutex.h"
 #include "trace.h"
+#include "uapi/errno.h"
 
 bool trace_enabled;
 
@@ -34,14 +35,89 @@ static bool cmdline_has(const char *cmdline, const char *word)
 }
 
 /*
- * Create pid 1 and load /sbin/init into it. exec runs here, on the boot CPU,
- * on behalf of the new task (made current for the duration): init's first
+ * Copy the value of the first "@key=value" word of @cmdline into @buf (@len bytes, NUL
+ * included). Returns true if the key is there and its value fits.
+ */
+static bool cmdline_value(const char *cmdline, const char *key, char *buf, size_t len)
+{
+	size_t n = strlen(key);
+
+	for (const char *s = cmdline; *s;) {
+		while (*s == ' ')
+			s++;
+		const char *e = s;
+
+		while (*e && *e != ' ')
+			e++;
+		if ((size_t)(e - s) > n && !strncmp(s, key, n) && s[n] == '=') {
+			size_t vlen = (size_t)(e - s) - n - 1;
+
+			if (vlen == 0 || vlen >= len)
+				return false;
+			memcpy(buf, s + n + 1, vlen);
+			buf[vlen] = '\0';
+			return true;
+		}
+		s = e;
+	}
+	return false;
+}
+
+#define INIT_PATH_MAX	256
+
+/*
+ * Exec the first init program that exists, as Linux's kernel_init() chooses it: "init=" from
+ * the command line if given (and nothing else: a named init that fails is fatal); else the
+ * initramfs's own "/init" (or "rdinit="), then /sbin/init, /etc/init, /bin/init, /bin/sh.
+ * Runs as pid 1 (current). Panics when nothing can run.
+ */
+static void exec_init(const char *cmdline)
+{
+	static const char *const envp[] = { "HOME=/", "TERM=linux", NULL };
+	static const char *const fallback[] = { "/sbin/init", "/etc/init", "/bin/init", "/bin/sh" };
+	static char init[INIT_PATH_MAX], rdinit[INIT_PATH_MAX];
+	const char *argv[2] = { NULL, NULL };
+	int err;
+
+	if (cmdline_value(cmdline, "init", init, sizeof(init))) {
+		argv[0] = init;
+		err = do_execve_kernel(init, argv, envp);
+		if (err)
+			panic("start_init: requested init %s failed: error %d", init, err);
+		printk("init: running %s (init=)\n", init);
+		return;
+	}
+	if (!cmdline_value(cmdline, "rdinit", rdinit, sizeof(rdinit)))
+		strlcpy(rdinit, "/init", sizeof(rdinit));
+	argv[0] = rdinit;
+	err = do_execve_kernel(rdinit, argv, envp);
+	if (!err) {
+		printk("init: running %s\n", rdinit);
+		return;
+	}
+	if (err != -ENOENT)
+		printk("init: cannot run %s: error %d\n", rdinit, err);
+	for (size_t i = 0; i < ARRAY_SIZE(fallback); i++) {
+		argv[0] = fallback[i];
+		err = do_execve_kernel(fallback[i], argv, envp);
+		if (!err) {
+			printk("init: running %s\n", fallback[i]);
+			return;
+		}
+		if (err != -ENOENT)
+			printk("init: cannot run %s: error %d\n", fallback[i], err);
+	}
+	panic("start_init: no init found (tried init=, %s, /sbin/init, /etc/init, /bin/init, "
+	      "/bin/sh)", rdinit);
+}
+
+/*
+ * Create pid 1 and load its program into it (see exec_init()). exec runs here, on the boot
+ * CPU, on behalf of the new task (made current for the duration): init's first
  * instruction is then reached through the ordinary return-to-user path.
  */
-static void start_init(void)
+static void start_init(const char *cmdline)
 {
-	static const char *const argv[] = { "/sbin/init", NULL };
-	static const char *const envp[] = { "HOME=/", "TERM=linux", NULL };
 	struct process *p = process_alloc();
 	struct task *t = task_alloc();
 	struct process *kproc = kernel_process_get();
@@ -77,12 +153,9 @@ static void start_init(void)
 	struct task *boot = c->running;
 
 	c->running = t;
-	int err = do_execve_kernel("/sbin/init", argv, envp);
-
+	exec_init(cmdline);
 	c->running = boot;
 	mm_activate(NULL);
-	if (err)
-		panic("start_init: cannot run /sbin/init: error %d", err);
 	arch_thread_init_user(t);
 	sched_add_new(t);
 }
@@ -131,7 +204,9 @@ void kernel_main(struct boot_info *bi)
 	arch_smp_boot();
 	pid_init();
 	fs_init(bi);
-	start_init();
+	if (cmdline_has(bi->cmdline, "console_input=escaped"))
+		tty_console_input_escaped();
+	start_init(bi->cmdline);
 	kthreadd_start();
 	arch_timer_init(HZ);
 	printk("sprout: boot complete, %lu pages free\n", page_free_count());

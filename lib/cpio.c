@@ -11,7 +11,6 @@
 #include "uapi/errno.h"
 #include "lib/cpio.h"
 
-#define CPIO_HDR_LEN	110
 #define CPIO_MAGIC_LEN	6
 #define CPIO_FIELD_LEN	8
 
@@ -59,6 +58,41 @@ static size_t cpio_pad4(size_t n)
 }
 
 /*
+ * cpio_header - parse the CPIO_HDR_LEN-byte newc header at @hdr into @e (every field but
+ * name, data and trailer) and *@namesize (the name's length with its NUL, at least 2).
+ * Returns 0, or -EINVAL for a bad magic, a non-hex field or a name size below 2.
+ * Locks: none. Sleeps: no. Semantics: cpio(5) newc format.
+ */
+int cpio_header(const void *hdr, struct cpio_entry *e, u32 *namesize)
+{
+	const char *h = hdr;
+	u32 f[F_COUNT];
+
+	if (memcmp(h, "07070", 5) != 0 || (h[5] != '1' && h[5] != '2'))
+		return -EINVAL;
+	for (int i = 0; i < F_COUNT; i++) {
+		if (cpio_hex_field(h + CPIO_MAGIC_LEN + i * CPIO_FIELD_LEN, &f[i]) < 0)
+			return -EINVAL;
+	}
+	if (f[F_NAMESIZE] < 2)
+		return -EINVAL;
+	*namesize = f[F_NAMESIZE];
+	e->namelen = f[F_NAMESIZE] - 1;
+	e->ino = f[F_INO];
+	e->mode = f[F_MODE];
+	e->uid = f[F_UID];
+	e->gid = f[F_GID];
+	e->nlink = f[F_NLINK];
+	e->mtime = f[F_MTIME];
+	e->devmajor = f[F_DEVMAJOR];
+	e->devminor = f[F_DEVMINOR];
+	e->rdevmajor = f[F_RDEVMAJOR];
+	e->rdevminor = f[F_RDEVMINOR];
+	e->size = f[F_FILESIZE];
+	return 0;
+}
+
+/*
  * cpio_next - read the entry at *@off of the @len-byte archive @buf.
  * @buf: the archive in kernel memory; @len: its size, bytes; @off: byte
  * offset of the next header, advanced past the entry and its padding.
@@ -74,7 +108,7 @@ int cpio_next(const void *buf, size_t len, size_t *off, struct cpio_entry *e)
 {
 	const char *base = buf;
 	const char *hdr;
-	u32 f[F_COUNT];
+	u32 namesize;
 	size_t pos = *off, data_off, data_end;
 
 	/* NUL padding separates concatenated archives and ends the last one. */
@@ -87,41 +121,24 @@ int cpio_next(const void *buf, size_t len, size_t *off, struct cpio_entry *e)
 	if (len - pos < CPIO_HDR_LEN)
 		return -EINVAL;
 	hdr = base + pos;
-	if (memcmp(hdr, "07070", 5) != 0 || (hdr[5] != '1' && hdr[5] != '2'))
+	if (cpio_header(hdr, e, &namesize) < 0)
 		return -EINVAL;
-	for (int i = 0; i < F_COUNT; i++) {
-		if (cpio_hex_field(hdr + CPIO_MAGIC_LEN + i * CPIO_FIELD_LEN, &f[i]) < 0)
-			return -EINVAL;
-	}
 
 	/* namesize counts the NUL; a name of length zero is malformed. */
-	if (f[F_NAMESIZE] < 2 || f[F_NAMESIZE] > len - pos - CPIO_HDR_LEN)
+	if (namesize > len - pos - CPIO_HDR_LEN)
 		return -EINVAL;
-	if (hdr[CPIO_HDR_LEN + f[F_NAMESIZE] - 1] != '\0')
+	if (hdr[CPIO_HDR_LEN + namesize - 1] != '\0')
 		return -EINVAL;
-	data_off = pos + cpio_pad4(CPIO_HDR_LEN + (size_t)f[F_NAMESIZE]);
+	data_off = pos + cpio_pad4(CPIO_HDR_LEN + (size_t)namesize);
 	/* The padding after the last name or file may be cut off by the end. */
 	if (data_off > len)
 		data_off = len;
-	if (f[F_FILESIZE] > len - data_off)
+	if (e->size > len - data_off)
 		return -EINVAL;
-	data_end = cpio_pad4(f[F_FILESIZE]) > len - data_off ? len
-							      : data_off + cpio_pad4(f[F_FILESIZE]);
+	data_end = cpio_pad4(e->size) > len - data_off ? len : data_off + cpio_pad4(e->size);
 
 	e->name = hdr + CPIO_HDR_LEN;
-	e->namelen = f[F_NAMESIZE] - 1;
-	e->ino = f[F_INO];
-	e->mode = f[F_MODE];
-	e->uid = f[F_UID];
-	e->gid = f[F_GID];
-	e->nlink = f[F_NLINK];
-	e->mtime = f[F_MTIME];
-	e->devmajor = f[F_DEVMAJOR];
-	e->devminor = f[F_DEVMINOR];
-	e->rdevmajor = f[F_RDEVMAJOR];
-	e->rdevminor = f[F_RDEVMINOR];
 	e->data = base + data_off;
-	e->size = f[F_FILESIZE];
 	e->trailer = e->namelen == 10 && memcmp(e->name, "TRAILER!!!", 10) == 0;
 	*off = data_end;
 	return 1;

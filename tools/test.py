@@ -24,6 +24,7 @@ import importlib.machinery
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -620,6 +621,328 @@ def run_docs_check(tally):
             tally.ok(name)
 
 
+class InitramfsChecks:
+    """Images made the way a Linux user makes an initramfs (gzip'ed newc cpio, /init a static
+    program), booted with ./sprout's initrd= instead of Sprout's own image: which init runs,
+    compressed and plain archives in one image, and power-off through ACPI S5."""
+
+    def __init__(self, tally, sprout, tmp):
+        self.tally, self.sprout, self.tmp = tally, sprout, tmp
+        self.count = 0
+
+    def _boot(self, image, cmdline=""):
+        self.count += 1
+        path = os.path.join(self.tmp, "initramfs-%d.img" % self.count)
+        with open(path, "wb") as f:
+            f.write(image)
+        return self.sprout.boot(None, None, capture=True, timeout=RUN_TIMEOUT,
+                                cmdline=cmdline, initrd=path)
+
+    def _expect(self, name, res, want, qemu_rc=None):
+        """@want: lines the console must show; @qemu_rc: QEMU's own exit code, if it matters."""
+        out = (res.stdout or b"").replace(b"\r\n", b"\n")
+        missing = [w for w in want if w not in out]
+        detail = out.decode(errors="replace") + "\n--- kernel log\n" + res.log_tail()
+        if res.reason != "poweroff" or res.status != 0:
+            self.tally.fail(name, "no clean power-off (%s, status %s)" % (res.reason, res.status),
+                            detail)
+        elif missing:
+            self.tally.fail(name, "console lacks %r" % missing[0], detail)
+        elif res.timed_out or (qemu_rc is not None and res.qemu_rc != qemu_rc):
+            self.tally.fail(name, "QEMU exit code %s%s, expected %s" % (
+                res.qemu_rc, " after a timeout" if res.timed_out else "", qemu_rc), detail)
+        else:
+            self.tally.ok(name)
+
+    def run(self):
+        import gzip
+        cpio = self.sprout.cpio_newc
+        init = os.path.join(self.tmp, "linux-init")
+        r = subprocess.run(["musl-gcc", "-static", "-O2", "-o", init, "tests/run/linux-init.c"],
+                           cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            self.tally.fail("initramfs/compile", "musl-gcc failed", r.stdout.decode())
+            return
+        with open(init, "rb") as f:
+            prog = f.read()
+
+        def gz(files):
+            return gzip.compress(cpio(files), 9)
+
+        # /init wins over /sbin/init; the image is one gzip member.
+        both = {"/init": prog, "/sbin/init": prog, "/etc/packed": b"from the gzip part\n"}
+        res = self._boot(gz(both))
+        self._expect("initramfs/gzip-runs-/init", res,
+                     [b"linux-init: argv0=/init pid=1 argc=1 HOME=/\n",
+                      b"/etc/packed: from the gzip part\n"])
+        # init= overrides /init.
+        res = self._boot(gz(both), "init=/sbin/init")
+        self._expect("initramfs/init=-overrides", res, [b"linux-init: argv0=/sbin/init pid=1"])
+        # rdinit= names another program to look for instead of /init.
+        res = self._boot(gz(both), "rdinit=/sbin/init")
+        self._expect("initramfs/rdinit=", res, [b"linux-init: argv0=/sbin/init pid=1"])
+        # No /init: /sbin/init, from a plain archive.
+        res = self._boot(cpio({"/sbin/init": prog}))
+        self._expect("initramfs/plain-falls-back-to-/sbin/init", res,
+                     [b"linux-init: argv0=/sbin/init pid=1", b"/etc/packed: missing\n"])
+        # gzip, plain and gzip again, concatenated with NUL padding between them; later
+        # archives add files and replace earlier ones.
+        first = gz({"/init": prog, "/etc/packed": b"replaced later\n"})
+        plain = cpio({"/etc/plain": b"from the plain part\n"})
+        plain += b"\0" * (-len(plain) % 512)
+        last = gz({"/etc/packed": b"from the last gzip part\n"})
+        res = self._boot(first + b"\0" * 8 + plain + last)
+        self._expect("initramfs/gzip+plain+gzip", res,
+                     [b"linux-init: argv0=/init pid=1", b"/etc/plain: from the plain part\n",
+                      b"/etc/packed: from the last gzip part\n"])
+        # A shell-script /init with busybox, as most Linux initramfs images have.
+        if os.path.isfile("/bin/busybox") and self.sprout._elf_kind("/bin/busybox") == "static":
+            with open("/bin/busybox", "rb") as f:
+                bb = f.read()
+            script = (b"#!/bin/sh\necho \"script init as pid $$\"\n"
+                      b"cat /etc/packed\nexec /bin/busybox poweroff -f\n")
+            res = self._boot(gz({"/init": script, "/bin/busybox": bb,
+                                 "/bin/sh": (b"busybox", 0o120777),
+                                 "/etc/packed": b"busybox reads it\n"}))
+            self._expect("initramfs/busybox-script-init", res,
+                         [b"script init as pid 1\n", b"busybox reads it\n"])
+        else:
+            self.tally.fail("initramfs/busybox-script-init",
+                            "needs Debian's busybox-static as /bin/busybox (make deps)")
+        # reboot(POWER_OFF) without the debug-exit port: ACPI S5 must turn QEMU off, which
+        # then exits 0 itself (through port 0xf4 it would exit (status << 1) | 1).
+        res = self._boot(gz(both), "poweroff=acpi")
+        self._expect("initramfs/acpi-s5-poweroff", res, [b"linux-init: argv0=/init"], qemu_rc=0)
+        self._no_debug_exit(gz(both))
+
+    def _no_debug_exit(self, image):
+        """A standard QEMU PC, without the isa-debug-exit device at all: reboot(POWER_OFF)
+        must end QEMU (exit 0) through ACPI."""
+        name = "initramfs/acpi-s5-without-debug-exit"
+        path = os.path.join(self.tmp, "initramfs-pc.img")
+        log = os.path.join(self.tmp, "pc-kernel.log")
+        with open(path, "wb") as f:
+            f.write(image)
+        cmd = self.sprout.qemu_command(path, log, accel="tcg")
+        i = cmd.index("-device")
+        if not cmd[i + 1].startswith("isa-debug-exit"):
+            self.tally.fail(name, "the QEMU command line has changed: %s" % " ".join(cmd))
+            return
+        del cmd[i:i + 2]
+        try:
+            p = subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.tally.fail(name, "QEMU did not turn off within %d s" % RUN_TIMEOUT)
+            return
+        out = p.stdout.replace(b"\r\n", b"\n")
+        if p.returncode != 0 or b"linux-init: argv0=/init pid=1" not in out:
+            self.tally.fail(name, "QEMU exit code %d" % p.returncode, out.decode(errors="replace"))
+        else:
+            self.tally.ok(name)
+
+
+class ConsoleInputChecks:
+    """What `./sprout run` does with its standard input: piped bytes all arrive (the first
+    too, and exactly, even to a slow reader) and their end reaches the program as end of
+    file; at a terminal the program leads a session with the console as its controlling
+    terminal, so ^C and ^Z reach it and a shell has job control."""
+
+    def __init__(self, tally):
+        self.tally = tally
+
+    def _piped(self, name, args, data, want):
+        cmd = [sys.executable, SPROUT, "run", "--no-build", "--timeout", str(RUN_TIMEOUT)] + args
+        try:
+            p = subprocess.run(cmd, cwd=ROOT, input=data, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=RUN_TIMEOUT + 60)
+        except subprocess.TimeoutExpired:
+            self.tally.fail(name, "./sprout did not return in time")
+            return
+        err = p.stderr.decode(errors="replace")
+        if p.returncode != 0:
+            self.tally.fail(name, "exit %d, expected 0%s" % (
+                p.returncode, " (timed out: no end of file?)" if p.returncode == 124 else ""),
+                err)
+        elif p.stdout != want:
+            self.tally.fail(name, "stdout differs (%d bytes, expected %d)" % (
+                len(p.stdout), len(want)), _diff(want[:400], p.stdout[:400]))
+        else:
+            self.tally.ok(name)
+
+    def _pty_session(self):
+        """`./sprout run /bin/busybox sh` on a pseudo-terminal. Returns None or what failed."""
+        import pty
+        import select
+        import time
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.chdir(ROOT)
+            os.execv(sys.executable, [sys.executable, SPROUT, "run", "--no-build", "--timeout",
+                                      str(RUN_TIMEOUT), "/bin/busybox", "sh"])
+        buf = [b""]
+
+        def until(rx, secs):
+            """The output up to the first match of @rx, or None after @secs."""
+            end = time.time() + secs
+            while True:
+                m = re.search(rx, buf[0])
+                if m:
+                    text, buf[0] = buf[0][:m.end()], buf[0][m.end():]
+                    return text
+                if time.time() > end:
+                    return None
+                r, _, _ = select.select([fd], [], [], 0.2)
+                if r:
+                    try:
+                        data = os.read(fd, 4096)
+                    except OSError:
+                        data = b""
+                    if not data:
+                        return None
+                    buf[0] += data
+
+        def typed(text):
+            for c in text:
+                os.write(fd, c.encode())
+                time.sleep(0.01)
+
+        why = None
+        try:
+            # Typed while the machine boots: all of it must reach the shell.
+            time.sleep(0.05)
+            os.write(fd, b"echo typed-ahead-$((6*7))\r")
+            banner = until(rb"# ", 60)
+            if banner is None:
+                why = "no shell prompt"
+            elif b"job control turned off" in banner or b"can't access tty" in banner:
+                why = "the shell has no controlling terminal"
+            elif until(rb"\ntyped-ahead-42\r", 10) is None:
+                why = "a command typed during boot did not arrive whole"
+            else:
+                typed("sleep 1000\r")
+                time.sleep(1.5)
+                os.write(fd, b"\x03")
+                if until(rb"\^C\r*\n[^\n]*# ", 10) is None:
+                    why = "^C did not stop sleep 1000"
+                else:
+                    typed("sleep 1000\r")
+                    time.sleep(1.5)
+                    os.write(fd, b"\x1a")
+                    if until(rb"Stopped\s+sleep 1000[^\n]*\n[^\n]*# ", 10) is None:
+                        why = "^Z did not stop sleep 1000 as a job"
+                    else:
+                        typed("kill -9 %1; exit 7\r")
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                done, st = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    rc = os.waitstatus_to_exitcode(st)
+                    if why is None and rc != 7:
+                        why = "exit status %d, expected 7 from the shell's exit 7" % rc
+                    return why
+                until(rb"$^", 0.2)
+            return why or "./sprout did not end after the shell's exit"
+        finally:
+            try:
+                os.kill(pid, 15)        # our own ./sprout, if it is still there
+                os.waitpid(pid, 0)
+            except (OSError, ChildProcessError):
+                pass
+            os.close(fd)
+
+    def run(self):
+        self._piped("run/stdin-first-byte-and-eof", ["/bin/cat"], b"abc\n", b"abc\n")
+        data = bytes((i * 7 + (i >> 8)) & 0xff for i in range(200000))
+        self._piped("run/stdin-exact-to-a-slow-reader",
+                    ["/bin/busybox", "sh", "-c", "sleep 2; cat"], data, data)
+        self._piped("run/stdin-empty-is-eof", ["/bin/busybox", "wc", "-c"], b"", b"0\n")
+        why = self._pty_session()
+        if why:
+            self.tally.fail("run/tty-job-control", why)
+        else:
+            self.tally.ok("run/tty-job-control")
+
+
+class PathChecks:
+    """What ./sprout says about what it is asked to run: host files that cannot run (a dynamic
+    ELF, a directory, a text file), a host path the image's file shadows, a --mem below the
+    minimum, --accel kvm where KVM cannot run the guest, and a .c file using Sprout's uapi."""
+
+    def __init__(self, tally, tmp):
+        self.tally, self.tmp = tally, tmp
+
+    def _run(self, args, data=b"", wrap=None):
+        cmd = [sys.executable, SPROUT, "run", "--no-build", "--timeout", str(RUN_TIMEOUT)] + args
+        if wrap:
+            cmd = wrap + cmd
+        try:
+            p = subprocess.run(cmd, cwd=ROOT, input=data, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=RUN_TIMEOUT + 120)
+        except subprocess.TimeoutExpired:
+            return None, b"", "./sprout did not return in time"
+        return p.returncode, p.stdout, p.stderr.decode(errors="replace")
+
+    def _expect(self, name, args, rc, stderr_has, out=None, data=b"", wrap=None):
+        got_rc, got_out, err = self._run(args, data, wrap)
+        missing = [w for w in stderr_has if w not in err]
+        if got_rc != rc:
+            self.tally.fail(name, "exit %s, expected %d" % (got_rc, rc), err)
+        elif missing:
+            self.tally.fail(name, "stderr lacks %r" % missing[0], err)
+        elif out is not None and got_out != out:
+            self.tally.fail(name, "stdout differs", _diff(out, got_out))
+        elif "Traceback" in err or "PANIC" in err:
+            self.tally.fail(name, "./sprout crashed or the kernel panicked", err)
+        else:
+            self.tally.ok(name)
+
+    def run(self):
+        dyn = os.path.join(self.tmp, "hello-dynamic")
+        r = subprocess.run(["cc", "-O2", "-o", dyn, "tests/run/hello.c"], cwd=ROOT,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            self.tally.fail("run/path-dynamic-elf", "cc failed", r.stdout.decode())
+        else:
+            self._expect("run/path-dynamic-elf", [dyn], 2,
+                         ["is a dynamically linked ELF program", "-static"])
+        self._expect("run/path-directory", [self.tmp], 2, ["is a directory"])
+        text = os.path.join(self.tmp, "notes.txt")
+        with open(text, "w") as f:
+            f.write("not a program\n")
+        self._expect("run/path-text-file", [text], 2, ["is a text file"])
+        self._expect("run/path-not-anywhere", ["/no/such/program"], 2, ["not in the image"])
+        # /bin/cat: dynamic on the host, busybox's applet in the image.
+        self._expect("run/path-image-shadows-host", ["/bin/cat"], 0,
+                     ["running the image's /bin/cat"], out=b"x\n", data=b"x\n")
+        self._expect("run/mem-below-minimum", ["--mem", "8M", "tests/run/hello.c"], 2,
+                     ["minimum of 32M"])
+        self._expect("run/uapi-include", ["user/demo/msgdemo.c"], 0, [],
+                     out=b"consumer: 300 items in order, sum 45150\n"
+                         b"client: 12 squared is 144\nclient: 99 squared is 9801\n")
+        # KVM that cannot run the guest (or is absent): TCG runs it, and ./sprout says so.
+        rc, out, err = self._run(["--accel", "kvm", "tests/run/hello.c"])
+        kvm_failed = "KVM" in err
+        if rc != 0 or out != b"hello, world\n":
+            self.tally.fail("run/accel-kvm-falls-back", "exit %s, output %r" % (rc, out), err)
+        elif kvm_failed and "TCG" not in err:
+            self.tally.fail("run/accel-kvm-falls-back", "KVM failed without a word of TCG", err)
+        else:
+            self.tally.ok("run/accel-kvm-falls-back",
+                          "fell back to TCG" if kvm_failed else "KVM ran it")
+        # A /dev/kvm that is not KVM (QEMU cannot start it): as root, in a mount namespace.
+        if os.geteuid() != 0 or not shutil.which("unshare") or not os.path.exists("/dev/kvm"):
+            self.tally.fail("run/accel-kvm-broken-device",
+                            "needs root, unshare(1) and /dev/kvm to stage a broken KVM")
+        else:
+            self._expect("run/accel-kvm-broken-device", ["--accel", "kvm", "tests/run/hello.c"],
+                         0, ["TCG"], out=b"hello, world\n",
+                         wrap=["unshare", "--mount", "--", "sh", "-c",
+                               'mount --bind /dev/null /dev/kvm && exec "$@"', "sh"])
+
+
 def run_sessions(tally):
     """The login shell typed at through a pseudo-terminal, one check per session."""
     spec = importlib.util.spec_from_file_location(
@@ -662,6 +985,9 @@ def main():
     if built:
         with tempfile.TemporaryDirectory(prefix="sprout-test-") as tmp:
             RunChecks(tally, tmp).run()
+            InitramfsChecks(tally, sprout, tmp).run()
+            ConsoleInputChecks(tally).run()
+            PathChecks(tally, tmp).run()
         print("== in-guest suite (/tests/guest/run-all) on %s, then on 1 CPU" % cpus(GUEST_SMP),
               flush=True)
         runs = []

@@ -9,6 +9,10 @@
  * shell runs as the leader of a new session whose controlling terminal is the
  * console. `exit` at the prompt ends the shell, hence init, hence the machine.
  * The lifecycle walkthrough stays reachable as /bin/lifecycle.
+ * A program from /run/init.argv runs the same way, as the leader of a new
+ * session with the console as its controlling terminal, so that ^C and ^Z
+ * reach it and a shell has job control; when /run/init.tty exists (the host
+ * side is a terminal, not a pipe) the line gets the cooked settings too.
  * While the program runs, init reaps every child it has -- the program itself
  * and every orphan the kernel hands over when a parent exits before its
  * children. When the program has exited, init exits with its status (the
@@ -39,6 +43,9 @@ int *__errno_location(void);
 
 #ifndef INIT_ARGV_FILE
 #define INIT_ARGV_FILE	"/run/init.argv"
+#endif
+#ifndef INIT_TTY_FILE
+#define INIT_TTY_FILE	"/run/init.tty"
 #endif
 #ifndef INIT_SHELL
 #define INIT_SHELL	"/bin/sh"
@@ -134,8 +141,7 @@ static pid_t start_program(char **argv, bool login)
 	if (pid < 0)
 		die("fork", strerror(errno), EXIT_CANNOT_RUN);
 	if (pid == 0) {
-		if (login)
-			login_session();
+		login_session();
 		execve(login ? INIT_SHELL : argv[0], argv, prog_envp);
 		fprintf(stderr, "init: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(EXIT_CANNOT_RUN);
@@ -170,6 +176,8 @@ int main(void)
 		ioctl(0, TIOCSCTTY, 0);
 		prog = start_program(login_argv, true);
 	} else {
+		if (access(INIT_TTY_FILE, F_OK) == 0)
+			console_sane();
 		prog = start_program(prog_argv, false);
 	}
 

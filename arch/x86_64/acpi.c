@@ -1,8 +1,9 @@
 /*
- * Just enough ACPI to find the CPUs: the RSDP (handed over by the PVH
- * start-of-day structure, else searched for in the BIOS area), the RSDT or
- * XSDT it points to, and the MADT's processor entries. Tables are read in
- * place through the direct map; nothing is kept after boot.
+ * Just enough ACPI to find the CPUs and the tables acpi_sleep.c reads: the
+ * RSDP (handed over by the PVH start-of-day structure, else searched for in
+ * the BIOS area), the RSDT or XSDT it points to, and the MADT's processor
+ * entries. Tables are read in place through the direct map; nothing is kept
+ * after boot.
  * Source: ACPI 6.4 sections 5.2.5 (RSDP), 5.2.7-8 (RSDT/XSDT), 5.2.12 (MADT).
  */
 #include "x86.h"
@@ -107,6 +108,28 @@ static const struct acpi_header *table_find(const struct acpi_rsdp *r, const cha
 			return h;
 	}
 	return NULL;
+}
+
+/*
+ * x86_acpi_table - the ACPI table with signature @sig (4 characters, e.g. "FACP") listed in
+ * the RSDT/XSDT, checksum verified, or NULL. Read in place through the direct map (below
+ * 4 GiB). Boot CPU at start-up. Sleeps: no. ACPI 6.4 5.2.7-8.
+ */
+const void *x86_acpi_table(const char *sig)
+{
+	const struct acpi_rsdp *r = rsdp_find();
+
+	return r ? table_find(r, sig) : NULL;
+}
+
+/*
+ * x86_acpi_table_at - the table at physical address @phys (one not listed in the RSDT,
+ * such as the DSDT the FADT names) if its length and checksum are sane, else NULL.
+ * Sleeps: no.
+ */
+const void *x86_acpi_table_at(u64 phys)
+{
+	return table_at(phys);
 }
 
 /*

@@ -122,6 +122,7 @@ __noreturn void x86_boot_main(u32 start_info_phys)
 	       x86_cpu.rdrand ? " rdrand" : "");
 	printk("boot: %d RAM regions, initrd %lu bytes, cmdline \"%s\"\n",
 	       boot_info.nmem, boot_info.initrd_len, boot_info.cmdline);
+	x86_acpi_sleep_init(boot_info.cmdline);
 	kernel_main(&boot_info);
 	/* NOTREACHED */
 }

@@ -24,14 +24,23 @@
 /* Bounded wait: a missing UART must not hang the kernel forever. */
 #define TX_SPIN_LIMIT	100000
 
-static void uart_setup(u16 port)
+/*
+ * @fifo: enable the 16-byte FIFOs. Turning them on (changing FCR's enable bit) clears the
+ * receive side, and on the console port a byte may already be waiting when the kernel
+ * starts (input typed or piped while the machine boots): the 16550 holds one byte in RBR
+ * with the FIFOs off and the sender waits for it to be read. Reading it first and then
+ * enabling the FIFO still loses any byte that arrives in between, so the console keeps
+ * the FIFOs off: input is a byte per interrupt, which a console never notices.
+ */
+static void uart_setup(u16 port, bool fifo)
 {
 	outb(port + UART_IER, 0);
 	outb(port + UART_LCR, 0x80);	/* DLAB: divisor 1 = 115200 baud */
 	outb(port + UART_DATA, 1);
 	outb(port + UART_IER, 0);
 	outb(port + UART_LCR, 0x03);	/* 8N1 */
-	outb(port + UART_FCR, 0xc7);	/* FIFOs on and cleared, 14-byte trigger */
+	if (fifo)
+		outb(port + UART_FCR, 0xc7);	/* FIFOs on and cleared, 14-byte trigger */
 	outb(port + UART_MCR, MCR_DTR_RTS_OUT2);
 }
 
@@ -46,25 +55,37 @@ static void uart_putc(u16 port, char c)
 /* x86_uart_init - program both ports, interrupts off. Boot CPU. */
 void x86_uart_init(void)
 {
-	uart_setup(COM1);
-	uart_setup(COM2);
+	uart_setup(COM1, false);	/* keeps a byte that arrived before us */
+	uart_setup(COM2, true);
 }
 
 /* x86_uart_enable_rx_irq - COM1 raises IRQ 4 when a byte arrives. */
 void x86_uart_enable_rx_irq(void)
 {
-	/* Drain anything typed before the interrupt existed. */
-	while (inb(COM1 + UART_LSR) & LSR_DATA_READY)
-		console_rx((char)inb(COM1 + UART_DATA));
 	outb(COM1 + UART_IER, IER_RX);
+	/* Take anything typed before the interrupt existed. */
+	x86_uart_rx_irq();
 }
 
 /* x86_uart_rx_irq - interrupt handler: every byte waiting goes to
  * console_rx(). Interrupts disabled. Sleeps: no. */
 void x86_uart_rx_irq(void)
 {
-	while (inb(COM1 + UART_LSR) & LSR_DATA_READY)
+	/* With no room the byte stays in RBR and the sender waits: flow control. */
+	while ((inb(COM1 + UART_LSR) & LSR_DATA_READY) && console_rx_room())
 		console_rx((char)inb(COM1 + UART_DATA));
+}
+
+/* arch_console_rx_stop - see include/arch.h. Sleeps: no. */
+void arch_console_rx_stop(void)
+{
+	outb(COM1 + UART_IER, 0);
+}
+
+/* arch_console_rx_resume - see include/arch.h. A byte waiting in RBR interrupts at once. */
+void arch_console_rx_resume(void)
+{
+	outb(COM1 + UART_IER, IER_RX);
 }
 
 /* arch_console_putc - see include/arch.h. Caller serialises. Sleeps: no. */

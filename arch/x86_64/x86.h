@@ -48,6 +48,14 @@ static inline u8 inb(u16 port)
 	return v;
 }
 
+static inline u16 inw(u16 port)
+{
+	u16 v;
+
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
 static inline u64 rdmsr(u32 msr)
 {
 	u32 lo, hi;
@@ -142,6 +150,13 @@ void x86_irq_unmask_com1(void);
 /* acpi.c */
 extern u64 x86_rsdp_phys;
 int x86_acpi_cpus(u32 *ids, int max);
+const void *x86_acpi_table(const char *sig);
+const void *x86_acpi_table_at(u64 phys);
+
+/* acpi_sleep.c */
+void x86_acpi_sleep_init(const char *cmdline);
+void x86_acpi_poweroff(void);
+extern bool x86_poweroff_acpi_only;
 
 /* smp.c */
 extern char x86_trampoline_start[], x86_trampoline_params[], x86_trampoline_end[];

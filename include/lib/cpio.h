@@ -31,4 +31,15 @@ struct cpio_entry {
  */
 int cpio_next(const void *buf, size_t len, size_t *off, struct cpio_entry *e);
 
+#define CPIO_HDR_LEN	110	/* bytes of a newc header, magic included */
+
+/*
+ * cpio_header - parse one CPIO_HDR_LEN-byte header at @hdr, for a reader that sees the
+ * archive in pieces (a decompressed stream): fills @e's numeric fields and size (not name,
+ * data or trailer) and *@namesize (name bytes with the NUL, >= 2). Returns 0 or -EINVAL
+ * (bad magic, a non-hex field, a name size below 2). The name starts right after the header,
+ * the data at the next multiple of 4 bytes after the name, counted from the archive's start.
+ */
+int cpio_header(const void *hdr, struct cpio_entry *e, u32 *namesize);
+
 #endif

@@ -8,6 +8,8 @@
  *   exec-target many           exit 0 if argv and envp are exactly the generated strings
  *   exec-target noenv          exit 0 if argc is 2 and envp is empty
  *   exec-target exit N         exit N
+ *   (argv empty, EXEC_TARGET=emptyargv the only environment string)
+ *                              exit 0 if argc is 1, argv[0] is "" and argv[1] is NULL
  * Any mismatch exits non-zero with a distinct code (see each check).
  */
 #include <tap.h>		/* only for the libc headers it brings in */
@@ -64,6 +66,14 @@ static int check_many(int argc, char **argv, char **envp)
 /* Entry point; argv[1] names the check (see the top of the file). Returns the verdict. */
 int main(int argc, char **argv, char **envp)
 {
+	/* Run with an empty argv: the kernel must have supplied { "" }. */
+	if (envp[0] && strcmp(envp[0], "EXEC_TARGET=emptyargv") == 0 && envp[1] == NULL) {
+		if (argc != 1)
+			return 40;
+		if (argv[0] == NULL || argv[0][0] != '\0')
+			return 41;
+		return argv[1] == NULL ? 0 : 42;
+	}
 	if (argc < 2)
 		return 90;
 	if (strcmp(argv[1], "ids") == 0 && argc == 4) {

@@ -287,9 +287,47 @@ static int case_execveat(void)
 }
 
 /* Entry point: runs every case and prints TAP. Returns 0 only if all passed. */
+/* True on Linux before 5.18, which passed an empty argv on as argc 0. */
+static bool linux_before_5_18(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (tap_on_sprout() || uname(&u) != 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major < 5 || (major == 5 && minor < 18);
+}
+
+/* execve with argv NULL and with argv[0] NULL: the program sees argc 1 and argv[0] "". */
+static int case_empty_argv(void)
+{
+	char *env[] = { "EXEC_TARGET=emptyargv", NULL };
+	char *no_args[] = { NULL };
+	pid_t pid;
+
+	if (linux_before_5_18()) {
+		tap_diag("skip: Linux before 5.18 passes an empty argv on as argc 0");
+		return TAP_SKIP_STATUS;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		fflush(NULL);
+		pid = fork();
+		if (pid == -1)
+			return 1;
+		if (pid == 0) {
+			syscall(SYS_execve, target, pass ? no_args : NULL, env);
+			_exit(127);
+		}
+		check_exit(tap_wait_bounded(pid, 30), 0,
+			   pass ? "argv = { NULL } (40: argc, 41: argv[0], 42: argv[1])"
+				: "argv = NULL (40: argc, 41: argv[0], 42: argv[1])");
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	tap_plan(13);
+	tap_plan(14);
 	tap_selfdir(self_dir, sizeof(self_dir), argv[0]);
 	snprintf(target, sizeof(target), "%s/exec-target", self_dir);
 	run_case("exec keeps pid and ppid", case_keeps_pid_ppid);
@@ -298,6 +336,7 @@ int main(int argc, char **argv)
 	run_case("argv and envp are passed exactly", case_fixed_vectors);
 	run_case("64 long strings in argv and in envp each", case_many_vectors);
 	run_case("empty envp", case_empty_env);
+	run_case("empty argv -> argc 1, argv[0] \"\"", case_empty_argv);
 	run_case("missing file -> ENOENT, caller continues", case_enoent);
 	run_case("a directory -> EACCES", case_eacces_dir);
 	run_case("no execute permission -> EACCES", case_eacces_mode);

@@ -281,6 +281,32 @@ static void test_fuzz(void **state)
 	}
 }
 
+/* cpio_header alone, as the streaming reader uses it: fields, name size, refusals. */
+static void test_header_alone(void **state)
+{
+	struct arch_buf a = { .len = 0 };
+	struct cpio_entry e;
+	u32 namesize = 0;
+
+	add_entry(&a, "bin/sh", 0100755, "xyz", 3, 42);
+	assert_int_equal(cpio_header(a.data, &e, &namesize), 0);
+	assert_int_equal(namesize, 7);
+	assert_int_equal(e.namelen, 6);
+	assert_int_equal(e.ino, 42);
+	assert_int_equal(e.mode, 0100755);
+	assert_int_equal(e.uid, 1000);
+	assert_int_equal(e.gid, 100);
+	assert_int_equal(e.size, 3);
+	assert_int_equal(e.mtime, 0x5f000000u);
+	a.data[0] = '1';				/* bad magic */
+	assert_int_equal(cpio_header(a.data, &e, &namesize), -EINVAL);
+	a.data[0] = '0';
+	a.data[6 + 11 * 8 + 7] = 'g';			/* non-hex name size */
+	assert_int_equal(cpio_header(a.data, &e, &namesize), -EINVAL);
+	memcpy(a.data + 6 + 11 * 8, "00000001", 8);	/* a name of length zero */
+	assert_int_equal(cpio_header(a.data, &e, &namesize), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_unpadded_end),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_header_alone),
 	};
 
 	return cmocka_run_group_tests_name("lib/cpio", tests, NULL, NULL);

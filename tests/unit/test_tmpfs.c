@@ -192,6 +192,8 @@ void arch_console_putc(char c)
 	if (console_len < sizeof(console_out))
 		console_out[console_len++] = c;
 }
+void arch_console_rx_stop(void) { }
+void arch_console_rx_resume(void) { }
 u64 arch_rtc_seconds(void) { return 1700000000; }
 u64 arch_random_u64(void) { return 0x0123456789abcdefULL; }
 

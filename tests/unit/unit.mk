@@ -18,6 +18,7 @@ UNIT_HDRS := $(wildcard include/*.h include/*/*.h arch/$(ARCH)/include/*.h)
 UNIT_SRC_test_string := lib/string.c
 UNIT_SRC_test_fmt := lib/fmt.c
 UNIT_SRC_test_cpio := lib/cpio.c
+UNIT_SRC_test_inflate := lib/inflate.c
 UNIT_SRC_test_idmap := lib/idmap.c
 UNIT_SRC_test_lockorder := lib/lockorder.c
 UNIT_SRC_test_elf := kernel/elf.c
@@ -27,7 +28,7 @@ UNIT_SRC_test_wait_status :=
 UNIT_SRC_test_tmpfs := fs/inode.c fs/tmpfs.c fs/tmpfs_dir.c fs/vfs.c fs/namespace.c fs/open.c \
 	fs/file.c fs/fdtable.c fs/fs_context.c fs/chrdev.c fs/tty.c fs/mount.c fs/initramfs.c \
 	fs/sys_path.c fs/sys_attr.c \
-	fs/sys_rw.c fs/sys_open.c fs/sys_stat.c fs/sys_dir.c lib/cpio.c \
+	fs/sys_rw.c fs/sys_open.c fs/sys_stat.c fs/sys_dir.c lib/cpio.c lib/inflate.c \
 	fs/pipe.c fs/pipe_acct.c fs/poll.c fs/super.c fs/tmpfs_opts.c fs/lock.c
 
 # The kernel's string and formatting functions share their names and prototypes with
