@@ -242,9 +242,12 @@ static void fork_commit_process(struct fork_state *fs, const struct fork_args *a
 		p->parent = pp->parent;
 		p->exit_signal = pp->exit_signal;
 		p->creator_tid = pp->parent->pid;
+		p->parent_exec_id = pp->parent_exec_id;
 	} else {
 		p->parent = pp;
+		p->parent_exec_id = pp->self_exec_id;
 	}
+	p->self_exec_id = pp->self_exec_id;
 	p->pgid = pp->pgid;
 	p->sid = pp->sid;
 	list_add_tail(&p->sibling, &p->parent->children);
@@ -373,8 +376,8 @@ static int clone_check_flags(u64 flags)
  * child_tid, tls). The low byte of @flags is the exit signal (ignored for
  * CLONE_THREAD); the rest are CLONE_* flags, of which the upper 32 bits are
  * ignored as Linux does. Returns the new tid (= pid for a process) to the
- * caller and 0 to the child, or -EINVAL (see clone_check_flags()), -EAGAIN,
- * -ENOMEM, -EINTR (the caller's process is ending). May sleep.
+ * caller and 0 to the child, or -EINVAL (see clone_check_flags()), -EPERM
+ * (CLONE_SETTLS with a base outside user space), -EAGAIN, -ENOMEM, -EINTR (the caller's process is ending). May sleep.
  */
 long sys_clone(u64 flags, u64 newsp, u64 parent_tid, u64 child_tid, u64 tls)
 {
@@ -387,6 +390,10 @@ long sys_clone(u64 flags, u64 newsp, u64 parent_tid, u64 child_tid, u64 tls)
 		return err;
 	if (sig > NSIG)
 		return -EINVAL;
+	/* The TLS base is loaded with wrmsr at every switch: like
+	 * arch_prctl(ARCH_SET_FS), only a user address is accepted. */
+	if ((f & CLONE_SETTLS) && tls >= USER_TOP)
+		return -EPERM;
 	struct fork_args args = {
 		.flags = f,
 		.exit_signal = (f & CLONE_THREAD) ? 0 : sig,

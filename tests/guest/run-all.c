@@ -15,7 +15,7 @@ static const char *const programs[] = {
 	"fork", "cow", "exec", "elf", "wait", "orphan", "efault", "pages",
 	"pipe", "poll", "shm", "msg", "sem", "proc", "dev", "fuzz",
 	"threads", "clone", "vfork", "waitid",
-	"signals", "jobs",
+	"signals", "jobs", "sigmore", "usermode",
 	"vfs",
 	"mqueue", "msgpass",
 	"stress",
