@@ -4,7 +4,7 @@
  * Linux lets it): int $N for every vector, privileged and system instructions, the trap flag
  * across a syscall, rt_sigreturn with crafted frames (kernel selectors, a non-canonical rip,
  * IOPL and other flags, bad FPU state, no frame at all), non-canonical stack pointers, runaway
- * signal recursion, alternate stacks too small for a frame, and FS bases outside user space.
+ * signal recursion, alternate stacks too small for a frame, and FS/GS bases outside user space.
  * A child that hangs is killed after CHILD_TIMEOUT_S and fails its case.
  */
 #define _GNU_SOURCE
@@ -540,8 +540,20 @@ static int case_small_altstack(void)
 
 /* ---- FS base ---- */
 
+#define ARCH_SET_GS	0x1001
 #define ARCH_SET_FS	0x1002
 #define ARCH_GET_FS	0x1003
+#define ARCH_GET_GS	0x1004
+
+static unsigned long gs_word;
+
+static unsigned long read_gs0(void)
+{
+	unsigned long v;
+
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(v));
+	return v;
+}
 
 static int case_fs_base(void)
 {
@@ -567,7 +579,28 @@ static int case_fs_base(void)
 		CHECK_ERR(syscall(SYS_arch_prctl, ARCH_SET_FS, bad[i]), EPERM);
 		CHECK_EQ(syscall(SYS_arch_prctl, ARCH_GET_FS, &base), 0);
 		CHECK(base != bad[i] && base != 0);
+		CHECK_ERR(syscall(SYS_arch_prctl, ARCH_SET_GS, bad[i]), EPERM);
+		CHECK_EQ(syscall(SYS_arch_prctl, ARCH_GET_GS, &base), 0);
+		CHECK(base != bad[i]);
 	}
+	/* A good GS base holds across sleeps (context switches) and into a fork. */
+	unsigned long base = 0;
+	int st = -1;
+
+	gs_word = 0x5a5a1234;
+	CHECK_EQ(syscall(SYS_arch_prctl, ARCH_SET_GS, &gs_word), 0);
+	CHECK_EQ(syscall(SYS_arch_prctl, ARCH_GET_GS, &base), 0);
+	CHECK_EQ(base, (unsigned long)&gs_word);
+	CHECK_EQ(read_gs0(), 0x5a5a1234);
+	tap_sleep_ms(30);
+	CHECK_EQ(read_gs0(), 0x5a5a1234);
+	fflush(NULL);
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(read_gs0() == 0x5a5a1234 ? 0 : 1);
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	return 0;
 }
 
@@ -582,6 +615,6 @@ int main(void)
 	run_case("non-canonical and kernel stack pointers", case_stack_pointers);
 	run_case("runaway signal recursion ends in SIGSEGV", case_runaway);
 	run_case("alternate stacks too small for the frame", case_small_altstack);
-	run_case("FS bases outside user space are refused with EPERM", case_fs_base);
+	run_case("FS and GS bases outside user space are refused with EPERM", case_fs_base);
 	return tap_done();
 }
