@@ -252,7 +252,8 @@ struct process *kernel_process_get(void);
  * process; @args->flags (CLONE_*, include/uapi/clone.h, already checked)
  * say which objects are shared. With CLONE_VFORK it returns only once the
  * child has exec'd or exited. Returns the child's tid (= pid for a process)
- * or -EAGAIN / -ENOMEM / -EINTR; nothing is left behind on failure. May sleep.
+ * or -EAGAIN / -ENOMEM / -EINTR, or -EPERM for a TLS base outside user space;
+ * nothing is left behind on failure. May sleep.
  */
 struct fork_args {
 	u64 flags;		/* CLONE_* without the exit signal */

@@ -294,8 +294,13 @@ long do_fork(const struct fork_args *args)
 {
 	struct fork_state fs;
 	struct task *t;
-	int err = fork_prepare(&fs, args->flags);
+	int err;
 
+	/* The TLS base is loaded with wrmsr at every switch: like
+	 * arch_prctl(ARCH_SET_FS), only a user address is accepted. */
+	if (args->set_tls && args->tls >= USER_TOP)
+		return -EPERM;
+	err = fork_prepare(&fs, args->flags);
 	if (err)
 		return err;
 	t = fs.task;
@@ -390,10 +395,6 @@ long sys_clone(u64 flags, u64 newsp, u64 parent_tid, u64 child_tid, u64 tls)
 		return err;
 	if (sig > NSIG)
 		return -EINVAL;
-	/* The TLS base is loaded with wrmsr at every switch: like
-	 * arch_prctl(ARCH_SET_FS), only a user address is accepted. */
-	if ((f & CLONE_SETTLS) && tls >= USER_TOP)
-		return -EPERM;
 	struct fork_args args = {
 		.flags = f,
 		.exit_signal = (f & CLONE_THREAD) ? 0 : sig,
