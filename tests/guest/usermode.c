@@ -22,8 +22,8 @@
 /*
  * Under QEMU's TCG (CPUID hypervisor signature "TCGTCGTCGTCG") two CPU behaviours differ from
  * hardware, and a kernel sees only what the CPU reports: a non-canonical stack reference
- * raises #GP instead of #SS (SIGSEGV instead of SIGBUS), and icebp raises #UD (SIGILL
- * instead of SIGTRAP).
+ * raises #GP instead of #SS (SIGSEGV instead of SIGBUS), icebp raises #UD (SIGILL instead
+ * of SIGTRAP), and alignment checking (#AC) is not implemented at all.
  */
 static bool on_tcg(void)
 {
@@ -173,8 +173,21 @@ static int case_privileged(void)
 	return 0;
 }
 
+static char misaligned[64] __attribute__((aligned(16)));
+
+/* With EFLAGS.AC set, a misaligned access raises #AC: SIGBUS. */
+static void ac_misaligned(void)
+{
+	volatile int *q = (volatile int *)(misaligned + 1);
+
+	__asm__ volatile("pushfq; orq $0x40000, (%%rsp); popfq" ::: "memory", "cc");
+	*q = 5;
+	__asm__ volatile("pushfq; andq $~0x40000, (%%rsp); popfq" ::: "memory", "cc");
+}
+
 static int case_traps_and_invalid(void)
 {
+	expect("misaligned store with EFLAGS.AC", ac_misaligned, on_tcg() ? 0 : SIGBUS);
 	expect("ud2", i_ud2, SIGILL);
 	expect("into (invalid in 64-bit mode)", i_into, SIGILL);
 	expect("lock nop", i_lock_nop, SIGILL);
@@ -609,7 +622,8 @@ int main(void)
 	tap_plan(9);
 	run_case("int $N for every vector", case_int_every_vector);
 	run_case("privileged and system instructions give SIGSEGV", case_privileged);
-	run_case("ud2, into, lock nop give SIGILL; int3, icebp SIGTRAP", case_traps_and_invalid);
+	run_case("ud2, into, lock nop: SIGILL; int3, icebp: SIGTRAP; #AC: SIGBUS",
+		 case_traps_and_invalid);
 	run_case("the trap flag across a syscall", case_trap_flag_syscall);
 	run_case("rt_sigreturn with crafted frames", case_sigreturn_crafted);
 	run_case("non-canonical and kernel stack pointers", case_stack_pointers);
