@@ -171,7 +171,8 @@ struct process {
 	struct wait_queue thread_exit;	/* execve waits here for the other threads to end */
 	pid_t creator_tid;		/* [I] parent's thread that created it (__WNOTHREAD) */
 	int exit_signal;		/* [T] signal sent to the parent at exit (SIGCHLD);
-					 * back to SIGCHLD on reparenting or the parent's exec */
+					 * back to SIGCHLD on reparenting; SIGCHLD is sent
+					 * instead when the parent has exec'd since */
 	u32 self_exec_id;		/* [T] execs done by this process (Linux's self_exec_id) */
 	u32 parent_exec_id;		/* [T] the parent's self_exec_id when this one was made */
 

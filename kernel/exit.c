@@ -167,17 +167,21 @@ static void exit_notify(struct process *p, int wait_status)
 	p->state = PROC_ZOMBIE;
 	struct process *parent = p->parent;
 
-	/* A parent that has exec'd since may be another program now (perhaps
-	 * set-user-ID): it is owed SIGCHLD only (Linux's do_notify_parent). */
-	if (p->exit_signal != SIGCHLD && p->parent_exec_id != parent->self_exec_id)
-		p->exit_signal = SIGCHLD;
-	bool reap = p->exit_signal == SIGCHLD && signal_parent_autoreaps(parent);
+	int sig = p->exit_signal;
 
-	if (p->exit_signal && !(reap && parent->sighand &&
-				parent->sighand->action[SIGCHLD - 1].handler == SIG_IGN)) {
+	/* A parent that has exec'd since may be another program now (perhaps
+	 * set-user-ID): it is owed SIGCHLD only (Linux's do_notify_parent).
+	 * The child stays a "clone" child for wait's __WCLONE. */
+	if (sig != SIGCHLD && p->parent_exec_id != parent->self_exec_id)
+		sig = SIGCHLD;
+	bool reap = sig == SIGCHLD && signal_parent_autoreaps(parent);
+
+	if (sig && !(reap && parent->sighand &&
+		     parent->sighand->action[SIGCHLD - 1].handler == SIG_IGN)) {
 		struct linux_siginfo info;
 
 		signal_child_exit_info(p, wait_status, &info);
+		info.si_signo = sig;
 		signal_send_info(parent, NULL, &info);
 	}
 	if (reap)

@@ -266,7 +266,11 @@ static int case_reparent_sigusr1(void)
 static int exec_check_main(pid_t child)
 {
 	sigset_t pend;
-	int st = wait_any(child);
+	int st = -1;
+
+	/* Still a "clone" child for wait (Linux only changes the signal sent). */
+	while (waitpid(child, &st, __WCLONE) == -1 && errno == EINTR)
+		;
 
 	if (!WIFEXITED(st))
 		return 2;
