@@ -100,7 +100,8 @@ static int case_int_every_vector(void)
 {
 	for (int v = 0; v < 256; v++) {
 		char what[32];
-		int want = v == 3 ? SIGTRAP : SIGSEGV;	/* only #BP and #OF are open to ring 3 */
+		/* only #BP and #OF are open to ring 3; #OF gives SIGSEGV too */
+		int want = v == 3 ? SIGTRAP : SIGSEGV;
 
 		int_vector = v;
 		snprintf(what, sizeof(what), "int $%#x", v);
@@ -274,8 +275,17 @@ static int case_trap_flag_syscall(void)
 /* ---- rt_sigreturn with crafted frames ---- */
 
 enum craft { CS_KERNEL8, CS_KERNEL10, SS_KERNEL8, SS_KERNEL10, RIP_NONCANONICAL,
-	     RIP_KERNEL, EFLAGS_IOPL, FP_UNMAPPED, FP_MISALIGNED, FP_BAD_MXCSR };
+	     RIP_KERNEL, EFLAGS_IOPL, FP_UNMAPPED, FP_MISALIGNED, FP_BAD_MXCSR,
+	     RSP_NONCANONICAL, RSP_KERNEL };
 static enum craft craft;
+
+/* Where a crafted frame with a bad rsp returns to: the push uses the stack. */
+__asm__(".pushsection .text\n"
+	"push_stub:\n"
+	"pushq $1\n"
+	"ud2\n"
+	".popsection\n");
+extern char push_stub[];
 
 /* greg REG_CSGSFS packs cs, gs, fs and ss (16 bits each, low to high). */
 static void set_selector(ucontext_t *uc, int shift, unsigned sel)
@@ -306,6 +316,12 @@ static void on_craft(int sig, siginfo_t *si, void *ucv)
 	case FP_UNMAPPED: uc->uc_mcontext.fpregs = tap_bad_ptr(0x1000); break;
 	case FP_MISALIGNED: uc->uc_mcontext.fpregs = (void *)(fp + 8); break;
 	case FP_BAD_MXCSR: *(unsigned *)(fp + 24) = 0xffffffffu; break;
+	case RSP_NONCANONICAL:
+	case RSP_KERNEL:
+		uc->uc_mcontext.gregs[REG_RSP] =
+			(craft == RSP_KERNEL ? KERNEL_ADDR : NONCANONICAL) + 8;
+		uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)push_stub;
+		break;
 	}
 }
 
@@ -361,6 +377,8 @@ static int case_sigreturn_crafted(void)
 	run_crafted("fpstate unmapped", FP_UNMAPPED, SIGSEGV);
 	run_crafted("fpstate misaligned", FP_MISALIGNED, SIGSEGV);
 	run_crafted("MXCSR reserved bits", FP_BAD_MXCSR, SIGSEGV);
+	run_crafted("non-canonical rsp", RSP_NONCANONICAL, on_tcg() ? SIGSEGV : SIGBUS);
+	run_crafted("kernel rsp", RSP_KERNEL, SIGSEGV);
 	expect("rt_sigreturn with an unmapped frame", sigreturn_unmapped, SIGSEGV);
 	expect("rt_sigreturn with a zeroed frame", sigreturn_zero, SIGSEGV);
 	return 0;
