@@ -170,7 +170,7 @@ long sys_rt_sigtimedwait(const sigset_t __user *uset, struct linux_siginfo __use
 	struct process *p = t->proc;
 	struct linux_siginfo info;
 	sigset_t set;
-	u64 deadline = 0;
+	u64 deadline = 0;		/* arch_clock_ns() time; 0: none */
 	struct wait_queue wq;
 	int sig;
 
@@ -187,7 +187,10 @@ long sys_rt_sigtimedwait(const sigset_t __user *uset, struct linux_siginfo __use
 			return -EFAULT;
 		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
 			return -EINVAL;
-		deadline = arch_clock_ns() + (u64)ts.tv_sec * 1000000000UL + (u64)ts.tv_nsec;
+		/* A timeout past ~292 years cannot expire: none (no wrap-around). */
+		if ((u64)ts.tv_sec < (1UL << 62) / 1000000000UL)
+			deadline = arch_clock_ns() + (u64)ts.tv_sec * 1000000000UL +
+				   (u64)ts.tv_nsec;
 	}
 	for (;;) {
 		spin_lock(&p->lock);
@@ -199,8 +202,7 @@ long sys_rt_sigtimedwait(const sigset_t __user *uset, struct linux_siginfo __use
 			break;
 		/* Woken by a sender (wake_for) or the deadline; nobody else uses
 		 * this queue. */
-		int r = wait_event_interruptible_deadline(&wq, awaited_pending(t, set),
-							  uts ? deadline : 0);
+		int r = wait_event_interruptible_deadline(&wq, awaited_pending(t, set), deadline);
 
 		if (r) {
 			spin_lock(&p->lock);

@@ -179,7 +179,8 @@ static int case_wait_arrives(void)
 	CHECK_EQ(sigwaitinfo(&s, &si), SIGRTMIN + 1);
 	CHECK_EQ(si.si_value.sival_int, 1234);
 	CHECK_EQ(si.si_pid, pid);
-	struct timespec ts = { 5, 0 };
+	/* A timeout too long to ever expire is no timeout (not one long past). */
+	struct timespec ts = { (time_t)(~0ULL >> 1), 0 };
 
 	memset(&si, 0, sizeof(si));
 	CHECK_EQ(sigtimedwait(&s, &si, &ts), SIGRTMIN + 1);
