@@ -194,6 +194,10 @@ void arch_exec_regs(struct trapframe *tf, u64 entry, u64 sp);
 /* arch_set_fs_base - set the current task's FS base (arch_prctl). */
 void arch_set_fs_base(u64 base);
 u64 arch_get_fs_base(void);
+/* arch_set_gs_base - set the current task's user GS base (arch_prctl
+ * ARCH_SET_GS); the caller refuses addresses outside user space. */
+void arch_set_gs_base(u64 base);
+u64 arch_get_gs_base(void);
 
 /*
  * arch_switch - save the callee-saved registers, FPU state and FS base of

@@ -94,7 +94,9 @@ struct task {
 	sigset_t pending;		/* [P] thread-directed pending signals */
 	u64 clear_child_tid;		/* [c] user address (set_tid_address, CLONE_CHILD_CLEARTID) */
 	u64 set_child_tid;		/* [c] CLONE_CHILD_SETTID address, written on first return */
-	struct list_head sigqueue;	/* [P] struct sigqueue: siginfo of pending */
+	struct list_head sigqueue[NSIG];	/* [P] struct sigqueue per signal (index signo - 1):
+						 * siginfo of pending, oldest first */
+	sigset_t sigwait_set;		/* [P] signals awaited in rt_sigtimedwait (wake it) */
 	sigset_t saved_sigmask;		/* [c] mask to restore after rt_sigsuspend */
 	bool restore_sigmask;		/* [c] saved_sigmask is to be restored */
 	bool restart_pending;		/* [c] rax holds an -ERESTART* code of syscall_nr */
@@ -168,7 +170,11 @@ struct process {
 	struct task *exec_task;		/* [P] a thread in execve that ends the others */
 	struct wait_queue thread_exit;	/* execve waits here for the other threads to end */
 	pid_t creator_tid;		/* [I] parent's thread that created it (__WNOTHREAD) */
-	int exit_signal;		/* [I] signal sent to the parent at exit (SIGCHLD) */
+	int exit_signal;		/* [T] signal sent to the parent at exit (SIGCHLD);
+					 * back to SIGCHLD on reparenting; SIGCHLD is sent
+					 * instead when the parent has exec'd since */
+	u32 self_exec_id;		/* [T] execs done by this process (Linux's self_exec_id) */
+	u32 parent_exec_id;		/* [T] the parent's self_exec_id when this one was made */
 
 	/* Accounting */
 	struct rusage_acc self;		/* [P] this process (accumulated at thread exit) */
@@ -179,7 +185,7 @@ struct process {
 	char comm[TASK_COMM_LEN];	/* [P] the last thread's name, kept for a zombie */
 
 	/* Termination by others (kernel/signal.c, pgrp.c, cred.c, rlimit.c, itimer.c) */
-	struct list_head sigqueue;	/* [P] struct sigqueue: siginfo of shared_pending */
+	struct list_head sigqueue[NSIG];	/* [P] as task->sigqueue, of shared_pending */
 	int pdeath_signal;		/* [P] prctl(PR_SET_PDEATHSIG); 0 = none */
 	bool is_subreaper;		/* [T] prctl(PR_SET_CHILD_SUBREAPER) */
 	bool did_exec;			/* [T] exec'd since fork (setpgid -EACCES) */
@@ -271,7 +277,8 @@ struct process *kernel_process_get(void);
  * process; @args->flags (CLONE_*, include/uapi/clone.h, already checked)
  * say which objects are shared. With CLONE_VFORK it returns only once the
  * child has exec'd or exited. Returns the child's tid (= pid for a process)
- * or -EAGAIN / -ENOMEM / -EINTR; nothing is left behind on failure. May sleep.
+ * or -EAGAIN / -ENOMEM / -EINTR, or -EPERM for a TLS base outside user space;
+ * nothing is left behind on failure. May sleep.
  */
 struct fork_args {
 	u64 flags;		/* CLONE_* without the exit signal */
@@ -328,9 +335,12 @@ void signal_reset_on_exec(struct process *p);
 
 struct linux_siginfo;
 /* signal_send_info - make @info->si_signo pending for @p (@t NULL) or for
- * its thread @t, with that siginfo. Caller holds tasklist_lock or keeps @p
- * alive. Sleeps: no; any context but holding p->lock. */
-void signal_send_info(struct process *p, struct task *t, const struct linux_siginfo *info);
+ * its thread @t, with that siginfo. Returns 0 (also when the signal is
+ * ignored), or -EAGAIN: a real-time signal not sent by kill(2) found @p's
+ * user at RLIMIT_SIGPENDING (or no memory) and was not queued (sigqueue(3)).
+ * Caller holds tasklist_lock or keeps @p alive. Sleeps: no; any context but
+ * holding p->lock. */
+int signal_send_info(struct process *p, struct task *t, const struct linux_siginfo *info);
 /* signal_force_fault - a fault signal for current (si_code @code, si_addr
  * @addr); blocked or ignored, it reverts to its default action. Sleeps: no. */
 void signal_force_fault(int sig, int code, u64 addr);
@@ -352,6 +362,15 @@ void signal_syscall_done(struct task *t, long nr, long ret);
  * does not (pdeath signal, subreaper mark). Sleeps: no. */
 void signal_fork(struct process *child, struct task *ct, struct process *parent,
 		 struct task *pt);
+/* kernel/sigpending.c: queued siginfo records per real uid (RLIMIT_SIGPENDING).
+ * sigpending_charge - count one more record for @uid if that keeps it at or
+ * below @limit (RLIM_INFINITY: always, memory permitting); true if counted.
+ * sigpending_uncharge - give one back. sigpending_count - records queued for
+ * @uid now (/proc/PID/status SigQ). Take sigpending_lock, a leaf; callable
+ * under process->lock. Sleep: no. */
+bool sigpending_charge(uid_t uid, u64 limit);
+void sigpending_uncharge(uid_t uid);
+u64 sigpending_count(uid_t uid);
 /* Set-up and teardown of the signal fields (kernel/task.c calls these). */
 void signal_task_init(struct task *t);
 void signal_task_free(struct task *t);

@@ -132,6 +132,10 @@ static void reparent_children(struct process *p)
 			send_signal_process(c, c->pdeath_signal);
 		list_del(&c->sibling);
 		c->parent = np;
+		/* The exit signal was chosen for the parent that made the child;
+		 * an adopter gets SIGCHLD, whatever was asked (Linux's
+		 * reparent_leader): no orphan can kill or stop its subreaper. */
+		c->exit_signal = SIGCHLD;
 		list_add_tail(&c->sibling, &np->children);
 		trace_reparent(c, np);
 		/* A child's group in our session may have lost its last outside link. */
@@ -162,13 +166,22 @@ static void exit_notify(struct process *p, int wait_status)
 	p->exit_code = wait_status;
 	p->state = PROC_ZOMBIE;
 	struct process *parent = p->parent;
-	bool reap = p->exit_signal == SIGCHLD && signal_parent_autoreaps(parent);
 
-	if (p->exit_signal && !(reap && parent->sighand &&
-				parent->sighand->action[SIGCHLD - 1].handler == SIG_IGN)) {
+	int sig = p->exit_signal;
+
+	/* A parent that has exec'd since may be another program now (perhaps
+	 * set-user-ID): it is owed SIGCHLD only (Linux's do_notify_parent).
+	 * The child stays a "clone" child for wait's __WCLONE. */
+	if (sig != SIGCHLD && p->parent_exec_id != parent->self_exec_id)
+		sig = SIGCHLD;
+	bool reap = sig == SIGCHLD && signal_parent_autoreaps(parent);
+
+	if (sig && !(reap && parent->sighand &&
+		     parent->sighand->action[SIGCHLD - 1].handler == SIG_IGN)) {
 		struct linux_siginfo info;
 
 		signal_child_exit_info(p, wait_status, &info);
+		info.si_signo = sig;
 		signal_send_info(parent, NULL, &info);
 	}
 	if (reap)

@@ -245,9 +245,12 @@ static void fork_commit_process(struct fork_state *fs, const struct fork_args *a
 		p->parent = pp->parent;
 		p->exit_signal = pp->exit_signal;
 		p->creator_tid = pp->parent->pid;
+		p->parent_exec_id = pp->parent_exec_id;
 	} else {
 		p->parent = pp;
+		p->parent_exec_id = pp->self_exec_id;
 	}
+	p->self_exec_id = pp->self_exec_id;
 	p->pgid = pp->pgid;
 	p->sid = pp->sid;
 	list_add_tail(&p->sibling, &p->parent->children);
@@ -294,8 +297,13 @@ long do_fork(const struct fork_args *args)
 {
 	struct fork_state fs;
 	struct task *t;
-	int err = fork_prepare(&fs, args->flags);
+	int err;
 
+	/* The TLS base is loaded with wrmsr at every switch: like
+	 * arch_prctl(ARCH_SET_FS), only a user address is accepted. */
+	if (args->set_tls && args->tls >= USER_TOP)
+		return -EPERM;
+	err = fork_prepare(&fs, args->flags);
 	if (err)
 		return err;
 	t = fs.task;
@@ -376,8 +384,8 @@ static int clone_check_flags(u64 flags)
  * child_tid, tls). The low byte of @flags is the exit signal (ignored for
  * CLONE_THREAD); the rest are CLONE_* flags, of which the upper 32 bits are
  * ignored as Linux does. Returns the new tid (= pid for a process) to the
- * caller and 0 to the child, or -EINVAL (see clone_check_flags()), -EAGAIN,
- * -ENOMEM, -EINTR (the caller's process is ending). May sleep.
+ * caller and 0 to the child, or -EINVAL (see clone_check_flags()), -EPERM
+ * (CLONE_SETTLS with a base outside user space), -EAGAIN, -ENOMEM, -EINTR (the caller's process is ending). May sleep.
  */
 long sys_clone(u64 flags, u64 newsp, u64 parent_tid, u64 child_tid, u64 tls)
 {

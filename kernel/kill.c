@@ -96,9 +96,9 @@ static long kill_info(pid_t pid, const struct linux_siginfo *info)
 			ret = -EPERM;
 		} else {
 			/* A zombie exists: kill succeeds without effect. */
-			if (info->si_signo && p->state == PROC_ALIVE)
-				signal_send_info(p, NULL, info);
 			ret = 0;
+			if (info->si_signo && p->state == PROC_ALIVE)
+				ret = signal_send_info(p, NULL, info);	/* -EAGAIN */
 		}
 	} else {
 		int sent;
@@ -175,7 +175,7 @@ static long thread_send(pid_t tgid, pid_t tid, const struct linux_siginfo *info)
 			if (!cred_may_signal(self, p, info->si_signo))
 				ret = -EPERM;
 			else if (info->si_signo)
-				signal_send_info(p, target, info);
+				ret = signal_send_info(p, target, info);	/* -EAGAIN */
 		}
 	}
 	spin_unlock(&tasklist_lock);
@@ -216,7 +216,8 @@ static long queueinfo_in(pid_t pid, int sig, const struct linux_siginfo __user *
 }
 
 /* sys_rt_sigqueueinfo - rt_sigqueueinfo(2) (sigqueue(3)): a signal with the
- * caller's siginfo to process @pid. 0, -EINVAL, -ESRCH, -EPERM, -EFAULT. */
+ * caller's siginfo to process @pid. 0, -EINVAL, -ESRCH, -EPERM, -EFAULT, or
+ * -EAGAIN (a real-time signal over the receiver's RLIMIT_SIGPENDING). */
 long sys_rt_sigqueueinfo(pid_t pid, int sig, const struct linux_siginfo __user *uinfo)
 {
 	struct linux_siginfo info;

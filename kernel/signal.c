@@ -54,41 +54,64 @@ static const sigset_t synchronous = SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SI
 #define NR_RESTART_SYSCALL	219
 #define PAGE_BYTES	4096UL	/* smallest useful core size (Linux's ELF min_coredump) */
 
+/*
+ * One queued siginfo. Each pending set keeps one FIFO list per signal, so
+ * that taking the next instance of a signal is O(1) however many others
+ * are queued (draining a queue of n records costs O(n), not O(n^2)).
+ */
 struct sigqueue {
 	struct list_head link;
+	uid_t charged_uid;		/* RLIMIT_SIGPENDING: the user it counts for */
 	struct linux_siginfo info;
 };
 
 /* ---- object life ---- */
 
-/* signal_task_init - see include/task.h. */
-void signal_task_init(struct task *t)
+static void queues_init(struct list_head *qs)
 {
-	list_init(&t->sigqueue);
-	t->syscall_nr = -1;
-	t->altstack_flags = SS_DISABLE;
+	for (int i = 0; i < NSIG; i++)
+		list_init(&qs[i]);
+}
+
+static void sigqueue_free(struct sigqueue *e)
+{
+	list_del(&e->link);
+	sigpending_uncharge(e->charged_uid);
+	kfree(e);
 }
 
 static void queue_flush(struct list_head *q)
 {
 	struct sigqueue *e, *tmp;
 
-	list_for_each_entry_safe(e, tmp, q, link) {
-		list_del(&e->link);
-		kfree(e);
-	}
+	list_for_each_entry_safe(e, tmp, q, link)
+		sigqueue_free(e);
+}
+
+static void queues_flush(struct list_head *qs)
+{
+	for (int i = 0; i < NSIG; i++)
+		queue_flush(&qs[i]);
+}
+
+/* signal_task_init - see include/task.h. */
+void signal_task_init(struct task *t)
+{
+	queues_init(t->sigqueue);
+	t->syscall_nr = -1;
+	t->altstack_flags = SS_DISABLE;
 }
 
 /* signal_task_free - see include/task.h. */
 void signal_task_free(struct task *t)
 {
-	queue_flush(&t->sigqueue);
+	queues_flush(t->sigqueue);
 }
 
 /* signal_process_init - see include/task.h. */
 void signal_process_init(struct process *p)
 {
-	list_init(&p->sigqueue);
+	queues_init(p->sigqueue);
 	list_init(&p->it_real_link);
 	rlimit_init_defaults(p);
 }
@@ -96,7 +119,7 @@ void signal_process_init(struct process *p)
 /* signal_process_free - see include/task.h. */
 void signal_process_free(struct process *p)
 {
-	queue_flush(&p->sigqueue);
+	queues_flush(p->sigqueue);
 	kfree(p->groups);
 	p->groups = NULL;
 }
@@ -115,34 +138,48 @@ static struct k_sigaction action_get(struct process *p, int sig)
 
 /* ---- pending sets ---- */
 
-static void pending_add(sigset_t *set, struct list_head *q, const struct linux_siginfo *info)
+/*
+ * Queue @info in a pending set of @p (@set with its per-signal queues @qs).
+ * Each record counts against RLIMIT_SIGPENDING of @p's real uid, except a
+ * standard signal from kill(2) or the kernel (si_code >= 0), which always
+ * gets its record (Linux's override_rlimit). Without a record a signal is
+ * still pending with a bare siginfo -- but a real-time signal with a value
+ * (sigqueue, tkill, ...: si_code != SI_USER) is refused instead, -EAGAIN.
+ * Returns 0 or -EAGAIN. Holds p->lock.
+ */
+static int pending_add(struct process *p, sigset_t *set, struct list_head *qs,
+		       const struct linux_siginfo *info)
 {
 	int sig = info->si_signo;
+	u64 limit = (sig < SIGRTMIN && info->si_code >= 0) ? RLIM_INFINITY :
+		    p->rlim[RLIMIT_SIGPENDING].cur;
+	struct sigqueue *e = NULL;
 
 	/* Standard signals do not queue: one instance at most (signal(7)). */
 	if (sig < SIGRTMIN && (*set & SIGBIT(sig)))
-		return;
-	struct sigqueue *e = kmalloc(sizeof(*e));
-
+		return 0;
+	if (sigpending_charge(p->uid, limit)) {
+		e = kmalloc(sizeof(*e));
+		if (!e)
+			sigpending_uncharge(p->uid);
+	}
 	if (e) {
 		e->info = *info;
-		list_add_tail(&e->link, q);
+		e->charged_uid = p->uid;
+		list_add_tail(&e->link, &qs[sig - 1]);
+	} else if (sig >= SIGRTMIN && info->si_code != SI_USER) {
+		return -EAGAIN;
 	}
-	/* Without memory the signal is still pending, with a bare siginfo. */
 	*set |= SIGBIT(sig);
+	return 0;
 }
 
 /* Remove every pending instance of the signals in @mask from one set. */
-static void pending_discard(sigset_t *set, struct list_head *q, sigset_t mask)
+static void pending_discard(sigset_t *set, struct list_head *qs, sigset_t mask)
 {
-	struct sigqueue *e, *tmp;
-
-	list_for_each_entry_safe(e, tmp, q, link) {
-		if (SIGBIT(e->info.si_signo) & mask) {
-			list_del(&e->link);
-			kfree(e);
-		}
-	}
+	for (int sig = 1; sig <= NSIG; sig++)
+		if (mask & SIGBIT(sig))
+			queue_flush(&qs[sig - 1]);
 	*set &= ~mask;
 }
 
@@ -151,36 +188,29 @@ void sig_discard_everywhere(struct process *p, sigset_t mask)
 {
 	struct task *t;
 
-	pending_discard(&p->shared_pending, &p->sigqueue, mask);
+	pending_discard(&p->shared_pending, p->sigqueue, mask);
 	list_for_each_entry(t, &p->threads, thread_link)
-		pending_discard(&t->pending, &t->sigqueue, mask);
+		pending_discard(&t->pending, t->sigqueue, mask);
 }
 
 /* Take one instance of @sig from a set into *@info. */
-static void pending_take(sigset_t *set, struct list_head *q, int sig, struct linux_siginfo *info)
+static void pending_take(sigset_t *set, struct list_head *qs, int sig,
+			 struct linux_siginfo *info)
 {
-	struct sigqueue *e, *found = NULL;
-	bool more = false;
+	struct list_head *q = &qs[sig - 1];
 
-	list_for_each_entry(e, q, link) {
-		if (e->info.si_signo != sig)
-			continue;
-		if (found) {
-			more = true;
-			break;
-		}
-		found = e;
-	}
-	if (found) {
-		*info = found->info;
-		list_del(&found->link);
-		kfree(found);
+	if (!list_empty(q)) {
+		struct sigqueue *e = list_first_entry(q, struct sigqueue, link);
+
+		*info = e->info;
+		sigqueue_free(e);
 	} else {
+		/* Pending without a record (RLIMIT_SIGPENDING, no memory). */
 		memset(info, 0, sizeof(*info));
 		info->si_signo = sig;
 		info->si_code = SI_USER;
 	}
-	if (!more)
+	if (list_empty(q))
 		*set &= ~SIGBIT(sig);
 }
 
@@ -203,13 +233,13 @@ int sig_dequeue(struct task *t, sigset_t mask, struct linux_siginfo *info)
 	if (mine && !((shared & SIGBIT(SIGKILL)) && !(mine & SIGBIT(SIGKILL)))) {
 		int sig = pick_signal(mine);
 
-		pending_take(&t->pending, &t->sigqueue, sig, info);
+		pending_take(&t->pending, t->sigqueue, sig, info);
 		return sig;
 	}
 	if (shared) {
 		int sig = pick_signal(shared);
 
-		pending_take(&p->shared_pending, &p->sigqueue, sig, info);
+		pending_take(&p->shared_pending, p->sigqueue, sig, info);
 		return sig;
 	}
 	return 0;
@@ -274,7 +304,9 @@ static void wake_for(struct process *p, int sig)
 			sched_wake_task(t);
 			continue;
 		}
-		if (!(t->blocked & SIGBIT(sig))) {
+		/* A thread in rt_sigtimedwait takes the signals it waits for,
+		 * blocked as they are (sigwaitinfo(2)). */
+		if (!(t->blocked & SIGBIT(sig)) || (t->sigwait_set & SIGBIT(sig))) {
 			sched_wake_task(t);
 			return;
 		}
@@ -287,12 +319,13 @@ static void wake_for(struct process *p, int sig)
  * (signal(7)); SIGCONT and stop signals do their job-control work even then.
  * Caller holds tasklist_lock (or keeps @p alive and is not in the tree walk).
  */
-static void send_info(struct process *p, struct task *t, const struct linux_siginfo *info)
+static int send_info(struct process *p, struct task *t, const struct linux_siginfo *info)
 {
 	int sig = info->si_signo;
+	int err;
 
 	if (!sig_valid(sig) || p->state != PROC_ALIVE || !p->sighand)
-		return;
+		return 0;
 	if (sig == SIGCONT || (SIGBIT(sig) & default_stop))
 		job_control_on_send(p, sig);
 
@@ -303,26 +336,32 @@ static void send_info(struct process *p, struct task *t, const struct linux_sigi
 
 	if (sig != SIGKILL && sig != SIGSTOP && handler_ignores(a.handler, sig) && !blocked) {
 		spin_unlock(&p->lock);
-		return;
+		return 0;
 	}
 	/* init only gets the signals it has handlers for, SIGKILL included
 	 * (kill(2) NOTES): nothing a user sends can take the system down. */
 	if (p == init_process && a.handler == SIG_DFL) {
 		spin_unlock(&p->lock);
-		return;
+		return 0;
 	}
 	if (t) {
-		pending_add(&t->pending, &t->sigqueue, info);
+		err = pending_add(p, &t->pending, t->sigqueue, info);
+		if (err)
+			goto out;
 		if (sig == SIGKILL)
 			sched_wake_stopped(t);
 		sched_wake_task(t);
 	} else {
-		pending_add(&p->shared_pending, &p->sigqueue, info);
+		err = pending_add(p, &p->shared_pending, p->sigqueue, info);
+		if (err)
+			goto out;
 		wake_for(p, sig);
 	}
 	if (sig == SIGKILL)
 		wake_for(p, SIGKILL);
+out:
 	spin_unlock(&p->lock);
+	return err;
 }
 
 /* send_signal_process - see include/task.h. Sent by the kernel (SI_KERNEL). */
@@ -337,9 +376,9 @@ void send_signal_process(struct process *p, int sig)
 }
 
 /* signal_send_info - see include/task.h. */
-void signal_send_info(struct process *p, struct task *t, const struct linux_siginfo *info)
+int signal_send_info(struct process *p, struct task *t, const struct linux_siginfo *info)
 {
-	send_info(p, t, info);
+	return send_info(p, t, info);
 }
 
 /*
@@ -363,7 +402,7 @@ static void force_signal(const struct linux_siginfo *info)
 	}
 	spin_unlock(&p->sighand->lock);
 	spin_lock(&p->lock);
-	pending_add(&t->pending, &t->sigqueue, info);
+	pending_add(p, &t->pending, t->sigqueue, info);
 	spin_unlock(&p->lock);
 }
 
@@ -512,6 +551,25 @@ static void restart_without_handler(struct task *t, struct trapframe *tf)
 		arch_syscall_restart(tf, t->syscall_nr);
 }
 
+/*
+ * No frame for @sig's handler could be written (no stack left, an unusable
+ * alternate stack, a non-canonical stack pointer): SIGSEGV instead, whose
+ * own handler may still run elsewhere -- unless @sig was SIGSEGV itself,
+ * which then kills, as Linux's force_sigsegv(). Otherwise the same failure
+ * would come back forever.
+ */
+static void frame_failed(int sig)
+{
+	struct process *p = current->proc;
+
+	if (sig == SIGSEGV) {
+		spin_lock(&p->sighand->lock);
+		p->sighand->action[SIGSEGV - 1].handler = SIG_DFL;
+		spin_unlock(&p->sighand->lock);
+	}
+	signal_force_fault(SIGSEGV, SI_KERNEL, 0);
+}
+
 /* Run @sig's handler: frame, mask, SA_RESETHAND. */
 static void handle_signal(struct trapframe *tf, int sig, struct linux_siginfo *info,
 			  struct k_sigaction *a)
@@ -544,7 +602,7 @@ static void handle_signal(struct trapframe *tf, int sig, struct linux_siginfo *i
 
 	/* Without SA_RESTORER there is nowhere to return: Linux refuses too. */
 	if (!(a->flags & SA_RESTORER) || arch_signal_push_frame(tf, &sf) != 0) {
-		signal_force_fault(SIGSEGV, SI_KERNEL, 0);
+		frame_failed(sig);
 		return;
 	}
 	t->restore_sigmask = false;
@@ -556,9 +614,10 @@ static void handle_signal(struct trapframe *tf, int sig, struct linux_siginfo *i
 		spin_lock(&p->sighand->lock);
 		struct k_sigaction *cur = &p->sighand->action[sig - 1];
 
-		if (cur->handler == a->handler) {
-			memset(cur, 0, sizeof(*cur));
-		}
+		/* Only the handler goes back to SIG_DFL: flags, mask and restorer
+		 * stay as set and are what rt_sigaction reports (sigaction(2)). */
+		if (cur->handler == a->handler)
+			cur->handler = SIG_DFL;
 		spin_unlock(&p->sighand->lock);
 	}
 }
@@ -712,6 +771,9 @@ void signal_reset_on_exec(struct process *p)
 	t->altstack_flags = SS_DISABLE;
 	spin_lock(&tasklist_lock);
 	p->did_exec = true;
+	/* Children chose their exit signal for the old image: a new program
+	 * (perhaps set-user-ID) gets SIGCHLD from them (kernel/exit.c). */
+	p->self_exec_id++;
 	spin_unlock(&tasklist_lock);
 }
 

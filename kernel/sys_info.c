@@ -54,7 +54,8 @@ long sys_uname(struct utsname_linux __user *u)
 #define ARCH_GET_FS	0x1003
 #define ARCH_GET_GS	0x1004
 
-/* sys_arch_prctl - arch_prctl(2): ARCH_SET_FS / ARCH_GET_FS. */
+/* sys_arch_prctl - arch_prctl(2): ARCH_SET_FS/GS, ARCH_GET_FS/GS. A base
+ * outside user space is -EPERM (it would be loaded by wrmsr at every switch). */
 long sys_arch_prctl(int code, u64 addr)
 {
 	switch (code) {
@@ -63,8 +64,15 @@ long sys_arch_prctl(int code, u64 addr)
 			return -EPERM;
 		arch_set_fs_base(addr);
 		return 0;
+	case ARCH_SET_GS:
+		if (addr >= USER_TOP)
+			return -EPERM;
+		arch_set_gs_base(addr);
+		return 0;
 	case ARCH_GET_FS:
 		return put_user_u64((void __user *)addr, arch_get_fs_base());
+	case ARCH_GET_GS:
+		return put_user_u64((void __user *)addr, arch_get_gs_base());
 	default:
 		return -EINVAL;
 	}

@@ -21,6 +21,10 @@
 #include "uapi/signal.h"
 #include "signal_internal.h"
 
+/* The sa_flags bits Linux's x86-64 rt_sigaction keeps (its UAPI_SA_FLAGS). */
+#define SA_KNOWN_FLAGS	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | SA_EXPOSE_TAGBITS | \
+			 SA_RESTORER | SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND)
+
 /*
  * sys_rt_sigaction - rt_sigaction(2): read and/or set @sig's action. Setting
  * SIG_IGN (or SIG_DFL for a default-ignored signal) discards pending
@@ -39,6 +43,10 @@ long sys_rt_sigaction(int sig, const struct k_sigaction __user *act,
 		return -EINVAL;
 	if (act && copy_from_user(&new, act, sizeof(new)))
 		return -EFAULT;
+	/* Unknown flag bits are dropped, so that a program can tell which ones
+	 * this kernel knows by reading them back (sigaction(2), SA_UNSUPPORTED). */
+	if (act)
+		new.flags &= SA_KNOWN_FLAGS;
 	spin_lock(&p->lock);
 	spin_lock(&p->sighand->lock);
 	old = p->sighand->action[sig - 1];
@@ -137,6 +145,18 @@ struct k_timespec {
 	s64 tv_sec, tv_nsec;
 };
 
+/* Is one of @set pending for @t (its own or its process's)? Takes p->lock. */
+static bool awaited_pending(struct task *t, sigset_t set)
+{
+	struct process *p = t->proc;
+	bool any;
+
+	spin_lock(&p->lock);
+	any = ((t->pending | p->shared_pending) & set) != 0;
+	spin_unlock(&p->lock);
+	return any;
+}
+
 /*
  * sys_rt_sigtimedwait - rt_sigtimedwait(2): take a pending signal of @uset
  * (which should be blocked) without running a handler, waiting up to
@@ -150,11 +170,13 @@ long sys_rt_sigtimedwait(const sigset_t __user *uset, struct linux_siginfo __use
 	struct process *p = t->proc;
 	struct linux_siginfo info;
 	sigset_t set;
-	u64 deadline = 0;
+	u64 deadline = 0;		/* arch_clock_ns() time; 0: none */
+	struct wait_queue wq;
 	int sig;
 
 	if (sigsetsize != sizeof(sigset_t))
 		return -EINVAL;
+	wait_queue_init(&wq, "sigtimedwait");
 	if (copy_from_user(&set, uset, sizeof(set)))
 		return -EFAULT;
 	set &= ~unblockable;
@@ -165,21 +187,29 @@ long sys_rt_sigtimedwait(const sigset_t __user *uset, struct linux_siginfo __use
 			return -EFAULT;
 		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
 			return -EINVAL;
-		deadline = arch_clock_ns() + (u64)ts.tv_sec * 1000000000UL + (u64)ts.tv_nsec;
+		/* A timeout past ~292 years cannot expire: none (no wrap-around). */
+		if ((u64)ts.tv_sec < (1UL << 62) / 1000000000UL)
+			deadline = arch_clock_ns() + (u64)ts.tv_sec * 1000000000UL +
+				   (u64)ts.tv_nsec;
 	}
 	for (;;) {
 		spin_lock(&p->lock);
 		sig = sig_dequeue(t, ~set, &info);
+		/* Senders wake this thread for @set although it blocks them. */
+		t->sigwait_set = sig ? 0 : set;
 		spin_unlock(&p->lock);
 		if (sig)
 			break;
-		if (signal_pending_current())
-			return -EINTR;
-		u64 now = arch_clock_ns();
+		/* Woken by a sender (wake_for) or the deadline; nobody else uses
+		 * this queue. */
+		int r = wait_event_interruptible_deadline(&wq, awaited_pending(t, set), deadline);
 
-		if (uts && now >= deadline)
-			return -EAGAIN;
-		sleep_ns(uts ? deadline - now : ~0UL >> 2, NULL);
+		if (r) {
+			spin_lock(&p->lock);
+			t->sigwait_set = 0;
+			spin_unlock(&p->lock);
+			return r == -ERESTARTSYS ? -EINTR : -EAGAIN;
+		}
 	}
 	if (uinfo && copy_to_user(uinfo, &info, sizeof(info)))
 		return -EFAULT;

@@ -102,8 +102,10 @@ static void cpu_control_regs(void)
 	u64 efer = rdmsr(MSR_EFER);
 
 	/* WP: kernel writes to read-only user pages must fault (COW). No TS/EM:
-	 * the FPU is switched eagerly with FXSAVE. */
-	cr0 = (cr0 | CR0_WP | CR0_NE | CR0_MP) & ~(CR0_EM | CR0_TS);
+	 * the FPU is switched eagerly with FXSAVE. AM: a program that sets
+	 * EFLAGS.AC gets #AC (SIGBUS) for misaligned accesses, as on Linux;
+	 * it never applies in ring 0, so stac/clac are unaffected. */
+	cr0 = (cr0 | CR0_WP | CR0_NE | CR0_MP | CR0_AM) & ~(CR0_EM | CR0_TS);
 	write_cr0(cr0);
 	cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
 	if (x86_cpu.smep)

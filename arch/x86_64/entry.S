@@ -159,8 +159,15 @@ x86_ret_to_user:
 	jmp 4f
 
 	/* sysretq restores rip from rcx and rflags from r11; usable only when
-	 * the frame says they hold exactly those values. */
-3:	movq TF_RCX(%rsp), %rax
+	 * the frame says they hold exactly those values. Not with TF or RF:
+	 * sysretq cannot restore RF, and with TF it traps before the next user
+	 * instruction runs, where iretq traps after it -- a single-stepping
+	 * SIGTRAP handler would otherwise be entered again and again at the
+	 * same rip (the instruction after a syscall, or a frame whose rcx/r11
+	 * happen to match). */
+3:	testq $(RFLAGS_TF | RFLAGS_RF), TF_RFLAGS(%rsp)
+	jnz 4f
+	movq TF_RCX(%rsp), %rax
 	cmpq TF_RIP(%rsp), %rax
 	jne 4f
 	movq TF_R11(%rsp), %rax

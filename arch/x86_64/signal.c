@@ -49,10 +49,11 @@ _Static_assert(offsetof(struct x86_ucontext, uc_sigmask) == 296, "ucontext layou
 #define REDZONE			128	/* System V AMD64 ABI 3.2.2: below rsp is the callee's */
 #define UC_SIGCONTEXT_SS	0x2
 #define UC_STRICT_RESTORE_SS	0x4
+#define LINUX_USER_CS		0x33	/* Linux's __USER_CS and __USER_DS */
+#define LINUX_USER_DS		0x2b
 
 /* Flags a signal frame may carry back (Linux's FIX_EFLAGS: AC OF DF TF SF ZF AF PF CF RF). */
 #define RFLAGS_RESTORABLE	0x50dd5UL
-#define RFLAGS_TF		0x100UL
 #define RFLAGS_DF		0x400UL
 
 static inline void fxsave_to(u8 *area)
@@ -147,8 +148,9 @@ int arch_signal_push_frame(struct trapframe *tf, const struct signal_frame *sf)
 /*
  * arch_signal_restore - see include/arch.h. Every general register, rip,
  * the restorable flags and the FXSAVE image come back from the frame; the
- * return path forces user segments and a canonical rip, and an MXCSR with
- * bits the CPU rejects is masked rather than allowed to fault in the kernel.
+ * return path forces user segments and a canonical rip. A frame with kernel
+ * selectors or an MXCSR with bits the CPU rejects is refused (-EINVAL), as
+ * Linux's iret or fxrstor would fault on it.
  */
 int arch_signal_restore(struct trapframe *tf, sigset_t *mask, struct linux_stack *uc_stack)
 {
@@ -161,11 +163,23 @@ int arch_signal_restore(struct trapframe *tf, sigset_t *mask, struct linux_stack
 		return -EFAULT;
 	const struct x86_sigcontext *sc = &uc.uc_mcontext;
 
+	/* Linux returns with cs|3 and ss|3 as the frame says, so a kernel or
+	 * otherwise wrong selector makes its iret fault: SIGSEGV. Here the
+	 * return path always loads the user selectors, so refuse such a frame
+	 * instead. Linux's 64-bit user cs (0x33) is taken as ours; without
+	 * UC_STRICT_RESTORE_SS any ss is replaced, as Linux's force_valid_ss. */
+	if ((sc->cs | 3) != GDT_UCODE && (sc->cs | 3) != LINUX_USER_CS)
+		return -EINVAL;
+	if ((uc.uc_flags & UC_STRICT_RESTORE_SS) && (sc->ss | 3) != GDT_UDATA &&
+	    (sc->ss | 3) != LINUX_USER_DS)
+		return -EINVAL;
 	if (sc->fpstate) {
 		if ((sc->fpstate & 15) ||
 		    copy_from_user(fpu, (const void __user *)sc->fpstate, sizeof(fpu)))
 			return -EFAULT;
-		*(u32 *)(fpu + FXSAVE_MXCSR) &= mxcsr_mask();
+		/* fxrstor would #GP on them: Linux counts that a bad frame. */
+		if (*(u32 *)(fpu + FXSAVE_MXCSR) & ~mxcsr_mask())
+			return -EINVAL;
 	}
 	tf->r8 = sc->r8, tf->r9 = sc->r9, tf->r10 = sc->r10, tf->r11 = sc->r11;
 	tf->r12 = sc->r12, tf->r13 = sc->r13, tf->r14 = sc->r14, tf->r15 = sc->r15;

@@ -95,6 +95,7 @@ void arch_fork_frame(struct task *child, const struct task *parent,
 	else
 		memcpy(child->arch.fpu, parent->arch.fpu, sizeof(child->arch.fpu));
 	child->arch.fs_base = parent->arch.fs_base;
+	child->arch.gs_base = parent->arch.gs_base;
 }
 
 /* arch_exec_regs - see include/arch.h. Source: System V AMD64 ABI 3.4.1
@@ -115,8 +116,10 @@ void arch_exec_regs(struct trapframe *tf, u64 entry, u64 sp)
 		fpu_clean_image(t->arch.fpu);
 		fxrstor(t->arch.fpu);
 		t->arch.fs_base = 0;
+		t->arch.gs_base = 0;
 	}
 	wrmsr(MSR_FS_BASE, 0);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);	/* the user's GS base, swapped in on return */
 }
 
 /*
@@ -141,9 +144,31 @@ u64 arch_get_fs_base(void)
 }
 
 /*
+ * arch_set_gs_base - see include/arch.h. In the kernel the user's GS base
+ * sits in MSR_KERNEL_GS_BASE (swapgs exchanges the two on every entry and
+ * exit). Like arch_set_fs_base, a non-canonical base is stored as 0.
+ * Sleeps: no.
+ */
+void arch_set_gs_base(u64 base)
+{
+	struct task *t = current_task();
+
+	if (!x86_canonical(base))
+		base = 0;
+	t->arch.gs_base = base;
+	wrmsr(MSR_KERNEL_GS_BASE, base);
+}
+
+/* arch_get_gs_base - the current task's user GS base. Sleeps: no. */
+u64 arch_get_gs_base(void)
+{
+	return current_task()->arch.gs_base;
+}
+
+/*
  * arch_switch - see include/arch.h. The kernel never touches x87/SSE
  * (-mno-sse), so saving prev's FPU state and loading next's may both happen
- * before the stack switch. t->arch.fs_base is authoritative (user code
+ * before the stack switch. t->arch.fs_base and gs_base are authoritative (user code
  * cannot change FS base: CR4.FSGSBASE is off), so it is only written.
  * Interrupts disabled, run-queue lock held. Sleeps: no (it is the switch).
  */
@@ -154,6 +179,7 @@ void arch_switch(struct task *prev, struct task *next)
 	fxsave(prev->arch.fpu);
 	fxrstor(next->arch.fpu);
 	wrmsr(MSR_FS_BASE, next->arch.fs_base);
+	wrmsr(MSR_KERNEL_GS_BASE, next->arch.gs_base);
 	if (next->kstack)
 		x86_set_kernel_stack(c, kstack_top(next));
 	x86_switch_stack(&prev->arch.rsp, next->arch.rsp);

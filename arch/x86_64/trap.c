@@ -182,6 +182,18 @@ static void trap_page_fault(struct trapframe *tf)
 	if (err & PF_P)
 		flags |= FAULT_PRESENT;
 
+	/*
+	 * From user mode without PF_U: a supervisor-mode access made for the
+	 * user's instruction (QEMU's TCG reads an iretq frame from the user
+	 * stack that way, and SMAP refuses it). Mapping the page cannot help --
+	 * the same access would fault forever -- so it is the program's fault.
+	 */
+	if (user && !(err & PF_U)) {
+		arch_irq_enable();
+		trap_user_fault(tf, SIGSEGV, SEGV_ACCERR, addr);
+		arch_irq_disable();
+		return;
+	}
 	/* A reserved-bit fault means a corrupt page table: never "resolvable". */
 	if (!(err & PF_RSVD) && (user || (fix && addr < USER_TOP))) {
 		irq_restore_from(tf);
@@ -235,10 +247,14 @@ static void trap_user_exception(struct trapframe *tf)
 	case 19:
 		signo = SIGFPE, code = FPE_FLTINV, addr = tf->rip;
 		break;
+	case 11:	/* #NP */
+	case 12:	/* #SS: e.g. a push with a non-canonical rsp */
+		signo = SIGBUS, code = SI_KERNEL;
+		break;
 	case 17:
 		signo = SIGBUS, code = BUS_ADRALN;
 		break;
-	default:	/* #GP, #SS, #NP, #OF, #BR, ...: SIGSEGV as Linux sends it */
+	default:	/* #GP, #TS, #OF, #BR, ...: SIGSEGV as Linux sends it */
 		break;
 	}
 	arch_irq_enable();

@@ -37,6 +37,8 @@
 /* RFLAGS bits a user frame may carry back: CF PF AF ZF SF TF DF OF RF AC ID. */
 #define RFLAGS_USER_MASK	0x250dd5
 #define RFLAGS_IF		0x200
+#define RFLAGS_TF		0x100
+#define RFLAGS_RF		0x10000
 #define RFLAGS_FIXED		0x2
 
 #define KERNEL_VIRT_BASE	0xffffffff80000000

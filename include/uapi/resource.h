@@ -41,6 +41,7 @@ struct linux_rlimit {
 #define RLIMIT_NOFILE	7
 #define RLIMIT_MEMLOCK	8
 #define RLIMIT_AS	9
+#define RLIMIT_SIGPENDING	11
 #define RLIMIT_NLIMITS	16
 #define RLIM_INFINITY	(~0UL)
 

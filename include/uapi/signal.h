@@ -51,6 +51,8 @@
 #define SA_RESTART	0x10000000
 #define SA_NODEFER	0x40000000
 #define SA_RESETHAND	0x80000000
+#define SA_UNSUPPORTED	0x00000400	/* never accepted: lets programs probe for flag support */
+#define SA_EXPOSE_TAGBITS 0x00000800
 
 
 /* sigaltstack(2) */

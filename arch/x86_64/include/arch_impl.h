@@ -34,6 +34,7 @@ struct trapframe {
 struct arch_thread {
 	u64 rsp;		/* kernel rsp saved by arch_switch() */
 	u64 fs_base;		/* user TLS pointer (arch_prctl ARCH_SET_FS) */
+	u64 gs_base;		/* user GS base (ARCH_SET_GS); MSR_KERNEL_GS_BASE holds it */
 	u8 fpu[512] __aligned(16);	/* FXSAVE area */
 };
 
