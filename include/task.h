@@ -156,6 +156,8 @@ struct process {
 	/* Credentials (root for now; the signals issue adds setuid & co.) */
 	uid_t uid, euid, suid;		/* [P] */
 	gid_t gid, egid, sgid;		/* [P] */
+	uid_t fsuid;			/* [P] file access (setfsuid(2)); follows euid */
+	gid_t fsgid;			/* [P] file access (setfsgid(2)); follows egid */
 
 	/* Job control (the signals work sets these; wait4/waitid report them) */
 	bool stopped;			/* [T] the process is stopped (SIGSTOP, SIGTSTP, ...) */

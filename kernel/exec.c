@@ -494,8 +494,8 @@ static void exec_commit(struct exec_image *img)
 	files_close_on_exec(t->files);
 	signal_reset_on_exec(p);
 	spin_lock(&p->lock);
-	p->euid = p->suid = img->euid;
-	p->egid = p->sgid = img->egid;
+	p->euid = p->suid = p->fsuid = img->euid;
+	p->egid = p->sgid = p->fsgid = img->egid;
 	spin_unlock(&p->lock);
 	t->clear_child_tid = 0;
 	t->set_child_tid = 0;

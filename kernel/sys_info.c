@@ -246,17 +246,56 @@ long sys_sched_yield(void)
 	return 0;
 }
 
-/* sys_sched_getaffinity - sched_getaffinity(2): every online CPU. Returns
- * the bytes written (the mask size), -EINVAL when @len is too small. */
+/* Does thread @tid exist (a live thread, or a zombie leader not yet reaped)?
+ * Takes tasklist_lock and process->lock. */
+static bool tid_exists(pid_t tid)
+{
+	bool hit = false;
+
+	spin_lock(&tasklist_lock);
+	struct process *p = process_find(tid);
+
+	if (p) {
+		hit = p->state != PROC_DEAD;
+	} else {
+		for (p = init_process; p && !hit; p = process_tree_next(init_process, p)) {
+			struct task *t;
+
+			spin_lock(&p->lock);
+			list_for_each_entry(t, &p->threads, thread_link)
+				if (t->tid == tid)
+					hit = true;
+			spin_unlock(&p->lock);
+		}
+	}
+	spin_unlock(&tasklist_lock);
+	return hit;
+}
+
+/*
+ * sys_sched_getaffinity - sched_getaffinity(2) of thread @pid (0: the
+ * caller). Every thread may run on every online CPU (there is no
+ * sched_setaffinity), so the mask is the online CPUs. Writes the mask's
+ * size (the CPU count in bits, rounded up to whole longs) or @len if
+ * smaller and leaves the rest of the buffer alone. Returns the bytes
+ * written, -EINVAL (@len shorter than the CPU count in bits, or not a
+ * multiple of 8), -ESRCH or -EFAULT.
+ */
 long sys_sched_getaffinity(pid_t pid, size_t len, void __user *mask)
 {
-	u64 m = (ncpus >= 64) ? ~0UL : ((1UL << ncpus) - 1);
+	u64 words[(MAX_CPUS + 63) / 64] = { 0 };
+	size_t size = (((size_t)ncpus + 63) / 64) * sizeof(u64);
 
-	if (len < sizeof(m) || (len & 7))
+	if (len * 8 < (size_t)ncpus || (len & (sizeof(u64) - 1)))
 		return -EINVAL;
-	if (clear_user(mask, len) || copy_to_user(mask, &m, sizeof(m)))
+	if (pid < 0 || (pid && pid != current->tid && !tid_exists(pid)))
+		return -ESRCH;
+	for (u32 c = 0; c < (u32)ncpus; c++)
+		words[c / 64] |= 1UL << (c % 64);
+	size = MIN(size, len);
+	if (copy_to_user(mask, words, size))
 		return -EFAULT;
-	return sizeof(m);
+	return (long)size;
 }
 
 struct linux_sysinfo {

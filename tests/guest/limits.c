@@ -1,0 +1,120 @@
+#define _GNU_SOURCE
+/*
+ * Process resources and credentials: setfsuid(2)/setfsgid(2) govern file
+ * access, sched_getaffinity(2) names a real thread and writes only the mask.
+ */
+#include <tap.h>
+#include <sched.h>
+#include <sys/fsuid.h>
+#include <sys/syscall.h>
+
+#define OTHER_ID	1000
+
+static char path[128];
+
+/* Root's private file is closed to filesystem uid 1000 and open again at 0;
+ * new files belong to the filesystem ids; set*uid resets them to the effective ids. */
+static int case_setfsuid(void)
+{
+	char made[160];
+	struct stat st;
+	int fd;
+
+	tap_tmppath(path, sizeof(path), "fsuid");
+	snprintf(made, sizeof(made), "%s-made", path);
+	unlink(made);
+	fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK_EQ(fchown(open(path, O_RDONLY), 0, 0), 0);
+	CHECK_EQ(setfsuid(OTHER_ID), 0);		/* returns the previous fsuid */
+	CHECK_EQ(setfsuid(-1), OTHER_ID);		/* -1 only reads it */
+	CHECK_EQ(getuid(), 0);
+	CHECK_EQ(geteuid(), 0);
+	CHECK_ERR(open(path, O_RDONLY), EACCES);
+	CHECK_EQ(setfsgid(OTHER_ID), 0);
+	fd = open(made, O_CREAT | O_WRONLY, 0644);
+	CHECK(fd >= 0);
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_uid, OTHER_ID);
+	CHECK_EQ(st.st_gid, OTHER_ID);
+	close(fd);
+	CHECK_EQ(setfsuid(0), OTHER_ID);
+	fd = open(path, O_RDONLY);
+	CHECK(fd >= 0);
+	close(fd);
+	/* setresuid, even changing nothing, makes the fsuid the euid again. */
+	CHECK_EQ(setfsuid(OTHER_ID), 0);
+	CHECK_EQ(setresuid(-1, 0, -1), 0);
+	CHECK_EQ(setfsuid(-1), 0);
+	CHECK_EQ(setfsgid(-1), OTHER_ID);
+	CHECK_EQ(setresgid(-1, 0, -1), 0);
+	CHECK_EQ(setfsgid(-1), 0);
+	unlink(made);
+
+	/* Unprivileged: only one of the real, effective, saved or filesystem ids. */
+	CHECK_EQ(setresgid(OTHER_ID, OTHER_ID, OTHER_ID), 0);
+	CHECK_EQ(setresuid(OTHER_ID, OTHER_ID, OTHER_ID), 0);
+	CHECK_EQ(setfsuid(0), OTHER_ID);
+	CHECK_EQ(setfsuid(-1), OTHER_ID);
+	CHECK_EQ(setfsgid(0), OTHER_ID);
+	CHECK_EQ(setfsgid(-1), OTHER_ID);
+	CHECK_ERR(open(path, O_RDONLY), EACCES);
+	return 0;
+}
+
+static long getaffinity(pid_t pid, size_t len, void *mask)
+{
+	return syscall(SYS_sched_getaffinity, pid, len, mask);
+}
+
+/* The mask of a real thread only; the return value is the bytes written, the
+ * rest of the caller's buffer is untouched; a short or odd length is EINVAL. */
+static int case_getaffinity(void)
+{
+	unsigned char buf[128];
+	long n;
+	int bits = 0;
+	pid_t child, gone;
+
+	memset(buf, 0xaa, sizeof(buf));
+	n = getaffinity(0, sizeof(buf), buf);
+	CHECK(n >= 8 && n <= (long)sizeof(buf) && n % 8 == 0);
+	if (n < 8 || n > (long)sizeof(buf))
+		return 1;
+	for (long i = n; i < (long)sizeof(buf); i++)
+		CHECK_EQ(buf[i], 0xaa);
+	for (long i = 0; i < n * 8; i++)
+		bits += (buf[i / 8] >> (i % 8)) & 1;
+	CHECK(bits >= 1);
+	CHECK_EQ(getaffinity(getpid(), sizeof(buf), buf), n);
+	CHECK_EQ(getaffinity(0, 8, buf), 8);
+	CHECK_ERR(getaffinity(0, 0, buf), EINVAL);
+	CHECK_ERR(getaffinity(0, 12, buf), EINVAL);
+	CHECK_ERR(getaffinity(0, sizeof(buf), tap_bad_ptr(0xffff800000000000UL)), EFAULT);
+
+	child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	CHECK_EQ(getaffinity(child, sizeof(buf), buf), n);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	gone = fork();
+	if (gone == 0)
+		_exit(0);
+	waitpid(gone, NULL, 0);
+	CHECK_ERR(getaffinity(gone, sizeof(buf), buf), ESRCH);
+	CHECK_ERR(getaffinity(-5, sizeof(buf), buf), ESRCH);
+	return 0;
+}
+
+int main(void)
+{
+	tap_plan(2);
+	run_case("setfsuid/setfsgid: file access and new owners follow them", case_setfsuid);
+	run_case("sched_getaffinity: a real pid, only the mask bytes written", case_getaffinity);
+	unlink(path);
+	return tap_done();
+}
