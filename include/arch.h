@@ -288,6 +288,10 @@ long arch_strncpy_from_user(char *dst, const char *src, size_t n);
 /* arch_clear_user - zero @n bytes of user memory; returns bytes not zeroed. */
 size_t arch_clear_user(void *dst, size_t n);
 
+/* arch_cmpxchg_user_u32 - atomically replace the aligned user word @uaddr
+ * by @new if it holds @old; *@cur gets the value found. 0 or -EFAULT. */
+int arch_cmpxchg_user_u32(u32 *uaddr, u32 old, u32 new, u32 *cur);
+
 /* ---- Signal frames ------------------------------------------------------- */
 
 /* What the core hands the arch to enter a signal handler. */

@@ -93,6 +93,7 @@ struct task {
 	sigset_t pending;		/* [P] thread-directed pending signals */
 	u64 clear_child_tid;		/* [c] user address (set_tid_address, CLONE_CHILD_CLEARTID) */
 	u64 set_child_tid;		/* [c] CLONE_CHILD_SETTID address, written on first return */
+	u64 robust_list;		/* [c] set_robust_list(2) head (user address) or 0 */
 	struct list_head sigqueue;	/* [P] struct sigqueue: siginfo of pending */
 	sigset_t saved_sigmask;		/* [c] mask to restore after rt_sigsuspend */
 	bool restore_sigmask;		/* [c] saved_sigmask is to be restored */

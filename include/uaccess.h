@@ -37,4 +37,9 @@ int put_user_u64(void __user *uaddr, u64 val);
 int put_user_u32(void __user *uaddr, u32 val);
 int get_user_u32(u32 *val, const void __user *uaddr);
 
+/* cmpxchg_user_u32 - atomically set the 4-byte-aligned user word @uaddr to
+ * @new if it equals @old; *@cur gets the value found there. Returns 0,
+ * -EINVAL (misaligned) or -EFAULT. May sleep (a fault). */
+int cmpxchg_user_u32(void __user *uaddr, u32 old, u32 new, u32 *cur);
+
 #endif

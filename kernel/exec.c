@@ -12,6 +12,7 @@
  */
 #include "kernel.h"
 #include "task.h"
+#include "futex.h"
 #include "uapi/resource.h"
 #include "cpu.h"
 #include "mm.h"
@@ -464,6 +465,8 @@ static void exec_commit(struct exec_image *img)
 	struct process *p = t->proc;
 	struct mm *old = t->mm;
 
+	/* Robust futexes held in the old address space die with it. */
+	futex_exit_robust_list();
 	exec_become_leader(t);
 	/* Under p->lock (interrupts off): /proc readers take a reference on
 	 * t->mm there, and this CPU must not run on the old tables meanwhile. */

@@ -53,6 +53,8 @@ static void exit_release_resources(struct task *t)
 	struct files *files;
 	struct fs_context *fs;
 
+	/* Robust futexes first, then the tid word (Linux's mm_release order). */
+	futex_exit_robust_list();
 	exit_clear_tid(t);
 	/* A vfork child gives the borrowed address space back now. */
 	fork_vfork_release(t);

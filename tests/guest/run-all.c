@@ -19,7 +19,7 @@ static const char *const programs[] = {
 	"vfs",
 	"mqueue", "msgpass",
 	"stress",
-	"limits",
+	"limits", "robust",
 };
 
 /* Run dir/name and return its wait status (or a negative tap_wait_bounded() failure). */
