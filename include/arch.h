@@ -195,6 +195,15 @@ void arch_set_fs_base(u64 base);
 u64 arch_get_fs_base(void);
 
 /*
+ * arch_core_regs - the user registers of @t (its trapframe @tf) as an ELF
+ * core file's NT_PRSTATUS stores them (pr_reg: Linux's user_regs_struct,
+ * ARCH_CORE_NREGS words, from <arch_impl.h>), with @orig_syscall the
+ * interrupted system call's number or -1. Sleeps: no.
+ */
+void arch_core_regs(const struct task *t, const struct trapframe *tf, long orig_syscall,
+		    u64 *regs);
+
+/*
  * arch_switch - save the callee-saved registers, FPU state and FS base of
  * @prev, switch to @next's kernel stack and address-space-independent state
  * (TSS rsp0, this_cpu()->kstack_top) and resume @next where it last called

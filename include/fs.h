@@ -265,6 +265,23 @@ int vfs_exec_path_at(int dirfd, const char __user *upath, int flags, char *abspa
 
 /* ---- Start-up ---- */
 
+/*
+ * Core dump files (core(5); fs/corefile.c, used by kernel/coredump.c).
+ * vfs_core_open - create @path (relative to current's cwd unless absolute)
+ * mode 0600 less the umask, or reuse it: never through a final symlink, and
+ * only a regular file owned by current's filesystem uid with one link, which
+ * is then truncated. Returns 0 with *@out counted, or a negative errno.
+ * vfs_core_write - write @n kernel bytes at offset @off; 0 or -errno.
+ * vfs_core_set_size - the file's size (a hole at the end reads as zeros).
+ * All may sleep.
+ */
+int vfs_core_open(const char *path, struct file **out);
+int vfs_core_write(struct file *f, u64 off, const void *buf, size_t n);
+int vfs_core_set_size(struct file *f, u64 size);
+/* vfs_core_path - the absolute path of @ino seen from current's root, into
+ * @buf of @size bytes; its length, or -ENOENT (unlinked) / -ENAMETOOLONG. */
+int vfs_core_path(struct inode *ino, char *buf, size_t size);
+
 /* fs_init - mount the root tmpfs and unpack the initramfs (@bi's initrd)
  * into it. Panics only if the root cannot be created. */
 void fs_init(struct boot_info *bi);

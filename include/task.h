@@ -51,6 +51,7 @@ struct k_rlimit {
 	u64 cur, max;
 };
 #define RLIMIT_COUNT	16
+#define PROC_AUXV_WORDS	48	/* room for the auxv pairs execve builds, AT_NULL included */
 
 struct k_sigaction {
 	u64 handler;		/* SIG_DFL (0), SIG_IGN (1) or a user address */
@@ -168,6 +169,7 @@ struct process {
 	/* Exit */
 	int exit_code;			/* [T] wait status, set when it becomes a zombie */
 	bool group_exiting;		/* [P] exit_group in progress */
+	bool core_dumping;		/* [P] a thread writes the core file (kernel/coredump.c) */
 	struct task *exec_task;		/* [P] a thread in execve that ends the others */
 	struct wait_queue thread_exit;	/* execve waits here for the other threads to end */
 	pid_t creator_tid;		/* [I] parent's thread that created it (__WNOTHREAD) */
@@ -178,6 +180,7 @@ struct process {
 	struct rusage_acc children_ru;	/* [T] reaped descendants */
 	u64 start_ns;			/* [I] */
 	char exe_path[256];		/* [P] path of the executable (for /proc/pid/exe) */
+	u64 saved_auxv[PROC_AUXV_WORDS];	/* [P] the auxv execve gave (core files' NT_AUXV) */
 	struct sem_undo *sem_undo;	/* [c] SEM_UNDO adjustments, applied at exit (ipc/sem.c) */
 	char comm[TASK_COMM_LEN];	/* [P] the last thread's name, kept for a zombie */
 

@@ -110,6 +110,7 @@ struct exec_image {
 	char path[PATH_MAX];	/* absolute path of the executable */
 	const char *name;	/* the path as execve(2) got it: comm is its basename */
 	const char *execfn;	/* AT_EXECFN: the filename the caller passed (a script's own) */
+	u64 auxv[PROC_AUXV_WORDS];	/* the auxv given, zero-padded (for core files) */
 };
 
 /* Read and check the ELF header and program headers of @img->inode. */
@@ -282,6 +283,8 @@ static int exec_build_stack(struct exec_image *img, struct exec_strings *s)
 	vec[k++] = 0;
 	mm->env_end = str;
 	memcpy(&vec[k], auxv, sizeof(auxv));
+	_Static_assert(sizeof(auxv) <= sizeof(img->auxv), "PROC_AUXV_WORDS holds the auxv");
+	memcpy(img->auxv, auxv, sizeof(auxv));
 
 	/* rsp must be 16-byte aligned at entry (psABI): pad below the block. */
 	sp -= block;
@@ -505,6 +508,7 @@ static void exec_commit(struct exec_image *img)
 	task_set_comm(t, img->name);
 	spin_lock(&p->lock);
 	strlcpy(p->exe_path, img->path, sizeof(p->exe_path));
+	memcpy(p->saved_auxv, img->auxv, sizeof(p->saved_auxv));
 	spin_unlock(&p->lock);
 	arch_exec_regs(arch_task_trapframe(t), img->elf.entry, img->sp);
 	inode_put(img->inode);

@@ -226,6 +226,7 @@ static void fork_commit_process(struct fork_state *fs, const struct fork_args *a
 	p->uid = pp->uid, p->euid = pp->euid, p->suid = pp->suid;
 	p->gid = pp->gid, p->egid = pp->egid, p->sgid = pp->sgid;
 	p->fsuid = pp->fsuid, p->fsgid = pp->fsgid;
+	memcpy(p->saved_auxv, pp->saved_auxv, sizeof(p->saved_auxv));
 	memcpy(p->exe_path, pp->exe_path, sizeof(p->exe_path));
 	p->nr_threads = 1;
 	p->state = PROC_ALIVE;

@@ -9,7 +9,7 @@
  *   RLIMIT_STACK   size of the stack mapping made by exec (SIGSEGV past it)
  *   RLIMIT_CPU     SIGXCPU each second past the soft limit, SIGKILL at the
  *                  hard one (kernel/itimer.c, from the tick)
- *   RLIMIT_CORE    decides the core flag of core-action deaths (signal.c)
+ *   RLIMIT_CORE    size of the core file of core-action deaths (coredump.c)
  *   RLIMIT_FSIZE   user writes stop at it; past it SIGXFSZ and -EFBIG (fs/tmpfs.c)
  * Unprivileged callers (euid != 0) may lower hard limits but not raise them.
  *

@@ -19,7 +19,7 @@ static const char *const programs[] = {
 	"vfs",
 	"mqueue", "msgpass",
 	"stress",
-	"limits", "robust",
+	"limits", "robust", "coredump",
 };
 
 /* Run dir/name and return its wait status (or a negative tap_wait_bounded() failure). */
