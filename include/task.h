@@ -192,6 +192,8 @@ struct process {
 	u32 ngroups;			/* [P] supplementary groups */
 	gid_t *groups;			/* [P] kmalloc'd array of ngroups */
 	struct k_rlimit rlim[RLIMIT_COUNT];	/* [P] resource limits */
+	uid_t nproc_uid;		/* [nproc_lock] user charged for RLIMIT_NPROC */
+	bool nproc_charged;		/* [nproc_lock] (kernel/rlimit.c) */
 	u64 cpu_ticks;			/* [P] CPU time of every thread, ticks (RLIMIT_CPU) */
 	u64 xcpu_next_ticks;		/* [P] next SIGXCPU at this cpu_ticks */
 	u64 it_real_deadline_ns;	/* [itimer_lock] ITIMER_REAL expiry, 0 = disarmed */
@@ -363,9 +365,20 @@ int cred_fork(struct process *child, struct process *parent);
 void rlimit_init_defaults(struct process *p);
 /* rlimit_cur - current's soft limit for @resource (RLIM_INFINITY = ~0). */
 u64 rlimit_cur(int resource);
-/* rlimit_fork_check - RLIMIT_NPROC for a fork by current: 0 or -EAGAIN.
- * Takes tasklist_lock. */
+/* rlimit_fork_check - RLIMIT_NPROC for a new thread of current (threads
+ * are not counted; a user at the limit gets none): 0 or -EAGAIN.
+ * Takes nproc_lock. Sleeps: no. */
 int rlimit_fork_check(void);
+/*
+ * rlimit_nproc_charge - count @child (being forked by current) against
+ * current's real user, then check RLIMIT_NPROC: 0, -EAGAIN (over the
+ * limit; nothing charged) or -ENOMEM. rlimit_nproc_uncharge - give the
+ * charge back (process freed). rlimit_nproc_move - charge @p to real uid
+ * @uid instead (setuid). All take nproc_lock (a leaf). Sleeps: no.
+ */
+int rlimit_nproc_charge(struct process *child);
+void rlimit_nproc_uncharge(struct process *p);
+void rlimit_nproc_move(struct process *p, uid_t uid);
 
 /* kernel/itimer.c */
 /* itimer_exit - disarm @p's real timer (exit). Takes itimer_lock. */

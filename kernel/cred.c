@@ -61,6 +61,9 @@ static long set_ids(bool is_uid, u32 r, u32 e, u32 s, bool saved_follows)
 
 		if (r != ID_KEEP)
 			*rp = r;
+		/* RLIMIT_NPROC counts the process for its new real user. */
+		if (is_uid && r != ID_KEEP && r != old_r)
+			rlimit_nproc_move(p, r);
 		if (e != ID_KEEP)
 			*ep = e;
 		if (s != ID_KEEP)

@@ -116,9 +116,11 @@ static int fork_prepare(struct fork_state *fs, u64 flags)
 	int err = -ENOMEM;
 
 	fs->proc = NULL;
-	err = rlimit_fork_check();
-	if (err)
-		return err;
+	if (flags & CLONE_THREAD) {
+		err = rlimit_fork_check();
+		if (err)
+			return err;
+	}
 	err = -ENOMEM;
 	fs->tid = pid_alloc();
 	if (fs->tid < 0)
@@ -127,6 +129,11 @@ static int fork_prepare(struct fork_state *fs, u64 flags)
 		fs->proc = process_alloc();
 		if (!fs->proc)
 			goto out_free_tid;
+		/* Counted before the check (RLIMIT_NPROC): see kernel/rlimit.c. */
+		err = rlimit_nproc_charge(fs->proc);
+		if (err)
+			goto out_free_proc;
+		err = -ENOMEM;
 	}
 	fs->task = task_alloc();
 	if (!fs->task)

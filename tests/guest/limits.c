@@ -110,11 +110,91 @@ static int case_getaffinity(void)
 	return 0;
 }
 
+#define NPROC_UID	54321	/* a user nothing else runs as */
+#define NPROC_LIMIT	40
+#define NPROC_WORKERS	4
+
+/* A worker forks sleeping children until fork fails; writes how many to @fd. */
+static void nproc_worker(int fd)
+{
+	int n = 0;
+
+	for (;;) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			for (;;)
+				pause();
+		}
+		if (pid < 0)
+			break;
+		n++;
+	}
+	int msg[2] = { n, errno };	/* one write: atomic on a pipe */
+
+	if (write(fd, msg, sizeof(msg)) != sizeof(msg))
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+/* Forks racing on every CPU never take a user past RLIMIT_NPROC (each new
+ * process is counted before the check): exactly the limit is reached. */
+static int case_nproc_race(void)
+{
+	int p[2], st;
+	pid_t leader;
+
+	CHECK_EQ(pipe(p), 0);
+	leader = fork();
+	if (leader == 0) {
+		struct rlimit rl = { NPROC_LIMIT, NPROC_LIMIT };
+		int total = 1 + NPROC_WORKERS, bad = 0;
+
+		close(p[0]);
+		setpgid(0, 0);
+		if (setrlimit(RLIMIT_NPROC, &rl) != 0 || setresgid(NPROC_UID, NPROC_UID, NPROC_UID) ||
+		    setresuid(NPROC_UID, NPROC_UID, NPROC_UID))
+			_exit(2);
+		int q[2];
+
+		if (pipe(q) != 0)
+			_exit(3);
+		for (int i = 0; i < NPROC_WORKERS; i++)
+			if (fork() == 0)
+				nproc_worker(q[1]);
+		for (int i = 0; i < NPROC_WORKERS; i++) {
+			int msg[2];
+
+			if (read(q[0], msg, sizeof(msg)) != sizeof(msg))
+				_exit(4);
+			total += msg[0];
+			bad += msg[1] != EAGAIN;
+		}
+		if (write(p[1], &total, sizeof(total)) != sizeof(total) ||
+		    write(p[1], &bad, sizeof(bad)) != sizeof(bad))
+			_exit(5);
+		kill(0, SIGKILL);	/* the whole group: workers and their children */
+		_exit(6);
+	}
+	close(p[1]);
+	int total = -1, bad = -1;
+
+	CHECK_EQ(read(p[0], &total, sizeof(total)), (ssize_t)sizeof(total));
+	CHECK_EQ(read(p[0], &bad, sizeof(bad)), (ssize_t)sizeof(bad));
+	CHECK_EQ(total, NPROC_LIMIT);
+	CHECK_EQ(bad, 0);		/* every worker stopped at EAGAIN */
+	CHECK_EQ(waitpid(leader, &st, 0), leader);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(2);
+	tap_plan(3);
 	run_case("setfsuid/setfsgid: file access and new owners follow them", case_setfsuid);
 	run_case("sched_getaffinity: a real pid, only the mask bytes written", case_getaffinity);
+	run_case("RLIMIT_NPROC: racing forks reach the limit and never pass it", case_nproc_race);
 	unlink(path);
 	return tap_done();
 }
