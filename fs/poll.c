@@ -145,7 +145,7 @@ static long do_poll(struct linux_pollfd __user *ufds, u64 nfds, u64 deadline_ns,
 	struct linux_pollfd *fds;
 	long r;
 
-	if (nfds > FD_MAX)
+	if (nfds > rlimit_cur(RLIMIT_NOFILE))
 		return -EINVAL;	/* poll(2): nfds exceeds RLIMIT_NOFILE */
 	fds = kmalloc(MAX(nfds, 1UL) * sizeof(*fds));
 	if (!fds)

@@ -5,7 +5,8 @@
  *   RLIMIT_NPROC   fork() returns -EAGAIN (rlimit_nproc_charge, here)
  *   RLIMIT_AS      mmap/brk return -ENOMEM (mm/mmap.c through rlimit_cur)
  *   RLIMIT_DATA    mmap of private writable memory and brk: -ENOMEM
- *   RLIMIT_NOFILE  new descriptors: -EMFILE (fs/fdtable.c)
+ *   RLIMIT_NOFILE  new descriptors: -EMFILE (fs/fdtable.c; the table grows up
+ *                  to it, and it may not be raised past fs.nr_open: -EPERM)
  *   RLIMIT_STACK   size of the stack mapping made by exec (SIGSEGV past it)
  *   RLIMIT_CPU     SIGXCPU each second past the soft limit, SIGKILL at the
  *                  hard one (kernel/itimer.c, from the tick)
@@ -19,11 +20,10 @@
 #include "task.h"
 #include "cpu.h"
 #include "kmalloc.h"
+#include "fs.h"
 #include "uaccess.h"
 #include "uapi/errno.h"
 #include "uapi/resource.h"
-
-#define NR_OPEN_MAX	1048576		/* Linux's fs.nr_open default */
 
 /* Default limits (Linux's for a root shell on Debian 12). */
 static const struct k_rlimit rlimit_defaults[RLIMIT_COUNT] = {
@@ -226,7 +226,7 @@ long sys_prlimit64(pid_t pid, int resource, const struct linux_rlimit __user *un
 			return -EFAULT;
 		if (new.rlim_cur > new.rlim_max)
 			return -EINVAL;
-		if (resource == RLIMIT_NOFILE && new.rlim_max > NR_OPEN_MAX)
+		if (resource == RLIMIT_NOFILE && new.rlim_max > nr_open_get())
 			return -EPERM;
 	}
 	spin_lock(&tasklist_lock);

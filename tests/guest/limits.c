@@ -7,6 +7,8 @@
 #include <sched.h>
 #include <sys/fsuid.h>
 #include <sys/syscall.h>
+#include <dirent.h>
+#include <poll.h>
 
 #define OTHER_ID	1000
 
@@ -189,12 +191,110 @@ static int case_nproc_race(void)
 	return 0;
 }
 
+/* fs.nr_open: Linux's file, or its default where the file is missing. */
+static long nr_open(void)
+{
+	char buf[32];
+
+	if (tap_read_file("/proc/sys/fs/nr_open", buf, sizeof(buf)) > 0)
+		return atol(buf);
+	return 1048576;
+}
+
+static bool fd_listed(int fd)
+{
+	char name[16];
+	struct dirent *d;
+	DIR *dir = opendir("/proc/self/fd");
+	bool found = false;
+
+	snprintf(name, sizeof(name), "%d", fd);
+	while (dir && (d = readdir(dir)))
+		if (!strcmp(d->d_name, name))
+			found = true;
+	if (dir)
+		closedir(dir);
+	return found;
+}
+
+/* The descriptor table grows past 1024 up to RLIMIT_NOFILE, itself bounded by fs.nr_open. */
+static int case_nofile_grow(void)
+{
+	long max = nr_open();
+	struct rlimit rl = { (rlim_t)max, (rlim_t)max }, small = { 1024, 1024 }, got;
+	struct pollfd *pfd;
+	char link[64], target[64];
+	int first, last, st, mid;
+
+	for (int fd = 3; fd < 4096; fd++)	/* whatever the caller left open */
+		close(fd);
+	CHECK(max >= 1048576);
+	rl.rlim_cur = rl.rlim_max = (rlim_t)max + 1;
+	CHECK_ERR(setrlimit(RLIMIT_NOFILE, &rl), EPERM);
+	rl.rlim_cur = rl.rlim_max = (rlim_t)max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0 && !tap_on_sprout() && errno == EPERM) {
+		/* A Linux container without CAP_SYS_RESOURCE: up to its hard limit. */
+		CHECK_EQ(getrlimit(RLIMIT_NOFILE, &got), 0);
+		tap_diag("cannot raise RLIMIT_NOFILE here: testing up to %ld", (long)got.rlim_max);
+		max = (long)got.rlim_max;
+		rl.rlim_cur = rl.rlim_max = got.rlim_max;
+		CHECK(max > 4096);
+	}
+	CHECK_EQ(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	CHECK_EQ(getrlimit(RLIMIT_NOFILE, &got), 0);
+	CHECK_EQ(got.rlim_cur, (rlim_t)max);
+	/* The highest descriptor there is, and one in the middle. */
+	mid = (int)(max / 2);
+	CHECK_EQ(dup2(0, (int)max - 1), max - 1);
+	CHECK_EQ(fcntl(0, F_DUPFD_CLOEXEC, mid), mid);
+	CHECK_EQ(fcntl(mid, F_GETFD), FD_CLOEXEC);
+	CHECK_ERR(dup2(0, (int)max), EBADF);
+	CHECK_ERR(fcntl(0, F_DUPFD, max), EINVAL);
+	CHECK(fd_listed((int)max - 1));
+	snprintf(link, sizeof(link), "/proc/self/fd/%ld", max - 1);
+	CHECK(readlink(link, target, sizeof(target)) > 0);
+	/* Lowest free first: 3000 more descriptors, in order. */
+	first = dup(0);
+	CHECK(first >= 3 && first < 64);
+	last = first;
+	for (int i = 0; i < 3000; i++)
+		last = dup(0);
+	CHECK_EQ(last, first + 3000);
+	/* poll takes as many entries as RLIMIT_NOFILE allows. */
+	pfd = calloc(2000, sizeof(*pfd));
+	for (int i = 0; pfd && i < 2000; i++) {
+		pfd[i].fd = first + i;
+		pfd[i].events = 0;
+	}
+	CHECK(pfd != NULL);
+	CHECK_EQ(poll(pfd, 2000, 0), 0);
+	/* A child gets every descriptor, the high ones too. */
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(fcntl((int)max - 1, F_GETFD) == 0 && fcntl(mid, F_GETFD) == FD_CLOEXEC &&
+		      fcntl(last, F_GETFD) == 0 ? 0 : 1);
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* Lowered again: descriptors above stay, new ones stop at the limit. */
+	CHECK_EQ(setrlimit(RLIMIT_NOFILE, &small), 0);
+	CHECK_ERR(dup(0), EMFILE);
+	CHECK_ERR(dup2(0, 1024), EBADF);
+	CHECK_ERR(poll(pfd, 2000, 0), EINVAL);
+	CHECK_EQ(close((int)max - 1), 0);
+	CHECK_EQ(close(mid), 0);
+	CHECK_ERR(close(mid), EBADF);
+	free(pfd);
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(3);
+	tap_plan(4);
 	run_case("setfsuid/setfsgid: file access and new owners follow them", case_setfsuid);
 	run_case("sched_getaffinity: a real pid, only the mask bytes written", case_getaffinity);
 	run_case("RLIMIT_NPROC: racing forks reach the limit and never pass it", case_nproc_race);
+	run_case("RLIMIT_NOFILE: the table grows to fs.nr_open", case_nofile_grow);
 	unlink(path);
 	return tap_done();
 }
