@@ -8,6 +8,7 @@
 #include <sys/fsuid.h>
 #include <sys/syscall.h>
 #include <dirent.h>
+#include <mqueue.h>
 #include <poll.h>
 
 #define OTHER_ID	1000
@@ -288,13 +289,53 @@ static int case_nofile_grow(void)
 	return 0;
 }
 
+#define MQ_UID		54322	/* a user with no message queues */
+
+/* RLIMIT_MSGQUEUE is the caller's limit, not a constant: with it at 0 no
+ * queue; at 200000 bytes two default queues (about 82 KB each), not three. */
+static int case_msgqueue(void)
+{
+	struct rlimit zero = { 0, 0 }, some = { 200000, 200000 };
+	char name[3][64];
+	mqd_t q[3];
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		for (int i = 0; i < 3; i++)
+			snprintf(name[i], sizeof(name[i]), "/sprout-limits-%d-%d", (int)getpid(), i);
+		if (setrlimit(RLIMIT_MSGQUEUE, &some) || setresgid(MQ_UID, MQ_UID, MQ_UID) ||
+		    setresuid(MQ_UID, MQ_UID, MQ_UID))
+			_exit(2);
+		q[0] = mq_open(name[0], O_CREAT | O_RDWR, 0600, NULL);
+		q[1] = mq_open(name[1], O_CREAT | O_RDWR, 0600, NULL);
+		CHECK(q[0] != (mqd_t)-1);
+		CHECK(q[1] != (mqd_t)-1);
+		CHECK_ERR(mq_open(name[2], O_CREAT | O_RDWR, 0600, NULL), EMFILE);
+		/* The charge goes with the queue: room for one again. */
+		CHECK_EQ(mq_close(q[1]), 0);
+		CHECK_EQ(mq_unlink(name[1]), 0);
+		q[2] = mq_open(name[2], O_CREAT | O_RDWR, 0600, NULL);
+		CHECK(q[2] != (mqd_t)-1);
+		CHECK_EQ(setrlimit(RLIMIT_MSGQUEUE, &zero), 0);
+		CHECK_ERR(mq_open(name[1], O_CREAT | O_RDWR, 0600, NULL), EMFILE);
+		mq_unlink(name[0]);
+		mq_unlink(name[2]);
+		_exit(tap_case_failed ? 1 : 0);
+	}
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(4);
+	tap_plan(5);
 	run_case("setfsuid/setfsgid: file access and new owners follow them", case_setfsuid);
 	run_case("sched_getaffinity: a real pid, only the mask bytes written", case_getaffinity);
 	run_case("RLIMIT_NPROC: racing forks reach the limit and never pass it", case_nproc_race);
 	run_case("RLIMIT_NOFILE: the table grows to fs.nr_open", case_nofile_grow);
+	run_case("RLIMIT_MSGQUEUE: the caller's limit bounds its queues", case_msgqueue);
 	unlink(path);
 	return tap_done();
 }
