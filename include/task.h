@@ -32,7 +32,7 @@ struct mm;
 struct files;
 struct fs_context;
 struct process;
-struct sem_undo;
+struct sem_undo_list;
 
 enum task_state {
 	TASK_RUNNING,		/* on a CPU or on a run queue */
@@ -181,7 +181,8 @@ struct process {
 	u64 start_ns;			/* [I] */
 	char exe_path[256];		/* [P] path of the executable (for /proc/pid/exe) */
 	u64 saved_auxv[PROC_AUXV_WORDS];	/* [P] the auxv execve gave (core files' NT_AUXV) */
-	struct sem_undo *sem_undo;	/* [c] SEM_UNDO adjustments, applied at exit (ipc/sem.c) */
+	struct sem_undo_list *sem_undo;	/* SEM_UNDO adjustments, maybe shared by CLONE_SYSVSEM,
+					 * applied at exit (ipc/sem.c; set under its lock) */
 	char comm[TASK_COMM_LEN];	/* [P] the last thread's name, kept for a zombie */
 
 	/* Termination by others (kernel/signal.c, pgrp.c, cred.c, rlimit.c, itimer.c) */

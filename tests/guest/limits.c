@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <dirent.h>
 #include <mqueue.h>
+#include <sys/sem.h>
 #include <poll.h>
 
 #define OTHER_ID	1000
@@ -328,14 +329,63 @@ static int case_msgqueue(void)
 	return 0;
 }
 
+/* A process that takes one unit of semaphore @id with SEM_UNDO and exits,
+ * created by clone with @flags (CLONE_SYSVSEM or not). Returns its status. */
+static int undo_child(int id, unsigned long flags)
+{
+	struct sembuf up = { 0, 1, SEM_UNDO };
+	int st = -1;
+	long pid = syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+
+	if (pid == 0)
+		syscall(SYS_exit, semop(id, &up, 1) == 0 ? 0 : 1);
+	if (pid > 0)
+		waitpid((pid_t)pid, &st, 0);
+	return st;
+}
+
+/* CLONE_SYSVSEM shares the SEM_UNDO list: a child's adjustment waits for
+ * the last sharer's exit. Without it the child's exit undoes at once.
+ * CLONE_IO is accepted (there is no I/O context to share). */
+static int case_clone_sysvsem(void)
+{
+	int id = semget(IPC_PRIVATE, 1, 0600), st;
+
+	CHECK(id >= 0);
+	if (id < 0)
+		return 1;
+	st = undo_child(id, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_EQ(semctl(id, 0, GETVAL), 0);		/* undone at its exit */
+
+	pid_t holder = fork();
+
+	if (holder == 0) {
+		int s = undo_child(id, CLONE_SYSVSEM);
+
+		/* The list is ours too: nothing undone yet. */
+		_exit(WIFEXITED(s) && WEXITSTATUS(s) == 0 && semctl(id, 0, GETVAL) == 1 ? 0 : 1);
+	}
+	CHECK_EQ(waitpid(holder, &st, 0), holder);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_EQ(semctl(id, 0, GETVAL), 0);		/* undone when the holder exited */
+
+	st = undo_child(id, CLONE_IO);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_EQ(semctl(id, 0, GETVAL), 0);
+	CHECK_EQ(semctl(id, 0, IPC_RMID), 0);
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(5);
+	tap_plan(6);
 	run_case("setfsuid/setfsgid: file access and new owners follow them", case_setfsuid);
 	run_case("sched_getaffinity: a real pid, only the mask bytes written", case_getaffinity);
 	run_case("RLIMIT_NPROC: racing forks reach the limit and never pass it", case_nproc_race);
 	run_case("RLIMIT_NOFILE: the table grows to fs.nr_open", case_nofile_grow);
 	run_case("RLIMIT_MSGQUEUE: the caller's limit bounds its queues", case_msgqueue);
+	run_case("clone(CLONE_SYSVSEM) shares SEM_UNDO; CLONE_IO is accepted", case_clone_sysvsem);
 	unlink(path);
 	return tap_done();
 }
