@@ -12,6 +12,11 @@
  *                  hard one (kernel/itimer.c, from the tick)
  *   RLIMIT_CORE    size of the core file of core-action deaths (coredump.c)
  *   RLIMIT_FSIZE   user writes stop at it; past it SIGXFSZ and -EFBIG (fs/tmpfs.c)
+ *   RLIMIT_MSGQUEUE bytes of a real user's POSIX message queues: -EMFILE (ipc/mqueue.c)
+ *   RLIMIT_NICE, RLIMIT_RTPRIO, RLIMIT_RTTIME are stored only: what they bound
+ *                  does not exist here (the scheduler is round robin without
+ *                  priorities; setpriority(2), nice(2) and sched_setscheduler(2)
+ *                  return -ENOSYS), so there is nothing to enforce.
  * Unprivileged callers (euid != 0) may lower hard limits but not raise them.
  *
  * Locks: process->rlim is [P] process->lock.
