@@ -198,7 +198,8 @@ u64 arch_get_fs_base(void);
  * arch_core_regs - the user registers of @t (its trapframe @tf) as an ELF
  * core file's NT_PRSTATUS stores them (pr_reg: Linux's user_regs_struct,
  * ARCH_CORE_NREGS words, from <arch_impl.h>), with @orig_syscall the
- * interrupted system call's number or -1. Sleeps: no.
+ * number of the system call the frame returns from (ignored for a trap
+ * frame). Sleeps: no.
  */
 void arch_core_regs(const struct task *t, const struct trapframe *tf, long orig_syscall,
 		    u64 *regs);

@@ -160,15 +160,17 @@ void arch_switch(struct task *prev, struct task *next)
 }
 
 /* arch_core_regs - see include/arch.h. The order is that of Linux's x86-64
- * struct user_regs_struct (asm/user_64.h), which GDB and readelf expect.
- * The data segment registers are 0 in 64-bit user mode, as on Linux. */
+ * struct user_regs_struct (asm/user_64.h), which GDB and readelf expect;
+ * orig_rax is -1 unless the frame is a system call's. The data segment
+ * registers are 0 in 64-bit user mode, as on Linux. */
 void arch_core_regs(const struct task *t, const struct trapframe *tf, long orig_syscall,
 		    u64 *regs)
 {
 	u64 r[ARCH_CORE_NREGS] = {
 		tf->r15, tf->r14, tf->r13, tf->r12, tf->rbp, tf->rbx, tf->r11, tf->r10,
 		tf->r9, tf->r8, tf->rax, tf->rcx, tf->rdx, tf->rsi, tf->rdi,
-		(u64)orig_syscall, tf->rip, tf->cs, tf->rflags, tf->rsp, tf->ss,
+		tf->vector == SYSCALL_VECTOR ? (u64)orig_syscall : (u64)-1,
+		tf->rip, tf->cs, tf->rflags, tf->rsp, tf->ss,
 		t->arch.fs_base, 0, 0, 0, 0, 0,
 	};
 
