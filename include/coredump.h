@@ -34,13 +34,12 @@ bool coredump(const struct linux_siginfo *info, struct trapframe *tf);
 /*
  * core_pattern_set - the template of core file names, as written to
  * /proc/sys/kernel/core_pattern: @len bytes at @s (kernel memory), a final
- * newline dropped. Expands %p/%P (pid), %i/%I (tid), %u, %g (real uid/gid),
- * %s (signal), %t (seconds since the epoch), %h (host name), %e (command
- * name), %E (executable path, '/' as '!'), %c (RLIMIT_CORE soft limit),
- * %d (dump mode, 1), %% (a '%'); other %x pairs are dropped as on Linux.
- * A relative name is taken from the dumping process's working directory.
- * Returns 0, or -EINVAL: longer than CORE_PATTERN_MAX - 1, an embedded NUL,
- * or a leading '|' (piping to a program is not supported). Sleeps: no.
+ * newline dropped. Its % specifiers are those of core(5), expanded by
+ * corename_expand() (include/lib/corename.h); an empty pattern means no
+ * core files. A relative name is taken from the dumping process's working
+ * directory. Returns 0, or -EINVAL: longer than CORE_PATTERN_MAX - 1, an
+ * embedded NUL, or a leading '|' (piping to a program is not supported).
+ * Takes core_pattern_lock. Sleeps: no.
  */
 int core_pattern_set(const char *s, size_t len);
 

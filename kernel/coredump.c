@@ -32,6 +32,7 @@
 #include "kmalloc.h"
 #include "uaccess.h"
 #include "coredump.h"
+#include "lib/corename.h"
 #include "uapi/elf.h"
 #include "uapi/errno.h"
 #include "uapi/signal.h"
@@ -54,8 +55,10 @@ int core_pattern_set(const char *s, size_t len)
 {
 	if (len && s[len - 1] == '\n')
 		len--;
-	if (len >= CORE_PATTERN_MAX || (len && s[0] == '|') || strnlen(s, len) != len)
-		return -EINVAL;
+	int err = corename_check(s, len, CORE_PATTERN_MAX);
+
+	if (err)
+		return err;
 	spin_lock(&core_pattern_lock);
 	memcpy(core_pattern, s, len);
 	core_pattern[len] = '\0';
@@ -128,63 +131,25 @@ static struct core_timeval ticks_tv(u64 ticks)
 	return (struct core_timeval){ (s64)(ticks / HZ), (s64)((ticks % HZ) * USEC_PER_TICK) };
 }
 
-/* Append @s to @out (at *@n of @size), '/' turned into '!' when @noslash. */
-static bool name_put(char *out, size_t *n, size_t size, const char *s, bool noslash)
-{
-	for (; *s; s++) {
-		if (*n + 1 >= size)
-			return false;
-		out[(*n)++] = (noslash && *s == '/') ? '!' : *s;
-	}
-	return true;
-}
-
 /* The core file's name: core_pattern expanded for current and @sig. */
 static int core_name(char *out, size_t size, int sig)
 {
 	struct task *t = current;
 	struct process *p = t->proc;
-	char pat[CORE_PATTERN_MAX], num[24], comm[TASK_COMM_LEN];
-	size_t n = 0;
+	char pat[CORE_PATTERN_MAX], comm[TASK_COMM_LEN];
 
 	core_pattern_get(pat, sizeof(pat));
-	if (!pat[0])
-		return -ENOENT;		/* an empty pattern: no core file */
 	memcpy(comm, t->comm, TASK_COMM_LEN);
 	comm[TASK_COMM_LEN - 1] = '\0';
-	for (const char *c = pat; *c; c++) {
-		const char *s = num;
-		bool noslash = false;
+	struct corename_vars v = {
+		.pid = (u64)p->pid, .tid = (u64)t->tid, .uid = p->uid, .gid = p->gid,
+		.sig = (u64)sig, .time = arch_rtc_seconds(),
+		.core_limit = rlimit_cur(RLIMIT_CORE),
+		.host = "sprout",	/* uname(2)'s nodename */
+		.comm = comm, .exe = p->exe_path,
+	};
 
-		if (*c != '%') {
-			if (n + 1 >= size)
-				return -ENAMETOOLONG;
-			out[n++] = *c;
-			continue;
-		}
-		switch (*++c) {
-		case '\0':
-			c--;
-			continue;
-		case '%': s = "%"; break;
-		case 'p': case 'P': snprintf(num, sizeof(num), "%d", p->pid); break;
-		case 'i': case 'I': snprintf(num, sizeof(num), "%d", t->tid); break;
-		case 'u': snprintf(num, sizeof(num), "%u", p->uid); break;
-		case 'g': snprintf(num, sizeof(num), "%u", p->gid); break;
-		case 's': snprintf(num, sizeof(num), "%d", sig); break;
-		case 't': snprintf(num, sizeof(num), "%lu", arch_rtc_seconds()); break;
-		case 'd': s = "1"; break;
-		case 'c': snprintf(num, sizeof(num), "%lu", rlimit_cur(RLIMIT_CORE)); break;
-		case 'h': s = "sprout"; break;	/* uname(2)'s nodename */
-		case 'e': s = comm; noslash = true; break;
-		case 'E': s = p->exe_path; noslash = true; break;
-		default: continue;	/* unknown: dropped, as Linux does */
-		}
-		if (!name_put(out, &n, size, s, noslash))
-			return -ENAMETOOLONG;
-	}
-	out[n] = '\0';
-	return 0;
+	return corename_expand(out, size, pat, &v);
 }
 
 /* Is this VMA's memory written to the core (coredump_filter 0x33)? */
