@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <mqueue.h>
 #include <sys/sem.h>
+#include <pthread.h>
 #include <poll.h>
 
 #define OTHER_ID	1000
@@ -72,6 +73,17 @@ static long getaffinity(pid_t pid, size_t len, void *mask)
 	return syscall(SYS_sched_getaffinity, pid, len, mask);
 }
 
+/* Publishes its thread id in *@arg, then waits until it reads -1 there. */
+static void *tid_thread(void *arg)
+{
+	pid_t *tid = arg;
+
+	__atomic_store_n(tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
+	while (__atomic_load_n(tid, __ATOMIC_ACQUIRE) != -1)
+		tap_sleep_ms(1);
+	return NULL;
+}
+
 /* The mask of a real thread only; the return value is the bytes written, the
  * rest of the caller's buffer is untouched; a short or odd length is EINVAL. */
 static int case_getaffinity(void)
@@ -111,6 +123,16 @@ static int case_getaffinity(void)
 	waitpid(gone, NULL, 0);
 	CHECK_ERR(getaffinity(gone, sizeof(buf), buf), ESRCH);
 	CHECK_ERR(getaffinity(-5, sizeof(buf), buf), ESRCH);
+	/* A thread's own id names it too. */
+	pthread_t th;
+	pid_t tid = 0;
+
+	CHECK_EQ(pthread_create(&th, NULL, tid_thread, &tid), 0);
+	while (!__atomic_load_n(&tid, __ATOMIC_ACQUIRE))
+		tap_sleep_ms(1);
+	CHECK_EQ(getaffinity(tid, sizeof(buf), buf), n);
+	__atomic_store_n(&tid, -1, __ATOMIC_RELEASE);
+	CHECK_EQ(pthread_join(th, NULL), 0);
 	return 0;
 }
 
@@ -190,6 +212,36 @@ static int case_nproc_race(void)
 	CHECK_EQ(bad, 0);		/* every worker stopped at EAGAIN */
 	CHECK_EQ(waitpid(leader, &st, 0), leader);
 	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	return 0;
+}
+
+/* Root is exempt from RLIMIT_NPROC by its real uid or by its effective uid
+ * (Linux: the initial user, or CAP_SYS_RESOURCE); others are not. */
+static int case_nproc_exempt(void)
+{
+	static const uid_t ids[][2] = { { 0, NPROC_UID }, { NPROC_UID, 0 }, { NPROC_UID, NPROC_UID } };
+
+	for (int i = 0; i < 3; i++) {
+		int st;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			struct rlimit one = { 1, 1 };
+
+			if (setrlimit(RLIMIT_NPROC, &one) || setresuid(ids[i][0], ids[i][1], 0))
+				_exit(2);
+			pid_t c = fork();
+
+			if (c == 0)
+				_exit(0);
+			if (c > 0)
+				waitpid(c, NULL, 0);
+			_exit(c > 0 ? 0 : errno == EAGAIN ? 1 : 3);
+		}
+		CHECK_EQ(waitpid(pid, &st, 0), pid);
+		CHECK(WIFEXITED(st));
+		CHECK_EQ(WEXITSTATUS(st), i < 2 ? 0 : 1);
+	}
 	return 0;
 }
 
@@ -379,10 +431,11 @@ static int case_clone_sysvsem(void)
 
 int main(void)
 {
-	tap_plan(6);
+	tap_plan(7);
 	run_case("setfsuid/setfsgid: file access and new owners follow them", case_setfsuid);
 	run_case("sched_getaffinity: a real pid, only the mask bytes written", case_getaffinity);
 	run_case("RLIMIT_NPROC: racing forks reach the limit and never pass it", case_nproc_race);
+	run_case("RLIMIT_NPROC: root's real or effective uid is exempt", case_nproc_exempt);
 	run_case("RLIMIT_NOFILE: the table grows to fs.nr_open", case_nofile_grow);
 	run_case("RLIMIT_MSGQUEUE: the caller's limit bounds its queues", case_msgqueue);
 	run_case("clone(CLONE_SYSVSEM) shares SEM_UNDO; CLONE_IO is accepted", case_clone_sysvsem);

@@ -152,6 +152,21 @@ static int case_bad_len(void)
 	CHECK_ERR(syscall(SYS_get_robust_list, -3, &got, &len), ESRCH);
 	CHECK_ERR(syscall(SYS_get_robust_list, 0, tap_bad_ptr(0xffff800000000000UL), &len),
 		  EFAULT);
+	/* Another user's thread: ptrace's read check, EPERM. */
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pid_t parent = getppid();
+
+		if (setresuid(1000, 1000, 1000))
+			_exit(2);
+		_exit(syscall(SYS_get_robust_list, parent, &got, &len) == -1 && errno == EPERM ?
+		      0 : 1);
+	}
+	int st;
+
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	CHECK_EQ(syscall(SYS_set_robust_list, NULL, 24), 0);
 	return 0;
 }
@@ -186,13 +201,48 @@ static int case_pending_entry(void)
 	return 0;
 }
 
-int main(void)
+static char self_path[256];
+
+/* execve replaces the address space: the robust list of the old one is
+ * walked first, so a mutex held across execve is marked owner-died. */
+static int case_exec(void)
 {
-	tap_plan(5);
+	struct shared *s = shared_robust_mutex();
+	pid_t pid;
+	int st;
+
+	CHECK(s != NULL);
+	if (!s)
+		return 1;
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { self_path, "--exit", NULL };
+
+		if (pthread_mutex_lock(&s->m) != 0)
+			_exit(2);
+		execv(self_path, argv);
+		_exit(3);
+	}
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_EQ(timed_lock(&s->m, 5), EOWNERDEAD);
+	CHECK_EQ(pthread_mutex_consistent(&s->m), 0);
+	CHECK_EQ(pthread_mutex_unlock(&s->m), 0);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--exit"))
+		return 0;	/* case_exec's new image */
+	if (argc < 1 || !realpath(argv[0], self_path))
+		snprintf(self_path, sizeof(self_path), "%s", argc > 0 ? argv[0] : "");
+	tap_plan(6);
 	run_case("robust mutex: owner killed, next locker gets EOWNERDEAD", case_killed_owner);
 	run_case("robust mutex: a waiting locker is woken with EOWNERDEAD", case_waiter_woken);
 	run_case("robust mutex: a thread exits holding it", case_thread_exit);
-	run_case("set/get_robust_list: the head is kept; a wrong size is EINVAL", case_bad_len);
+	run_case("set/get_robust_list: the head is kept; EINVAL, ESRCH, EPERM", case_bad_len);
 	run_case("robust list: the list_op_pending entry is released too", case_pending_entry);
+	run_case("robust mutex: held across execve, owner-died after it", case_exec);
 	return tap_done();
 }
