@@ -22,14 +22,26 @@ struct linux_siginfo;
  * coredump - write current's process to a core file, named by core_pattern
  * (default "core", relative to the working directory), for the death by
  * @info->si_signo; current is the thread that took the signal, @tf its user
- * registers. Nothing is written when RLIMIT_CORE is below one page, the
- * process changed credentials (set-user-ID; Linux's suid_dumpable = 0), or
- * another thread has already begun the group's exit. Returns true only when
+ * registers. The process's other threads are told to exit and stop on the
+ * way (coredump_park()); those stopped within a second are recorded too.
+ * Nothing is written when RLIMIT_CORE is below one page, the process
+ * changed credentials (set-user-ID; Linux's suid_dumpable = 0), or another
+ * thread has already begun the group's exit or an execve. Returns true only when
  * the whole file was written (the wait status's core flag), false on any
  * failure, including a file that would exceed RLIMIT_CORE (it is left
- * truncated at the limit). May sleep.
+ * truncated at the limit). Either way the group's exit has begun with
+ * @info->si_signo as its status (and the core flag when true). May sleep.
  */
 bool coredump(const struct linux_siginfo *info, struct trapframe *tf);
+
+/*
+ * coredump_park - called by every exiting thread before it releases
+ * anything: while another thread of the process writes a core file, wait
+ * until it is done, so the dump sees this thread's registers (its user
+ * trapframe) and its memory holds still. Returns at once otherwise.
+ * Takes process->lock; sleeps on process->thread_exit, ignoring signals.
+ */
+void coredump_park(void);
 
 /*
  * core_pattern_set - the template of core file names, as written to

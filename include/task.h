@@ -95,6 +95,7 @@ struct task {
 	u64 clear_child_tid;		/* [c] user address (set_tid_address, CLONE_CHILD_CLEARTID) */
 	u64 set_child_tid;		/* [c] CLONE_CHILD_SETTID address, written on first return */
 	u64 robust_list;		/* [c] set_robust_list(2) head (user address) or 0 */
+	bool core_parked;		/* [P] stopped in exit while a core is written */
 	struct list_head sigqueue;	/* [P] struct sigqueue: siginfo of pending */
 	sigset_t saved_sigmask;		/* [c] mask to restore after rt_sigsuspend */
 	bool restore_sigmask;		/* [c] saved_sigmask is to be restored */
@@ -170,6 +171,9 @@ struct process {
 	int exit_code;			/* [T] wait status, set when it becomes a zombie */
 	bool group_exiting;		/* [P] exit_group in progress */
 	bool core_dumping;		/* [P] a thread writes the core file (kernel/coredump.c) */
+	bool core_done;			/* [P] ... and has finished: parked threads go on */
+	struct task *core_dumper;	/* [P] that thread */
+	u32 core_parked;		/* [P] other threads stopped for the dump */
 	struct task *exec_task;		/* [P] a thread in execve that ends the others */
 	struct wait_queue thread_exit;	/* execve waits here for the other threads to end */
 	pid_t creator_tid;		/* [I] parent's thread that created it (__WNOTHREAD) */

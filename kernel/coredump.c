@@ -14,12 +14,16 @@
  * touched are holes that read as zeros.
  *
  * The dumping thread writes the file in its own context, before its exit
- * releases anything. Other threads are not stopped first (Linux stops
- * them); only the dumping thread's registers are recorded, and memory that
- * other threads change meanwhile may be caught half-way.
+ * releases anything. It first starts the group's exit and waits (up to a
+ * second) for the other threads to stop in coredump_park() on their way
+ * out, as Linux's zap_threads() does: their registers are recorded after
+ * the dumping thread's (one NT_PRSTATUS each) and the memory holds still.
+ * A thread that does not stop in time (one in a long uninterruptible
+ * sleep) is left out of the notes.
  *
  * Locks: core_pattern_lock guards core_pattern; process->lock is taken to
- * read credentials and claim the dump; mm->lock while VMAs are copied and
+ * read credentials, claim the dump and count stopped threads (who sleep on
+ * process->thread_exit, which execve cannot be using meanwhile); mm->lock while VMAs are copied and
  * while a page is copied out of the direct map (never across a file write,
  * which takes the inode lock: the order is mm->lock -> inode lock).
  */
@@ -30,6 +34,7 @@
 #include "fs.h"
 #include "arch.h"
 #include "kmalloc.h"
+#include "sched.h"
 #include "uaccess.h"
 #include "coredump.h"
 #include "lib/corename.h"
@@ -37,6 +42,7 @@
 #include "uapi/errno.h"
 #include "uapi/signal.h"
 #include "uapi/resource.h"
+#include "uapi/wait.h"
 
 #define ET_CORE		4
 #define NT_PRSTATUS	1
@@ -116,8 +122,18 @@ struct core_vma {
 	u64 file_off, file_vend;
 };
 
+/* One thread's part of NT_PRSTATUS. */
+struct core_thread {
+	pid_t tid;
+	u64 blocked, pending;
+	u64 utime_ticks, stime_ticks;
+	u64 regs[ARCH_CORE_NREGS];
+};
+
 /* Everything the dump needs, gathered before the file is opened. */
 struct core_state {
+	struct core_thread *threads;	/* the dumping thread first */
+	int nthreads;
 	struct core_vma *vmas;
 	int nvma;
 	char *notes;		/* the PT_NOTE contents */
@@ -290,13 +306,125 @@ static void psargs_fill(char *buf, size_t size)
 			buf[i] = ' ';
 }
 
-/* Build the PT_NOTE contents for the death by @info. */
-static int core_build_notes(struct core_state *cs, const struct linux_siginfo *info,
-			    struct trapframe *tf)
+#define CORE_PARK_WAIT_NS	1000000000UL	/* how long the other threads get to stop */
+
+/* coredump_park - see include/coredump.h. */
+void coredump_park(void)
 {
 	struct task *t = current;
 	struct process *p = t->proc;
-	struct core_prstatus *st = kzalloc(sizeof(*st));
+	struct wait_entry we;
+	bool park, done;
+
+	if (!p)
+		return;
+	spin_lock(&p->lock);
+	park = p->core_dumping && !p->core_done && p->core_dumper != t;
+	if (park) {
+		t->core_parked = true;
+		p->core_parked++;
+	}
+	spin_unlock(&p->lock);
+	if (!park)
+		return;
+	wake_up(&p->thread_exit);
+	/* Signals cannot end this wait: the process is dying anyway. */
+	for (;;) {
+		prepare_to_wait(&p->thread_exit, &we);
+		spin_lock(&p->lock);
+		done = p->core_done;
+		spin_unlock(&p->lock);
+		if (done)
+			break;
+		schedule();
+		finish_wait(&p->thread_exit, &we);
+	}
+	finish_wait(&p->thread_exit, &we);
+	spin_lock(&p->lock);
+	t->core_parked = false;
+	p->core_parked--;
+	spin_unlock(&p->lock);
+}
+
+/* Wait (a second at most) until every other thread of @p is parked. */
+static void core_wait_threads(struct process *p)
+{
+	u64 deadline = arch_clock_ns() + CORE_PARK_WAIT_NS;
+	struct wait_entry we;
+	bool all;
+
+	for (;;) {
+		prepare_to_wait(&p->thread_exit, &we);
+		spin_lock(&p->lock);
+		all = p->core_parked + 1 >= (u32)p->nr_threads;
+		spin_unlock(&p->lock);
+		if (all || schedule_deadline(deadline))
+			break;
+		finish_wait(&p->thread_exit, &we);
+	}
+	finish_wait(&p->thread_exit, &we);
+}
+
+/* The registers and masks of current and of the parked threads. */
+static int core_collect_threads(struct core_state *cs, struct trapframe *tf)
+{
+	struct task *t = current, *o;
+	struct process *p = t->proc;
+	int max;
+
+	spin_lock(&p->lock);
+	max = MAX(p->nr_threads, 1);
+	spin_unlock(&p->lock);
+	cs->threads = kzalloc(sizeof(*cs->threads) * (size_t)max);
+	if (!cs->threads)
+		return -ENOMEM;
+	spin_lock(&p->lock);
+	struct core_thread *c = &cs->threads[cs->nthreads++];
+
+	c->tid = t->tid;
+	c->blocked = t->blocked;
+	c->pending = t->pending | p->shared_pending;
+	c->utime_ticks = p->self.utime_ticks + t->utime_ticks;
+	c->stime_ticks = p->self.stime_ticks + t->stime_ticks;
+	arch_core_regs(t, tf, t->syscall_nr, c->regs);
+	list_for_each_entry(o, &p->threads, thread_link) {
+		if (o == t || !o->core_parked || cs->nthreads >= max)
+			continue;
+		c = &cs->threads[cs->nthreads++];
+		c->tid = o->tid;
+		c->blocked = o->blocked;
+		c->pending = o->pending | p->shared_pending;
+		c->utime_ticks = o->utime_ticks;
+		c->stime_ticks = o->stime_ticks;
+		arch_core_regs(o, arch_task_trapframe(o), o->syscall_nr, c->regs);
+	}
+	spin_unlock(&p->lock);
+	return 0;
+}
+
+/* The NT_PRSTATUS of thread @c. */
+static void prstatus_fill(struct core_prstatus *st, const struct core_thread *c,
+			  const struct linux_siginfo *info, const struct core_prstatus *proc)
+{
+	memcpy(st, proc, sizeof(*st));
+	st->si_signo = info->si_signo;
+	st->si_code = info->si_code;
+	st->si_errno = info->si_errno;
+	st->pr_cursig = (s16)info->si_signo;
+	st->pr_sigpend = c->pending;
+	st->pr_sighold = c->blocked;
+	st->pr_pid = c->tid;
+	st->pr_utime = ticks_tv(c->utime_ticks);
+	st->pr_stime = ticks_tv(c->stime_ticks);
+	memcpy(st->pr_reg, c->regs, sizeof(st->pr_reg));
+}
+
+/* Build the PT_NOTE contents for the death by @info. */
+static int core_build_notes(struct core_state *cs, const struct linux_siginfo *info)
+{
+	struct task *t = current;
+	struct process *p = t->proc;
+	struct core_prstatus *st = kzalloc(sizeof(*st)), *proc = kzalloc(sizeof(*proc));
 	struct core_prpsinfo *ps = kzalloc(sizeof(*ps));
 	u64 auxv[PROC_AUXV_WORDS];
 	size_t auxv_len = 0, off = 0;
@@ -304,31 +432,22 @@ static int core_build_notes(struct core_state *cs, const struct linux_siginfo *i
 	long files_len;
 	int err = -ENOMEM;
 
-	if (!st || !ps)
+	if (!st || !ps || !proc)
 		goto out;
 	files_len = nt_file_build(cs, &files);
 	if (files_len < 0) {
 		err = (int)files_len;
 		goto out;
 	}
-	st->si_signo = info->si_signo;
-	st->si_code = info->si_code;
-	st->si_errno = info->si_errno;
-	st->pr_cursig = (s16)info->si_signo;
-	st->pr_sighold = t->blocked;
-	st->pr_pid = t->tid;
-	arch_core_regs(t, tf, t->syscall_nr, st->pr_reg);
+	/* What every thread's NT_PRSTATUS shares: the process's ids and times. */
 	spin_lock(&tasklist_lock);
-	st->pr_ppid = p->parent ? p->parent->pid : 0;
-	st->pr_pgrp = p->pgid;
-	st->pr_sid = p->sid;
-	st->pr_cutime = ticks_tv(p->children_ru.utime_ticks);
-	st->pr_cstime = ticks_tv(p->children_ru.stime_ticks);
+	proc->pr_ppid = p->parent ? p->parent->pid : 0;
+	proc->pr_pgrp = p->pgid;
+	proc->pr_sid = p->sid;
+	proc->pr_cutime = ticks_tv(p->children_ru.utime_ticks);
+	proc->pr_cstime = ticks_tv(p->children_ru.stime_ticks);
 	spin_unlock(&tasklist_lock);
 	spin_lock(&p->lock);
-	st->pr_sigpend = t->pending | p->shared_pending;
-	st->pr_utime = ticks_tv(p->self.utime_ticks + t->utime_ticks);
-	st->pr_stime = ticks_tv(p->self.stime_ticks + t->stime_ticks);
 	ps->pr_uid = p->uid;
 	ps->pr_gid = p->gid;
 	memcpy(auxv, p->saved_auxv, sizeof(auxv));
@@ -337,9 +456,9 @@ static int core_build_notes(struct core_state *cs, const struct linux_siginfo *i
 	ps->pr_state = 0;
 	ps->pr_sname = 'R';
 	ps->pr_pid = p->pid;
-	ps->pr_ppid = st->pr_ppid;
-	ps->pr_pgrp = st->pr_pgrp;
-	ps->pr_sid = st->pr_sid;
+	ps->pr_ppid = proc->pr_ppid;
+	ps->pr_pgrp = proc->pr_pgrp;
+	ps->pr_sid = proc->pr_sid;
 	memcpy(ps->pr_fname, t->comm, sizeof(ps->pr_fname));
 	ps->pr_fname[sizeof(ps->pr_fname) - 1] = '\0';
 	psargs_fill(ps->pr_psargs, sizeof(ps->pr_psargs));
@@ -351,15 +470,22 @@ static int core_build_notes(struct core_state *cs, const struct linux_siginfo *i
 			break;
 	}
 
+	/* Linux's order: the dumping thread's notes with the process's, then
+	 * one NT_PRSTATUS per other thread. */
 	for (int pass = 0; pass < 2; pass++) {
 		char *buf = pass ? cs->notes : NULL;
 
 		off = 0;
+		prstatus_fill(st, &cs->threads[0], info, proc);
 		note_put(buf, &off, NT_PRSTATUS, st, sizeof(*st));
 		note_put(buf, &off, NT_PRPSINFO, ps, sizeof(*ps));
 		note_put(buf, &off, NT_SIGINFO, info, sizeof(*info));
 		note_put(buf, &off, NT_AUXV, auxv, auxv_len * 8);
 		note_put(buf, &off, NT_FILE, files, (size_t)files_len);
+		for (int i = 1; i < cs->nthreads; i++) {
+			prstatus_fill(st, &cs->threads[i], info, proc);
+			note_put(buf, &off, NT_PRSTATUS, st, sizeof(*st));
+		}
 		if (!pass) {
 			cs->notes = kmalloc(off);
 			if (!cs->notes)
@@ -371,6 +497,7 @@ static int core_build_notes(struct core_state *cs, const struct linux_siginfo *i
 out:
 	kfree(files);
 	kfree(ps);
+	kfree(proc);
 	kfree(st);
 	return err;
 }
@@ -484,20 +611,42 @@ out:
 	return err;
 }
 
-/* Claim the dump for this thread: false when the process is already
- * ending or another thread dumps. Credentials changed by a set-user-ID
- * exec make the process undumpable (suid_dumpable 0). */
-static bool core_claim(struct process *p)
+/*
+ * Claim the dump for this thread and start the group's exit: false when
+ * the process is already ending or exec'ing, or its ids differ (a
+ * set-user-ID exec: suid_dumpable 0). The other threads are woken so that
+ * they stop in coredump_park().
+ */
+static bool core_claim(struct process *p, int sig)
 {
+	struct task *t = current, *o;
 	bool ok;
 
 	spin_lock(&p->lock);
-	ok = !p->group_exiting && !p->core_dumping && p->uid == p->euid && p->gid == p->egid &&
-	     p->euid == p->suid && p->egid == p->sgid;
-	if (ok)
+	ok = !p->group_exiting && !p->core_dumping && !p->exec_task && p->uid == p->euid &&
+	     p->gid == p->egid && p->euid == p->suid && p->egid == p->sgid;
+	if (ok) {
 		p->core_dumping = true;
+		p->core_dumper = t;
+		p->group_exiting = true;
+		p->exit_code = wait_status_signaled(sig, false);
+		list_for_each_entry(o, &p->threads, thread_link)
+			if (o != t)
+				sched_wake_task(o);
+	}
 	spin_unlock(&p->lock);
 	return ok;
+}
+
+/* The dump is over (@dumped: completely): the status gets its core flag,
+ * the parked threads go on exiting. */
+static void core_finish(struct process *p, int sig, bool dumped)
+{
+	spin_lock(&p->lock);
+	p->exit_code = wait_status_signaled(sig, dumped);
+	p->core_done = true;
+	spin_unlock(&p->lock);
+	wake_up(&p->thread_exit);
 }
 
 /* coredump - see include/coredump.h. */
@@ -510,23 +659,27 @@ bool coredump(const struct linux_siginfo *info, struct trapframe *tf)
 	char *name = NULL;
 	long r = -ENOMEM;
 
-	if (!mm || !t->fs || cs.limit < PAGE_SIZE || !core_claim(p))
+	if (!mm || !t->fs || cs.limit < PAGE_SIZE || !core_claim(p, info->si_signo))
 		return false;
+	core_wait_threads(p);
 	name = kmalloc(PATH_MAX);
 	if (!name)
 		goto out;
 	if ((r = core_name(name, PATH_MAX, info->si_signo)) ||
+	    (r = core_collect_threads(&cs, tf)) ||
 	    (r = core_collect_vmas(mm, &cs)) ||
-	    (r = core_build_notes(&cs, info, tf)) ||
+	    (r = core_build_notes(&cs, info)) ||
 	    (r = vfs_core_open(name, &cs.file)))
 		goto out;
 	r = core_write_all(&cs, mm);
 	file_put(cs.file);
 out:
+	core_finish(p, info->si_signo, r >= 0);
 	for (int i = 0; i < cs.nvma; i++)
 		if (cs.vmas[i].file)
 			inode_put(cs.vmas[i].file);
 	kfree(cs.vmas);
+	kfree(cs.threads);
 	kfree(cs.notes);
 	kfree(name);
 	return r >= 0;

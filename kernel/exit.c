@@ -21,6 +21,7 @@
 #include "uaccess.h"
 #include "trace.h"
 #include "futex.h"
+#include "coredump.h"
 #include "uapi/errno.h"
 #include "uapi/wait.h"
 #include "uapi/signal.h"
@@ -204,6 +205,7 @@ void do_exit_thread(int wait_status)
 	struct process *p = t->proc;
 	bool last, wake_exec;
 
+	coredump_park();	/* a core file being written sees this thread whole */
 	exit_release_resources(t);
 
 	spin_lock(&p->lock);

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <tap.h>
 #include <sys/syscall.h>
+#include <pthread.h>
 
 #define NT_PRSTATUS	1
 #define NT_PRPSINFO	3
@@ -92,12 +93,19 @@ static bool core_word(int fd, const Elf64_Ehdr *eh, unsigned long long addr,
 	return false;
 }
 
+#define MAX_THREADS	8
+
+/* The pr_pid of every NT_PRSTATUS, in file order (check_notes fills them). */
+static int prstatus_pids[MAX_THREADS], prstatus_count;
+
 /* Check the notes of the PT_NOTE segment; returns the number of bad things. */
 static int check_notes(int fd, const Elf64_Phdr *note, pid_t pid)
 {
 	char *buf = malloc(note->p_filesz + 1);
 	unsigned seen = 0;
 	size_t off = 0;
+
+	prstatus_count = 0;
 
 	CHECK(buf != NULL);
 	if (!buf || !core_read(fd, note->p_offset, buf, note->p_filesz))
@@ -116,7 +124,9 @@ static int check_notes(int fd, const Elf64_Phdr *note, pid_t pid)
 				seen |= 1;
 				CHECK(descsz >= 112 + 27 * 8);
 				CHECK_EQ(*(short *)(desc + 12), SIGABRT);	/* pr_cursig */
-				CHECK_EQ(*(int *)(desc + 32), pid);		/* pr_pid */
+				if (prstatus_count < MAX_THREADS)
+					prstatus_pids[prstatus_count] = *(int *)(desc + 32);
+				prstatus_count++;
 				CHECK_EQ(*(int *)(desc + 36), getpid());	/* pr_ppid */
 				break;
 			case NT_PRPSINFO:
@@ -166,6 +176,8 @@ static int check_notes(int fd, const Elf64_Phdr *note, pid_t pid)
 		off = (size_t)(desc - buf) + ((descsz + 3) & ~3u);
 	}
 	CHECK_EQ(seen, 31);
+	CHECK(prstatus_count >= 1);
+	CHECK_EQ(prstatus_pids[0], pid);	/* the thread that died first */
 	free(buf);
 	return seen == 31 ? 0 : 1;
 }
@@ -246,6 +258,80 @@ static int case_abort_core(void)
 	return 0;
 }
 
+static void *sleeper(void *arg)
+{
+	int *tid = arg;
+
+	*tid = (int)syscall(SYS_gettid);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* A process with three threads: one NT_PRSTATUS per thread, the aborting
+ * (main) thread's first, each with its own tid. */
+static int case_threads(void)
+{
+	static volatile int tids[2];
+	char path[160];
+	Elf64_Ehdr eh;
+	Elf64_Phdr note = { 0 };
+	int p[2], st, fd, got[2];
+
+	if (!core_pattern_plain()) {
+		tap_diag("this Linux's kernel.core_pattern is not \"core\"");
+		return TAP_SKIP_STATUS;
+	}
+	core_path(path, sizeof(path));
+	unlink(path);
+	CHECK_EQ(pipe(p), 0);
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+		pthread_t th;
+
+		if (chdir(dir) || setrlimit(RLIMIT_CORE, &rl))
+			_exit(2);
+		for (int i = 0; i < 2; i++)
+			if (pthread_create(&th, NULL, sleeper, (void *)&tids[i]))
+				_exit(3);
+		while (!tids[0] || !tids[1])
+			tap_sleep_ms(1);
+		got[0] = tids[0];
+		got[1] = tids[1];
+		if (write(p[1], got, sizeof(got)) != sizeof(got))
+			_exit(4);
+		tap_sleep_ms(50);	/* let both block in pause() */
+		abort();
+	}
+	close(p[1]);
+	CHECK_EQ(read(p[0], got, sizeof(got)), (ssize_t)sizeof(got));
+	close(p[0]);
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+	CHECK(WCOREDUMP(st));
+	fd = open(path, O_RDONLY);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return 1;
+	CHECK(core_read(fd, 0, &eh, sizeof(eh)));
+	for (int i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+
+		CHECK(core_read(fd, eh.e_phoff + (unsigned long long)i * sizeof(ph), &ph, sizeof(ph)));
+		if (ph.p_type == PT_NOTE && !note.p_filesz)
+			note = ph;
+	}
+	CHECK_EQ(check_notes(fd, &note, pid), 0);
+	CHECK_EQ(prstatus_count, 3);
+	CHECK((prstatus_pids[1] == got[0] && prstatus_pids[2] == got[1]) ||
+	      (prstatus_pids[1] == got[1] && prstatus_pids[2] == got[0]));
+	close(fd);
+	unlink(path);
+	return 0;
+}
+
 /* RLIMIT_CORE 0: no file, no core flag. */
 static int case_no_limit(void)
 {
@@ -299,8 +385,9 @@ int main(void)
 {
 	tap_tmppath(dir, sizeof(dir), "coredump");
 	mkdir(dir, 0755);
-	tap_plan(3);
+	tap_plan(4);
 	run_case("abort with RLIMIT_CORE: an ELF core with notes and the memory", case_abort_core);
+	run_case("a core of three threads: one NT_PRSTATUS each", case_threads);
 	run_case("RLIMIT_CORE 0: no core file, no core flag", case_no_limit);
 	run_case("a symlink named core is not followed", case_symlink);
 	rmdir(dir);
