@@ -204,6 +204,11 @@ u64 arch_get_fs_base(void);
 void arch_core_regs(const struct task *t, const struct trapframe *tf, long orig_syscall,
 		    u64 *regs);
 
+/* arch_core_fpregs - the user FPU/SSE state of @t (current: the registers
+ * now; another thread: as saved when it last switched out) as NT_PRFPREG
+ * stores it, ARCH_CORE_FPREGS_SIZE bytes into @area. Sleeps: no. */
+void arch_core_fpregs(const struct task *t, u8 *area);
+
 /*
  * arch_switch - save the callee-saved registers, FPU state and FS base of
  * @prev, switch to @next's kernel stack and address-space-independent state

@@ -5,7 +5,8 @@
  * Layout (System V gABI ET_CORE, as Linux's fs/binfmt_elf.c writes it):
  *   ELF header | program headers: PT_NOTE, then one PT_LOAD per VMA |
  *   notes: NT_PRSTATUS (the dumping thread's registers), NT_PRPSINFO,
- *   NT_SIGINFO, NT_AUXV, NT_FILE (the file-backed mappings) |
+ *   NT_SIGINFO, NT_AUXV, NT_FILE (the file-backed mappings), NT_PRFPREG
+ *   (its FPU/SSE registers), then NT_PRSTATUS and NT_PRFPREG per other thread |
  *   the VMAs' contents, each from a page boundary.
  * Which contents: anonymous memory, shared anonymous memory (SysV shm and
  * MAP_SHARED|MAP_ANONYMOUS) and writable private file mappings (.data);
@@ -46,6 +47,7 @@
 
 #define ET_CORE		4
 #define NT_PRSTATUS	1
+#define NT_PRFPREG	2
 #define NT_PRPSINFO	3
 #define NT_AUXV		6
 #define NT_SIGINFO	0x53494749	/* "SIGI" */
@@ -128,6 +130,7 @@ struct core_thread {
 	u64 blocked, pending;
 	u64 utime_ticks, stime_ticks;
 	u64 regs[ARCH_CORE_NREGS];
+	u8 fpregs[ARCH_CORE_FPREGS_SIZE];
 };
 
 /* Everything the dump needs, gathered before the file is opened. */
@@ -387,6 +390,7 @@ static int core_collect_threads(struct core_state *cs, struct trapframe *tf)
 	c->utime_ticks = p->self.utime_ticks + t->utime_ticks;
 	c->stime_ticks = p->self.stime_ticks + t->stime_ticks;
 	arch_core_regs(t, tf, t->syscall_nr, c->regs);
+	arch_core_fpregs(t, c->fpregs);
 	list_for_each_entry(o, &p->threads, thread_link) {
 		if (o == t || !o->core_parked || cs->nthreads >= max)
 			continue;
@@ -397,6 +401,7 @@ static int core_collect_threads(struct core_state *cs, struct trapframe *tf)
 		c->utime_ticks = o->utime_ticks;
 		c->stime_ticks = o->stime_ticks;
 		arch_core_regs(o, arch_task_trapframe(o), o->syscall_nr, c->regs);
+		arch_core_fpregs(o, c->fpregs);
 	}
 	spin_unlock(&p->lock);
 	return 0;
@@ -482,9 +487,12 @@ static int core_build_notes(struct core_state *cs, const struct linux_siginfo *i
 		note_put(buf, &off, NT_SIGINFO, info, sizeof(*info));
 		note_put(buf, &off, NT_AUXV, auxv, auxv_len * 8);
 		note_put(buf, &off, NT_FILE, files, (size_t)files_len);
+		note_put(buf, &off, NT_PRFPREG, cs->threads[0].fpregs, ARCH_CORE_FPREGS_SIZE);
 		for (int i = 1; i < cs->nthreads; i++) {
 			prstatus_fill(st, &cs->threads[i], info, proc);
 			note_put(buf, &off, NT_PRSTATUS, st, sizeof(*st));
+			note_put(buf, &off, NT_PRFPREG, cs->threads[i].fpregs,
+				 ARCH_CORE_FPREGS_SIZE);
 		}
 		if (!pass) {
 			cs->notes = kmalloc(off);

@@ -176,3 +176,16 @@ void arch_core_regs(const struct task *t, const struct trapframe *tf, long orig_
 
 	memcpy(regs, r, sizeof(r));
 }
+
+/* arch_core_fpregs - see include/arch.h. The kernel uses no FPU/SSE
+ * registers, so current's are still the user's; others' are in arch.fpu. */
+void arch_core_fpregs(const struct task *t, u8 *area)
+{
+	u8 img[512] __aligned(16);
+
+	if (t == current_task())
+		fxsave(img);
+	else
+		memcpy(img, t->arch.fpu, sizeof(img));
+	memcpy(area, img, ARCH_CORE_FPREGS_SIZE);
+}

@@ -14,6 +14,7 @@
 #include <pthread.h>
 
 #define NT_PRSTATUS	1
+#define NT_FPREGSET	2
 #define NT_PRPSINFO	3
 #define NT_AUXV		6
 #define NT_SIGINFO	0x53494749
@@ -129,6 +130,11 @@ static int check_notes(int fd, const Elf64_Phdr *note, pid_t pid)
 				prstatus_count++;
 				CHECK_EQ(*(int *)(desc + 36), getpid());	/* pr_ppid */
 				break;
+			case NT_FPREGSET:
+				seen |= 32;
+				CHECK_EQ(descsz, 512);				/* the FXSAVE image */
+				CHECK_EQ(*(unsigned *)(desc + 24) & 0xffc0, 0x1f80);	/* MXCSR */
+				break;
 			case NT_PRPSINFO:
 				seen |= 2;
 				CHECK_EQ(descsz, 136);
@@ -175,11 +181,11 @@ static int check_notes(int fd, const Elf64_Phdr *note, pid_t pid)
 		}
 		off = (size_t)(desc - buf) + ((descsz + 3) & ~3u);
 	}
-	CHECK_EQ(seen, 31);
+	CHECK_EQ(seen, 63);
 	CHECK(prstatus_count >= 1);
 	CHECK_EQ(prstatus_pids[0], pid);	/* the thread that died first */
 	free(buf);
-	return seen == 31 ? 0 : 1;
+	return seen == 63 ? 0 : 1;
 }
 
 static bool core_pattern_plain(void)

@@ -33,6 +33,7 @@ struct trapframe {
 /* ELF core files (kernel/coredump.c): the machine and the pr_reg words. */
 #define ARCH_ELF_MACHINE	62	/* EM_X86_64 */
 #define ARCH_CORE_NREGS		27	/* struct user_regs_struct */
+#define ARCH_CORE_FPREGS_SIZE	512	/* NT_PRFPREG: the FXSAVE image (user_i387_struct) */
 
 /* Per-thread machine state kept in struct task. */
 struct arch_thread {
