@@ -18,34 +18,37 @@
 static char path[128];
 
 /* Root's private file is closed to filesystem uid 1000 and open again at 0;
- * new files belong to the filesystem ids; set*uid resets them to the effective ids. */
+ * new files belong to the filesystem ids; set*uid resets them to the effective ids.
+ * The files live in a world-writable directory reached through a descriptor,
+ * so that only their own modes decide (the temporary directory may be 0700). */
 static int case_setfsuid(void)
 {
-	char made[160];
 	struct stat st;
-	int fd;
+	int fd, dfd;
 
 	tap_tmppath(path, sizeof(path), "fsuid");
-	snprintf(made, sizeof(made), "%s-made", path);
-	unlink(made);
-	fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	CHECK_EQ(mkdir(path, 0777), 0);
+	CHECK_EQ(chmod(path, 0777), 0);			/* whatever the umask */
+	dfd = open(path, O_RDONLY | O_DIRECTORY);
+	CHECK(dfd >= 0);
+	fd = openat(dfd, "secret", O_CREAT | O_WRONLY | O_TRUNC, 0600);
 	CHECK(fd >= 0);
+	CHECK_EQ(fchown(fd, 0, 0), 0);
 	close(fd);
-	CHECK_EQ(fchown(open(path, O_RDONLY), 0, 0), 0);
 	CHECK_EQ(setfsuid(OTHER_ID), 0);		/* returns the previous fsuid */
 	CHECK_EQ(setfsuid(-1), OTHER_ID);		/* -1 only reads it */
 	CHECK_EQ(getuid(), 0);
 	CHECK_EQ(geteuid(), 0);
-	CHECK_ERR(open(path, O_RDONLY), EACCES);
+	CHECK_ERR(openat(dfd, "secret", O_RDONLY), EACCES);
 	CHECK_EQ(setfsgid(OTHER_ID), 0);
-	fd = open(made, O_CREAT | O_WRONLY, 0644);
+	fd = openat(dfd, "made", O_CREAT | O_WRONLY, 0644);
 	CHECK(fd >= 0);
 	CHECK_EQ(fstat(fd, &st), 0);
 	CHECK_EQ(st.st_uid, OTHER_ID);
 	CHECK_EQ(st.st_gid, OTHER_ID);
 	close(fd);
 	CHECK_EQ(setfsuid(0), OTHER_ID);
-	fd = open(path, O_RDONLY);
+	fd = openat(dfd, "secret", O_RDONLY);
 	CHECK(fd >= 0);
 	close(fd);
 	/* setresuid, even changing nothing, makes the fsuid the euid again. */
@@ -55,16 +58,28 @@ static int case_setfsuid(void)
 	CHECK_EQ(setfsgid(-1), OTHER_ID);
 	CHECK_EQ(setresgid(-1, 0, -1), 0);
 	CHECK_EQ(setfsgid(-1), 0);
-	unlink(made);
+	CHECK_EQ(unlinkat(dfd, "made", 0), 0);
 
 	/* Unprivileged: only one of the real, effective, saved or filesystem ids. */
-	CHECK_EQ(setresgid(OTHER_ID, OTHER_ID, OTHER_ID), 0);
-	CHECK_EQ(setresuid(OTHER_ID, OTHER_ID, OTHER_ID), 0);
-	CHECK_EQ(setfsuid(0), OTHER_ID);
-	CHECK_EQ(setfsuid(-1), OTHER_ID);
-	CHECK_EQ(setfsgid(0), OTHER_ID);
-	CHECK_EQ(setfsgid(-1), OTHER_ID);
-	CHECK_ERR(open(path, O_RDONLY), EACCES);
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setresgid(OTHER_ID, OTHER_ID, OTHER_ID) || setresuid(OTHER_ID, OTHER_ID, OTHER_ID))
+			_exit(2);
+		CHECK_EQ(setfsuid(0), OTHER_ID);
+		CHECK_EQ(setfsuid(-1), OTHER_ID);
+		CHECK_EQ(setfsgid(0), OTHER_ID);
+		CHECK_EQ(setfsgid(-1), OTHER_ID);
+		CHECK_ERR(openat(dfd, "secret", O_RDONLY), EACCES);
+		_exit(tap_case_failed ? 1 : 0);
+	}
+	int status;
+
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_EQ(unlinkat(dfd, "secret", 0), 0);
+	close(dfd);
+	CHECK_EQ(rmdir(path), 0);
 	return 0;
 }
 
@@ -439,6 +454,5 @@ int main(void)
 	run_case("RLIMIT_NOFILE: the table grows to fs.nr_open", case_nofile_grow);
 	run_case("RLIMIT_MSGQUEUE: the caller's limit bounds its queues", case_msgqueue);
 	run_case("clone(CLONE_SYSVSEM) shares SEM_UNDO; CLONE_IO is accepted", case_clone_sysvsem);
-	unlink(path);
 	return tap_done();
 }
