@@ -27,6 +27,15 @@ static int case_setfsuid(void)
 	int fd, dfd;
 
 	tap_tmppath(path, sizeof(path), "fsuid");
+	/* Left over from an earlier run with the same pid (a fresh pid namespace). */
+	for (int i = 0; i < 2; i++) {
+		char old[sizeof(path) + 16];
+
+		snprintf(old, sizeof(old), "%s/%s", path, i ? "made" : "secret");
+		unlink(old);
+	}
+	unlink(path);
+	rmdir(path);
 	CHECK_EQ(mkdir(path, 0777), 0);
 	CHECK_EQ(chmod(path, 0777), 0);			/* whatever the umask */
 	dfd = open(path, O_RDONLY | O_DIRECTORY);
@@ -357,6 +366,37 @@ static int case_nofile_grow(void)
 	return 0;
 }
 
+/* select(2) past FD_SETSIZE: a pipe's read end at descriptor 1500 is seen
+ * ready through a 1501-bit set (the kernel takes any size up to the table's). */
+static int case_select_high(void)
+{
+	struct rlimit rl = { 2048, 2048 };
+	unsigned long long rd[24], wr[24];	/* 1536 bits */
+	struct timeval tv = { 5, 0 };
+	int p[2];
+
+	CHECK_EQ(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	CHECK_EQ(pipe(p), 0);
+	CHECK_EQ(dup2(p[0], 1500), 1500);
+	CHECK_EQ(dup2(p[1], 1200), 1200);
+	memset(rd, 0, sizeof(rd));
+	memset(wr, 0, sizeof(wr));
+	rd[1500 / 64] = 1ULL << (1500 % 64);
+	wr[1200 / 64] = 1ULL << (1200 % 64);
+	/* Writable at once, not yet readable. */
+	CHECK_EQ(syscall(SYS_select, 1501, rd, wr, NULL, &tv), 1);
+	CHECK_EQ(rd[1500 / 64], 0);
+	CHECK_EQ(wr[1200 / 64], 1ULL << (1200 % 64));
+	CHECK_EQ(write(1200, "x", 1), 1);
+	rd[1500 / 64] = 1ULL << (1500 % 64);
+	CHECK_EQ(syscall(SYS_select, 1501, rd, NULL, NULL, &tv), 1);
+	CHECK_EQ(rd[1500 / 64], 1ULL << (1500 % 64));
+	close(1500);
+	rd[1500 / 64] = 1ULL << (1500 % 64);
+	CHECK_ERR(syscall(SYS_select, 1501, rd, NULL, NULL, &tv), EBADF);
+	return 0;
+}
+
 #define MQ_UID		54322	/* a user with no message queues */
 
 /* RLIMIT_MSGQUEUE is the caller's limit, not a constant: with it at 0 no
@@ -446,12 +486,13 @@ static int case_clone_sysvsem(void)
 
 int main(void)
 {
-	tap_plan(7);
+	tap_plan(8);
 	run_case("setfsuid/setfsgid: file access and new owners follow them", case_setfsuid);
 	run_case("sched_getaffinity: a real pid, only the mask bytes written", case_getaffinity);
 	run_case("RLIMIT_NPROC: racing forks reach the limit and never pass it", case_nproc_race);
 	run_case("RLIMIT_NPROC: root's real or effective uid is exempt", case_nproc_exempt);
 	run_case("RLIMIT_NOFILE: the table grows to fs.nr_open", case_nofile_grow);
+	run_case("select sees descriptors past 1024", case_select_high);
 	run_case("RLIMIT_MSGQUEUE: the caller's limit bounds its queues", case_msgqueue);
 	run_case("clone(CLONE_SYSVSEM) shares SEM_UNDO; CLONE_IO is accepted", case_clone_sysvsem);
 	return tap_done();
