@@ -183,8 +183,10 @@ void fs_cred(uid_t *uid, gid_t *gid, bool real)
 		*gid = 0;
 		return;
 	}
-	*uid = real ? p->uid : p->euid;
-	*gid = real ? p->gid : p->egid;
+	/* File access uses the filesystem ids (setfsuid(2)), which follow
+	 * the effective ids unless set on their own. */
+	*uid = real ? p->uid : p->fsuid;
+	*gid = real ? p->gid : p->fsgid;
 }
 
 int inode_permission(struct inode *ino, int mask, bool real)

@@ -145,7 +145,7 @@ static long do_poll(struct linux_pollfd __user *ufds, u64 nfds, u64 deadline_ns,
 	struct linux_pollfd *fds;
 	long r;
 
-	if (nfds > FD_MAX)
+	if (nfds > rlimit_cur(RLIMIT_NOFILE))
 		return -EINVAL;	/* poll(2): nfds exceeds RLIMIT_NOFILE */
 	fds = kmalloc(MAX(nfds, 1UL) * sizeof(*fds));
 	if (!fds)
@@ -267,13 +267,15 @@ long sys_ppoll(struct linux_pollfd __user *ufds, u64 nfds, struct linux_timespec
 #define SEL_OUT	(POLLOUT | POLLWRNORM | POLLWRBAND | POLLERR)
 #define SEL_EX	(POLLPRI)
 
+/* The three sets of one select, n bits each (n at most the table's size). */
 struct fd_sets {
-	u64 in[FD_MAX / 64], out[FD_MAX / 64], ex[FD_MAX / 64];
+	u64 *in, *out, *ex;
+	size_t words;		/* per set */
 };
 
 static int set_get(u64 *k, const u64 __user *u, int n)
 {
-	memset(k, 0, FD_MAX / 8);
+	memset(k, 0, ALIGN_UP((u64)n, 64) / 8);
 	if (!u)
 		return 0;
 	return copy_from_user(k, u, ALIGN_UP((u64)n, 64) / 8) ? -EFAULT : 0;
@@ -295,13 +297,17 @@ static bool bit(const u64 *set, int fd)
 static long do_select(int n, u64 __user *uin, u64 __user *uout, u64 __user *uex,
 		      u64 deadline, bool no_wait)
 {
-	struct fd_sets *s = kzalloc(sizeof(*s));
+	struct fd_sets sets = { .words = MAX(ALIGN_UP((u64)n, 64) / 64, 1UL) }, *s = &sets;
+	u64 *bits = kzalloc(3 * sets.words * sizeof(u64));
 	struct linux_pollfd *fds = NULL;
 	u32 nfds = 0;
 	long r;
 
-	if (!s)
+	if (!bits)
 		return -ENOMEM;
+	s->in = bits;
+	s->out = bits + s->words;
+	s->ex = bits + 2 * s->words;
 	if ((r = set_get(s->in, uin, n)) || (r = set_get(s->out, uout, n)) ||
 	    (r = set_get(s->ex, uex, n)))
 		goto out;
@@ -328,7 +334,7 @@ static long do_select(int n, u64 __user *uin, u64 __user *uout, u64 __user *uex,
 	r = poll_wait_fds(fds, nfds, deadline, no_wait);
 	if (r < 0)
 		goto out;
-	memset(s, 0, sizeof(*s));
+	memset(bits, 0, 3 * s->words * sizeof(u64));
 	r = 0;
 	for (u32 i = 0; i < nfds; i++) {
 		int fd = fds[i].fd;
@@ -345,7 +351,7 @@ static long do_select(int n, u64 __user *uin, u64 __user *uout, u64 __user *uex,
 		r = -EFAULT;
 out:
 	kfree(fds);
-	kfree(s);
+	kfree(bits);
 	return r;
 }
 
@@ -367,7 +373,7 @@ long sys_select(int n, u64 __user *in, u64 __user *out, u64 __user *ex,
 
 	if (n < 0)
 		return -EINVAL;
-	n = MIN(n, FD_MAX);
+	n = (int)MIN((u32)n, files_size(current->files));	/* Linux: max_fds */
 	if (utv) {
 		if (copy_from_user(&tv, utv, sizeof(tv)))
 			return -EFAULT;
@@ -407,7 +413,7 @@ long sys_pselect6(int n, u64 __user *in, u64 __user *out, u64 __user *ex,
 
 	if (n < 0)
 		return -EINVAL;
-	n = MIN(n, FD_MAX);
+	n = (int)MIN((u32)n, files_size(current->files));	/* Linux: max_fds */
 	r = timespec_deadline(uts, &deadline, &no_wait);
 	if (r)
 		return r;

@@ -249,7 +249,7 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 		if (n)
 			return n == -ESRCH ? -ENOENT : (int)n;
 		n = parse_num(name, len);
-		if (n >= 0 && n < FD_MAX && procfs_fd_exists(pid, (int)n)) {
+		if (n >= 0 && n < (long)nr_open_get() && procfs_fd_exists(pid, (int)n)) {
 			struct proc_entry e = { "", PN_FD_LINK, S_IFLNK | 0700 };
 
 			return make_node(dir, &e, pid, (u32)n, out);

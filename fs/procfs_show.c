@@ -286,13 +286,7 @@ static struct file *file_of(pid_t pid, int fd)
 
 	if (!t)
 		return NULL;
-	if (fd >= 0 && fd < FD_MAX) {
-		spin_lock(&t->lock);
-		f = t->fd[fd];
-		if (f)
-			file_get(f);
-		spin_unlock(&t->lock);
-	}
+	f = files_lookup(t, fd);
 	files_put(t);
 	return f;
 }
@@ -300,18 +294,11 @@ static struct file *file_of(pid_t pid, int fd)
 int procfs_next_fd(pid_t pid, int from)
 {
 	struct files *t = files_of(pid);
-	int fd, found = -1;
+	int found;
 
 	if (!t)
 		return -1;
-	spin_lock(&t->lock);
-	for (fd = MAX(from, 0); fd < FD_MAX; fd++) {
-		if (t->fd[fd]) {
-			found = fd;
-			break;
-		}
-	}
-	spin_unlock(&t->lock);
+	found = files_next_fd(t, from);
 	files_put(t);
 	return found;
 }
@@ -543,7 +530,7 @@ static void show_status(struct out *o, struct snap *s)
 	    "NSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
 	    s->comm, umask, state_name(s->state), s->pid, s->tid, s->ppid,
 	    s->uid, s->euid, s->suid, s->euid, s->gid, s->egid, s->sgid, s->egid,
-	    s->files ? FD_MAX : 0, s->pid, s->pgid, s->sid);
+	    s->files ? (int)files_size(s->files) : 0, s->pid, s->pgid, s->sid);
 	if (s->mm) {
 		mm_sizes(s->mm, &z);
 		put(o, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmPin:\t%8lu kB\n"

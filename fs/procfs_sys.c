@@ -24,6 +24,7 @@
 #include "task.h"
 #include "mm.h"
 #include "uapi/ipc.h"
+#include "coredump.h"
 
 #define SYSCTL_WRITE_MAX	256	/* bytes of one write that are parsed */
 #define INT_MAX_		0x7fffffffL
@@ -161,8 +162,7 @@ static int sysctl_ulong_store(const struct sysctl_entry *e, const char *buf)
 	return 0;
 }
 
-static int __attribute__((unused)) sysctl_str_show(const struct sysctl_entry *e, char *buf,
-						   size_t size)
+static int sysctl_str_show(const struct sysctl_entry *e, char *buf, size_t size)
 {
 	int n = e->sget(buf, size > 1 ? size - 1 : size);
 
@@ -173,8 +173,7 @@ static int __attribute__((unused)) sysctl_str_show(const struct sysctl_entry *e,
 }
 
 /* A string value: the text up to the first newline (proc_dostring). */
-static int __attribute__((unused)) sysctl_str_store(const struct sysctl_entry *e,
-						    const char *buf)
+static int sysctl_str_store(const struct sysctl_entry *e, const char *buf)
 {
 	char tmp[SYSCTL_WRITE_MAX + 1];
 	size_t n = strlen(buf);
@@ -252,7 +251,35 @@ static int pipe_max_store(const struct sysctl_entry *e, const char *buf)
  * The files. Writable integers carry Linux's bounds; a setter (pid_max,
  * threads-max, overcommit) applies the value where it is honoured.
  */
+/* The owners' values behind kernel/core_pattern, fs/nr_open and vm/max_map_count. */
+static int core_pattern_sget(char *buf, size_t size)
+{
+	return (int)core_pattern_get(buf, size);
+}
+
+static int core_pattern_sset(const char *s)
+{
+	return core_pattern_set(s, strlen(s));
+}
+
+static long nr_open_lget(void)
+{
+	return (long)nr_open_get();
+}
+
+static int nr_open_lset(long v)
+{
+	return nr_open_set((u64)v);
+}
+
+static long max_map_count_get(void)
+{
+	return __atomic_load_n(&vm_max_map_count, __ATOMIC_RELAXED);
+}
+
 static const struct sysctl_entry sysctl_table[] = {
+	{ SD_FS, "nr_open", 0644, sysctl_int_show, sysctl_int_store,
+	  .get = nr_open_lget, .set = nr_open_lset, .min = 64, .max = 2147483584L },
 	{ SD_FS, "pipe-max-size", 0644, sysctl_int_show, pipe_max_store,
 	  .get = pipe_max_size_get },
 	{ SD_FS, "pipe-user-pages-hard", 0644, sysctl_int_show, sysctl_int_store,
@@ -261,6 +288,8 @@ static const struct sysctl_entry sysctl_table[] = {
 	{ SD_FS, "pipe-user-pages-soft", 0644, sysctl_int_show, sysctl_int_store,
 	  .get = pipe_user_pages_soft_get, .set = pipe_user_pages_soft_set,
 	  .min = 0, .max = INT_MAX_ },
+	{ SD_KERNEL, "core_pattern", 0644, sysctl_str_show, sysctl_str_store,
+	  .sget = core_pattern_sget, .sset = core_pattern_sset },
 	{ SD_KERNEL, "msgmax", 0644, sysctl_int_show, sysctl_int_store, .ival = &ipc_msgmax,
 	  .min = 0, .max = INT_MAX_ },
 	{ SD_KERNEL, "msgmnb", 0644, sysctl_int_show, sysctl_int_store, .ival = &ipc_msgmnb,
@@ -277,6 +306,8 @@ static const struct sysctl_entry sysctl_table[] = {
 	{ SD_KERNEL, "tainted", 0644, tainted_show, tainted_store },
 	{ SD_KERNEL, "threads-max", 0644, sysctl_int_show, sysctl_int_store,
 	  .get = threads_max_get, .set = threads_max_set, .min = 1, .max = 0x3fffffff },
+	{ SD_VM, "max_map_count", 0644, sysctl_int_show, sysctl_int_store,
+	  .get = max_map_count_get, .set = vm_set_max_map_count, .min = 0, .max = INT_MAX_ },
 	{ SD_VM, "overcommit_memory", 0644, sysctl_int_show, sysctl_int_store,
 	  .get = vm_overcommit_get, .set = vm_overcommit_set, .min = 0, .max = 2 },
 };

@@ -105,7 +105,7 @@ long sys_fcntl(int fd, unsigned cmd, u64 arg)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (arg >= FD_MAX || arg >= rlimit_cur(RLIMIT_NOFILE)) {
+		if (arg >= 0x7fffffff || arg >= rlimit_cur(RLIMIT_NOFILE)) {
 			r = -EINVAL;
 			break;
 		}

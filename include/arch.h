@@ -200,6 +200,21 @@ void arch_set_gs_base(u64 base);
 u64 arch_get_gs_base(void);
 
 /*
+ * arch_core_regs - the user registers of @t (its trapframe @tf) as an ELF
+ * core file's NT_PRSTATUS stores them (pr_reg: Linux's user_regs_struct,
+ * ARCH_CORE_NREGS words, from <arch_impl.h>), with @orig_syscall the
+ * number of the system call the frame returns from (ignored for a trap
+ * frame). Sleeps: no.
+ */
+void arch_core_regs(const struct task *t, const struct trapframe *tf, long orig_syscall,
+		    u64 *regs);
+
+/* arch_core_fpregs - the user FPU/SSE state of @t (current: the registers
+ * now; another thread: as saved when it last switched out) as NT_PRFPREG
+ * stores it, ARCH_CORE_FPREGS_SIZE bytes into @area. Sleeps: no. */
+void arch_core_fpregs(const struct task *t, u8 *area);
+
+/*
  * arch_switch - save the callee-saved registers, FPU state and FS base of
  * @prev, switch to @next's kernel stack and address-space-independent state
  * (TSS rsp0, this_cpu()->kstack_top) and resume @next where it last called
@@ -294,6 +309,10 @@ long arch_strncpy_from_user(char *dst, const char *src, size_t n);
 
 /* arch_clear_user - zero @n bytes of user memory; returns bytes not zeroed. */
 size_t arch_clear_user(void *dst, size_t n);
+
+/* arch_cmpxchg_user_u32 - atomically replace the aligned user word @uaddr
+ * by @new if it holds @old; *@cur gets the value found. 0 or -EFAULT. */
+int arch_cmpxchg_user_u32(u32 *uaddr, u32 old, u32 new, u32 *cur);
 
 /* ---- Signal frames ------------------------------------------------------- */
 

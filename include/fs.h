@@ -241,20 +241,56 @@ void inode_exe_put(struct inode *ino);
 
 /* ---- Descriptor tables (fs/fdtable.c) ---- */
 
-#define FD_MAX	1024	/* RLIMIT_NOFILE default */
+#define FD_MAX		1024	/* descriptors a new table has room for (RLIMIT_NOFILE default) */
+#define FD_CHUNK	512	/* descriptors per chunk: one page of pointers */
+#define NR_OPEN_DEFAULT	1048576	/* fs.nr_open: Linux's default */
+#define NR_OPEN_MIN	64	/* Linux's bounds for fs.nr_open (BITS_PER_LONG ... */
+#define NR_OPEN_MAX	2147483584	/* ... INT_MAX rounded down to a multiple of 64) */
+
+/*
+ * A descriptor table grows in chunks of FD_CHUNK descriptors as high
+ * descriptors are used, up to RLIMIT_NOFILE and fs.nr_open (Linux's
+ * expand_files()); a chunk's page of pointers is allocated when the chunk
+ * is first used.
+ */
+struct fd_chunk {
+	struct file **fd;		/* [f] FD_CHUNK slots, or NULL: none used yet */
+	u64 cloexec[FD_CHUNK / 64];	/* [f] FD_CLOEXEC bits */
+	u32 used;			/* [f] open descriptors in the chunk */
+};
 
 struct files {
 	u32 refcount;			/* [a] tasks sharing the table (CLONE_FILES) */
 	struct spinlock lock;		/* [f] */
-	struct file *fd[FD_MAX];	/* [f] each holds one file reference */
-	u64 cloexec[FD_MAX / 64];	/* [f] FD_CLOEXEC bits */
+	u32 nchunks;			/* [f] chunks in @chunks: room for nchunks * FD_CHUNK */
+	struct fd_chunk *chunks;	/* [f] chunk_init, or a kmalloc'd array once grown */
+	struct fd_chunk chunk_init[FD_MAX / FD_CHUNK];	/* [f] */
 };
+
+/*
+ * fs.nr_open (/proc/sys/fs/nr_open): the most descriptors a table may hold,
+ * so the ceiling of RLIMIT_NOFILE. nr_open_get - its value. nr_open_set -
+ * set it to @v: 0, or -EINVAL outside [NR_OPEN_MIN, NR_OPEN_MAX] (a value
+ * is taken as a whole; tables already larger keep their descriptors).
+ * Atomic; no lock. Sleeps: no.
+ */
+u32 nr_open_get(void);
+int nr_open_set(u64 v);
+
+/* files_lookup - the file at descriptor @fd of table @t, counted, or NULL.
+ * files_next_fd - the lowest open descriptor >= @from in @t, or -1.
+ * files_size - descriptors @t has room for now (/proc/PID/status FDSize).
+ * All take [f]. Sleeps: no. */
+struct file *files_lookup(struct files *t, int fd);
+int files_next_fd(struct files *t, int from);
+u32 files_size(struct files *t);
 
 /*
  * fd_install - put @f (the caller's reference moves into the table) at the
  * lowest free descriptor >= @min of current's table, FD_CLOEXEC when
- * @cloexec. Returns the descriptor, -EMFILE when none is free, -EINVAL when
- * @min >= FD_MAX. Locks: takes [f]. Sleeps: no. POSIX "lowest available".
+ * @cloexec. Returns the descriptor, -EMFILE when none is free below
+ * RLIMIT_NOFILE and fs.nr_open, -ENOMEM when the table cannot grow, -EINVAL
+ * when @min < 0. Locks: takes [f]. Sleeps: no. POSIX "lowest available".
  */
 int fd_install(struct file *f, int min, bool cloexec);
 
@@ -266,7 +302,8 @@ struct file *fd_get(int fd);
 
 /* files_new - an empty table (refcount 1), or NULL. */
 struct files *files_new(void);
-/* files_dup - a copy of @f sharing every open file description (fork). */
+/* files_dup - a copy of @f sharing every open file description (fork), or
+ * NULL when out of memory. */
 struct files *files_dup(struct files *f);
 /* files_get/files_put - the last put closes every descriptor. */
 void files_get(struct files *f);
@@ -313,6 +350,23 @@ int vfs_open_exec(const char *path, struct inode **out, char *abspath, size_t si
 int vfs_exec_path_at(int dirfd, const char __user *upath, int flags, char *abspath, size_t size);
 
 /* ---- Start-up ---- */
+
+/*
+ * Core dump files (core(5); fs/corefile.c, used by kernel/coredump.c).
+ * vfs_core_open - create @path (relative to current's cwd unless absolute)
+ * mode 0600 less the umask, or reuse it: never through a final symlink, and
+ * only a regular file owned by current's filesystem uid with one link, which
+ * is then truncated. Returns 0 with *@out counted, or a negative errno.
+ * vfs_core_write - write @n kernel bytes at offset @off; 0 or -errno.
+ * vfs_core_set_size - the file's size (a hole at the end reads as zeros).
+ * All may sleep.
+ */
+int vfs_core_open(const char *path, struct file **out);
+int vfs_core_write(struct file *f, u64 off, const void *buf, size_t n);
+int vfs_core_set_size(struct file *f, u64 size);
+/* vfs_core_path - the absolute path of @ino seen from current's root, into
+ * @buf of @size bytes; its length, or -ENOENT (unlinked) / -ENAMETOOLONG. */
+int vfs_core_path(struct inode *ino, char *buf, size_t size);
 
 /* fs_init - mount the root tmpfs and unpack the initramfs (@bi's initrd)
  * into it. Panics only if the root cannot be created. */

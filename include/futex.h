@@ -21,4 +21,16 @@
  */
 long futex_wake_tid_word(u64 uaddr);
 
+/*
+ * futex_exit_robust_list - the robust futexes (set_robust_list(2)) still
+ * held by the current thread, which is exiting or replacing its address
+ * space by execve: every lock word on its list, and the one named by
+ * list_op_pending, that holds its tid gets FUTEX_OWNER_DIED (keeping
+ * FUTEX_WAITERS) and one waiter is woken, so the next locker gets
+ * EOWNERDEAD. At most ROBUST_LIST_LIMIT entries are walked; a bad user
+ * pointer ends the walk silently, as on Linux. Clears current->robust_list.
+ * May sleep (faults, mm->lock).
+ */
+void futex_exit_robust_list(void);
+
 #endif

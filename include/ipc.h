@@ -26,6 +26,16 @@ extern int ipc_sem[4];
 void sem_exit_undo(struct process *p);
 
 /*
+ * clone(CLONE_SYSVSEM): the child shares the creator's SEM_UNDO list.
+ * sem_undo_prepare_share - give @p an undo list if it has none yet (the
+ * fallible half, before fork's point of no return): 0 or -ENOMEM. Takes
+ * the semaphore registry mutex; may sleep. sem_undo_share - @child uses
+ * @parent's list (prepared), one more reference. Sleeps: no.
+ */
+int sem_undo_prepare_share(struct process *p);
+void sem_undo_share(struct process *child, struct process *parent);
+
+/*
  * msgpass_exit - @p's last thread has exited: every process blocked sending
  * to @p, receiving from @p or waiting for @p's reply fails with ESRCH
  * (direct message passing, include/uapi/sprout_msg.h). Call after

@@ -33,6 +33,7 @@ struct files;
 struct fs_context;
 struct process;
 struct sem_undo;
+struct sem_undo_list;
 struct mutex;
 
 enum task_state {
@@ -52,6 +53,7 @@ struct k_rlimit {
 	u64 cur, max;
 };
 #define RLIMIT_COUNT	16
+#define PROC_AUXV_WORDS	48	/* room for the auxv pairs execve builds, AT_NULL included */
 
 struct k_sigaction {
 	u64 handler;		/* SIG_DFL (0), SIG_IGN (1) or a user address */
@@ -97,6 +99,8 @@ struct task {
 	struct list_head sigqueue[NSIG];	/* [P] struct sigqueue per signal (index signo - 1):
 						 * siginfo of pending, oldest first */
 	sigset_t sigwait_set;		/* [P] signals awaited in rt_sigtimedwait (wake it) */
+	u64 robust_list;		/* [c] set_robust_list(2) head (user address) or 0 */
+	bool core_parked;		/* [P] stopped in exit while a core is written */
 	sigset_t saved_sigmask;		/* [c] mask to restore after rt_sigsuspend */
 	bool restore_sigmask;		/* [c] saved_sigmask is to be restored */
 	bool restart_pending;		/* [c] rax holds an -ERESTART* code of syscall_nr */
@@ -158,6 +162,8 @@ struct process {
 	/* Credentials (root for now; the signals issue adds setuid & co.) */
 	uid_t uid, euid, suid;		/* [P] */
 	gid_t gid, egid, sgid;		/* [P] */
+	uid_t fsuid;			/* [P] file access (setfsuid(2)); follows euid */
+	gid_t fsgid;			/* [P] file access (setfsgid(2)); follows egid */
 
 	/* Job control (the signals work sets these; wait4/waitid report them) */
 	bool stopped;			/* [T] the process is stopped (SIGSTOP, SIGTSTP, ...) */
@@ -167,6 +173,10 @@ struct process {
 	/* Exit */
 	int exit_code;			/* [T] wait status, set when it becomes a zombie */
 	bool group_exiting;		/* [P] exit_group in progress */
+	bool core_dumping;		/* [P] a thread writes the core file (kernel/coredump.c) */
+	bool core_done;			/* [P] ... and has finished: parked threads go on */
+	struct task *core_dumper;	/* [P] that thread */
+	u32 core_parked;		/* [P] other threads stopped for the dump */
 	struct task *exec_task;		/* [P] a thread in execve that ends the others */
 	struct wait_queue thread_exit;	/* execve waits here for the other threads to end */
 	pid_t creator_tid;		/* [I] parent's thread that created it (__WNOTHREAD) */
@@ -181,7 +191,9 @@ struct process {
 	struct rusage_acc children_ru;	/* [T] reaped descendants */
 	u64 start_ns;			/* [I] */
 	char exe_path[256];		/* [P] path of the executable (for /proc/pid/exe) */
-	struct sem_undo *sem_undo;	/* [c] SEM_UNDO adjustments, applied at exit (ipc/sem.c) */
+	u64 saved_auxv[PROC_AUXV_WORDS];	/* [P] the auxv execve gave (core files' NT_AUXV) */
+	struct sem_undo_list *sem_undo;	/* SEM_UNDO adjustments, maybe shared by CLONE_SYSVSEM,
+					 * applied at exit (ipc/sem.c; set under its lock) */
 	char comm[TASK_COMM_LEN];	/* [P] the last thread's name, kept for a zombie */
 
 	/* Termination by others (kernel/signal.c, pgrp.c, cred.c, rlimit.c, itimer.c) */
@@ -196,6 +208,8 @@ struct process {
 	u32 ngroups;			/* [P] supplementary groups */
 	gid_t *groups;			/* [P] kmalloc'd array of ngroups */
 	struct k_rlimit rlim[RLIMIT_COUNT];	/* [P] resource limits */
+	uid_t nproc_uid;		/* [nproc_lock] user charged for RLIMIT_NPROC */
+	bool nproc_charged;		/* [nproc_lock] (kernel/rlimit.c) */
 	u64 cpu_ticks;			/* [P] CPU time of every thread, ticks (RLIMIT_CPU) */
 	u64 xcpu_next_ticks;		/* [P] next SIGXCPU at this cpu_ticks */
 	u64 it_real_deadline_ns;	/* [itimer_lock] ITIMER_REAL expiry, 0 = disarmed */
@@ -407,9 +421,20 @@ int cred_fork(struct process *child, struct process *parent);
 void rlimit_init_defaults(struct process *p);
 /* rlimit_cur - current's soft limit for @resource (RLIM_INFINITY = ~0). */
 u64 rlimit_cur(int resource);
-/* rlimit_fork_check - RLIMIT_NPROC for a fork by current: 0 or -EAGAIN.
- * Takes tasklist_lock. */
+/* rlimit_fork_check - RLIMIT_NPROC for a new thread of current (threads
+ * are not counted; a user at the limit gets none): 0 or -EAGAIN.
+ * Takes nproc_lock. Sleeps: no. */
 int rlimit_fork_check(void);
+/*
+ * rlimit_nproc_charge - count @child (being forked by current) against
+ * current's real user, then check RLIMIT_NPROC: 0, -EAGAIN (over the
+ * limit; nothing charged) or -ENOMEM. rlimit_nproc_uncharge - give the
+ * charge back (process freed). rlimit_nproc_move - charge @p to real uid
+ * @uid instead (setuid). All take nproc_lock (a leaf). Sleeps: no.
+ */
+int rlimit_nproc_charge(struct process *child);
+void rlimit_nproc_uncharge(struct process *p);
+void rlimit_nproc_move(struct process *p, uid_t uid);
 
 /* kernel/itimer.c */
 /* itimer_exit - disarm @p's real timer (exit). Takes itimer_lock. */

@@ -65,4 +65,9 @@ static inline struct io_src io_src_kernel(const void *p)
  */
 int io_src_copy(void *dst, struct io_src src, size_t off, size_t n);
 
+/* cmpxchg_user_u32 - atomically set the 4-byte-aligned user word @uaddr to
+ * @new if it equals @old; *@cur gets the value found there. Returns 0,
+ * -EINVAL (misaligned) or -EFAULT. May sleep (a fault). */
+int cmpxchg_user_u32(void __user *uaddr, u32 old, u32 new, u32 *cur);
+
 #endif

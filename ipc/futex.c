@@ -307,6 +307,95 @@ long futex_wake_tid_word(u64 uaddr)
 	return err ? err : futex_wake_key(&k, 1, FUTEX_BITSET_MATCH_ANY);
 }
 
+/* Robust futexes (Linux's Documentation/locking/robust-futex-ABI). */
+#define FUTEX_WAITERS		0x80000000u
+#define FUTEX_OWNER_DIED	0x40000000u
+#define FUTEX_TID_MASK		0x3fffffffu
+#define ROBUST_LIST_LIMIT	2048
+
+/* struct robust_list_head of the user: next, futex_offset, list_op_pending. */
+#define ROBUST_HEAD_NEXT	0
+#define ROBUST_HEAD_OFFSET	8
+#define ROBUST_HEAD_PENDING	16
+
+/*
+ * The owner of the lock word at @uaddr died: if the word holds current's
+ * tid, mark it FUTEX_OWNER_DIED and wake a waiter. A pending entry that no
+ * one owns yet may have a waiter the dead thread was about to wake: wake it.
+ * @pi entries (priority inheritance, which Sprout lacks) are only marked.
+ */
+static void robust_futex_death(u64 uaddr, bool pi, bool pending)
+{
+	u32 uval, cur;
+
+	if (uaddr & 3)
+		return;
+	for (int tries = 0; tries < 64; tries++) {
+		if (get_user_u32(&uval, (const void *)uaddr))
+			return;
+		u32 owner = uval & FUTEX_TID_MASK;
+
+		if (pending && !pi && !owner) {
+			futex_wake_tid_word(uaddr);
+			return;
+		}
+		if (owner != (u32)current->tid)
+			return;
+		u32 mval = (uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+
+		if (cmpxchg_user_u32((void *)uaddr, uval, mval, &cur))
+			return;
+		if (cur != uval)
+			continue;	/* a waiter set FUTEX_WAITERS meanwhile */
+		if (!pi && (uval & FUTEX_WAITERS))
+			futex_wake_tid_word(uaddr);
+		return;
+	}
+}
+
+/* One list pointer: the entry's address and its priority-inheritance bit. */
+static int robust_fetch(u64 uaddr, u64 *entry, bool *pi)
+{
+	u64 v;
+
+	if (get_user_u64(&v, (const void *)uaddr))
+		return -EFAULT;
+	*entry = v & ~1UL;
+	*pi = v & 1;
+	return 0;
+}
+
+/* futex_exit_robust_list - see include/futex.h. */
+void futex_exit_robust_list(void)
+{
+	struct task *t = current;
+	u64 head = t->robust_list, entry, next, pending, off;
+	bool pi, next_pi, pending_pi;
+	int limit = ROBUST_LIST_LIMIT;
+
+	t->robust_list = 0;
+	if (!head || !t->mm)
+		return;
+	if (robust_fetch(head + ROBUST_HEAD_NEXT, &entry, &pi) ||
+	    get_user_u64(&off, (const void *)(head + ROBUST_HEAD_OFFSET)) ||
+	    robust_fetch(head + ROBUST_HEAD_PENDING, &pending, &pending_pi))
+		return;
+	while (entry != head) {
+		/* Read the next link first: the owner-died update may let
+		 * another thread free this entry at once. */
+		int err = robust_fetch(entry, &next, &next_pi);
+
+		if (entry != pending)
+			robust_futex_death(entry + off, pi, false);
+		if (err || --limit == 0)
+			break;
+		entry = next;
+		pi = next_pi;
+	}
+	if (pending)
+		robust_futex_death(pending + off, pending_pi, true);
+}
+
 struct linux_timespec {
 	s64 tv_sec;
 	s64 tv_nsec;

@@ -17,9 +17,9 @@
  *
  * Limits are Linux's defaults (queues_max 256, msg_max 10, msgsize_max
  * 8192); root, which plays CAP_SYS_RESOURCE, may go up to the hard ceilings
- * and past queues_max. Every queue is charged against its creator's
- * RLIMIT_MSGQUEUE (819200 bytes per user) with Linux's formula, which is
- * what bounds the kernel memory queues can pin.
+ * and past queues_max. Every queue is charged to its creator's real user
+ * and checked against the creator's RLIMIT_MSGQUEUE (default 819200 bytes)
+ * with Linux's formula, which is what bounds the kernel memory queues can pin.
  *
  * Locks: the legend and their order are in ipc/mqueue_internal.h.
  */
@@ -28,6 +28,7 @@
 #include "fs.h"
 #include "kmalloc.h"
 #include "sched.h"
+#include "uapi/resource.h"
 #include "task.h"
 #include "uaccess.h"
 #include "uapi/mqueue.h"
@@ -60,6 +61,11 @@ static uid_t cur_euid(void)
 	return current->proc ? current->proc->euid : 0;
 }
 
+static uid_t cur_ruid(void)
+{
+	return current->proc ? current->proc->uid : 0;
+}
+
 static struct mq_user *mq_user_find(uid_t uid)
 {
 	struct mq_user *u;
@@ -70,12 +76,14 @@ static struct mq_user *mq_user_find(uid_t uid)
 	return NULL;
 }
 
-/* Charge @bytes to @uid within RLIMIT_MSGQUEUE: 0, -EMFILE or -ENOMEM. [n] held. */
+/* Charge @bytes to @uid within the caller's RLIMIT_MSGQUEUE (no exemption,
+ * as on Linux): 0, -EMFILE or -ENOMEM. [n] held. */
 static int mq_charge(uid_t uid, u64 bytes)
 {
 	struct mq_user *u = mq_user_find(uid);
+	u64 used = u ? u->bytes : 0, limit = rlimit_cur(RLIMIT_MSGQUEUE);
 
-	if (bytes > LINUX_RLIMIT_MSGQUEUE_DEFAULT - (u ? u->bytes : 0))
+	if (used > limit || bytes > limit - used)
 		return -EMFILE;	/* mq_open(2): RLIMIT_MSGQUEUE reached */
 	if (!u) {
 		u = kzalloc(sizeof(*u));
@@ -117,7 +125,7 @@ static void mq_put(struct mqueue *q)
 		return;
 	mutex_lock(&mq_names_lock);
 	KASSERT(!q->linked);
-	mq_uncharge(q->uid, q->charge);
+	mq_uncharge(q->charge_uid, q->charge);
 	mq_queues--;
 	mutex_unlock(&mq_names_lock);
 	list_for_each_entry_safe(m, tmp, &q->messages, link)
@@ -213,7 +221,8 @@ static int mq_create(const char *name, u32 mode, const struct linux_mq_attr *att
 	q = kzalloc(sizeof(*q));
 	if (!q)
 		return -ENOMEM;
-	err = mq_charge(cur_euid(), charge);
+	/* Charged to the real user, as Linux's user_struct is. */
+	err = mq_charge(cur_ruid(), charge);
 	if (err) {
 		kfree(q);
 		return err;
@@ -230,6 +239,7 @@ static int mq_create(const char *name, u32 mode, const struct linux_mq_attr *att
 	q->gid = current->proc ? current->proc->egid : 0;
 	q->mode = mode & 0777;
 	q->charge = charge;
+	q->charge_uid = cur_ruid();
 	q->linked = true;
 	list_add_tail(&q->name_link, &mq_names);
 	mq_queues++;

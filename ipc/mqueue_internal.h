@@ -44,7 +44,8 @@ struct mqueue {
 	uid_t uid;			/* [I] owner (the creator's euid) */
 	gid_t gid;			/* [I] */
 	u32 mode;			/* [I] permission bits */
-	u64 charge;			/* [I] bytes charged to uid's RLIMIT_MSGQUEUE */
+	u64 charge;			/* [I] bytes charged to RLIMIT_MSGQUEUE ... */
+	uid_t charge_uid;		/* [I] ... of this (real) user */
 };
 
 static inline bool mq_has_room(struct mqueue *q)

@@ -10,10 +10,12 @@
  *
  * Undo: each process keeps, per set it used with SEM_UNDO, the sum of the
  * negated operations; exit adds them back (values clamped at 0 as Linux
- * does). fork does not inherit them; execve keeps them.
+ * does). fork does not inherit them; execve keeps them. Processes created
+ * with clone(CLONE_SYSVSEM) share one undo list with their creator
+ * (clone(2)), and the adjustments are applied when the last of them exits.
  *
- * Locks: sem_ids.lock [r] guards every set field; process->sem_undo is only
- * touched by the process itself ([c]).
+ * Locks: sem_ids.lock [r] guards every set field, every undo list's
+ * entries and the setting of process->sem_undo; a list's refcount is atomic.
  */
 #include "ipc.h"
 #include "cpu.h"
@@ -38,12 +40,18 @@ struct sem_set {
 	struct sem sems[];		/* [r] */
 };
 
-/* One set's adjustments for one process (kept in process->sem_undo). */
+/* One set's adjustments (in an undo list). */
 struct sem_undo {
-	struct sem_undo *next;		/* [c] */
-	int semid;			/* [c] */
-	u32 nsems;			/* [c] */
-	s32 adj[];			/* [c] added to each semaphore at exit */
+	struct sem_undo *next;		/* [r] */
+	int semid;			/* [r] */
+	u32 nsems;			/* [r] */
+	s32 adj[];			/* [r] added to each semaphore at exit */
+};
+
+/* The undo list of a process, or of processes sharing it (CLONE_SYSVSEM). */
+struct sem_undo_list {
+	u32 refcount;			/* [a] processes using it */
+	struct sem_undo *head;		/* [r] */
 };
 
 static struct ipc_ids sem_ids = {
@@ -124,13 +132,26 @@ out:
 	return r;
 }
 
+/* @p's undo list, made on first use; NULL: ENOMEM. [r] held. */
+static struct sem_undo_list *undo_list(struct process *p)
+{
+	if (!p->sem_undo) {
+		p->sem_undo = kzalloc(sizeof(*p->sem_undo));
+		if (p->sem_undo)
+			p->sem_undo->refcount = 1;
+	}
+	return p->sem_undo;
+}
+
 /* current's undo record for set @s, created on first use; NULL: ENOMEM. [r] held. */
 static struct sem_undo *undo_find(struct sem_set *s)
 {
-	struct process *p = current->proc;
+	struct sem_undo_list *l = undo_list(current->proc);
 	struct sem_undo *u;
 
-	for (u = p->sem_undo; u; u = u->next)
+	if (!l)
+		return NULL;
+	for (u = l->head; u; u = u->next)
 		if (u->semid == s->obj.id)
 			return u;
 	u = kzalloc(sizeof(*u) + s->nsems * sizeof(u->adj[0]));
@@ -138,9 +159,29 @@ static struct sem_undo *undo_find(struct sem_set *s)
 		return NULL;
 	u->semid = s->obj.id;
 	u->nsems = s->nsems;
-	u->next = p->sem_undo;
-	p->sem_undo = u;
+	u->next = l->head;
+	l->head = u;
 	return u;
+}
+
+/* sem_undo_prepare_share - see include/ipc.h. */
+int sem_undo_prepare_share(struct process *p)
+{
+	mutex_lock(&sem_ids.lock);
+	struct sem_undo_list *l = undo_list(p);
+
+	mutex_unlock(&sem_ids.lock);
+	return l ? 0 : -ENOMEM;
+}
+
+/* sem_undo_share - see include/ipc.h. */
+void sem_undo_share(struct process *child, struct process *parent)
+{
+	struct sem_undo_list *l = parent->sem_undo;
+
+	KASSERT(l);
+	__atomic_add_fetch(&l->refcount, 1, __ATOMIC_RELAXED);
+	child->sem_undo = l;
 }
 
 /*
@@ -498,16 +539,25 @@ out:
 }
 
 /*
- * sem_exit_undo - apply and free @p's SEM_UNDO adjustments (its last thread
- * is exiting): each value moves by its adjustment, clamped to
- * [0, SEMVMX]; sets removed meanwhile are skipped. Takes sem_ids.lock. May
- * sleep. svipc(7), semop(2) "SEM_UNDO".
+ * sem_exit_undo - @p's last thread is exiting: drop its undo list, and if
+ * no other process shares it (CLONE_SYSVSEM), apply and free the SEM_UNDO
+ * adjustments: each value moves by its adjustment, clamped to [0, SEMVMX];
+ * sets removed meanwhile are skipped. Takes sem_ids.lock. May sleep.
+ * svipc(7), semop(2) "SEM_UNDO", clone(2) CLONE_SYSVSEM.
  */
 void sem_exit_undo(struct process *p)
 {
-	struct sem_undo *u = p->sem_undo, *next;
+	struct sem_undo_list *l;
+	struct sem_undo *u, *next;
 
+	mutex_lock(&sem_ids.lock);
+	l = p->sem_undo;
 	p->sem_undo = NULL;
+	mutex_unlock(&sem_ids.lock);
+	if (!l || __atomic_sub_fetch(&l->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	u = l->head;	/* the last user: nobody else reaches the list */
+	kfree(l);
 	for (; u; u = next) {
 		struct ipc_obj *o;
 

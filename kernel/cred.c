@@ -4,7 +4,8 @@
  * setreuid(2), setresuid(2) (and the gid twins) for privileged (effective
  * uid 0) and unprivileged callers, and the kill(2) permission check.
  * Sprout has no capabilities: euid 0 stands for CAP_SETUID, CAP_SETGID,
- * CAP_KILL. The filesystem ids follow the effective ids.
+ * CAP_KILL. The filesystem ids (setfsuid(2)) follow the effective ids at
+ * every change of those and may be set on their own in between.
  *
  * Locks: the id fields are [P] process->lock: written by the process itself,
  * read by others (kill) under it or under tasklist_lock with stable values.
@@ -60,6 +61,9 @@ static long set_ids(bool is_uid, u32 r, u32 e, u32 s, bool saved_follows)
 
 		if (r != ID_KEEP)
 			*rp = r;
+		/* RLIMIT_NPROC counts the process for its new real user. */
+		if (is_uid && r != ID_KEEP && r != old_r)
+			rlimit_nproc_move(p, r);
 		if (e != ID_KEEP)
 			*ep = e;
 		if (s != ID_KEEP)
@@ -72,6 +76,11 @@ static long set_ids(bool is_uid, u32 r, u32 e, u32 s, bool saved_follows)
 		 * non-dumpable (suid_dumpable 0) until exec or PR_SET_DUMPABLE. */
 		if (*ep != old_e)
 			p->dumpable = false;
+		/* Every set*id call makes the filesystem id the effective one. */
+		if (is_uid)
+			p->fsuid = *ep;
+		else
+			p->fsgid = *ep;
 	}
 	spin_unlock(&p->lock);
 	return ret;
@@ -188,11 +197,42 @@ long sys_getresgid(u32 __user *r, u32 __user *e, u32 __user *s)
 	return put_three(r, e, s, p->gid, p->egid, p->sgid);
 }
 
-/* sys_setfsuid - setfsuid(2): filesystem ids follow the effective ids
- * here; returns the previous fsuid (the effective uid) and changes nothing. */
-long sys_setfsuid(u32 uid) { (void)uid; return current->proc->euid; }
-/* sys_setfsgid - setfsgid(2): as setfsuid. */
-long sys_setfsgid(u32 gid) { (void)gid; return current->proc->egid; }
+/*
+ * One rule for setfsuid(2) and setfsgid(2): the filesystem id becomes @id
+ * when the caller is privileged or @id is one of its real, effective, saved
+ * or current filesystem ids; -1 (or any refused value) changes nothing.
+ * Returns the previous filesystem id either way (the calls report no error).
+ * Takes process->lock.
+ */
+static long set_fsid(bool is_uid, u32 id)
+{
+	struct process *p = current->proc;
+
+	spin_lock(&p->lock);
+	u32 *fp = is_uid ? &p->fsuid : &p->fsgid;
+	u32 old = *fp;
+	u32 r = is_uid ? p->uid : p->gid;
+	u32 e = is_uid ? p->euid : p->egid;
+	u32 s = is_uid ? p->suid : p->sgid;
+
+	if (id != ID_KEEP && (privileged(p) || id == r || id == e || id == s || id == old))
+		*fp = id;
+	spin_unlock(&p->lock);
+	return old;
+}
+
+/* sys_setfsuid - setfsuid(2): the uid of file permission checks and of new
+ * files' owners. Returns the previous filesystem uid. */
+long sys_setfsuid(u32 uid)
+{
+	return set_fsid(true, uid);
+}
+
+/* sys_setfsgid - setfsgid(2): the group twin of setfsuid. */
+long sys_setfsgid(u32 gid)
+{
+	return set_fsid(false, gid);
+}
 
 /*
  * sys_getgroups - getgroups(2): with @size 0 the count, else the list.

@@ -12,6 +12,7 @@
  */
 #include "kernel.h"
 #include "task.h"
+#include "futex.h"
 #include "uapi/resource.h"
 #include "cpu.h"
 #include "mm.h"
@@ -110,6 +111,7 @@ struct exec_image {
 	char path[PATH_MAX];	/* absolute path of the executable */
 	const char *name;	/* the path as execve(2) got it: comm is its basename */
 	const char *execfn;	/* AT_EXECFN: the filename the caller passed (a script's own) */
+	u64 auxv[PROC_AUXV_WORDS];	/* the auxv given, zero-padded (for core files) */
 };
 
 /* Read and check the ELF header and program headers of @img->inode. */
@@ -287,6 +289,8 @@ static int exec_build_stack(struct exec_image *img, struct exec_strings *s)
 	vec[k++] = 0;
 	mm->env_end = str;
 	memcpy(&vec[k], auxv, sizeof(auxv));
+	_Static_assert(sizeof(auxv) <= sizeof(img->auxv), "PROC_AUXV_WORDS holds the auxv");
+	memcpy(img->auxv, auxv, sizeof(auxv));
 
 	/* rsp must be 16-byte aligned at entry (psABI): pad below the block. */
 	sp -= block;
@@ -481,6 +485,8 @@ static void exec_commit(struct exec_image *img)
 	struct process *p = t->proc;
 	struct mm *old = t->mm;
 
+	/* Robust futexes held in the old address space die with it. */
+	futex_exit_robust_list();
 	exec_become_leader(t);
 	/* Under p->lock (interrupts off): /proc readers take a reference on
 	 * t->mm there, and this CPU must not run on the old tables meanwhile. */
@@ -511,8 +517,8 @@ static void exec_commit(struct exec_image *img)
 	files_close_on_exec(t->files);
 	signal_reset_on_exec(p);
 	spin_lock(&p->lock);
-	p->euid = p->suid = img->euid;
-	p->egid = p->sgid = img->egid;
+	p->euid = p->suid = p->fsuid = img->euid;
+	p->egid = p->sgid = p->fsgid = img->egid;
 	/* Linux's begin_new_exec: a set-id program is not dumpable. */
 	p->dumpable = p->euid == p->uid && p->egid == p->gid;
 	spin_unlock(&p->lock);
@@ -521,6 +527,7 @@ static void exec_commit(struct exec_image *img)
 	task_set_comm(t, img->name);
 	spin_lock(&p->lock);
 	strlcpy(p->exe_path, img->path, sizeof(p->exe_path));
+	memcpy(p->saved_auxv, img->auxv, sizeof(p->saved_auxv));
 	spin_unlock(&p->lock);
 	arch_exec_regs(arch_task_trapframe(t), img->elf.entry, img->sp);
 	inode_allow_write_access(img->inode);	/* the new mm holds its own denial */

@@ -21,6 +21,7 @@
 #include "uaccess.h"
 #include "trace.h"
 #include "futex.h"
+#include "coredump.h"
 #include "uapi/errno.h"
 #include "uapi/wait.h"
 #include "uapi/signal.h"
@@ -53,6 +54,8 @@ static void exit_release_resources(struct task *t)
 	struct files *files;
 	struct fs_context *fs;
 
+	/* Robust futexes first, then the tid word (Linux's mm_release order). */
+	futex_exit_robust_list();
 	exit_clear_tid(t);
 	/* A vfork child gives the borrowed address space back now. */
 	fork_vfork_release(t);
@@ -215,6 +218,7 @@ void do_exit_thread(int wait_status)
 	struct process *p = t->proc;
 	bool last, wake_exec;
 
+	coredump_park();	/* a core file being written sees this thread whole */
 	exit_release_resources(t);
 
 	spin_lock(&p->lock);

@@ -23,6 +23,7 @@
  */
 #include "kernel.h"
 #include "task.h"
+#include "ipc.h"
 #include "cpu.h"
 #include "mm.h"
 #include "fs.h"
@@ -118,9 +119,11 @@ static int fork_prepare(struct fork_state *fs, u64 flags)
 	int err = -ENOMEM;
 
 	fs->proc = NULL;
-	err = rlimit_fork_check();
-	if (err)
-		return err;
+	if (flags & CLONE_THREAD) {
+		err = rlimit_fork_check();
+		if (err)
+			return err;
+	}
 	err = -ENOMEM;
 	fs->tid = pid_alloc();
 	if (fs->tid < 0)
@@ -129,6 +132,11 @@ static int fork_prepare(struct fork_state *fs, u64 flags)
 		fs->proc = process_alloc();
 		if (!fs->proc)
 			goto out_free_tid;
+		/* Counted before the check (RLIMIT_NPROC): see kernel/rlimit.c. */
+		err = rlimit_nproc_charge(fs->proc);
+		if (err)
+			goto out_free_proc;
+		err = -ENOMEM;
 	}
 	fs->task = task_alloc();
 	if (!fs->task)
@@ -147,6 +155,12 @@ static int fork_prepare(struct fork_state *fs, u64 flags)
 		err = cred_fork(fs->proc, parent->proc);
 		if (err)
 			goto out_unshare;
+		/* CLONE_SYSVSEM: the list to share must exist before the commit. */
+		if (flags & CLONE_SYSVSEM) {
+			err = sem_undo_prepare_share(parent->proc);
+			if (err)
+				goto out_unshare;
+		}
 	}
 	return 0;
 
@@ -228,6 +242,10 @@ static void fork_commit_process(struct fork_state *fs, const struct fork_args *a
 	p->uid = pp->uid, p->euid = pp->euid, p->suid = pp->suid;
 	p->gid = pp->gid, p->egid = pp->egid, p->sgid = pp->sgid;
 	p->dumpable = pp->dumpable;
+	p->fsuid = pp->fsuid, p->fsgid = pp->fsgid;
+	memcpy(p->saved_auxv, pp->saved_auxv, sizeof(p->saved_auxv));
+	if (args->flags & CLONE_SYSVSEM)
+		sem_undo_share(p, pp);
 	memcpy(p->exe_path, pp->exe_path, sizeof(p->exe_path));
 	p->nr_threads = 1;
 	p->state = PROC_ALIVE;
@@ -361,6 +379,12 @@ long sys_vfork(void)
 				 CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_PIDFD)
 
 /*
+ * Accepted and honoured: the sharing flags, CLONE_SYSVSEM (one SEM_UNDO
+ * list, ipc/sem.c). CLONE_IO is accepted as Linux accepts it; it shares
+ * the I/O context, which holds I/O-scheduler state (priority, CFQ queues).
+ * Sprout has no I/O scheduler, so there is nothing to share and the flag
+ * changes nothing.
+ *
  * clone_check_flags - Linux's rules for combinations of clone flags
  * (clone(2) ERRORS; copy_process()): a thread shares the signal actions,
  * shared signal actions need a shared address space, and init may not

@@ -30,6 +30,7 @@
  */
 #include "kernel.h"
 #include "task.h"
+#include "coredump.h"
 #include "cpu.h"
 #include "kmalloc.h"
 #include "uaccess.h"
@@ -52,7 +53,6 @@ static const sigset_t synchronous = SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SI
 
 /* restart_syscall(2) in the Linux syscall table (kernel/syscalls.tbl). */
 #define NR_RESTART_SYSCALL	219
-#define PAGE_BYTES	4096UL	/* smallest useful core size (Linux's ELF min_coredump) */
 
 /*
  * One queued siginfo. Each pending set keeps one FIFO list per signal, so
@@ -668,13 +668,6 @@ static void stopped_wait(void)
 	}
 }
 
-/* Is the core flag due for a core-action signal? RLIMIT_CORE decides, as on
- * Linux with a plain core_pattern (no core file is written by Sprout). */
-static bool core_due(struct process *p)
-{
-	return p->rlim[RLIMIT_CORE].cur >= PAGE_BYTES;
-}
-
 /*
  * Handle one signal for current. Returns true when a handler frame was set
  * up or a stop was taken (the return path then checks again), false when
@@ -706,7 +699,8 @@ static bool deliver_one(struct trapframe *tf)
 				group_stop(sig);
 				continue;
 			}
-			bool core = (SIGBIT(sig) & default_core) && core_due(p);
+			/* The core flag only when a core file was written (core(5)). */
+			bool core = (SIGBIT(sig) & default_core) && coredump(&info, tf);
 
 			do_exit_group(wait_status_signaled(sig, core));
 		}

@@ -85,12 +85,92 @@ long sys_set_tid_address(u64 tidptr)
 	return current->tid;
 }
 
-/* sys_set_robust_list - set_robust_list(2): recorded (used by futex exit
- * handling once threads exist); -EINVAL for a wrong header size. */
+/* sys_set_robust_list - set_robust_list(2): remember the calling thread's
+ * robust futex list, walked when it exits or execs (futex_exit_robust_list,
+ * ipc/futex.c). 0, or -EINVAL for a header size other than 24 bytes. */
 long sys_set_robust_list(u64 head, size_t len)
 {
 	if (len != 24)
 		return -EINVAL;
+	current->robust_list = head;
+	return 0;
+}
+
+/* The process holding thread @tid, NULL when there is none. *@robust gets
+ * the thread's robust list head (read under process->lock, while the
+ * thread cannot go away); *@found says whether a thread was found (false
+ * for a zombie leader not yet reaped). Caller holds tasklist_lock. */
+static struct process *tid_owner_locked(pid_t tid, bool *found, u64 *robust)
+{
+	struct process *p = process_find(tid);
+	struct task *t;
+
+	*found = false;
+	if (p && p->state == PROC_DEAD)
+		return NULL;
+	for (struct process *q = p ? p : init_process; q;
+	     q = p ? NULL : process_tree_next(init_process, q)) {
+		spin_lock(&q->lock);
+		list_for_each_entry(t, &q->threads, thread_link) {
+			if (t->tid == tid) {
+				*found = true;
+				*robust = __atomic_load_n(&t->robust_list, __ATOMIC_RELAXED);
+			}
+		}
+		spin_unlock(&q->lock);
+		if (*found)
+			return q;
+	}
+	return p;
+}
+
+/* Does thread @tid exist (a live thread, or a zombie leader not yet reaped)? */
+static bool tid_exists(pid_t tid)
+{
+	bool found;
+	u64 robust;
+
+	spin_lock(&tasklist_lock);
+	bool hit = tid_owner_locked(tid, &found, &robust) != NULL;
+
+	spin_unlock(&tasklist_lock);
+	return hit;
+}
+
+/*
+ * sys_get_robust_list - get_robust_list(2): the robust list head of thread
+ * @pid (0: the caller) and its size. Reading another user's thread needs
+ * the rights of ptrace's PTRACE_MODE_READ_REALCREDS check: root, or the
+ * same real uid and gid as all of the target's ids. Returns 0, -ESRCH,
+ * -EPERM or -EFAULT. Takes tasklist_lock, process->lock.
+ */
+long sys_get_robust_list(pid_t pid, u64 __user *head_ptr, u64 __user *len_ptr)
+{
+	struct process *self = current->proc;
+	u64 head = current->robust_list;
+
+	if (pid) {
+		bool found = false;
+		u64 robust = 0;
+		long err = 0;
+
+		spin_lock(&tasklist_lock);
+		struct process *p = pid < 0 ? NULL : tid_owner_locked(pid, &found, &robust);
+
+		if (!p || !found)
+			err = -ESRCH;
+		else if (self->euid != 0 && p != self &&
+			 (self->uid != p->uid || self->uid != p->euid || self->uid != p->suid ||
+			  self->gid != p->gid || self->gid != p->egid || self->gid != p->sgid))
+			err = -EPERM;
+		else
+			head = robust;
+		spin_unlock(&tasklist_lock);
+		if (err)
+			return err;
+	}
+	if (put_user_u64(len_ptr, 24) || put_user_u64(head_ptr, head))
+		return -EFAULT;
 	return 0;
 }
 
@@ -254,17 +334,30 @@ long sys_sched_yield(void)
 	return 0;
 }
 
-/* sys_sched_getaffinity - sched_getaffinity(2): every online CPU. Returns
- * the bytes written (the mask size), -EINVAL when @len is too small. */
+/*
+ * sys_sched_getaffinity - sched_getaffinity(2) of thread @pid (0: the
+ * caller). Every thread may run on every online CPU (there is no
+ * sched_setaffinity), so the mask is the online CPUs. Writes the mask's
+ * size (the CPU count in bits, rounded up to whole longs) or @len if
+ * smaller and leaves the rest of the buffer alone. Returns the bytes
+ * written, -EINVAL (@len shorter than the CPU count in bits, or not a
+ * multiple of 8), -ESRCH or -EFAULT.
+ */
 long sys_sched_getaffinity(pid_t pid, size_t len, void __user *mask)
 {
-	u64 m = (ncpus >= 64) ? ~0UL : ((1UL << ncpus) - 1);
+	u64 words[(MAX_CPUS + 63) / 64] = { 0 };
+	size_t size = (((size_t)ncpus + 63) / 64) * sizeof(u64);
 
-	if (len < sizeof(m) || (len & 7))
+	if (len * 8 < (size_t)ncpus || (len & (sizeof(u64) - 1)))
 		return -EINVAL;
-	if (clear_user(mask, len) || copy_to_user(mask, &m, sizeof(m)))
+	if (pid < 0 || (pid && pid != current->tid && !tid_exists(pid)))
+		return -ESRCH;
+	for (u32 c = 0; c < (u32)ncpus; c++)
+		words[c / 64] |= 1UL << (c % 64);
+	size = MIN(size, len);
+	if (copy_to_user(mask, words, size))
 		return -EFAULT;
-	return sizeof(m);
+	return (long)size;
 }
 
 struct linux_sysinfo {

@@ -43,23 +43,64 @@ static syscall_fn syscall_lookup(long nr)
 	return NULL;
 }
 
-/* One bit per syscall number already reported as unimplemented. */
-static u64 enosys_logged[(ARRAY_SIZE(syscall_names) + 63) / 64 + 1];
+/*
+ * Unimplemented calls are logged once per (syscall number, program name):
+ * enough to see what a program is missing, while no program can flood the
+ * log by calling one in a loop. The table is bounded; once it is full one
+ * last line says so and later misses go unlogged (prctl(PR_SET_NAME) could
+ * otherwise mint new names forever).
+ * Locks: enosys_lock guards enosys_seen and enosys_used.
+ */
+#define ENOSYS_LOG_MAX	256
+
+struct enosys_entry {
+	long nr;
+	char comm[TASK_COMM_LEN];
+};
+
+static struct spinlock enosys_lock = SPINLOCK_INIT("enosys");
+static struct enosys_entry enosys_seen[ENOSYS_LOG_MAX];	/* [enosys_lock] */
+static u32 enosys_used;					/* [enosys_lock] */
+
+/* Is (@nr, @comm) new? Records it; false once the table is full. */
+static bool enosys_first(long nr, const char *comm, bool *full)
+{
+	bool first = true;
+
+	*full = false;
+	spin_lock(&enosys_lock);
+	for (u32 i = 0; i < enosys_used && first; i++)
+		if (enosys_seen[i].nr == nr &&
+		    !strncmp(enosys_seen[i].comm, comm, TASK_COMM_LEN))
+			first = false;
+	if (first && enosys_used < ENOSYS_LOG_MAX) {
+		enosys_seen[enosys_used].nr = nr;
+		memcpy(enosys_seen[enosys_used].comm, comm, TASK_COMM_LEN);
+		if (++enosys_used == ENOSYS_LOG_MAX)
+			*full = true;
+	} else if (first) {
+		first = false;
+	}
+	spin_unlock(&enosys_lock);
+	return first;
+}
 
 static long syscall_enosys(long nr)
 {
 	const char *name = "?";
+	char comm[TASK_COMM_LEN];
+	bool full;
 
+	memcpy(comm, current->comm, TASK_COMM_LEN);
+	comm[TASK_COMM_LEN - 1] = '\0';
 	if (nr >= 0 && (u64)nr < ARRAY_SIZE(syscall_names) && syscall_names[nr])
 		name = syscall_names[nr];
-	if (nr >= 0 && (u64)nr < ARRAY_SIZE(syscall_names)) {
-		u64 bit = 1UL << (nr % 64);
-		u64 *word = &enosys_logged[nr / 64];
-
-		if (__atomic_fetch_or(word, bit, __ATOMIC_RELAXED) & bit)
-			return -ENOSYS;
-	}
-	printk("sprout: unimplemented syscall %s (%ld): -ENOSYS\n", name, nr);
+	if (!enosys_first(nr, comm, &full))
+		return -ENOSYS;
+	printk("sprout: unimplemented syscall %s (%ld) by pid %d (%s): -ENOSYS\n", name, nr,
+	       current->proc ? current->proc->pid : 0, comm);
+	if (full)
+		printk("sprout: further unimplemented syscalls are not logged\n");
 	return -ENOSYS;
 }
 

@@ -250,6 +250,7 @@ void process_put(struct process *p)
 		return;
 	if (p->sighand)
 		sighand_put(p->sighand);
+	rlimit_nproc_uncharge(p);
 	signal_process_free(p);
 	kfree(p);
 }

@@ -91,3 +91,13 @@ int put_user_u32(void __user *uaddr, u32 val)
 {
 	return copy_to_user(uaddr, &val, sizeof(val));
 }
+
+/* cmpxchg_user_u32 - see include/uaccess.h. */
+int cmpxchg_user_u32(void __user *uaddr, u32 old, u32 new, u32 *cur)
+{
+	if ((u64)uaddr & 3)
+		return -EINVAL;
+	if (!uaccess_ok((u64)uaddr, sizeof(u32)))
+		return -EFAULT;
+	return arch_cmpxchg_user_u32(uaddr, old, new, cur);
+}

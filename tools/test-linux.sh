@@ -26,11 +26,12 @@ ns="--pid --fork --kill-child --mount-proc"
 [ "$(id -u)" -ne 0 ] && ns="--map-root-user $ns"
 
 # Inside the namespace a shell is pid 1 (the reaper of the suite's orphans, as init is on
-# Sprout) and run-all its child. No core files from the tests that crash a child on purpose.
+# Sprout) and run-all its child. No core files from the tests that crash a child on purpose:
+# the soft limit only, so that the core file tests may raise it again.
 # shellcheck disable=SC2086,SC2016
 {
 	TMPDIR=$tmp timeout -k 10 "$limit" unshare $ns -- \
-		sh -c 'ulimit -c 0; cd "$1" && ./run-all; rc=$?; exit $rc' sh "$dir"
+		sh -c 'ulimit -S -c 0; cd "$1" && ./run-all; rc=$?; exit $rc' sh "$dir"
 	echo $? > "$tmp/rc"
 } | tee "$tmp/tap"
 rc=$(cat "$tmp/rc" 2>/dev/null || echo 125)

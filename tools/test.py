@@ -545,6 +545,28 @@ class RunChecks:
         self.expect("run/selfexec", selfexec, [], native.returncode, native.stdout)
         self.lock_order_selftest()
         self.oom_kill()
+        self.enosys_logged_once()
+
+    def enosys_logged_once(self):
+        """An unimplemented syscall called 500 times under each of two program names is
+        logged once per (call, program), with the pid and the name."""
+        name = "run/enosys-logged-once"
+        rc, out, err = self.sprout_run("tests/run/enosys.c")
+        try:
+            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
+                log = f.read()
+        except OSError:
+            log = ""
+        m = re.search(rb"pid (\d+) bad 0", out)
+        lines = [l for l in log.splitlines() if "unimplemented syscall ? (99999)" in l]
+        want = ["by pid %s (enosys-one)" % (m.group(1).decode() if m else "?"),
+                "by pid %s (enosys-two)" % (m.group(1).decode() if m else "?")]
+        if rc != 0 or not m or len(lines) != 2 or not all(
+                any(w in l for l in lines) for w in want):
+            self.tally.fail(name, "exit %s, %d log lines, expected one per program" %
+                            (rc, len(lines)), "\n".join(lines[:10]))
+        else:
+            self.tally.ok(name)
 
     def oom_kill(self):
         """A page fault that finds no memory kills the process with SIGKILL, never SIGSEGV, and

@@ -184,3 +184,34 @@ void arch_switch(struct task *prev, struct task *next)
 		x86_set_kernel_stack(c, kstack_top(next));
 	x86_switch_stack(&prev->arch.rsp, next->arch.rsp);
 }
+
+/* arch_core_regs - see include/arch.h. The order is that of Linux's x86-64
+ * struct user_regs_struct (asm/user_64.h), which GDB and readelf expect;
+ * orig_rax is -1 unless the frame is a system call's. The data segment
+ * registers are 0 in 64-bit user mode, as on Linux. */
+void arch_core_regs(const struct task *t, const struct trapframe *tf, long orig_syscall,
+		    u64 *regs)
+{
+	u64 r[ARCH_CORE_NREGS] = {
+		tf->r15, tf->r14, tf->r13, tf->r12, tf->rbp, tf->rbx, tf->r11, tf->r10,
+		tf->r9, tf->r8, tf->rax, tf->rcx, tf->rdx, tf->rsi, tf->rdi,
+		tf->vector == SYSCALL_VECTOR ? (u64)orig_syscall : (u64)-1,
+		tf->rip, tf->cs, tf->rflags, tf->rsp, tf->ss,
+		t->arch.fs_base, 0, 0, 0, 0, 0,
+	};
+
+	memcpy(regs, r, sizeof(r));
+}
+
+/* arch_core_fpregs - see include/arch.h. The kernel uses no FPU/SSE
+ * registers, so current's are still the user's; others' are in arch.fpu. */
+void arch_core_fpregs(const struct task *t, u8 *area)
+{
+	u8 img[512] __aligned(16);
+
+	if (t == current_task())
+		fxsave(img);
+	else
+		memcpy(img, t->arch.fpu, sizeof(img));
+	memcpy(area, img, ARCH_CORE_FPREGS_SIZE);
+}

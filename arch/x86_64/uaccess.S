@@ -101,4 +101,25 @@ arch_clear_user:
 	ret
 	EX_ENTRY 1b, 2b
 
+/*
+ * int arch_cmpxchg_user_u32(u32 *uaddr, u32 old, u32 new, u32 *cur)
+ * lock cmpxchg on a user word (futex robust lists): *cur receives the
+ * value found there (equal to old when the exchange happened).
+ * Returns 0, or -EFAULT when the word cannot be read or written.
+ */
+	.p2align 4
+	.globl arch_cmpxchg_user_u32
+arch_cmpxchg_user_u32:
+	STAC_IF_SMAP
+	movl %esi, %eax
+1:	lock cmpxchgl %edx, (%rdi)
+	CLAC_IF_SMAP
+	movl %eax, (%rcx)
+	xorl %eax, %eax
+	ret
+2:	CLAC_IF_SMAP
+	movq $-EFAULT, %rax
+	ret
+	EX_ENTRY 1b, 2b
+
 	.section .note.GNU-stack, "", @progbits

@@ -22,6 +22,7 @@ static const char *const programs[] = {
 	"maps", "mlock",
 	"sysctl", "ipcinfo", "procperm", "loadavg",
 	"stress",
+	"limits", "robust", "coredump",
 };
 
 /* Run dir/name and return its wait status (or a negative tap_wait_bounded() failure). */

@@ -24,7 +24,7 @@ static const char *const int_files[] = {
 	"kernel/pid_max", "kernel/threads-max", "kernel/tainted", "kernel/msgmax",
 	"kernel/msgmnb", "kernel/msgmni", "kernel/shmmax", "kernel/shmall", "kernel/shmmni",
 	"fs/pipe-max-size", "fs/pipe-user-pages-soft", "fs/pipe-user-pages-hard",
-	"vm/overcommit_memory",
+	"vm/overcommit_memory", "fs/nr_open", "vm/max_map_count",
 };
 
 static void path_of(char *buf, size_t len, const char *name)
@@ -116,6 +116,49 @@ static int case_formats(void)
 	return 0;
 }
 
+/* The rest writes: Sprout only (see the top of the file). */
+static bool writes_allowed(void)
+{
+	if (tap_on_sprout())
+		return true;
+	tap_diag("skipped on Linux: writing the host's /proc/sys is not allowed in tests");
+	return false;
+}
+
+/*
+ * kernel/core_pattern, fs/nr_open and vm/max_map_count speak for the core dump, descriptor
+ * table and VMA code: what is written is what those use (RLIMIT_NOFILE may be raised to
+ * nr_open and no further), and bad values fail the write.
+ */
+static int case_owned_values(void)
+{
+	char buf[256];
+	struct rlimit rl;
+	long long nr_open;
+
+	CHECK(tap_read_file("/proc/sys/kernel/core_pattern", buf, sizeof(buf)) > 0);
+	CHECK(strlen(buf) > 1 && buf[strlen(buf) - 1] == '\n');
+	nr_open = read_num("fs/nr_open");
+	CHECK(nr_open >= 1024);
+	CHECK(read_num("vm/max_map_count") > 0);
+	if (!writes_allowed())
+		return TAP_SKIP_STATUS;
+	CHECK_EQ(write_text("kernel/core_pattern", "core.%p.%e\n"), 0);
+	CHECK(tap_read_file("/proc/sys/kernel/core_pattern", buf, sizeof(buf)) > 0);
+	CHECK(strcmp(buf, "core.%p.%e\n") == 0);
+	CHECK_EQ(write_text("kernel/core_pattern", "core\n"), 0);
+	CHECK_EQ(write_text("fs/nr_open", "1\n"), EINVAL);
+	CHECK_EQ(read_num("fs/nr_open"), nr_open);
+	CHECK_EQ(write_text("fs/nr_open", "4096\n"), 0);
+	rl.rlim_cur = rl.rlim_max = 5000;
+	CHECK_ERR(setrlimit(RLIMIT_NOFILE, &rl), EPERM);
+	rl.rlim_cur = rl.rlim_max = 4096;
+	CHECK_EQ(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	write_num("fs/nr_open", nr_open);
+	CHECK_EQ(write_text("vm/max_map_count", "-1\n"), EINVAL);
+	return 0;
+}
+
 /* An unprivileged user may read but not open for writing. */
 static int case_permissions(void)
 {
@@ -141,14 +184,6 @@ static int case_permissions(void)
 	return 0;
 }
 
-/* The rest writes: Sprout only (see the top of the file). */
-static bool writes_allowed(void)
-{
-	if (tap_on_sprout())
-		return true;
-	tap_diag("skipped on Linux: writing the host's /proc/sys is not allowed in tests");
-	return false;
-}
 
 /* Bad values fail at write(2) with EINVAL and change nothing. */
 static int case_bad_values(void)
@@ -450,7 +485,7 @@ static int case_overcommit(void)
 
 int main(void)
 {
-	tap_plan(10);
+	tap_plan(11);
 	run_case("every /proc/sys file in Linux's format", case_formats);
 	run_case("/proc/sys files: 0644 root, unprivileged write EACCES", case_permissions);
 	run_case("bad values: EINVAL at write, nothing changed", case_bad_values);
@@ -461,5 +496,6 @@ int main(void)
 	run_case("sem: SEMMSL, SEMMNS, SEMOPM, SEMMNI honoured", case_sem_limits);
 	run_case("pipe-max-size and pipe-user-pages-soft/hard honoured", case_pipe_limits);
 	run_case("overcommit_memory honoured", case_overcommit);
+	run_case("core_pattern, nr_open and max_map_count read and honoured", case_owned_values);
 	return tap_done();
 }

@@ -472,7 +472,7 @@ static void test_descriptors(void **state)
 	assert_int_equal(sys_fcntl(fd, F_DUPFD, 10), 10);
 	assert_int_equal(sys_fcntl(fd, F_DUPFD_CLOEXEC, 10), 11);
 	assert_int_equal(sys_fcntl(11, F_GETFD, 0), FD_CLOEXEC);
-	assert_int_equal(sys_fcntl(fd, F_DUPFD, FD_MAX), -EINVAL);
+	assert_int_equal(sys_fcntl(fd, F_DUPFD, NR_OPEN_DEFAULT), -EMFILE);
 	assert_int_equal(sys_dup2(fd, fd), fd);
 	assert_int_equal(sys_dup3(fd, fd, 0), -EINVAL);
 	assert_int_equal(sys_dup2(fd, 7), 7);
@@ -923,8 +923,8 @@ static void test_attrs(void **state)
 	/* Ownership and permissions as an ordinary user. */
 	assert_int_equal(sys_chown("/t", 1000, 1000), 0);
 	assert_int_equal(sys_chmod("/t", 04755), 0);
-	fake_proc.uid = fake_proc.euid = 1000;
-	fake_proc.gid = fake_proc.egid = 1000;
+	fake_proc.uid = fake_proc.euid = fake_proc.fsuid = 1000;
+	fake_proc.gid = fake_proc.egid = fake_proc.fsgid = 1000;
 	assert_int_equal(sys_chown("/t", 0, -1), -EPERM);
 	assert_int_equal(sys_chown("/t", -1, 5), -EPERM);
 	assert_int_equal(sys_chown("/t", -1, 1000), 0);
@@ -938,8 +938,8 @@ static void test_attrs(void **state)
 	assert_int_equal(sys_truncate("/etc/motd", 0), -EACCES);
 	assert_int_equal(sys_unlink("/etc/motd"), -EACCES);
 	assert_int_equal(sys_open("/etc/motd", O_RDWR, 0), -EACCES);
-	fake_proc.uid = fake_proc.euid = 0;
-	fake_proc.gid = fake_proc.egid = 0;
+	fake_proc.uid = fake_proc.euid = fake_proc.fsuid = 0;
+	fake_proc.gid = fake_proc.egid = fake_proc.fsgid = 0;
 	sys_close(fd);
 	assert_int_equal(sys_unlink("/t"), 0);
 }

@@ -30,6 +30,11 @@ struct trapframe {
 
 #define SYSCALL_VECTOR		0x100
 
+/* ELF core files (kernel/coredump.c): the machine and the pr_reg words. */
+#define ARCH_ELF_MACHINE	62	/* EM_X86_64 */
+#define ARCH_CORE_NREGS		27	/* struct user_regs_struct */
+#define ARCH_CORE_FPREGS_SIZE	512	/* NT_PRFPREG: the FXSAVE image (user_i387_struct) */
+
 /* Per-thread machine state kept in struct task. */
 struct arch_thread {
 	u64 rsp;		/* kernel rsp saved by arch_switch() */
