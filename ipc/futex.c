@@ -331,7 +331,7 @@ static void robust_futex_death(u64 uaddr, bool pi, bool pending)
 	if (uaddr & 3)
 		return;
 	for (int tries = 0; tries < 64; tries++) {
-		if (get_user_u32(&uval, (const void *)uaddr))
+		if (get_user_u32(&uval, (const void __user *)uaddr))
 			return;
 		u32 owner = uval & FUTEX_TID_MASK;
 
@@ -343,7 +343,7 @@ static void robust_futex_death(u64 uaddr, bool pi, bool pending)
 			return;
 		u32 mval = (uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
 
-		if (cmpxchg_user_u32((void *)uaddr, uval, mval, &cur))
+		if (cmpxchg_user_u32((void __user *)uaddr, uval, mval, &cur))
 			return;
 		if (cur != uval)
 			continue;	/* a waiter set FUTEX_WAITERS meanwhile */
@@ -358,7 +358,7 @@ static int robust_fetch(u64 uaddr, u64 *entry, bool *pi)
 {
 	u64 v;
 
-	if (get_user_u64(&v, (const void *)uaddr))
+	if (get_user_u64(&v, (const void __user *)uaddr))
 		return -EFAULT;
 	*entry = v & ~1UL;
 	*pi = v & 1;
@@ -377,7 +377,7 @@ void futex_exit_robust_list(void)
 	if (!head || !t->mm)
 		return;
 	if (robust_fetch(head + ROBUST_HEAD_NEXT, &entry, &pi) ||
-	    get_user_u64(&off, (const void *)(head + ROBUST_HEAD_OFFSET)) ||
+	    get_user_u64(&off, (const void __user *)(head + ROBUST_HEAD_OFFSET)) ||
 	    robust_fetch(head + ROBUST_HEAD_PENDING, &pending, &pending_pi))
 		return;
 	while (entry != head) {

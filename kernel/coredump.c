@@ -299,7 +299,7 @@ static void psargs_fill(char *buf, size_t size)
 	mutex_unlock(&mm->lock);
 	size_t n = MIN(end - start, size - 1);
 
-	if (end <= start || copy_from_user(buf, (const void *)start, n))
+	if (end <= start || copy_from_user(buf, (const void __user *)start, n))
 		n = 0;
 	buf[n] = '\0';
 	while (n > 0 && buf[n - 1] == '\0')

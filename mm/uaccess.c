@@ -99,5 +99,5 @@ int cmpxchg_user_u32(void __user *uaddr, u32 old, u32 new, u32 *cur)
 		return -EINVAL;
 	if (!uaccess_ok((u64)uaddr, sizeof(u32)))
 		return -EFAULT;
-	return arch_cmpxchg_user_u32(uaddr, old, new, cur);
+	return arch_cmpxchg_user_u32((u32 __force *)uaddr, old, new, cur);
 }

@@ -620,6 +620,23 @@ class RunChecks:
             self.tally.ok(name)
 
 
+def run_uaccess_check(tally):
+    """tools/check-uaccess.sh: sparse finds no kernel source using a user address as a kernel
+    pointer (include/types.h's __user address space)."""
+    name = "build/user-addresses-only-through-uaccess"
+    try:
+        r = subprocess.run(["sh", "tools/check-uaccess.sh"], cwd=ROOT, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+    except subprocess.TimeoutExpired:
+        tally.fail(name, "sparse took more than 300 s")
+        return
+    out = r.stdout.decode(errors="replace")
+    if r.returncode != 0:
+        tally.fail(name, "sparse reports user addresses used as kernel pointers", out)
+    else:
+        tally.ok(name)
+
+
 def run_docs_check(tally):
     """tools/docs_check.py: one check per document, failing on each function or path it
     names that does not exist."""
@@ -1007,6 +1024,7 @@ def main():
     if built:
         with tempfile.TemporaryDirectory(prefix="sprout-test-") as tmp:
             RunChecks(tally, tmp).run()
+            run_uaccess_check(tally)
             InitramfsChecks(tally, sprout, tmp).run()
             ConsoleInputChecks(tally).run()
             PathChecks(tally, tmp).run()
