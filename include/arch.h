@@ -121,6 +121,11 @@ void arch_console_putc(char c);
 /* arch_log_putc - write one byte to the kernel log port (serial 1). */
 void arch_log_putc(char c);
 
+/* arch_trace_write - write @n bytes of @buf to the trace port (QEMU's
+ * isa-debugcon at 0xe9 on PCs; ignored when the machine has none).
+ * Caller serialises. Sleeps: no. */
+void arch_trace_write(const void *buf, size_t n);
+
 /*
  * arch_poweroff - stop the machine and make QEMU exit. @status is written
  * to the isa-debug-exit port (QEMU then exits with (status << 1) | 1).

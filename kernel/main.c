@@ -13,7 +13,6 @@
 #include "mutex.h"
 #include "trace.h"
 
-bool trace_enabled;
 
 static bool cmdline_has(const char *cmdline, const char *word)
 {
@@ -112,6 +111,7 @@ void kernel_main(struct boot_info *bi)
 	arch_map_all_ram(bi);
 	mm_page_init(bi);
 	kmalloc_init();
+	trace_init();
 	sched_init_cpu(c->id);
 
 	/* The boot stack becomes swapper/0's; give the idle task a stack of

@@ -8,7 +8,8 @@ Six groups, one output line per check ("PASS name", "FAIL name: reason" or
   docs   every function and path that README.md, docs/*.md and kernel/locking.md
          name exists (tools/docs_check.py)
   run    `./sprout run` end to end: output, exit status, a signal's status,
-         fork + self-exec + wait compared byte for byte with native Linux
+         fork + self-exec + wait compared byte for byte with native Linux, the
+         --trace timeline (tools/trace_check.py)
   guest  the in-guest TAP suite, /tests/guest/run-all, in one boot on GUEST_SMP CPUs,
          then again on one CPU, where scheduling is deterministic. A case is one
          check whatever the number of configurations it ran in: it fails if it
@@ -20,6 +21,7 @@ pass); the exit status is 1 if anything failed.
 
 import difflib
 import io
+import json
 import importlib.machinery
 import importlib.util
 import os
@@ -544,6 +546,7 @@ class RunChecks:
         self.expect("run/selfexec", selfexec, [], native.returncode, native.stdout)
         self.lock_order_selftest()
         self.oom_kill()
+        self.trace_timeline()
 
     def oom_kill(self):
         """A page fault that finds no memory kills the process with SIGKILL, never SIGSEGV, and
@@ -565,6 +568,32 @@ class RunChecks:
             self.tally.fail(name, "exit %s, kernel log %s the killed process"
                             % (rc, "names" if named else "does not name"),
                             out.decode(errors="replace") + err + log[-2000:])
+        else:
+            self.tally.ok(name)
+
+    def trace_timeline(self):
+        """`./sprout run --trace` of tests/run/tracecheck.c (fork, exec, exit, wait, an orphan,
+        signals, COW writes) on 2 CPUs: the JSON is valid trace-event JSON, and its events are
+        in causal order, paired, and exactly what the program provoked (tools/trace_check.py)."""
+        name = "run/trace-timeline"
+        spec = importlib.util.spec_from_file_location(
+            "trace_check", os.path.join(ROOT, "tools", "trace_check.py"))
+        trace_check = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(trace_check)
+        out_json = os.path.join(self.tmp, "trace.json")
+        rc, out, err = self.sprout_run("--smp", "2", "--trace", out_json, "tests/run/tracecheck.c")
+        if rc != 0:
+            self.tally.fail(name, "exit %s, expected 0" % rc, out.decode(errors="replace") + err)
+            return
+        try:
+            with open(out_json) as f:
+                doc = json.load(f)
+        except (OSError, ValueError) as e:
+            self.tally.fail(name, "no valid JSON written: %s" % e, err)
+            return
+        problems = trace_check.check(doc, out.decode(errors="replace"))
+        if problems:
+            self.tally.fail(name, problems[0], "\n".join(problems))
         else:
             self.tally.ok(name)
 
