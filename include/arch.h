@@ -137,6 +137,16 @@ __noreturn void arch_poweroff(int status);
  * (0: the caller's) to the kernel log, symbolised when possible. */
 void arch_backtrace(u64 rbp);
 
+/*
+ * arch_task_stack - the kernel return addresses of task @t, which is not
+ * running (it called arch_switch()), innermost first, into @pcs (at most
+ * @max); stops at the user/kernel boundary or at a frame outside @t's
+ * kernel stack. Returns how many. The caller keeps @t alive; if @t runs
+ * meanwhile the answer is stale but every read stays inside its stack.
+ * Sleeps: no.
+ */
+int arch_task_stack(struct task *t, u64 *pcs, int max);
+
 /* ---- Time ---------------------------------------------------------------- */
 
 /* arch_timer_init - start the periodic tick at @hz on this CPU; each tick
@@ -218,7 +228,7 @@ void arch_switch(struct task *prev, struct task *next);
 /*
  * Page tables are named by the physical address of their root. Leaf PTEs use
  * the arch format through the inline helpers in <arch_impl.h>:
- *   pte_present, pte_write, pte_user, pte_cow, pte_phys,
+ *   pte_present, pte_write, pte_user, pte_cow, pte_phys, pte_dirty, pte_young,
  *   pte_mk(phys, prot) with prot from PROT_* style flags below,
  *   pte_wrprotect_cow(pte), pte_mkwrite(pte).
  * PTE_SW_COW is a software bit marking a COW-shared page.
