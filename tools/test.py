@@ -547,6 +547,7 @@ class RunChecks:
         self.lock_order_selftest()
         self.oom_kill()
         self.trace_timeline()
+        self.gdb_session()
 
     def oom_kill(self):
         """A page fault that finds no memory kills the process with SIGKILL, never SIGSEGV, and
@@ -597,6 +598,24 @@ class RunChecks:
         else:
             self.tally.ok(name)
 
+    def gdb_session(self):
+        """The scripted GDB session (tools/gdb/selftest.gdb, batch mode, bounded): boot halted
+        with the gdbstub, stop in do_fork when /bin/lifecycle forks, and check that sprout-ps
+        names init and the forking program, and that the backtrace reaches the syscall entry and
+        stops there (the user/kernel boundary)."""
+        name = "run/gdb-sprout-ps"
+        spec = importlib.util.spec_from_file_location(
+            "launch", os.path.join(ROOT, "tools", "gdb", "launch.py"))
+        launch = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(launch)
+        rc, out = launch.run_batch(os.path.join(ROOT, "tools", "gdb", "selftest.gdb"),
+                                   ["/bin/lifecycle"], timeout=self.timeout + 60)
+        problems = gdb_session_problems(rc, out)
+        if problems:
+            self.tally.fail(name, problems[0], out)
+        else:
+            self.tally.ok(name)
+
     def lock_order_selftest(self):
         """The boot options lockorder-selftest (two spinlocks) and lockorder-mutex-selftest
         (two mutexes) take two locks in both orders, lockorder-mutex-documented an inode mutex
@@ -624,6 +643,31 @@ class RunChecks:
                             err + log[-2000:])
         else:
             self.tally.ok(name)
+
+
+def gdb_session_problems(rc, out):
+    """What is wrong with the output of tools/gdb/selftest.gdb (empty list: nothing)."""
+    if rc is None:
+        return ["the GDB session did not finish in time"]
+    sections = dict(re.findall(r"^=== (sprout-ps|bt)\n(.*?)(?=^=== |\Z)", out, re.S | re.M))
+    ps, bt = sections.get("sprout-ps", ""), sections.get("bt", "")
+    problems = []
+    if rc != 0:
+        problems.append("gdb exited %d" % rc)
+    if "Breakpoint 1, do_fork" not in out:
+        problems.append("never stopped in do_fork")
+    if not re.search(r"^1\s+0\s+alive\s+init\s", ps, re.M):
+        problems.append("sprout-ps does not show init as pid 1")
+    if not re.search(r"^\d+\s+1\s+alive\s+lifecycle\s+\d+ running on CPU", ps, re.M):
+        problems.append("sprout-ps does not show the forking program lifecycle running")
+    frames = re.findall(r"^#\d+\s.*$", bt, re.M)
+    if not frames or "do_fork" not in frames[0]:
+        problems.append("the backtrace does not start in do_fork")
+    elif "x86_syscall_entry" not in frames[-1]:
+        problems.append("the backtrace does not end at the syscall entry: %r" % frames[-1])
+    if "PT  [" not in out:
+        problems.append("sprout-pte did not walk to a leaf PTE")
+    return problems
 
 
 def run_docs_check(tally):
