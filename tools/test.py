@@ -9,7 +9,7 @@ Six groups, one output line per check ("PASS name", "FAIL name: reason" or
          name exists (tools/docs_check.py)
   run    `./sprout run` end to end: output, exit status, a signal's status,
          fork + self-exec + wait compared byte for byte with native Linux, the
-         --trace timeline (tools/trace_check.py)
+         --trace timeline (tools/trace_check.py), a scripted GDB session (tools/gdb/)
   guest  the in-guest TAP suite, /tests/guest/run-all, in one boot on GUEST_SMP CPUs,
          then again on one CPU, where scheduling is deterministic. A case is one
          check whatever the number of configurations it ran in: it fails if it

@@ -185,7 +185,8 @@ class Builder:
                 self.set_state(npid, ntid, "running", ts)
             self.cpu_switch(e.cpu, ts, (npid, ntid, e.name))
         elif e.type == WAKE:
-            if (pid, tid) not in self.state or self.state[(pid, tid)][0] != "running":
+            cur = self.state.get((pid, tid), (None, 0))[0]
+            if cur not in ("running", "runnable") and pid not in self.zombie:
                 self.set_state(pid, tid, "runnable", ts)
         elif e.type == FORK:
             child = e.a
