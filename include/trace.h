@@ -43,6 +43,8 @@ enum trace_type {
 	TRACE_SIG_DELIVER = 9,	/* pid/tid: receiver; a: signal; b: 1 handler, 0 default */
 	TRACE_COW = 10,		/* pid/tid: faulting task; a: address; b: 1 copied, 0 reused */
 	TRACE_PT_UNSHARE = 11,	/* pid/tid: faulting task; a: address; b: 1 copied, 0 reused */
+	TRACE_OOM_KILL = 12,	/* pid/tid: the task whose fault found no page; a: address;
+				 * b: its resident set, KiB; name: comm */
 };
 
 /* Task states in TRACE_SWITCH's a: what prev became when it left the CPU. */
@@ -152,6 +154,12 @@ static inline void trace_pt_unshare(u64 va, bool copied)
 {
 	if (__builtin_expect(trace_enabled, 0))
 		trace_current(TRACE_PT_UNSHARE, va, copied, 0, NULL);
+}
+
+static inline void trace_oom_kill(u64 va, u64 rss_kb)
+{
+	if (__builtin_expect(trace_enabled, 0))
+		trace_current(TRACE_OOM_KILL, va, rss_kb, 0, current->comm);
 }
 
 /* trace_switch - @prev leaves this CPU for @next (kernel/sched.c, run-queue

@@ -14,7 +14,7 @@ The JSON has
     "sleeping: <where>" (the kernel function it sleeps in), stopped, zombie;
   - instant events: fork, exec (the new program), exit (status), reap,
     reparent, signal sent, signal delivered, cow fault (address, copied or
-    reused), pt unshare; flow arrows from a fork to the child's track and from
+    reused), pt unshare, oom kill; flow arrows from a fork to the child's track and from
     a signal's sending to its delivery.
 Timestamps ("ts", microseconds in the format) are guest nanoseconds / 1000,
 printed with three decimals, so the nanoseconds are exact. Dropped events
@@ -30,8 +30,8 @@ import sys
 MAGIC, TRAILER = b"SPRTRACE", b"SPRTEND\0"
 REC = struct.Struct("<QHHIIIQQQ16s")
 
-SWITCH, WAKE, FORK, EXEC, EXIT, REAP, REPARENT, SIG_SEND, SIG_DELIVER, COW, PT_UNSHARE = \
-    range(1, 12)
+SWITCH, WAKE, FORK, EXEC, EXIT, REAP, REPARENT, SIG_SEND, SIG_DELIVER, COW, PT_UNSHARE, \
+    OOM_KILL = range(1, 13)
 PREV_STATES = {0: "runnable", 1: "sleeping", 2: "stopped", 3: "dead"}
 CPU_PID = 1 << 30           # the pseudo-process holding the CPU tracks
 
@@ -234,6 +234,9 @@ class Builder:
         elif e.type == COW:
             self.instant(pid, tid, "cow fault", ts, "memory",
                          {"address": "%#x" % e.a, "page": "copied" if e.b else "reused"})
+        elif e.type == OOM_KILL:
+            self.instant(pid, tid, "oom kill", ts, "memory",
+                         {"address": "%#x" % e.a, "rss_kb": e.b, "comm": e.name})
         elif e.type == PT_UNSHARE:
             self.instant(pid, tid, "pt unshare", ts, "memory",
                          {"address": "%#x" % e.a, "table": "copied" if e.b else "reused"})

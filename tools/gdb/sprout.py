@@ -24,7 +24,7 @@ TASK_STATES = {0: "R", 1: "S", 2: "X", 3: "T"}
 PROC_STATES = {0: "alive", 1: "zombie", 2: "dead"}
 TRACE_TYPES = {1: "switch", 2: "wake", 3: "fork", 4: "exec", 5: "exit", 6: "reap",
                7: "reparent", 8: "signal-send", 9: "signal-deliver", 10: "cow-fault",
-               11: "pt-unshare"}
+               11: "pt-unshare", 12: "oom-kill"}
 
 
 def _sym(name):
