@@ -601,15 +601,17 @@ class RunChecks:
     def gdb_session(self):
         """The scripted GDB session (tools/gdb/selftest.gdb, batch mode, bounded): boot halted
         with the gdbstub, stop in do_fork when /bin/lifecycle forks, and check that sprout-ps
-        names init and the forking program, and that the backtrace reaches the syscall entry and
-        stops there (the user/kernel boundary)."""
+        names init and the forking program, that the backtrace reaches the syscall entry and
+        stops there (the user/kernel boundary), and that sprout-pte and sprout-trace (booted with
+        tracing on) show what they should."""
         name = "run/gdb-sprout-ps"
         spec = importlib.util.spec_from_file_location(
             "launch", os.path.join(ROOT, "tools", "gdb", "launch.py"))
         launch = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(launch)
         rc, out = launch.run_batch(os.path.join(ROOT, "tools", "gdb", "selftest.gdb"),
-                                   ["/bin/lifecycle"], timeout=self.timeout + 60)
+                                   ["/bin/lifecycle"], timeout=self.timeout + 60,
+                                   cmdline="trace")
         problems = gdb_session_problems(rc, out)
         if problems:
             self.tally.fail(name, problems[0], out)
@@ -667,6 +669,9 @@ def gdb_session_problems(rc, out):
         problems.append("the backtrace does not end at the syscall entry: %r" % frames[-1])
     if "PT  [" not in out:
         problems.append("sprout-pte did not walk to a leaf PTE")
+    m = re.search(r"^CPU 0: (\d+) events, (\d+) dropped", out, re.M)
+    if not m or int(m.group(1)) == 0 or not re.search(r"us  fork ", out):
+        problems.append("sprout-trace shows no events or no fork")
     return problems
 
 

@@ -6,7 +6,7 @@
 
 Interactive: GDB runs in this terminal, attached and with the sprout-* commands
 loaded; the machine's console is the Unix socket build/console.sock (attach with
-`socat -,raw,echo=0 UNIX-CONNECT:build/console.sock`). PROG (a path in the boot
+`python3 tools/gdb/console.py` in a second terminal). PROG (a path in the boot
 image) is what init runs; without it, the default login shell. When GDB exits,
 QEMU is stopped.
 
@@ -42,7 +42,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def qemu_start(sprout, run_dir, argv, smp, mem, port, console):
+def qemu_start(sprout, run_dir, argv, smp, mem, port, console, cmdline=""):
     """Start QEMU halted with its gdbstub on @port; returns the Popen. @console is
     "socket" (build/console.sock, the kernel log in build/kernel.log) or "file"
     (run_dir/console.txt, the log beside it)."""
@@ -57,7 +57,7 @@ def qemu_start(sprout, run_dir, argv, smp, mem, port, console):
     log = os.path.join(ROOT, sprout.KERNEL_LOG) if console == "socket" else \
         os.path.join(run_dir, "kernel.log")
     cmd = sprout.qemu_command(initrd, log, accel="tcg",
-                              smp=smp, mem=mem, gdb=True, gdb_port=port)
+                              smp=smp, mem=mem, gdb=True, gdb_port=port, cmdline=cmdline)
     i = cmd.index("stdio,id=console,signal=off")
     if console == "socket":
         sock = os.path.join(ROOT, "build", "console.sock")
@@ -86,15 +86,15 @@ def gdb_command(port):
             "-ex", "target remote 127.0.0.1:%d" % port]
 
 
-def run_batch(cmds_file, argv, timeout=120, smp=1, mem="512M"):
-    """Boot with @argv as init's program, run GDB's commands from @cmds_file in batch
-    mode; returns (GDB's exit code or None on timeout, its output text). QEMU is
+def run_batch(cmds_file, argv, timeout=120, smp=1, mem="512M", cmdline=""):
+    """Boot with @argv as init's program (kernel command line @cmdline), run GDB's
+    commands from @cmds_file in batch mode; returns (GDB's exit code or None on timeout, its output text). QEMU is
     always stopped before returning."""
     import tempfile
     sprout = load_sprout()
     with tempfile.TemporaryDirectory(prefix="sprout-gdb-", dir=os.path.join(ROOT, "build")) as d:
         port = free_port()
-        qemu = qemu_start(sprout, d, argv, smp, mem, port, "file")
+        qemu = qemu_start(sprout, d, argv, smp, mem, port, "file", cmdline)
         try:
             cmd = gdb_command(port) + ["-batch", "-x", cmds_file]
             try:
@@ -115,19 +115,22 @@ def main():
     ap.add_argument("--mem", default="512M")
     ap.add_argument("--batch", metavar="CMDS", help="run GDB commands from CMDS, then stop")
     ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--append", default="", metavar="CMDLINE", help="kernel command line")
     ap.add_argument("prog", nargs=argparse.REMAINDER)
     opts = ap.parse_args()
     if opts.batch:
-        rc, out = run_batch(opts.batch, opts.prog, opts.timeout, opts.smp, opts.mem)
+        rc, out = run_batch(opts.batch, opts.prog, opts.timeout, opts.smp, opts.mem,
+                            opts.append)
         sys.stdout.write(out)
         return 124 if rc is None else rc
     import tempfile
     sprout = load_sprout()
     with tempfile.TemporaryDirectory(prefix="sprout-gdb-", dir=os.path.join(ROOT, "build")) as d:
         port = free_port()
-        qemu = qemu_start(sprout, d, opts.prog, opts.smp, opts.mem, port, "socket")
-        print("sprout: QEMU halted, gdbstub on 127.0.0.1:%d; console: "
-              "socat -,raw,echo=0 UNIX-CONNECT:build/console.sock" % port, flush=True)
+        qemu = qemu_start(sprout, d, opts.prog, opts.smp, opts.mem, port, "socket",
+                          opts.append)
+        print("sprout: QEMU halted, gdbstub on 127.0.0.1:%d; the console: "
+              "python3 tools/gdb/console.py (in a second terminal)" % port, flush=True)
         try:
             return subprocess.call(gdb_command(port), cwd=ROOT)
         finally:

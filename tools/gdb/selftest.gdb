@@ -1,7 +1,8 @@
 # The scripted GDB session of `make test` (tools/test.py, run group): init runs
 # /bin/lifecycle; stop in do_fork when lifecycle forks, then show the
 # processes, the CPUs, the backtrace down to the user/kernel boundary, the
-# forking process's VMAs and one page-table walk.
+# forking process's VMAs, one page-table walk and the newest trace events
+# (booted with "trace").
 hbreak do_fork
 python
 for i in range(8):
@@ -27,4 +28,6 @@ addr = int(stack[0].split("-")[1].split()[0], 16) - 8 if stack else 0
 print("=== sprout-pte %d %#x" % (pid, addr))
 gdb.execute("sprout-pte %d %#x" % (pid, addr))
 end
+echo === sprout-trace\n
+sprout-trace 20
 kill
