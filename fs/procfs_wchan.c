@@ -65,7 +65,8 @@ long procfs_render_wchan(u8 kind, pid_t pid, u32 sub, char **out)
 		const char *name;
 		u64 off;
 
-		if (t && asleep && procfs_may_inspect(pid) == 0 && ksym_lookup(t->wchan, &name, &off))
+		if (t && asleep && procfs_may_inspect(pid) == 0 &&
+		    ksym_lookup(t->wchan, &name, &off))
 			len = (size_t)snprintf(buf, cap, "%s", name);
 		else
 			len = (size_t)snprintf(buf, cap, "0");
@@ -77,10 +78,10 @@ long procfs_render_wchan(u8 kind, pid_t pid, u32 sub, char **out)
 			const char *name;
 			u64 off;
 
-			if (ksym_lookup(pcs[i], &name, &off))
-				len += (size_t)snprintf(buf + len, cap - len, "[<0>] %s+0x%lx/0x%lx\n",
-							name, (unsigned long)off,
-							(unsigned long)ksym_size(pcs[i]));
+			if (!ksym_lookup(pcs[i], &name, &off))
+				continue;
+			len += (size_t)snprintf(buf + len, cap - len, "[<0>] %s+0x%lx/0x%lx\n", name,
+						(unsigned long)off, (unsigned long)ksym_size(pcs[i]));
 			len = MIN(len, cap - 1);
 		}
 	}

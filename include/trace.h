@@ -28,23 +28,38 @@
 
 extern bool trace_enabled;	/* [I] set once at boot from the command line */
 
-/* Event types (the dump format; tools/trace2json.py knows the same numbers). */
+/*
+ * Event types (the dump format; tools/trace2json.py knows the same numbers)
+ * and what the record's fields hold:
+ *   SWITCH      pid/tid prev; a what prev became (enum trace_prev_state);
+ *               b prev's wchan; c next's pid << 32 | tid; name next's comm
+ *   WAKE        pid/tid the task made runnable; a 1 if it is new
+ *   FORK        pid/tid parent; a child pid; name the parent's comm
+ *   EXEC        pid/tid the task; name the new program (basename)
+ *   EXIT        pid the process; a wait status
+ *   REAP        pid the reaper; a the reaped child's pid
+ *   REPARENT    pid the orphan; a new parent; b old parent
+ *   SIG_SEND    pid/tid sender (0: the kernel); a target pid; b signal;
+ *               c target tid (0: process-directed)
+ *   SIG_DELIVER pid/tid receiver; a signal; b 1 handler, 0 default action
+ *   COW         pid/tid faulting task; a address; b 1 copied, 0 reused
+ *   PT_UNSHARE  pid/tid faulting task; a address; b 1 copied, 0 reused
+ *   OOM_KILL    pid/tid the task whose fault found no page; a address;
+ *               b its resident set (KiB); name its comm
+ */
 enum trace_type {
-	TRACE_SWITCH = 1,	/* pid/tid: prev; a: prev state; b: prev wchan; c: next pid<<32|tid;
-				 * name: next comm */
-	TRACE_WAKE = 2,		/* pid/tid: woken task; a: 1 if newly created */
-	TRACE_FORK = 3,		/* pid/tid: parent; a: child pid; b: clone flags; name: comm */
-	TRACE_EXEC = 4,		/* pid/tid: the task; name: new program (basename) */
-	TRACE_EXIT = 5,		/* pid: the process; a: wait status */
-	TRACE_REAP = 6,		/* pid: the reaper; a: the reaped child's pid */
-	TRACE_REPARENT = 7,	/* pid: the orphan; a: new parent; b: old parent */
-	TRACE_SIG_SEND = 8,	/* pid/tid: sender (0: kernel); a: target pid; b: signal;
-				 * c: target tid (0: process-directed) */
-	TRACE_SIG_DELIVER = 9,	/* pid/tid: receiver; a: signal; b: 1 handler, 0 default */
-	TRACE_COW = 10,		/* pid/tid: faulting task; a: address; b: 1 copied, 0 reused */
-	TRACE_PT_UNSHARE = 11,	/* pid/tid: faulting task; a: address; b: 1 copied, 0 reused */
-	TRACE_OOM_KILL = 12,	/* pid/tid: the task whose fault found no page; a: address;
-				 * b: its resident set, KiB; name: comm */
+	TRACE_SWITCH = 1,
+	TRACE_WAKE = 2,
+	TRACE_FORK = 3,
+	TRACE_EXEC = 4,
+	TRACE_EXIT = 5,
+	TRACE_REAP = 6,
+	TRACE_REPARENT = 7,
+	TRACE_SIG_SEND = 8,
+	TRACE_SIG_DELIVER = 9,
+	TRACE_COW = 10,
+	TRACE_PT_UNSHARE = 11,
+	TRACE_OOM_KILL = 12,
 };
 
 /* Task states in TRACE_SWITCH's a: what prev became when it left the CPU. */

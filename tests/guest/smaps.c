@@ -17,7 +17,8 @@
 #define BUF_SIZE	(64UL << 20)
 #define WRITE_SIZE	(1UL << 20)
 #define ALIGN_2M	(2UL << 20)
-#define SHARED_PAGE	300	/* a page the child does not write, in the same 2 MiB as those it does */
+/* A page the child does not write, in the same 2 MiB as those it does. */
+#define SHARED_PAGE	300
 
 #define PM_PRESENT	(1ULL << 63)
 #define PM_EXCLUSIVE	(1ULL << 56)
@@ -169,7 +170,8 @@ static int fork_then_write(void)
 
 	/* pagemap: the written page was copied (another frame, exclusive in both); the page
 	 * the child did not write is one frame, shared. PFNs are shown to root. */
-	unsigned long long mine_w = pagemap_entry(buf), mine_s = pagemap_entry(buf + SHARED_PAGE * PAGE);
+	unsigned long long mine_w = pagemap_entry(buf);
+	unsigned long long mine_s = pagemap_entry(buf + SHARED_PAGE * PAGE);
 
 	CHECK(mine_w & PM_PRESENT);
 	CHECK(mine_s & PM_PRESENT);

@@ -22,6 +22,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
@@ -88,9 +89,8 @@ def gdb_command(port):
 
 def run_batch(cmds_file, argv, timeout=120, smp=1, mem="512M", cmdline=""):
     """Boot with @argv as init's program (kernel command line @cmdline), run GDB's
-    commands from @cmds_file in batch mode; returns (GDB's exit code or None on timeout, its output text). QEMU is
-    always stopped before returning."""
-    import tempfile
+    commands from @cmds_file in batch mode; returns (GDB's exit code or None on
+    timeout, its output text). QEMU is always stopped before returning."""
     sprout = load_sprout()
     with tempfile.TemporaryDirectory(prefix="sprout-gdb-", dir=os.path.join(ROOT, "build")) as d:
         port = free_port()
@@ -123,7 +123,6 @@ def main():
                             opts.append)
         sys.stdout.write(out)
         return 124 if rc is None else rc
-    import tempfile
     sprout = load_sprout()
     with tempfile.TemporaryDirectory(prefix="sprout-gdb-", dir=os.path.join(ROOT, "build")) as d:
         port = free_port()
