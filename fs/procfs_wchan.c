@@ -78,10 +78,13 @@ long procfs_render_wchan(u8 kind, pid_t pid, u32 sub, char **out)
 			const char *name;
 			u64 off;
 
-			if (!ksym_lookup(pcs[i], &name, &off))
+			/* A return address may be the first byte after its call's
+			 * function (a call that ends it): name the byte before. */
+			if (!ksym_lookup(pcs[i] - 1, &name, &off))
 				continue;
 			len += (size_t)snprintf(buf + len, cap - len, "[<0>] %s+0x%lx/0x%lx\n", name,
-						(unsigned long)off, (unsigned long)ksym_size(pcs[i]));
+						(unsigned long)off + 1,
+						(unsigned long)ksym_size(pcs[i] - 1));
 			len = MIN(len, cap - 1);
 		}
 	}
