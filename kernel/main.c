@@ -13,7 +13,6 @@
 #include "mutex.h"
 #include "trace.h"
 
-
 static bool cmdline_has(const char *cmdline, const char *word)
 {
 	size_t n = strlen(word);
