@@ -8,10 +8,11 @@
  *
  * Semantics and formats: proc(5). The tree:
  *   /proc/{self,thread-self,meminfo,stat,uptime,loadavg,cpuinfo,mounts,
- *          filesystems,version}
+ *          filesystems,version,kpagecount}
  *   /proc/sys/{fs,kernel,vm}/... (fs/procfs_sys.c)
  *   /proc/<pid>/{stat,status,cmdline,comm,environ,maps,statm,mounts,fd/,exe,
- *                cwd,root,task/<tid>/...}
+ *                cwd,root,smaps,smaps_rollup,pagemap,wchan,stack,task/<tid>/...}
+ *   (smaps & co.: fs/procfs_smaps.c; wchan and stack: fs/procfs_wchan.c)
  */
 #include "internal.h"
 #include "procfs.h"
@@ -33,6 +34,7 @@ struct proc_entry {
 static const struct proc_entry root_entries[] = {
 	{ "cpuinfo", PN_CPUINFO, S_IFREG | 0444 },
 	{ "filesystems", PN_FILESYSTEMS, S_IFREG | 0444 },
+	{ "kpagecount", PN_KPAGECOUNT, S_IFREG | 0400 },
 	{ "loadavg", PN_LOADAVG, S_IFREG | 0444 },
 	{ "meminfo", PN_MEMINFO, S_IFREG | 0444 },
 	{ "mounts", PN_MOUNTS, S_IFREG | 0444 },
@@ -59,11 +61,16 @@ static const struct proc_entry pid_entries[] = {
 	{ "fd", PN_FD, S_IFDIR | 0500, true },
 	{ "maps", PN_MAPS, S_IFREG | 0444, true },
 	{ "mounts", PN_PID_MOUNTS, S_IFREG | 0444 },
+	{ "pagemap", PN_PAGEMAP, S_IFREG | 0400, true },
 	{ "root", PN_ROOT_LINK, S_IFLNK | 0777, true },
+	{ "smaps", PN_SMAPS, S_IFREG | 0444, true },
+	{ "smaps_rollup", PN_SMAPS_ROLLUP, S_IFREG | 0444, true },
+	{ "stack", PN_STACK, S_IFREG | 0400, true },
 	{ "stat", PN_PID_STAT, S_IFREG | 0444 },
 	{ "statm", PN_STATM, S_IFREG | 0444 },
 	{ "status", PN_STATUS, S_IFREG | 0444 },
 	{ "task", PN_TASK, S_IFDIR | 0555 },
+	{ "wchan", PN_WCHAN, S_IFREG | 0444 },
 };
 
 static const struct inode_ops proc_iops;
@@ -552,6 +559,8 @@ static int proc_open(struct inode *ino, u32 flags, struct file **out)
 		if (err)
 			return err == -ESRCH ? -ENOENT : err;
 	}
+	if (PN_KIND(ino->priv) == PN_PAGEMAP || PN_KIND(ino->priv) == PN_KPAGECOUNT)
+		return procfs_open_pagemap(ino, flags, out);
 	b = kzalloc(sizeof(*b));
 	if (!b)
 		return -ENOMEM;

@@ -23,7 +23,7 @@ struct snap {
 	char state;
 	char comm[TASK_COMM_LEN];
 	u64 utime, stime, cutime, cstime;	/* ticks */
-	u64 minflt, cminflt;
+	u64 minflt, cminflt, majflt, cmajflt;
 	u64 start_ticks;
 	int nthreads;
 	int processor;
@@ -103,6 +103,7 @@ static int snap_get(pid_t pid, pid_t tid, struct snap *s)
 	s->cutime = p->children_ru.utime_ticks;
 	s->cstime = p->children_ru.stime_ticks;
 	s->cminflt = p->children_ru.minflt;
+	s->cmajflt = p->children_ru.majflt;
 	spin_lock(&p->lock);
 	t = find_thread(p, tid);
 	if (tid && !t && !(tid == pid && list_empty(&p->threads))) {
@@ -117,6 +118,7 @@ static int snap_get(pid_t pid, pid_t tid, struct snap *s)
 	s->utime = p->self.utime_ticks;
 	s->stime = p->self.stime_ticks;
 	s->minflt = p->self.minflt;
+	s->majflt = p->self.majflt;
 	s->nthreads = p->nr_threads;
 	s->uid = p->uid;
 	s->euid = p->euid;
@@ -144,6 +146,9 @@ static int snap_get(pid_t pid, pid_t tid, struct snap *s)
 		if (t->mm) {
 			mm_get(t->mm);
 			s->mm = t->mm;
+			/* Faults are counted per address space (mm/fault.c) and
+			 * added to the process when its last thread exits. */
+			s->minflt += __atomic_load_n(&t->mm->minflt, __ATOMIC_RELAXED);
 		}
 		if (t->files) {
 			files_get(t->files);
@@ -500,7 +505,8 @@ static void show_stat(struct out *o, struct snap *s)
 	put(o, "%d (%s) %c %d %d %d %u %d %u %lu %lu %lu %lu %lu %lu %lu %lu %d %d %d %d %lu ",
 	    s->tid, s->comm, s->state, s->ppid, s->pgid, s->sid, tty, tpgid,
 	    s->kthread ? 0x00208040u : 0x00400100u, (unsigned long)s->minflt,
-	    (unsigned long)s->cminflt, 0UL, 0UL, (unsigned long)s->utime,
+	    (unsigned long)s->cminflt, (unsigned long)s->majflt, (unsigned long)s->cmajflt,
+	    (unsigned long)s->utime,
 	    (unsigned long)s->stime, (unsigned long)s->cutime, (unsigned long)s->cstime,
 	    20, 0, s->nthreads, 0, (unsigned long)s->start_ticks);
 	/* 23 vsize .. 37 cnswap */
@@ -695,6 +701,11 @@ long procfs_render(u8 kind, pid_t pid, u32 sub, char **out)
 {
 	struct out o = { .cap = RENDER_MAX };
 	long err = 0;
+
+	if (kind == PN_SMAPS || kind == PN_SMAPS_ROLLUP)
+		return procfs_render_smaps(kind, pid, sub, out);
+	if (kind == PN_WCHAN || kind == PN_STACK)
+		return procfs_render_wchan(kind, pid, sub, out);
 
 	o.buf = kmalloc(o.cap);
 	if (!o.buf)

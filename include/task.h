@@ -125,6 +125,8 @@ struct task {
 
 	/* Sleeping */
 	u64 wake_at_ns;			/* [c] timed sleep deadline, 0 = none */
+	u64 wchan;			/* [R] where it last went to sleep: the return
+					 * address into schedule()'s caller (/proc wchan) */
 	struct list_head timer_link;	/* timer list (kernel/sched.c) */
 	u32 refcount;			/* [a] references to this struct task */
 };

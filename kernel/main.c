@@ -14,8 +14,6 @@
 #include "trace.h"
 #include "uapi/errno.h"
 
-bool trace_enabled;
-
 static bool cmdline_has(const char *cmdline, const char *word)
 {
 	size_t n = strlen(word);
@@ -185,6 +183,7 @@ void kernel_main(struct boot_info *bi)
 	arch_map_all_ram(bi);
 	mm_page_init(bi);
 	kmalloc_init();
+	trace_init();
 	sched_init_cpu(c->id);
 
 	/* The boot stack becomes swapper/0's; give the idle task a stack of

@@ -28,6 +28,7 @@
 #include "task.h"
 #include "cpu.h"
 #include "mm.h"
+#include "trace.h"
 #include "uapi/errno.h"
 
 struct runqueue {
@@ -215,6 +216,10 @@ void schedule(void)
 		return;
 	}
 	KASSERT(next->on_cpu == c->id);
+	/* Where prev sleeps: the caller's frame (/proc/PID/wchan, the trace). */
+	if (prev->state != TASK_RUNNING)
+		prev->wchan = (u64)__builtin_return_address(0);
+	trace_switch(prev, next);
 	c->switch_prev = prev;
 	__atomic_store_n(&c->nr_switches, c->nr_switches + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&c->running, next, __ATOMIC_RELEASE);
@@ -288,6 +293,7 @@ static bool wake_from_state(struct task *t, enum task_state from)
 			kick = true;
 		}
 		woke = true;
+		trace_wake(t, false);
 	}
 	spin_unlock(&rq->lock);
 	if (kick) {
@@ -343,6 +349,7 @@ void sched_add_new(struct task *t)
 	spin_lock(&runqueues[best].lock);
 	t->state = TASK_RUNNING;
 	rq_enqueue(&runqueues[best], t);
+	trace_wake(t, true);
 	spin_unlock(&runqueues[best].lock);
 	if (best != this_cpu()->id)
 		kick_cpu(best);

@@ -8,7 +8,8 @@ Six groups, one output line per check ("PASS name", "FAIL name: reason" or
   docs   every function and path that README.md, docs/*.md and kernel/locking.md
          name exists (tools/docs_check.py)
   run    `./sprout run` end to end: output, exit status, a signal's status,
-         fork + self-exec + wait compared byte for byte with native Linux
+         fork + self-exec + wait compared byte for byte with native Linux, the
+         --trace timeline (tools/trace_check.py), a scripted GDB session (tools/gdb/)
   guest  the in-guest TAP suite, /tests/guest/run-all, in one boot on GUEST_SMP CPUs,
          then again on one CPU, where scheduling is deterministic. A case is one
          check whatever the number of configurations it ran in: it fails if it
@@ -20,6 +21,7 @@ pass); the exit status is 1 if anything failed.
 
 import difflib
 import io
+import json
 import importlib.machinery
 import importlib.util
 import os
@@ -546,6 +548,8 @@ class RunChecks:
         self.lock_order_selftest()
         self.oom_kill()
         self.enosys_logged_once()
+        self.trace_timeline()
+        self.gdb_session()
 
     def enosys_logged_once(self):
         """An unimplemented syscall called 500 times under each of two program names is
@@ -588,6 +592,52 @@ class RunChecks:
             self.tally.fail(name, "exit %s, kernel log %s the killed process"
                             % (rc, "names" if named else "does not name"),
                             out.decode(errors="replace") + err + log[-2000:])
+        else:
+            self.tally.ok(name)
+
+    def trace_timeline(self):
+        """`./sprout run --trace` of tests/run/tracecheck.c (fork, exec, exit, wait, an orphan,
+        signals, COW writes) on 2 CPUs: the JSON is valid trace-event JSON, and its events are
+        in causal order, paired, and exactly what the program provoked (tools/trace_check.py)."""
+        name = "run/trace-timeline"
+        spec = importlib.util.spec_from_file_location(
+            "trace_check", os.path.join(ROOT, "tools", "trace_check.py"))
+        trace_check = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(trace_check)
+        out_json = os.path.join(self.tmp, "trace.json")
+        rc, out, err = self.sprout_run("--smp", "2", "--trace", out_json, "tests/run/tracecheck.c")
+        if rc != 0:
+            self.tally.fail(name, "exit %s, expected 0" % rc, out.decode(errors="replace") + err)
+            return
+        try:
+            with open(out_json) as f:
+                doc = json.load(f)
+        except (OSError, ValueError) as e:
+            self.tally.fail(name, "no valid JSON written: %s" % e, err)
+            return
+        problems = trace_check.check(doc, out.decode(errors="replace"))
+        if problems:
+            self.tally.fail(name, problems[0], "\n".join(problems))
+        else:
+            self.tally.ok(name)
+
+    def gdb_session(self):
+        """The scripted GDB session (tools/gdb/selftest.gdb, batch mode, bounded): boot halted
+        with the gdbstub, stop in do_fork when /bin/lifecycle forks, and check that sprout-ps
+        names init and the forking program, that the backtrace reaches the syscall entry and
+        stops there (the user/kernel boundary), and that sprout-pte and sprout-trace (booted with
+        tracing on) show what they should."""
+        name = "run/gdb-sprout-ps"
+        spec = importlib.util.spec_from_file_location(
+            "launch", os.path.join(ROOT, "tools", "gdb", "launch.py"))
+        launch = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(launch)
+        rc, out = launch.run_batch(os.path.join(ROOT, "tools", "gdb", "selftest.gdb"),
+                                   ["/bin/lifecycle"], timeout=self.timeout + 60,
+                                   cmdline="trace")
+        problems = gdb_session_problems(rc, out)
+        if problems:
+            self.tally.fail(name, problems[0], out)
         else:
             self.tally.ok(name)
 
@@ -635,6 +685,34 @@ def run_uaccess_check(tally):
         tally.fail(name, "sparse reports user addresses used as kernel pointers", out)
     else:
         tally.ok(name)
+
+
+def gdb_session_problems(rc, out):
+    """What is wrong with the output of tools/gdb/selftest.gdb (empty list: nothing)."""
+    if rc is None:
+        return ["the GDB session did not finish in time"]
+    sections = dict(re.findall(r"^=== (sprout-ps|bt)\n(.*?)(?=^=== |\Z)", out, re.S | re.M))
+    ps, bt = sections.get("sprout-ps", ""), sections.get("bt", "")
+    problems = []
+    if rc != 0:
+        problems.append("gdb exited %d" % rc)
+    if "Breakpoint 1, do_fork" not in out:
+        problems.append("never stopped in do_fork")
+    if not re.search(r"^1\s+0\s+alive\s+init\s", ps, re.M):
+        problems.append("sprout-ps does not show init as pid 1")
+    if not re.search(r"^\d+\s+1\s+alive\s+lifecycle\s+\d+ running on CPU", ps, re.M):
+        problems.append("sprout-ps does not show the forking program lifecycle running")
+    frames = re.findall(r"^#\d+\s.*$", bt, re.M)
+    if not frames or "do_fork" not in frames[0]:
+        problems.append("the backtrace does not start in do_fork")
+    elif "x86_syscall_entry" not in frames[-1]:
+        problems.append("the backtrace does not end at the syscall entry: %r" % frames[-1])
+    if "PT  [" not in out:
+        problems.append("sprout-pte did not walk to a leaf PTE")
+    m = re.search(r"^CPU 0: (\d+) events, (\d+) dropped", out, re.M)
+    if not m or int(m.group(1)) == 0 or not re.search(r"us  fork ", out):
+        problems.append("sprout-trace shows no events or no fork")
+    return problems
 
 
 def run_docs_check(tally):

@@ -7,6 +7,7 @@
 #include "x86.h"
 #include "cpu.h"
 #include "kernel.h"
+#include "task.h"
 #include "uapi/errno.h"
 
 _Static_assert(offsetof(struct trapframe, r15) == TF_R15, "trapframe r15");
@@ -359,4 +360,30 @@ void arch_backtrace(u64 rbp)
 		prev = rbp;
 		rbp = ((u64 *)rbp)[0];
 	}
+}
+
+/* arch_task_stack - see include/arch.h. arch_switch() left the callee-saved
+ * registers at t->arch.rsp (x86_switch_stack in entry.S): r15, r14, r13,
+ * r12, rbx, rbp, then the return address into arch_switch(). */
+int arch_task_stack(struct task *t, u64 *pcs, int max)
+{
+	u64 lo = (u64)t->kstack, hi = lo + KSTACK_SIZE;
+	u64 sp = __atomic_load_n(&t->arch.rsp, __ATOMIC_RELAXED);
+	u64 rbp, prev = 0;
+	int n = 0;
+
+	if (!t->kstack || sp < lo || sp + 7 * sizeof(u64) > hi)
+		return 0;
+	rbp = ((u64 *)sp)[5];
+	while (n < max && rbp >= lo && rbp + 2 * sizeof(u64) <= hi && !(rbp & 7) &&
+	       rbp > prev) {
+		u64 ret = ((u64 *)rbp)[1];
+
+		if (ret < KERNEL_VIRT_BASE)
+			break;
+		pcs[n++] = ret;
+		prev = rbp;
+		rbp = ((u64 *)rbp)[0];
+	}
+	return n;
 }
