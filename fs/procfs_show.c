@@ -13,6 +13,8 @@
 #include "page.h"
 #include "task.h"
 #include "uapi/sprout.h"
+#include "blkdev.h"
+#include "netdev.h"
 
 #define RENDER_MAX	(64 * 1024)	/* bytes: the largest file we render */
 #define TICK_NS		(1000000000ULL / HZ)	/* USER_HZ = HZ = 100 */
@@ -728,6 +730,9 @@ long procfs_render(u8 kind, pid_t pid, u32 sub, char **out)
 	case PN_VERSION:
 		put(&o, "%s version 0.1 (x86_64)\n", SPROUT_SYSNAME);
 		break;
+	case PN_PARTITIONS: o.len = blkdev_partitions_show(o.buf, o.cap); break;
+	case PN_DISKSTATS: o.len = blkdev_diskstats_show(o.buf, o.cap); break;
+	case PN_NET_DEV: o.len = netdev_proc_show(o.buf, o.cap); break;
 	case PN_SYSCTL:
 		err = procfs_sys_show(sub, o.buf, o.cap);
 		if (err >= 0) {
