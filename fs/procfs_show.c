@@ -460,6 +460,7 @@ static const char *state_name(char c)
 	switch (c) {
 	case 'R': return "R (running)";
 	case 'S': return "S (sleeping)";
+	case 'D': return "D (disk sleep)";
 	case 'T': return "T (stopped)";
 	case 'Z': return "Z (zombie)";
 	default: return "I (idle)";

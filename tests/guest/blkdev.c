@@ -3,7 +3,8 @@
  * and pread at aligned and unaligned offsets (bytes around a partly written sector keep their
  * value), reads at the end return 0 and writes there ENOSPC, lseek(SEEK_END) and
  * ioctl(BLKGETSIZE64) give the capacity, /proc/partitions lists the disk and /proc/diskstats
- * counts the requests and flushes, fsync flushes the disk and fails with EINVAL on a pipe.
+ * counts the requests and flushes, a reader waiting for the disk shows state D, fsync flushes
+ * the disk and fails with EINVAL on a pipe.
  *
  * The disk cases need a disk: `./sprout run --disk FILE /tests/guest/blkdev --require-disk`
  * (tools/test.py then also checks on the host that FILE holds the pattern written here, so the
@@ -244,6 +245,45 @@ static int case_proc(void)
 	return 0;
 }
 
+/* The state letter of process @pid in /proc/PID/stat, or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], text[512], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (tap_read_file(path, text, sizeof(text)) <= 0)
+		return 0;
+	p = strrchr(text, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* A process waiting for the disk is in state D (uninterruptible), as on Linux. */
+static int case_state_d(void)
+{
+	int r = disk_or_skip();
+	bool seen = false;
+	pid_t pid;
+
+	if (r)
+		return r;
+	pid = fork();
+	if (pid == 0) {
+		static char buf[1 << 16];
+		int fd = open(DISK, O_RDONLY);
+
+		for (;;)
+			if (pread(fd, buf, sizeof(buf), 0) != sizeof(buf))
+				_exit(1);
+	}
+	CHECK(pid > 0);
+	for (long long end = tap_now_ms() + 20000; !seen && tap_now_ms() < end;)
+		seen = proc_state(pid) == 'D';
+	CHECK(seen);
+	kill(pid, SIGKILL);
+	CHECK_EQ(tap_wait_bounded(pid, 10) & 0x7f, SIGKILL);
+	return 0;
+}
+
 /* fsync(2) on files with nothing to flush and on ones without the operation (both kernels). */
 static int case_fsync_kinds(void)
 {
@@ -274,11 +314,12 @@ static int case_fsync_kinds(void)
 int main(int argc, char **argv)
 {
 	require_disk = argc > 1 && !strcmp(argv[1], "--require-disk");
-	tap_plan(5);
+	tap_plan(6);
 	run_case("blkdev: /dev/vda is block device 254:0 of the disk's size", case_node);
 	run_case("blkdev: pwrite/pread at several offsets, neighbours kept", case_pattern);
 	run_case("blkdev: 0 at the end, ENOSPC past it, short transfers across", case_end);
 	run_case("blkdev: /proc/partitions and /proc/diskstats count the I/O", case_proc);
+	run_case("blkdev: a process waiting for the disk is in state D", case_state_d);
 	run_case("blkdev: fsync on tmpfs 0, on a pipe or /dev/null EINVAL", case_fsync_kinds);
 	return tap_done();
 }
