@@ -474,12 +474,16 @@ class RunChecks:
         self.tally, self.tmp = tally, tmp
         self.timeout = RUN_TIMEOUT
 
-    def sprout_run(self, prog, *args):
-        """Run `./sprout run PROG ARGS`; returns (exit code, stdout bytes, stderr text)."""
+    def sprout_run(self, prog, *args, qemu_extra=None):
+        """Run `./sprout run PROG ARGS` (with SPROUT_QEMU_EXTRA=qemu_extra when given); returns
+        (exit code, stdout bytes, stderr text)."""
         cmd = [sys.executable, SPROUT, "run", "--no-build", "--timeout", str(self.timeout),
                prog] + list(args)
+        env = None
+        if qemu_extra is not None:
+            env = dict(os.environ, SPROUT_QEMU_EXTRA=qemu_extra)
         p = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
+                             stderr=subprocess.PIPE, env=env)
         try:
             out, err = p.communicate(timeout=self.timeout + 60)
         except subprocess.TimeoutExpired:
@@ -547,6 +551,7 @@ class RunChecks:
         self.lock_order_selftest()
         self.oom_kill()
         self.blkdev_disk()
+        self.blkdev_write_error()
         self.netcheck()
 
     def oom_kill(self):
@@ -609,6 +614,41 @@ class RunChecks:
                     self.tally.fail(name, "disk byte %d beside a written region changed" % p)
                     return
         self.tally.ok(name)
+
+    # Writes fail, reads succeed: QEMU's blkdebug driver fails every write with EIO.
+    BLKDEBUG_CONFIG = '[inject-error]\nevent = "none"\niotype = "write"\nerrno = "5"\n'
+    BLKDEV_WRITE_ERROR = ("dd if=/dev/zero of=/dev/vda bs=4096 count=1 2>/dev/null; "
+                          "echo write=$?; dd if=/dev/vda of=/dev/null bs=4096 count=1 "
+                          "2>/dev/null; echo read=$?")
+
+    def blkdev_write_error(self):
+        """A disk whose writes fail (QEMU's blkdebug): the write reaches user space as EIO
+        (dd fails) and the kernel log names the failed request; reads still work."""
+        name = "run/blkdev-write-error"
+        disk = os.path.join(self.tmp, "blkdebug.img")
+        config = os.path.join(self.tmp, "blkdebug.cfg")
+        with open(disk, "wb") as f:
+            f.truncate(1 << 20)
+        with open(config, "w") as f:
+            f.write(self.BLKDEBUG_CONFIG)
+        extra = ("-drive driver=raw,file.driver=blkdebug,file.config=%s,"
+                 "file.image.filename=%s,if=none,id=vdx "
+                 "-device virtio-blk-pci,disable-legacy=on,drive=vdx" % (config, disk))
+        rc, out, err = self.sprout_run("/bin/busybox", "sh", "-c", self.BLKDEV_WRITE_ERROR,
+                                       qemu_extra=extra)
+        try:
+            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
+                log = f.read()
+        except OSError:
+            log = ""
+        text = out.decode(errors="replace")
+        logged = re.search(r"blk: vda: write of 8 sectors at 0 failed \(-5\)", log)
+        if rc != 0 or text != "write=1\nread=0\n" or not logged:
+            self.tally.fail(name, "exit %s, output %r, failure %s" %
+                            (rc, text, "logged" if logged else "not logged"),
+                            err + log[-2000:])
+        else:
+            self.tally.ok(name)
 
     # Waits (10 s at most) until eth0 has received a frame, then shows its /proc/net/dev line.
     NETCHECK_WAIT = ("i=0; while [ $i -lt 100 ]; do set -- $(grep eth0: /proc/net/dev); "
