@@ -11,7 +11,8 @@ Six groups, one output line per check ("PASS name", "FAIL name: reason" or
          fork + self-exec + wait compared byte for byte with native Linux, a virtio
          disk (--disk) written by the guest and read back on the host, a virtio
          network card (--net) answering ARP
-  guest  the in-guest TAP suite, /tests/guest/run-all, in one boot on GUEST_SMP CPUs,
+  guest  the in-guest TAP suite, /tests/guest/run-all (with a scratch virtio disk),
+         in one boot on GUEST_SMP CPUs,
          then again on one CPU, where scheduling is deterministic. A case is one
          check whatever the number of configurations it ran in: it fails if it
          failed in either, and its line says where.
@@ -439,11 +440,19 @@ def check_guest_path(tally, res):
                  % len(listed))
 
 
+GUEST_DISK_BYTES = 8 << 20  # a scratch virtio disk for tests/guest/blkdev.c
+
+
 def run_guest(sprout, smp):
-    """Boot once with run-all on @smp CPUs; returns (BootResult or None, verdicts)."""
+    """Boot once with run-all on @smp CPUs, with a fresh scratch disk as /dev/vda; returns
+    (BootResult or None, verdicts)."""
     try:
-        res = sprout.boot(None, ["/tests/guest/run-all"], timeout=GUEST_TIMEOUT, capture=True,
-                          smp=smp)
+        with tempfile.TemporaryDirectory(prefix="sprout-disk-") as tmp:
+            disk = os.path.join(tmp, "vda.img")
+            with open(disk, "wb") as f:
+                f.truncate(GUEST_DISK_BYTES)
+            res = sprout.boot(None, ["/tests/guest/run-all"], timeout=GUEST_TIMEOUT,
+                              capture=True, smp=smp, disk=disk)
     except sprout.SproutError as e:
         return None, [("guest/boot", "fail", str(e), "")]
     return res, judge_guest(res)

@@ -54,6 +54,12 @@ static int disk_or_skip(void)
 		tap_diag("no disk attached (./sprout run --disk FILE)");
 		return TAP_SKIP_STATUS;
 	}
+	char swaps[4096];
+
+	if (tap_read_file("/proc/swaps", swaps, sizeof(swaps)) > 0 && strstr(swaps, DISK " ")) {
+		tap_diag(DISK " is in use as swap space: not overwritten");
+		return TAP_SKIP_STATUS;
+	}
 	return 0;
 }
 
