@@ -115,11 +115,22 @@ void blk_request_done(struct blk_request *rq, int status)
 		printk("blk: %s: %s of %u sectors at %llu failed (%d)\n", dev->name,
 		       rq->write ? "write" : "read", rq->nsect,
 		       (unsigned long long)rq->sector, status);
+	if (rq->end_io) {
+		/* An asynchronous request: end_io is the last look at it, so its owner may
+		 * free it there. */
+		rq->status = status;
+		__atomic_store_n(&rq->done, true, __ATOMIC_RELEASE);
+		rq->end_io(rq);
+		return;
+	}
+	/* A waited-for request often lives on the waiter's stack: mark it done and wake the
+	 * waiter in one hold of the queue's lock, which the waiter's finish_wait() needs before
+	 * it can return and end the request's life. */
+	spin_lock(&rq->wait.lock);
 	rq->status = status;
 	__atomic_store_n(&rq->done, true, __ATOMIC_RELEASE);
-	if (rq->end_io)
-		rq->end_io(rq);
-	wake_up(&rq->wait);
+	wake_up_locked(&rq->wait);
+	spin_unlock(&rq->wait.lock);
 }
 
 /* blkdev_submit - see include/blkdev.h. */

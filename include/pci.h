@@ -140,8 +140,8 @@ int pci_irq_setup(struct pci_dev *dev, void (*handler)(void *arg), void *arg);
 void drivers_init(const char *cmdline);
 
 /*
- * drivers_late_init - work that needs a running scheduler (the network self-check asked for on
- * the command line). Called once, from kernel_main() after init exists. Sleeps: no (starts a
+ * drivers_late_init - work that needs a running scheduler (the self-checks asked for on the
+ * command line: "netcheck", "blkcheck"). Called once, from kernel_main() after init exists. Sleeps: no (starts a
  * kernel thread).
  */
 void drivers_late_init(void);
