@@ -252,7 +252,8 @@ static void diskstats_one(struct blkdev *dev, void *arg)
 	/* The 17 fields after the name (Linux 5.5+): reads, merged, sectors, ms; writes, ...;
 	 * in flight, io ms, weighted ms; discards (none), ...; flushes, flush ms. Requests are
 	 * never merged. */
-	show_put(arg, "%4u %7u %s %llu 0 %llu %llu %llu 0 %llu %llu %u %llu %llu 0 0 0 0 %llu %llu\n",
+	show_put(arg, "%4u %7u %s %llu 0 %llu %llu %llu 0 %llu %llu %u %llu %llu 0 0 0 0 "
+		 "%llu %llu\n",
 		 dev->major, dev->minor, dev->name, (unsigned long long)r,
 		 (unsigned long long)rs, (unsigned long long)rms, (unsigned long long)w,
 		 (unsigned long long)ws, (unsigned long long)wms, inflight,
