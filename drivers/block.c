@@ -145,8 +145,9 @@ void blkdev_submit(struct blk_request *rq)
 	stamp(dev, rq->start_ns);
 	dev->in_flight++;
 	spin_unlock(&dev->lock);
-	if (rq->nsect == 0 || rq->sector > dev->nr_sectors ||
-	    rq->nsect > dev->nr_sectors - rq->sector || (rq->write && dev->read_only)) {
+	if (rq->nsect == 0 || rq->nsect > BLK_REQUEST_MAX_SECTORS ||
+	    rq->sector > dev->nr_sectors || rq->nsect > dev->nr_sectors - rq->sector ||
+	    (rq->write && dev->read_only)) {
 		blk_request_done(rq, -EIO);
 		return;
 	}

@@ -25,6 +25,7 @@
 #define BLK_SECTOR_SIZE		512
 #define BLK_SECTOR_SHIFT	9
 #define BLKDEV_NAME_MAX		16
+#define BLK_REQUEST_MAX_SECTORS	65536	/* 32 MiB: the most one request may move */
 
 struct blkdev;
 
@@ -88,8 +89,10 @@ struct blkdev *blkdev_find_devt(u32 major, u32 minor);
 
 /*
  * blkdev_submit - start @rq (dev, sector, nsect, write, buf and optionally end_io/priv set by the
- * caller) without waiting. A request past the end of the device, or a write to a read-only
- * one, completes at once with -EIO and a kernel log line. Sleeps: no.
+ * caller) without waiting. @buf must be physically contiguous (kmalloc, the page allocator, a
+ * kernel stack). A request past the end of the device, of no sectors or more than
+ * BLK_REQUEST_MAX_SECTORS, or a write to a read-only disk, completes at once with -EIO and a
+ * kernel log line. Sleeps: no.
  */
 void blkdev_submit(struct blk_request *rq);
 
