@@ -1,8 +1,8 @@
 /*
  * A disk as a block special file (/dev/vda, virtio-blk 254:0), as Linux presents one: pwrite
  * and pread at aligned and unaligned offsets (bytes around a partly written sector keep their
- * value), reads at the end return 0 and writes there ENOSPC, lseek(SEEK_END) and
- * ioctl(BLKGETSIZE64) give the capacity, /proc/partitions lists the disk and /proc/diskstats
+ * value), reads at the end return 0 and writes there ENOSPC, bad buffers EFAULT,
+ * lseek(SEEK_END) and ioctl(BLKGETSIZE64) give the capacity, /proc/partitions lists the disk and /proc/diskstats
  * counts the requests and flushes, a reader waiting for the disk shows state D, fsync flushes
  * the disk and fails with EINVAL on a pipe.
  *
@@ -181,6 +181,11 @@ static int case_end(void)
 	CHECK_EQ(read(fd, buf, sizeof(buf)), 0);
 	CHECK_ERR(pread(fd, buf, sizeof(buf), -1), EINVAL);
 	CHECK_ERR(pread(fd, tap_bad_ptr(16), sizeof(buf), 0), EFAULT);
+	CHECK_ERR(pwrite(fd, tap_bad_ptr(16), sizeof(buf), 0), EFAULT);
+	close(fd);
+	fd = open(DISK, O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK_ERR(pwrite(fd, pat, 10, size - 10), EBADF);
 	close(fd);
 	return 0;
 }
