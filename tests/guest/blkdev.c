@@ -2,14 +2,15 @@
  * A disk as a block special file (/dev/vda, virtio-blk 254:0), as Linux presents one: pwrite
  * and pread at aligned and unaligned offsets (bytes around a partly written sector keep their
  * value), reads at the end return 0 and writes there ENOSPC, bad buffers EFAULT,
- * lseek(SEEK_END) and ioctl(BLKGETSIZE64) give the capacity, /proc/partitions lists the disk and /proc/diskstats
- * counts the requests and flushes, a reader waiting for the disk shows state D, fsync flushes
- * the disk and fails with EINVAL on a pipe.
+ * lseek(SEEK_END) and ioctl(BLKGETSIZE64) give the capacity, /proc/partitions lists the disk
+ * and /proc/diskstats counts the requests and flushes, a reader waiting for the disk shows
+ * state D and counts in procs_blocked, fsync flushes the disk and fails with EINVAL on a pipe.
  *
  * The disk cases need a disk: `./sprout run --disk FILE /tests/guest/blkdev --require-disk`
  * (tools/test.py then also checks on the host that FILE holds the pattern written here, so the
- * regions below are mirrored there: keep them in step). Without a disk (the in-guest suite)
- * they skip on Sprout; on Linux they always skip, so that no host disk is ever written.
+ * regions below are mirrored there: keep them in step). The in-guest suite boots with a
+ * scratch disk; without one they skip on Sprout; on Linux they always skip, so that no host
+ * disk is ever written.
  */
 #include <tap.h>
 #include <sys/ioctl.h>
