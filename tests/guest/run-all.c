@@ -20,6 +20,7 @@ static const char *const programs[] = {
 	"mqueue", "msgpass",
 	"uaccess",
 	"maps", "mlock", "smaps",
+	"blkdev", "netdev",
 	"sysctl", "ipcinfo", "procperm", "loadavg",
 	"stress",
 	"limits", "robust", "coredump",
