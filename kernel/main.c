@@ -9,6 +9,7 @@
 #include "kmalloc.h"
 #include "task.h"
 #include "fs.h"
+#include "net.h"
 #include "mm.h"
 #include "mutex.h"
 #include "trace.h"
@@ -131,6 +132,7 @@ void kernel_main(struct boot_info *bi)
 	arch_smp_boot();
 	pid_init();
 	fs_init(bi);
+	net_init();
 	start_init();
 	kthreadd_start();
 	arch_timer_init(HZ);

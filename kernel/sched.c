@@ -442,6 +442,7 @@ void prepare_to_wait(struct wait_queue *wq, struct wait_entry *e)
 
 	spin_lock(&wq->lock);
 	e->task = t;
+	e->func = NULL;
 	list_init(&e->link);
 	list_add_tail(&e->link, &wq->sleepers);
 	/* The state changes under the wait-queue lock, before the caller
@@ -474,8 +475,47 @@ void wake_up(struct wait_queue *wq)
 	struct wait_entry *e;
 
 	spin_lock(&wq->lock);
-	list_for_each_entry(e, &wq->sleepers, link)
-		sched_wake_task(e->task);
+	list_for_each_entry(e, &wq->sleepers, link) {
+		if (e->func)
+			e->func(e);
+		else
+			sched_wake_task(e->task);
+	}
+	spin_unlock(&wq->lock);
+}
+
+/* wake_up_nested - see include/sched.h. */
+void wake_up_nested(struct wait_queue *wq)
+{
+	struct wait_entry *e;
+
+	spin_lock_nested(&wq->lock);
+	list_for_each_entry(e, &wq->sleepers, link) {
+		if (e->func)
+			e->func(e);
+		else
+			sched_wake_task(e->task);
+	}
+	spin_unlock(&wq->lock);
+}
+
+/* wait_add_callback - see include/sched.h. */
+void wait_add_callback(struct wait_queue *wq, struct wait_entry *e,
+		       void (*func)(struct wait_entry *e))
+{
+	spin_lock(&wq->lock);
+	e->task = NULL;
+	e->func = func;
+	list_add_tail(&e->link, &wq->sleepers);
+	spin_unlock(&wq->lock);
+}
+
+/* wait_del - see include/sched.h. */
+void wait_del(struct wait_queue *wq, struct wait_entry *e)
+{
+	spin_lock(&wq->lock);
+	if (!list_empty(&e->link))
+		list_del(&e->link);
 	spin_unlock(&wq->lock);
 }
 

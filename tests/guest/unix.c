@@ -1,0 +1,510 @@
+/*
+ * AF_UNIX sockets (unix(7), socket(7)): stream, datagram and seqpacket; filesystem and abstract
+ * names; the errors Linux gives; SCM_RIGHTS across fork and exec, SCM_CREDENTIALS, SO_PEERCRED;
+ * shutdown, EPIPE and SIGPIPE; MSG_PEEK/WAITALL/DONTWAIT/TRUNC; non-blocking accept and connect;
+ * poll; collection of a socket that only its own queue keeps alive; a server forking per
+ * connection. Run with "--fd-child N" it is the exec'd receiver of the SCM_RIGHTS case.
+ */
+#define _GNU_SOURCE
+#include <tap.h>
+#include <stddef.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+static const char *self_path;
+
+static void set_path(struct sockaddr_un *a, socklen_t *len, const char *tag)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	tap_tmppath(a->sun_path, sizeof(a->sun_path), tag);
+	unlink(a->sun_path);
+	*len = offsetof(struct sockaddr_un, sun_path) + strlen(a->sun_path) + 1;
+}
+
+static int send_fd(int sock, int fd, const char *byte)
+{
+	char buf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { (void *)byte, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
+			     .msg_controllen = sizeof(buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+	memset(buf, 0, sizeof(buf));
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return (int)sendmsg(sock, &mh, 0);
+}
+
+static int recv_fd(int sock, char *byte)
+{
+	char buf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { byte, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
+			     .msg_controllen = sizeof(buf) };
+	struct cmsghdr *c;
+	int fd = -1;
+
+	if (recvmsg(sock, &mh, 0) != 1)
+		return -1;
+	c = CMSG_FIRSTHDR(&mh);
+	if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -2;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+static int sigpipes;
+static void on_sigpipe(int sig) { (void)sig; sigpipes++; }
+
+static int t_errors(void)
+{
+	int p[2], s = socket(AF_UNIX, SOCK_DGRAM, 0);
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+
+	CHECK_ERR(socket(12345, SOCK_STREAM, 0), EAFNOSUPPORT);
+	CHECK_ERR(socket(AF_UNIX, 99, 0), EINVAL);
+	CHECK_ERR(socket(AF_UNIX, SOCK_RDM, 0), ESOCKTNOSUPPORT);
+	CHECK_ERR(socket(AF_UNIX, SOCK_STREAM, 7), EPROTONOSUPPORT);
+	CHECK_ERR(socket(AF_UNIX, SOCK_STREAM | 0x1000000, 0), EINVAL);
+	CHECK(pipe(p) == 0);
+	CHECK_ERR(bind(p[0], (struct sockaddr *)&a, sizeof(a)), ENOTSOCK);
+	CHECK_ERR(listen(99, 1), EBADF);
+	CHECK_ERR(listen(s, 1), EOPNOTSUPP);
+	CHECK_ERR(accept(s, NULL, NULL), EOPNOTSUPP);
+	strcpy(a.sun_path, "/nonexistent/sock");
+	CHECK_ERR(connect(s, (struct sockaddr *)&a, sizeof(a)), ENOENT);
+	CHECK_ERR(send(s, "x", 1, 0), ENOTCONN);
+	a.sun_family = AF_INET;
+	CHECK_ERR(bind(s, (struct sockaddr *)&a, sizeof(a)), EINVAL);
+	CHECK_ERR(getsockopt(s, SOL_SOCKET, 9999, &p[0], &(socklen_t){ 4 }), ENOPROTOOPT);
+	return 0;
+}
+
+static int t_stream_pair(void)
+{
+	int sv[2], v = 0;
+	char buf[16];
+	socklen_t len = sizeof(v);
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	CHECK_EQ(write(sv[0], "hello", 5), 5);
+	CHECK_EQ(recv(sv[1], buf, sizeof(buf), MSG_PEEK), 5);
+	CHECK_EQ(read(sv[1], buf, sizeof(buf)), 5);
+	CHECK(!memcmp(buf, "hello", 5));
+	CHECK_ERR(recv(sv[1], buf, 1, MSG_DONTWAIT), EAGAIN);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &v, &len) == 0 && v == SOCK_STREAM);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_DOMAIN, &v, &len) == 0 && v == AF_UNIX);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v == 0);
+	/* shutdown(SHUT_WR): the peer reads end of file; our writes fail. */
+	CHECK(shutdown(sv[0], SHUT_WR) == 0);
+	CHECK_EQ(read(sv[1], buf, sizeof(buf)), 0);
+	CHECK_ERR(shutdown(sv[0], 7), EINVAL);
+	signal(SIGPIPE, on_sigpipe);
+	CHECK_ERR(write(sv[0], "x", 1), EPIPE);
+	CHECK_EQ(sigpipes, 1);
+	CHECK_ERR(send(sv[0], "x", 1, MSG_NOSIGNAL), EPIPE);
+	CHECK_EQ(sigpipes, 1);
+	/* The other way still works until the peer closes. */
+	CHECK_EQ(write(sv[1], "ab", 2), 2);
+	CHECK_EQ(read(sv[0], buf, sizeof(buf)), 2);
+	close(sv[0]);
+	CHECK_ERR(write(sv[1], "x", 1), EPIPE);
+	CHECK_EQ(sigpipes, 2);
+	return 0;
+}
+
+static int t_waitall(void)
+{
+	int sv[2];
+	char buf[8];
+	pid_t pid;
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	pid = fork();
+	if (pid == 0) {
+		for (int i = 0; i < 8; i++) {
+			tap_sleep_ms(5);
+			if (write(sv[1], "abcdefgh" + i, 1) != 1)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	CHECK_EQ(recv(sv[0], buf, 8, MSG_WAITALL), 8);
+	CHECK(!memcmp(buf, "abcdefgh", 8));
+	CHECK(WIFEXITED(tap_wait_bounded(pid, 10)));
+	return 0;
+}
+
+static int t_path_names(void)
+{
+	struct sockaddr_un a, b;
+	socklen_t alen, blen = sizeof(b);
+	struct stat st;
+	int l, c, s;
+
+	set_path(&a, &alen, "us");
+	l = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(bind(l, (struct sockaddr *)&a, alen) == 0);
+	CHECK(stat(a.sun_path, &st) == 0 && S_ISSOCK(st.st_mode));
+	CHECK_ERR(bind(l, (struct sockaddr *)&a, alen), EADDRINUSE);
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK_ERR(bind(c, (struct sockaddr *)&a, alen), EADDRINUSE);
+	CHECK_ERR(connect(c, (struct sockaddr *)&a, alen), ECONNREFUSED);	/* not listening */
+	CHECK(listen(l, 5) == 0);
+	CHECK(connect(c, (struct sockaddr *)&a, alen) == 0);
+	CHECK_ERR(connect(c, (struct sockaddr *)&a, alen), EISCONN);
+	s = accept(l, (struct sockaddr *)&b, &blen);
+	CHECK(s >= 0);
+	CHECK_EQ(blen, sizeof(sa_family_t));	/* the client is unnamed */
+	blen = sizeof(b);
+	CHECK(getpeername(c, (struct sockaddr *)&b, &blen) == 0);
+	CHECK_EQ(blen, alen);
+	CHECK(!strcmp(b.sun_path, a.sun_path));
+	blen = sizeof(b);
+	CHECK(getsockname(s, (struct sockaddr *)&b, &blen) == 0 && blen == alen);
+	CHECK_EQ(send(c, "ping", 4, 0), 4);
+	CHECK_EQ(recv(s, &b, 4, 0), 4);
+	CHECK(unlink(a.sun_path) == 0);
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK_ERR(connect(c, (struct sockaddr *)&a, alen), ENOENT);
+	/* A regular file is not a socket. */
+	CHECK(tap_write_file(a.sun_path, "x", 1, 0600) == 0);
+	CHECK_ERR(connect(c, (struct sockaddr *)&a, alen), ECONNREFUSED);
+	unlink(a.sun_path);
+	return 0;
+}
+
+static int t_abstract_autobind(void)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX }, b;
+	socklen_t alen, blen = sizeof(b);
+	int s = socket(AF_UNIX, SOCK_DGRAM, 0), t = socket(AF_UNIX, SOCK_DGRAM, 0);
+	char buf[8];
+
+	snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1, "sprout-abs-%d", getpid());
+	alen = offsetof(struct sockaddr_un, sun_path) + 1 + strlen(a.sun_path + 1);
+	CHECK(bind(s, (struct sockaddr *)&a, alen) == 0);
+	CHECK_ERR(bind(socket(AF_UNIX, SOCK_DGRAM, 0), (struct sockaddr *)&a, alen), EADDRINUSE);
+	CHECK(getsockname(s, (struct sockaddr *)&b, &blen) == 0 && blen == alen);
+	CHECK(!memcmp(&a, &b, alen));
+	/* Autobind: an abstract name of 5 hex digits. */
+	blen = sizeof(b);
+	CHECK(bind(t, (struct sockaddr *)&a, sizeof(sa_family_t)) == 0);
+	CHECK(getsockname(t, (struct sockaddr *)&b, &blen) == 0);
+	CHECK_EQ(blen, offsetof(struct sockaddr_un, sun_path) + 6);
+	CHECK_EQ(b.sun_path[0], 0);
+	CHECK_EQ(sendto(t, "hey", 3, 0, (struct sockaddr *)&a, alen), 3);
+	blen = sizeof(b);
+	CHECK_EQ(recvfrom(s, buf, 1, MSG_PEEK, NULL, NULL), 1);
+	CHECK_EQ(recvfrom(s, buf, 1, MSG_TRUNC, (struct sockaddr *)&b, &blen), 3);
+	CHECK_EQ(blen, offsetof(struct sockaddr_un, sun_path) + 6);
+	CHECK_ERR(recv(s, buf, 1, MSG_DONTWAIT), EAGAIN);
+	return 0;
+}
+
+static int t_dgram_seqpacket(void)
+{
+	int sv[2], q[2];
+	char buf[64];
+	struct iovec iov = { buf, 4 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+	CHECK_EQ(send(sv[0], "one", 3, 0), 3);
+	CHECK_EQ(send(sv[0], "twotwo", 6, 0), 6);
+	CHECK_EQ(recv(sv[1], buf, sizeof(buf), 0), 3);
+	CHECK_EQ(recvmsg(sv[1], &mh, 0), 4);
+	CHECK(mh.msg_flags & MSG_TRUNC);
+	/* Non-blocking sends stop when the receiver's queue is full. */
+	int n = 0;
+
+	while (send(sv[0], "x", 1, MSG_DONTWAIT) == 1 && n < 100000)
+		n++;
+	CHECK_EQ(errno, EAGAIN);
+	CHECK(n > 0);
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, q) == 0);
+	CHECK_EQ(send(q[0], "abc", 3, 0), 3);
+	CHECK_EQ(send(q[0], "defg", 4, 0), 4);
+	CHECK_EQ(recv(q[1], buf, 2, 0), 2);		/* the rest of a record is lost */
+	CHECK_EQ(recv(q[1], buf, sizeof(buf), 0), 4);
+	CHECK(!memcmp(buf, "defg", 4));
+	close(q[0]);
+	CHECK_EQ(recv(q[1], buf, sizeof(buf), 0), 0);
+	return 0;
+}
+
+static int t_nonblock_backlog(void)
+{
+	struct sockaddr_un a;
+	socklen_t alen;
+	int l = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0), c[8], n = 0, r;
+
+	set_path(&a, &alen, "ub");
+	CHECK(bind(l, (struct sockaddr *)&a, alen) == 0);
+	CHECK(listen(l, 1) == 0);
+	CHECK_ERR(accept(l, NULL, NULL), EAGAIN);
+	for (;;) {
+		c[n] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		r = connect(c[n], (struct sockaddr *)&a, alen);
+		if (r < 0)
+			break;
+		if (++n == 8)
+			break;
+	}
+	CHECK(r < 0 && errno == EAGAIN);
+	CHECK(n >= 1 && n < 8);
+	r = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	CHECK(r >= 0);
+	CHECK(fcntl(r, F_GETFD) == FD_CLOEXEC);
+	CHECK(connect(c[n], (struct sockaddr *)&a, alen) == 0);	/* room again */
+	unlink(a.sun_path);
+	return 0;
+}
+
+static int t_poll(void)
+{
+	int sv[2];
+	struct pollfd p[2];
+	char buf[4];
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	p[0] = (struct pollfd){ sv[0], POLLIN | POLLOUT, 0 };
+	CHECK_EQ(poll(p, 1, 0), 1);
+	CHECK_EQ(p[0].revents, POLLOUT);
+	if (fork() == 0) {
+		tap_sleep_ms(50);
+		_exit(write(sv[1], "z", 1) == 1 ? 0 : 1);
+	}
+	p[0].events = POLLIN;
+	CHECK_EQ(poll(p, 1, 5000), 1);
+	CHECK_EQ(p[0].revents, POLLIN);
+	CHECK_EQ(read(sv[0], buf, 4), 1);
+	close(sv[1]);
+	p[0].events = POLLIN | POLLRDHUP;
+	CHECK_EQ(poll(p, 1, 5000), 1);
+	CHECK_EQ(p[0].revents, POLLIN | POLLRDHUP | POLLHUP);
+	wait(NULL);
+	return 0;
+}
+
+static int t_scm_rights(void)
+{
+	int sv[2], p[2], fd;
+	char b = 0, buf[16];
+	pid_t pid;
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	CHECK(pipe(p) == 0);
+	pid = fork();
+	if (pid == 0) {
+		/* The child gets the read end of a pipe its parent opened later. */
+		close(sv[0]);
+		fd = recv_fd(sv[1], &b);
+		if (fd < 0 || b != 'R')
+			_exit(2);
+		_exit(read(fd, buf, sizeof(buf)) == 4 && !memcmp(buf, "data", 4) ? 0 : 3);
+	}
+	CHECK_EQ(send_fd(sv[0], p[0], "R"), 1);
+	close(p[0]);
+	CHECK_EQ(write(p[1], "data", 4), 4);
+	int st = tap_wait_bounded(pid, 10);
+
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* A bad descriptor in SCM_RIGHTS: EBADF, nothing sent. */
+	CHECK_ERR(send_fd(sv[0], 999, "x"), EBADF);
+	return 0;
+}
+
+static int t_scm_exec(void)
+{
+	int sv[2], p[2];
+	char arg[16];
+	pid_t pid;
+
+	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+	CHECK(pipe(p) == 0);
+	CHECK_EQ(send_fd(sv[0], p[1], "E"), 1);	/* in flight before the exec */
+	close(p[1]);
+	pid = fork();
+	if (pid == 0) {
+		snprintf(arg, sizeof(arg), "%d", sv[1]);
+		execl(self_path, self_path, "--fd-child", arg, (char *)NULL);
+		_exit(127);
+	}
+	close(sv[1]);
+	char buf[8] = { 0 };
+
+	CHECK_EQ(read(p[0], buf, sizeof(buf)), 5);
+	CHECK(!memcmp(buf, "exec!", 5));
+	int st = tap_wait_bounded(pid, 10);
+
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	return 0;
+}
+
+static int fd_child(int sock)
+{
+	char b;
+	int fd = recv_fd(sock, &b);
+
+	if (fd < 0 || b != 'E')
+		return 2;
+	return write(fd, "exec!", 5) == 5 ? 0 : 3;
+}
+
+static int t_creds(void)
+{
+	int sv[2], on = 1;
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+	char cbuf[CMSG_SPACE(sizeof(struct ucred))], b;
+	struct iovec iov = { &b, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_PEERCRED, &uc, &len) == 0);
+	CHECK_EQ(len, sizeof(uc));
+	CHECK_EQ(uc.pid, getpid());
+	CHECK_EQ(uc.uid, geteuid());
+	CHECK_EQ(uc.gid, getegid());
+	CHECK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) == 0);
+	if (fork() == 0)
+		_exit(write(sv[0], "c", 1) == 1 ? 0 : 1);
+	wait(NULL);
+	CHECK_EQ(recvmsg(sv[1], &mh, 0), 1);
+	c = CMSG_FIRSTHDR(&mh);
+	CHECK(c && c->cmsg_type == SCM_CREDENTIALS);
+	if (c) {
+		memcpy(&uc, CMSG_DATA(c), sizeof(uc));
+		CHECK(uc.pid != getpid() && uc.pid > 0);
+		CHECK_EQ(uc.uid, getuid());
+	}
+	/* Claiming another pid is EPERM for a non-root sender only; claiming our own works. */
+	memset(cbuf, 0, sizeof(cbuf));
+	mh.msg_controllen = sizeof(cbuf);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_CREDENTIALS;
+	c->cmsg_len = CMSG_LEN(sizeof(uc));
+	uc = (struct ucred){ getpid(), getuid(), getgid() };
+	memcpy(CMSG_DATA(c), &uc, sizeof(uc));
+	CHECK_EQ(sendmsg(sv[0], &mh, 0), 1);
+	return 0;
+}
+
+static int t_gc_cycle(void)
+{
+	int sv[2], x[2];
+	struct pollfd p;
+	char b;
+
+	/* sv[1] travels in its own queue; once closed, only that queue holds it. */
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	CHECK_EQ(send_fd(sv[0], sv[1], "g"), 1);
+	close(sv[1]);
+	/* Closing another unix socket runs the collector. */
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, x) == 0);
+	close(x[0]);
+	close(x[1]);
+	p = (struct pollfd){ sv[0], POLLIN, 0 };
+	CHECK_EQ(poll(&p, 1, 5000), 1);
+	CHECK_EQ(read(sv[0], &b, 1), 0);	/* the peer was freed: end of file */
+	return 0;
+}
+
+static int t_fork_per_connection(void)
+{
+	struct sockaddr_un a;
+	socklen_t alen;
+	int l = socket(AF_UNIX, SOCK_STREAM, 0), ok = 0;
+	enum { N = 16 };
+	pid_t server;
+
+	set_path(&a, &alen, "uf");
+	CHECK(bind(l, (struct sockaddr *)&a, alen) == 0);
+	CHECK(listen(l, 4) == 0);
+	server = fork();
+	if (server == 0) {
+		for (int i = 0; i < N; i++) {
+			int c = accept(l, NULL, NULL);
+			char buf[32];
+
+			if (c < 0)
+				_exit(1);
+			if (fork() == 0) {
+				ssize_t n = read(c, buf, sizeof(buf));
+
+				snprintf(buf + n, sizeof(buf) - n, "@%d", getpid());
+				_exit(write(c, buf, strlen(buf)) > 0 ? 0 : 1);
+			}
+			close(c);
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;
+		}
+		while (wait(NULL) > 0)
+			;
+		_exit(0);
+	}
+	close(l);
+	int fds[N];
+
+	for (int i = 0; i < N; i++) {
+		fds[i] = socket(AF_UNIX, SOCK_STREAM, 0);
+		CHECK(connect(fds[i], (struct sockaddr *)&a, alen) == 0);
+		CHECK_EQ(write(fds[i], "hi", 2), 2);
+	}
+	for (int i = 0; i < N; i++) {
+		char buf[32] = { 0 };
+
+		if (read(fds[i], buf, sizeof(buf) - 1) > 3 && !strncmp(buf, "hi@", 3))
+			ok++;
+	}
+	CHECK_EQ(ok, N);
+	int st = tap_wait_bounded(server, 20);
+
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	unlink(a.sun_path);
+	return 0;
+}
+
+static int t_flags(void)
+{
+	int sv[2];
+	char b;
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) == 0);
+	CHECK(fcntl(sv[0], F_GETFD) == FD_CLOEXEC);
+	CHECK(fcntl(sv[1], F_GETFL) & O_NONBLOCK);
+	CHECK_ERR(read(sv[1], &b, 1), EAGAIN);
+	CHECK_ERR(socketpair(AF_UNIX, SOCK_STREAM, 0, tap_bad_ptr(16)), EFAULT);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	self_path = argv[0];
+	if (argc == 3 && !strcmp(argv[1], "--fd-child"))
+		return fd_child(atoi(argv[2]));
+	tap_plan(14);
+	run_case("errors of socket, bind, connect, listen, accept", t_errors);
+	run_case("stream socketpair: data, peek, shutdown, EPIPE and SIGPIPE", t_stream_pair);
+	run_case("MSG_WAITALL gathers a full buffer", t_waitall);
+	run_case("filesystem names: bind, connect, accept, names, unlink", t_path_names);
+	run_case("abstract names and autobind, MSG_PEEK, MSG_TRUNC", t_abstract_autobind);
+	run_case("datagram and seqpacket record boundaries", t_dgram_seqpacket);
+	run_case("non-blocking accept and connect on a full backlog", t_nonblock_backlog);
+	run_case("poll on sockets: POLLIN, POLLOUT, POLLRDHUP, POLLHUP", t_poll);
+	run_case("SCM_RIGHTS across fork", t_scm_rights);
+	run_case("SCM_RIGHTS across exec", t_scm_exec);
+	run_case("SO_PEERCRED and SCM_CREDENTIALS", t_creds);
+	run_case("a socket kept alive only by its own queue is collected", t_gc_cycle);
+	run_case("a server forking per connection serves 16 clients", t_fork_per_connection);
+	run_case("stream socketpair SOCK_CLOEXEC and SOCK_NONBLOCK", t_flags);
+	return tap_done();
+}
