@@ -302,6 +302,16 @@ int vfs_open_exec(const char *path, struct inode **out, char *abspath, size_t si
  * -ENOENT, -ELOOP, -EACCES, -EFAULT. May sleep. (fs/sys_path.c) */
 int vfs_exec_path_at(int dirfd, const char __user *upath, int flags, char *abspath, size_t size);
 
+/* ---- Readiness files (fs/timerfd.c, fs/signalfd.c) ---- */
+
+/* timerfd_tick - CPU 0's timer tick at monotonic @now (ns): wake the
+ * waiters of expired timerfds. Interrupt context; takes tfd_lock. */
+void timerfd_tick(u64 now);
+
+/* signalfd_notify - a signal became pending somewhere: signalfd readers
+ * and pollers look again. Any context; takes a wait-queue lock. */
+void signalfd_notify(void);
+
 /* ---- Socket names (fs/sockname.c) ---- */
 
 /*

@@ -26,6 +26,7 @@
 #include "kernel.h"
 #include "sched.h"
 #include "task.h"
+#include "fs.h"
 #include "cpu.h"
 #include "mm.h"
 #include "uapi/errno.h"
@@ -417,6 +418,7 @@ void sched_timer_tick(bool user)
 			}
 		}
 		spin_unlock(&timer_lock);
+		timerfd_tick(now);
 		loadavg_tick(boot_ticks);
 	}
 

@@ -30,6 +30,7 @@
  */
 #include "kernel.h"
 #include "task.h"
+#include "fs.h"
 #include "cpu.h"
 #include "kmalloc.h"
 #include "uaccess.h"
@@ -323,6 +324,7 @@ static void send_info(struct process *p, struct task *t, const struct linux_sigi
 	if (sig == SIGKILL)
 		wake_for(p, SIGKILL);
 	spin_unlock(&p->lock);
+	signalfd_notify();
 }
 
 /* send_signal_process - see include/task.h. Sent by the kernel (SI_KERNEL). */

@@ -21,7 +21,7 @@ static const char *const programs[] = {
 	"uaccess",
 	"maps", "mlock",
 	"sysctl", "ipcinfo", "procperm", "loadavg",
-	"unix",
+	"unix", "epoll",
 	"stress",
 };
 
