@@ -9,6 +9,7 @@
  * Semantics and formats: proc(5). The tree:
  *   /proc/{self,thread-self,meminfo,stat,uptime,loadavg,cpuinfo,mounts,
  *          filesystems,version}
+ *   /proc/net/unix (net/af_unix.c renders it)
  *   /proc/sys/{fs,kernel,vm}/... (fs/procfs_sys.c)
  *   /proc/<pid>/{stat,status,cmdline,comm,environ,maps,statm,mounts,fd/,exe,
  *                cwd,root,task/<tid>/...}
@@ -36,6 +37,7 @@ static const struct proc_entry root_entries[] = {
 	{ "loadavg", PN_LOADAVG, S_IFREG | 0444 },
 	{ "meminfo", PN_MEMINFO, S_IFREG | 0444 },
 	{ "mounts", PN_MOUNTS, S_IFREG | 0444 },
+	{ "net", PN_NET, S_IFDIR | 0555 },
 	{ "self", PN_SELF, S_IFLNK | 0777 },
 	{ "stat", PN_STAT, S_IFREG | 0444 },
 	{ "sys", PN_SYS, S_IFDIR | 0555 },
@@ -64,6 +66,11 @@ static const struct proc_entry pid_entries[] = {
 	{ "statm", PN_STATM, S_IFREG | 0444 },
 	{ "status", PN_STATUS, S_IFREG | 0444 },
 	{ "task", PN_TASK, S_IFDIR | 0555 },
+};
+
+/* /proc/net: the sockets of each family (net/). */
+static const struct proc_entry net_entries[] = {
+	{ "unix", PN_NET_UNIX, S_IFREG | 0444 },
 };
 
 static const struct inode_ops proc_iops;
@@ -227,6 +234,9 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 
 		return make_node(dir, &e, 0, (u32)idx, out);
 	}
+	case PN_NET:
+		return lookup_table(dir, net_entries, ARRAY_SIZE(net_entries), name, len, 0, 0,
+				    out);
 	case PN_PID_DIR:
 	case PN_TID_DIR:
 		return lookup_table(dir, pid_entries, ARRAY_SIZE(pid_entries), name, len, pid, sub,
@@ -258,8 +268,9 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 int procfs_name_of(struct inode *ino, char *buf, size_t size)
 {
 	u8 kind = PN_KIND(ino->priv);
-	const struct proc_entry *tabs[] = { root_entries, pid_entries };
-	const size_t lens[] = { ARRAY_SIZE(root_entries), ARRAY_SIZE(pid_entries) };
+	const struct proc_entry *tabs[] = { root_entries, pid_entries, net_entries };
+	const size_t lens[] = { ARRAY_SIZE(root_entries), ARRAY_SIZE(pid_entries),
+				ARRAY_SIZE(net_entries) };
 	const char *sname;
 	int n;
 
@@ -363,6 +374,8 @@ static bool gen_entry(struct inode *dir, u64 i, struct gen_dirent *out)
 		out->ino = PROC_INO_BASE + ((u64)(id & 0x3ff) << 7 | PN_SYSCTL);
 		return true;
 	}
+	case PN_NET:
+		return gen_table(net_entries, ARRAY_SIZE(net_entries), i, 0, 0, out);
 	case PN_PID_DIR:
 	case PN_TID_DIR:
 		return gen_table(pid_entries, ARRAY_SIZE(pid_entries), i, pid, sub, out);

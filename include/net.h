@@ -162,6 +162,13 @@ int sock_sigpipe(int msg_flags);
  */
 int sock_addr_put(const void *kaddr, int klen, void __user *uaddr, int __user *ulen);
 
+/*
+ * unix_proc_show - the text of /proc/net/unix (Linux's columns) into @buf
+ * (@size bytes); returns its length. Takes unix_table_lock and socket
+ * locks. Sleeps: no. (net/af_unix.c)
+ */
+size_t unix_proc_show(char *buf, size_t size);
+
 /* net_init - register the families built in (AF_UNIX). */
 void net_init(void);
 

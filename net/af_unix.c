@@ -122,6 +122,7 @@ static int unix_create(struct socket *s, int type, int protocol)
 		return -ENOMEM;
 	s->sk = u;
 	u->sock = s;
+	u->ino = s->ino;
 	return 0;
 }
 
@@ -826,8 +827,8 @@ static const struct proto_ops unix_dgram_ops = {
  * unix_proc_show - /proc/net/unix in Linux's format (one line per socket:
  * kernel address, refcount, protocol, flags, type, state, inode, path)
  * into @buf (@size bytes); returns the length. The address column is a
- * slot number, not a kernel address. Takes unix_table_lock and each
- * socket's lock. Sleeps: no.
+ * slot number, not a kernel address. Takes unix_table_lock; reads each
+ * socket's state as a snapshot. Sleeps: no.
  */
 size_t unix_proc_show(char *buf, size_t size)
 {
@@ -844,18 +845,18 @@ size_t unix_proc_show(char *buf, size_t size)
 
 		if (n >= size)
 			break;
-		spin_lock(&u->lock);
-		if (u->dead) {
-			spin_unlock(&u->lock);
+		/* A snapshot without the socket's lock, which comes before ours. */
+		enum unix_state state = __atomic_load_n(&u->state, __ATOMIC_RELAXED);
+
+		if (__atomic_load_n(&u->dead, __ATOMIC_RELAXED))
 			continue;
-		}
-		/* SS_UNCONNECTED 1, SS_CONNECTING 2, SS_CONNECTED 3 (net.h of Linux). */
-		st = u->state == UNIX_CONNECTED ? 3 : 1;
+		/* SS_UNCONNECTED 1, SS_CONNECTED 3 (Linux's socket_state). */
+		st = state == UNIX_CONNECTED ? 3 : 1;
 		n += (size_t)snprintf(buf + n, size - n, "%016x: %08X %08X %08X %04X %02X %5llu",
-				      ++slot, u->refcount, 0,
-				      u->state == UNIX_LISTEN ? 0x10000 : 0, u->type, st,
-				      (unsigned long long)u->ino);
-		spin_unlock(&u->lock);
+				      ++slot, __atomic_load_n(&u->refcount, __ATOMIC_RELAXED), 0,
+				      state == UNIX_LISTEN ? 0x10000 : 0, u->type, st,
+				      (unsigned long long)__atomic_load_n(&u->ino,
+									  __ATOMIC_RELAXED));
 		if (a && n < size) {
 			n += (size_t)snprintf(buf + n, size - n, " %c", addr_abstract(a) ? '@'
 						       : (char)a->data[SUN_PATH_OFF]);

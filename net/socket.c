@@ -168,24 +168,28 @@ int sock_alloc_file(const struct net_family *fam, int family, int type, int prot
 	s->protocol = protocol;
 	spin_init(&s->opt_lock, "sock_opt");
 	s->sndbuf = s->rcvbuf = SOCK_BUF_DEFAULT;
+	ino = inode_new_anon(S_IFSOCK | 0777);
+	if (!ino) {
+		kfree(s);
+		return -ENOMEM;
+	}
+	s->ino = ino->ino;
 	if (fam) {
 		err = fam->create(s, type, protocol);
 		if (err) {
+			inode_put(ino);
 			kfree(s);
 			return err;
 		}
 	}
-	ino = inode_new_anon(S_IFSOCK | 0777);
-	f = ino ? file_alloc(ino, &socket_file_ops, O_RDWR | (flags & O_NONBLOCK), s) : NULL;
-	if (ino)
-		inode_put(ino);
+	f = file_alloc(ino, &socket_file_ops, O_RDWR | (flags & O_NONBLOCK), s);
+	inode_put(ino);
 	if (!f) {
 		if (s->ops && s->ops->release)
 			s->ops->release(s);
 		kfree(s);
 		return -ENOMEM;
 	}
-	s->ino = ino->ino;
 	s->file = f;
 	*out = f;
 	return 0;

@@ -473,6 +473,49 @@ static int t_fork_per_connection(void)
 	return 0;
 }
 
+static int t_proc(void)
+{
+	struct sockaddr_un a;
+	socklen_t alen;
+	struct stat st;
+	char link[64], want[64], *text = malloc(1 << 20), line[256];
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+	bool found = false;
+
+	set_path(&a, &alen, "up");
+	CHECK(bind(l, (struct sockaddr *)&a, alen) == 0);
+	CHECK(listen(l, 3) == 0);
+	CHECK(fstat(l, &st) == 0 && S_ISSOCK(st.st_mode));
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", l);
+	ssize_t n = readlink(link, line, sizeof(line) - 1);
+
+	CHECK(n > 0);
+	line[n > 0 ? n : 0] = 0;
+	snprintf(want, sizeof(want), "socket:[%lu]", (unsigned long)st.st_ino);
+	CHECK(!strcmp(line, want));
+	/* /proc/net/unix: the listening socket, its inode and its path. */
+	CHECK(tap_read_file("/proc/net/unix", text, 1 << 20) > 0);
+	CHECK(!strncmp(text, "Num       RefCount Protocol Flags    Type St Inode Path\n", 56));
+	for (char *p = strtok(text, "\n"); p; p = strtok(NULL, "\n")) {
+		unsigned long ino;
+		unsigned flags, type, state;
+		char path[128] = "";
+
+		if (sscanf(p, "%*s %*s %*s %x %x %x %lu %127s", &flags, &type, &state, &ino,
+			   path) < 4)
+			continue;
+		if (ino == (unsigned long)st.st_ino) {
+			found = true;
+			CHECK_EQ(flags, 0x10000);
+			CHECK_EQ(type, SOCK_STREAM);
+			CHECK(!strcmp(path, a.sun_path));
+		}
+	}
+	CHECK(found);
+	unlink(a.sun_path);
+	return 0;
+}
+
 static int t_flags(void)
 {
 	int sv[2];
@@ -491,7 +534,7 @@ int main(int argc, char **argv)
 	self_path = argv[0];
 	if (argc == 3 && !strcmp(argv[1], "--fd-child"))
 		return fd_child(atoi(argv[2]));
-	tap_plan(14);
+	tap_plan(15);
 	run_case("errors of socket, bind, connect, listen, accept", t_errors);
 	run_case("stream socketpair: data, peek, shutdown, EPIPE and SIGPIPE", t_stream_pair);
 	run_case("MSG_WAITALL gathers a full buffer", t_waitall);
@@ -506,5 +549,6 @@ int main(int argc, char **argv)
 	run_case("a socket kept alive only by its own queue is collected", t_gc_cycle);
 	run_case("a server forking per connection serves 16 clients", t_fork_per_connection);
 	run_case("stream socketpair SOCK_CLOEXEC and SOCK_NONBLOCK", t_flags);
+	run_case("/proc/self/fd shows socket:[inode], /proc/net/unix lists it", t_proc);
 	return tap_done();
 }
