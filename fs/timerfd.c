@@ -207,6 +207,14 @@ static bool ts_valid(const struct linux_timespec *ts)
 	return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < (s64)NSEC_PER_SEC;
 }
 
+/* A valid timespec in ns, saturating far beyond any uptime (no overflow later). */
+static u64 ts_ns(const struct linux_timespec *ts)
+{
+	if ((u64)ts->tv_sec >= (1ULL << 62) / NSEC_PER_SEC)
+		return 1ULL << 62;
+	return (u64)ts->tv_sec * NSEC_PER_SEC + (u64)ts->tv_nsec;
+}
+
 /* The current setting of @t: time left and interval. tfd_lock held. */
 static void tfd_current(struct timerfd *t, struct linux_itimerspec *cur)
 {
@@ -240,12 +248,12 @@ long sys_timerfd_settime(int fd, int flags, const struct linux_itimerspec __user
 	t = tfd_get(fd, &f);
 	if (!f)
 		return t == ERR_TFD ? -EINVAL : -EBADF;
-	value = (u64)nv.it_value.tv_sec * NSEC_PER_SEC + (u64)nv.it_value.tv_nsec;
+	value = ts_ns(&nv.it_value);
 	spin_lock(&tfd_lock);
 	tfd_current(t, &old);
 	now = arch_clock_ns();
 	t->ticks = 0;
-	t->interval = (u64)nv.it_interval.tv_sec * NSEC_PER_SEC + (u64)nv.it_interval.tv_nsec;
+	t->interval = ts_ns(&nv.it_interval);
 	if (!value) {
 		t->expiry = 0;
 	} else if (flags & TFD_TIMER_ABSTIME) {

@@ -413,6 +413,13 @@ static int unix_stream_connect(struct socket *s, const void *addr, int len, bool
 	}
 	unix_current_cred(&n->peercred);
 	n->has_peercred = true;
+	if (l == u) {
+		/* Connecting to itself: a listener may not, others are not listening. */
+		spin_lock(&u->lock);
+		err = u->state == UNIX_LISTEN ? -EINVAL : -ECONNREFUSED;
+		spin_unlock(&u->lock);
+		goto fail;
+	}
 	deadline = sock_deadline(s, false);
 	for (;;) {
 		lock_pair(l, u);

@@ -264,7 +264,6 @@ long sys_sendto(int fd, const void __user *buf, size_t len, int flags,
 		const void __user *uaddr, int alen)
 {
 	struct linux_iovec iov = { .iov_base = (u64)buf, .iov_len = MIN(len, MAX_RW_COUNT) };
-	struct linux_msghdr h = { .msg_iov = 0, .msg_iovlen = 1 };
 	struct sock_msg *m;
 	struct socket *s;
 	struct file *f;
@@ -274,7 +273,6 @@ long sys_sendto(int fd, const void __user *buf, size_t len, int flags,
 	s = msg_sock(fd, &f, &err);
 	if (!s)
 		return err;
-	(void)h;
 	r = -ENOMEM;
 	m = kzalloc(sizeof(*m));
 	if (!m)

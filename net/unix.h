@@ -33,6 +33,7 @@
 #define UNIX_SEND_SHUTDOWN	2
 #define UNIX_SHUTDOWN_MASK	3
 #define UNIX_MAX_DGRAM_QLEN	10	/* net.unix.max_dgram_qlen */
+#define UNIX_MAX_RECURSION	4	/* sockets inside sockets inside ... (Linux's limit) */
 
 enum unix_state { UNIX_UNCONNECTED, UNIX_LISTEN, UNIX_CONNECTED };
 
@@ -70,6 +71,7 @@ struct unix_sock {
 	struct mutex iolock;
 	struct list_head all_link;	/* [t] every unix socket */
 	struct list_head bound_link;	/* [t] bound sockets */
+	u32 recursion_level;		/* [u] 1 + the deepest socket queued here, 0 if none */
 	u32 inflight;			/* [g] times its file sits in a queued message */
 	u32 gc_refs;			/* [g] collection scratch */
 	struct list_head gc_link;	/* [g] in-flight sockets */
@@ -93,6 +95,7 @@ struct unix_scm {
 	u32 nfds;
 	struct file *fds[SCM_MAX_FD];
 	struct linux_ucred cred;
+	u32 level;			/* 1 + the deepest recursion_level of the sockets */
 };
 
 /* net/af_unix.c */
@@ -119,6 +122,8 @@ void unix_purge(struct list_head *q);
 
 /* net/unix_gc.c */
 void unix_inflight(struct file *f, int delta);
+/* unix_of_file - the AF_UNIX socket behind @f, or NULL. */
+struct unix_sock *unix_of_file(struct file *f);
 void unix_gc(void);
 bool unix_gc_pending(void);
 

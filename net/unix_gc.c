@@ -24,8 +24,7 @@ static LIST_HEAD(gc_inflight);		/* [g] unix_sock by gc_link */
 static u32 gc_total;			/* [g] sockets in flight */
 static bool gc_running;			/* [g] */
 
-/* The AF_UNIX socket behind @f, or NULL. */
-static struct unix_sock *unix_of_file(struct file *f)
+struct unix_sock *unix_of_file(struct file *f)
 {
 	struct socket *s = sock_of_file(f);
 

@@ -80,7 +80,7 @@ static int scm_parse(struct sock_msg *m, struct unix_scm *scm)
 	unix_current_cred(&scm->cred);
 	if (p)
 		scm->cred.uid = p->uid, scm->cred.gid = p->gid;
-	while (m->ctl && m->ctl_len - off >= CMSG_HDR_K) {
+	while (m->ctl && off + CMSG_HDR_K <= m->ctl_len) {
 		struct linux_cmsghdr h;
 		const u8 *data;
 		size_t dlen;
@@ -126,8 +126,19 @@ static int scm_parse(struct sock_msg *m, struct unix_scm *scm)
 		} else {
 			goto inval;
 		}
-		if (off >= m->ctl_len)
-			break;
+	}
+	/* Sockets inside sockets: freeing them recurses, so the depth is bounded
+	 * (Linux's MAX_RECURSION_LEVEL; ETOOMANYREFS beyond it). */
+	scm->level = 0;
+	for (u32 i = 0; i < scm->nfds; i++) {
+		struct unix_sock *c = unix_of_file(scm->fds[i]);
+		u32 l = c ? __atomic_load_n(&c->recursion_level, __ATOMIC_RELAXED) + 1 : 0;
+
+		scm->level = MAX(scm->level, l);
+	}
+	if (scm->level > UNIX_MAX_RECURSION + 1) {
+		scm_release(scm);
+		return -ETOOMANYREFS;
 	}
 	return 0;
 inval:
@@ -241,6 +252,7 @@ ssize_t unix_stream_sendmsg(struct socket *s, struct sock_msg *m, size_t len)
 	struct unix_scm *scm;
 	size_t sent = 0;
 	u64 deadline;
+	u32 scm_level;
 	int flags = m->in_flags, err;
 
 	if (m->namelen) {
@@ -269,6 +281,7 @@ ssize_t unix_stream_sendmsg(struct socket *s, struct sock_msg *m, size_t len)
 	if (err)
 		goto out_scm;
 	deadline = sock_deadline(s, false);
+	scm_level = scm->level;
 	while (sent < len) {
 		size_t size = MIN(len - sent, MIN(unix_sndbuf(u) / 2 - 64, (u64)UNIX_SKB_MAX));
 		struct unix_skb *skb;
@@ -323,6 +336,8 @@ ssize_t unix_stream_sendmsg(struct socket *s, struct sock_msg *m, size_t len)
 		list_add_tail(&skb->link, &p->queue);
 		p->qlen++;
 		p->qbytes += size;
+		if (skb->nfds)
+			p->recursion_level = MAX(p->recursion_level, scm_level);
 		spin_unlock(&p->lock);
 		wake_up(&p->wait);
 		sent += size;
@@ -450,7 +465,8 @@ ssize_t unix_stream_recvmsg(struct socket *s, struct sock_msg *m, size_t len)
 			u->qbytes -= chunk;
 			if (skb->off == skb->len) {
 				list_del(&skb->link);
-				u->qlen--;
+				if (!--u->qlen)
+					u->recursion_level = 0;
 			} else {
 				skb = NULL;
 			}
@@ -588,6 +604,8 @@ ssize_t unix_dgram_sendmsg(struct socket *s, struct sock_msg *m, size_t len)
 	list_add_tail(&skb->link, &p->queue);
 	p->qlen++;
 	p->qbytes += len;
+	if (skb->nfds)
+		p->recursion_level = MAX(p->recursion_level, scm->level);
 	spin_unlock(&p->lock);
 	wake_up(&p->wait);
 	err = (int)len;
@@ -662,7 +680,8 @@ ssize_t unix_dgram_recvmsg(struct socket *s, struct sock_msg *m, size_t len)
 	skb = list_first_entry(&u->queue, struct unix_skb, link);
 	if (!peek) {
 		list_del(&skb->link);
-		u->qlen--;
+		if (!--u->qlen)
+			u->recursion_level = 0;
 		u->qbytes -= skb->len;
 	}
 	spin_unlock(&u->lock);

@@ -155,6 +155,7 @@ static int t_path_names(void)
 	CHECK_ERR(bind(c, (struct sockaddr *)&a, alen), EADDRINUSE);
 	CHECK_ERR(connect(c, (struct sockaddr *)&a, alen), ECONNREFUSED);	/* not listening */
 	CHECK(listen(l, 5) == 0);
+	CHECK_ERR(connect(l, (struct sockaddr *)&a, alen), EINVAL);	/* a listener to itself */
 	CHECK(connect(c, (struct sockaddr *)&a, alen) == 0);
 	CHECK_ERR(connect(c, (struct sockaddr *)&a, alen), EISCONN);
 	s = accept(l, (struct sockaddr *)&b, &blen);
@@ -418,6 +419,42 @@ static int t_gc_cycle(void)
 	return 0;
 }
 
+static int t_nesting(void)
+{
+	enum { DEPTH = 64 };
+	int a[DEPTH], b[DEPTH], i, refused = -1;
+
+	/* b[i] travels into b[i+1]'s queue: sockets inside sockets inside sockets. Freeing the
+	 * chain must not exhaust the kernel's stack; Sprout bounds the depth as Linux's
+	 * MAX_RECURSION_LEVEL does (ETOOMANYREFS), newer Linux kernels may allow it. */
+	for (i = 0; i < DEPTH; i++) {
+		int sv[2];
+
+		CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+		a[i] = sv[0];
+		b[i] = sv[1];
+	}
+	for (i = 0; i + 1 < DEPTH; i++) {
+		if (send_fd(a[i + 1], b[i], "n") != 1) {
+			CHECK_EQ(errno, ETOOMANYREFS);
+			refused = i;
+			break;
+		}
+	}
+	if (tap_on_sprout())
+		CHECK(refused > 0 && refused <= 8);
+	for (i = 0; i < DEPTH; i++) {
+		close(a[i]);
+		close(b[i]);
+	}
+	/* Still alive, and sockets still work. */
+	int sv[2];
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	CHECK_EQ(write(sv[0], "ok", 2), 2);
+	return 0;
+}
+
 static int t_fork_per_connection(void)
 {
 	struct sockaddr_un a;
@@ -534,7 +571,7 @@ int main(int argc, char **argv)
 	self_path = argv[0];
 	if (argc == 3 && !strcmp(argv[1], "--fd-child"))
 		return fd_child(atoi(argv[2]));
-	tap_plan(15);
+	tap_plan(16);
 	run_case("errors of socket, bind, connect, listen, accept", t_errors);
 	run_case("stream socketpair: data, peek, shutdown, EPIPE and SIGPIPE", t_stream_pair);
 	run_case("MSG_WAITALL gathers a full buffer", t_waitall);
@@ -548,6 +585,7 @@ int main(int argc, char **argv)
 	run_case("SO_PEERCRED and SCM_CREDENTIALS", t_creds);
 	run_case("a socket kept alive only by its own queue is collected", t_gc_cycle);
 	run_case("a server forking per connection serves 16 clients", t_fork_per_connection);
+	run_case("sockets nested in sockets: bounded, and freed without harm", t_nesting);
 	run_case("stream socketpair SOCK_CLOEXEC and SOCK_NONBLOCK", t_flags);
 	run_case("/proc/self/fd shows socket:[inode], /proc/net/unix lists it", t_proc);
 	return tap_done();
