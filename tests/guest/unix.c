@@ -332,8 +332,12 @@ static int t_scm_exec(void)
 	close(p[1]);
 	pid = fork();
 	if (pid == 0) {
+		int gone = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		char arg2[16];
+
 		snprintf(arg, sizeof(arg), "%d", sv[1]);
-		execl(self_path, self_path, "--fd-child", arg, (char *)NULL);
+		snprintf(arg2, sizeof(arg2), "%d", gone);
+		execl(self_path, self_path, "--fd-child", arg, arg2, (char *)NULL);
 		_exit(127);
 	}
 	close(sv[1]);
@@ -347,10 +351,15 @@ static int t_scm_exec(void)
 	return 0;
 }
 
-static int fd_child(int sock)
+static int fd_child(int sock, int gone)
 {
 	char b;
-	int fd = recv_fd(sock, &b);
+	int fd;
+
+	/* The inherited socket is here; the SOCK_CLOEXEC one was closed by exec. */
+	if (fcntl(gone, F_GETFD) != -1 || errno != EBADF)
+		return 4;
+	fd = recv_fd(sock, &b);
 
 	if (fd < 0 || b != 'E')
 		return 2;
@@ -416,6 +425,77 @@ static int t_gc_cycle(void)
 	p = (struct pollfd){ sv[0], POLLIN, 0 };
 	CHECK_EQ(poll(&p, 1, 5000), 1);
 	CHECK_EQ(read(sv[0], &b, 1), 0);	/* the peer was freed: end of file */
+	return 0;
+}
+
+static int t_sockopts(void)
+{
+	int sv[2], v;
+	socklen_t len = sizeof(v);
+	struct timeval tv = { 0, 100 * 1000 }, got;
+	struct linger lg = { 1, 5 }, lg2;
+	char b;
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	v = 10000;
+	CHECK(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)) == 0);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &v, &len) == 0);
+	CHECK_EQ(v, 20000);	/* socket(7): the kernel doubles it */
+	v = 1;
+	CHECK(setsockopt(sv[0], SOL_SOCKET, SO_REUSEADDR, &v, sizeof(v)) == 0);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_REUSEADDR, &v, &len) == 0 && v == 1);
+	CHECK(setsockopt(sv[0], SOL_SOCKET, SO_KEEPALIVE, &v, sizeof(v)) == 0);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_KEEPALIVE, &v, &len) == 0 && v == 1);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_ERROR, &v, &len) == 0 && v == 0);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_PROTOCOL, &v, &len) == 0 && v == 0);
+	CHECK_ERR(setsockopt(sv[0], SOL_SOCKET, SO_KEEPALIVE, &v, 2), EINVAL);
+	CHECK(setsockopt(sv[0], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) == 0);
+	len = sizeof(lg2);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_LINGER, &lg2, &len) == 0);
+	CHECK(len == sizeof(lg2) && lg2.l_onoff == 1 && lg2.l_linger == 5);
+	/* SO_RCVTIMEO: a receive gives up with EAGAIN. */
+	CHECK(setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0);
+	len = sizeof(got);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &got, &len) == 0);
+	CHECK(got.tv_sec == 0 && got.tv_usec == 100000);
+	long long t0 = tap_now_ms();
+
+	CHECK_ERR(read(sv[0], &b, 1), EAGAIN);
+	CHECK(tap_now_ms() - t0 >= 90);
+	/* A short option buffer gets a truncated value. */
+	len = 2;
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &v, &len) == 0 && len == 2);
+	return 0;
+}
+
+static int t_mmsg(void)
+{
+	int sv[2];
+	char in[3][8];
+	struct iovec iov[3];
+	struct mmsghdr mm[3];
+
+	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+	memset(mm, 0, sizeof(mm));
+	for (int i = 0; i < 3; i++) {
+		iov[i].iov_base = (char *)"abc" + i;
+		iov[i].iov_len = 3 - i;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	CHECK_EQ(sendmmsg(sv[0], mm, 3, 0), 3);
+	CHECK(mm[0].msg_len == 3 && mm[1].msg_len == 2 && mm[2].msg_len == 1);
+	memset(mm, 0, sizeof(mm));
+	for (int i = 0; i < 3; i++) {
+		iov[i].iov_base = in[i];
+		iov[i].iov_len = sizeof(in[i]);
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	CHECK_EQ(recvmmsg(sv[1], mm, 3, MSG_WAITFORONE, NULL), 3);
+	CHECK(mm[0].msg_len == 3 && !memcmp(in[0], "abc", 3));
+	CHECK(mm[2].msg_len == 1 && in[2][0] == 'c');
+	CHECK_ERR(recvmmsg(sv[1], mm, 3, MSG_DONTWAIT, NULL), EAGAIN);
 	return 0;
 }
 
@@ -569,9 +649,9 @@ static int t_flags(void)
 int main(int argc, char **argv)
 {
 	self_path = argv[0];
-	if (argc == 3 && !strcmp(argv[1], "--fd-child"))
-		return fd_child(atoi(argv[2]));
-	tap_plan(16);
+	if (argc == 4 && !strcmp(argv[1], "--fd-child"))
+		return fd_child(atoi(argv[2]), atoi(argv[3]));
+	tap_plan(18);
 	run_case("errors of socket, bind, connect, listen, accept", t_errors);
 	run_case("stream socketpair: data, peek, shutdown, EPIPE and SIGPIPE", t_stream_pair);
 	run_case("MSG_WAITALL gathers a full buffer", t_waitall);
@@ -581,11 +661,13 @@ int main(int argc, char **argv)
 	run_case("non-blocking accept and connect on a full backlog", t_nonblock_backlog);
 	run_case("poll on sockets: POLLIN, POLLOUT, POLLRDHUP, POLLHUP", t_poll);
 	run_case("SCM_RIGHTS across fork", t_scm_rights);
-	run_case("SCM_RIGHTS across exec", t_scm_exec);
+	run_case("SCM_RIGHTS across exec; SOCK_CLOEXEC closes at exec", t_scm_exec);
 	run_case("SO_PEERCRED and SCM_CREDENTIALS", t_creds);
 	run_case("a socket kept alive only by its own queue is collected", t_gc_cycle);
 	run_case("a server forking per connection serves 16 clients", t_fork_per_connection);
 	run_case("sockets nested in sockets: bounded, and freed without harm", t_nesting);
+	run_case("SOL_SOCKET options: buffers, flags, linger, SO_RCVTIMEO", t_sockopts);
+	run_case("sendmmsg and recvmmsg", t_mmsg);
 	run_case("stream socketpair SOCK_CLOEXEC and SOCK_NONBLOCK", t_flags);
 	run_case("/proc/self/fd shows socket:[inode], /proc/net/unix lists it", t_proc);
 	return tap_done();
