@@ -324,9 +324,8 @@ long sys_epoll_ctl(int epfd, int op, int fd, struct linux_epoll_event __user *ue
 	if (!tf)
 		goto out;
 	r = -EPERM;
-	if (!tf->ops || (!tf->ops->poll && (!tf->inode || inode_is_reg(tf->inode) ||
-					    inode_is_dir(tf->inode))))
-		goto out;
+	if (!tf->ops || !tf->ops->poll)
+		goto out;	/* epoll_ctl(2): the file does not support epoll */
 	r = -EINVAL;
 	if (!is_epoll(ef) || ef == tf)
 		goto out;

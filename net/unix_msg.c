@@ -513,7 +513,7 @@ ssize_t unix_dgram_sendmsg(struct socket *s, struct sock_msg *m, size_t len)
 		      : (u->shutdown & UNIX_SEND_SHUTDOWN) ? -EPIPE : 0;
 		spin_unlock(&u->lock);
 		if (err)
-			return err == -EPIPE ? sock_sigpipe(flags) : err;
+			return err;	/* EPIPE without SIGPIPE, as Linux's seqpacket */
 		m->namelen = 0;
 	}
 	scm = kmalloc(sizeof(*scm));
@@ -582,8 +582,6 @@ ssize_t unix_dgram_sendmsg(struct socket *s, struct sock_msg *m, size_t len)
 		if (p->shutdown & UNIX_RCV_SHUTDOWN) {
 			spin_unlock(&p->lock);
 			err = -EPIPE;
-			if (seqpacket)
-				sock_sigpipe(flags);
 			goto out_skb;
 		}
 		if (p->qlen <= UNIX_MAX_DGRAM_QLEN || seqpacket)

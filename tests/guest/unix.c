@@ -566,6 +566,43 @@ static int t_no_leaks(void)
 	return 0;
 }
 
+static int t_peer_gone(void)
+{
+	int sv[2], s;
+	char b;
+
+	signal(SIGPIPE, on_sigpipe);
+	/* seqpacket: EPIPE, but no SIGPIPE (unlike streams). */
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	close(sv[1]);
+	CHECK_ERR(send(sv[0], "x", 1, 0), EPIPE);
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	CHECK(shutdown(sv[1], SHUT_RD) == 0);
+	CHECK_ERR(send(sv[0], "x", 1, 0), EPIPE);
+	CHECK_EQ(sigpipes, 0);
+	/* A connected datagram socket whose peer is gone: refused, then unconnected. */
+	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+	close(sv[1]);
+	CHECK_ERR(send(sv[0], "x", 1, 0), ECONNREFUSED);
+	CHECK_ERR(send(sv[0], "x", 1, 0), ENOTCONN);
+	/* Receiving on sockets that are not connected. */
+	s = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	CHECK_ERR(recv(s, &b, 1, 0), ENOTCONN);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK_ERR(recv(s, &b, 1, 0), EINVAL);
+	CHECK_ERR(getpeername(s, (struct sockaddr *)&(struct sockaddr_un){ 0 },
+			      &(socklen_t){ sizeof(struct sockaddr_un) }), ENOTCONN);
+	s = socket(AF_UNIX, SOCK_DGRAM, 0);
+	CHECK_ERR(recv(s, &b, 1, MSG_DONTWAIT), EAGAIN);
+	/* A stream peer that closes with data unread: the other end sees ECONNRESET. */
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	CHECK_EQ(write(sv[0], "unread", 6), 6);
+	close(sv[1]);
+	CHECK_ERR(recv(sv[0], &b, 1, 0), ECONNRESET);
+	CHECK_EQ(recv(sv[0], &b, 1, 0), 0);
+	return 0;
+}
+
 static int t_nesting(void)
 {
 	enum { DEPTH = 64 };
@@ -718,7 +755,7 @@ int main(int argc, char **argv)
 	self_path = argv[0];
 	if (argc == 4 && !strcmp(argv[1], "--fd-child"))
 		return fd_child(atoi(argv[2]), atoi(argv[3]));
-	tap_plan(19);
+	tap_plan(20);
 	run_case("errors of socket, bind, connect, listen, accept", t_errors);
 	run_case("stream socketpair: data, peek, shutdown, EPIPE and SIGPIPE", t_stream_pair);
 	run_case("MSG_WAITALL gathers a full buffer", t_waitall);
@@ -735,6 +772,7 @@ int main(int argc, char **argv)
 	run_case("sockets nested in sockets: bounded, and freed without harm", t_nesting);
 	run_case("SOL_SOCKET options: buffers, flags, linger, SO_RCVTIMEO", t_sockopts);
 	run_case("sendmmsg and recvmmsg", t_mmsg);
+	run_case("a peer gone: EPIPE, ECONNREFUSED, ECONNRESET; unconnected receives", t_peer_gone);
 	run_case("no memory leaks: names, connections, descriptors in flight, cycles", t_no_leaks);
 	run_case("stream socketpair SOCK_CLOEXEC and SOCK_NONBLOCK", t_flags);
 	run_case("/proc/self/fd shows socket:[inode], /proc/net/unix lists it", t_proc);
