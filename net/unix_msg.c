@@ -218,9 +218,7 @@ static void addr_deliver(struct unix_skb *skb, struct sock_msg *m)
 		memcpy(m->name, skb->addr->data, (size_t)skb->addr->len);
 		m->namelen = skb->addr->len;
 	} else {
-		m->name[0] = AF_UNIX;
-		m->name[1] = 0;
-		m->namelen = 2;
+		m->namelen = 0;	/* an unnamed sender: no address at all (recvfrom(2)) */
 	}
 }
 

@@ -217,7 +217,11 @@ static int t_dgram_seqpacket(void)
 	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
 	CHECK_EQ(send(sv[0], "one", 3, 0), 3);
 	CHECK_EQ(send(sv[0], "twotwo", 6, 0), 6);
-	CHECK_EQ(recv(sv[1], buf, sizeof(buf), 0), 3);
+	struct sockaddr_un from;
+	socklen_t flen = sizeof(from);
+
+	CHECK_EQ(recvfrom(sv[1], buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen), 3);
+	CHECK_EQ(flen, 0);	/* the sender has no name */
 	CHECK_EQ(recvmsg(sv[1], &mh, 0), 4);
 	CHECK(mh.msg_flags & MSG_TRUNC);
 	/* Non-blocking sends stop when the receiver's queue is full. */
