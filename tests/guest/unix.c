@@ -607,6 +607,110 @@ static int t_peer_gone(void)
 	return 0;
 }
 
+static uint32_t mix(uint32_t h, unsigned char c)
+{
+	return (h ^ c) * 16777619u;
+}
+
+static int t_bulk(void)
+{
+	enum { TOTAL = 8 << 20 };
+	int sv[2], pfd[2];
+	static unsigned char buf[70000];
+	uint32_t sum = 2166136261u, want = 0;
+	size_t got = 0;
+	pid_t pid;
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	CHECK(pipe(pfd) == 0);
+	pid = fork();
+	if (pid == 0) {
+		uint32_t h = 2166136261u, x = 12345;
+		size_t sent = 0;
+
+		close(sv[0]);
+		while (sent < TOTAL) {
+			size_t n = 1 + (x = x * 1103515245 + 12345) % sizeof(buf);
+
+			if (n > TOTAL - sent)
+				n = TOTAL - sent;
+			for (size_t i = 0; i < n; i++) {
+				buf[i] = (unsigned char)(sent + i) ^ (unsigned char)(x >> 16);
+				h = mix(h, buf[i]);
+			}
+			for (size_t off = 0; off < n;) {
+				ssize_t w = write(sv[1], buf + off, n - off);
+
+				if (w <= 0)
+					_exit(1);
+				off += (size_t)w;
+			}
+			sent += n;
+		}
+		_exit(write(pfd[1], &h, 4) == 4 ? 0 : 1);
+	}
+	close(sv[1]);
+	for (unsigned k = 1; got < TOTAL; k++) {
+		ssize_t r = read(sv[0], buf, 1 + (k * 7919) % sizeof(buf));
+
+		if (!CHECK(r > 0))
+			break;
+		for (ssize_t i = 0; i < r; i++)
+			sum = mix(sum, buf[i]);
+		got += (size_t)r;
+	}
+	CHECK_EQ(got, TOTAL);
+	CHECK_EQ(read(sv[0], buf, 1), 0);
+	CHECK_EQ(read(pfd[0], &want, 4), 4);
+	CHECK_EQ(sum, want);
+	int st = tap_wait_bounded(pid, 30);
+
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	return 0;
+}
+
+static int t_many_senders(void)
+{
+	enum { SENDERS = 8, EACH = 200 };
+	int sv[2], count[SENDERS] = { 0 }, total = 0;
+	char msg[32];
+
+	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+	for (int i = 0; i < SENDERS; i++) {
+		if (fork() == 0) {
+			for (int j = 0; j < EACH; j++) {
+				int n = snprintf(msg, sizeof(msg), "%d %d", i, j);
+
+				if (send(sv[0], msg, (size_t)n, 0) != n)
+					_exit(1);
+			}
+			_exit(0);
+		}
+	}
+	while (total < SENDERS * EACH) {
+		int i, j;
+		ssize_t r = recv(sv[1], msg, sizeof(msg) - 1, 0);
+
+		if (!CHECK(r > 0))
+			break;
+		msg[r] = 0;
+		/* Datagrams of one sender arrive whole and in order. */
+		if (!CHECK(sscanf(msg, "%d %d", &i, &j) == 2 && i >= 0 && i < SENDERS &&
+			   j == count[i]))
+			break;
+		count[i]++;
+		total++;
+	}
+	CHECK_EQ(total, SENDERS * EACH);
+	for (int i = 0; i < SENDERS; i++) {
+		int st;
+
+		wait(&st);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	return 0;
+}
+
 static int t_nesting(void)
 {
 	enum { DEPTH = 64 };
@@ -759,7 +863,7 @@ int main(int argc, char **argv)
 	self_path = argv[0];
 	if (argc == 4 && !strcmp(argv[1], "--fd-child"))
 		return fd_child(atoi(argv[2]), atoi(argv[3]));
-	tap_plan(20);
+	tap_plan(22);
 	run_case("errors of socket, bind, connect, listen, accept", t_errors);
 	run_case("stream socketpair: data, peek, shutdown, EPIPE and SIGPIPE", t_stream_pair);
 	run_case("MSG_WAITALL gathers a full buffer", t_waitall);
@@ -776,6 +880,8 @@ int main(int argc, char **argv)
 	run_case("sockets nested in sockets: bounded, and freed without harm", t_nesting);
 	run_case("SOL_SOCKET options: buffers, flags, linger, SO_RCVTIMEO", t_sockopts);
 	run_case("sendmmsg and recvmmsg", t_mmsg);
+	run_case("8 MiB through a stream in odd pieces, checksum intact", t_bulk);
+	run_case("8 processes send datagrams at once; each arrives whole, in order", t_many_senders);
 	run_case("a peer gone: EPIPE, ECONNREFUSED, ECONNRESET; unconnected receives", t_peer_gone);
 	run_case("no memory leaks: names, connections, descriptors in flight, cycles", t_no_leaks);
 	run_case("stream socketpair SOCK_CLOEXEC and SOCK_NONBLOCK", t_flags);
