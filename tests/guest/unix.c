@@ -66,6 +66,8 @@ static int t_errors(void)
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 
 	CHECK_ERR(socket(12345, SOCK_STREAM, 0), EAFNOSUPPORT);
+	if (tap_on_sprout())	/* until the TCP/IP stack registers AF_INET */
+		CHECK_ERR(socket(AF_INET, SOCK_STREAM, 0), EAFNOSUPPORT);
 	CHECK_ERR(socket(AF_UNIX, 99, 0), EINVAL);
 	CHECK_ERR(socket(AF_UNIX, SOCK_RDM, 0), ESOCKTNOSUPPORT);
 	CHECK_ERR(socket(AF_UNIX, SOCK_STREAM, 7), EPROTONOSUPPORT);
@@ -266,6 +268,32 @@ static int t_nonblock_backlog(void)
 	CHECK(r >= 0);
 	CHECK(fcntl(r, F_GETFD) == FD_CLOEXEC);
 	CHECK(connect(c[n], (struct sockaddr *)&a, alen) == 0);	/* room again */
+	unlink(a.sun_path);
+	return 0;
+}
+
+static int t_blocking_connect(void)
+{
+	struct sockaddr_un a;
+	socklen_t alen;
+	int l = socket(AF_UNIX, SOCK_STREAM, 0), c1 = socket(AF_UNIX, SOCK_STREAM, 0), st;
+	pid_t pid;
+
+	set_path(&a, &alen, "uw");
+	CHECK(bind(l, (struct sockaddr *)&a, alen) == 0);
+	CHECK(listen(l, 0) == 0);
+	CHECK(connect(c1, (struct sockaddr *)&a, alen) == 0);	/* fills the backlog */
+	pid = fork();
+	if (pid == 0) {
+		int c2 = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		_exit(connect(c2, (struct sockaddr *)&a, alen) == 0 ? 0 : 1);
+	}
+	tap_sleep_ms(100);
+	CHECK_EQ(waitpid(pid, &st, WNOHANG), 0);	/* still waiting for room */
+	CHECK(accept(l, NULL, NULL) >= 0);
+	st = tap_wait_bounded(pid, 10);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	unlink(a.sun_path);
 	return 0;
 }
@@ -863,7 +891,7 @@ int main(int argc, char **argv)
 	self_path = argv[0];
 	if (argc == 4 && !strcmp(argv[1], "--fd-child"))
 		return fd_child(atoi(argv[2]), atoi(argv[3]));
-	tap_plan(22);
+	tap_plan(23);
 	run_case("errors of socket, bind, connect, listen, accept", t_errors);
 	run_case("stream socketpair: data, peek, shutdown, EPIPE and SIGPIPE", t_stream_pair);
 	run_case("MSG_WAITALL gathers a full buffer", t_waitall);
@@ -871,6 +899,7 @@ int main(int argc, char **argv)
 	run_case("abstract names and autobind, MSG_PEEK, MSG_TRUNC", t_abstract_autobind);
 	run_case("datagram and seqpacket record boundaries", t_dgram_seqpacket);
 	run_case("non-blocking accept and connect on a full backlog", t_nonblock_backlog);
+	run_case("connect waits while the backlog is full", t_blocking_connect);
 	run_case("poll on sockets: POLLIN, POLLOUT, POLLRDHUP, POLLHUP", t_poll);
 	run_case("SCM_RIGHTS across fork", t_scm_rights);
 	run_case("SCM_RIGHTS across exec; SOCK_CLOEXEC closes at exec", t_scm_exec);
