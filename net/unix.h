@@ -98,17 +98,29 @@ struct unix_scm {
 	u32 level;			/* 1 + the deepest recursion_level of the sockets */
 };
 
-/* net/af_unix.c */
+/* net/af_unix.c: references (the last put frees), the caller's credentials
+ * as SO_PEERCRED reports them, a socket's SO_SNDBUF. Sleep: no. */
 void unix_sock_get(struct unix_sock *u);
 void unix_sock_put(struct unix_sock *u);
-void unix_addr_put(struct unix_addr *a);
-/* unix_find - the socket bound to address @addr (@len bytes) with @type,
- * counted: -EINVAL, -ENOENT, -ECONNREFUSED, -EACCES, -EPROTOTYPE. */
-int unix_find(const void *addr, int len, int type, struct unix_sock **out);
-/* unix_autobind - give @u an abstract name if it has none. */
-int unix_autobind(struct unix_sock *u);
 void unix_current_cred(struct linux_ucred *c);
 u64 unix_sndbuf(struct unix_sock *u);
+
+/* net/unix_name.c. unix_table_add/del - enter or leave the table of all
+ * sockets (and of bound ones). unix_addr_get - a counted reference to @u's
+ * name or NULL; unix_addr_put - drop one. Take [t]; sleep: no. */
+void unix_table_add(struct unix_sock *u);
+void unix_table_del(struct unix_sock *u);
+struct unix_addr *unix_addr_get(struct unix_sock *u);
+void unix_addr_put(struct unix_addr *a);
+/* unix_find - the socket bound to address @addr (@len bytes) with @type,
+ * counted: -EINVAL, -ENOENT, -ECONNREFUSED, -EACCES, -EPROTOTYPE. May sleep. */
+int unix_find(const void *addr, int len, int type, struct unix_sock **out);
+/* unix_autobind - give @u an abstract name if it has none: 0, -ENOMEM. */
+int unix_autobind(struct unix_sock *u);
+/* unix_bind, unix_getname - the proto_ops of bind(2) and getsockname(2) /
+ * getpeername(2) (include/net.h). May sleep. */
+int unix_bind(struct socket *s, const void *addr, int len);
+int unix_getname(struct socket *s, void *addr, bool peer);
 
 /* net/unix_msg.c */
 ssize_t unix_stream_sendmsg(struct socket *s, struct sock_msg *m, size_t len);
