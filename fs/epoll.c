@@ -10,7 +10,9 @@
  * that may have changed. Level-triggered items go back on the ready list
  * after they are reported (so they are asked again next time),
  * edge-triggered ones only on the next wake-up, EPOLLONESHOT ones not at
- * all until EPOLL_CTL_MOD re-arms them. An item goes away with EPOLL_CTL_DEL,
+ * all until EPOLL_CTL_MOD re-arms them. EPOLLEXCLUSIVE is accepted where
+ * Linux accepts it and every instance watching the file is woken, which
+ * epoll(7) allows ("one or more"). An item goes away with EPOLL_CTL_DEL,
  * with the instance, or when its file's last reference is dropped
  * (epoll_file_release()).
  *

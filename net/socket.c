@@ -247,15 +247,18 @@ int sock_addr_put(const void *kaddr, int klen, void __user *uaddr, int __user *u
 
 /* ---- creating ---- */
 
-/* Split socket(2)'s @type into the type and SOCK_NONBLOCK|SOCK_CLOEXEC. */
+/* Split socket(2)'s @type into the type and SOCK_NONBLOCK|SOCK_CLOEXEC;
+ * other bits above the type are -EINVAL (Linux checks them first). */
 static int type_split(int *type, u32 *flags)
 {
-	*flags = (u32)*type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if ((u32)*type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
+	*flags = (u32)*type & ~(u32)SOCK_TYPE_MASK;
+	if (*flags & ~(u32)(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
 	*type &= SOCK_TYPE_MASK;
-	return *type > 10 ? -EINVAL : 0;	/* SOCK_MAX */
+	return 0;
 }
+
+#define SOCK_MAX	11	/* SOCK_PACKET + 1 */
 
 /*
  * socket - socket(2): a new socket of @family and @type (with SOCK_NONBLOCK,
@@ -275,6 +278,8 @@ long sys_socket(int family, int type, int protocol)
 		return err;
 	if (family < 0 || family >= AF_MAX)
 		return -EAFNOSUPPORT;
+	if (type >= SOCK_MAX)
+		return -EINVAL;
 	fam = family_find(family);
 	if (!fam)
 		return -EAFNOSUPPORT;
@@ -305,6 +310,8 @@ long sys_socketpair(int family, int type, int protocol, int __user *usv)
 	fam = family_find(family);
 	if (!fam)
 		return -EAFNOSUPPORT;
+	if (type >= SOCK_MAX)
+		return -EINVAL;
 	err = sock_alloc_file(fam, family, type, protocol, flags, &a);
 	if (err)
 		return err;

@@ -150,13 +150,15 @@ static int msg_import(struct sock_msg *m, const struct linux_msghdr *h, bool sen
 	}
 	*total = MIN(sum, MAX_RW_COUNT);
 	if (send) {
+		if ((int)h->msg_namelen < 0)
+			return -EINVAL;
 		if (h->msg_name && h->msg_namelen) {
-			if (h->msg_namelen > SOCKADDR_MAX)
-				return -EINVAL;
-			if (copy_from_user(m->name, (const void __user *)h->msg_name,
-					   h->msg_namelen))
+			/* Linux clamps a long name to sockaddr_storage rather than refuse it. */
+			u32 n = MIN(h->msg_namelen, (u32)SOCKADDR_MAX);
+
+			if (copy_from_user(m->name, (const void __user *)h->msg_name, n))
 				return -EFAULT;
-			m->namelen = (int)h->msg_namelen;
+			m->namelen = (int)n;
 		}
 		if (h->msg_controllen) {
 			if (h->msg_controllen > OPTMEM_MAX)

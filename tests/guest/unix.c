@@ -69,6 +69,9 @@ static int t_errors(void)
 	if (tap_on_sprout())	/* until the TCP/IP stack registers AF_INET */
 		CHECK_ERR(socket(AF_INET, SOCK_STREAM, 0), EAFNOSUPPORT);
 	CHECK_ERR(socket(AF_UNIX, 99, 0), EINVAL);
+	CHECK_ERR(socket(AF_UNIX, 12, 0), EINVAL);
+	CHECK_ERR(socket(12345, 12, 0), EAFNOSUPPORT);
+	CHECK_ERR(socketpair(AF_UNIX, 12, 0, p), EINVAL);
 	CHECK_ERR(socket(AF_UNIX, SOCK_RDM, 0), ESOCKTNOSUPPORT);
 	CHECK_ERR(socket(AF_UNIX, SOCK_STREAM, 7), EPROTONOSUPPORT);
 	CHECK_ERR(socket(AF_UNIX, SOCK_STREAM | 0x1000000, 0), EINVAL);
