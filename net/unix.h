@@ -63,7 +63,8 @@ struct unix_sock {
 	struct list_head queue;		/* [u] struct unix_skb, oldest first */
 	u32 qlen;			/* [u] messages queued */
 	u64 qbytes;			/* [u] bytes queued, not yet read */
-	u64 wmem;			/* [a] bytes this socket has queued at peers */
+	u64 wmem;			/* [a] bytes this socket has queued at peers, with
+					 * each message's overhead (Linux's truesize) */
 	struct list_head accept_q;	/* [u] of a listener: embryos by accept_link */
 	struct list_head accept_link;	/* [u of the listener] */
 	u32 backlog, nr_pending;	/* [u] */
@@ -87,6 +88,7 @@ struct unix_skb {
 	u32 nfds;			/* SCM_RIGHTS: counted files in flight */
 	struct file **fds;
 	u32 len, off;			/* bytes, and bytes already read (streams) */
+	u32 charge;			/* bytes charged to from->wmem: data and overhead */
 	char data[];
 };
 

@@ -32,6 +32,14 @@ static struct unix_skb *skb_new(size_t len)
 	return skb;
 }
 
+/* What a queued message costs its sender: the bytes, the header and the
+ * files, so that tiny messages carrying descriptors cannot queue without
+ * bound. */
+static u32 skb_truesize(const struct unix_skb *skb)
+{
+	return (u32)(sizeof(*skb) + skb->len + skb->nfds * sizeof(struct file *));
+}
+
 void unix_skb_free(struct unix_skb *skb)
 {
 	for (u32 i = 0; i < skb->nfds; i++) {
@@ -41,7 +49,7 @@ void unix_skb_free(struct unix_skb *skb)
 	kfree(skb->fds);
 	unix_addr_put(skb->addr);
 	if (skb->from) {
-		__atomic_sub_fetch(&skb->from->wmem, skb->len, __ATOMIC_RELAXED);
+		__atomic_sub_fetch(&skb->from->wmem, skb->charge, __ATOMIC_RELAXED);
 		wake_up(&skb->from->wait);
 		unix_sock_put(skb->from);
 	}
@@ -234,6 +242,24 @@ static struct unix_addr *addr_ref(struct unix_sock *u)
 
 /* ---- streams ---- */
 
+/* 0 when @u may queue more, 1 to wait, or the error that ends the send. */
+static int stream_room(struct unix_sock *u)
+{
+	int r;
+
+	spin_lock(&u->lock);
+	if (u->shutdown & UNIX_SEND_SHUTDOWN) {
+		r = -EPIPE;
+	} else if (u->err) {
+		r = -u->err;
+		u->err = 0;
+	} else {
+		r = __atomic_load_n(&u->wmem, __ATOMIC_RELAXED) < unix_sndbuf(u) ? 0 : 1;
+	}
+	spin_unlock(&u->lock);
+	return r;
+}
+
 static bool stream_can_write(struct unix_sock *u)
 {
 	bool r;
@@ -241,6 +267,23 @@ static bool stream_can_write(struct unix_sock *u)
 	spin_lock(&u->lock);
 	r = u->wmem < unix_sndbuf(u) || (u->shutdown & UNIX_SEND_SHUTDOWN) || u->err;
 	spin_unlock(&u->lock);
+	return r;
+}
+
+/* Wait (unless non-blocking) until @u may queue more: 0 or -errno. */
+static int stream_wait_room(struct socket *s, struct unix_sock *u, int flags, u64 deadline)
+{
+	int r;
+
+	while ((r = stream_room(u)) == 1) {
+		if (sock_nonblock(s, flags))
+			return -EAGAIN;
+		r = wait_event_interruptible_deadline(&u->wait, stream_can_write(u), deadline);
+		if (r == -ETIMEDOUT)
+			return -EAGAIN;
+		if (r)
+			return r;
+	}
 	return r;
 }
 
@@ -284,25 +327,9 @@ ssize_t unix_stream_sendmsg(struct socket *s, struct sock_msg *m, size_t len)
 		size_t size = MIN(len - sent, MIN(unix_sndbuf(u) / 2 - 64, (u64)UNIX_SKB_MAX));
 		struct unix_skb *skb;
 
-		if (!stream_can_write(u) || __atomic_load_n(&u->wmem, __ATOMIC_RELAXED) >=
-					      unix_sndbuf(u)) {
-			if (sock_nonblock(s, flags)) {
-				err = -EAGAIN;
-				break;
-			}
-			err = wait_event_interruptible_deadline(&u->wait, stream_can_write(u),
-								deadline);
-			if (err == -ETIMEDOUT)
-				err = -EAGAIN;
-			if (err)
-				break;
-			spin_lock(&u->lock);
-			err = u->shutdown & UNIX_SEND_SHUTDOWN ? -EPIPE : 0;
-			spin_unlock(&u->lock);
-			if (err)
-				break;
-			continue;
-		}
+		err = stream_wait_room(s, u, flags, deadline);
+		if (err)
+			break;
 		skb = skb_new(size);
 		if (!skb) {
 			err = -ENOMEM;
@@ -329,7 +356,8 @@ ssize_t unix_stream_sendmsg(struct socket *s, struct sock_msg *m, size_t len)
 		}
 		unix_sock_get(u);
 		skb->from = u;
-		__atomic_add_fetch(&u->wmem, size, __ATOMIC_RELAXED);
+		skb->charge = skb_truesize(skb);
+		__atomic_add_fetch(&u->wmem, skb->charge, __ATOMIC_RELAXED);
 		skb->addr = addr_ref(u);
 		list_add_tail(&skb->link, &p->queue);
 		p->qlen++;
@@ -596,7 +624,8 @@ ssize_t unix_dgram_sendmsg(struct socket *s, struct sock_msg *m, size_t len)
 	}
 	unix_sock_get(u);
 	skb->from = u;
-	__atomic_add_fetch(&u->wmem, len, __ATOMIC_RELAXED);
+	skb->charge = skb_truesize(skb);
+	__atomic_add_fetch(&u->wmem, skb->charge, __ATOMIC_RELAXED);
 	list_add_tail(&skb->link, &p->queue);
 	p->qlen++;
 	p->qbytes += len;
