@@ -169,7 +169,10 @@ int sock_addr_put(const void *kaddr, int klen, void __user *uaddr, int __user *u
  */
 size_t unix_proc_show(char *buf, size_t size);
 
-/* net_init - register the families built in (AF_UNIX). */
+/* net_init - register the families built in (AF_UNIX). Called once at
+ * boot, after fs_init(). unix_init - AF_UNIX's registration
+ * (net/af_unix.c). */
 void net_init(void);
+void unix_init(void);
 
 #endif

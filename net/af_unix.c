@@ -51,7 +51,8 @@ u64 unix_sndbuf(struct unix_sock *u)
 {
 	struct socket *s = u->sock;
 
-	return s ? (u64)s->sndbuf : 212992;
+	/* A snapshot of the option (setsockopt changes it under opt_lock). */
+	return s ? (u64)__atomic_load_n(&s->sndbuf, __ATOMIC_RELAXED) : 212992;
 }
 
 static struct unix_sock *unix_sock_new(int type)

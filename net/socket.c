@@ -739,8 +739,7 @@ out:
 	return err;
 }
 
-void unix_init(void);
-
+/* net_init - see include/net.h. */
 void net_init(void)
 {
 	unix_init();

@@ -124,7 +124,8 @@ int unix_autobind(struct unix_sock *u);
 int unix_bind(struct socket *s, const void *addr, int len);
 int unix_getname(struct socket *s, void *addr, bool peer);
 
-/* net/unix_msg.c */
+/* net/unix_msg.c: the sendmsg/recvmsg proto_ops (include/net.h) of streams
+ * and of datagram and seqpacket sockets. Bytes moved or -errno. May sleep. */
 ssize_t unix_stream_sendmsg(struct socket *s, struct sock_msg *m, size_t len);
 ssize_t unix_stream_recvmsg(struct socket *s, struct sock_msg *m, size_t len);
 ssize_t unix_dgram_sendmsg(struct socket *s, struct sock_msg *m, size_t len);
