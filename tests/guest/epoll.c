@@ -325,9 +325,59 @@ static int t_signalfd(void)
 	return 0;
 }
 
+static int t_producers(void)
+{
+	enum { N = 4, EACH = 500 };
+	int ep = epoll_create1(0), open_ends = N, got[N] = { 0 };
+	struct epoll_event ev[N];
+
+	for (int i = 0; i < N; i++) {
+		int p[2];
+
+		CHECK(pipe(p) == 0);
+		if (fork() == 0) {
+			close(p[0]);
+			for (int j = 0; j < EACH; j++)
+				if (write(p[1], "x", 1) != 1)
+					_exit(1);
+			_exit(0);
+		}
+		close(p[1]);
+		CHECK(add(ep, p[0], i % 2 ? EPOLLIN : EPOLLIN | EPOLLET, (uint64_t)p[0] << 8 | i) == 0);
+	}
+	/* Edge-triggered items must be drained completely; level-triggered ones need not. */
+	while (open_ends > 0) {
+		int n = epoll_wait(ep, ev, N, 10000);
+
+		if (!CHECK(n > 0))
+			break;
+		for (int k = 0; k < n; k++) {
+			int fd = (int)(ev[k].data.u64 >> 8), i = (int)(ev[k].data.u64 & 0xff);
+			char buf[64];
+			ssize_t r;
+
+			do {
+				r = read(fd, buf, i % 2 ? 1 : sizeof(buf));
+				if (r > 0)
+					got[i] += (int)r;
+			} while (r > 0 && !(i % 2));
+			if (r == 0) {
+				CHECK(epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL) == 0);
+				close(fd);
+				open_ends--;
+			}
+		}
+	}
+	for (int i = 0; i < N; i++)
+		CHECK_EQ(got[i], EACH);
+	while (wait(NULL) > 0)
+		;
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(8);
+	tap_plan(9);
 	run_case("epoll errors", t_errors);
 	run_case("epoll level- and edge-triggered", t_level_edge);
 	run_case("EPOLLONESHOT, and closing a watched descriptor", t_oneshot_close);
@@ -336,5 +386,6 @@ int main(void)
 	run_case("eventfd counter, EFD_SEMAPHORE, EFD_NONBLOCK", t_eventfd);
 	run_case("timerfd relative, interval, absolute, gettime", t_timerfd);
 	run_case("signalfd read, poll, and a new mask", t_signalfd);
+	run_case("4 writers at once, one epoll reader, edge and level items", t_producers);
 	return tap_done();
 }
