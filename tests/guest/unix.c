@@ -352,6 +352,37 @@ static int t_scm_rights(void)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	/* A bad descriptor in SCM_RIGHTS: EBADF, nothing sent. */
 	CHECK_ERR(send_fd(sv[0], 999, "x"), EBADF);
+	/* Two descriptors, room for one: the first arrives (close-on-exec as asked), MSG_CTRUNC. */
+	{
+		int q[2], two[2], got;
+		char cbuf[CMSG_SPACE(2 * sizeof(int))], rbuf[CMSG_SPACE(sizeof(int))];
+		struct iovec iov = { "2", 1 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+				     .msg_controllen = CMSG_SPACE(2 * sizeof(int)) };
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+		CHECK(pipe(q) == 0);
+		two[0] = two[1] = q[1];
+		memset(cbuf, 0, sizeof(cbuf));
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(2 * sizeof(int));
+		memcpy(CMSG_DATA(c), two, sizeof(two));
+		CHECK_EQ(sendmsg(sv[0], &mh, 0), 1);
+		iov.iov_base = &b;
+		mh.msg_control = rbuf;
+		mh.msg_controllen = CMSG_LEN(sizeof(int));	/* room for exactly one */
+		CHECK_EQ(recvmsg(sv[1], &mh, MSG_CMSG_CLOEXEC), 1);
+		CHECK(mh.msg_flags & MSG_CTRUNC);
+		c = CMSG_FIRSTHDR(&mh);
+		CHECK(c && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)));
+		if (c) {
+			memcpy(&got, CMSG_DATA(c), sizeof(int));
+			CHECK_EQ(fcntl(got, F_GETFD), FD_CLOEXEC);
+			CHECK_EQ(write(got, "y", 1), 1);
+			CHECK_EQ(read(q[0], &b, 1), 1);
+		}
+	}
 	return 0;
 }
 
