@@ -224,10 +224,7 @@ static int addr_get(void *k, const void __user *u, int len)
 	return 0;
 }
 
-/*
- * addr_put - store an address of @klen bytes at user @uaddr, whose room
- * is the int at user @ulen (value-result, truncating as accept(2) says).
- */
+/* sock_addr_put - see include/net.h. */
 int sock_addr_put(const void *kaddr, int klen, void __user *uaddr, int __user *ulen)
 {
 	u32 len;
