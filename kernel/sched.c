@@ -471,12 +471,15 @@ void finish_wait(struct wait_queue *wq, struct wait_entry *e)
 	spin_unlock(&wq->lock);
 }
 
-/* wake_up - see include/sched.h. */
-void wake_up(struct wait_queue *wq)
+/* Wake every sleeper of @wq, or call its callback; @nested: from a callback. */
+static void wake_all(struct wait_queue *wq, bool nested)
 {
 	struct wait_entry *e;
 
-	spin_lock(&wq->lock);
+	if (nested)
+		spin_lock_nested(&wq->lock);
+	else
+		spin_lock(&wq->lock);
 	list_for_each_entry(e, &wq->sleepers, link) {
 		if (e->func)
 			e->func(e);
@@ -486,19 +489,16 @@ void wake_up(struct wait_queue *wq)
 	spin_unlock(&wq->lock);
 }
 
+/* wake_up - see include/sched.h. */
+void wake_up(struct wait_queue *wq)
+{
+	wake_all(wq, false);
+}
+
 /* wake_up_nested - see include/sched.h. */
 void wake_up_nested(struct wait_queue *wq)
 {
-	struct wait_entry *e;
-
-	spin_lock_nested(&wq->lock);
-	list_for_each_entry(e, &wq->sleepers, link) {
-		if (e->func)
-			e->func(e);
-		else
-			sched_wake_task(e->task);
-	}
-	spin_unlock(&wq->lock);
+	wake_all(wq, true);
 }
 
 /* wait_add_callback - see include/sched.h. */
