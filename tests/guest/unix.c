@@ -174,6 +174,7 @@ static int t_path_names(void)
 	CHECK(getsockname(s, (struct sockaddr *)&b, &blen) == 0 && blen == alen);
 	CHECK_EQ(send(c, "ping", 4, 0), 4);
 	CHECK_EQ(recv(s, &b, 4, 0), 4);
+	CHECK_ERR(open(a.sun_path, O_RDWR), ENXIO);	/* open(2): a socket is not opened */
 	CHECK(unlink(a.sun_path) == 0);
 	c = socket(AF_UNIX, SOCK_STREAM, 0);
 	CHECK_ERR(connect(c, (struct sockaddr *)&a, alen), ENOENT);
