@@ -185,6 +185,34 @@ static int t_path_names(void)
 	return 0;
 }
 
+static int t_connect_permission(void)
+{
+	struct sockaddr_un a;
+	socklen_t alen;
+	int l = socket(AF_UNIX, SOCK_STREAM, 0), st;
+	pid_t pid;
+
+	set_path(&a, &alen, "uperm");
+	CHECK(bind(l, (struct sockaddr *)&a, alen) == 0);
+	CHECK(listen(l, 4) == 0);
+	CHECK(chmod(a.sun_path, 0755) == 0);	/* nobody but the owner may write */
+	pid = fork();
+	if (pid == 0) {
+		int c = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		if (getuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+			_exit(2);
+		if (connect(c, (struct sockaddr *)&a, alen) == 0 || errno != EACCES)
+			_exit(3);
+		_exit(0);
+	}
+	st = tap_wait_bounded(pid, 10);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(chmod(a.sun_path, 0777) == 0);
+	unlink(a.sun_path);
+	return 0;
+}
+
 static int t_abstract_autobind(void)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX }, b;
@@ -926,11 +954,12 @@ int main(int argc, char **argv)
 	self_path = argv[0];
 	if (argc == 4 && !strcmp(argv[1], "--fd-child"))
 		return fd_child(atoi(argv[2]), atoi(argv[3]));
-	tap_plan(23);
+	tap_plan(24);
 	run_case("errors of socket, bind, connect, listen, accept", t_errors);
 	run_case("stream socketpair: data, peek, shutdown, EPIPE and SIGPIPE", t_stream_pair);
 	run_case("MSG_WAITALL gathers a full buffer", t_waitall);
 	run_case("filesystem names: bind, connect, accept, names, unlink", t_path_names);
+	run_case("connect needs write permission on the socket file", t_connect_permission);
 	run_case("abstract names and autobind, MSG_PEEK, MSG_TRUNC", t_abstract_autobind);
 	run_case("datagram and seqpacket record boundaries", t_dgram_seqpacket);
 	run_case("non-blocking accept and connect on a full backlog", t_nonblock_backlog);
