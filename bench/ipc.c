@@ -2,6 +2,8 @@
  * Communication between two processes:
  *   pipe_rtt        one byte there and back over two pipes, microseconds per round trip;
  *   pipe_bw         64 KiB writes from a child to its parent, MiB/s (higher is better);
+ *   unix_rtt        one byte there and back over an AF_UNIX stream socketpair, microseconds;
+ *   unix_bw         64 KiB writes over an AF_UNIX stream socketpair, MiB/s;
  *   sysv_msg_rtt    a System V message there and back on one queue (two types), microseconds;
  *   direct_msg_rtt  Sprout's direct message passing (sendrec to an echo server); missing
  *                   where the calls do not exist (ENOSYS, as on Linux).
@@ -12,6 +14,7 @@
 
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <sys/socket.h>
 
 #define CHUNK	(64 * 1024)
 
@@ -271,6 +274,93 @@ static void direct_msg_rtt(long k, int reps)
 	bench_report("direct_msg_rtt", "us", v, reps);
 }
 
+/* As pipe_rtt, over one AF_UNIX stream socketpair: each end both ways. */
+static void unix_rtt(long k, int reps)
+{
+	double v[BENCH_MAX_REPS];
+
+	for (int r = 0; r < reps; r++) {
+		int sv[2];
+		uint64_t t0 = 0;
+		pid_t pid;
+		char c = 'x';
+
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0) {
+			bench_fail("unix_rtt", "us", "socketpair", errno);
+			return;
+		}
+		pid = fork();
+		if (pid < 0) {
+			bench_fail("unix_rtt", "us", "fork", errno);
+			return;
+		}
+		if (pid == 0) {
+			close(sv[0]);
+			echo_child(sv[1], sv[1], k + 1);
+		}
+		close(sv[1]);
+		for (long i = 0; i <= k; i++) {
+			if (i == 1)
+				t0 = bench_now_ns();
+			if (write_full(sv[0], &c, 1) || read_full(sv[0], &c, 1)) {
+				bench_fail("unix_rtt", "us", "socket read/write", errno);
+				return;
+			}
+		}
+		v[r] = (bench_now_ns() - t0) / 1e3 / k;
+		close(sv[0]);
+		if (bench_reap(pid)) {
+			bench_fail("unix_rtt", "us", "child", errno);
+			return;
+		}
+	}
+	bench_report("unix_rtt", "us", v, reps);
+}
+
+/* As pipe_bw, over an AF_UNIX stream socketpair. */
+static void unix_bw(long chunks, int reps)
+{
+	double v[BENCH_MAX_REPS];
+
+	for (int r = 0; r < reps; r++) {
+		int sv[2];
+		uint64_t t0;
+		pid_t pid;
+
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0) {
+			bench_fail("unix_bw", "MiB/s", "socketpair", errno);
+			return;
+		}
+		t0 = bench_now_ns();
+		pid = fork();
+		if (pid < 0) {
+			bench_fail("unix_bw", "MiB/s", "fork", errno);
+			return;
+		}
+		if (pid == 0) {
+			close(sv[0]);
+			for (long i = 0; i < chunks; i++)
+				if (write_full(sv[1], chunk, CHUNK))
+					_exit(1);
+			_exit(0);
+		}
+		close(sv[1]);
+		for (long i = 0; i < chunks; i++) {
+			if (read_full(sv[0], chunk, CHUNK)) {
+				bench_fail("unix_bw", "MiB/s", "read", errno);
+				return;
+			}
+		}
+		v[r] = chunks * (CHUNK / 1048576.0) / ((bench_now_ns() - t0) / 1e9);
+		close(sv[0]);
+		if (bench_reap(pid)) {
+			bench_fail("unix_bw", "MiB/s", "child", errno);
+			return;
+		}
+	}
+	bench_report("unix_bw", "MiB/s", v, reps);
+}
+
 int main(int argc, char **argv)
 {
 	struct bench_opts o;
@@ -278,6 +368,8 @@ int main(int argc, char **argv)
 	bench_parse(argc, argv, &o);
 	pipe_rtt(bench_batch(&o, 2000), o.reps);
 	pipe_bw(bench_batch(&o, 256), o.reps);
+	unix_rtt(bench_batch(&o, 2000), o.reps);
+	unix_bw(bench_batch(&o, 256), o.reps);
 	sysv_msg_rtt(bench_batch(&o, 2000), o.reps);
 	direct_msg_rtt(bench_batch(&o, 2000), o.reps);
 	return 0;

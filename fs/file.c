@@ -20,7 +20,18 @@ struct file *file_alloc(struct inode *inode, const struct file_ops *ops, u32 fla
 	f->flags = flags;
 	f->priv = priv;
 	mutex_init(&f->pos_lock, "file_pos");
+	list_init(&f->epoll_links);
 	return f;
+}
+
+/* inode_new_anon - see include/fs.h. */
+struct inode *inode_new_anon(u32 mode)
+{
+	uid_t uid;
+	gid_t gid;
+
+	fs_cred(&uid, &gid, false);
+	return inode_alloc(mode, uid, gid);
 }
 
 /*
@@ -47,6 +58,8 @@ void file_put(struct file *f)
 	if (left)
 		return;
 	locks_remove_file(f);
+	if (!list_empty(&f->epoll_links))
+		epoll_file_release(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	if (f->writer)

@@ -151,6 +151,21 @@ size_t fs_mounts_show(char *buf, size_t size);
  * foreground process group in *@tpgid; 0 and -1 when it has none. */
 u32 tty_session_nr(pid_t sid, pid_t *tpgid);
 
+/* ---- fs/poll.c: the registrations of one poll(2) or epoll item ---- */
+
+struct poll_entry {
+	struct wait_queue *wq;
+	struct wait_entry we;
+};
+
+struct poll_table {
+	struct poll_entry *entries;	/* [c] */
+	u32 n, max;			/* [c] used and allocated entries */
+	bool registering;		/* [c] false once something is ready */
+	/* When set, poll_wait() hands each queue to it instead (epoll). */
+	void (*queue)(struct poll_table *pt, struct wait_queue *wq);
+};
+
 /* ---- fs/inode.c ---- */
 
 /* inode_alloc - a new unlinked inode (refcount 1, nlink 0) of type and
@@ -371,8 +386,6 @@ mode_t fs_umask_swap(mode_t mask);
 
 /* ---- fs/fdtable.c: descriptor operations on current's table ---- */
 
-/* fd_close - close @fd: 0 or -EBADF. Takes [f]; the file is put after. */
-int fd_close(int fd);
 /* fd_dup_to - make @newfd refer to @oldfd's file (dup2/dup3), closing what
  * @newfd held; returns @newfd or -EBADF. Takes [f]. */
 int fd_dup_to(int oldfd, int newfd, bool cloexec);

@@ -26,22 +26,15 @@
 #define POLL_QUEUES_PER_FD	2	/* wait queues one file may register */
 #define NSEC_PER_SEC		1000000000UL
 
-struct poll_entry {
-	struct wait_queue *wq;
-	struct wait_entry we;
-};
-
-struct poll_table {
-	struct poll_entry *entries;	/* [c] */
-	u32 n, max;			/* [c] used and allocated entries */
-	bool registering;		/* [c] false once something is ready */
-};
-
 /* poll_wait - see include/fs.h. */
 void poll_wait(struct poll_table *pt, struct wait_queue *wq)
 {
 	struct poll_entry *e;
 
+	if (pt && pt->queue) {
+		pt->queue(pt, wq);
+		return;
+	}
 	if (!pt || !pt->registering || pt->n == pt->max)
 		return;
 	e = &pt->entries[pt->n++];

@@ -9,7 +9,7 @@
  * Semantics and formats: proc(5). The tree:
  *   /proc/{self,thread-self,meminfo,stat,uptime,loadavg,cpuinfo,mounts,
  *          filesystems,version,kpagecount,partitions,diskstats}
- *   /proc/net/dev
+ *   /proc/net/{dev,unix} (unix: net/af_unix.c renders it)
  *   /proc/sys/{fs,kernel,vm}/... (fs/procfs_sys.c)
  *   /proc/<pid>/{stat,status,cmdline,comm,environ,maps,statm,mounts,fd/,exe,
  *                cwd,root,smaps,smaps_rollup,pagemap,wchan,stack,task/<tid>/...}
@@ -50,9 +50,10 @@ static const struct proc_entry root_entries[] = {
 	{ "version", PN_VERSION, S_IFREG | 0444 },
 };
 
-/* Entries of /proc/net. */
+/* Entries of /proc/net: the network interfaces and the sockets of each family (net/). */
 static const struct proc_entry net_entries[] = {
 	{ "dev", PN_NET_DEV, S_IFREG | 0444 },
+	{ "unix", PN_NET_UNIX, S_IFREG | 0444 },
 };
 
 /*

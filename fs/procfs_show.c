@@ -5,6 +5,7 @@
  * Also the targets of /proc's symlinks and the pid/tid/fd iterators.
  */
 #include "internal.h"
+#include "net.h"
 #include "procfs.h"
 #include "arch.h"
 #include "cpu.h"
@@ -361,8 +362,12 @@ int procfs_link_target(u8 kind, pid_t pid, u32 sub, char *buf, size_t size)
 		f = file_of(pid, (int)sub);
 		if (!f)
 			return -ENOENT;
-		if (f->inode)
+		if (f->inode && S_ISSOCK(f->inode->mode) && !f->inode->parent)
+			n = snprintf(buf, size, "socket:[%llu]", (unsigned long long)f->inode->ino);
+		else if (f->inode)
 			n = path_of(f->inode, buf, size);
+		else if (f->ops && f->ops->anon_name)
+			n = snprintf(buf, size, "anon_inode:%s", f->ops->anon_name);
 		else
 			n = snprintf(buf, size, "anon_inode:[%s]", "file");
 		file_put(f);
@@ -723,6 +728,7 @@ long procfs_render(u8 kind, pid_t pid, u32 sub, char **out)
 	case PN_LOADAVG: o.len = (size_t)MAX(0, loadavg_format(o.buf, o.cap)); break;
 	case PN_CPUINFO: show_cpuinfo(&o); break;
 	case PN_MOUNTS: o.len = fs_mounts_show(o.buf, o.cap); break;
+	case PN_NET_UNIX: o.len = unix_proc_show(o.buf, o.cap); break;
 	case PN_FILESYSTEMS:
 		put(&o, "nodev\tproc\nnodev\ttmpfs\nnodev\tdevtmpfs\n");
 		break;

@@ -54,6 +54,9 @@ struct file_ops {
 	 * registration). Must not sleep. NULL means "always readable and
 	 * writable" (regular files, poll(2)'s DEFAULT_POLLMASK). */
 	unsigned (*poll)(struct file *f, struct poll_table *pt);
+	/* anon_name: what /proc/PID/fd shows for a file without an inode
+	 * ("anon_inode:[name]"), e.g. "eventpoll"; NULL: "file". */
+	const char *anon_name;
 };
 
 struct file {
@@ -65,6 +68,7 @@ struct file {
 	u64 pos;			/* [pos_lock] file offset */
 	struct mutex pos_lock;
 	void *priv;			/* [I] the object's own state */
+	struct list_head epoll_links;	/* [epoll_mutex] struct epitem watching it (fs/epoll.c) */
 };
 
 /* file_get/file_put - reference an open file description; the last put
@@ -79,6 +83,23 @@ void file_put(struct file *f);
  * memory. Sleeps: no.
  */
 struct file *file_alloc(struct inode *inode, const struct file_ops *ops, u32 flags, void *priv);
+
+/*
+ * inode_new_anon - an inode that names no file, of type and permission
+ * @mode, owned by the caller's effective ids: what sockets stand on (fstat(2)
+ * says S_IFSOCK, /proc/PID/fd says socket:[ino]). Counted, or NULL when out
+ * of memory. Sleeps: no.
+ */
+struct inode *inode_new_anon(u32 mode);
+
+/*
+ * epoll_file_release - @f's last reference is going: drop it from every
+ * epoll set that watches it (epoll(7): "closing a file descriptor removes
+ * it from all epoll interest lists" once no descriptor refers to the open
+ * file description). Called by file_put() before ops->release. Takes
+ * epoll_mutex when @f is watched. May sleep. (fs/epoll.c)
+ */
+void epoll_file_release(struct file *f);
 
 /* file_flags - a snapshot of f->flags (changed atomically by fcntl F_SETFL). */
 static inline u32 file_flags(const struct file *f)
@@ -300,6 +321,10 @@ int fd_install(struct file *f, int min, bool cloexec);
  */
 struct file *fd_get(int fd);
 
+/* fd_close - close @fd of current's table: 0 or -EBADF. Takes [f]; the
+ * file is put after. May sleep. */
+int fd_close(int fd);
+
 /* files_new - an empty table (refcount 1), or NULL. */
 struct files *files_new(void);
 /* files_dup - a copy of @f sharing every open file description (fork), or
@@ -348,6 +373,35 @@ int vfs_open_exec(const char *path, struct inode **out, char *abspath, size_t si
  * @flags AT_EMPTY_PATH / AT_SYMLINK_NOFOLLOW. 0, -EINVAL, -EBADF, -ENOTDIR,
  * -ENOENT, -ELOOP, -EACCES, -EFAULT. May sleep. (fs/sys_path.c) */
 int vfs_exec_path_at(int dirfd, const char __user *upath, int flags, char *abspath, size_t size);
+
+/* ---- Readiness files (fs/timerfd.c, fs/signalfd.c) ---- */
+
+/* timerfd_tick - CPU 0's timer tick at monotonic @now (ns): wake the
+ * waiters of expired timerfds. Interrupt context; takes tfd_lock. */
+void timerfd_tick(u64 now);
+
+/* signalfd_notify - a signal became pending somewhere: signalfd readers
+ * and pollers look again. Any context; takes a wait-queue lock. */
+void signalfd_notify(void);
+
+/* ---- Socket names (fs/sockname.c) ---- */
+
+/*
+ * vfs_mksock - bind(2) of a unix(7) pathname: create @path (kernel string,
+ * relative to current's cwd) as a socket inode with permission bits @mode
+ * less the umask. 0 and the counted inode in *@out, or -EEXIST (the name
+ * exists: bind says EADDRINUSE), -ENOENT, -ENOTDIR, -EACCES, -ELOOP,
+ * -ENAMETOOLONG, -ENOMEM. May sleep.
+ */
+int vfs_mksock(const char *path, mode_t mode, struct inode **out);
+
+/*
+ * vfs_find_sock - connect(2)'s lookup of a unix(7) pathname: the socket
+ * inode @path names (symlinks followed), counted in *@out, which the caller
+ * may write to. -ENOENT, -ENOTDIR, -ELOOP, -ECONNREFUSED (not a socket),
+ * -EACCES (no write permission). May sleep.
+ */
+int vfs_find_sock(const char *path, struct inode **out);
 
 /* ---- Start-up ---- */
 

@@ -12,6 +12,8 @@ struct list_head {
 };
 
 #define LIST_HEAD_INIT(name)	{ &(name), &(name) }
+/* LIST_HEAD - define an empty list head @name. */
+#define LIST_HEAD(name)	struct list_head name = LIST_HEAD_INIT(name)
 
 static inline void list_init(struct list_head *h) { h->next = h->prev = h; }
 static inline bool list_empty(const struct list_head *h) { return h->next == h; }

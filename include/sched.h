@@ -28,6 +28,9 @@ struct wait_queue {
 struct wait_entry {
 	struct task *task;
 	struct list_head link;		/* [q] */
+	/* Set by wait_add_callback(): called by wake_up() instead of waking
+	 * @task, under the queue's lock (must not sleep; epoll uses it). */
+	void (*func)(struct wait_entry *e);
 };
 
 /* Static initialiser of the wait queue @wq (its own name, for the list head). */
@@ -49,12 +52,27 @@ unsigned sched_nr_uninterruptible(void);
 /* finish_wait - mark current running and dequeue @e. */
 void finish_wait(struct wait_queue *wq, struct wait_entry *e);
 
-/* wake_up - make every task sleeping on @wq runnable. Any context. */
+/* wake_up - make every task sleeping on @wq runnable (and call the
+ * callbacks of entries added with wait_add_callback()). Any context. */
 void wake_up(struct wait_queue *wq);
 /* wake_up_locked - wake_up() for a caller that holds @wq->lock: it can change the condition
  * and wake in one hold, so that a sleeper which then sees the condition cannot return (its
  * finish_wait() takes the lock) before the waker is done with @wq. Any context. */
 void wake_up_locked(struct wait_queue *wq);
+
+/*
+ * wait_add_callback - put @e on @wq so that each wake_up(@wq) calls @func(@e)
+ * under @wq's lock, without anyone sleeping; wait_del - take it off again.
+ * The callback may take locks ordered after wait-queue locks and wake other
+ * queues only with wake_up_nested(). Sleeps: no.
+ */
+void wait_add_callback(struct wait_queue *wq, struct wait_entry *e,
+		       void (*func)(struct wait_entry *e));
+void wait_del(struct wait_queue *wq, struct wait_entry *e);
+
+/* wake_up_nested - wake_up() from a wait-queue callback, with another
+ * queue's lock held (the order is callback's queue -> this one). */
+void wake_up_nested(struct wait_queue *wq);
 
 /*
  * wait_event_interruptible - sleep on @wq until @cond is true. Returns 0, or

@@ -9,6 +9,7 @@
 #include "kmalloc.h"
 #include "task.h"
 #include "fs.h"
+#include "net.h"
 #include "mm.h"
 #include "mutex.h"
 #include "trace.h"
@@ -209,6 +210,7 @@ void kernel_main(struct boot_info *bi)
 	fs_init(bi);
 	if (cmdline_has(bi->cmdline, "console_input=escaped"))
 		tty_console_input_escaped();
+	net_init();
 	start_init(bi->cmdline);
 	kthreadd_start();
 	drivers_late_init();

@@ -26,6 +26,7 @@
 #include "kernel.h"
 #include "sched.h"
 #include "task.h"
+#include "fs.h"
 #include "cpu.h"
 #include "mm.h"
 #include "trace.h"
@@ -444,6 +445,7 @@ void sched_timer_tick(bool user)
 			}
 		}
 		spin_unlock(&timer_lock);
+		timerfd_tick(now);
 		loadavg_tick(boot_ticks);
 	}
 
@@ -469,6 +471,7 @@ void prepare_to_wait(struct wait_queue *wq, struct wait_entry *e)
 
 	spin_lock(&wq->lock);
 	e->task = t;
+	e->func = NULL;
 	list_init(&e->link);
 	list_add_tail(&e->link, &wq->sleepers);
 	/* The state changes under the wait-queue lock, before the caller
@@ -520,6 +523,10 @@ void wake_up_locked(struct wait_queue *wq)
 	struct wait_entry *e;
 
 	list_for_each_entry(e, &wq->sleepers, link) {
+		if (e->func) {
+			e->func(e);
+			continue;
+		}
 		/* Both kinds of sleeper: a wait queue's own wake-up ends an uninterruptible
 		 * wait, which nothing else (no signal) does. */
 		if (!sched_wake_task(e->task))
@@ -527,11 +534,46 @@ void wake_up_locked(struct wait_queue *wq)
 	}
 }
 
+/* Wake every sleeper of @wq, or call its callback; @nested: from a callback. */
+static void wake_all(struct wait_queue *wq, bool nested)
+{
+	if (nested)
+		spin_lock_nested(&wq->lock);
+	else
+		spin_lock(&wq->lock);
+	wake_up_locked(wq);
+	spin_unlock(&wq->lock);
+}
+
 /* wake_up - see include/sched.h. */
 void wake_up(struct wait_queue *wq)
 {
+	wake_all(wq, false);
+}
+
+/* wake_up_nested - see include/sched.h. */
+void wake_up_nested(struct wait_queue *wq)
+{
+	wake_all(wq, true);
+}
+
+/* wait_add_callback - see include/sched.h. */
+void wait_add_callback(struct wait_queue *wq, struct wait_entry *e,
+		       void (*func)(struct wait_entry *e))
+{
 	spin_lock(&wq->lock);
-	wake_up_locked(wq);
+	e->task = NULL;
+	e->func = func;
+	list_add_tail(&e->link, &wq->sleepers);
+	spin_unlock(&wq->lock);
+}
+
+/* wait_del - see include/sched.h. */
+void wait_del(struct wait_queue *wq, struct wait_entry *e)
+{
+	spin_lock(&wq->lock);
+	if (!list_empty(&e->link))
+		list_del(&e->link);
 	spin_unlock(&wq->lock);
 }
 

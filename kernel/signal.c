@@ -31,6 +31,7 @@
 #include "kernel.h"
 #include "task.h"
 #include "coredump.h"
+#include "fs.h"
 #include "cpu.h"
 #include "kmalloc.h"
 #include "uaccess.h"
@@ -363,6 +364,7 @@ static int send_info(struct process *p, struct task *t, const struct linux_sigin
 		wake_for(p, SIGKILL);
 out:
 	spin_unlock(&p->lock);
+	signalfd_notify();
 	return err;
 }
 

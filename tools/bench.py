@@ -86,6 +86,8 @@ def _figures():
         ("cow_fault", "copy-on-write fault, per page"),
         ("pipe_rtt", "pipe round trip (1 byte)"),
         ("pipe_bw", "pipe bandwidth (64 KiB writes)"),
+        ("unix_rtt", "AF_UNIX stream round trip (1 byte)"),
+        ("unix_bw", "AF_UNIX stream bandwidth (64 KiB writes)"),
         ("sysv_msg_rtt", "System V message round trip"),
         ("direct_msg_rtt", "direct message round trip (Sprout only)"),
         ("ctx_switch", "context switch (sched_yield, 2 processes)"),

@@ -22,6 +22,7 @@ static const char *const programs[] = {
 	"maps", "mlock", "smaps",
 	"blkdev", "netdev",
 	"sysctl", "ipcinfo", "procperm", "loadavg",
+	"unix", "epoll",
 	"stress",
 	"limits", "robust", "coredump",
 };
