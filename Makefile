@@ -106,13 +106,25 @@ $(B)/tests/guest/%: tests/guest/%.c $(wildcard tests/guest/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(UCFLAGS) -Itests/guest -o $@ $<
 
+# Dynamically linked helpers of the guest tests (host gcc, glibc, not static): the image
+# gets each with its interpreter and libraries at the host's paths (tools/mkinitramfs.sh).
+GUEST_DYN := $(patsubst tests/guest/glibc/%.c,%,$(wildcard tests/guest/glibc/*.c))
+
+$(B)/tests/guest/%: tests/guest/glibc/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Wno-unused-parameter -Werror $(GLIBC_CFLAGS) -o $@ $<
+
+# dynprog-exec: the same program linked at fixed addresses (ET_EXEC, not PIE).
+$(B)/tests/guest/dynprog-exec: GLIBC_CFLAGS := -no-pie
+$(B)/tests/guest/dynprog-exec: tests/guest/glibc/dynprog.c
+
 USER_BINS := $(USER_PROGS:%=$(B)/user/%)
-GUEST_BINS := $(GUEST_TESTS:%=$(B)/tests/guest/%)
+GUEST_BINS := $(GUEST_TESTS:%=$(B)/tests/guest/%) $(GUEST_DYN:%=$(B)/tests/guest/%)
 
 # ---- the boot image: a cpio "newc" archive unpacked into the root tmpfs ----
 initramfs: $(B)/initramfs.cpio
 $(B)/initramfs.cpio: $(USER_BINS) $(GUEST_BINS) tools/mkinitramfs.sh | $(DEPS_STAMP)
-	sh tools/mkinitramfs.sh $(B) $@ "$(USER_PROGS)" "$(GUEST_TESTS)"
+	sh tools/mkinitramfs.sh $(B) $@ "$(USER_PROGS)" "$(GUEST_TESTS)" "$(GUEST_DYN)"
 
 run: all
 	./sprout boot --smp $(SMP) --mem $(MEM) $(if $(ACCEL),--accel $(ACCEL))
