@@ -544,6 +544,7 @@ class RunChecks:
         self.expect("run/selfexec", selfexec, [], native.returncode, native.stdout)
         self.lock_order_selftest()
         self.oom_kill()
+        self.dynamic_host_programs()
 
     def oom_kill(self):
         """A page fault that finds no memory kills the process with SIGKILL, never SIGSEGV, and
@@ -567,6 +568,42 @@ class RunChecks:
                             out.decode(errors="replace") + err + log[-2000:])
         else:
             self.tally.ok(name)
+
+    def dynamic_host_programs(self):
+        """Dynamically linked host programs through ./sprout run, which adds each with its
+        interpreter and libraries: the host's readelf -h of a static program (added with
+        --add) prints on Sprout what it prints on the host; cat reads files and a directory
+        tree given with --add (HOST:GUEST, and HOST alone at its own path)."""
+        t = self.tally
+        try:
+            hello = self.compile("tests/run/hello.c")
+        except (OSError, RuntimeError) as e:
+            t.fail("run/dynamic-readelf", "musl-gcc failed", str(e))
+            return
+        readelf = "/usr/bin/readelf"
+        if not os.path.isfile(readelf):
+            t.fail("run/dynamic-readelf", "%s is missing on this host (binutils)" % readelf)
+        else:
+            host = subprocess.run([readelf, "-h", hello], stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE)
+            self.expect("run/dynamic-readelf", "--add",
+                        [hello + ":/run/hello", readelf, "-h", "/run/hello"],
+                        host.returncode, host.stdout)
+
+        tree = os.path.join(self.tmp, "tree")
+        os.makedirs(os.path.join(tree, "sub"))
+        with open(os.path.join(tree, "a"), "w") as f:
+            f.write("first file\n")
+        with open(os.path.join(tree, "sub", "b"), "w") as f:
+            f.write("second file, one level down\n")
+        os.symlink("sub/b", os.path.join(tree, "link"))
+        lone = os.path.join(self.tmp, "lone.txt")
+        with open(lone, "w") as f:
+            f.write("a file at its host path\n")
+        self.expect("run/add-files", "--add",
+                    [tree + ":/data", "--add", lone, "/usr/bin/cat", "/data/a", "/data/sub/b", "/data/link", lone],
+                    0, b"first file\nsecond file, one level down\n"
+                    b"second file, one level down\na file at its host path\n")
 
     def lock_order_selftest(self):
         """The boot options lockorder-selftest (two spinlocks) and lockorder-mutex-selftest
