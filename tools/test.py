@@ -6,9 +6,11 @@ Six groups, one output line per check ("PASS name", "FAIL name: reason" or
   unit   host unit tests (cmocka) through `make -s unit`
   driver this file's counting rules, applied to a made-up two-configuration run
   docs   every function and path that README.md, docs/*.md and kernel/locking.md
-         name exists (tools/docs_check.py)
+         name exists (tools/docs_check.py); docs/syscalls.md is what
+         tools/gensyscalldoc.py generates from kernel/syscalls.tbl
   run    `./sprout run` end to end: output, exit status, a signal's status,
-         fork + self-exec + wait compared byte for byte with native Linux
+         fork + self-exec + wait compared byte for byte with native Linux, dynamically
+         linked host programs and --add
   guest  the in-guest TAP suite, /tests/guest/run-all, in one boot on GUEST_SMP CPUs,
          then again on one CPU, where scheduling is deterministic. A case is one
          check whatever the number of configurations it ran in: it fails if it
@@ -634,6 +636,20 @@ class RunChecks:
             self.tally.ok(name)
 
 
+def run_syscall_doc_check(tally):
+    """docs/syscalls.md is exactly what tools/gensyscalldoc.py generates from
+    kernel/syscalls.tbl."""
+    name = "docs/syscalls.md generated from kernel/syscalls.tbl"
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "gensyscalldoc.py"),
+                        "--check"], cwd=ROOT, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        tally.fail(name, "it differs; run python3 tools/gensyscalldoc.py --write",
+                   r.stdout.decode(errors="replace"))
+    else:
+        tally.ok(name)
+
+
 def run_docs_check(tally):
     """tools/docs_check.py: one check per document, failing on each function or path it
     names that does not exist."""
@@ -688,6 +704,7 @@ def main():
     check_counting(tally)
     print("== functions and paths named by the documentation (tools/docs_check.py)", flush=True)
     run_docs_check(tally)
+    run_syscall_doc_check(tally)
 
     print("== ./sprout run", flush=True)
     built = True
