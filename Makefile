@@ -1,6 +1,7 @@
 # Sprout: build the kernel, the user programs and the boot image; run and test.
 #   make            kernel + initramfs
-#   make run        boot the default image (SMP=N, MEM=SIZE, ACCEL=tcg|kvm)
+#   make run        boot the default image (SMP=N, MEM=SIZE, ACCEL=tcg|kvm; IMAGE=debian:
+#                   Debian 12's bash, coreutils, procps, ... plus DEBIAN_PACKAGES)
 #   make test       every test; ends with "N passed, N failed, N skipped"
 #   make test-linux the in-guest test binaries, run natively on this Linux
 #   make check-uaccess  sparse: user addresses only through include/uaccess.h
@@ -50,7 +51,7 @@ GUEST_TESTS := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/*.c))
 
 DEPS_STAMP := $(B)/.deps-ok
 
-.PHONY: all kernel initramfs run test test-linux unit gdb clean deps bench soak check-uaccess
+.PHONY: all kernel initramfs debian-image run test test-linux unit gdb clean deps bench soak check-uaccess
 all: kernel initramfs
 
 # Install missing host tools from Debian's packages (once; again if the script changes).
@@ -126,8 +127,26 @@ initramfs: $(B)/initramfs.cpio
 $(B)/initramfs.cpio: $(USER_BINS) $(GUEST_BINS) tools/mkinitramfs.sh | $(DEPS_STAMP)
 	sh tools/mkinitramfs.sh $(B) $@ "$(USER_PROGS)" "$(GUEST_TESTS)" "$(GUEST_DYN)"
 
+# IMAGE=debian: Debian 12's own programs (tools/mkdebian.py); DEBIAN_PACKAGES adds to the
+# default list, e.g. make run IMAGE=debian DEBIAN_PACKAGES="strace".
+IMAGE ?= default
+DEBIAN_DEFAULT_PACKAGES := bash coreutils procps psmisc util-linux binutils findutils grep \
+	sed gawk less diffutils
+DEBIAN_PACKAGES ?= $(DEBIAN_DEFAULT_PACKAGES)
+DEBIAN_LIST := $(DEBIAN_DEFAULT_PACKAGES) $(filter-out $(DEBIAN_DEFAULT_PACKAGES),$(DEBIAN_PACKAGES))
+DEBIAN_LIST_STAMP := $(B)/debian-packages.$(shell echo '$(DEBIAN_LIST)' | cksum | cut -d' ' -f1)
+
+$(DEBIAN_LIST_STAMP):
+	@mkdir -p $(B)
+	@rm -f $(B)/debian-packages.*
+	@echo '$(DEBIAN_LIST)' > $@
+
+debian-image: $(B)/debian.cpio
+$(B)/debian.cpio: $(USER_BINS) tools/mkdebian.py $(DEBIAN_LIST_STAMP) | $(DEPS_STAMP)
+	python3 tools/mkdebian.py $(B) $@ "$(DEBIAN_LIST)" "$(USER_PROGS)"
+
 run: all
-	./sprout boot --smp $(SMP) --mem $(MEM) $(if $(ACCEL),--accel $(ACCEL))
+	./sprout boot --image $(IMAGE) --smp $(SMP) --mem $(MEM) $(if $(ACCEL),--accel $(ACCEL))
 
 gdb: all
 	./sprout boot --gdb --smp $(SMP) --mem $(MEM)
