@@ -16,7 +16,8 @@ kept: the next build with the same list reuses it without the network.
 The image OUT (a cpio "newc" archive, like build/initramfs.cpio) is that tree plus
 Sprout's own parts: /sbin/init and the user/ programs from BUILD-DIR/user (into
 /usr/local/bin), /etc/passwd with bash as root's login shell, /etc/group, /etc/profile,
-/etc/mtab -> /proc/self/mounts, /bin/sh -> bash, and the empty /proc, /dev, /dev/shm, /tmp, /run, /root. Progress goes
+/etc/mtab -> /proc/self/mounts, /bin/sh -> bash, awk -> gawk (the links dpkg's
+alternatives would make), and the empty /proc, /dev, /dev/shm, /tmp, /run, /root. Progress goes
 to stderr.
 """
 
@@ -231,6 +232,13 @@ def stage(tree, build, user_progs, stage_dir):
     sh = os.path.join(stage_dir, "usr/bin/sh")
     if not os.path.lexists(sh):
         os.symlink("bash", sh)
+    # What dpkg's alternatives would link (update-alternatives is not run here).
+    for name, choices in (("awk", ("gawk", "mawk", "original-awk")), ("nawk", ("gawk", "mawk")),
+                          ("pager", ("less", "more"))):
+        link = os.path.join(stage_dir, "usr/bin", name)
+        for c in choices:
+            if not os.path.lexists(link) and os.path.exists(os.path.join(stage_dir, "usr/bin", c)):
+                os.symlink(c, link)
     # df and mount read the mount table here, as on any Debian system.
     mtab = os.path.join(stage_dir, "etc/mtab")
     if not os.path.lexists(mtab):

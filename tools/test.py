@@ -10,7 +10,8 @@ Six groups, one output line per check ("PASS name", "FAIL name: reason" or
          tools/gensyscalldoc.py generates from kernel/syscalls.tbl
   run    `./sprout run` end to end: output, exit status, a signal's status,
          fork + self-exec + wait compared byte for byte with native Linux, dynamically
-         linked host programs and --add
+         linked host programs and --add, a bash script on the Debian image (built, and
+         its packages downloaded, the first time) compared with the host's bash
   guest  the in-guest TAP suite, /tests/guest/run-all, in one boot on GUEST_SMP CPUs,
          then again on one CPU, where scheduling is deterministic. A case is one
          check whatever the number of configurations it ran in: it fails if it
@@ -39,6 +40,26 @@ GUEST_SMP = 2               # CPUs for the main in-guest pass
 RUN_TIMEOUT = 60            # seconds for each ./sprout run boot
 RUN_TIMEOUT_AFTER_HANG = 20  # once one boot has hung, the rest likely will too
 DETAIL_LINES = 15
+DEBIAN_BUILD_TIMEOUT = 300  # seconds for make debian-image (the first time it downloads ~25 MB)
+
+# Run by Debian's bash on Sprout and by the host's bash; the outputs must be equal.
+DEBIAN_SCRIPT = r"""
+T=$(mktemp -d) && cd "$T" && mkdir -p d && printf 'x\n' > a && printf 'hello\n' > d/b && chmod 640 a
+trap 'cd / && rm -rf "$T"; echo trapped' EXIT
+echo "$BASH_VERSION"
+seq 3 | sort -r
+ls | cat; ls d | cat
+find . | sort
+stat -c '%n %s %a %F' a d/b
+cat a d/b | sha256sum
+echo abc | sed s/b/X/ | awk '{print toupper($0)}'
+grep -r hello .
+date -d @0 -u
+diff a d/b; echo "diff: $?"
+(exit 3); echo "subshell: $?"
+for i in 1 2 3; do printf '%s ' $((i * i)); done; echo
+f() { local x=$1; echo "f:$x"; }; f 7
+"""
 
 
 def load_sprout():
@@ -547,6 +568,7 @@ class RunChecks:
         self.lock_order_selftest()
         self.oom_kill()
         self.dynamic_host_programs()
+        self.debian_image()
 
     def oom_kill(self):
         """A page fault that finds no memory kills the process with SIGKILL, never SIGSEGV, and
@@ -606,6 +628,27 @@ class RunChecks:
                     [tree + ":/data", "--add", lone, "/usr/bin/cat", "/data/a", "/data/sub/b", "/data/link", lone],
                     0, b"first file\nsecond file, one level down\n"
                     b"second file, one level down\na file at its host path\n")
+
+    def debian_image(self):
+        """The Debian image (make debian-image: packages downloaded once into the cache,
+        then reused) runs Debian's bash with coreutils, findutils, grep, sed and gawk: a
+        script's output on Sprout is byte for byte what the host's bash prints."""
+        name = "run/debian-bash"
+        try:
+            r = subprocess.run(["make", "-s", "debian-image"], cwd=ROOT,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=DEBIAN_BUILD_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.tally.fail(name, "make debian-image took over %d s" % DEBIAN_BUILD_TIMEOUT)
+            return
+        if r.returncode != 0:
+            self.tally.fail(name, "make debian-image failed", r.stdout.decode(errors="replace"))
+            return
+        env = {"PATH": "/usr/bin:/bin", "HOME": "/root", "LC_ALL": "C"}
+        host = subprocess.run(["bash", "-c", DEBIAN_SCRIPT], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, env=env, cwd="/")
+        self.expect(name, "--image", ["debian", "/bin/bash", "-c", DEBIAN_SCRIPT],
+                    host.returncode, host.stdout)
 
     def lock_order_selftest(self):
         """The boot options lockorder-selftest (two spinlocks) and lockorder-mutex-selftest
