@@ -16,7 +16,8 @@ Six groups, one output line per check ("PASS name", "FAIL name: reason" or
          then again on one CPU, where scheduling is deterministic. A case is one
          check whatever the number of configurations it ran in: it fails if it
          failed in either, and its line says where.
-  session  the login shell typed at through a pseudo-terminal (tools/session.py)
+  session  the login shell typed at through a pseudo-terminal (tools/session.py): busybox
+         sh on the default image, Debian's bash on the Debian image
 The last line is "N passed, N failed, N skipped" (a skip is never counted as a
 pass); the exit status is 1 if anything failed.
 """
@@ -735,6 +736,10 @@ def run_sessions(tally):
         session.run_all(report)
     except (OSError, session.SessionError) as e:
         tally.fail("session", str(e))
+    try:
+        session.run_debian(report)
+    except (OSError, session.SessionError) as e:
+        tally.fail("session/debian", str(e))
 
 
 def main():
