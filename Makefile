@@ -51,7 +51,8 @@ GUEST_TESTS := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/*.c))
 
 DEPS_STAMP := $(B)/.deps-ok
 
-.PHONY: all kernel initramfs debian-image run test test-linux unit gdb clean deps bench soak check-uaccess
+.PHONY: all kernel initramfs debian-image run test test-linux unit gdb clean deps bench soak \
+	check-uaccess
 all: kernel initramfs
 
 # Install missing host tools from Debian's packages (once; again if the script changes).
@@ -133,7 +134,8 @@ IMAGE ?= default
 DEBIAN_DEFAULT_PACKAGES := bash coreutils procps psmisc util-linux binutils findutils grep \
 	sed gawk less diffutils
 DEBIAN_PACKAGES ?= $(DEBIAN_DEFAULT_PACKAGES)
-DEBIAN_LIST := $(DEBIAN_DEFAULT_PACKAGES) $(filter-out $(DEBIAN_DEFAULT_PACKAGES),$(DEBIAN_PACKAGES))
+DEBIAN_LIST := $(DEBIAN_DEFAULT_PACKAGES) \
+	$(filter-out $(DEBIAN_DEFAULT_PACKAGES),$(DEBIAN_PACKAGES))
 DEBIAN_LIST_STAMP := $(B)/debian-packages.$(shell echo '$(DEBIAN_LIST)' | cksum | cut -d' ' -f1)
 
 $(DEBIAN_LIST_STAMP):

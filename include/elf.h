@@ -26,7 +26,7 @@ struct elf_segment {
 
 struct elf_info {
 	u16 type;		/* ET_EXEC or ET_DYN */
-	u64 load_bias;		/* 0 for ET_EXEC, ELF_ET_DYN_BASE - lowest page for ET_DYN */
+	u64 load_bias;		/* 0 for ET_EXEC; for ET_DYN its base - lowest page */
 	u64 entry;		/* e_entry + load_bias */
 	u64 phdr_vaddr;		/* AT_PHDR: user address of the program headers */
 	u16 phnum;		/* AT_PHNUM */

@@ -222,10 +222,11 @@ static int exec_open_interp(struct exec_image *img)
 	size = inode_size(img->interp);
 	/* A first pass at the fixed base gives the span; then the real base. */
 	err = elf_check_phdrs_at(&eh, ph, size, ELF_ET_DYN_BASE, &img->interp_elf);
-	if (!err && img->interp_elf.interp_len)
-		err = -ELIBBAD;	/* an interpreter that needs one itself */
-	if (err)
+	/* Bad program headers, or an interpreter that needs one itself. */
+	if (err || img->interp_elf.interp_len) {
+		err = -ELIBBAD;
 		goto out_put;
+	}
 	span = img->interp_elf.hi - ELF_ET_DYN_BASE;
 	base = elf_random_base(USER_MMAP_TOP, span, arch_random_u64(),
 			       PAGE_ALIGN_UP(img->elf.hi));

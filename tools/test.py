@@ -626,7 +626,8 @@ class RunChecks:
         with open(lone, "w") as f:
             f.write("a file at its host path\n")
         self.expect("run/add-files", "--add",
-                    [tree + ":/data", "--add", lone, "/usr/bin/cat", "/data/a", "/data/sub/b", "/data/link", lone],
+                    [tree + ":/data", "--add", lone, "/usr/bin/cat", "/data/a", "/data/sub/b",
+                     "/data/link", lone],
                     0, b"first file\nsecond file, one level down\n"
                     b"second file, one level down\na file at its host path\n")
 
