@@ -212,7 +212,10 @@ umask 022
 def stage(tree, build, user_progs, stage_dir):
     """The image's tree: the packages (hard links to the cache) and Sprout's parts."""
     shutil.rmtree(stage_dir, ignore_errors=True)
-    subprocess.run(["cp", "-al", tree, stage_dir], check=True)
+    # Hard links cost nothing; across file systems they cannot be made, so copy.
+    if subprocess.run(["cp", "-al", tree, stage_dir], stderr=subprocess.DEVNULL).returncode:
+        shutil.rmtree(stage_dir, ignore_errors=True)
+        subprocess.run(["cp", "-a", tree, stage_dir], check=True)
     os.remove(os.path.join(stage_dir, ".complete"))
     for d, mode in (("proc", 0o555), ("dev", 0o755), ("dev/shm", 0o1777), ("tmp", 0o1777),
                     ("run", 0o755), ("root", 0o700), ("etc", 0o755), ("usr/local/bin", 0o755),
