@@ -106,6 +106,7 @@ struct exec_image {
 	struct inode *interp;	/* PT_INTERP's file, referenced, or NULL */
 	struct elf_info interp_elf;	/* its image, placed at its base */
 	u64 interp_base;	/* AT_BASE: where the interpreter starts, or 0 */
+	u64 mmap_base;		/* the new mm's mmap_base: USER_MMAP_TOP lowered at random */
 	struct mm *mm;
 	u64 sp;			/* initial user stack pointer */
 	uid_t euid;		/* credentials after the exec (set-user-ID/-group-ID) */
@@ -180,8 +181,8 @@ static int exec_read_elf(struct exec_image *img)
 
 /*
  * The program has a PT_INTERP: read the name, open that file and check it
- * as an interpreter, placed at a random base below the mmap area's top
- * (Linux's mmap_base), above the program. Returns 0 with img->interp
+ * as an interpreter, placed right below img->mmap_base (where Linux maps it,
+ * at the top of the mmap area), above the program. Returns 0 with img->interp
  * referenced, or: -ENOEXEC (the name has no NUL at its end), -ENOENT,
  * -EACCES, ... (the file cannot be opened for exec), -ELIBBAD (it is not
  * an ELF interpreter we can load: not ELF, not x86-64, not ET_DYN, bad
@@ -228,8 +229,7 @@ static int exec_open_interp(struct exec_image *img)
 		goto out_put;
 	}
 	span = img->interp_elf.hi - ELF_ET_DYN_BASE;
-	base = elf_random_base(USER_MMAP_TOP, span, arch_random_u64(),
-			       PAGE_ALIGN_UP(img->elf.hi));
+	base = elf_random_base(img->mmap_base, span, 0, PAGE_ALIGN_UP(img->elf.hi));
 	if (!base) {
 		err = -ENOMEM;
 		goto out_put;
@@ -306,6 +306,7 @@ static int exec_map_images(struct exec_image *img)
 	if (err)
 		return err;
 	img->mm->brk_start = img->mm->brk = PAGE_ALIGN_UP(img->elf.hi);
+	img->mm->mmap_base = img->mmap_base;
 	return 0;
 }
 
@@ -572,6 +573,9 @@ static int exec_prepare(struct exec_image *img, const char *path, struct exec_st
 	}
 	img->name = path;
 	err = exec_read_elf(img);
+	/* Linux's mmap_base(): the mmap area's top moves down by up to 1 TiB, so
+	 * the interpreter and every library land at new addresses each run. */
+	img->mmap_base = PAGE_ALIGN_DOWN(USER_MMAP_TOP - exec_random_pages());
 	if (!err && img->elf.interp_len)
 		err = exec_open_interp(img);
 	if (err)

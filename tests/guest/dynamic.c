@@ -97,7 +97,7 @@ static int check_helper(const char *name, bool pie, char *out, size_t len)
 	char path[4200];
 	char *argv[] = { path, "one", "two", NULL };
 	static const char *const ones[] = {
-		"entry_ok", "phdr_ok", "phnum_ok", "base_maps", "maps_prog", "maps_libc",
+		"entry_ok", "phdr_ok", "phnum_ok", "base_maps", "maps_prog", "maps_libc", "libc_below",
 		"hwcap_ok", "minsigstksz_ok", "random_ok",
 	};
 	unsigned long base, load;

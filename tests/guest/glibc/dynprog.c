@@ -14,6 +14,8 @@
  *   base_maps  AT_BASE starts a /proc/self/maps line of ld-linux-x86-64.so.2 at offset 0
  *   maps_prog  /proc/self/maps names the program's own file (/proc/self/exe's target)
  *   maps_libc  /proc/self/maps names libc.so.6
+ *   libc_below libc.so.6 lies below the interpreter: ld.so mapped it in the mmap area, whose
+ *              top the interpreter occupies (Linux's layout)
  *   pagesz, clktck, flags, secure, platform, execfn   the aux vector values
  *   hwcap_ok   AT_HWCAP is CPUID leaf 1 EDX
  *   minsigstksz_ok   AT_MINSIGSTKSZ is at least 1 KiB and at most MINSIGSTKSZ * 64
@@ -79,8 +81,10 @@ static int first_object(struct dl_phdr_info *info, size_t size, void *data)
 }
 
 /* Does a maps line name a file whose path ends with @suffix ("/libc.so.6")?
- * With @start, it must also begin at @start with file offset 0. */
-static int maps_has(const char *suffix, unsigned long start, int need_start)
+ * With @need_start, it must also begin at @start with file offset 0. The
+ * first such line's start goes to *@first when @first is not NULL. */
+static int maps_find(const char *suffix, unsigned long start, int need_start,
+		     unsigned long *first)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
 	char line[4352];
@@ -100,9 +104,16 @@ static int maps_has(const char *suffix, unsigned long start, int need_start)
 			continue;
 		if (!need_start || (lo == start && off == 0))
 			found = 1;
+		if (found && first)
+			*first = lo;
 	}
 	fclose(f);
 	return found;
+}
+
+static int maps_has(const char *suffix, unsigned long start, int need_start)
+{
+	return maps_find(suffix, start, need_start, NULL);
 }
 
 int main(int argc, char **argv)
@@ -134,7 +145,10 @@ int main(int argc, char **argv)
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
 	printf("maps_prog=%d\n", n > 0 && maps_has(exe, 0, 0));
-	printf("maps_libc=%d\n", maps_has("/libc.so.6", 0, 0));
+	unsigned long libc = 0;
+
+	printf("maps_libc=%d\n", maps_find("/libc.so.6", 0, 0, &libc));
+	printf("libc_below=%d\n", libc && base && libc < base);
 	printf("pagesz=%lu\n", aux(AT_PAGESZ));
 	printf("clktck=%lu\n", aux(AT_CLKTCK));
 	printf("flags=%lu\n", aux(AT_FLAGS));
