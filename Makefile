@@ -1,6 +1,7 @@
 # Sprout: build the kernel, the user programs and the boot image; run and test.
 #   make            kernel + initramfs
-#   make run        boot the default image (SMP=N, MEM=SIZE, ACCEL=tcg|kvm)
+#   make run        boot the default image (SMP=N, MEM=SIZE, ACCEL=tcg|kvm; IMAGE=debian:
+#                   Debian 12's bash, coreutils, procps, ... plus DEBIAN_PACKAGES)
 #   make test       every test; ends with "N passed, N failed, N skipped"
 #   make test-linux the in-guest test binaries, run natively on this Linux
 #   make check-uaccess  sparse: user addresses only through include/uaccess.h
@@ -56,7 +57,8 @@ GUEST_TESTS := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/*.c))
 
 DEPS_STAMP := $(B)/.deps-ok
 
-.PHONY: all kernel initramfs run test test-linux unit gdb clean deps bench soak check-uaccess
+.PHONY: all kernel initramfs debian-image run test test-linux unit gdb clean deps bench soak \
+	check-uaccess
 all: kernel initramfs
 
 # Install missing host tools from Debian's packages (once; again if the script changes).
@@ -112,17 +114,48 @@ $(B)/tests/guest/%: tests/guest/%.c $(wildcard tests/guest/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(UCFLAGS) -Itests/guest -o $@ $<
 
+# Dynamically linked helpers of the guest tests (host gcc, glibc, not static): the image
+# gets each with its interpreter and libraries at the host's paths (tools/mkinitramfs.sh).
+GUEST_DYN := $(patsubst tests/guest/glibc/%.c,%,$(wildcard tests/guest/glibc/*.c))
+
+$(B)/tests/guest/%: tests/guest/glibc/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Wno-unused-parameter -Werror $(GLIBC_CFLAGS) -o $@ $<
+
+# dynprog-exec: the same program linked at fixed addresses (ET_EXEC, not PIE).
+$(B)/tests/guest/dynprog-exec: GLIBC_CFLAGS := -no-pie
+$(B)/tests/guest/dynprog-exec: tests/guest/glibc/dynprog.c
+
 USER_BINS := $(USER_PROGS:%=$(B)/user/%)
-GUEST_BINS := $(GUEST_TESTS:%=$(B)/tests/guest/%)
+GUEST_BINS := $(GUEST_TESTS:%=$(B)/tests/guest/%) $(GUEST_DYN:%=$(B)/tests/guest/%)
 
 # ---- the boot image: a cpio "newc" archive unpacked into the root tmpfs ----
 initramfs: $(B)/initramfs.cpio
 $(B)/initramfs.cpio: $(USER_BINS) $(GUEST_BINS) tools/mkinitramfs.sh | $(DEPS_STAMP)
-	sh tools/mkinitramfs.sh $(B) $@ "$(USER_PROGS)" "$(GUEST_TESTS)"
+	sh tools/mkinitramfs.sh $(B) $@ "$(USER_PROGS)" "$(GUEST_TESTS)" "$(GUEST_DYN)"
+
+# IMAGE=debian: Debian 12's own programs (tools/mkdebian.py); DEBIAN_PACKAGES adds to the
+# default list, e.g. make run IMAGE=debian DEBIAN_PACKAGES="strace".
+IMAGE ?= default
+DEBIAN_DEFAULT_PACKAGES := bash coreutils procps psmisc util-linux binutils findutils grep \
+	sed gawk less diffutils
+DEBIAN_PACKAGES ?= $(DEBIAN_DEFAULT_PACKAGES)
+DEBIAN_LIST := $(DEBIAN_DEFAULT_PACKAGES) \
+	$(filter-out $(DEBIAN_DEFAULT_PACKAGES),$(DEBIAN_PACKAGES))
+DEBIAN_LIST_STAMP := $(B)/debian-packages.$(shell echo '$(DEBIAN_LIST)' | cksum | cut -d' ' -f1)
+
+$(DEBIAN_LIST_STAMP):
+	@mkdir -p $(B)
+	@rm -f $(B)/debian-packages.*
+	@echo '$(DEBIAN_LIST)' > $@
+
+debian-image: $(B)/debian.cpio
+$(B)/debian.cpio: $(USER_BINS) tools/mkdebian.py $(DEBIAN_LIST_STAMP) | $(DEPS_STAMP)
+	python3 tools/mkdebian.py $(B) $@ "$(DEBIAN_LIST)" "$(USER_PROGS)"
 
 run: all
-	./sprout boot --no-build --smp $(SMP) --mem $(MEM) $(if $(ACCEL),--accel $(ACCEL)) \
-		$(if $(TRACE),--trace $(TRACE))
+	./sprout boot --no-build --image $(IMAGE) --smp $(SMP) --mem $(MEM) \
+		$(if $(ACCEL),--accel $(ACCEL)) $(if $(TRACE),--trace $(TRACE))
 
 # GDB attached to a halted boot, with tools/gdb/sprout.py's commands (sprout-ps, ...);
 # the console is build/console.sock (docs/fork-cow.md).

@@ -87,7 +87,9 @@ static long rw_one(int fd, void __user *buf, size_t n, s64 offset, bool write)
 
 	if (!f)
 		return -EBADF;
-	if (iov.iov_len && !uaccess_ok(iov.iov_base, iov.iov_len))
+	/* The whole count must fit in user space, before the cap shortens it
+	 * (Linux's vfs_read()/vfs_write(): access_ok(buf, count) comes first). */
+	if (n && !uaccess_ok(iov.iov_base, n))
 		r = -EFAULT;
 	else
 		r = rw_file(f, &iov, 1, offset, write);

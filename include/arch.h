@@ -353,6 +353,21 @@ struct signal_frame {
  */
 int arch_signal_push_frame(struct trapframe *tf, const struct signal_frame *sf);
 
+/* arch_signal_frame_max - the most bytes of user stack arch_signal_push_frame()
+ * uses for one frame, alignment included: AT_MINSIGSTKSZ for the aux vector. */
+u64 arch_signal_frame_max(void);
+
+/*
+ * What execve(2) tells a new program about the CPU in its aux vector
+ * (getauxval(3)): arch_elf_hwcap - AT_HWCAP, the CPU's feature word (x86:
+ * CPUID leaf 1 EDX, as Linux's ELF_HWCAP); arch_elf_hwcap2 - AT_HWCAP2 (x86:
+ * bit 1 when user mode may use FSGSBASE, which Sprout leaves off); and
+ * arch_elf_platform - AT_PLATFORM's string ("x86_64"). Sleeps: no.
+ */
+u64 arch_elf_hwcap(void);
+u64 arch_elf_hwcap2(void);
+const char *arch_elf_platform(void);
+
 /*
  * arch_signal_restore - rt_sigreturn(2): restore every register of @tf and
  * the FPU/SSE state from the frame at the user's stack pointer; the saved

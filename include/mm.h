@@ -95,6 +95,9 @@ struct mm {
 				 * after mlockall(MCL_FUTURE) */
 	u64 locked_vm;		/* [m] pages in VMA_LOCKED VMAs (VmLck, RLIMIT_MEMLOCK) */
 	u64 brk_start, brk;	/* [m] heap: initial and current break (bytes) */
+	u64 mmap_base;		/* [m] top of the mmap area (mm_find_free searches
+				 * below it): USER_MMAP_TOP, lowered by a random
+				 * amount at exec */
 	u64 rss_pages;		/* [m] pages mapped (resident set) */
 	u64 hiwater_rss;	/* [m] maximum rss_pages seen */
 	u64 arg_start, arg_end, env_start, env_end;	/* [m] /proc cmdline, environ */
@@ -178,7 +181,7 @@ u64 vma_tree_find_gap(struct mm *mm, u64 len, u64 top);
 struct vma *mm_find_vma(struct mm *mm, u64 addr);
 
 /* mm_find_free - a free range of @len bytes, searched top-down below
- * USER_MMAP_TOP; 0 if none. Caller holds the lock. */
+ * mm->mmap_base; 0 if none. Caller holds the lock. */
 u64 mm_find_free(struct mm *mm, u64 len);
 
 /*

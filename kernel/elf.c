@@ -70,7 +70,7 @@ static u32 elf_prot(u32 p_flags)
  * Check one PT_LOAD and append it to @out. @lo_page is the page of the first
  * PT_LOAD's p_vaddr (before biasing); out->load_bias is already set.
  */
-static int elf_add_load(const Elf64_Phdr *ph, u64 file_size, u64 lo_page,
+static int elf_add_load(const Elf64_Phdr *ph, u64 file_size, u64 lo_page, u64 dyn_base,
 			struct elf_info *out)
 {
 	struct elf_segment *seg;
@@ -93,7 +93,7 @@ static int elf_add_load(const Elf64_Phdr *ph, u64 file_size, u64 lo_page,
 	if (ph->p_vaddr < lo_page)
 		return -ENOEXEC;
 	if (out->type == ET_DYN) {
-		if (__builtin_add_overflow(ELF_ET_DYN_BASE, ph->p_vaddr - lo_page, &vaddr))
+		if (__builtin_add_overflow(dyn_base, ph->p_vaddr - lo_page, &vaddr))
 			return -ENOEXEC;
 	} else {
 		vaddr = ph->p_vaddr;
@@ -154,17 +154,17 @@ static bool elf_entry_mapped(const struct elf_info *out)
 }
 
 /*
- * elf_check_phdrs - validate the program headers @ph (eh->e_phnum entries,
- * kernel memory) of a @file_size-byte image whose header @eh passed
+ * elf_check_phdrs_at - validate the program headers @ph (eh->e_phnum
+ * entries, kernel memory) of a @file_size-byte image whose header @eh passed
  * elf_check_ehdr(), and describe it in @out (see include/elf.h for the
  * checks). For ET_DYN the image is placed so that its lowest PT_LOAD page
- * lands at ELF_ET_DYN_BASE. out->lo is the first PT_LOAD's start and
- * out->hi the last one's end, bytes, not page-rounded.
+ * lands at @dyn_base. out->lo is the first PT_LOAD's start and out->hi the
+ * last one's end, bytes, not page-rounded.
  * Returns 0 or -ENOEXEC (@out is then unspecified). Locks: none. Sleeps: no.
  * Semantics: System V gABI "Program Header"; Linux load_elf_binary().
  */
-int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph, u64 file_size,
-		    struct elf_info *out)
+int elf_check_phdrs_at(const Elf64_Ehdr *eh, const Elf64_Phdr *ph, u64 file_size,
+		       u64 dyn_base, struct elf_info *out)
 {
 	bool have_phdr = false, have_load = false;
 	u64 phdr_vaddr = 0, lo_page = 0;
@@ -176,11 +176,23 @@ int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph, u64 file_size,
 	out->phentsize = eh->e_phentsize;
 	if (eh->e_phnum < 1 || eh->e_phnum > ELF_MAX_PHNUM)
 		return -ENOEXEC;
+	if (eh->e_type == ET_DYN && (dyn_base & (PAGE_SIZE - 1)))
+		return -ENOEXEC;
 
 	for (int i = 0; i < eh->e_phnum; i++) {
 		switch (ph[i].p_type) {
 		case PT_INTERP:
-			return -ENOEXEC;
+			if (out->interp_len)
+				break;	/* the first one counts (Linux) */
+			/* Linux's bounds: a name and its NUL, at most PATH_MAX. */
+			if (ph[i].p_filesz < 2 || ph[i].p_filesz > ELF_INTERP_MAX)
+				return -ENOEXEC;
+			if (ph[i].p_offset > file_size ||
+			    ph[i].p_filesz > file_size - ph[i].p_offset)
+				return -ENOEXEC;
+			out->interp_off = ph[i].p_offset;
+			out->interp_len = ph[i].p_filesz;
+			break;
 		case PT_PHDR:
 			have_phdr = true;
 			phdr_vaddr = ph[i].p_vaddr;
@@ -193,9 +205,9 @@ int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph, u64 file_size,
 				have_load = true;
 				lo_page = PAGE_ALIGN_DOWN(ph[i].p_vaddr);
 				if (eh->e_type == ET_DYN)
-					out->load_bias = ELF_ET_DYN_BASE - lo_page;
+					out->load_bias = dyn_base - lo_page;
 			}
-			err = elf_add_load(&ph[i], file_size, lo_page, out);
+			err = elf_add_load(&ph[i], file_size, lo_page, dyn_base, out);
 			if (err)
 				return err;
 			break;
@@ -211,4 +223,47 @@ int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph, u64 file_size,
 	out->phdr_vaddr = have_phdr ? phdr_vaddr + out->load_bias
 				    : elf_phdr_from_loads(eh, out);
 	return 0;
+}
+
+/*
+ * elf_check_phdrs - elf_check_phdrs_at() with an ET_DYN image at
+ * ELF_ET_DYN_BASE. Returns 0 or -ENOEXEC. Locks: none. Sleeps: no.
+ */
+int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph, u64 file_size,
+		    struct elf_info *out)
+{
+	return elf_check_phdrs_at(eh, ph, file_size, ELF_ET_DYN_BASE, out);
+}
+
+/*
+ * elf_check_interp_name - the bytes of a PT_INTERP segment (@len, as
+ * elf_check_phdrs() accepted it) end with a NUL and name something.
+ * Returns 0, -ENOEXEC (no NUL at the end, as Linux's load_elf_binary()) or
+ * -ENOENT (an empty name: there is no such file). Locks: none. Sleeps: no.
+ */
+int elf_check_interp_name(const char *name, u64 len)
+{
+	if (len < 1 || name[len - 1] != '\0')
+		return -ENOEXEC;
+	if (name[0] == '\0')
+		return -ENOENT;
+	return 0;
+}
+
+/*
+ * elf_random_base - see include/elf.h: the highest page-aligned base with
+ * [base, base + @span) ending at or below @top, lowered by @rnd modulo
+ * ELF_RND_PAGES pages; 0 when that base would be below @floor (or wrap).
+ * Locks: none. Sleeps: no. Semantics: Linux's mmap_base() and
+ * arch_mmap_rnd() (28 random bits of page number on x86-64).
+ */
+u64 elf_random_base(u64 top, u64 span, u64 rnd, u64 floor)
+{
+	u64 shift = (rnd % ELF_RND_PAGES) * PAGE_SIZE;
+	u64 len = PAGE_ALIGN_UP(span);
+
+	if (span == 0 || len < span || len > top || shift > top - len)
+		return 0;
+	top = PAGE_ALIGN_DOWN(top - len - shift);
+	return top >= floor ? top : 0;
 }

@@ -1,5 +1,8 @@
 /*
- * execve(2): replace the calling process's program with a static ELF image.
+ * execve(2): replace the calling process's program with an ELF image, static
+ * or dynamic (PT_INTERP: the interpreter named there, glibc's ld.so, is
+ * mapped as well and started with the program described in the aux vector;
+ * docs/dynamic-linking.md).
  *
  * Phases. exec_prepare() does every fallible step while the old image is
  * intact: look the file up, check the ELF headers (kernel/elf.c), copy
@@ -101,6 +104,10 @@ static int copy_strings(struct exec_strings *s, const char __user *const __user 
 struct exec_image {
 	struct inode *inode;
 	struct elf_info elf;
+	struct inode *interp;	/* PT_INTERP's file, referenced, or NULL */
+	struct elf_info interp_elf;	/* its image, placed at its base */
+	u64 interp_base;	/* AT_BASE: where the interpreter starts, or 0 */
+	u64 mmap_base;		/* the new mm's mmap_base: USER_MMAP_TOP lowered at random */
 	struct mm *mm;
 	u64 sp;			/* initial user stack pointer */
 	uid_t euid;		/* credentials after the exec (set-user-ID/-group-ID) */
@@ -114,45 +121,145 @@ struct exec_image {
 	u64 auxv[PROC_AUXV_WORDS];	/* the auxv given, zero-padded (for core files) */
 };
 
-/* Read and check the ELF header and program headers of @img->inode. */
-static int exec_read_elf(struct exec_image *img)
+/*
+ * Read the ELF header of @ino into @eh and check it, then its program
+ * header table into *@ph (kmalloc'ed; the caller frees it). Returns 0,
+ * -ENOEXEC (not a loadable ELF), -ENOMEM or a read error.
+ */
+static int exec_read_headers(struct inode *ino, Elf64_Ehdr *eh, Elf64_Phdr **ph)
 {
-	Elf64_Ehdr eh;
-	u64 size = inode_size(img->inode);
+	u64 size = inode_size(ino);
 	ssize_t n;
+	int err;
 
-	if (size < sizeof(eh))
+	*ph = NULL;
+	if (size < sizeof(*eh))
 		return -ENOEXEC;
-	n = inode_read(img->inode, 0, &eh, sizeof(eh));
-	if (n != sizeof(eh))
+	n = inode_read(ino, 0, eh, sizeof(*eh));
+	if (n != sizeof(*eh))
 		return n < 0 ? (int)n : -ENOEXEC;
-	int err = elf_check_ehdr(&eh, size);
-
+	err = elf_check_ehdr(eh, size);
 	if (err)
 		return err;
 
-	size_t phbytes = (size_t)eh.e_phnum * sizeof(Elf64_Phdr);
-	Elf64_Phdr *ph = kmalloc(phbytes);
+	size_t phbytes = (size_t)eh->e_phnum * sizeof(Elf64_Phdr);
 
-	if (!ph)
+	*ph = kmalloc(phbytes);
+	if (!*ph)
 		return -ENOMEM;
-	n = inode_read(img->inode, eh.e_phoff, ph, phbytes);
-	if (n != (ssize_t)phbytes)
-		err = n < 0 ? (int)n : -ENOEXEC;
-	else
-		err = elf_check_phdrs(&eh, ph, size, &img->elf);
+	n = inode_read(ino, eh->e_phoff, *ph, phbytes);
+	if (n != (ssize_t)phbytes) {
+		kfree(*ph);
+		*ph = NULL;
+		return n < 0 ? (int)n : -ENOEXEC;
+	}
+	return 0;
+}
+
+/* A random page-aligned offset below 1 TiB (ELF_RND_PAGES pages). */
+static u64 exec_random_pages(void)
+{
+	return (arch_random_u64() % ELF_RND_PAGES) * PAGE_SIZE;
+}
+
+/*
+ * Read and check the program's headers (@img->inode). An ET_DYN program
+ * gets a random base above ELF_ET_DYN_BASE, as Linux randomises its load
+ * bias; ET_EXEC stays at its link addresses.
+ */
+static int exec_read_elf(struct exec_image *img)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr *ph;
+	int err = exec_read_headers(img->inode, &eh, &ph);
+
+	if (err)
+		return err;
+	err = elf_check_phdrs_at(&eh, ph, inode_size(img->inode),
+				 ELF_ET_DYN_BASE + exec_random_pages(), &img->elf);
 	kfree(ph);
 	return err;
 }
 
-/* Map every PT_LOAD segment into the new mm (no page is read yet). */
-static int exec_map_segments(struct exec_image *img)
+/*
+ * The program has a PT_INTERP: read the name, open that file and check it
+ * as an interpreter, placed right below img->mmap_base (where Linux maps it,
+ * at the top of the mmap area), above the program. Returns 0 with img->interp
+ * referenced, or: -ENOEXEC (the name has no NUL at its end), -ENOENT,
+ * -EACCES, ... (the file cannot be opened for exec), -ELIBBAD (it is not
+ * an ELF interpreter we can load: not ELF, not x86-64, not ET_DYN, bad
+ * program headers, or itself asking for an interpreter), -ENOMEM.
+ * Semantics: Linux load_elf_binary() and load_elf_interp().
+ */
+static int exec_open_interp(struct exec_image *img)
 {
-	struct mm *mm = img->mm;
+	u64 len = img->elf.interp_len;
+	char *name = kmalloc(len + PATH_MAX);
+	char *abs = name + len;
+	Elf64_Ehdr eh;
+	Elf64_Phdr *ph = NULL;
+	ssize_t n;
+	u64 size, span, base;
+	int err;
+
+	if (!name)
+		return -ENOMEM;
+	n = inode_read(img->inode, img->elf.interp_off, name, len);
+	if (n != (ssize_t)len) {
+		err = n < 0 ? (int)n : -ENOEXEC;
+		goto out;
+	}
+	err = elf_check_interp_name(name, len);
+	if (err)
+		goto out;
+	err = vfs_open_exec(name, &img->interp, abs, PATH_MAX);
+	if (err) {
+		img->interp = NULL;
+		goto out;
+	}
+	err = exec_read_headers(img->interp, &eh, &ph);
+	if (err == -ENOEXEC || (!err && eh.e_type != ET_DYN))
+		err = -ELIBBAD;
+	if (err)
+		goto out_put;
+	size = inode_size(img->interp);
+	/* A first pass at the fixed base gives the span; then the real base. */
+	err = elf_check_phdrs_at(&eh, ph, size, ELF_ET_DYN_BASE, &img->interp_elf);
+	/* Bad program headers, or an interpreter that needs one itself. */
+	if (err || img->interp_elf.interp_len) {
+		err = -ELIBBAD;
+		goto out_put;
+	}
+	span = img->interp_elf.hi - ELF_ET_DYN_BASE;
+	base = elf_random_base(img->mmap_base, span, 0, PAGE_ALIGN_UP(img->elf.hi));
+	if (!base) {
+		err = -ENOMEM;
+		goto out_put;
+	}
+	err = elf_check_phdrs_at(&eh, ph, size, base, &img->interp_elf);
+	if (err) {
+		err = -ELIBBAD;
+		goto out_put;
+	}
+	img->interp_base = base;
+	goto out;
+
+out_put:
+	inode_put(img->interp);
+	img->interp = NULL;
+out:
+	kfree(ph);
+	kfree(name);
+	return err;
+}
+
+/* Map every PT_LOAD segment of @info (the file @ino) into @mm, no page read. */
+static int exec_map_segments(struct mm *mm, struct inode *ino, const struct elf_info *info)
+{
 	u64 prev_end = 0;
 
-	for (int i = 0; i < img->elf.nseg; i++) {
-		struct elf_segment *sg = &img->elf.seg[i];
+	for (int i = 0; i < info->nseg; i++) {
+		const struct elf_segment *sg = &info->seg[i];
 		u64 start = PAGE_ALIGN_DOWN(sg->vaddr);
 		u64 end = PAGE_ALIGN_UP(sg->vaddr + sg->memsz);
 		u64 file_off = sg->offset - (sg->vaddr - start);
@@ -165,7 +272,7 @@ static int exec_map_segments(struct exec_image *img)
 
 		if (map_start < end) {
 			err = mm_map_locked(mm, map_start, end - map_start, sg->prot, VMA_MAY_RWX,
-					    sg->filesz ? img->inode : NULL,
+					    sg->filesz ? ino : NULL,
 					    file_off + (map_start - start), sg->vaddr + sg->filesz);
 			if (err)
 				return err;
@@ -177,7 +284,7 @@ static int exec_map_segments(struct exec_image *img)
 				char buf[256];
 				size_t chunk = MIN((u64)sizeof(buf), shared_end - va);
 
-				if (inode_read(img->inode, sg->offset + (va - sg->vaddr), buf,
+				if (inode_read(ino, sg->offset + (va - sg->vaddr), buf,
 					       chunk) != (ssize_t)chunk)
 					return -ENOEXEC;
 				err = mm_populate_write(mm, va, buf, chunk);
@@ -188,7 +295,20 @@ static int exec_map_segments(struct exec_image *img)
 		}
 		prev_end = MAX(prev_end, end);
 	}
-	mm->brk_start = mm->brk = PAGE_ALIGN_UP(img->elf.hi);
+	return 0;
+}
+
+/* The program, then its interpreter; the heap starts after the program. */
+static int exec_map_images(struct exec_image *img)
+{
+	int err = exec_map_segments(img->mm, img->inode, &img->elf);
+
+	if (!err && img->interp)
+		err = exec_map_segments(img->mm, img->interp, &img->interp_elf);
+	if (err)
+		return err;
+	img->mm->brk_start = img->mm->brk = PAGE_ALIGN_UP(img->elf.hi);
+	img->mm->mmap_base = img->mmap_base;
 	return 0;
 }
 
@@ -238,6 +358,11 @@ static int exec_build_stack(struct exec_image *img, struct exec_strings *s)
 	u64 strings = sp;
 
 	mm->arg_start = strings;
+	const char *platform = arch_elf_platform();
+
+	if ((err = stack_push(img, &sp, platform, strlen(platform) + 1)))
+		return err;
+	u64 at_platform = sp;
 	u64 random[2] = { arch_random_u64(), arch_random_u64() };
 
 	sp &= ~15UL;
@@ -247,12 +372,16 @@ static int exec_build_stack(struct exec_image *img, struct exec_strings *s)
 
 	/* Pointer block: argc + argv + NULL + envp + NULL + auxv. */
 	struct task *t = current;
+	/* Linux's order (create_elf_tables()); no AT_SYSINFO_EHDR: no vDSO. */
 	u64 auxv[] = {
+		AT_MINSIGSTKSZ, arch_signal_frame_max(),
+		AT_HWCAP, arch_elf_hwcap(),
+		AT_PAGESZ, PAGE_SIZE,
+		AT_CLKTCK, HZ,
 		AT_PHDR, img->elf.phdr_vaddr,
 		AT_PHENT, img->elf.phentsize,
 		AT_PHNUM, img->elf.phnum,
-		AT_PAGESZ, PAGE_SIZE,
-		AT_BASE, 0,
+		AT_BASE, img->interp_base,
 		AT_FLAGS, 0,
 		AT_ENTRY, img->elf.entry,
 		AT_UID, t->proc->uid,
@@ -260,10 +389,10 @@ static int exec_build_stack(struct exec_image *img, struct exec_strings *s)
 		AT_GID, t->proc->gid,
 		AT_EGID, img->egid,
 		AT_SECURE, img->secure,
-		AT_CLKTCK, HZ,
-		AT_HWCAP, 0,
 		AT_RANDOM, at_random,
+		AT_HWCAP2, arch_elf_hwcap2(),
 		AT_EXECFN, execfn,
+		AT_PLATFORM, at_platform,
 		AT_NULL, 0,
 	};
 	size_t nptr = 1 + (size_t)s->argc + 1 + (size_t)s->envc + 1;
@@ -448,6 +577,11 @@ static int exec_prepare(struct exec_image *img, const char *path, struct exec_st
 	}
 	img->name = path;
 	err = exec_read_elf(img);
+	/* Linux's mmap_base(): the mmap area's top moves down by up to 1 TiB, so
+	 * the interpreter and every library land at new addresses each run. */
+	img->mmap_base = PAGE_ALIGN_DOWN(USER_MMAP_TOP - exec_random_pages());
+	if (!err && img->elf.interp_len)
+		err = exec_open_interp(img);
 	if (err)
 		goto out_put_inode;
 	exec_credentials(img);
@@ -461,7 +595,7 @@ static int exec_prepare(struct exec_image *img, const char *path, struct exec_st
 	}
 	img->mm->exe_inode = inode_exe_get(img->inode);
 	mutex_lock(&img->mm->lock);
-	err = exec_map_segments(img);
+	err = exec_map_images(img);
 	if (!err)
 		err = exec_build_stack(img, s);
 	mutex_unlock(&img->mm->lock);
@@ -473,6 +607,8 @@ out_put_mm:
 	mm_put(img->mm);
 out_put_inode:
 	exec_unshare_undo(img);
+	if (img->interp)
+		inode_put(img->interp);
 	inode_allow_write_access(img->inode);
 	inode_put(img->inode);
 	return err;
@@ -529,9 +665,14 @@ static void exec_commit(struct exec_image *img)
 	strlcpy(p->exe_path, img->path, sizeof(p->exe_path));
 	memcpy(p->saved_auxv, img->auxv, sizeof(p->saved_auxv));
 	spin_unlock(&p->lock);
-	arch_exec_regs(arch_task_trapframe(t), img->elf.entry, img->sp);
+	/* A dynamic program starts in its interpreter, which finds the
+	 * program through AT_PHDR and AT_ENTRY. */
+	arch_exec_regs(arch_task_trapframe(t),
+		       img->interp ? img->interp_elf.entry : img->elf.entry, img->sp);
 	inode_allow_write_access(img->inode);	/* the new mm holds its own denial */
 	inode_put(img->inode);
+	if (img->interp)
+		inode_put(img->interp);	/* its VMAs hold their own references */
 	trace_exec(p, img->path);
 }
 
@@ -708,6 +849,8 @@ static int exec_strings_commit(const char *path, struct exec_strings *s)
 		if (err) {
 			exec_unshare_undo(img);
 			mm_put(img->mm);
+			if (img->interp)
+				inode_put(img->interp);
 			inode_allow_write_access(img->inode);
 			inode_put(img->inode);
 		} else {
@@ -723,7 +866,8 @@ static int exec_strings_commit(const char *path, struct exec_strings *s)
  * do_execve - execve(2) with a kernel @path and user @argv/@envp vectors.
  * Returns 0 (the caller returns to the new program) or a negative errno with
  * the calling program intact: -ENOENT, -ENOTDIR, -EACCES, -ENOEXEC, -E2BIG,
- * -EFAULT, -ENOMEM, -ENAMETOOLONG. May sleep. POSIX.1-2017 exec, Linux
+ * -EFAULT, -ENOMEM, -ENAMETOOLONG, -ELIBBAD (a PT_INTERP interpreter that
+ * cannot be loaded; a missing one is -ENOENT). May sleep. POSIX.1-2017 exec, Linux
  * execve(2) for the details (auxv; a NULL or empty argv runs with argc 1 and argv[0] "").
  */
 int do_execve(const char *path, const char __user *const __user *argv,

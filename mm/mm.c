@@ -27,6 +27,7 @@ struct mm *mm_create(void)
 		return NULL;
 	}
 	mm->refcount = 1;
+	mm->mmap_base = USER_MMAP_TOP;
 	mutex_init(&mm->lock, "mm");
 	list_init(&mm->vmas);
 	return mm;
@@ -237,7 +238,7 @@ int mm_map_locked(struct mm *mm, u64 start, u64 len, u32 prot, u32 flags,
  * VMA tree (mm/vma_tree.c). */
 u64 mm_find_free(struct mm *mm, u64 len)
 {
-	return vma_tree_find_gap(mm, len, USER_MMAP_TOP);
+	return vma_tree_find_gap(mm, len, mm->mmap_base);
 }
 
 /* mm_fork - see include/mm.h. */
@@ -286,6 +287,7 @@ struct mm *mm_fork(struct mm *parent)
 				mm_rmap_link(v);
 	}
 	child->brk_start = parent->brk_start;
+	child->mmap_base = parent->mmap_base;
 	child->brk = parent->brk;
 	child->arg_start = parent->arg_start;
 	child->arg_end = parent->arg_end;

@@ -32,9 +32,11 @@ check gdb gdb
 check python3 python3
 check unshare util-linux
 check sparse sparse
+# The Debian image (tools/mkdebian.py) and `make bench` unpack Debian packages.
+check dpkg-deb dpkg
+check apt-get apt
 if [ -n "$bench" ]; then
 	check gnuplot gnuplot-nox
-	check dpkg-deb dpkg
 fi
 
 SUDO=""

@@ -2,13 +2,17 @@
 # Build Sprout's boot image: a cpio "newc" archive that the kernel unpacks into
 # its root tmpfs.  Called by the Makefile:
 #
-#   tools/mkinitramfs.sh B OUT "USER_PROGS" "GUEST_TESTS"
+#   tools/mkinitramfs.sh B OUT "USER_PROGS" "GUEST_TESTS" ["GUEST_DYN"]
 #
 # B is the build directory holding B/user/<prog> and B/tests/guest/<test>.
+# GUEST_DYN are dynamically linked test helpers in B/tests/guest; each comes
+# with its interpreter and every library ldd resolves, at the host's paths.
 # The tree is staged under B/root (recreated each time):
 #   /sbin/init          B/user/init
 #   /bin/<prog>         B/user/<prog>, every other user program
-#   /tests/guest/<t>    B/tests/guest/<t>
+#   /tests/guest/<t>    B/tests/guest/<t> (GUEST_TESTS and GUEST_DYN)
+#   /lib64/ld-linux-x86-64.so.2, /lib/x86_64-linux-gnu/libc.so.6, ...
+#                       what the GUEST_DYN programs need, copied from the host
 #   /tmp (1777), /run, /dev, /proc, /etc, /root; /etc/passwd, /etc/group,
 #   /etc/profile
 #   /bin/busybox        Debian's busybox-static, with a symlink for each applet
@@ -17,14 +21,15 @@
 # give the same archive byte for byte.
 set -eu
 
-if [ $# -ne 4 ]; then
-	echo "usage: $0 BUILD-DIR OUT USER_PROGS GUEST_TESTS" >&2
+if [ $# -ne 4 ] && [ $# -ne 5 ]; then
+	echo "usage: $0 BUILD-DIR OUT USER_PROGS GUEST_TESTS [GUEST_DYN]" >&2
 	exit 2
 fi
 b=$1
 out=$2
 user_progs=$3
 guest_tests=$4
+guest_dyn=${5:-}
 
 case $out in
 /*) ;;
@@ -62,6 +67,23 @@ for p in $user_progs; do
 done
 for t in $guest_tests; do
 	install_prog "$b/tests/guest/$t" "$root/tests/guest/$t"
+done
+
+# install_libs PROG: the interpreter and the libraries of a dynamic PROG, at the
+# paths ldd prints ("libc.so.6 => /lib/.../libc.so.6 (0x...)", "/lib64/ld-... (0x...)"),
+# as regular files (the host's symlinks followed).
+install_libs() {
+	ldd "$1" | sed -n -e 's|.*=> \(/[^ ]*\) (0x.*|\1|p' -e 's|^[[:space:]]*\(/[^ ]*\) (0x.*|\1|p' |
+	while read -r lib; do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+		chmod 0755 "$root$lib"
+	done
+}
+for t in $guest_dyn; do
+	install_prog "$b/tests/guest/$t" "$root/tests/guest/$t"
+	install_libs "$b/tests/guest/$t"
 done
 
 # Debian's static busybox: the shell and the utilities of the login session.

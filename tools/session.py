@@ -5,7 +5,8 @@ Boots the default image (`./sprout boot`: init starts a login shell) inside a
 pseudo-terminal, waits for the prompt, types each command a key at a time,
 and checks what the screen shows, expect-style, with a timeout per step.
 Used by tools/test.py (one check per session); run alone it prints a
-transcript:  python3 tools/session.py [session-name ...]
+transcript:  python3 tools/session.py [session-name ...]   (or `debian`: the sessions at
+Debian's bash on the Debian image)
 
 A session is a list of steps:
   ("type", text)          type text (a "\\r" at the end presses Enter)
@@ -41,11 +42,12 @@ class SessionError(Exception):
 class Console:
     """One boot of Sprout on a pseudo-terminal."""
 
-    def __init__(self, smp=1):
+    def __init__(self, smp=1, image="default"):
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
             os.chdir(ROOT)
-            os.execvp("./sprout", ["./sprout", "boot", "--no-build", "--smp", str(smp)])
+            os.execvp("./sprout", ["./sprout", "boot", "--no-build", "--smp", str(smp),
+                                   "--image", image])
         self.buf = b""          # output not yet consumed by an expect
         self.log = b""          # the whole transcript
 
@@ -260,12 +262,94 @@ def run_all(report, names=None):
         c.close()
 
 
+# ---- the Debian image: Debian's bash as the login shell ----
+
+def _plain(out):
+    """Without bash's bracketed-paste switches (ESC [ ? 2004 h/l) around each command."""
+    return re.sub(r"\x1b\[\?2004[hl]", "", out)
+
+
+def d_login(c):
+    out = _plain(c.run('echo "$0 ${BASH_VERSION%%.*}"; shopt -q login_shell && echo login; '
+                       'case $- in *m*) echo monitor;; esac'))
+    check(re.search(r"^-bash 5$", out, re.M), "the login shell is bash, started as -bash", out)
+    check(re.search(r"^login$", out, re.M), "bash knows it is a login shell", out)
+    check(re.search(r"^monitor$", out, re.M), "job control is on", out)
+    out = _plain(c.run("ps -o pid,ppid,stat,comm"))
+    sh = re.search(r"^\s*(\d+)\s+1\s+Ss\s+bash$", out, re.M)
+    check(sh, "bash is init's child and leads its session", out)
+    check(re.search(r"^\s*\d+\s+%s\s+R\+\s+ps$" % sh.group(1), out, re.M),
+          "ps runs in the foreground process group", out)
+
+
+def d_jobs(c):
+    c.run("sleep 100 &")
+    out = _plain(c.run("jobs"))
+    check(re.search(r"\[1\]\+\s+Running\s+sleep 100 &", out), "jobs lists the sleep", out)
+    c.type("sleep 100\r")
+    time.sleep(1.0)
+    c.type("\x1a")
+    out = _plain(c.expect(PROMPT, 15).replace(b"\r", b"").decode(errors="replace"))
+    check(re.search(r"\[2\]\+\s+Stopped\s+sleep 100", out), "^Z stopped the second sleep", out)
+    c.type("fg %2\r")
+    time.sleep(1.0)
+    c.type("\x03")
+    c.expect(PROMPT, 15)
+    out = _plain(c.run("echo status=$?; kill %1; wait; jobs; echo done"))
+    check("status=130" in out, "fg brought it back and ^C ended it", out)
+    check("Running" not in out and "Stopped" not in out, "no job left", out)
+
+
+DEBIAN_SESSIONS = [("login-bash", d_login), ("jobs-ctrl-z-fg", d_jobs)]
+
+
+def run_debian(report):
+    """Boot the Debian image (build/debian.cpio, made by make debian-image) and run
+    DEBIAN_SESSIONS at Debian's bash; then `exit` must power off."""
+    if not os.path.isfile(os.path.join(ROOT, "build", "debian.cpio")):
+        report("session/debian-boot-prompt", False, "build/debian.cpio is missing "
+               "(make debian-image)")
+        return
+    c = Console(image="debian")
+    try:
+        try:
+            c.expect(PROMPT, BOOT_TIMEOUT)
+        except SessionError as e:
+            report("session/debian-boot-prompt", False,
+                   "%s\n%s" % (e, c.log.decode(errors="replace")))
+            return
+        report("session/debian-boot-prompt", True, "")
+        for name, fn in DEBIAN_SESSIONS:
+            try:
+                fn(c)
+                report("session/debian-" + name, True, "")
+            except SessionError as e:
+                report("session/debian-" + name, False, str(e))
+                c.type("\x03")
+                try:
+                    c.expect(PROMPT, 10)
+                except SessionError:
+                    pass
+        try:
+            c.run("true")
+            c.type("exit\r")
+            status = c.wait_exit(30)
+            report("session/debian-exit-powers-off", status == 0, "exit status %d" % status)
+        except SessionError as e:
+            report("session/debian-exit-powers-off", False, str(e))
+    finally:
+        c.close()
+
+
 def main(argv):
     def report(name, ok, note):
         word = "SKIP" if ok is None else "PASS" if ok else "FAIL"
         print("%s %s%s" % (word, name, (": " + note) if note else ""), flush=True)
 
-    run_all(report, argv[1:] or None)
+    if argv[1:] == ["debian"]:
+        run_debian(report)
+    else:
+        run_all(report, argv[1:] or None)
 
 
 if __name__ == "__main__":

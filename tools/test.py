@@ -6,19 +6,23 @@ Six groups, one output line per check ("PASS name", "FAIL name: reason" or
   unit   host unit tests (cmocka) through `make -s unit`
   driver this file's counting rules, applied to a made-up two-configuration run
   docs   every function and path that README.md, docs/*.md and kernel/locking.md
-         name exists (tools/docs_check.py)
+         name exists (tools/docs_check.py); docs/syscalls.md is what
+         tools/gensyscalldoc.py generates from kernel/syscalls.tbl
   run    `./sprout run` end to end: output, exit status, a signal's status,
          fork + self-exec + wait compared byte for byte with native Linux, the
          --trace timeline (tools/trace_check.py), a scripted GDB session (tools/gdb/),
          a virtio disk (--disk) written by the guest and read back on the host, many
          disk requests in flight, a failing disk write, a virtio network card (--net)
-         answering ARP
+         answering ARP, dynamically linked host programs and --add, a bash script on
+         the Debian image (built, and its packages downloaded, the first time) compared
+         with the host's bash
   guest  the in-guest TAP suite, /tests/guest/run-all (with a scratch virtio disk),
          in one boot on GUEST_SMP CPUs,
          then again on one CPU, where scheduling is deterministic. A case is one
          check whatever the number of configurations it ran in: it fails if it
          failed in either, and its line says where.
-  session  the login shell typed at through a pseudo-terminal (tools/session.py)
+  session  the login shell typed at through a pseudo-terminal (tools/session.py): busybox
+         sh on the default image, Debian's bash on the Debian image
 The last line is "N passed, N failed, N skipped" (a skip is never counted as a
 pass); the exit status is 1 if anything failed.
 """
@@ -44,6 +48,26 @@ GUEST_SMP = 2               # CPUs for the main in-guest pass
 RUN_TIMEOUT = 60            # seconds for each ./sprout run boot
 RUN_TIMEOUT_AFTER_HANG = 20  # once one boot has hung, the rest likely will too
 DETAIL_LINES = 15
+DEBIAN_BUILD_TIMEOUT = 300  # seconds for make debian-image (the first time it downloads ~25 MB)
+
+# Run by Debian's bash on Sprout and by the host's bash; the outputs must be equal.
+DEBIAN_SCRIPT = r"""
+T=$(mktemp -d) && cd "$T" && mkdir -p d && printf 'x\n' > a && printf 'hello\n' > d/b && chmod 640 a
+trap 'cd / && rm -rf "$T"; echo trapped' EXIT
+echo "$BASH_VERSION"
+seq 3 | sort -r
+ls | cat; ls d | cat
+find . | sort
+stat -c '%n %s %a %F' a d/b
+cat a d/b | sha256sum
+echo abc | sed s/b/X/ | awk '{print toupper($0)}'
+grep -r hello .
+date -d @0 -u
+diff a d/b; echo "diff: $?"
+(exit 3); echo "subshell: $?"
+for i in 1 2 3; do printf '%s ' $((i * i)); done; echo
+f() { local x=$1; echo "f:$x"; }; f 7
+"""
 
 
 def load_sprout():
@@ -570,6 +594,8 @@ class RunChecks:
         self.blkdev_queue()
         self.blkdev_write_error()
         self.netcheck()
+        self.dynamic_host_programs()
+        self.debian_image()
 
     def enosys_logged_once(self):
         """An unimplemented syscall called 500 times under each of two program names is
@@ -788,6 +814,64 @@ class RunChecks:
         else:
             self.tally.ok(name)
 
+    def dynamic_host_programs(self):
+        """Dynamically linked host programs through ./sprout run, which adds each with its
+        interpreter and libraries: the host's readelf -h of a static program (added with
+        --add) prints on Sprout what it prints on the host; cat reads files and a directory
+        tree given with --add (HOST:GUEST, and HOST alone at its own path)."""
+        t = self.tally
+        try:
+            hello = self.compile("tests/run/hello.c")
+        except (OSError, RuntimeError) as e:
+            t.fail("run/dynamic-readelf", "musl-gcc failed", str(e))
+            return
+        readelf = "/usr/bin/readelf"
+        if not os.path.isfile(readelf):
+            t.fail("run/dynamic-readelf", "%s is missing on this host (binutils)" % readelf)
+        else:
+            host = subprocess.run([readelf, "-h", hello], stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE)
+            self.expect("run/dynamic-readelf", "--add",
+                        [hello + ":/run/hello", readelf, "-h", "/run/hello"],
+                        host.returncode, host.stdout)
+
+        tree = os.path.join(self.tmp, "tree")
+        os.makedirs(os.path.join(tree, "sub"))
+        with open(os.path.join(tree, "a"), "w") as f:
+            f.write("first file\n")
+        with open(os.path.join(tree, "sub", "b"), "w") as f:
+            f.write("second file, one level down\n")
+        os.symlink("sub/b", os.path.join(tree, "link"))
+        lone = os.path.join(self.tmp, "lone.txt")
+        with open(lone, "w") as f:
+            f.write("a file at its host path\n")
+        self.expect("run/add-files", "--add",
+                    [tree + ":/data", "--add", lone, "/usr/bin/cat", "/data/a", "/data/sub/b",
+                     "/data/link", lone],
+                    0, b"first file\nsecond file, one level down\n"
+                    b"second file, one level down\na file at its host path\n")
+
+    def debian_image(self):
+        """The Debian image (make debian-image: packages downloaded once into the cache,
+        then reused) runs Debian's bash with coreutils, findutils, grep, sed and gawk: a
+        script's output on Sprout is byte for byte what the host's bash prints."""
+        name = "run/debian-bash"
+        try:
+            r = subprocess.run(["make", "-s", "debian-image"], cwd=ROOT,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=DEBIAN_BUILD_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.tally.fail(name, "make debian-image took over %d s" % DEBIAN_BUILD_TIMEOUT)
+            return
+        if r.returncode != 0:
+            self.tally.fail(name, "make debian-image failed", r.stdout.decode(errors="replace"))
+            return
+        env = {"PATH": "/usr/bin:/bin", "HOME": "/root", "LC_ALL": "C"}
+        host = subprocess.run(["bash", "-c", DEBIAN_SCRIPT], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, env=env, cwd="/")
+        self.expect(name, "--image", ["debian", "/bin/bash", "-c", DEBIAN_SCRIPT],
+                    host.returncode, host.stdout)
+
     def lock_order_selftest(self):
         """The boot options lockorder-selftest (two spinlocks) and lockorder-mutex-selftest
         (two mutexes) take two locks in both orders, lockorder-mutex-documented an inode mutex
@@ -830,6 +914,20 @@ def run_uaccess_check(tally):
     out = r.stdout.decode(errors="replace")
     if r.returncode != 0:
         tally.fail(name, "sparse reports user addresses used as kernel pointers", out)
+    else:
+        tally.ok(name)
+
+
+def run_syscall_doc_check(tally):
+    """docs/syscalls.md is exactly what tools/gensyscalldoc.py generates from
+    kernel/syscalls.tbl."""
+    name = "docs/syscalls.md generated from kernel/syscalls.tbl"
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "gensyscalldoc.py"),
+                        "--check"], cwd=ROOT, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        tally.fail(name, "it differs; run python3 tools/gensyscalldoc.py --write",
+                   r.stdout.decode(errors="replace"))
     else:
         tally.ok(name)
 
@@ -1226,6 +1324,10 @@ def run_sessions(tally):
         session.run_all(report)
     except (OSError, session.SessionError) as e:
         tally.fail("session", str(e))
+    try:
+        session.run_debian(report)
+    except (OSError, session.SessionError) as e:
+        tally.fail("session/debian", str(e))
 
 
 def main():
@@ -1238,6 +1340,7 @@ def main():
     check_counting(tally)
     print("== functions and paths named by the documentation (tools/docs_check.py)", flush=True)
     run_docs_check(tally)
+    run_syscall_doc_check(tally)
 
     print("== ./sprout run", flush=True)
     built = True

@@ -4,7 +4,9 @@
  * The kernel starts /sbin/init with stdin, stdout and stderr already open on
  * the console. init runs one program: the argv stored in /run/init.argv
  * (NUL-terminated strings), or, when that file does not exist, a login shell
- * (/bin/sh -l) on the console: init first gives the line the usual cooked
+ * on the console -- root's shell from /etc/passwd, /bin/sh if there is none
+ * (busybox sh in the default image, Debian's bash in the Debian one), as
+ * "-NAME -l", the way login(1) starts it: init first gives the line the usual cooked
  * settings (as getty does; the kernel boots it raw, see fs/tty.c), and the
  * shell runs as the leader of a new session whose controlling terminal is the
  * console. `exit` at the prompt ends the shell, hence init, hence the machine.
@@ -22,6 +24,7 @@
  * init prints nothing on stdout: that belongs to the program it runs.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +136,21 @@ static void login_session(void)
 	ioctl(0, TIOCSCTTY, 1);
 }
 
+static char shell_path[4096];
+static char shell_argv0[256];
+
+/* The login shell: root's from /etc/passwd, else INIT_SHELL; argv[0] is its
+ * name after a "-" (a login shell, as login(1) names it). */
+static void find_login_shell(void)
+{
+	struct passwd *pw = getpwuid(0);
+	const char *sh = pw && pw->pw_shell && pw->pw_shell[0] == '/' ? pw->pw_shell : INIT_SHELL;
+	const char *base = strrchr(sh, '/') + 1;
+
+	snprintf(shell_path, sizeof(shell_path), "%s", sh);
+	snprintf(shell_argv0, sizeof(shell_argv0), "-%s", base);
+}
+
 /* Start the program in a new process; returns its pid. */
 static pid_t start_program(char **argv, bool login)
 {
@@ -142,7 +160,7 @@ static pid_t start_program(char **argv, bool login)
 		die("fork", strerror(errno), EXIT_CANNOT_RUN);
 	if (pid == 0) {
 		login_session();
-		execve(login ? INIT_SHELL : argv[0], argv, prog_envp);
+		execve(login ? shell_path : argv[0], argv, prog_envp);
 		fprintf(stderr, "init: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(EXIT_CANNOT_RUN);
 	}
@@ -166,12 +184,13 @@ static int exit_status_of(int wstatus)
  */
 int main(void)
 {
-	static char *login_argv[] = { "-sh", "-l", NULL };
+	static char *login_argv[] = { shell_argv0, "-l", NULL };
 	pid_t prog, pid;
 	int wstatus;
 	bool login = read_argv_file() < 0;
 
 	if (login) {
+		find_login_shell();
 		console_sane();
 		ioctl(0, TIOCSCTTY, 0);
 		prog = start_program(login_argv, true);

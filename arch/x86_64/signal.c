@@ -93,6 +93,14 @@ static void fpu_load_clean(void)
 	fxrstor_from(area);
 }
 
+/* arch_signal_frame_max - see include/arch.h: the FXSAVE image with its
+ * 64-byte alignment, the rt_sigframe with its 16-byte alignment and the
+ * return-address slot, as arch_signal_push_frame() lays them out. */
+u64 arch_signal_frame_max(void)
+{
+	return FXSAVE_SIZE + 63 + sizeof(struct x86_rt_sigframe) + 15 + 8;
+}
+
 /*
  * arch_signal_push_frame - see include/arch.h. Layout as Linux builds it:
  * the FXSAVE image 64-byte aligned at the top, the rt_sigframe below it so

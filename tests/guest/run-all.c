@@ -19,7 +19,7 @@ static const char *const programs[] = {
 	"vfs", "mountflags", "statfs", "fsprotect", "locks",
 	"mqueue", "msgpass",
 	"uaccess",
-	"maps", "mlock", "smaps",
+	"maps", "mlock", "smaps", "dynamic",
 	"blkdev", "netdev",
 	"sysctl", "ipcinfo", "procperm", "loadavg",
 	"unix", "epoll",

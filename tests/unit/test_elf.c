@@ -269,8 +269,12 @@ static void test_bad_segments(void **state)
 	/* vaddr + memsz overflows. */
 	BAD({ phdr(&im, 3)->p_vaddr = 0xfffffffffffff000UL + 0xfc0;
 	      phdr(&im, 3)->p_memsz = 0x2000; });
-	/* PT_INTERP: dynamic executables are refused. */
-	BAD(set_ph(&im, 5, PT_INTERP, PF_R, 0x190, 0x400190, 0x19, 0x19));
+	/* PT_INTERP: an empty name, one past PATH_MAX, outside the file. */
+	BAD(set_ph(&im, 5, PT_INTERP, PF_R, 0x190, 0x400190, 0, 0));
+	BAD(set_ph(&im, 5, PT_INTERP, PF_R, 0x190, 0x400190, 1, 1));
+	BAD(set_ph(&im, 5, PT_INTERP, PF_R, 0x0, 0x400000, ELF_INTERP_MAX + 1, 0x1000));
+	BAD(set_ph(&im, 5, PT_INTERP, PF_R, 0x4100, 0x404100, 0x11, 0x11));
+	BAD(set_ph(&im, 5, PT_INTERP, PF_R, UINT64_MAX - 4, 0x400190, 0x19, 0x19));
 	/* p_vaddr and p_offset not congruent modulo the page size. */
 	BAD(phdr(&im, 1)->p_offset = 0x1001);
 	BAD(phdr(&im, 3)->p_vaddr = 0x404fc8);
@@ -280,6 +284,106 @@ static void test_bad_segments(void **state)
 	BAD(ehdr(&im)->e_entry = 0);
 	/* No PT_LOAD at all. */
 	BAD({ for (int i = 0; i < 4; i++) phdr(&im, i)->p_type = PT_NOTE; });
+}
+
+/* A dynamic program: PT_INTERP is recorded (the first one), nothing else changes. */
+static void test_interp(void **state)
+{
+	struct image im;
+	struct elf_info info;
+	static const char name[] = "/lib64/ld-linux-x86-64.so.2";
+
+	build_exec(&im);
+	set_ph(&im, 5, PT_INTERP, PF_R, 0x190, 0x400190, sizeof(name), sizeof(name));
+	memcpy(im.buf + 0x190, name, sizeof(name));
+	expect_ok(&im, &info);
+	assert_int_equal(info.interp_off, 0x190);
+	assert_int_equal(info.interp_len, sizeof(name));
+	assert_int_equal(info.nseg, 4);
+	assert_int_equal(elf_check_interp_name((const char *)im.buf + 0x190, info.interp_len), 0);
+	/* The largest name accepted: PATH_MAX bytes with the NUL. */
+	set_ph(&im, 5, PT_INTERP, PF_R, 0, 0x400000, ELF_INTERP_MAX, ELF_INTERP_MAX);
+	expect_ok(&im, &info);
+	assert_int_equal(info.interp_len, ELF_INTERP_MAX);
+
+	/* Two PT_INTERPs: the first counts, even if the second is bad. */
+	build_dyn(&im);
+	set_ph(&im, 4, PT_INTERP, PF_R, 0x238, 0x238, 0x1c, 0x1c);
+	set_ph(&im, 5, PT_INTERP, PF_R, 0, 0, 0, 0);
+	expect_ok(&im, &info);
+	assert_int_equal(info.interp_off, 0x238);
+	assert_int_equal(info.interp_len, 0x1c);
+
+	/* A static image has none. */
+	build_exec(&im);
+	expect_ok(&im, &info);
+	assert_int_equal(info.interp_len, 0);
+
+	/* The name must end with its NUL and must not be empty. */
+	assert_int_equal(elf_check_interp_name("/lib/ld.so", 11), 0);
+	assert_int_equal(elf_check_interp_name("/lib/ld.so", 10), -ENOEXEC);
+	assert_int_equal(elf_check_interp_name("ab", 2), -ENOEXEC);
+	assert_int_equal(elf_check_interp_name("\0\0", 2), -ENOENT);
+	assert_int_equal(elf_check_interp_name("a\0b\0", 4), 0);	/* up to the first NUL */
+}
+
+/* elf_check_phdrs_at: an ET_DYN image at a chosen base; ET_EXEC ignores it. */
+static void test_dyn_base(void **state)
+{
+	struct image im;
+	struct elf_info info;
+	u64 base = 0x7f0000000000UL;
+
+	build_dyn(&im);
+	assert_int_equal(elf_check_phdrs_at(ehdr(&im), phdr(&im, 0), im.size, base, &info), 0);
+	assert_int_equal(info.load_bias, base);
+	assert_int_equal(info.entry, base + 0x106b);
+	assert_int_equal(info.phdr_vaddr, base + 0x40);
+	assert_int_equal(info.seg[0].vaddr, base);
+	assert_int_equal(info.hi, base + 0x3e00 + 0x11e0);
+	/* Unaligned, too high for the image, or below user space. */
+	assert_int_equal(elf_check_phdrs_at(ehdr(&im), phdr(&im, 0), im.size, base + 8, &info),
+			 -ENOEXEC);
+	assert_int_equal(elf_check_phdrs_at(ehdr(&im), phdr(&im, 0), im.size, USER_TOP - 0x1000,
+					    &info), -ENOEXEC);
+	assert_int_equal(elf_check_phdrs_at(ehdr(&im), phdr(&im, 0), im.size, 0, &info),
+			 -ENOEXEC);
+	assert_int_equal(elf_check_phdrs_at(ehdr(&im), phdr(&im, 0), im.size,
+					    0xfffffffffffff000UL, &info), -ENOEXEC);
+
+	build_exec(&im);
+	assert_int_equal(elf_check_phdrs_at(ehdr(&im), phdr(&im, 0), im.size, base, &info), 0);
+	assert_int_equal(info.load_bias, 0);
+	assert_int_equal(info.seg[0].vaddr, 0x400000);
+}
+
+/* elf_random_base: page-aligned, at most ELF_RND_PAGES pages below the top. */
+static void test_random_base(void **state)
+{
+	u64 top = 0x7fffef000000UL, floor = 0x600000UL;
+
+	assert_int_equal(elf_random_base(top, 0x2a000, 0, floor), top - 0x2a000);
+	assert_int_equal(elf_random_base(top, 0x29001, 0, floor), top - 0x2a000);
+	assert_int_equal(elf_random_base(top, 0x2a000, 5, floor), top - 0x2a000 - 5 * 0x1000);
+	/* The random number is taken modulo the range. */
+	assert_int_equal(elf_random_base(top, 0x1000, ELF_RND_PAGES + 3, floor),
+			 top - 0x1000 - 3 * 0x1000);
+	assert_int_equal(elf_random_base(top, 0x1000, ELF_RND_PAGES - 1, floor),
+			 top - 0x1000 - (ELF_RND_PAGES - 1) * 0x1000);
+	/* An unaligned top rounds down. */
+	assert_int_equal(elf_random_base(top + 0x123, 0x1000, 0, floor), top - 0x1000);
+	for (u64 r = 1; r < 1000000; r = r * 7 + 13) {
+		u64 b = elf_random_base(top, 0x2a000, r * 0x9e3779b97f4a7c15UL, floor);
+
+		assert_int_equal(b & 0xfff, 0);
+		assert_true(b + 0x2a000 <= top);
+		assert_true(b >= top - 0x2a000 - ELF_RND_PAGES * 0x1000);
+	}
+	/* No room: above the floor, empty, wrapping. */
+	assert_int_equal(elf_random_base(0x620000, 0x2a000, 0, floor), 0);
+	assert_int_equal(elf_random_base(top, 0, 0, floor), 0);
+	assert_int_equal(elf_random_base(top, UINT64_MAX - 10, 0, floor), 0);
+	assert_int_equal(elf_random_base(top, top + 0x1000, 0, 0), 0);
 }
 
 static void test_segment_edges_accepted(void **state)
@@ -415,6 +519,9 @@ static void test_real_binaries(void **state)
 			assert_int_equal(PAGE_ALIGN_DOWN(info.lo), ELF_ET_DYN_BASE);
 		else
 			assert_int_equal(info.load_bias, 0);
+		if (info.interp_len)
+			assert_int_equal(elf_check_interp_name((const char *)img + info.interp_off,
+							       info.interp_len), 0);
 		print_message("  %s: %s, %d PT_LOADs, entry 0x%llx\n", sample_argv[a],
 			      info.type == ET_DYN ? "ET_DYN" : "ET_EXEC", info.nseg,
 			      (unsigned long long)info.entry);
@@ -551,6 +658,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bad_ehdr),
 		cmocka_unit_test(test_bad_segments),
 		cmocka_unit_test(test_segment_edges_accepted),
+		cmocka_unit_test(test_interp),
+		cmocka_unit_test(test_dyn_base),
+		cmocka_unit_test(test_random_base),
 		cmocka_unit_test(test_load_count_limit),
 		cmocka_unit_test(test_dyn_bias_overflow),
 		cmocka_unit_test(test_real_binaries),

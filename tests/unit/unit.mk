@@ -40,11 +40,17 @@ UNIT_STRING_FNS := memcpy memmove memset memcmp strlen strnlen strcmp strncmp st
 UNIT_DEFS_test_string := -fno-builtin $(foreach f,$(UNIT_STRING_FNS),-D$(f)=kstr_$(f))
 UNIT_DEFS_test_fmt := -Dvsnprintf=kfmt_vsnprintf -Dsnprintf=kfmt_snprintf
 
-# Real static executables the ELF checks must accept: a musl static binary, a glibc
-# static PIE (ET_DYN) and Debian's busybox-static (glibc, ET_EXEC).
-UNIT_ELF_SAMPLES := $(UNIT_B)/elf-hello-musl $(UNIT_B)/elf-hello-pie /bin/busybox
+# Real executables the ELF checks must accept: a musl static binary, a glibc static PIE
+# (ET_DYN), Debian's busybox-static (glibc, ET_EXEC), a glibc dynamic PIE (PT_INTERP)
+# and the host's dynamic linker itself.
+UNIT_ELF_SAMPLES := $(UNIT_B)/elf-hello-musl $(UNIT_B)/elf-hello-pie /bin/busybox \
+	$(UNIT_B)/elf-hello-dyn /lib64/ld-linux-x86-64.so.2
 UNIT_ARGS_test_elf := $(UNIT_ELF_SAMPLES)
-UNIT_DEPS_test_elf := $(UNIT_B)/elf-hello-musl $(UNIT_B)/elf-hello-pie
+UNIT_DEPS_test_elf := $(UNIT_B)/elf-hello-musl $(UNIT_B)/elf-hello-pie $(UNIT_B)/elf-hello-dyn
+
+$(UNIT_B)/elf-hello-dyn: tests/unit/elf_hello.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -o $@ $<
 
 $(UNIT_B)/elf-hello-musl: tests/unit/elf_hello.c
 	@mkdir -p $(dir $@)

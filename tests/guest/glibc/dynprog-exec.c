@@ -1,0 +1,2 @@
+/* dynprog.c linked as a fixed-address executable (-no-pie, ET_EXEC): see there. */
+#include "dynprog.c"
