@@ -5,7 +5,9 @@
 #   make test-linux the in-guest test binaries, run natively on this Linux
 #   make check-uaccess  sparse: user addresses only through include/uaccess.h
 #   make gdb        boot halted with QEMU's gdbstub and attach GDB
-#   make bench      benchmarks, Sprout and Linux side by side (QUICK=1: the short run)
+#   make bench      benchmarks, Sprout and Linux side by side (QUICK=1: the short run;
+#                   PROGS="proc scale" only those bench/ programs; ONLY=PREFIX only those rows)
+#   make profile ROW=fork_exit_wait   guest instructions of one bench row by kernel function
 #   make soak       the SMP stress mix for SOAK_MINUTES (30) on SOAK_CPUS (4); not part of test
 
 ARCH ?= x86_64
@@ -26,10 +28,14 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compa
 	-mno-sse -mno-sse2 -mno-mmx -mno-80387 -mcmodel=kernel -fno-omit-frame-pointer \
 	-fno-strict-aliasing -fno-common -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-Iinclude -Iarch/$(ARCH)/include -I$(B)/gen -MMD -MP
-# LOCKDEP=1 (the default, and what make test runs): the lock-order checker covers every
-# spinlock and mutex acquisition (kernel/spinlock.c, kernel/locking.md). LOCKDEP=0 builds the
-# kernel without it; changing the setting rebuilds the kernel.
+# LOCKDEP=1: the lock-order checker covers every spinlock and mutex acquisition
+# (kernel/spinlock.c, kernel/locking.md). It is a debugging aid that costs instructions on
+# every lock, so the default build (and make bench) leaves it off; make test turns it on.
+# Changing the setting rebuilds the kernel.
+ifneq ($(filter test soak,$(MAKECMDGOALS)),)
 LOCKDEP ?= 1
+endif
+LOCKDEP ?= 0
 ifeq ($(LOCKDEP),0)
 KCFLAGS += -DSPROUT_NO_LOCKDEP
 endif
@@ -123,10 +129,10 @@ gdb: all
 -include tests/unit/unit.mk
 
 test: all
-	python3 tools/test.py
+	LOCKDEP=$(LOCKDEP) python3 tools/test.py
 
 soak: all
-	sh tools/soak.sh $(SOAK_MINUTES) $(SOAK_CPUS)
+	LOCKDEP=$(LOCKDEP) sh tools/soak.sh $(SOAK_MINUTES) $(SOAK_CPUS)
 
 # sparse: no kernel source dereferences a user address or converts one silently (__user).
 check-uaccess: $(B)/gen/syscall_table.h
@@ -145,7 +151,8 @@ $(B)/bench/bin/%: bench/%.c bench/bench.h | $(DEPS_STAMP)
 
 bench: all $(BENCH_BINS)
 	sh tools/install-deps.sh --bench
-	python3 tools/bench.py $(if $(QUICK),--quick)
+	python3 tools/bench.py $(if $(QUICK),--quick) $(foreach p,$(PROGS),--prog $(p)) \
+		$(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf $(B)

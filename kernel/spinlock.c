@@ -25,7 +25,7 @@ void spin_init(struct spinlock *l, const char *name)
 static bool order_check_off;	/* set once a report is under way */
 #endif
 
-/* The lock-order checker: on in debug builds unless built with LOCKDEP=0. */
+/* The lock-order checker: on in builds with LOCKDEP=1 (make test), off by default. */
 #if !defined(SPROUT_NDEBUG) && !defined(SPROUT_NO_LOCKDEP)
 #define LOCKDEP_ON 1
 #endif
