@@ -56,7 +56,8 @@ GUEST_TESTS := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/*.c))
 
 DEPS_STAMP := $(B)/.deps-ok
 
-.PHONY: all kernel initramfs run test test-linux unit gdb clean deps bench soak check-uaccess
+.PHONY: all kernel initramfs run test test-linux unit gdb clean deps bench soak check-uaccess \
+	profile
 all: kernel initramfs
 
 # Install missing host tools from Debian's packages (once; again if the script changes).
@@ -153,6 +154,18 @@ bench: all $(BENCH_BINS)
 	sh tools/install-deps.sh --bench
 	python3 tools/bench.py $(if $(QUICK),--quick) $(foreach p,$(PROGS),--prog $(p)) \
 		$(if $(ONLY),--only $(ONLY))
+
+# The instruction profile of one bench row (tools/profile.py, docs/profile.md): a QEMU TCG
+# plugin, built here against the plugin API it declares itself, counts guest instructions
+# per translated block; they are attributed to the kernel functions of build/sprout.sym.
+ROW ?= fork_exit_wait
+$(B)/profile/insn-profile.so: tools/profile/insn-profile.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Wno-unused-parameter -Werror -shared -fPIC -fvisibility=hidden \
+		-o $@ $<
+
+profile: all $(BENCH_BINS) $(B)/profile/insn-profile.so
+	python3 tools/profile.py $(ROW) $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(B)

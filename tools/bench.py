@@ -262,8 +262,10 @@ def parse_console(run, text):
         run.figures[fid] = {"unit": unit, "median": med, "min": lo, "max": hi, "n": n}
 
 
-def boot_one(kernel_name, clock, smp, progs, opts, linux_kernel, bin_dir, run_dir):
-    """Boot one kernel once with the bench programs; returns a Run."""
+def boot_one(kernel_name, clock, smp, progs, opts, linux_kernel, bin_dir, run_dir,
+             extra_args=None):
+    """Boot one kernel once with the bench programs; returns a Run.  @extra_args go at
+    the end of the QEMU command (tools/profile.py adds its plugin there)."""
     files = guest_files(bin_dir)
     argv = bench_argv(progs, opts.quick, opts.reps, opts.max_mib, opts.only)
     argv_bytes = sprout.init_argv_file(argv)
@@ -286,19 +288,20 @@ def boot_one(kernel_name, clock, smp, progs, opts, linux_kernel, bin_dir, run_di
         kernel, append = linux_kernel, LINUX_APPEND
     with open(os.path.join(ROOT, initrd), "wb") as f:
         f.write(image)
-    cmd = qemu_cmd(kernel, initrd, log, clock, smp, append)
+    cmd = qemu_cmd(kernel, initrd, log, clock, smp, append) + list(extra_args or [])
     run = Run(kernel_name, clock, smp, cmd)
     t0 = time.time()
     text, timed_out = run_qemu(cmd, opts.timeout)
     run.seconds = time.time() - t0
-    with open(os.path.join(ROOT, OUT_REL, tag + ".console"), "w") as f:
+    with open(os.path.join(ROOT, run_dir, "..", tag + ".console"), "w") as f:
         f.write(text)
     parse_console(run, text)
     if kernel_name == "sprout":
         try:
             with open(os.path.join(ROOT, log), errors="replace") as f:
                 klog = f.read()
-            shutil.copyfile(os.path.join(ROOT, log), os.path.join(ROOT, OUT_REL, tag + ".klog"))
+            shutil.copyfile(os.path.join(ROOT, log),
+                            os.path.join(ROOT, run_dir, "..", tag + ".klog"))
         except OSError:
             klog = ""
         if "PANIC:" in klog:
