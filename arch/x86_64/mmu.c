@@ -174,10 +174,20 @@ pte_t *arch_pt_walk_pde(u64 root, u64 va, bool alloc)
 	return &t[pt_index(va, PD_SHIFT)];
 }
 
+/* The first index >= @i of @table with a present entry, or PT_ENTRIES. */
+static inline unsigned next_present(const pte_t *table, unsigned i)
+{
+	while (i < PT_ENTRIES && !(table[i] & PTE_P))
+		i++;
+	return i;
+}
+
 /*
- * arch_pt_next_populated - see include/arch.h. Steps from the page after
- * @va over whole absent PML4/PDPT/PD entries; the first address whose leaf
- * table exists (or @end) is returned. Caller holds the mm lock. Sleeps: no.
+ * arch_pt_next_populated - see include/arch.h. From the page after @va, scans
+ * each level's table in place for its next present entry (rather than walking
+ * from the top once per absent entry), descending into present ones; the
+ * first address whose leaf table exists (or @end) is returned. Caller holds
+ * the mm lock. Sleeps: no.
  */
 u64 arch_pt_next_populated(u64 root, u64 va, u64 end)
 {
@@ -186,21 +196,41 @@ u64 arch_pt_next_populated(u64 root, u64 va, u64 end)
 
 	if (end > USER_TOP)
 		end = USER_TOP;
-	while (a > va && a < end) {
-		pte_t e = pml4[pt_index(a, PML4_SHIFT)];
-		int shift = PML4_SHIFT;
+	if (a <= va || a >= end)
+		return end;
+	/* The indices of @a; once a level moves past @a's entry, the levels
+	 * below it start from their first entry. */
+	unsigned i4 = pt_index(a, PML4_SHIFT), i3 = pt_index(a, PDPT_SHIFT);
+	unsigned i2 = pt_index(a, PD_SHIFT);
 
-		if (e & PTE_P) {
-			e = table_of(e)[pt_index(a, PDPT_SHIFT)];
-			shift = PDPT_SHIFT;
-			if (e & PTE_P) {
-				e = table_of(e)[pt_index(a, PD_SHIFT)];
-				shift = PD_SHIFT;
-				if (e & PTE_P)
-					return a;
+	for (i4 = next_present(pml4, i4); i4 < USER_HALF; i4 = next_present(pml4, i4 + 1)) {
+		u64 base4 = (u64)i4 << PML4_SHIFT;
+
+		if (base4 >= end)
+			return end;
+		if (base4 > a)
+			i3 = i2 = 0;
+		pte_t *pdpt = table_of(pml4[i4]);
+
+		for (i3 = next_present(pdpt, i3); i3 < PT_ENTRIES;
+		     i3 = next_present(pdpt, i3 + 1)) {
+			u64 base3 = base4 | ((u64)i3 << PDPT_SHIFT);
+
+			if (base3 >= end)
+				return end;
+			if (base3 > a)
+				i2 = 0;
+			unsigned j = next_present(table_of(pdpt[i3]), i2);
+
+			if (j < PT_ENTRIES) {
+				u64 hit = base3 | ((u64)j << PD_SHIFT);
+
+				hit = hit > a ? hit : a;
+				return hit < end ? hit : end;
 			}
+			i2 = 0;
 		}
-		a = (a & ~((1ul << shift) - 1)) + (1ul << shift);
+		i3 = i2 = 0;
 	}
 	return end;
 }
