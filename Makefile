@@ -39,7 +39,14 @@ LOCKDEP ?= 0
 ifeq ($(LOCKDEP),0)
 KCFLAGS += -DSPROUT_NO_LOCKDEP
 endif
-LOCKDEP_STAMP := $(B)/k/.lockdep-$(LOCKDEP)
+# SELFCHECK=1 (on with LOCKDEP, so in make test): structures kept for speed are recounted
+# the slow way where they are used and the kernel panics if the two disagree (process
+# groups' member and orphan-link counts, kernel/pgrp.c). Off in the default and bench build.
+SELFCHECK ?= $(LOCKDEP)
+ifneq ($(SELFCHECK),0)
+KCFLAGS += -DSPROUT_SELFCHECK
+endif
+LOCKDEP_STAMP := $(B)/k/.lockdep-$(LOCKDEP)-$(SELFCHECK)
 KASFLAGS := -g -Iinclude -Iarch/$(ARCH)/include -I$(B)/gen -MMD -MP -D__ASSEMBLY__
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
 	-T arch/$(ARCH)/linker.ld
@@ -130,7 +137,7 @@ gdb: all
 -include tests/unit/unit.mk
 
 test: all
-	LOCKDEP=$(LOCKDEP) python3 tools/test.py
+	LOCKDEP=$(LOCKDEP) SELFCHECK=$(SELFCHECK) python3 tools/test.py
 
 soak: all
 	LOCKDEP=$(LOCKDEP) sh tools/soak.sh $(SOAK_MINUTES) $(SOAK_CPUS)

@@ -22,7 +22,7 @@
 #define PID_MAX_DEFAULT	32768
 #define PID_MAX_LIMIT	4194304	/* Linux's bound for pid_max on 64-bit (4 Mi) */
 #define PID_MAX_MIN	301	/* pid_max must leave room above the wrap point 300 */
-#define PID_HASH_SIZE	256
+#define PID_HASH_SIZE	4096	/* a short chain at every pid_max up to 32768 */
 #define THREADS_MIN	20	/* Linux's floor for the computed threads-max */
 #define THREADS_LIMIT	0x3fffffff	/* FUTEX_TID_MASK: the largest threads-max */
 #define THREAD_SIZE	(16 * 1024)	/* bytes: the per-thread cost threads-max assumes */
@@ -137,15 +137,18 @@ u32 pid_in_use_count(void)
 	return pid_map.used;
 }
 
-/* process_hash_add/remove - the pid hash. Caller holds tasklist_lock. */
+/* process_hash_add/remove - the pid hash, and with it the process's group
+ * and session (kernel/pgrp.c). Caller holds tasklist_lock. */
 void process_hash_add(struct process *p)
 {
 	list_add(&p->hash_link, &pid_hash[p->pid % PID_HASH_SIZE]);
+	pgrp_attach(p);
 }
 
 void process_hash_remove(struct process *p)
 {
 	list_del(&p->hash_link);
+	pgrp_detach(p);
 }
 
 /* process_find - see include/task.h. */
