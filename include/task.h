@@ -81,6 +81,8 @@ struct task {
 	/* Identity */
 	pid_t tid;			/* [c] fixed, except that a non-leader thread that
 					 * execs takes over the leader's tid (= pid) */
+	pid_t hashed_tid;		/* [T] tid it is on the tid hash under, or 0 */
+	struct list_head tid_link;	/* [T] tid hash chain (non-leader threads) */
 	struct process *proc;		/* [I] thread group */
 	struct list_head thread_link;	/* [P] in proc->threads */
 	char comm[TASK_COMM_LEN];	/* [c] name for ps (prctl PR_SET_NAME, exec) */
@@ -304,6 +306,11 @@ pid_t pid_last(void);
  * threads created (/proc/stat "processes"). No lock: a snapshot. */
 u64 pid_alloc_count(void);
 void process_hash_add(struct process *p);	/* caller holds tasklist_lock */
+/* thread_hash_add - put new non-leader thread @t on the tid hash (it leaves
+ * when its tid is freed, pid_free_locked); takes tasklist_lock. thread_find -
+ * the non-leader thread with tid @tid, or NULL; caller holds tasklist_lock. */
+void thread_hash_add(struct task *t);
+struct task *thread_find(pid_t tid);
 void process_hash_remove(struct process *p);	/* caller holds tasklist_lock */
 struct task *task_alloc(void);
 struct process *process_alloc(void);

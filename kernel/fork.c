@@ -331,6 +331,7 @@ long do_fork(const struct fork_args *args)
 			fork_abort(&fs);
 			return err;
 		}
+		thread_hash_add(t);	/* tkill finds it by tid (kernel/kill.c) */
 	} else {
 		fork_commit_process(&fs, args);
 	}

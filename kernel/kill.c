@@ -146,26 +146,17 @@ long sys_kill(pid_t pid, int sig)
 	return kill_info(pid, &info);
 }
 
-/* The process holding thread @tid. Caller holds tasklist_lock. */
+/* The process holding thread @tid: the pid hash for a leader, the tid hash
+ * for any other thread. Caller holds tasklist_lock. */
 static struct process *process_find_by_tid(pid_t tid)
 {
 	struct process *p = process_find(tid);
+	struct task *t;
 
 	if (p)
 		return p;
-	for (p = init_process; p; p = process_tree_next(init_process, p)) {
-		struct task *t;
-		bool hit = false;
-
-		spin_lock(&p->lock);
-		list_for_each_entry(t, &p->threads, thread_link)
-			if (t->tid == tid)
-				hit = true;
-		spin_unlock(&p->lock);
-		if (hit)
-			return p;
-	}
-	return NULL;
+	t = thread_find(tid);
+	return t ? t->proc : NULL;
 }
 
 /* Thread-directed send for tkill/tgkill/rt_tgsigqueueinfo. */
