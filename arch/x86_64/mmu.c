@@ -177,9 +177,7 @@ pte_t *arch_pt_walk_pde(u64 root, u64 va, bool alloc)
 /* The first index >= @i of @table with a present entry, or PT_ENTRIES. */
 static inline unsigned next_present(const pte_t *table, unsigned i)
 {
-	while (i < PT_ENTRIES && !(table[i] & PTE_P))
-		i++;
-	return i;
+	return pt_next_present(table, i, PT_ENTRIES);
 }
 
 /*
@@ -239,8 +237,9 @@ static void free_level(pte_t *table, int level)
 {
 	/* level 3: PDPT, 2: PD, 1: PT (whose entries map pages, not tables) */
 	if (level > 1) {
-		for (int i = 0; i < PT_ENTRIES; i++)
-			if ((table[i] & PTE_P) && !(table[i] & PTE_PS))
+		for (unsigned i = next_present(table, 0); i < PT_ENTRIES;
+		     i = next_present(table, i + 1))
+			if (!(table[i] & PTE_PS))
 				free_level(table_of(table[i]), level - 1);
 	}
 	page_free_va(table);
@@ -255,10 +254,10 @@ void arch_pt_free_user(u64 root, bool free_root)
 {
 	pte_t *pml4 = phys_to_virt(root);
 
-	for (int i = 0; i < USER_HALF; i++) {
-		if (pml4[i] & PTE_P)
-			free_level(table_of(pml4[i]), 3);
-		pml4[i] = 0;
+	for (unsigned i = pt_next_present(pml4, 0, USER_HALF); i < USER_HALF;
+	     i = pt_next_present(pml4, i + 1, USER_HALF)) {
+		free_level(table_of(pml4[i]), 3);
+		pml4[i] = 0;	/* the absent ones are 0 already */
 	}
 	if (free_root)
 		page_free_va(pml4);
