@@ -37,7 +37,9 @@ LOCKDEP ?= 1
 endif
 LOCKDEP ?= 0
 ifeq ($(LOCKDEP),0)
-KCFLAGS += -DSPROUT_NO_LOCKDEP
+# Without LOCKDEP the other lock debugging goes too (SPROUT_NDEBUG: the per-CPU stack of held
+# spinlocks and per-task stack of held mutexes that name the culprit in a panic).
+KCFLAGS += -DSPROUT_NO_LOCKDEP -DSPROUT_NDEBUG
 endif
 # SELFCHECK=1 (on with LOCKDEP, so in make test): structures kept for speed are recounted
 # the slow way where they are used and the kernel panics if the two disagree (process
@@ -46,7 +48,8 @@ SELFCHECK ?= $(LOCKDEP)
 ifneq ($(SELFCHECK),0)
 KCFLAGS += -DSPROUT_SELFCHECK
 endif
-LOCKDEP_STAMP := $(B)/k/.lockdep-$(LOCKDEP)-$(SELFCHECK)
+# Named by a hash of the compiler flags: any change of them (these options) rebuilds the kernel.
+LOCKDEP_STAMP := $(B)/k/.kcflags-$(shell echo '$(KCFLAGS)' | cksum | cut -d' ' -f1)
 KASFLAGS := -g -Iinclude -Iarch/$(ARCH)/include -I$(B)/gen -MMD -MP -D__ASSEMBLY__
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
 	-T arch/$(ARCH)/linker.ld
@@ -82,7 +85,7 @@ $(B)/gen/syscall_table.h: kernel/syscalls.tbl tools/gensyscalls.sh | $(DEPS_STAM
 
 $(LOCKDEP_STAMP):
 	@mkdir -p $(dir $@)
-	@rm -f $(B)/k/.lockdep-*
+	@rm -f $(B)/k/.kcflags-* $(B)/k/.lockdep-*
 	@touch $@
 
 $(B)/k/%.o: %.c $(B)/gen/syscall_table.h $(LOCKDEP_STAMP) | $(DEPS_STAMP)

@@ -175,6 +175,8 @@ struct process {
 
 	/* The tree */
 	struct process *parent;		/* [T] real parent (after reparenting: init) */
+	pid_t ppid;			/* [T] parent->pid, kept with it; read without the
+					 * lock by getppid (a word: never torn) */
 	struct list_head children;	/* [T] struct process via sibling */
 	struct list_head sibling;	/* [T] in parent->children */
 	struct list_head hash_link;	/* [T] pid hash chain */

@@ -135,6 +135,7 @@ static void reparent_children(struct process *p)
 			send_signal_process(c, c->pdeath_signal);
 		list_del(&c->sibling);
 		c->parent = np;
+		__atomic_store_n(&c->ppid, np->pid, __ATOMIC_RELAXED);
 		pgrp_link_update(c);
 		/* The exit signal was chosen for the parent that made the child;
 		 * an adopter gets SIGCHLD, whatever was asked (Linux's
