@@ -109,12 +109,13 @@ void arch_map_all_ram(struct boot_info *bi)
 /* arch_pt_create - see include/arch.h. Sleeps: no (page_alloc_va). */
 u64 arch_pt_create(void)
 {
-	pte_t *root = page_alloc_va(true);
+	pte_t *root = page_alloc_va(false);
 
 	if (!root)
 		return 0;
-	for (int i = USER_HALF; i < PT_ENTRIES; i++)
-		root[i] = boot_pml4[i];
+	/* Each half written once: the user half cleared, the kernel half copied. */
+	memset(root, 0, USER_HALF * sizeof(pte_t));
+	memcpy(root + USER_HALF, boot_pml4 + USER_HALF, (PT_ENTRIES - USER_HALF) * sizeof(pte_t));
 	return virt_to_phys(root);
 }
 
