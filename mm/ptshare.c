@@ -110,6 +110,12 @@ pte_t *mm_pte_modify(struct mm *mm, u64 va, bool alloc)
 		return NULL;
 	if (pde_table_present(*pde) && !pde_write(*pde) && pt_unshare(mm, pde))
 		return NULL;
+	/* The leaf table is known from its directory entry: no second walk. */
+	if (pde_table_present(*pde)) {
+		pte_t *t = phys_to_virt(pde_table_phys(*pde));
+
+		return &t[(va >> PAGE_SHIFT) & (PT_ENTRIES_PER_TABLE - 1)];
+	}
 	return arch_pt_walk(mm->pt_root, va, alloc);
 }
 
