@@ -445,10 +445,16 @@ void mutex_unlock(struct mutex *m)
 	KASSERT(m->locked && m->owner == current);
 	m->locked = false;
 	m->owner = NULL;
+	/* A waiter queues itself under m->lock (mutex_lock), so an empty queue
+	 * seen here stays without a waiter that needs this wake-up: one that
+	 * comes later finds the mutex free. */
+	bool waiters = !list_empty(&m->waiters.sleepers);
+
 	spin_unlock(&m->lock);
 	if (current)
 		mutex_held_pop(current, m);
-	wake_up(&m->waiters);
+	if (waiters)
+		wake_up(&m->waiters);
 }
 
 bool mutex_held(struct mutex *m)
