@@ -6,7 +6,8 @@
 Boots Sprout as `make bench` does under icount (the same QEMU command, `-cpu max,-erms`,
 one CPU) with the TCG plugin tools/profile/insn-profile.c loaded, and runs the one bench
 program that measures ROW (bench/proc.c or bench/scale.c) with `-o ROW`, so only that row
-runs (bench/sched.c for ctx_switch, bench/fault.c for the faults). The program marks each repetition's measured loop (bench_mark() in bench/bench.h);
+runs (bench/sched.c for ctx_switch, bench/fault.c for the faults,
+bench/ipc.c for the round trips). The program marks each repetition's measured loop (bench_mark() in bench/bench.h);
 the plugin counts the instructions of every translated block executed inside the marks.
 Here the block addresses are mapped to kernel functions through build/sprout.sym (user-mode
 addresses are one line, "[user]"), and the functions are listed by instructions, with the
@@ -46,12 +47,14 @@ def row_program(row):
         return "sched", 2 * 4000    # both processes' yields, as the figure counts them
     if row in ("zero_fault", "cow_fault"):
         return "fault", 4096
+    if row in ("pipe_rtt", "sysv_msg_rtt", "direct_msg_rtt"):
+        return "ipc", 2000
     if row.startswith("scale_") and not row.startswith("scale_exit"):
         return "scale", 2000 if row.startswith("scale_kill_pgrp") else 40
     if row.startswith("scale_exit"):
         return "scale", 1
     raise SystemExit("profile: no profile for row %r; rows: %s, ctx_switch, zero_fault, "
-                     "cow_fault, scale_*"
+                     "cow_fault, pipe_rtt, sysv_msg_rtt, direct_msg_rtt, scale_*"
                      % (row, ", ".join(PROC_ROWS)))
 
 
