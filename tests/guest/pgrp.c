@@ -9,6 +9,9 @@
  * decides on by walking the whole process tree and panics if its kept counts disagree, so
  * these moves also check the counts.
  *
+ * The last case checks the per-user process count behind RLIMIT_NPROC (kernel/rlimit.c): it
+ * counts a user's processes, zombies included, and goes back down as they are reaped.
+ *
  * Each case runs in a session of its own (setsid), so no outside process links its groups.
  * A member reports the signals it catches by appending 'H' (SIGHUP) or 'C' (SIGCONT) to the
  * file <base>.<its pid>. The middle processes talk to the case through pipes.
@@ -410,14 +413,69 @@ static int case_kill_group(void)
 	return 0;
 }
 
+#define NPROC_UID	3456	/* a user no other process runs as */
+
+/* As a user with RLIMIT_NPROC 3 (itself and two children): the third child is refused, a
+ * zombie still counts, and once both are reaped the next round gets its two again. */
+static int case_nproc_count(void)
+{
+	struct rlimit rl = { 3, 3 };
+	int st;
+
+	if (getuid() != 0) {
+		tap_diag("needs root to become uid %d", NPROC_UID);
+		return TAP_SKIP_STATUS;
+	}
+	pid_t kid = fork();
+
+	if (kid == 0) {
+		if (setrlimit(RLIMIT_NPROC, &rl) || setgid(NPROC_UID) || setuid(NPROC_UID))
+			_exit(1);
+		for (int round = 0; round < 3; round++) {
+			pid_t a = fork(), b;
+
+			if (a == 0)
+				pause();
+			b = fork();
+			if (b == 0)
+				pause();
+			if (a < 0 || b < 0)
+				_exit(10 + round);
+			pid_t c = fork();
+
+			if (c == 0)
+				_exit(0);
+			if (c != -1 || errno != EAGAIN)
+				_exit(20 + round);
+			kill(a, SIGKILL);
+			tap_sleep_ms(50);
+			/* a is a zombie now: it still counts. */
+			c = fork();
+			if (c == 0)
+				_exit(0);
+			if (c != -1 || errno != EAGAIN)
+				_exit(30 + round);
+			kill(b, SIGKILL);
+			if (waitpid(a, NULL, 0) != a || waitpid(b, NULL, 0) != b)
+				_exit(40 + round);
+		}
+		_exit(0);
+	}
+	CHECK_EQ(waitpid(kid, &st, 0), kid);
+	CHECK(WIFEXITED(st));
+	CHECK_EQ(WEXITSTATUS(st), 0);
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(6);
+	tap_plan(7);
 	run_case("the last link exits: SIGHUP and SIGCONT", case_last_link);
 	run_case("a second link keeps the group: no signal until it exits", case_two_links);
 	run_case("no stopped member: no SIGHUP", case_none_stopped);
 	run_case("the link leaves by setsid: no SIGHUP then or at its exit", case_link_leaves_session);
 	run_case("moves between groups, then an orphaning exit", case_churn);
 	run_case("kill(-pgid) reaches exactly the members", case_kill_group);
+	run_case("RLIMIT_NPROC counts a user's processes until reaped", case_nproc_count);
 	return tap_done();
 }
