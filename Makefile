@@ -7,7 +7,9 @@
 #   make check-uaccess  sparse: user addresses only through include/uaccess.h
 #   make run TRACE=out.json   ... and write a timeline of the run (docs/tracing.md)
 #   make gdb        boot halted with QEMU's gdbstub and attach GDB (DEBUG=1: build with -Og)
-#   make bench      benchmarks, Sprout and Linux side by side (QUICK=1: the short run)
+#   make bench      benchmarks, Sprout and Linux side by side (QUICK=1: the short run;
+#                   PROGS="proc scale" only those bench/ programs; ONLY=PREFIX only those rows)
+#   make profile ROW=fork_exit_wait   guest instructions of one bench row by kernel function
 #   make soak       the SMP stress mix for SOAK_MINUTES (30) on SOAK_CPUS (4); not part of test
 
 ARCH ?= x86_64
@@ -33,14 +35,28 @@ KCFLAGS := -std=gnu11 $(KOPT) -g -fno-asynchronous-unwind-tables -Wall -Wextra -
 	-mno-sse -mno-sse2 -mno-mmx -mno-80387 -mcmodel=kernel -fno-omit-frame-pointer \
 	-fno-strict-aliasing -fno-common -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-Iinclude -Iarch/$(ARCH)/include -I$(B)/gen -MMD -MP
-# LOCKDEP=1 (the default, and what make test runs): the lock-order checker covers every
-# spinlock and mutex acquisition (kernel/spinlock.c, kernel/locking.md). LOCKDEP=0 builds the
-# kernel without it; changing the setting rebuilds the kernel.
+# LOCKDEP=1: the lock-order checker covers every spinlock and mutex acquisition
+# (kernel/spinlock.c, kernel/locking.md). It is a debugging aid that costs instructions on
+# every lock, so the default build (and make bench) leaves it off; make test turns it on.
+# Changing the setting rebuilds the kernel.
+ifneq ($(filter test soak,$(MAKECMDGOALS)),)
 LOCKDEP ?= 1
-ifeq ($(LOCKDEP),0)
-KCFLAGS += -DSPROUT_NO_LOCKDEP
 endif
-LOCKDEP_STAMP := $(B)/k/.lockdep-$(LOCKDEP)-debug-$(DEBUG)
+LOCKDEP ?= 0
+ifeq ($(LOCKDEP),0)
+# Without LOCKDEP the other lock debugging goes too (SPROUT_NDEBUG: the per-CPU stack of held
+# spinlocks and per-task stack of held mutexes that name the culprit in a panic).
+KCFLAGS += -DSPROUT_NO_LOCKDEP -DSPROUT_NDEBUG
+endif
+# SELFCHECK=1 (on with LOCKDEP, so in make test): structures kept for speed are recounted
+# the slow way where they are used and the kernel panics if the two disagree (process
+# groups' member and orphan-link counts, kernel/pgrp.c). Off in the default and bench build.
+SELFCHECK ?= $(LOCKDEP)
+ifneq ($(SELFCHECK),0)
+KCFLAGS += -DSPROUT_SELFCHECK
+endif
+# Named by a hash of the compiler flags: any change of them (these options) rebuilds the kernel.
+LOCKDEP_STAMP := $(B)/k/.kcflags-$(shell echo '$(KCFLAGS)' | cksum | cut -d' ' -f1)
 KASFLAGS := -g -Iinclude -Iarch/$(ARCH)/include -I$(B)/gen -MMD -MP -D__ASSEMBLY__
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
 	-T arch/$(ARCH)/linker.ld
@@ -58,7 +74,7 @@ GUEST_TESTS := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/*.c))
 DEPS_STAMP := $(B)/.deps-ok
 
 .PHONY: all kernel initramfs debian-image run test test-linux unit gdb clean deps bench soak \
-	check-uaccess
+	check-uaccess profile
 all: kernel initramfs
 
 # Install missing host tools from Debian's packages (once; again if the script changes).
@@ -76,7 +92,7 @@ $(B)/gen/syscall_table.h: kernel/syscalls.tbl tools/gensyscalls.sh | $(DEPS_STAM
 
 $(LOCKDEP_STAMP):
 	@mkdir -p $(dir $@)
-	@rm -f $(B)/k/.lockdep-*
+	@rm -f $(B)/k/.kcflags-* $(B)/k/.lockdep-*
 	@touch $@
 
 $(B)/k/%.o: %.c $(B)/gen/syscall_table.h $(LOCKDEP_STAMP) | $(DEPS_STAMP)
@@ -165,10 +181,10 @@ gdb: all
 -include tests/unit/unit.mk
 
 test: all
-	python3 tools/test.py
+	LOCKDEP=$(LOCKDEP) SELFCHECK=$(SELFCHECK) python3 tools/test.py
 
 soak: all
-	sh tools/soak.sh $(SOAK_MINUTES) $(SOAK_CPUS)
+	LOCKDEP=$(LOCKDEP) sh tools/soak.sh $(SOAK_MINUTES) $(SOAK_CPUS)
 
 # sparse: no kernel source dereferences a user address or converts one silently (__user).
 check-uaccess: $(B)/gen/syscall_table.h
@@ -187,7 +203,20 @@ $(B)/bench/bin/%: bench/%.c bench/bench.h | $(DEPS_STAMP)
 
 bench: all $(BENCH_BINS)
 	sh tools/install-deps.sh --bench
-	python3 tools/bench.py $(if $(QUICK),--quick)
+	python3 tools/bench.py $(if $(QUICK),--quick) $(foreach p,$(PROGS),--prog $(p)) \
+		$(if $(ONLY),--only $(ONLY))
+
+# The instruction profile of one bench row (tools/profile.py, docs/profile.md): a QEMU TCG
+# plugin, built here against the plugin API it declares itself, counts guest instructions
+# per translated block; they are attributed to the kernel functions of build/sprout.sym.
+ROW ?= fork_exit_wait
+$(B)/profile/insn-profile.so: tools/profile/insn-profile.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Wno-unused-parameter -Werror -shared -fPIC -fvisibility=hidden \
+		-o $@ $<
+
+profile: all $(BENCH_BINS) $(B)/profile/insn-profile.so
+	python3 tools/profile.py $(ROW) $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(B)

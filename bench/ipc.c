@@ -99,14 +99,17 @@ static void pipe_rtt(long k, int reps)
 		/* One warm-up trip, so the child is running before the clock starts. */
 		t0 = 0;
 		for (long i = 0; i <= k; i++) {
-			if (i == 1)
+			if (i == 1) {
+				bench_mark();
 				t0 = bench_now_ns();
+			}
 			if (write_full(there[1], &c, 1) || read_full(back[0], &c, 1)) {
 				bench_fail("pipe_rtt", "us", "pipe read/write", errno);
 				return;
 			}
 		}
 		v[r] = (bench_now_ns() - t0) / 1e3 / k;
+		bench_mark();
 		close(there[1]);
 		close(back[0]);
 		if (bench_reap(pid)) {
@@ -201,8 +204,10 @@ static void sysv_msg_rtt(long k, int reps)
 		if (pid == 0)
 			msg_child(q, k + 1);
 		for (long i = 0; i <= k; i++) {
-			if (i == 1)
+			if (i == 1) {
+				bench_mark();
 				t0 = bench_now_ns();
+			}
 			m.mtype = 1;
 			if (msgsnd(q, &m, sizeof(m.byte), 0) < 0 ||
 			    msgrcv(q, &m, sizeof(m.byte), 2, 0) < 0) {
@@ -213,6 +218,7 @@ static void sysv_msg_rtt(long k, int reps)
 			}
 		}
 		v[r] = (bench_now_ns() - t0) / 1e3 / k;
+		bench_mark();
 		if (bench_reap(pid)) {
 			bench_fail("sysv_msg_rtt", "us", "child", errno);
 			goto out;
@@ -256,8 +262,10 @@ static void direct_msg_rtt(long k, int reps)
 		if (pid == 0)
 			msg_echo_child(me, k + 1);
 		for (long i = 0; i <= k; i++) {
-			if (i == 1)
+			if (i == 1) {
+				bench_mark();
 				t0 = bench_now_ns();
+			}
 			if (sprout_sendrec(pid, &m)) {
 				bench_fail("direct_msg_rtt", "us", "sendrec", errno);
 				kill(pid, SIGKILL);
@@ -266,6 +274,7 @@ static void direct_msg_rtt(long k, int reps)
 			}
 		}
 		v[r] = (bench_now_ns() - t0) / 1e3 / k;
+		bench_mark();
 		if (bench_reap(pid)) {
 			bench_fail("direct_msg_rtt", "us", "child", errno);
 			return;
@@ -366,11 +375,17 @@ int main(int argc, char **argv)
 	struct bench_opts o;
 
 	bench_parse(argc, argv, &o);
-	pipe_rtt(bench_batch(&o, 2000), o.reps);
-	pipe_bw(bench_batch(&o, 256), o.reps);
-	unix_rtt(bench_batch(&o, 2000), o.reps);
-	unix_bw(bench_batch(&o, 256), o.reps);
-	sysv_msg_rtt(bench_batch(&o, 2000), o.reps);
-	direct_msg_rtt(bench_batch(&o, 2000), o.reps);
+	if (bench_wanted(&o, "pipe_rtt"))
+		pipe_rtt(bench_batch(&o, 2000), o.reps);
+	if (bench_wanted(&o, "pipe_bw"))
+		pipe_bw(bench_batch(&o, 256), o.reps);
+	if (bench_wanted(&o, "unix_rtt"))
+		unix_rtt(bench_batch(&o, 2000), o.reps);
+	if (bench_wanted(&o, "unix_bw"))
+		unix_bw(bench_batch(&o, 256), o.reps);
+	if (bench_wanted(&o, "sysv_msg_rtt"))
+		sysv_msg_rtt(bench_batch(&o, 2000), o.reps);
+	if (bench_wanted(&o, "direct_msg_rtt"))
+		direct_msg_rtt(bench_batch(&o, 2000), o.reps);
 	return 0;
 }

@@ -14,11 +14,16 @@ static char tiny[4096];
 static char *tiny_argv[] = { tiny, NULL };
 
 /* One figure: @reps reps of @k calls of @op (returns 0 or an errno), in microseconds each. */
+static struct bench_opts o;
+
 static void measure(const char *id, const char *what, int (*op)(void), long k, int reps)
 {
 	double v[BENCH_MAX_REPS];
 
+	if (!bench_wanted(&o, id))
+		return;
 	for (int r = 0; r < reps; r++) {
+		bench_mark();
 		uint64_t t0 = bench_now_ns();
 
 		for (long i = 0; i < k; i++) {
@@ -30,6 +35,7 @@ static void measure(const char *id, const char *what, int (*op)(void), long k, i
 			}
 		}
 		v[r] = (bench_now_ns() - t0) / 1e3 / k;
+		bench_mark();
 	}
 	bench_report(id, "us", v, reps);
 }
@@ -88,8 +94,6 @@ static int op_posix_spawn_wait(void)
 
 int main(int argc, char **argv)
 {
-	struct bench_opts o;
-
 	bench_parse(argc, argv, &o);
 	bench_sibling(tiny, sizeof(tiny), argv[0], "tiny");
 	measure("null_syscall", "getppid", op_getppid, bench_batch(&o, 20000), o.reps);

@@ -36,9 +36,11 @@ static void ctx_switch(long k, int reps)
 		if (pid == 0)
 			_exit(yield_loop(k) ? 1 : 0);
 		/* Timed from the parent's side only, so the fork and reap are left out. */
+		bench_mark();
 		t0 = bench_now_ns();
 		err = yield_loop(k);
 		t1 = bench_now_ns();
+		bench_mark();
 		if (bench_reap(pid) && !err)
 			err = errno;
 		if (err) {
@@ -102,8 +104,11 @@ int main(int argc, char **argv)
 	struct bench_opts o;
 
 	bench_parse(argc, argv, &o);
-	ctx_switch(bench_batch(&o, 4000), o.reps);
-	fork_tput(1, bench_batch(&o, 40), o.reps);
-	fork_tput(2, bench_batch(&o, 40), o.reps);
+	if (bench_wanted(&o, "ctx_switch"))
+		ctx_switch(bench_batch(&o, 4000), o.reps);
+	if (bench_wanted(&o, "fork_tput_1"))
+		fork_tput(1, bench_batch(&o, 40), o.reps);
+	if (bench_wanted(&o, "fork_tput_2"))
+		fork_tput(2, bench_batch(&o, 40), o.reps);
 	return 0;
 }

@@ -175,10 +175,13 @@ struct files *files_dup(struct files *f)
 			ok = false;
 			break;
 		}
-		for (int k = 0; k < FD_CHUNK; k++) {
+		/* Up to the last descriptor in use: the rest of dst is NULL already. */
+		for (u32 k = 0, seen = 0; seen < src->used; k++) {
 			dst->fd[k] = src->fd[k];
-			if (dst->fd[k])
+			if (dst->fd[k]) {
 				file_get(dst->fd[k]);
+				seen++;
+			}
 		}
 		dst->used = src->used;
 		memcpy(dst->cloexec, src->cloexec, sizeof(dst->cloexec));
@@ -208,10 +211,12 @@ void files_put(struct files *f)
 	for (u32 i = 0; i < f->nchunks; i++) {
 		struct fd_chunk *c = &f->chunks[i];
 
-		for (int k = 0; c->fd && c->used && k < FD_CHUNK; k++)
+		/* Stop at the last descriptor in use, not at the end of the chunk. */
+		for (u32 k = 0, seen = 0; c->fd && seen < c->used; k++)
 			if (c->fd[k]) {
 				locks_remove_posix(c->fd[k], f);
 				file_put(c->fd[k]);
+				seen++;
 			}
 	}
 	files_free(f);

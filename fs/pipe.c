@@ -204,17 +204,34 @@ static u32 pipe_stream_limit(struct pipe *p)
 	return (u32)(p->pkt[p->pkt_head].start - p->rd_seq);
 }
 
+/*
+ * The bounce buffer of one read or write: @small (on the caller's stack) when
+ * the whole transfer fits in it, as the many one-byte and short messages do,
+ * else a PIPE_BUF allocation; bounce_put gives it back. Sleeps: no.
+ */
+#define PIPE_SMALL	256
+static char *bounce_get(size_t n, char *small)
+{
+	return n <= PIPE_SMALL ? small : kmalloc(PIPE_BUF);
+}
+
+static void bounce_put(char *kbuf, char *small)
+{
+	if (kbuf != small)
+		kfree(kbuf);
+}
+
 static ssize_t pipe_read(struct file *f, void __user *buf, size_t n, u64 *pos)
 {
 	struct pipe *p = f->priv;
-	char *kbuf;
+	char *kbuf, small[PIPE_SMALL];
 	size_t done = 0;
 	bool packet_end = false;
 	int err;
 
 	if (!n)
 		return 0;
-	kbuf = kmalloc(PIPE_BUF);
+	kbuf = bounce_get(n, small);
 	if (!kbuf)
 		return -ENOMEM;
 	for (;;) {
@@ -227,12 +244,12 @@ static ssize_t pipe_read(struct file *f, void __user *buf, size_t n, u64 *pos)
 		spin_unlock(&p->lock);
 		mutex_unlock(&p->read_mutex);
 		if (nonblock) {
-			kfree(kbuf);
+			bounce_put(kbuf, small);
 			return -EAGAIN;
 		}
 		err = wait_event_interruptible(&p->wait, pipe_readable_now(p));
 		if (err) {
-			kfree(kbuf);
+			bounce_put(kbuf, small);
 			return err;
 		}
 	}
@@ -258,7 +275,7 @@ static ssize_t pipe_read(struct file *f, void __user *buf, size_t n, u64 *pos)
 	}
 	spin_unlock(&p->lock);
 	mutex_unlock(&p->read_mutex);
-	kfree(kbuf);
+	bounce_put(kbuf, small);
 	return (ssize_t)done;
 }
 
@@ -309,7 +326,7 @@ static ssize_t pipe_write(struct file *f, struct io_src src, size_t n, u64 *pos)
 	struct pipe *p = f->priv;
 	bool atomic = n <= PIPE_BUF;
 	size_t done = 0;
-	char *kbuf;
+	char *kbuf, small[PIPE_SMALL];
 	ssize_t r = 0;
 
 	if (!n) {
@@ -318,7 +335,7 @@ static ssize_t pipe_write(struct file *f, struct io_src src, size_t n, u64 *pos)
 		spin_unlock(&p->lock);
 		return r ? pipe_broken() : 0;
 	}
-	kbuf = kmalloc(PIPE_BUF);
+	kbuf = bounce_get(n, small);
 	if (!kbuf)
 		return -ENOMEM;
 	while (done < n) {
@@ -338,7 +355,7 @@ static ssize_t pipe_write(struct file *f, struct io_src src, size_t n, u64 *pos)
 		if (r < 0)
 			break;
 	}
-	kfree(kbuf);
+	bounce_put(kbuf, small);
 	/* A partial write reports its count; an error only when nothing went. */
 	return done ? (ssize_t)done : r;
 }

@@ -629,23 +629,6 @@ u32 tty_session_nr(pid_t sid, pid_t *tpgid)
 	return nr;
 }
 
-/* Does process group @pgrp have a member in session @sid? */
-static bool pgrp_in_session(pid_t pgrp, pid_t sid)
-{
-	struct process *p;
-	bool found = false;
-
-	spin_lock(&tasklist_lock);
-	/* A group's leader may have exited; any member will do: scan by pid. */
-	for (pid_t pid = 1; pid < 32768 && !found; pid++) {
-		p = process_find(pid);
-		if (p && p->state == PROC_ALIVE && p->pgid == pgrp && p->sid == sid)
-			found = true;
-	}
-	spin_unlock(&tasklist_lock);
-	return found;
-}
-
 static long ioctl_sctty(u64 arg)
 {
 	pid_t sid, pgid;

@@ -3,8 +3,8 @@
  * allocation that may wait, file data). A mutex is never taken in interrupt
  * context and never while holding a spinlock.
  *
- * Lock-order checks (kernel/spinlock.c; on unless built with LOCKDEP=0 or
- * SPROUT_NDEBUG): each task keeps a stack of the mutexes it holds; mutexes
+ * Lock-order checks (kernel/spinlock.c; on in builds with LOCKDEP=1, as make
+ * test makes, unless SPROUT_NDEBUG): each task keeps a stack of the mutexes it holds; mutexes
  * belong to classes by name ("mm", "inode", "mount", "shm_ids", ...), and
  * taking class B while holding class A when the recorded order already puts
  * B before A panics at once, as for spinlocks. Taking a mutex the task

@@ -85,6 +85,8 @@ struct task {
 	/* Identity */
 	pid_t tid;			/* [c] fixed, except that a non-leader thread that
 					 * execs takes over the leader's tid (= pid) */
+	pid_t hashed_tid;		/* [T] tid it is on the tid hash under, or 0 */
+	struct list_head tid_link;	/* [T] tid hash chain (non-leader threads) */
 	struct process *proc;		/* [I] thread group */
 	struct list_head thread_link;	/* [P] in proc->threads */
 	char comm[TASK_COMM_LEN];	/* [c] name for ps (prctl PR_SET_NAME, exec) */
@@ -147,6 +149,31 @@ struct rusage_acc {
 	u64 maxrss_kb;			/* maximum resident set size, KiB */
 };
 
+/*
+ * A process group and a session as objects (as Linux's struct pid with its
+ * PIDTYPE_PGID and PIDTYPE_SID lists): the processes in them, alive or
+ * zombie until reaped, are on member lists, so a group signal, setpgid's and
+ * setsid's checks and the orphaned-group test touch only members. A group
+ * counts its "links": alive members whose parent is outside init, in another
+ * group of the same session; the group is orphaned (POSIX.1-2017 3.269)
+ * exactly when it has none, so the test is O(1). All [T] (kernel/pgrp.c).
+ */
+struct pgrp {
+	pid_t pgid;
+	pid_t sid;			/* the session of its members */
+	struct list_head members;	/* struct process via pgrp_link */
+	int nr_members;
+	int nr_linked;			/* members with pgrp_linked set */
+	struct list_head hash_link;
+};
+
+struct session {
+	pid_t sid;
+	struct list_head members;	/* struct process via session_link */
+	int nr_members;
+	struct list_head hash_link;
+};
+
 struct process {
 	pid_t pid;			/* [I] = tgid = tid of the first thread */
 	enum process_state state;	/* [T] */
@@ -154,11 +181,18 @@ struct process {
 
 	/* The tree */
 	struct process *parent;		/* [T] real parent (after reparenting: init) */
+	pid_t ppid;			/* [T] parent->pid, kept with it; read without the
+					 * lock by getppid (a word: never torn) */
 	struct list_head children;	/* [T] struct process via sibling */
 	struct list_head sibling;	/* [T] in parent->children */
 	struct list_head hash_link;	/* [T] pid hash chain */
 	struct wait_queue child_exit;	/* wait4 sleepers, woken by children */
 	pid_t pgid, sid;		/* [T] process group and session */
+	struct pgrp *pgrp;		/* [T] the group named pgid (kernel/pgrp.c) */
+	struct list_head pgrp_link;	/* [T] in pgrp->members */
+	struct session *session;	/* [T] the session named sid */
+	struct list_head session_link;	/* [T] in session->members */
+	bool pgrp_linked;		/* [T] counted in pgrp->nr_linked (kernel/pgrp.c) */
 
 	struct list_head threads;	/* [P] struct task via thread_link */
 	int nr_threads;			/* [P] live threads */
@@ -280,6 +314,11 @@ pid_t pid_last(void);
  * threads created (/proc/stat "processes"). No lock: a snapshot. */
 u64 pid_alloc_count(void);
 void process_hash_add(struct process *p);	/* caller holds tasklist_lock */
+/* thread_hash_add - put new non-leader thread @t on the tid hash (it leaves
+ * when its tid is freed, pid_free_locked); takes tasklist_lock. thread_find -
+ * the non-leader thread with tid @tid, or NULL; caller holds tasklist_lock. */
+void thread_hash_add(struct task *t);
+struct task *thread_find(pid_t tid);
 void process_hash_remove(struct process *p);	/* caller holds tasklist_lock */
 struct task *task_alloc(void);
 struct process *process_alloc(void);
@@ -408,6 +447,24 @@ void pgrp_hangup_if_orphaned(pid_t pgid, struct process *ignore);
 /* pgrp_orphaned_current - is current's process group orphaned? Takes
  * tasklist_lock. */
 bool pgrp_orphaned_current(void);
+/* pgrp_attach - put @p, new in the pid table with pgid and sid set, in its
+ * group and session (made when it is the first member: only init's are);
+ * pgrp_detach - take a reaped @p out, freeing a group or session left
+ * empty. Called by process_hash_add/remove. Caller holds tasklist_lock. */
+void pgrp_attach(struct process *p);
+void pgrp_detach(struct process *p);
+/* pgrp_link_update - recount whether @p links its group to the rest of its
+ * session (alive, with a parent other than init in another group of the same
+ * session); call after @p's state, parent, pgid or sid, or its parent's pgid
+ * or sid, changed. O(1). Caller holds tasklist_lock. */
+void pgrp_link_update(struct process *p);
+/* pgrp_find - the group named @pgid, or NULL; session_find - the session
+ * named @sid, or NULL. Hash lookups. Caller holds tasklist_lock. */
+struct pgrp *pgrp_find(pid_t pgid);
+struct session *session_find(pid_t sid);
+/* pgrp_in_session - does group @pgid exist with a member in session @sid?
+ * Takes tasklist_lock. */
+bool pgrp_in_session(pid_t pgid, pid_t sid);
 
 /* kernel/cred.c */
 /* cred_may_signal - may @sender signal @target with @sig (kill(2) EPERM

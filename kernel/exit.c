@@ -135,6 +135,8 @@ static void reparent_children(struct process *p)
 			send_signal_process(c, c->pdeath_signal);
 		list_del(&c->sibling);
 		c->parent = np;
+		__atomic_store_n(&c->ppid, np->pid, __ATOMIC_RELAXED);
+		pgrp_link_update(c);
 		/* The exit signal was chosen for the parent that made the child;
 		 * an adopter gets SIGCHLD, whatever was asked (Linux's
 		 * reparent_leader): no orphan can kill or stop its subreaper. */
@@ -168,6 +170,7 @@ static void exit_notify(struct process *p, int wait_status)
 	reparent_children(p);
 	p->exit_code = wait_status;
 	p->state = PROC_ZOMBIE;
+	pgrp_link_update(p);
 	struct process *parent = p->parent;
 
 	int sig = p->exit_signal;

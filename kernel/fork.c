@@ -269,6 +269,7 @@ static void fork_commit_process(struct fork_state *fs, const struct fork_args *a
 		p->parent_exec_id = pp->self_exec_id;
 	}
 	p->self_exec_id = pp->self_exec_id;
+	p->ppid = p->parent->pid;
 	p->pgid = pp->pgid;
 	p->sid = pp->sid;
 	list_add_tail(&p->sibling, &p->parent->children);
@@ -331,6 +332,7 @@ long do_fork(const struct fork_args *args)
 			fork_abort(&fs);
 			return err;
 		}
+		thread_hash_add(t);	/* tkill finds it by tid (kernel/kill.c) */
 	} else {
 		fork_commit_process(&fs, args);
 	}

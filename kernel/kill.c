@@ -41,29 +41,46 @@ struct process *process_tree_next(struct process *root, struct process *p)
 	return NULL;
 }
 
+/* One process of a kill walk: count it, check permission, send. */
+static void kill_one(struct process *p, struct process *self, const struct linux_siginfo *info,
+		     bool check_perm, int *found, int *sent)
+{
+	(*found)++;
+	if (check_perm && !cred_may_signal(self, p, info->si_signo))
+		return;
+	(*sent)++;
+	if (info->si_signo && p->state == PROC_ALIVE)
+		signal_send_info(p, NULL, info);
+}
+
 /*
- * Signal every live process of the tree in process group @pgid, or, with
- * @pgid 0, every one except init and @self (kill(-1, ...)). Returns how many
- * matched; *@perm_ok says whether at least one could be signalled. Caller
- * holds tasklist_lock. Iterative: trees can be deep.
+ * Signal every process of process group @pgid (its member list only; a
+ * zombie member counts as found and signalled, without effect, as on Linux,
+ * where it stays in its group until reaped), or, with @pgid 0, every live
+ * one of the tree except init and @self (kill(-1, ...)). Returns how many
+ * matched; *@sent says how many could be signalled. Caller holds
+ * tasklist_lock. Iterative: trees can be deep.
  */
 static int kill_walk(pid_t pgid, struct process *self, const struct linux_siginfo *info,
 		     bool check_perm, int *sent)
 {
 	int found = 0;
+	struct process *p;
 
 	*sent = 0;
-	for (struct process *p = init_process; p; p = process_tree_next(init_process, p)) {
-		if (p->state != PROC_ALIVE)
+	if (pgid) {
+		struct pgrp *g = pgrp_find(pgid);
+
+		if (g)
+			list_for_each_entry(p, &g->members, pgrp_link)
+				if (p->state != PROC_DEAD)
+					kill_one(p, self, info, check_perm, &found, sent);
+		return found;
+	}
+	for (p = init_process; p; p = process_tree_next(init_process, p)) {
+		if (p->state != PROC_ALIVE || p->pid == 1 || p == self)
 			continue;
-		if (pgid ? p->pgid != pgid : (p->pid == 1 || p == self))
-			continue;
-		found++;
-		if (check_perm && !cred_may_signal(self, p, info->si_signo))
-			continue;
-		(*sent)++;
-		if (info->si_signo)
-			signal_send_info(p, NULL, info);
+		kill_one(p, self, info, check_perm, &found, sent);
 	}
 	return found;
 }
@@ -129,26 +146,17 @@ long sys_kill(pid_t pid, int sig)
 	return kill_info(pid, &info);
 }
 
-/* The process holding thread @tid. Caller holds tasklist_lock. */
+/* The process holding thread @tid: the pid hash for a leader, the tid hash
+ * for any other thread. Caller holds tasklist_lock. */
 static struct process *process_find_by_tid(pid_t tid)
 {
 	struct process *p = process_find(tid);
+	struct task *t;
 
 	if (p)
 		return p;
-	for (p = init_process; p; p = process_tree_next(init_process, p)) {
-		struct task *t;
-		bool hit = false;
-
-		spin_lock(&p->lock);
-		list_for_each_entry(t, &p->threads, thread_link)
-			if (t->tid == tid)
-				hit = true;
-		spin_unlock(&p->lock);
-		if (hit)
-			return p;
-	}
-	return NULL;
+	t = thread_find(tid);
+	return t ? t->proc : NULL;
 }
 
 /* Thread-directed send for tkill/tgkill/rt_tgsigqueueinfo. */

@@ -141,7 +141,7 @@ static u32 nproc_add_locked(uid_t uid, int delta, struct nproc_user **spare)
 int rlimit_nproc_charge(struct process *child)
 {
 	struct process *self = current->proc;
-	struct nproc_user *spare = kzalloc(sizeof(*spare));
+	struct nproc_user *spare = NULL;
 	u64 limit = rlimit_cur(RLIMIT_NPROC);
 	uid_t uid;
 	bool exempt;
@@ -151,6 +151,14 @@ int rlimit_nproc_charge(struct process *child)
 	uid = self->uid;
 	exempt = self->uid == 0 || self->euid == 0;
 	spin_unlock(&self->lock);
+	/* The forking user almost always has an entry already (the caller is
+	 * charged to it): allocate a new one only when it is missing. */
+	spin_lock(&nproc_lock);
+	bool have = *nproc_slot(uid) != NULL;
+
+	spin_unlock(&nproc_lock);
+	if (!have)
+		spare = kzalloc(sizeof(*spare));
 	spin_lock(&nproc_lock);
 	u32 n = nproc_add_locked(uid, 1, &spare);
 

@@ -25,7 +25,7 @@ void spin_init(struct spinlock *l, const char *name)
 static bool order_check_off;	/* set once a report is under way */
 #endif
 
-/* The lock-order checker: on in debug builds unless built with LOCKDEP=0. */
+/* The lock-order checker: on in builds with LOCKDEP=1 (make test), off by default. */
 #if !defined(SPROUT_NDEBUG) && !defined(SPROUT_NO_LOCKDEP)
 #define LOCKDEP_ON 1
 #endif
@@ -445,10 +445,16 @@ void mutex_unlock(struct mutex *m)
 	KASSERT(m->locked && m->owner == current);
 	m->locked = false;
 	m->owner = NULL;
+	/* A waiter queues itself under m->lock (mutex_lock), so an empty queue
+	 * seen here stays without a waiter that needs this wake-up: one that
+	 * comes later finds the mutex free. */
+	bool waiters = !list_empty(&m->waiters.sleepers);
+
 	spin_unlock(&m->lock);
 	if (current)
 		mutex_held_pop(current, m);
-	wake_up(&m->waiters);
+	if (waiters)
+		wake_up(&m->waiters);
 }
 
 bool mutex_held(struct mutex *m)

@@ -21,14 +21,11 @@ long sys_geteuid(void) { return current->proc->euid; }
 long sys_getgid(void) { return current->proc->gid; }
 long sys_getegid(void) { return current->proc->egid; }
 
-/* sys_getppid - getppid(2): the parent's pid (1 after reparenting to init). */
+/* sys_getppid - getppid(2): the parent's pid (1 after reparenting to init),
+ * kept in the process beside the parent pointer, so read without a lock. */
 long sys_getppid(void)
 {
-	spin_lock(&tasklist_lock);
-	struct process *parent = current->proc->parent;
-	long ppid = parent ? parent->pid : 0;
-	spin_unlock(&tasklist_lock);
-	return ppid;
+	return __atomic_load_n(&current->proc->ppid, __ATOMIC_RELAXED);
 }
 
 struct utsname_linux {

@@ -22,7 +22,7 @@
 #define PID_MAX_DEFAULT	32768
 #define PID_MAX_LIMIT	4194304	/* Linux's bound for pid_max on 64-bit (4 Mi) */
 #define PID_MAX_MIN	301	/* pid_max must leave room above the wrap point 300 */
-#define PID_HASH_SIZE	256
+#define PID_HASH_SIZE	4096	/* a short chain at every pid_max up to 32768 */
 #define THREADS_MIN	20	/* Linux's floor for the computed threads-max */
 #define THREADS_LIMIT	0x3fffffff	/* FUTEX_TID_MASK: the largest threads-max */
 #define THREAD_SIZE	(16 * 1024)	/* bytes: the per-thread cost threads-max assumes */
@@ -33,6 +33,7 @@ struct process *init_process;
 static u64 pid_bits[PID_MAX_LIMIT / 64];		/* [tasklist_lock] 512 KiB */
 static struct idmap pid_map;				/* [tasklist_lock] */
 static struct list_head pid_hash[PID_HASH_SIZE];	/* [tasklist_lock] */
+static struct list_head tid_hash[PID_HASH_SIZE];	/* [tasklist_lock] threads by tid */
 static u32 max_threads;					/* [tasklist_lock] threads-max */
 static u64 total_forks;		/* [tasklist_lock] tasks created since boot (/proc/stat) */
 
@@ -46,8 +47,10 @@ void pid_init(void)
 	u64 threads = (u64)page_total_count() * PAGE_SIZE / (THREAD_SIZE * 8);
 
 	idmap_init(&pid_map, pid_bits, PID_MAX_LIMIT, PID_MAX_DEFAULT, 1, 300);
-	for (int i = 0; i < PID_HASH_SIZE; i++)
+	for (int i = 0; i < PID_HASH_SIZE; i++) {
 		list_init(&pid_hash[i]);
+		list_init(&tid_hash[i]);
+	}
 	max_threads = (u32)MIN(MAX(threads, (u64)THREADS_MIN), (u64)THREADS_LIMIT);
 }
 
@@ -125,10 +128,42 @@ pid_t pid_last(void)
 	return (pid_t)__atomic_load_n(&pid_map.last, __ATOMIC_RELAXED);
 }
 
-/* pid_free - release @pid. Caller holds tasklist_lock. */
+/* pid_free - release @pid, and take the thread holding it as a tid off the
+ * tid hash. Caller holds tasklist_lock. */
 void pid_free_locked(pid_t pid)
 {
+	struct task *t;
+
 	idmap_free(&pid_map, pid);
+	list_for_each_entry(t, &tid_hash[pid % PID_HASH_SIZE], tid_link) {
+		if (t->hashed_tid == pid) {
+			list_del(&t->tid_link);
+			t->hashed_tid = 0;
+			break;
+		}
+	}
+}
+
+/* thread_hash_add - see include/task.h. */
+void thread_hash_add(struct task *t)
+{
+	spin_lock(&tasklist_lock);
+	t->hashed_tid = t->tid;
+	list_add(&t->tid_link, &tid_hash[t->tid % PID_HASH_SIZE]);
+	spin_unlock(&tasklist_lock);
+}
+
+/* thread_find - see include/task.h. */
+struct task *thread_find(pid_t tid)
+{
+	struct task *t;
+
+	if (tid <= 0)
+		return NULL;
+	list_for_each_entry(t, &tid_hash[tid % PID_HASH_SIZE], tid_link)
+		if (t->hashed_tid == tid)
+			return t;
+	return NULL;
 }
 
 /* pid_in_use_count - pids allocated (processes and zombies). */
@@ -137,15 +172,18 @@ u32 pid_in_use_count(void)
 	return pid_map.used;
 }
 
-/* process_hash_add/remove - the pid hash. Caller holds tasklist_lock. */
+/* process_hash_add/remove - the pid hash, and with it the process's group
+ * and session (kernel/pgrp.c). Caller holds tasklist_lock. */
 void process_hash_add(struct process *p)
 {
 	list_add(&p->hash_link, &pid_hash[p->pid % PID_HASH_SIZE]);
+	pgrp_attach(p);
 }
 
 void process_hash_remove(struct process *p)
 {
 	list_del(&p->hash_link);
+	pgrp_detach(p);
 }
 
 /* process_find - see include/task.h. */

@@ -4,7 +4,8 @@
  *
  * A waiting parent sleeps on its own child_exit wait queue; a child wakes it
  * when it becomes a zombie (kernel/exit.c). The search looks only at the
- * caller's children list, never the whole process table. A zombie is claimed
+ * caller's children list, never the whole process table, and a wait for one
+ * pid finds that child directly in the pid hash. A zombie is claimed
  * by switching its state to PROC_DEAD under tasklist_lock, so exactly one
  * waiter reaps it even when several wait at once.
  */
@@ -171,13 +172,24 @@ static long do_wait(struct wait_opts *wo)
 		bool found = false, reaped = false;
 
 		spin_lock(&tasklist_lock);
-		list_for_each_entry(c, &self->children, sibling) {
-			if (!wait_eligible(wo, c))
-				continue;
-			found = true;
-			if (wait_report(wo, self, c, &reaped)) {
-				hit = c;
-				break;
+		if (wo->idtype == P_PID) {
+			/* One child: found by pid, not by walking the children. */
+			c = process_find(wo->id);
+			if (c && c->parent == self && c->state != PROC_DEAD &&
+			    wait_eligible(wo, c)) {
+				found = true;
+				if (wait_report(wo, self, c, &reaped))
+					hit = c;
+			}
+		} else {
+			list_for_each_entry(c, &self->children, sibling) {
+				if (!wait_eligible(wo, c))
+					continue;
+				found = true;
+				if (wait_report(wo, self, c, &reaped)) {
+					hit = c;
+					break;
+				}
 			}
 		}
 		if (hit) {

@@ -2,6 +2,7 @@
 """Benchmarks side by side: Sprout and Linux under the same QEMU command.
 
   python3 tools/bench.py [--quick] [--clock tcg|icount|kvm ...] [--reps N] [--max-mib MIB]
+                         [--prog NAME ...] [--only PREFIX]
 
 Boots Sprout (build/sprout.elf with its image) and Debian's Linux kernel (fetched by
 `tools/install-deps.sh --bench` into the cache outside the repository) with the same QEMU
@@ -10,10 +11,11 @@ memory; only -kernel, -initrd and -append differ.  Both kernels run the same sta
 from bench/ (build/bench/bin), as /bench/<name>; on Linux a small init of ours
 (bench/linux-init.c) mounts /dev, /proc and /tmp, runs them and powers off.
 
-Clocks: "tcg" is wall time under plain TCG (noisy: medians of repetitions, with the spread);
-"icount" is TCG with `-icount shift=0,sleep=off`, where guest time advances one nanosecond
+Clocks: "icount" (the primary column) is TCG with `-icount shift=0,sleep=off`, where guest time advances one nanosecond
 per instruction, so its microseconds are thousands of guest instructions and repeat run to
-run; "kvm" is added when the host can run KVM.
+run; "tcg" is wall time under plain TCG, a second view (noisy on a shared host: medians of
+repetitions, with the spread); "kvm" is added when the host can run KVM.  The scaling
+figures (bench/scale.c: N = 0, 100, 1000, 10000 other processes) run under icount only.
 
 Two machine shapes per clock: one CPU for every figure, and two CPUs for the fork
 throughput figures (not under icount, which runs the CPUs in turn in one thread).  Writes build/bench/results.csv, results.md, fork-mem.png (gnuplot)
@@ -40,11 +42,22 @@ MEM = "6G"              # room for the 4 GiB parent, the same for both kernels
 MIB_POINTS = (1, 16, 256, 1024, 4096)
 LINUX_APPEND = "console=ttyS0 quiet panic=-1 no5lvl"
 ICOUNT = ["-icount", "shift=0,sleep=off"]
+TCG_CPU = "max,-erms"   # the same CPU model for both kernels, ERMS hidden (see above)
+SCALE_N = (0, 100, 1000, 10000)
 
 # Programs (bench/<name>.c) run in each machine shape.
 PROGS_1CPU = ["proc", "forkmem", "fault", "ipc", "sched"]
 PROGS_2CPU = ["sched"]
-SHIPPED = ["bench-all", "tiny", "proc", "forkmem", "fault", "ipc", "sched"]
+PROGS_ICOUNT_ONLY = ["scale"]
+SHIPPED = ["bench-all", "tiny", "proc", "forkmem", "fault", "ipc", "sched", "scale"]
+SCALE_ROWS = [
+    ("scale_few", "fork + _exit + waitpid, N sleeping children"),
+    ("scale_few_pgrp", "fork + _exit + waitpid, every child in its own group"),
+    ("scale_few_nproc", "fork + _exit + waitpid, uid 1000 with RLIMIT_NPROC"),
+    ("scale_kill_pgrp", "kill(-pgid, 0), one-member group"),
+    ("scale_waitpid", "waitpid(pid), N other zombies"),
+    ("scale_exit", "exit with N children in own groups, to waitpid"),
+]
 
 
 def _load_sprout():
@@ -96,6 +109,9 @@ def _figures():
         ("fork_tput_1" + SMP2, "fork+exit+wait throughput, 1 spawner, 2 CPUs"),
         ("fork_tput_2" + SMP2, "fork+exit+wait throughput, 2 spawners, 2 CPUs"),
     ]
+    for fid, desc in SCALE_ROWS:
+        for n in SCALE_N:
+            f.append(("%s_%d" % (fid, n), "%s, N = %d" % (desc, n)))
     return f
 
 
@@ -142,6 +158,8 @@ def qemu_cmd(kernel, initrd, log, clock, smp, append):
     accel = "kvm" if clock == "kvm" else "tcg"
     cmd = sprout.qemu_command(initrd, log, accel=accel, smp=smp, mem=MEM, cmdline=append)
     cmd[cmd.index("-kernel") + 1] = kernel
+    if accel == "tcg":
+        cmd[cmd.index("-cpu") + 1] = TCG_CPU
     if clock == "icount":
         # Instruction counting runs all CPUs in one thread: multi-threaded TCG is refused.
         i = cmd.index("-accel") + 1
@@ -161,13 +179,25 @@ def guest_files(bin_dir):
     return files
 
 
-def bench_argv(progs, quick, reps, max_mib):
+def linux_package(kernel):
+    """The Debian package (name and version) the Linux kernel came from, as
+    tools/install-deps.sh recorded it beside the vmlinuz; None if unknown."""
+    try:
+        with open(os.path.join(os.path.dirname(kernel), "PACKAGE")) as f:
+            return f.read().strip() or None
+    except OSError:
+        return None
+
+
+def bench_argv(progs, quick, reps, max_mib, only=None):
     argv = [GUEST_DIR + "/bench-all"]
     if quick:
         argv.append("-q")
     if reps:
         argv += ["-r", str(reps)]
     argv += ["-m", str(max_mib)]
+    if only:
+        argv += ["-o", only]
     return argv + list(progs)
 
 
@@ -234,10 +264,12 @@ def parse_console(run, text):
         run.figures[fid] = {"unit": unit, "median": med, "min": lo, "max": hi, "n": n}
 
 
-def boot_one(kernel_name, clock, smp, progs, opts, linux_kernel, bin_dir, run_dir):
-    """Boot one kernel once with the bench programs; returns a Run."""
+def boot_one(kernel_name, clock, smp, progs, opts, linux_kernel, bin_dir, run_dir,
+             extra_args=None):
+    """Boot one kernel once with the bench programs; returns a Run.  @extra_args go at
+    the end of the QEMU command (tools/profile.py adds its plugin there)."""
     files = guest_files(bin_dir)
-    argv = bench_argv(progs, opts.quick, opts.reps, opts.max_mib)
+    argv = bench_argv(progs, opts.quick, opts.reps, opts.max_mib, opts.only)
     argv_bytes = sprout.init_argv_file(argv)
     tag = "%s-%dcpu-%s" % (clock, smp, kernel_name)
     initrd = os.path.join(run_dir, tag + ".cpio")
@@ -258,19 +290,20 @@ def boot_one(kernel_name, clock, smp, progs, opts, linux_kernel, bin_dir, run_di
         kernel, append = linux_kernel, LINUX_APPEND
     with open(os.path.join(ROOT, initrd), "wb") as f:
         f.write(image)
-    cmd = qemu_cmd(kernel, initrd, log, clock, smp, append)
+    cmd = qemu_cmd(kernel, initrd, log, clock, smp, append) + list(extra_args or [])
     run = Run(kernel_name, clock, smp, cmd)
     t0 = time.time()
     text, timed_out = run_qemu(cmd, opts.timeout)
     run.seconds = time.time() - t0
-    with open(os.path.join(ROOT, OUT_REL, tag + ".console"), "w") as f:
+    with open(os.path.join(ROOT, run_dir, "..", tag + ".console"), "w") as f:
         f.write(text)
     parse_console(run, text)
     if kernel_name == "sprout":
         try:
             with open(os.path.join(ROOT, log), errors="replace") as f:
                 klog = f.read()
-            shutil.copyfile(os.path.join(ROOT, log), os.path.join(ROOT, OUT_REL, tag + ".klog"))
+            shutil.copyfile(os.path.join(ROOT, log),
+                            os.path.join(ROOT, run_dir, "..", tag + ".klog"))
         except OSError:
             klog = ""
         if "PANIC:" in klog:
@@ -391,6 +424,10 @@ def write_outputs(rows, runs, clocks, out_dir, versions, quick):
     md.append("Kernels: Sprout `%s`; Linux `%s`." % (versions.get("sprout", "?"),
                                                       versions.get("linux", "?")))
     md.append("")
+    md.append("CPU model under TCG: `-cpu %s` for both kernels (ERMS hidden, so neither "
+              "kernel's page clears and copies run as byte-wise `rep stosb`/`rep movsb`, "
+              "which the instruction counter counts once per repetition)." % TCG_CPU)
+    md.append("")
     md.append("QEMU command lines (Sprout's; Linux's differs only in -kernel, -initrd, -append "
               "`%s`):" % LINUX_APPEND)
     md.append("")
@@ -452,6 +489,42 @@ def write_plot(by, clocks, out_dir):
     return None
 
 
+def write_scale_plot(by, out_dir):
+    """Each scaling figure against N, both kernels, under icount (gnuplot): scale.png."""
+    gnuplot = shutil.which("gnuplot")
+    if not gnuplot:
+        return "gnuplot is not installed (sh tools/install-deps.sh --bench)"
+    dat = os.path.join(out_dir, "scale.dat")
+    with open(dat, "w") as f:
+        f.write("# N sprout linux (icount microseconds = k instructions), one block per row\n")
+        for fid, desc in SCALE_ROWS:
+            f.write("# %s\n" % fid)
+            for n in SCALE_N:
+                vals = []
+                for k in ("sprout", "linux"):
+                    fig = by.get(("%s_%d" % (fid, n), "icount", k))
+                    vals.append("%g" % fig["median"] if fig and "median" in fig else "NaN")
+                f.write("%d %s %s\n" % (n, vals[0], vals[1]))
+            f.write("\n\n")
+    png = os.path.join(out_dir, "scale.png")
+    script = ['set terminal pngcairo size 1500,900 noenhanced font ",10"', 'set output "%s"' % png,
+              'set datafile missing "NaN"', 'set multiplot layout 2,3', 'set grid',
+              'set key top left', 'set xlabel "N (other processes)"',
+              'set ylabel "guest microseconds (= k instructions)"',
+              'set xtics ("0" 0, "100" 1, "1000" 2, "10000" 3)', 'set yrange [0:*]']
+    for i, (fid, desc) in enumerate(SCALE_ROWS):
+        script += ['set title "%s"' % desc,
+                   'plot "%s" index %d using ($0):2 with linespoints lw 2 title "Sprout", '
+                   '"" index %d using ($0):3 with linespoints lw 2 title "Linux"'
+                   % (dat, i, i)]
+    script.append("unset multiplot")
+    r = subprocess.run([gnuplot], input="\n".join(script) + "\n", text=True,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        return "gnuplot failed: %s" % r.stdout.strip()
+    return None
+
+
 # ---------------------------------------------------------------------------
 
 def main(argv=None):
@@ -468,9 +541,15 @@ def main(argv=None):
                    help="only these kernels (default both)")
     p.add_argument("--linux-kernel", metavar="BZIMAGE", help="Linux kernel image to boot")
     p.add_argument("--timeout", type=int, default=900, help="seconds per boot")
+    p.add_argument("--prog", action="append", metavar="NAME",
+                   help="only these bench/ programs (repeatable), e.g. proc or scale")
+    p.add_argument("--only", metavar="PREFIX",
+                   help="only figures whose id starts with PREFIX (proc and scale honour it)")
     opts = p.parse_args(argv)
     opts.max_mib = opts.max_mib or (1024 if opts.quick else 4096)
-    clocks = opts.clock or (["tcg", "icount"] + (["kvm"] if sprout.kvm_usable() else []))
+    clocks = opts.clock or (["icount", "tcg"] + (["kvm"] if sprout.kvm_usable() else []))
+    # icount first: the primary column.
+    clocks = sorted(set(clocks), key=["icount", "tcg", "kvm"].index)
     kernels = opts.kernel or ["sprout", "linux"]
 
     out_dir = os.path.join(ROOT, OUT_REL)
@@ -485,7 +564,13 @@ def main(argv=None):
     runs = []
     t_start = time.time()
     for clock in clocks:
-        for smp, progs in ((1, PROGS_1CPU), (2, PROGS_2CPU)):
+        shapes = ((1, PROGS_1CPU + (PROGS_ICOUNT_ONLY if clock == "icount" else [])),
+                  (2, PROGS_2CPU))
+        for smp, progs in shapes:
+            if opts.prog:
+                progs = [x for x in progs if x in opts.prog]
+            if not progs:
+                continue
             if smp == 2 and clock == "icount":
                 # Instruction counting runs the CPUs in turn in one thread, so two CPUs
                 # measure nothing the one-CPU machine does not (and Linux's SMP boot
@@ -509,6 +594,9 @@ def main(argv=None):
             versions[r.kernel_name] = r.uname
     if "sprout" in versions:
         versions["sprout"] += " (tree %s)" % source_version()
+    if linux_kernel:
+        versions["linux"] = "%s; package %s" % (versions.get("linux", "?"),
+                                                 linux_package(linux_kernel) or "unknown")
     by = collect(runs)
     # A figure that a failed boot never printed is an error, not a blank.
     for r in runs:
@@ -519,7 +607,16 @@ def main(argv=None):
                     by[key] = {"note": "error: " + r.problem}
     rows = table_rows(by, clocks)
     table = write_outputs(rows, runs, clocks, out_dir, versions, opts.quick)
-    plot_problem = write_plot(by, clocks, out_dir)
+    # A plot with no figure measured (a run of some programs only) is not drawn.
+    plots = []
+    if any(by.get(("fork_mem_%dM" % m, c, k)) for m in MIB_POINTS for c in clocks
+           for k in ("sprout", "linux")):
+        plots.append(("fork-mem.png", write_plot(by, clocks, out_dir)))
+    if any(by.get(("%s_%d" % (f, n), "icount", k)) for f, _ in SCALE_ROWS for n in SCALE_N
+           for k in ("sprout", "linux")):
+        plots.append(("scale.png", write_scale_plot(by, out_dir)))
+    plot_problem = "; ".join(p for _, p in plots if p)
+    drawn = [name for name, p in plots if not p]
     print(table)
     print()
     print("Sprout: %s" % versions.get("sprout", "?"))
@@ -536,8 +633,9 @@ def main(argv=None):
             print("  Linux -append: %s" % LINUX_APPEND)
             break
     print("Medians ±half the min-max spread; icount: 1 us = 1000 guest instructions.")
+    print("CPU model under TCG: %s (the same for both kernels)" % TCG_CPU)
     print("Wrote %s/results.csv, results.md%s (%.0f s)"
-          % (OUT_REL, "" if plot_problem else ", fork-mem.png", time.time() - t_start))
+          % (OUT_REL, "".join(", " + n for n in drawn), time.time() - t_start))
     if plot_problem:
         print("bench: no plot: %s" % plot_problem, file=sys.stderr)
     bad = [r for r in runs if r.problem]

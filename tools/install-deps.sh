@@ -7,7 +7,10 @@
 #                                   linux-image-amd64 kernel, fetched with apt-get download
 #                                   into a cache outside the repository ($SPROUT_CACHE, else
 #                                   /var/cache/sprout as root, ~/.cache/sprout otherwise);
-#                                   its vmlinuz is extracted to <cache>/linux/
+#                                   its vmlinuz is extracted to <cache>/linux/, and the
+#                                   package name and version it came from are written to
+#                                   <cache>/linux/PACKAGE (tools/bench.py prints them).
+#                                   SPROUT_LINUX_PKG=linux-image-<abi>-amd64 pins a package.
 set -e
 
 bench=
@@ -65,8 +68,8 @@ mkdir -p "$cache/linux"
 ls "$cache/linux"/vmlinuz-* >/dev/null 2>&1 && exit 0
 
 [ -z "$updated" ] && $SUDO apt-get update -qq >/dev/null
-pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-	sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n 1)
+pkg=${SPROUT_LINUX_PKG:-$(apt-cache depends linux-image-amd64 2>/dev/null |
+	sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n 1)}
 if [ -z "$pkg" ]; then
 	echo "install-deps: cannot tell which package linux-image-amd64 stands for" >&2
 	exit 1
@@ -79,6 +82,7 @@ echo "install-deps: fetching $pkg into $cache" >&2
 deb=$(ls -t "$cache/${pkg}"_*.deb | head -n 1)
 tmp=$(mktemp -d "$cache/extract.XXXXXX")
 dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" ./boot
+echo "$pkg $(dpkg-deb -f "$deb" Version)" > "$cache/linux/PACKAGE"
 for f in "$tmp"/boot/vmlinuz-* "$tmp"/boot/config-*; do
 	[ -f "$f" ] && mv "$f" "$cache/linux/"
 done

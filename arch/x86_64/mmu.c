@@ -109,13 +109,56 @@ void arch_map_all_ram(struct boot_info *bi)
 /* arch_pt_create - see include/arch.h. Sleeps: no (page_alloc_va). */
 u64 arch_pt_create(void)
 {
-	pte_t *root = page_alloc_va(true);
+	pte_t *root = page_alloc_va(false);
 
 	if (!root)
 		return 0;
-	for (int i = USER_HALF; i < PT_ENTRIES; i++)
-		root[i] = boot_pml4[i];
+	/* Each half written once: the user half cleared, the kernel half copied. */
+	memset(root, 0, USER_HALF * sizeof(pte_t));
+	memcpy(root + USER_HALF, boot_pml4 + USER_HALF, (PT_ENTRIES - USER_HALF) * sizeof(pte_t));
 	return virt_to_phys(root);
+}
+
+/*
+ * Group summaries of the upper-level tables. Each table page made here keeps
+ * in its struct page's priv word a 64-bit summary: bit g is set once entry
+ * 8g..8g+7 has been made present, and is only forgotten with the whole table
+ * (freed, or the user half of a PML4 cleared). Every PML4 and PDPT entry of a
+ * user address space is made by walk_next(), so for those two levels the
+ * summary is complete and a sweep visits only the groups it marks; page
+ * directories also get entries from mm/ptshare.c, so theirs are not used.
+ */
+static u64 *summary_of(const pte_t *table)
+{
+	return (u64 *)&phys_to_page(virt_to_phys(table))->priv;
+}
+
+/* The first index in [@i, @n) of PML4 or PDPT @table with a present entry,
+ * or @n, looking only at the groups its summary marks. */
+static unsigned next_present_upper(const pte_t *table, unsigned i, unsigned n)
+{
+	u64 sum = *summary_of(table);
+
+	while (i < n) {
+		u64 left = sum & (~0ull << (i / 8));
+
+		if (!left)
+			return n;
+		unsigned g = (unsigned)__builtin_ctzll(left);
+
+		if (g * 8 > i)
+			i = g * 8;
+		unsigned stop = MIN(g * 8 + 8, n);
+
+		if (i >= stop)
+			return n;
+		unsigned j = pt_next_present(table, i, stop);
+
+		if (j < stop)
+			return j;
+		i = stop;
+	}
+	return n;
 }
 
 static pte_t *walk_next(pte_t *table, unsigned idx, bool alloc)
@@ -131,6 +174,7 @@ static pte_t *walk_next(pte_t *table, unsigned idx, bool alloc)
 	if (!next)
 		return NULL;
 	table[idx] = virt_to_phys(next) | TABLE_FLAGS_USER;
+	*summary_of(table) |= 1ull << (idx / 8);
 	return next;
 }
 
@@ -174,10 +218,18 @@ pte_t *arch_pt_walk_pde(u64 root, u64 va, bool alloc)
 	return &t[pt_index(va, PD_SHIFT)];
 }
 
+/* The first index >= @i of @table with a present entry, or PT_ENTRIES. */
+static inline unsigned next_present(const pte_t *table, unsigned i)
+{
+	return pt_next_present(table, i, PT_ENTRIES);
+}
+
 /*
- * arch_pt_next_populated - see include/arch.h. Steps from the page after
- * @va over whole absent PML4/PDPT/PD entries; the first address whose leaf
- * table exists (or @end) is returned. Caller holds the mm lock. Sleeps: no.
+ * arch_pt_next_populated - see include/arch.h. From the page after @va, scans
+ * each level's table in place for its next present entry (rather than walking
+ * from the top once per absent entry), descending into present ones; the
+ * first address whose leaf table exists (or @end) is returned. Caller holds
+ * the mm lock. Sleeps: no.
  */
 u64 arch_pt_next_populated(u64 root, u64 va, u64 end)
 {
@@ -186,21 +238,42 @@ u64 arch_pt_next_populated(u64 root, u64 va, u64 end)
 
 	if (end > USER_TOP)
 		end = USER_TOP;
-	while (a > va && a < end) {
-		pte_t e = pml4[pt_index(a, PML4_SHIFT)];
-		int shift = PML4_SHIFT;
+	if (a <= va || a >= end)
+		return end;
+	/* The indices of @a; once a level moves past @a's entry, the levels
+	 * below it start from their first entry. */
+	unsigned i4 = pt_index(a, PML4_SHIFT), i3 = pt_index(a, PDPT_SHIFT);
+	unsigned i2 = pt_index(a, PD_SHIFT);
 
-		if (e & PTE_P) {
-			e = table_of(e)[pt_index(a, PDPT_SHIFT)];
-			shift = PDPT_SHIFT;
-			if (e & PTE_P) {
-				e = table_of(e)[pt_index(a, PD_SHIFT)];
-				shift = PD_SHIFT;
-				if (e & PTE_P)
-					return a;
+	for (i4 = next_present_upper(pml4, i4, USER_HALF); i4 < USER_HALF;
+	     i4 = next_present_upper(pml4, i4 + 1, USER_HALF)) {
+		u64 base4 = (u64)i4 << PML4_SHIFT;
+
+		if (base4 >= end)
+			return end;
+		if (base4 > a)
+			i3 = i2 = 0;
+		pte_t *pdpt = table_of(pml4[i4]);
+
+		for (i3 = next_present_upper(pdpt, i3, PT_ENTRIES); i3 < PT_ENTRIES;
+		     i3 = next_present_upper(pdpt, i3 + 1, PT_ENTRIES)) {
+			u64 base3 = base4 | ((u64)i3 << PDPT_SHIFT);
+
+			if (base3 >= end)
+				return end;
+			if (base3 > a)
+				i2 = 0;
+			unsigned j = next_present(table_of(pdpt[i3]), i2);
+
+			if (j < PT_ENTRIES) {
+				u64 hit = base3 | ((u64)j << PD_SHIFT);
+
+				hit = hit > a ? hit : a;
+				return hit < end ? hit : end;
 			}
+			i2 = 0;
 		}
-		a = (a & ~((1ul << shift) - 1)) + (1ul << shift);
+		i3 = i2 = 0;
 	}
 	return end;
 }
@@ -208,9 +281,15 @@ u64 arch_pt_next_populated(u64 root, u64 va, u64 end)
 static void free_level(pte_t *table, int level)
 {
 	/* level 3: PDPT, 2: PD, 1: PT (whose entries map pages, not tables) */
-	if (level > 1) {
-		for (int i = 0; i < PT_ENTRIES; i++)
-			if ((table[i] & PTE_P) && !(table[i] & PTE_PS))
+	if (level == 3) {
+		for (unsigned i = next_present_upper(table, 0, PT_ENTRIES); i < PT_ENTRIES;
+		     i = next_present_upper(table, i + 1, PT_ENTRIES))
+			if (!(table[i] & PTE_PS))
+				free_level(table_of(table[i]), level - 1);
+	} else if (level > 1) {
+		for (unsigned i = next_present(table, 0); i < PT_ENTRIES;
+		     i = next_present(table, i + 1))
+			if (!(table[i] & PTE_PS))
 				free_level(table_of(table[i]), level - 1);
 	}
 	page_free_va(table);
@@ -225,11 +304,13 @@ void arch_pt_free_user(u64 root, bool free_root)
 {
 	pte_t *pml4 = phys_to_virt(root);
 
-	for (int i = 0; i < USER_HALF; i++) {
-		if (pml4[i] & PTE_P)
-			free_level(table_of(pml4[i]), 3);
-		pml4[i] = 0;
+	for (unsigned i = next_present_upper(pml4, 0, USER_HALF); i < USER_HALF;
+	     i = next_present_upper(pml4, i + 1, USER_HALF)) {
+		free_level(table_of(pml4[i]), 3);
+		pml4[i] = 0;	/* the absent ones are 0 already */
 	}
+	/* The kernel half (groups 32..63) is never swept: the summary can go. */
+	*summary_of(pml4) = 0;
 	if (free_root)
 		page_free_va(pml4);
 }

@@ -15,7 +15,7 @@ static const char *const programs[] = {
 	"fork", "cow", "exec", "elf", "wait", "orphan", "efault", "pages",
 	"pipe", "poll", "shm", "mmap2", "msg", "sem", "proc", "dev", "fuzz",
 	"threads", "clone", "vfork", "waitid",
-	"signals", "jobs", "sigmore", "usermode",
+	"signals", "jobs", "pgrp", "sigmore", "usermode",
 	"vfs", "mountflags", "statfs", "fsprotect", "locks",
 	"mqueue", "msgpass",
 	"uaccess",

@@ -443,12 +443,54 @@ static int case_signal_to_unblocked_thread(void)
 	return 0;
 }
 
+/* tkill by tid reaches a thread other than the main one; once that thread has ended, its
+ * tid names nothing (ESRCH). Run in a forked child so the test's own threads stay apart. */
+static volatile long tkill_tid;
+static volatile int tkill_hits;
+
+static void on_tkill(int sig)
+{
+	if (sys_gettid() == tkill_tid)
+		tkill_hits++;
+}
+
+static void *tkill_worker(void *arg)
+{
+	tkill_tid = sys_gettid();
+	while (!tkill_hits)
+		tap_sleep_ms(1);
+	return NULL;
+}
+
+static int case_tkill_by_tid(void)
+{
+	pthread_t th;
+	long tid;
+
+	signal(SIGUSR1, on_tkill);
+	CHECK_EQ(pthread_create(&th, NULL, tkill_worker, NULL), 0);
+	while (!tkill_tid)
+		tap_sleep_ms(1);
+	tid = tkill_tid;
+	CHECK(tid != getpid());
+	CHECK_EQ(syscall(SYS_tkill, tid, 0), 0);
+	CHECK_EQ(syscall(SYS_tkill, tid, SIGUSR1), 0);
+	CHECK_EQ(pthread_join(th, NULL), 0);
+	CHECK_EQ(tkill_hits, 1);
+	/* musl's join returns once the thread has cleared its tid word: the kernel is done. */
+	for (int i = 0; i < 200 && syscall(SYS_tkill, tid, 0) == 0; i++)
+		tap_sleep_ms(5);
+	CHECK_ERR(syscall(SYS_tkill, tid, 0), ESRCH);
+	CHECK_ERR(syscall(SYS_tgkill, getpid(), tid, 0), ESRCH);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "check-pid") == 0)
 		return getpid() == atoi(argv[2]) && sys_gettid() == getpid() ? 0 : 1;
 	snprintf(self_path, sizeof(self_path), "%s", argv[0]);
-	tap_plan(11);
+	tap_plan(12);
 	run_case("8 threads count to 16000 under a mutex", case_mutex_counter);
 	run_case("condition variable ping-pong, 100 hand-offs", case_condvar);
 	run_case("join 100 threads: return values, TLS, same getpid, distinct gettid",
@@ -460,6 +502,7 @@ int main(int argc, char **argv)
 	run_case("futex: EAGAIN, ETIMEDOUT, EINVAL, wake from another thread", case_futex);
 	run_case("shared futex on MAP_SHARED memory across processes", case_futex_shared);
 	run_case("SIGSTOP stops every thread, SIGCONT resumes them", case_group_stop);
+	run_case("tkill finds a thread by its tid; ESRCH once it ended", case_tkill_by_tid);
 	run_case("a process signal goes to a thread that does not block it",
 		 case_signal_to_unblocked_thread);
 	return tap_done();

@@ -209,6 +209,11 @@ int signal_send_pgrp(pid_t pgid, int sig)
 }
 static struct process fake_proc;
 struct process *process_find(pid_t pid) { return pid == fake_proc.pid ? &fake_proc : NULL; }
+/* kernel/pgrp.c, as tcsetpgrp asks it: the fake process's group, in its session. */
+bool pgrp_in_session(pid_t pgid, pid_t sid)
+{
+	return pgid == fake_proc.pgid && sid == fake_proc.sid;
+}
 int sleep_ns(u64 ns, u64 *left_ns) { return 0; }
 struct inode *procfs_new_root(void) { return NULL; }
 int procfs_name_of(struct inode *ino, char *buf, size_t size) { return -ENOENT; }

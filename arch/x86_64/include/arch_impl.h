@@ -149,6 +149,27 @@ typedef u64 pte_t;
 #define PTE_ADDR_MASK	0x000ffffffffff000UL
 
 static inline bool pte_present(pte_t p) { return p & PTE_P; }
+
+/*
+ * pt_next_present - the first index in [@i, @n) of table @t (PTEs, or the
+ * entries of any level) whose entry is present, or @n. Page tables are
+ * mostly empty: eight entries are tested with one OR, so a sweep over an
+ * empty table costs about a quarter of testing entry by entry.
+ */
+static inline unsigned pt_next_present(const pte_t *t, unsigned i, unsigned n)
+{
+	while (i < n && (i & 7)) {
+		if (t[i] & PTE_P)
+			return i;
+		i++;
+	}
+	while (i + 8 <= n && !((t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] |
+				t[i + 6] | t[i + 7]) & PTE_P))
+		i += 8;
+	while (i < n && !(t[i] & PTE_P))
+		i++;
+	return i;
+}
 static inline bool pte_write(pte_t p) { return p & PTE_W; }
 static inline bool pte_user(pte_t p) { return p & PTE_U; }
 static inline bool pte_cow(pte_t p) { return p & PTE_SW_COW; }
