@@ -490,6 +490,7 @@ void prepare_to_wait_uninterruptible(struct wait_queue *wq, struct wait_entry *e
 
 	spin_lock(&wq->lock);
 	e->task = t;
+	e->func = NULL;
 	list_init(&e->link);
 	list_add_tail(&e->link, &wq->sleepers);
 	struct runqueue *rq = task_rq_lock(t);
