@@ -19,7 +19,7 @@ static const char *const programs[] = {
 	"vfs", "mountflags", "statfs", "fsprotect", "locks",
 	"mqueue", "msgpass",
 	"uaccess",
-	"maps", "mlock",
+	"maps", "mlock", "madvise",
 	"sysctl", "ipcinfo", "procperm", "loadavg",
 	"stress",
 	"limits", "robust", "coredump",
