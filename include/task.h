@@ -110,6 +110,17 @@ struct task {
 	u64 altstack_sp, altstack_size;	/* [c] sigaltstack(2), bytes */
 	u32 altstack_flags;		/* [c] SS_DISABLE, SS_AUTODISARM */
 
+	/* Scheduling policy (kernel/sched.c; set by kernel/sys_sched.c) */
+	int nice;			/* [R] -20..19: the weight of a SCHED_OTHER/BATCH task */
+	int policy;			/* [R] SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH,
+					 * SCHED_IDLE (include/uapi/sched.h) */
+	int rt_priority;		/* [R] 1..99 for SCHED_FIFO/RR, else 0 */
+	u64 vruntime;			/* [R] run time weighted by nice (kernel/sched.c) */
+	u64 cpus_allowed;		/* [R] affinity: bit i = may run on CPU i */
+	u32 rr_ticks;			/* [R] ticks left of a SCHED_RR slice */
+	bool sched_reset_on_fork;	/* [R] SCHED_RESET_ON_FORK: children start normal */
+	u64 nvcsw, nivcsw;		/* [a] voluntary / involuntary context switches */
+
 	/* Accounting */
 	u64 utime_ticks, stime_ticks;	/* [R] CPU time in timer ticks */
 	u64 start_ns;			/* [I] creation time, ns since boot */

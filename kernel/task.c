@@ -178,6 +178,7 @@ struct task *task_alloc(void)
 	t->kstack = page_address(stack);
 	t->refcount = 1;
 	t->state = TASK_RUNNING;
+	t->cpus_allowed = ~0ULL;	/* every CPU until sched_fork() or sched_setaffinity(2) */
 	list_init(&t->rq_link);
 	list_init(&t->thread_link);
 	list_init(&t->timer_link);
