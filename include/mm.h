@@ -290,6 +290,11 @@ int mm_populate_range(struct mm *mm, u64 start, u64 end);
  */
 void mm_oom_kill_current(u64 addr);
 
+/* mm_pgtable_bytes - bytes of page tables below the top level that @mm
+ * uses (/proc/PID/status VmPTE, Linux's mm_pgtables_bytes()). Caller holds
+ * @mm->lock. Sleeps: no. */
+u64 mm_pgtable_bytes(struct mm *mm);
+
 /* VMA totals for /proc and rlimits: bytes mapped. */
 u64 mm_total_vm(struct mm *mm);
 

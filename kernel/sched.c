@@ -617,7 +617,10 @@ void sched_timer_tick(bool user)
 		c->idle_ticks++;
 	} else if (user) {
 		t->utime_ticks++;
-		__atomic_store_n(&c->user_ticks, c->user_ticks + 1, __ATOMIC_RELAXED);
+		if (t->nice > 0)
+			__atomic_store_n(&c->nice_ticks, c->nice_ticks + 1, __ATOMIC_RELAXED);
+		else
+			__atomic_store_n(&c->user_ticks, c->user_ticks + 1, __ATOMIC_RELAXED);
 	} else {
 		t->stime_ticks++;
 		__atomic_store_n(&c->system_ticks, c->system_ticks + 1, __ATOMIC_RELAXED);
