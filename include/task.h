@@ -190,6 +190,8 @@ struct process {
 	u32 core_parked;		/* [P] other threads stopped for the dump */
 	struct task *exec_task;		/* [P] a thread in execve that ends the others */
 	struct wait_queue thread_exit;	/* execve waits here for the other threads to end */
+	struct wait_queue exit_wq;	/* pidfd pollers (kernel/pidfd.c): woken when the
+					 * process becomes a zombie */
 	pid_t creator_tid;		/* [I] parent's thread that created it (__WNOTHREAD) */
 	int exit_signal;		/* [T] signal sent to the parent at exit (SIGCHLD);
 					 * back to SIGCHLD on reparenting; SIGCHLD is sent
@@ -404,6 +406,12 @@ void signal_process_free(struct process *p);
 /* process_tree_next - depth-first successor of @p within @root's subtree,
  * or NULL. Caller holds tasklist_lock. */
 struct process *process_tree_next(struct process *root, struct process *p);
+
+/* kernel/pidfd.c */
+/* pidfd_process - the process pidfd @fd refers to, referenced (process_put()
+ * it), with *@nonblock set for a PIDFD_NONBLOCK descriptor (@nonblock may be
+ * NULL): 0, or -EBADF (not open, or not a pidfd). Sleeps: no. */
+int pidfd_process(int fd, struct process **out, bool *nonblock);
 
 /* kernel/pgrp.c */
 /* pgrp_hangup_if_orphaned - when group @pgid is orphaned (not counting

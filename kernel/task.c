@@ -227,6 +227,7 @@ struct process *process_alloc(void)
 	list_init(&p->threads);
 	wait_queue_init(&p->child_exit, "child_exit");
 	wait_queue_init(&p->thread_exit, "thread_exit");
+	wait_queue_init(&p->exit_wq, "exit_wq");
 	signal_process_init(p);
 	p->refcount = 1;
 	p->dumpable = true;
@@ -305,6 +306,7 @@ void idle_task_init(struct cpu *c, void *boot_stack_base)
 		list_init(&kernel_process.hash_link);
 		wait_queue_init(&kernel_process.child_exit, "child_exit");
 		wait_queue_init(&kernel_process.thread_exit, "thread_exit");
+		wait_queue_init(&kernel_process.exit_wq, "exit_wq");
 		kernel_process.refcount = 1;
 	}
 	t->kstack = boot_stack_base;
