@@ -96,6 +96,7 @@ static inline u32 file_flags(const struct file *f)
 void poll_wait(struct poll_table *pt, struct wait_queue *wq);
 
 /* ---- Pipes (fs/pipe.c) ---- */
+struct pipe;
 
 /*
  * pipe_fcntl - fcntl(2) F_SETPIPE_SZ (@arg bytes, rounded up to a power of
@@ -130,6 +131,8 @@ struct inode {
 	uid_t uid;			/* [i] */
 	gid_t gid;			/* [i] */
 	u32 rdev_major, rdev_minor;	/* [I] device number of a S_IFCHR node */
+	struct pipe *fifo;		/* [fifo_lock] a named pipe's buffer while it is
+					 * open (fs/pipe.c), else NULL */
 	u64 size;			/* [i] bytes (symlink: target length); atomic reads */
 	struct fs_time atime, mtime, ctime;	/* [i] */
 	struct mutex lock;		/* [i] */
