@@ -95,6 +95,11 @@ static inline u32 file_flags(const struct file *f)
  */
 void poll_wait(struct poll_table *pt, struct wait_queue *wq);
 
+/* kmsg_open - open /dev/kmsg (char 1:11, kernel/kmsg.c) as @ino with open
+ * flags @flags: a reader positioned at the oldest record kept. 0 and the
+ * file in *@out, or -ENOMEM. Sleeps: no. */
+int kmsg_open(struct inode *ino, u32 flags, struct file **out);
+
 /* ---- Pipes (fs/pipe.c) ---- */
 struct pipe;
 

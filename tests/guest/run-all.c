@@ -20,7 +20,7 @@ static const char *const programs[] = {
 	"mqueue", "msgpass",
 	"uaccess",
 	"maps", "mlock", "madvise", "fdcalls", "sched", "procsched",
-	"sysctl", "ipcinfo", "procperm", "loadavg",
+	"sysctl", "kmsg", "ipcinfo", "procperm", "loadavg",
 	"stress",
 	"limits", "robust", "coredump",
 };
