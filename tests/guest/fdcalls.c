@@ -1,7 +1,8 @@
 /*
  * Descriptor-level calls: fsync(2)/fdatasync(2)/sync(2)/syncfs(2) (which objects accept them,
  * EBADF, EINVAL), the extended-attribute calls on files without attributes (ENODATA, EOPNOTSUPP,
- * ERANGE, an empty list), and close_range(2) (closing, CLOSE_RANGE_CLOEXEC, CLOSE_RANGE_UNSHARE).
+ * ERANGE, an empty list), close_range(2) (closing, CLOSE_RANGE_CLOEXEC, CLOSE_RANGE_UNSHARE) and
+ * copy_file_range(2) (offsets or file positions, Linux's errors).
  */
 #include <tap.h>
 #include <sys/syscall.h>
@@ -201,9 +202,89 @@ static int close_range_unshare(void)
 	return 0;
 }
 
+static long cfr(int in, off_t *oin, int out, off_t *oout, size_t len, unsigned flags)
+{
+	return syscall(SYS_copy_file_range, in, oin, out, oout, len, flags);
+}
+
+static int copy_file_range_copies(void)
+{
+	char p1[256], p2[300], buf[32] = { 0 };
+	int in, out;
+	off_t oin = 2, oout = 0;
+
+	tap_tmppath(p1, sizeof(p1), "cfr");
+	snprintf(p2, sizeof(p2), "%s.out", p1);
+	in = open(p1, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	out = open(p2, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (!CHECK(in >= 0 && out >= 0))
+		return 1;
+	CHECK_EQ(write(in, "0123456789", 10), 10);
+	CHECK_EQ(lseek(in, 0, SEEK_SET), 0);
+	/* Explicit offsets: they advance, the file positions stay. */
+	CHECK_EQ(cfr(in, &oin, out, &oout, 4, 0), 4);
+	CHECK_EQ(oin, 6);
+	CHECK_EQ(oout, 4);
+	CHECK_EQ(lseek(in, 0, SEEK_CUR), 0);
+	CHECK_EQ(lseek(out, 0, SEEK_CUR), 0);
+	CHECK_EQ(pread(out, buf, sizeof(buf), 0), 4);
+	CHECK(!memcmp(buf, "2345", 4));
+	/* File positions: from 5 to the end of the input, appended at 4. */
+	CHECK_EQ(lseek(in, 5, SEEK_SET), 5);
+	CHECK_EQ(lseek(out, 4, SEEK_SET), 4);
+	CHECK_EQ(cfr(in, NULL, out, NULL, 100, 0), 5);
+	CHECK_EQ(lseek(in, 0, SEEK_CUR), 10);
+	CHECK_EQ(lseek(out, 0, SEEK_CUR), 9);
+	CHECK_EQ(cfr(in, NULL, out, NULL, 100, 0), 0);	/* end of file */
+	memset(buf, 0, sizeof(buf));
+	CHECK_EQ(pread(out, buf, sizeof(buf), 0), 9);
+	CHECK(!strcmp(buf, "234556789"));
+	/* Within one file, ranges that do not overlap. */
+	oin = 0;
+	oout = 20;
+	CHECK_EQ(cfr(in, &oin, in, &oout, 3, 0), 3);
+	CHECK_EQ(pread(in, buf, 3, 20), 3);
+	CHECK(!memcmp(buf, "012", 3));
+	unlink(p1);
+	unlink(p2);
+	return 0;
+}
+
+static int copy_file_range_errors(void)
+{
+	char p1[256], p2[300];
+	int in, out, ro, app, dir, p[2];
+	off_t o1 = 0, o2 = 2, neg = -1;
+
+	tap_tmppath(p1, sizeof(p1), "cfre");
+	snprintf(p2, sizeof(p2), "%s.out", p1);
+	in = open(p1, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	out = open(p2, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (!CHECK(in >= 0 && out >= 0) || !CHECK(pipe(p) == 0))
+		return 1;
+	CHECK_EQ(write(in, "abcdefgh", 8), 8);
+	ro = open(p2, O_RDONLY);
+	app = open(p2, O_WRONLY | O_APPEND);
+	dir = open(tap_tmpdir(), O_RDONLY | O_DIRECTORY);
+	CHECK_ERR(cfr(in, &o1, out, NULL, 4, 1), EINVAL);
+	CHECK_ERR(cfr(-1, &o1, out, NULL, 4, 0), EBADF);
+	CHECK_ERR(cfr(in, &o1, -1, NULL, 4, 0), EBADF);
+	CHECK_ERR(cfr(in, &o1, ro, NULL, 4, 0), EBADF);
+	CHECK_ERR(cfr(in, &o1, app, NULL, 4, 0), EBADF);
+	CHECK_ERR(cfr(dir, NULL, out, NULL, 4, 0), EISDIR);
+	CHECK_ERR(cfr(p[0], NULL, out, NULL, 4, 0), EINVAL);
+	CHECK_ERR(cfr(in, &o1, p[1], NULL, 4, 0), EINVAL);
+	CHECK_ERR(cfr(in, &o1, in, &o2, 4, 0), EINVAL);	/* overlapping */
+	CHECK_ERR(cfr(in, &neg, out, NULL, 4, 0), EOVERFLOW);
+	CHECK_ERR(cfr(in, tap_bad_ptr(16), out, NULL, 4, 0), EFAULT);
+	unlink(p1);
+	unlink(p2);
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(7);
+	tap_plan(9);
 	run_case("fsync/fdatasync/syncfs: files, directories, pipes, EBADF", fsync_objects);
 	run_case("fsync of a device: EINVAL; syncfs: 0", fsync_devices);
 	run_case("xattrs: EOPNOTSUPP, ENODATA, ERANGE, E2BIG, empty lists", xattr_none_anywhere);
@@ -211,5 +292,7 @@ int main(void)
 	run_case("close_range closes a range", close_range_closes);
 	run_case("close_range CLOSE_RANGE_CLOEXEC", close_range_cloexec);
 	run_case("close_range CLOSE_RANGE_UNSHARE", close_range_unshare);
+	run_case("copy_file_range: offsets and file positions", copy_file_range_copies);
+	run_case("copy_file_range errors", copy_file_range_errors);
 	return tap_done();
 }
