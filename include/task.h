@@ -264,6 +264,9 @@ void kthreadd_start(void);
 struct cpu;
 void pid_init(void);
 pid_t pid_alloc(void);			/* a fresh pid or -EAGAIN */
+/* pid_alloc_specific - take pid @pid (clone3's set_tid): @pid, or -EEXIST
+ * (in use), -EINVAL (not below pid_max), -EAGAIN (threads-max). */
+pid_t pid_alloc_specific(pid_t pid);
 void pid_free_locked(pid_t pid);	/* caller holds tasklist_lock */
 u32 pid_in_use_count(void);
 /*
@@ -316,6 +319,7 @@ struct fork_args {
 	u64 clear_child_tid;	/* user address or 0 */
 	bool set_tls;		/* CLONE_SETTLS: the child's FS base is tls */
 	u64 tls;
+	pid_t set_tid;		/* clone3 set_tid: this pid for the child; 0 = any */
 };
 long do_fork(const struct fork_args *args);
 /*

@@ -69,6 +69,27 @@ pid_t pid_alloc(void)
 	return pid;
 }
 
+/* pid_alloc_specific - see include/task.h. Takes tasklist_lock. */
+pid_t pid_alloc_specific(pid_t pid)
+{
+	int r;
+
+	if (pid <= 0 || pid >= (pid_t)pid_max_get())
+		return -EINVAL;
+	spin_lock(&tasklist_lock);
+	if (pid_map.used >= max_threads) {
+		r = -EAGAIN;
+	} else {
+		r = idmap_reserve(&pid_map, (u32)pid);
+		if (!r) {
+			r = pid;
+			total_forks++;
+		}
+	}
+	spin_unlock(&tasklist_lock);
+	return r;
+}
+
 /* pid_alloc_count - see include/task.h. */
 u64 pid_alloc_count(void)
 {
