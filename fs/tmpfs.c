@@ -176,6 +176,15 @@ ssize_t tmpfs_write(struct inode *ino, u64 *offp, struct io_src src, size_t n, b
 			break;
 		}
 		chunk = MIN(chunk, limit - off);
+		/* A memfd's seals (fcntl(2) F_ADD_SEALS): no writing at all, or
+		 * no growing past the end. */
+		if (ino->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_GROW) &&
+		    ((ino->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) ||
+		     off + chunk > ino->size)) {
+			mutex_unlock(&ino->lock);
+			err = -EPERM;
+			break;
+		}
 		w = write_locked(ino, off, from, chunk);
 		mutex_unlock(&ino->lock);
 		if (w < 0) {
@@ -200,6 +209,11 @@ int tmpfs_truncate(struct inode *ino, u64 size)
 	if (size > TMPFS_MAX_SIZE)
 		return -EFBIG;
 	mutex_lock(&ino->lock);
+	if ((size < ino->size && (ino->seals & F_SEAL_SHRINK)) ||
+	    (size > ino->size && (ino->seals & F_SEAL_GROW))) {
+		mutex_unlock(&ino->lock);
+		return -EPERM;	/* a sealed memfd */
+	}
 	shrunk = size < ino->size;
 	if (shrunk) {
 		/* Pages wholly past the new end go; the tail of the last one is zeroed. */

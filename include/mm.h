@@ -240,6 +240,9 @@ void mm_pt_release(struct mm *mm, u64 start, u64 end);
  */
 void mm_rmap_link(struct vma *v);
 void mm_rmap_unlink(struct vma *v);
+/* mm_file_writably_mapped - does a shared mapping that may write (VMA_SHARED
+ * and VMA_MAYWRITE) map @ino (F_SEAL_WRITE's EBUSY)? Takes [r]. Sleeps: no. */
+bool mm_file_writably_mapped(struct inode *ino);
 
 /*
  * mm_file_shrunk - regular file @ino was truncated to @size bytes: remove
