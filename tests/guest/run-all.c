@@ -19,7 +19,7 @@ static const char *const programs[] = {
 	"vfs", "mountflags", "statfs", "fsprotect", "locks",
 	"mqueue", "msgpass",
 	"uaccess",
-	"maps", "mlock", "madvise", "fdcalls", "sched", "procsched",
+	"maps", "mlock", "madvise", "mremap", "fdcalls", "sched", "procsched",
 	"sysctl", "kmsg", "ipcinfo", "procperm", "loadavg",
 	"stress",
 	"limits", "robust", "coredump",
