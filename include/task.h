@@ -100,6 +100,10 @@ struct task {
 						 * siginfo of pending, oldest first */
 	sigset_t sigwait_set;		/* [P] signals awaited in rt_sigtimedwait (wake it) */
 	u64 robust_list;		/* [c] set_robust_list(2) head (user address) or 0 */
+	u64 rseq_addr;			/* [c] rseq(2) area (user address) or 0 */
+	u32 rseq_len, rseq_sig;		/* [c] its registered length and abort signature */
+	bool rseq_resume;		/* [c] refresh the area before user mode: the task was
+					 * switched out, or just registered (kernel/rseq.c) */
 	bool core_parked;		/* [P] stopped in exit while a core is written */
 	sigset_t saved_sigmask;		/* [c] mask to restore after rt_sigsuspend */
 	bool restore_sigmask;		/* [c] saved_sigmask is to be restored */
@@ -416,6 +420,16 @@ struct process *process_tree_next(struct process *root, struct process *p);
  * it), with *@nonblock set for a PIDFD_NONBLOCK descriptor (@nonblock may be
  * NULL): 0, or -EBADF (not open, or not a pidfd). Sleeps: no. */
 int pidfd_process(int fd, struct process **out, bool *nonblock);
+
+/* kernel/rseq.c */
+/* rseq_user_return - on the way to user mode with frame @tf: abort an rseq
+ * critical section the task was interrupted in and refresh the area's cpu
+ * fields; a bad area gets SIGSEGV. rseq_fork - @child (of current, @flags
+ * CLONE_*) keeps the registration unless it shares the address space.
+ * rseq_exec - execve drops it. Sleep: may fault in user memory. */
+void rseq_user_return(struct trapframe *tf);
+void rseq_fork(struct task *child, u64 flags);
+void rseq_exec(struct task *t);
 
 /* kernel/pgrp.c */
 /* pgrp_hangup_if_orphaned - when group @pgid is orphaned (not counting

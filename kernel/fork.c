@@ -200,6 +200,7 @@ static void fork_setup_task(struct task *t, const struct fork_args *args)
 	t->blocked = parent->blocked;
 	memcpy(t->comm, parent->comm, TASK_COMM_LEN);
 	sched_fork(t, parent);
+	rseq_fork(t, args->flags);
 	t->set_child_tid = args->set_child_tid;
 	t->clear_child_tid = args->clear_child_tid;
 	arch_fork_frame(t, parent, arch_task_trapframe(parent), args->child_sp);

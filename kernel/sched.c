@@ -352,6 +352,9 @@ static void finish_switch(void)
 	arch_irq_enable();
 	if (push)
 		push_task(push, c->id);
+	/* rseq(2): the task runs again, maybe elsewhere: refresh its area. */
+	if (c->running->rseq_addr)
+		c->running->rseq_resume = true;
 	/* prev's stack was in use until arch_switch() left it, on this CPU
 	 * and nowhere else: only now may its last reference go. */
 	if (dead)

@@ -14,7 +14,7 @@ extern char **environ;
 static const char *const programs[] = {
 	"fork", "cow", "exec", "elf", "wait", "orphan", "efault", "pages",
 	"pipe", "fifo", "poll", "shm", "memfd", "mmap2", "msg", "sem", "proc", "dev", "fuzz",
-	"threads", "clone", "clone3", "vfork", "waitid", "pidfd",
+	"threads", "clone", "clone3", "rseq", "vfork", "waitid", "pidfd",
 	"signals", "jobs", "sigmore", "usermode",
 	"vfs", "mountflags", "statfs", "fsprotect", "locks",
 	"mqueue", "msgpass",
