@@ -695,13 +695,16 @@ static void show_meminfo(struct out *o)
 {
 	unsigned long total = page_total_count() * (PAGE_SIZE / 1024);
 	unsigned long freek = page_free_count() * (PAGE_SIZE / 1024);
+	/* tmpfs (the root, /dev/shm, SysV and POSIX shared memory, memfds):
+	 * Linux counts shmem pages both as Shmem and in the page cache. */
+	unsigned long shmem = tmpfs_page_count() * (PAGE_SIZE / 1024);
 
-	/* The same figures sysinfo(2) reports; tmpfs pages are not told apart. */
+	/* The same figures sysinfo(2) reports (and its sharedram). */
 	put(o, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
 	    "Buffers:        %8lu kB\nCached:         %8lu kB\nSwapCached:     %8lu kB\n"
 	    "SwapTotal:      %8lu kB\nSwapFree:       %8lu kB\nShmem:          %8lu kB\n"
 	    "Slab:           %8lu kB\nSReclaimable:   %8lu kB\n",
-	    total, freek, freek, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+	    total, freek, freek, 0UL, shmem, 0UL, 0UL, 0UL, shmem, 0UL, 0UL);
 }
 
 /*

@@ -293,6 +293,11 @@ int mm_populate_range(struct mm *mm, u64 start, u64 end);
  */
 void mm_oom_kill_current(u64 addr);
 
+/* tmpfs_page_count - data pages held by tmpfs files now, shared memory and
+ * memfds included (/proc/meminfo Shmem, part of Cached; sysinfo(2)
+ * sharedram). fs/tmpfs.c. Atomic; any context. */
+u64 tmpfs_page_count(void);
+
 /* mm_pgtable_bytes - bytes of page tables below the top level that @mm
  * uses (/proc/PID/status VmPTE, Linux's mm_pgtables_bytes()). Caller holds
  * @mm->lock. Sleeps: no. */

@@ -341,6 +341,7 @@ long sys_sysinfo(struct linux_sysinfo __user *u)
 	si.uptime = (s64)(arch_clock_ns() / NSEC_PER_SEC);
 	si.totalram = page_total_count() * PAGE_SIZE;
 	si.freeram = page_free_count() * PAGE_SIZE;
+	si.sharedram = tmpfs_page_count() * PAGE_SIZE;
 	si.procs = (u16)pid_in_use_count();
 	si.mem_unit = 1;
 	return copy_to_user(u, &si, sizeof(si)) ? -EFAULT : 0;

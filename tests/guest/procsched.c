@@ -2,7 +2,8 @@
  * The /proc fields that procps reads about scheduling and resources, computed from the
  * process: /proc/PID/stat's priority, nice, num_threads, exit_signal, processor, rt_priority,
  * policy, start_code/end_code; /proc/PID/status's Cpus_allowed(_list), voluntary and
- * nonvoluntary context switches, SigQ, VmPTE; /proc/stat's nice column.
+ * nonvoluntary context switches, SigQ, VmPTE; /proc/stat's nice column; /proc/meminfo's Shmem
+ * and Cached with sysinfo(2)'s sharedram.
  */
 #define _GNU_SOURCE
 #include <tap.h>
@@ -275,9 +276,46 @@ static int proc_stat_nice_column(void)
 	return 0;
 }
 
+/* A "Name: N kB" line of /proc/meminfo, in kB; -1 if missing. */
+static long long meminfo_kb(const char *name)
+{
+	char buf[8192], *l;
+	size_t len = strlen(name);
+
+	if (tap_read_file("/proc/meminfo", buf, sizeof(buf)) <= 0)
+		return -1;
+	for (l = buf; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, name, len) && l[len] == ':')
+			return atoll(l + len + 1);
+	return -1;
+}
+
+static int meminfo_shmem(void)
+{
+	long long before = meminfo_kb("Shmem"), after;
+	int fd = (int)syscall(SYS_memfd_create, "shmem", 0);
+	char page[4096];
+	struct sysinfo si;
+
+	if (!CHECK(fd >= 0) || !CHECK(before >= 0))
+		return 1;
+	memset(page, 1, sizeof(page));
+	for (int i = 0; i < 1024; i++)		/* 4 MiB of shared memory */
+		if (write(fd, page, sizeof(page)) != sizeof(page))
+			return 1;
+	after = meminfo_kb("Shmem");
+	CHECK(after >= before + 4096 - 512);	/* others may free some meanwhile */
+	CHECK(meminfo_kb("Cached") >= after - 512);
+	CHECK_EQ(sysinfo(&si), 0);
+	CHECK((long long)si.sharedram * si.mem_unit / 1024 >= after - 512);
+	close(fd);
+	CHECK(meminfo_kb("Shmem") <= after - 4096 + 512);
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(8);
+	tap_plan(9);
 	run_case("stat: priority, nice, num_threads", stat_nice_priority_threads);
 	run_case("stat: rt_priority and policy", stat_policy_fields);
 	run_case("stat: exit_signal, start_code/end_code", stat_exit_signal_and_code);
@@ -287,5 +325,6 @@ int main(void)
 	run_case("status: SigQ counts the user's queued signals", sigq_counts_queued);
 	run_case("status: VmPTE grows with page tables", vmpte_grows);
 	run_case("/proc/stat: niced user time in the nice column", proc_stat_nice_column);
+	run_case("/proc/meminfo Shmem and Cached, sysinfo sharedram: tmpfs pages", meminfo_shmem);
 	return tap_done();
 }
