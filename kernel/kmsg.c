@@ -239,6 +239,15 @@ static long copy_records(char __user *ubuf, size_t len, u64 *from, bool newest)
 	return (long)done;
 }
 
+/* Linux's access_ok(): the buffer lies in user space (checked before
+ * anything is read, whether or not a byte would be copied). */
+static bool user_range_ok(const void __user *buf, u64 len)
+{
+	u64 a = (u64)(uintptr_t)buf;
+
+	return a < USER_TOP && len <= USER_TOP - a;
+}
+
 static bool syslog_unread(void)
 {
 	spin_lock(&log_lock);
@@ -275,6 +284,8 @@ long sys_syslog(int type, char __user *buf, int len)
 			return -EINVAL;
 		if (!len)
 			return 0;
+		if (!user_range_ok(buf, (u64)len))
+			return -EFAULT;
 		r = wait_event_interruptible(&kmsg_wait, syslog_unread());
 		if (r)
 			return r;
@@ -294,6 +305,8 @@ long sys_syslog(int type, char __user *buf, int len)
 			return -EINVAL;
 		if (!len)
 			return 0;
+		if (!user_range_ok(buf, (u64)len))
+			return -EFAULT;
 		spin_lock(&log_lock);
 		from = clear_seq;
 		spin_unlock(&log_lock);
