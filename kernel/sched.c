@@ -572,6 +572,32 @@ static bool idle_steal(struct cpu *c)
 }
 
 /*
+ * The queue's clock follows the smallest vruntime among the running task
+ * @curr and the queued ones, never going back (Linux's update_min_vruntime).
+ * A task that runs alone for long thus keeps the clock with it: a task
+ * woken or moved here is placed against a clock that is current, neither
+ * starving the runner nor being starved by it. Caller holds @rq's lock.
+ */
+static void update_min_vruntime(struct runqueue *rq, struct task *curr)
+{
+	struct task *t;
+	u64 v = 0;
+	bool any = false;
+
+	if (curr && !task_is_rt(curr)) {
+		v = curr->vruntime;
+		any = true;
+	}
+	list_for_each_entry(t, &rq->queue, rq_link)
+		if (!task_is_rt(t) && (!any || (s64)(t->vruntime - v) < 0)) {
+			v = t->vruntime;
+			any = true;
+		}
+	if (any && (s64)(v - rq->min_vruntime) > 0)
+		rq->min_vruntime = v;
+}
+
+/*
  * Charge the tick to @t's vruntime (or its RR slice) and decide whether
  * it must give way: to a task that runs before it, or because its mask no
  * longer allows this CPU. Interrupts are disabled, so the run-queue lock
@@ -587,6 +613,7 @@ static bool tick_preempts(struct cpu *c, struct task *t)
 	spin_lock(&rq->lock);
 	if (!task_is_rt(t))
 		t->vruntime += (u64)NICE_0_WEIGHT * NICE_0_WEIGHT / sched_task_weight(t);
+	update_min_vruntime(rq, t);
 	if (!cpu_allowed(t, c->id)) {
 		preempt = true;
 	} else if (rq->nr_queued > 0) {
