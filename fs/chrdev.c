@@ -5,7 +5,7 @@
  * of a devtmpfs mount), disks included (fs/blkdev_file.c). The terminal
  * devices (console, ttyS0, tty) are the line discipline's (fs/tty.c).
  * Numbers: Linux Documentation/admin-guide/devices.txt (1:3 null, 1:5 zero,
- * 1:7 full, 1:8 random, 1:9 urandom, 4:64 ttyS0, 5:0 tty, 5:1 console).
+ * 1:7 full, 1:8 random, 1:9 urandom, 1:11 kmsg, 4:64 ttyS0, 5:0 tty, 5:1 console).
  */
 #include "internal.h"
 #include "arch.h"
@@ -85,6 +85,7 @@ static const struct {
 	{ 1, 7, &full_ops, "full", 0666 },
 	{ 1, 8, &random_ops, "random", 0666 },
 	{ 1, 9, &random_ops, "urandom", 0666 },
+	{ 1, 11, NULL, "kmsg", 0644 },	/* opened by kmsg_open() (kernel/kmsg.c) */
 	{ 4, 64, &tty_file_ops, "ttyS0", 0620 },
 	{ 5, 0, &tty_file_ops, "tty", 0666 },
 	{ 5, 1, &tty_file_ops, "console", 0620 },

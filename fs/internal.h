@@ -117,6 +117,11 @@ void vfs_cross_mounts(struct inode **ino);
  * total over that limit? pipe_acct_privileged - may current ignore them?
  * Take only the accounting spinlock (a leaf). Sleep: no.
  */
+/* fifo_open - open named pipe (S_IFIFO node of tmpfs) @ino with open flags
+ * @flags (access mode, O_NONBLOCK), blocking for the other end as fifo(7)
+ * says. 0 and the file in *@out, or -ENXIO (O_WRONLY|O_NONBLOCK, no
+ * reader), -ERESTARTSYS, -ENOMEM, -ENFILE. May sleep. */
+int fifo_open(struct inode *ino, u32 flags, struct file **out);
 u32 pipe_round_size(u64 size);
 long pipe_max_size_get(void);
 int pipe_max_size_set(u32 bytes);

@@ -28,6 +28,11 @@ int vfs_open_inode(struct inode *ino, u32 flags, struct file **out)
 
 	if (!(flags & O_PATH) && ino->iops && ino->iops->open && !inode_is_dir(ino))
 		return ino->iops->open(ino, flags, out);
+	if (!(flags & O_PATH) && !ino->iops && S_ISFIFO(ino->mode))
+		return fifo_open(ino, flags, out);
+	if (!(flags & O_PATH) && S_ISCHR(ino->mode) && ino->rdev_major == 1 &&
+	    ino->rdev_minor == 11)
+		return kmsg_open(ino, flags, out);
 	if (flags & O_PATH)
 		ops = &path_ops;
 	else if (inode_is_reg(ino))

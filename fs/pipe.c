@@ -3,6 +3,13 @@
  * a read end and a write end, each an open file description over one
  * anonymous S_IFIFO inode (so fstat(2) reports a FIFO).
  *
+ * Named pipes (FIFOs, fifo(7)): a S_IFIFO node made by mknod(2)/mkfifo(3)
+ * gets a pipe when it is first opened (inode->fifo) and loses it, with any
+ * unread bytes, when the last end closes. open(2) of one blocks as POSIX
+ * says: O_RDONLY until some writer has opened it, O_WRONLY until some
+ * reader has; with O_NONBLOCK a reader returns at once and a writer
+ * without a reader fails with ENXIO; O_RDWR never waits (Linux).
+ *
  * Semantics (pipe(7)): 64 KiB capacity, changed with fcntl F_SETPIPE_SZ; a
  * write of at most PIPE_BUF (4096) bytes is atomic -- it goes in whole or
  * waits; a larger one may be split and interleaved with other writers; a
@@ -55,9 +62,14 @@ struct pipe {
 	u32 nr_accounted;		/* [p] pages charged to user */
 	struct wait_queue wait;		/* readers and writers waiting for a change */
 	struct mutex read_mutex;
+	struct inode *fifo_inode;	/* [I] the named pipe's node, or NULL */
+	u32 r_counter, w_counter;	/* [p] opens of each end ever (FIFO open waits) */
 };
 
-static const struct file_ops pipe_read_ops, pipe_write_ops;
+/* Guards every inode's fifo pointer. Order: fifo_lock -> pipe->lock. */
+static struct spinlock fifo_lock = SPINLOCK_INIT("fifo");
+
+static const struct file_ops pipe_read_ops, pipe_write_ops, pipe_rdwr_ops;
 
 static u32 pipe_slots(u32 cap)
 {
@@ -400,13 +412,21 @@ static void pipe_release(struct file *f)
 	struct pipe *p = f->priv;
 	bool last;
 
+	/* A named pipe leaves its node under fifo_lock, so that no open
+	 * finds it once its last end is gone. */
+	if (p->fifo_inode)
+		spin_lock(&fifo_lock);
 	spin_lock(&p->lock);
-	if (f->ops == &pipe_read_ops)
+	if (f->ops != &pipe_write_ops)
 		p->readers--;
-	else
+	if (f->ops != &pipe_read_ops)
 		p->writers--;
 	last = !p->readers && !p->writers;
+	if (last && p->fifo_inode)
+		p->fifo_inode->fifo = NULL;
 	spin_unlock(&p->lock);
+	if (p->fifo_inode)
+		spin_unlock(&fifo_lock);
 	if (last)
 		pipe_free(p);
 	else
@@ -429,9 +449,140 @@ static const struct file_ops pipe_write_ops = {
 	.seekable = false,
 };
 
+/* A FIFO opened O_RDWR: both ends in one description (Linux allows it). */
+static const struct file_ops pipe_rdwr_ops = {
+	.read = pipe_read,
+	.write = pipe_write,
+	.ioctl = pipe_ioctl,
+	.release = pipe_release,
+	.poll = pipe_poll,
+	.seekable = false,
+};
+
 static bool file_is_pipe(struct file *f)
 {
-	return f->ops == &pipe_read_ops || f->ops == &pipe_write_ops;
+	return f->ops == &pipe_read_ops || f->ops == &pipe_write_ops ||
+	       f->ops == &pipe_rdwr_ops;
+}
+
+/* The FIFO's pipe, created at the first open, with this open's ends
+ * counted; NULL and *@err on failure (-ENXIO: @need_reader and there is
+ * none). Takes fifo_lock and pipe->lock. */
+static struct pipe *fifo_attach(struct inode *ino, bool rd, bool wr, bool need_reader, int *err)
+{
+	struct pipe *p;
+	uid_t uid;
+	gid_t gid;
+
+	fs_cred(&uid, &gid, false);
+	spin_lock(&fifo_lock);
+	p = ino->fifo;
+	if (!p) {
+		p = pipe_alloc(uid, err);
+		if (!p) {
+			spin_unlock(&fifo_lock);
+			return NULL;
+		}
+		p->fifo_inode = ino;
+		ino->fifo = p;
+	}
+	spin_lock(&p->lock);
+	/* O_WRONLY|O_NONBLOCK without a reader: ENXIO, nothing counted. */
+	if (need_reader && !p->readers) {
+		bool fresh = !p->writers;
+
+		*err = -ENXIO;
+		spin_unlock(&p->lock);
+		if (fresh)
+			ino->fifo = NULL;
+		spin_unlock(&fifo_lock);
+		if (fresh)
+			pipe_free(p);
+		return NULL;
+	}
+	if (rd) {
+		p->readers++;
+		p->r_counter++;
+	}
+	if (wr) {
+		p->writers++;
+		p->w_counter++;
+	}
+	spin_unlock(&p->lock);
+	spin_unlock(&fifo_lock);
+	return p;
+}
+
+static bool fifo_counter_moved(struct pipe *p, u32 *counter, u32 seen)
+{
+	spin_lock(&p->lock);
+	bool moved = *counter != seen;
+
+	spin_unlock(&p->lock);
+	return moved;
+}
+
+/*
+ * fifo_open - see fs/internal.h. Waits (interruptibly) for the other end
+ * as fifo(7) describes; a signal gives -ERESTARTSYS with this open undone.
+ */
+int fifo_open(struct inode *ino, u32 flags, struct file **out)
+{
+	u32 acc = flags & O_ACCMODE;
+	bool rd = acc == O_RDONLY || acc == O_RDWR, wr = acc == O_WRONLY || acc == O_RDWR;
+	bool nonblock = flags & O_NONBLOCK;
+	const struct file_ops *ops = rd && wr ? &pipe_rdwr_ops : rd ? &pipe_read_ops :
+				     &pipe_write_ops;
+	int err = -ENOMEM;
+	struct pipe *p;
+	struct file *f;
+
+	if (acc == 3)
+		return -EINVAL;
+	p = fifo_attach(ino, rd, wr, wr && !rd && nonblock, &err);
+	if (!p)
+		return err;
+	/* From here the file owns this open's ends: file_put() undoes them. */
+	f = file_alloc(ino, ops, (flags & (O_ACCMODE | O_NONBLOCK)) | LINUX_O_LARGEFILE, p);
+	if (!f) {
+		struct file tmp = { .ops = ops, .priv = p };
+
+		pipe_release(&tmp);
+		return -ENOMEM;
+	}
+	if (rd && !wr && !nonblock) {
+		spin_lock(&p->lock);
+		u32 seen = p->w_counter;
+		bool wait = !p->writers;
+
+		spin_unlock(&p->lock);
+		if (wait) {
+			err = wait_event_interruptible(&p->wait,
+						       fifo_counter_moved(p, &p->w_counter, seen));
+			if (err) {
+				file_put(f);
+				return err;
+			}
+		}
+	} else if (wr && !rd && !nonblock) {
+		spin_lock(&p->lock);
+		u32 seen = p->r_counter;
+		bool wait = !p->readers;
+
+		spin_unlock(&p->lock);
+		if (wait) {
+			err = wait_event_interruptible(&p->wait,
+						       fifo_counter_moved(p, &p->r_counter, seen));
+			if (err) {
+				file_put(f);
+				return err;
+			}
+		}
+	}
+	/* The other side may be waiting for us. */
+	wake_up(&p->wait);
+	*out = f;
+	return 0;
 }
 
 /* Move the ring and the packet queue into buffers sized for @cap. [p] held. */

@@ -13,6 +13,7 @@
 #include "mm.h"
 #include "page.h"
 #include "task.h"
+#include "uapi/resource.h"
 #include "uapi/sprout.h"
 #include "blkdev.h"
 #include "netdev.h"
@@ -30,6 +31,12 @@ struct snap {
 	u64 start_ticks;
 	int nthreads;
 	int processor;
+	int nice, policy, rt_priority;	/* of the thread shown */
+	int exit_signal;
+	u64 nvcsw, nivcsw;		/* the thread's context switches */
+	u64 cpus_allowed;		/* the thread's affinity mask */
+	u64 sigq, sigq_max;		/* signals queued for the real user / RLIMIT_SIGPENDING */
+	u64 rsslim;			/* RLIMIT_RSS, bytes */
 	uid_t uid, euid, suid;
 	gid_t gid, egid, sgid;
 	sigset_t pending, shpending, blocked, ignored, caught;
@@ -132,6 +139,10 @@ static int snap_get(pid_t pid, pid_t tid, struct snap *s)
 	s->egid = p->egid;
 	s->sgid = p->sgid;
 	s->start_ticks = p->start_ns / TICK_NS;
+	s->exit_signal = p->exit_signal;
+	s->sigq = sigpending_count(p->uid);
+	s->sigq_max = p->rlim[RLIMIT_SIGPENDING].cur;
+	s->rsslim = p->rlim[RLIMIT_RSS].cur;
 	memcpy(s->exe, p->exe_path, sizeof(s->exe));
 	s->exe[sizeof(s->exe) - 1] = '\0';
 	snap_signals(s, p, t);
@@ -147,6 +158,12 @@ static int snap_get(pid_t pid, pid_t tid, struct snap *s)
 	}
 	if (t) {
 		s->processor = t->on_cpu;
+		s->nice = t->nice;
+		s->policy = t->policy;
+		s->rt_priority = t->rt_priority;
+		s->nvcsw = __atomic_load_n(&t->nvcsw, __ATOMIC_RELAXED);
+		s->nivcsw = __atomic_load_n(&t->nivcsw, __ATOMIC_RELAXED);
+		s->cpus_allowed = __atomic_load_n(&t->cpus_allowed, __ATOMIC_RELAXED);
 		s->kthread = !t->mm;
 		if (t->mm) {
 			mm_get(t->mm);
@@ -466,6 +483,10 @@ static const char *state_name(char c)
 
 struct mm_sizes {
 	u64 vm, rss, hwm, data, stk, exe, lck;	/* pages */
+	u64 lib;		/* pages: executable mappings of files other than the program */
+	u64 pte_bytes;		/* page tables (VmPTE) */
+	u64 start_code, end_code;	/* the program's executable mapping (stat fields 26-27) */
+	u64 start_data, end_data;	/* its writable file mapping (stat fields 45-46) */
 };
 
 static void mm_sizes(struct mm *mm, struct mm_sizes *z)
@@ -482,6 +503,9 @@ static void mm_sizes(struct mm *mm, struct mm_sizes *z)
 		z->vm += pages;
 		if (v->flags & VMA_STACK)
 			z->stk += pages;
+		else if (v->file && (v->prot & MMU_EXEC) && mm->exe_inode &&
+			 v->file != mm->exe_inode)
+			z->lib += pages;
 		else if (v->file && (v->prot & MMU_EXEC))
 			z->exe += pages;
 		else if ((v->prot & MMU_WRITE) && !(v->flags & VMA_SHARED))
@@ -490,6 +514,20 @@ static void mm_sizes(struct mm *mm, struct mm_sizes *z)
 	z->rss = mm->rss_pages;
 	z->hwm = MAX(mm->hiwater_rss, mm->rss_pages);
 	z->lck = mm->locked_vm;
+	z->pte_bytes = mm_pgtable_bytes(mm);
+	/* The program's own segments: text is its executable mapping, data
+	 * its writable one (Linux's start_code .. end_data set by exec). */
+	list_for_each_entry(v, &mm->vmas, link) {
+		if (!v->file || v->file != mm->exe_inode)
+			continue;
+		if ((v->prot & MMU_EXEC) && !z->start_code) {
+			z->start_code = v->start;
+			z->end_code = v->end;
+		} else if ((v->prot & MMU_WRITE) && !z->start_data) {
+			z->start_data = v->start;
+			z->end_data = v->end;
+		}
+	}
 	mutex_unlock(&mm->lock);
 }
 
@@ -499,10 +537,14 @@ static void show_stat(struct out *o, struct snap *s)
 	pid_t tpgid = -1;
 	u32 tty = tty_session_nr(s->sid, &tpgid);
 	u64 astart = 0, aend = 0, estart = 0, eend = 0, brk0 = 0;
+	bool inspect = s->mm && procfs_may_inspect(s->pid) == 0;
+	/* proc(5) field 18: the kernel's prio - 100: 20 + nice, or -1 - the
+	 * real-time priority for SCHED_FIFO/RR. */
+	int prio = s->rt_priority ? -1 - s->rt_priority : 20 + s->nice;
 
 	mm_sizes(s->mm, &z);
 	/* The address-space layout only for those who may look inside (Linux). */
-	if (s->mm && procfs_may_inspect(s->pid) == 0) {
+	if (inspect) {
 		mutex_lock(&s->mm->lock);
 		astart = s->mm->arg_start;
 		aend = s->mm->arg_end;
@@ -518,23 +560,50 @@ static void show_stat(struct out *o, struct snap *s)
 	    (unsigned long)s->cminflt, (unsigned long)s->majflt, (unsigned long)s->cmajflt,
 	    (unsigned long)s->utime,
 	    (unsigned long)s->stime, (unsigned long)s->cutime, (unsigned long)s->cstime,
-	    20, 0, s->nthreads, 0, (unsigned long)s->start_ticks);
+	    prio, s->nice, s->nthreads, 0, (unsigned long)s->start_ticks);
 	/* 23 vsize .. 37 cnswap */
 	put(o, "%lu %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu ",
-	    (unsigned long)(z.vm * PAGE_SIZE), (unsigned long)z.rss, ~0UL,
-	    s->mm ? 0x400000UL : 0UL, 0UL, 0UL, 0UL, 0UL,
+	    (unsigned long)(z.vm * PAGE_SIZE), (unsigned long)z.rss, (unsigned long)s->rsslim,
+	    inspect ? (unsigned long)z.start_code : (s->mm ? 1UL : 0UL),
+	    inspect ? (unsigned long)z.end_code : (s->mm ? 1UL : 0UL),
+	    inspect ? (unsigned long)astart : 0UL, 0UL, 0UL,
 	    (unsigned long)(s->pending | s->shpending), (unsigned long)s->blocked,
 	    (unsigned long)s->ignored, (unsigned long)s->caught, 0UL, 0UL, 0UL);
 	/* 38 exit_signal .. 52 exit_code */
-	put(o, "%d %d %u %u %lu %lu %ld %lu %lu %lu %lu %lu %lu %lu %d\n", 17, s->processor, 0u, 0u,
-	    0UL, 0UL, 0L, 0UL, 0UL, (unsigned long)brk0, (unsigned long)astart,
+	put(o, "%d %d %u %u %lu %lu %ld %lu %lu %lu %lu %lu %lu %lu %d\n", s->exit_signal,
+	    s->processor, (unsigned)s->rt_priority, (unsigned)s->policy,
+	    0UL, 0UL, 0L, (unsigned long)z.start_data, (unsigned long)z.end_data,
+	    (unsigned long)brk0, (unsigned long)astart,
 	    (unsigned long)aend, (unsigned long)estart, (unsigned long)eend, s->exit_code);
+}
+
+/* @mask as Linux's list format ("0-1,3") in @buf; returns @buf. */
+static const char *cpu_list(u64 mask, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int c = 0; c < 64 && len < size; c++) {
+		int e = c;
+
+		if (!((mask >> c) & 1))
+			continue;
+		while (e + 1 < 64 && ((mask >> (e + 1)) & 1))
+			e++;
+		len += snprintf(buf + len, size - len, e > c ? "%s%d-%d" : "%s%d", len ? "," : "",
+				c, e);
+		c = e;
+	}
+	return buf;
 }
 
 static void show_status(struct out *o, struct snap *s)
 {
 	struct mm_sizes z;
 	mode_t umask = 022;
+	char list[64];
+	u64 online = ncpus >= 64 ? ~0ULL : (1ULL << ncpus) - 1;
+	u64 mask = s->kthread || !s->cpus_allowed ? online : s->cpus_allowed & online;
 
 	if (s->fs) {
 		spin_lock(&s->fs->lock);
@@ -556,18 +625,21 @@ static void show_status(struct out *o, struct snap *s)
 		    (unsigned long)z.vm * 4, (unsigned long)z.vm * 4, (unsigned long)z.lck * 4, 0UL,
 		    (unsigned long)z.hwm * 4, (unsigned long)z.rss * 4, (unsigned long)z.rss * 4,
 		    0UL, 0UL, (unsigned long)z.data * 4, (unsigned long)z.stk * 4,
-		    (unsigned long)z.exe * 4, 0UL, 0UL, 0UL);
+		    (unsigned long)z.exe * 4, (unsigned long)z.lib * 4,
+		    (unsigned long)(z.pte_bytes / 1024), 0UL);
 	}
-	put(o, "Threads:\t%d\nSigQ:\t0/%d\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n"
+	put(o, "Threads:\t%d\nSigQ:\t%lu/%lu\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n"
 	    "SigIgn:\t%016lx\nSigCgt:\t%016lx\nCapInh:\t0000000000000000\n"
 	    "CapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t000001ffffffffff\n"
 	    "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n"
-	    "Cpus_allowed:\t%x\nCpus_allowed_list:\t0-%d\n"
-	    "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
-	    s->nthreads, 3968, (unsigned long)s->pending, (unsigned long)s->shpending,
+	    "Cpus_allowed:\t%lx\nCpus_allowed_list:\t%s\n"
+	    "voluntary_ctxt_switches:\t%lu\nnonvoluntary_ctxt_switches:\t%lu\n",
+	    s->nthreads, (unsigned long)s->sigq, (unsigned long)s->sigq_max,
+	    (unsigned long)s->pending, (unsigned long)s->shpending,
 	    (unsigned long)s->blocked, (unsigned long)s->ignored, (unsigned long)s->caught,
 	    s->euid == 0 ? 0x1ffffffffffUL : 0UL, s->euid == 0 ? 0x1ffffffffffUL : 0UL,
-	    (1u << ncpus) - 1, ncpus - 1);
+	    (unsigned long)mask, cpu_list(mask, list, sizeof(list)),
+	    (unsigned long)s->nvcsw, (unsigned long)s->nivcsw);
 }
 
 static void show_statm(struct out *o, struct snap *s)
@@ -639,33 +711,39 @@ static void show_meminfo(struct out *o)
 {
 	unsigned long total = page_total_count() * (PAGE_SIZE / 1024);
 	unsigned long freek = page_free_count() * (PAGE_SIZE / 1024);
+	/* tmpfs (the root, /dev/shm, SysV and POSIX shared memory, memfds):
+	 * Linux counts shmem pages both as Shmem and in the page cache. */
+	unsigned long shmem = tmpfs_page_count() * (PAGE_SIZE / 1024);
 
-	/* The same figures sysinfo(2) reports; tmpfs pages are not told apart. */
+	/* The same figures sysinfo(2) reports (and its sharedram). */
 	put(o, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
 	    "Buffers:        %8lu kB\nCached:         %8lu kB\nSwapCached:     %8lu kB\n"
 	    "SwapTotal:      %8lu kB\nSwapFree:       %8lu kB\nShmem:          %8lu kB\n"
 	    "Slab:           %8lu kB\nSReclaimable:   %8lu kB\n",
-	    total, freek, freek, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+	    total, freek, freek, 0UL, shmem, 0UL, 0UL, 0UL, shmem, 0UL, 0UL);
 }
 
 /*
  * /proc/stat: per-CPU time in USER_HZ ticks, counted by each CPU's timer
  * tick as it finds the CPU (idle, a task in user mode, a task in the
- * kernel), so every column only grows. nice stays 0 (no task can be
- * niced), and so do iowait, irq, softirq, steal and guest: Sprout has no
- * iowait accounting, does not time interrupts apart from the task they
- * interrupt, and runs no guests. procs_blocked counts the tasks waiting for
- * disk I/O (TASK_UNINTERRUPTIBLE, Linux's D state). The "cpu" line sums the
+ * kernel), so every column only grows. nice is the user time of tasks
+ * with a positive nice value (not also in user, as on Linux); iowait, irq,
+ * softirq, steal and guest stay 0: Sprout has no iowait accounting, does not
+ * time interrupts apart from the task they interrupt, and runs no guests.
+ * procs_blocked counts the tasks waiting for disk I/O (TASK_UNINTERRUPTIBLE,
+ * Linux's D state). The "cpu" line sums the
  * CPUs.
  */
 static void show_stat_global(struct out *o)
 {
-	u64 user = 0, sys = 0, idle = 0, intr = 0, ctxt = 0;
+	u64 user = 0, nice = 0, sys = 0, idle = 0, intr = 0, ctxt = 0;
 	int n = __atomic_load_n(&ncpus, __ATOMIC_ACQUIRE);
-	u64 cu[MAX_CPUS], cs[MAX_CPUS], ci[MAX_CPUS];
+	u64 cu[MAX_CPUS], cn[MAX_CPUS], cs[MAX_CPUS], ci[MAX_CPUS];
 
 	for (int c = 0; c < n; c++) {
 		cu[c] = __atomic_load_n(&cpus[c].user_ticks, __ATOMIC_RELAXED);
+		cn[c] = __atomic_load_n(&cpus[c].nice_ticks, __ATOMIC_RELAXED);
+		nice += cn[c];
 		cs[c] = __atomic_load_n(&cpus[c].system_ticks, __ATOMIC_RELAXED);
 		ci[c] = __atomic_load_n(&cpus[c].idle_ticks, __ATOMIC_RELAXED);
 		user += cu[c];
@@ -674,11 +752,11 @@ static void show_stat_global(struct out *o)
 		intr += __atomic_load_n(&cpus[c].nr_irqs, __ATOMIC_RELAXED);
 		ctxt += __atomic_load_n(&cpus[c].nr_switches, __ATOMIC_RELAXED);
 	}
-	put(o, "cpu  %lu 0 %lu %lu 0 0 0 0 0 0\n", (unsigned long)user, (unsigned long)sys,
-	    (unsigned long)idle);
+	put(o, "cpu  %lu %lu %lu %lu 0 0 0 0 0 0\n", (unsigned long)user, (unsigned long)nice,
+	    (unsigned long)sys, (unsigned long)idle);
 	for (int c = 0; c < n; c++)
-		put(o, "cpu%d %lu 0 %lu %lu 0 0 0 0 0 0\n", c, (unsigned long)cu[c],
-		    (unsigned long)cs[c], (unsigned long)ci[c]);
+		put(o, "cpu%d %lu %lu %lu %lu 0 0 0 0 0 0\n", c, (unsigned long)cu[c],
+		    (unsigned long)cn[c], (unsigned long)cs[c], (unsigned long)ci[c]);
 	put(o, "intr %lu\nctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %u\n"
 	    "procs_blocked %u\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
 	    (unsigned long)intr, (unsigned long)ctxt,

@@ -141,10 +141,10 @@ long sys_mkdirat(int dirfd, const char __user *path, mode_t mode)
 
 /*
  * mknodat - mknodat(2): create @path (relative to @dirfd) as a regular file
- * (S_IFREG or type 0) or, for root only, a character device @dev (Linux's
- * dev_t encoding), with @mode's permission bits less the umask. Block
- * devices, FIFOs and sockets are node types this tmpfs does not support:
- * -EPERM, as mknod(2) says. 0 or -EINVAL (a directory or unknown type),
+ * (S_IFREG or type 0), a named pipe (S_IFIFO, mkfifo(3)) or, for root only,
+ * a character device @dev (Linux's dev_t encoding), with @mode's permission
+ * bits less the umask. Block devices and sockets are node types this tmpfs
+ * does not support: -EPERM, as mknod(2) says. 0 or -EINVAL (a directory or unknown type),
  * -EPERM, -EEXIST, -ENOENT, -ENOTDIR, -EACCES, -ENOSPC, -ENOMEM, -EFAULT.
  * May sleep.
  */
@@ -165,8 +165,10 @@ long sys_mknodat(int dirfd, const char __user *path, mode_t mode, unsigned dev)
 			return -EPERM;	/* CAP_MKNOD */
 		major = linux_major(dev);
 		minor = linux_minor(dev);
-	} else if (type == S_IFBLK || type == S_IFIFO || type == S_IFSOCK) {
+	} else if (type == S_IFBLK || type == S_IFSOCK) {
 		return -EPERM;
+	} else if (type == S_IFIFO) {
+		/* A named pipe: anyone may make one (fs/pipe.c opens it). */
 	} else if (type != S_IFREG) {
 		return -EINVAL;
 	}

@@ -136,6 +136,10 @@ long sys_fcntl(int fd, unsigned cmd, u64 arg)
 	case 38:	/* F_OFD_SETLKW */
 		r = fcntl_lock(f, cmd, (void __user *)arg);
 		break;
+	case 1033:	/* F_ADD_SEALS */
+	case 1034:	/* F_GET_SEALS */
+		r = memfd_fcntl(f, cmd, arg);
+		break;
 	case 1031:	/* F_SETPIPE_SZ */
 	case 1032:	/* F_GETPIPE_SZ */
 		r = pipe_fcntl(f, cmd, arg);

@@ -204,6 +204,11 @@ static long chmod_inode(struct inode *ino, mode_t mode)
 	if (uid != 0 && gid != ino->gid)
 		mode &= ~(mode_t)S_ISGID;
 	mutex_lock(&ino->lock);
+	/* A memfd sealed with F_SEAL_EXEC keeps its execute bits (fs/memfd.c). */
+	if ((ino->seals & F_SEAL_EXEC) && ((ino->mode ^ mode) & 0111)) {
+		mutex_unlock(&ino->lock);
+		return -EPERM;
+	}
 	ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
 	ino->ctime = fs_now();
 	mutex_unlock(&ino->lock);

@@ -46,6 +46,15 @@ static int pages_reserve(struct inode *ino, u64 need)
  * size= limit. 0, -ENOSPC (tmpfs(5): the instance is full) or -ENOMEM.
  * ino's lock held.
  */
+/* Data pages of every tmpfs file, named or not (/proc/meminfo Shmem). */
+static u64 tmpfs_pages;		/* [a] */
+
+/* tmpfs_page_count - see fs/internal.h. */
+u64 tmpfs_page_count(void)
+{
+	return __atomic_load_n(&tmpfs_pages, __ATOMIC_RELAXED);
+}
+
 static int page_new(struct inode *ino, u64 pgoff)
 {
 	int err = sb_charge(ino->sb, 1, 0);
@@ -57,6 +66,7 @@ static int page_new(struct inode *ino, u64 pgoff)
 		sb_uncharge(ino->sb, 1, 0);
 		return -ENOMEM;
 	}
+	__atomic_add_fetch(&tmpfs_pages, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -176,6 +186,15 @@ ssize_t tmpfs_write(struct inode *ino, u64 *offp, struct io_src src, size_t n, b
 			break;
 		}
 		chunk = MIN(chunk, limit - off);
+		/* A memfd's seals (fcntl(2) F_ADD_SEALS): no writing at all, or
+		 * no growing past the end. */
+		if (ino->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_GROW) &&
+		    ((ino->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) ||
+		     off + chunk > ino->size)) {
+			mutex_unlock(&ino->lock);
+			err = -EPERM;
+			break;
+		}
 		w = write_locked(ino, off, from, chunk);
 		mutex_unlock(&ino->lock);
 		if (w < 0) {
@@ -200,6 +219,11 @@ int tmpfs_truncate(struct inode *ino, u64 size)
 	if (size > TMPFS_MAX_SIZE)
 		return -EFBIG;
 	mutex_lock(&ino->lock);
+	if ((size < ino->size && (ino->seals & F_SEAL_SHRINK)) ||
+	    (size > ino->size && (ino->seals & F_SEAL_GROW))) {
+		mutex_unlock(&ino->lock);
+		return -EPERM;	/* a sealed memfd */
+	}
 	shrunk = size < ino->size;
 	if (shrunk) {
 		/* Pages wholly past the new end go; the tail of the last one is zeroed. */
@@ -212,6 +236,7 @@ int tmpfs_truncate(struct inode *ino, u64 size)
 			}
 		}
 		sb_uncharge(ino->sb, freed, 0);
+		__atomic_sub_fetch(&tmpfs_pages, freed, __ATOMIC_RELAXED);
 		if ((size & (PAGE_SIZE - 1)) && keep - 1 < ino->npages && ino->pages[keep - 1]) {
 			char *p = page_address(ino->pages[keep - 1]);
 			u64 in = size & (PAGE_SIZE - 1);
@@ -239,6 +264,7 @@ void tmpfs_free_data(struct inode *ino)
 		}
 	}
 	sb_uncharge(ino->sb, freed, 0);
+	__atomic_sub_fetch(&tmpfs_pages, freed, __ATOMIC_RELAXED);
 	kfree(ino->pages);
 	ino->pages = NULL;
 	ino->npages = 0;

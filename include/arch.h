@@ -240,7 +240,8 @@ void arch_switch(struct task *prev, struct task *next);
 
 /* Trapframe accessors (inline in <arch_impl.h>):
  *   tf_syscall_nr(tf), tf_syscall_arg(tf, i) for i in 0..5,
- *   tf_set_return(tf, v), tf_get_return(tf), tf_user_mode(tf), tf_ip(tf), tf_sp(tf). */
+ *   tf_set_return(tf, v), tf_get_return(tf), tf_user_mode(tf), tf_ip(tf), tf_set_ip(tf, ip),
+ *   tf_sp(tf). */
 
 /* ---- MMU ----------------------------------------------------------------- */
 

@@ -29,6 +29,8 @@ struct cpu {
 	u64 ticks;		/* timer ticks seen by this CPU */
 	u64 idle_ticks;		/* of which the idle task ran */
 	u64 user_ticks;		/* [a] of which a task ran in user mode (/proc/stat) */
+	u64 nice_ticks;		/* [a] of which a task with nice > 0 ran in user mode
+				 * (/proc/stat's nice column; not in user_ticks) */
 	u64 system_ticks;	/* [a] of which a task ran in the kernel */
 	u64 nr_switches;	/* [a] context switches (/proc/stat ctxt) */
 	u64 nr_irqs;		/* [a] interrupts taken, timer and IPIs included (intr) */

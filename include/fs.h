@@ -116,7 +116,27 @@ static inline u32 file_flags(const struct file *f)
  */
 void poll_wait(struct poll_table *pt, struct wait_queue *wq);
 
+/* F_SEAL_* of fcntl(2) "File Sealing" (fs/memfd.c enforces them in tmpfs). */
+#define F_SEAL_SEAL		0x0001
+#define F_SEAL_SHRINK		0x0002
+#define F_SEAL_GROW		0x0004
+#define F_SEAL_WRITE		0x0008
+#define F_SEAL_FUTURE_WRITE	0x0010
+#define F_SEAL_EXEC		0x0020
+
+/* memfd_fcntl - fcntl(2) F_ADD_SEALS/F_GET_SEALS on @f (fs/memfd.c): the
+ * seals, 0, or -EINVAL (not a memfd, unknown seals), -EPERM (sealed
+ * against sealing, or @f not open for writing), -EBUSY (F_SEAL_WRITE with a
+ * writable shared mapping). Takes the inode lock. */
+long memfd_fcntl(struct file *f, unsigned cmd, u64 arg);
+
+/* kmsg_open - open /dev/kmsg (char 1:11, kernel/kmsg.c) as @ino with open
+ * flags @flags: a reader positioned at the oldest record kept. 0 and the
+ * file in *@out, or -ENOMEM. Sleeps: no. */
+int kmsg_open(struct inode *ino, u32 flags, struct file **out);
+
 /* ---- Pipes (fs/pipe.c) ---- */
+struct pipe;
 
 /*
  * pipe_fcntl - fcntl(2) F_SETPIPE_SZ (@arg bytes, rounded up to a power of
@@ -151,6 +171,10 @@ struct inode {
 	uid_t uid;			/* [i] */
 	gid_t gid;			/* [i] */
 	u32 rdev_major, rdev_minor;	/* [I] device number of a S_IFCHR node */
+	struct pipe *fifo;		/* [fifo_lock] a named pipe's buffer while it is
+					 * open (fs/pipe.c), else NULL */
+	bool memfd;			/* [I] made by memfd_create(2) (fs/memfd.c) */
+	u32 seals;			/* [i] a memfd's F_SEAL_* bits */
 	u64 size;			/* [i] bytes (symlink: target length); atomic reads */
 	struct fs_time atime, mtime, ctime;	/* [i] */
 	struct mutex lock;		/* [i] */

@@ -30,6 +30,16 @@ void vprintk(const char *fmt, va_list ap);
  */
 __attribute__((format(printf, 1, 2))) __noreturn void panic(const char *fmt, ...);
 
+/*
+ * kernel/kmsg.c: the log as records for syslog(2) and /dev/kmsg.
+ * kmsg_feed - cut @n bytes of log text into records at newlines; caller
+ * holds printk's log_lock (or is panicking). kmsg_wake - wake readers
+ * waiting for a record, when the caller holds no spinlock and has
+ * interrupts on (else a no-op). Sleep: no.
+ */
+void kmsg_feed(const char *s, size_t n);
+void kmsg_wake(void);
+
 /* kernel_log_write - copy raw bytes into the log ring and the log port. */
 void kernel_log_write(const char *s, size_t n);
 

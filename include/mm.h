@@ -243,6 +243,9 @@ void mm_pt_release(struct mm *mm, u64 start, u64 end);
  */
 void mm_rmap_link(struct vma *v);
 void mm_rmap_unlink(struct vma *v);
+/* mm_file_writably_mapped - does a shared mapping that may write (VMA_SHARED
+ * and VMA_MAYWRITE) map @ino (F_SEAL_WRITE's EBUSY)? Takes [r]. Sleeps: no. */
+bool mm_file_writably_mapped(struct inode *ino);
 
 /*
  * mm_file_shrunk - regular file @ino was truncated to @size bytes: remove
@@ -292,6 +295,16 @@ int mm_populate_range(struct mm *mm, u64 start, u64 end);
  * May sleep.
  */
 void mm_oom_kill_current(u64 addr);
+
+/* tmpfs_page_count - data pages held by tmpfs files now, shared memory and
+ * memfds included (/proc/meminfo Shmem, part of Cached; sysinfo(2)
+ * sharedram). fs/tmpfs.c. Atomic; any context. */
+u64 tmpfs_page_count(void);
+
+/* mm_pgtable_bytes - bytes of page tables below the top level that @mm
+ * uses (/proc/PID/status VmPTE, Linux's mm_pgtables_bytes()). Caller holds
+ * @mm->lock. Sleeps: no. */
+u64 mm_pgtable_bytes(struct mm *mm);
 
 /* VMA totals for /proc and rlimits: bytes mapped. */
 u64 mm_total_vm(struct mm *mm);

@@ -157,6 +157,25 @@ void sched_prepare_stop(void);
  * if it was. Any context. */
 bool sched_wake_stopped(struct task *t);
 
+/*
+ * Scheduling policy and affinity (kernel/sched.c).
+ * sched_fork - @child (not yet runnable) inherits @parent's nice value,
+ *   policy and CPU mask (sched(7): "a child created by fork inherits").
+ * sched_set_attr - give @t the policy @policy (SCHED_*, maybe with
+ *   SCHED_RESET_ON_FORK), real-time priority
+ *   @rt_priority (0 unless FIFO/RR) and nice value @nice (-20..19), all
+ *   already checked; a CPU running @t reconsiders at its next tick.
+ * sched_set_affinity - restrict @t to the CPUs of @mask (bit i = CPU i; at
+ *   least one online, checked by the caller); a task queued or running
+ *   elsewhere moves at once (running: as soon as it next switches out).
+ * sched_task_weight - @t's CFS weight from its nice value (1024 at 0).
+ * All take run-queue locks (call with none held); sleep: no.
+ */
+void sched_fork(struct task *child, struct task *parent);
+void sched_set_attr(struct task *t, int policy, int rt_priority, int nice);
+void sched_set_affinity(struct task *t, u64 mask);
+u32 sched_task_weight(const struct task *t);
+
 /* sched_add_new - put a newly created task on a run queue. */
 void sched_add_new(struct task *t);
 

@@ -106,6 +106,10 @@ struct task {
 						 * siginfo of pending, oldest first */
 	sigset_t sigwait_set;		/* [P] signals awaited in rt_sigtimedwait (wake it) */
 	u64 robust_list;		/* [c] set_robust_list(2) head (user address) or 0 */
+	u64 rseq_addr;			/* [c] rseq(2) area (user address) or 0 */
+	u32 rseq_len, rseq_sig;		/* [c] its registered length and abort signature */
+	bool rseq_resume;		/* [c] refresh the area before user mode: the task was
+					 * switched out, or just registered (kernel/rseq.c) */
 	bool core_parked;		/* [P] stopped in exit while a core is written */
 	sigset_t saved_sigmask;		/* [c] mask to restore after rt_sigsuspend */
 	bool restore_sigmask;		/* [c] saved_sigmask is to be restored */
@@ -115,6 +119,17 @@ struct task {
 	u64 restart_rem;		/* [c] nanosleep restart: user address of rem */
 	u64 altstack_sp, altstack_size;	/* [c] sigaltstack(2), bytes */
 	u32 altstack_flags;		/* [c] SS_DISABLE, SS_AUTODISARM */
+
+	/* Scheduling policy (kernel/sched.c; set by kernel/sys_sched.c) */
+	int nice;			/* [R] -20..19: the weight of a SCHED_OTHER/BATCH task */
+	int policy;			/* [R] SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH,
+					 * SCHED_IDLE (include/uapi/sched.h) */
+	int rt_priority;		/* [R] 1..99 for SCHED_FIFO/RR, else 0 */
+	u64 vruntime;			/* [R] run time weighted by nice (kernel/sched.c) */
+	u64 cpus_allowed;		/* [R] affinity: bit i = may run on CPU i */
+	u32 rr_ticks;			/* [R] ticks left of a SCHED_RR slice */
+	bool sched_reset_on_fork;	/* [R] SCHED_RESET_ON_FORK: children start normal */
+	u64 nvcsw, nivcsw;		/* [a] voluntary / involuntary context switches */
 
 	/* Accounting */
 	u64 utime_ticks, stime_ticks;	/* [R] CPU time in timer ticks */
@@ -219,6 +234,8 @@ struct process {
 	u32 core_parked;		/* [P] other threads stopped for the dump */
 	struct task *exec_task;		/* [P] a thread in execve that ends the others */
 	struct wait_queue thread_exit;	/* execve waits here for the other threads to end */
+	struct wait_queue exit_wq;	/* pidfd pollers (kernel/pidfd.c): woken when the
+					 * process becomes a zombie */
 	pid_t creator_tid;		/* [I] parent's thread that created it (__WNOTHREAD) */
 	int exit_signal;		/* [T] signal sent to the parent at exit (SIGCHLD);
 					 * back to SIGCHLD on reparenting; SIGCHLD is sent
@@ -291,6 +308,9 @@ void kthreadd_start(void);
 struct cpu;
 void pid_init(void);
 pid_t pid_alloc(void);			/* a fresh pid or -EAGAIN */
+/* pid_alloc_specific - take pid @pid (clone3's set_tid): @pid, or -EEXIST
+ * (in use), -EINVAL (not below pid_max), -EAGAIN (threads-max). */
+pid_t pid_alloc_specific(pid_t pid);
 void pid_free_locked(pid_t pid);	/* caller holds tasklist_lock */
 u32 pid_in_use_count(void);
 /*
@@ -348,6 +368,7 @@ struct fork_args {
 	u64 clear_child_tid;	/* user address or 0 */
 	bool set_tls;		/* CLONE_SETTLS: the child's FS base is tls */
 	u64 tls;
+	pid_t set_tid;		/* clone3 set_tid: this pid for the child; 0 = any */
 };
 long do_fork(const struct fork_args *args);
 /*
@@ -438,6 +459,22 @@ void signal_process_free(struct process *p);
 /* process_tree_next - depth-first successor of @p within @root's subtree,
  * or NULL. Caller holds tasklist_lock. */
 struct process *process_tree_next(struct process *root, struct process *p);
+
+/* kernel/pidfd.c */
+/* pidfd_process - the process pidfd @fd refers to, referenced (process_put()
+ * it), with *@nonblock set for a PIDFD_NONBLOCK descriptor (@nonblock may be
+ * NULL): 0, or -EBADF (not open, or not a pidfd). Sleeps: no. */
+int pidfd_process(int fd, struct process **out, bool *nonblock);
+
+/* kernel/rseq.c */
+/* rseq_user_return - on the way to user mode with frame @tf: abort an rseq
+ * critical section the task was interrupted in and refresh the area's cpu
+ * fields; a bad area gets SIGSEGV. rseq_fork - @child (of current, @flags
+ * CLONE_*) keeps the registration unless it shares the address space.
+ * rseq_exec - execve drops it. Sleep: may fault in user memory. */
+void rseq_user_return(struct trapframe *tf);
+void rseq_fork(struct task *child, u64 flags);
+void rseq_exec(struct task *t);
 
 /* kernel/pgrp.c */
 /* pgrp_hangup_if_orphaned - when group @pgid is orphaned (not counting

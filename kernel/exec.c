@@ -659,6 +659,7 @@ static void exec_commit(struct exec_image *img)
 	p->dumpable = p->euid == p->uid && p->egid == p->gid;
 	spin_unlock(&p->lock);
 	t->clear_child_tid = 0;
+	rseq_exec(t);
 	t->set_child_tid = 0;
 	task_set_comm(t, img->name);
 	spin_lock(&p->lock);

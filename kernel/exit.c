@@ -195,6 +195,7 @@ static void exit_notify(struct process *p, int wait_status)
 	/* Wake waiters either way: with the child auto-reaped, a sleeping
 	 * wait4 must notice it has no children left (-ECHILD). */
 	wake_up(&parent->child_exit);
+	wake_up(&p->exit_wq);		/* pidfds become readable */
 	spin_unlock(&tasklist_lock);
 	trace_exit(p, wait_status);
 }

@@ -103,6 +103,12 @@ static struct sighand *fork_sighand(struct process *pp, u64 flags)
 	spin_lock(&pp->sighand->lock);
 	memcpy(sh->action, pp->sighand->action, sizeof(pp->sighand->action));
 	spin_unlock(&pp->sighand->lock);
+	/* clone3's CLONE_CLEAR_SIGHAND: handled signals back to SIG_DFL,
+	 * ignored ones stay ignored. */
+	if (flags & CLONE_CLEAR_SIGHAND)
+		for (int i = 0; i < NSIG; i++)
+			if (sh->action[i].handler > 1)
+				memset(&sh->action[i], 0, sizeof(sh->action[i]));
 	return sh;
 }
 
@@ -113,7 +119,7 @@ static void fork_free_tid(pid_t tid)
 	spin_unlock(&tasklist_lock);
 }
 
-static int fork_prepare(struct fork_state *fs, u64 flags)
+static int fork_prepare(struct fork_state *fs, u64 flags, pid_t set_tid)
 {
 	struct task *parent = current;
 	int err = -ENOMEM;
@@ -125,9 +131,9 @@ static int fork_prepare(struct fork_state *fs, u64 flags)
 			return err;
 	}
 	err = -ENOMEM;
-	fs->tid = pid_alloc();
+	fs->tid = set_tid ? pid_alloc_specific(set_tid) : pid_alloc();
 	if (fs->tid < 0)
-		return -EAGAIN;
+		return set_tid ? fs->tid : -EAGAIN;
 	if (!(flags & CLONE_THREAD)) {
 		fs->proc = process_alloc();
 		if (!fs->proc)
@@ -193,6 +199,8 @@ static void fork_setup_task(struct task *t, const struct fork_args *args)
 
 	t->blocked = parent->blocked;
 	memcpy(t->comm, parent->comm, TASK_COMM_LEN);
+	sched_fork(t, parent);
+	rseq_fork(t, args->flags);
 	t->set_child_tid = args->set_child_tid;
 	t->clear_child_tid = args->clear_child_tid;
 	arch_fork_frame(t, parent, arch_task_trapframe(parent), args->child_sp);
@@ -322,7 +330,7 @@ long do_fork(const struct fork_args *args)
 	 * arch_prctl(ARCH_SET_FS), only a user address is accepted. */
 	if (args->set_tls && args->tls >= USER_TOP)
 		return -EPERM;
-	err = fork_prepare(&fs, args->flags);
+	err = fork_prepare(&fs, args->flags, args->set_tid);
 	if (err)
 		return err;
 	t = fs.task;
@@ -433,6 +441,121 @@ long sys_clone(u64 flags, u64 newsp, u64 parent_tid, u64 child_tid, u64 tls)
 		.clear_child_tid = (f & CLONE_CHILD_CLEARTID) ? child_tid : 0,
 		.set_tls = f & CLONE_SETTLS,
 		.tls = tls,
+	};
+
+	return do_fork(&args);
+}
+
+/* struct clone_args of clone3(2), as Linux lays it out (all fields u64). */
+struct clone_args_user {
+	u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	u64 set_tid, set_tid_size;	/* CLONE_ARGS_SIZE_VER1 */
+	u64 cgroup;			/* CLONE_ARGS_SIZE_VER2 */
+};
+
+#define CLONE_ARGS_SIZE_VER0	64
+#define CLONE_ARGS_SIZE_VER2	88
+#define CLONE3_FLAGS		(0xffffffffUL & ~CSIGNAL)	/* clone's, and: */
+#define CLONE_INTO_CGROUP	0x200000000ULL
+
+/*
+ * Copy clone3's argument block: @size bytes, at least the first version's
+ * 64; bytes past the fields known here must be zero (a newer caller's
+ * extension we cannot honour). 0, -EINVAL, -E2BIG or -EFAULT.
+ */
+static int clone3_copy_args(struct clone_args_user *ka, const void __user *ua, size_t size)
+{
+	u8 extra[64];
+
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	if (size < CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	memset(ka, 0, sizeof(*ka));
+	if (copy_from_user(ka, ua, MIN(size, sizeof(*ka))))
+		return -EFAULT;
+	for (size_t off = sizeof(*ka); off < size; off += sizeof(extra)) {
+		size_t n = MIN(sizeof(extra), size - off);
+
+		if (copy_from_user(extra, (const u8 __user *)ua + off, n))
+			return -EFAULT;
+		for (size_t i = 0; i < n; i++)
+			if (extra[i])
+				return -E2BIG;
+	}
+	return 0;
+}
+
+/*
+ * sys_clone3 - clone3(2): clone(2) with its arguments in a struct
+ * clone_args of @size bytes at @uargs: flags (CLONE_*, plus
+ * CLONE_CLEAR_SIGHAND; no exit signal in them), exit_signal, the child's
+ * stack as base + size, tls, child_tid/parent_tid, and set_tid (an array of
+ * one pid for the new process: root only). Sharing is decided exactly as
+ * for clone. Returns the child's tid to the caller and 0 to the child, or
+ * -E2BIG (@size over a page, or unknown non-zero trailing bytes), -EINVAL
+ * (a short @size, flags, exit signal, stack or set_tid that Linux
+ * refuses; pidfds and namespaces), -EBADF (CLONE_INTO_CGROUP: no
+ * descriptor here names a cgroup), -EPERM (set_tid unprivileged), -EEXIST
+ * (that pid is in use), -EFAULT, -EAGAIN, -ENOMEM. May sleep.
+ */
+long sys_clone3(const void __user *uargs, size_t size)
+{
+	struct clone_args_user ka;
+	pid_t want = 0;
+	int err;
+
+	err = clone3_copy_args(&ka, uargs, size);
+	if (err)
+		return err;
+	if (ka.set_tid_size > 32 || (!ka.set_tid && ka.set_tid_size) ||
+	    (ka.set_tid && !ka.set_tid_size))
+		return -EINVAL;
+	if (ka.exit_signal & ~CSIGNAL || ka.exit_signal > NSIG)
+		return -EINVAL;
+	if ((ka.flags & CLONE_INTO_CGROUP) && (ka.cgroup > 0x7fffffff ||
+					       size < CLONE_ARGS_SIZE_VER2))
+		return -EINVAL;
+	if (ka.flags & ~(CLONE3_FLAGS | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP))
+		return -EINVAL;
+	if (ka.flags & (CLONE_DETACHED | CSIGNAL))
+		return -EINVAL;
+	if ((ka.flags & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) ==
+	    (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND))
+		return -EINVAL;
+	if ((ka.flags & (CLONE_THREAD | CLONE_PARENT)) && ka.exit_signal)
+		return -EINVAL;
+	if (!ka.stack != !ka.stack_size)
+		return -EINVAL;
+	err = clone_check_flags(ka.flags & CLONE3_FLAGS);
+	if (err)
+		return err;
+	if (ka.set_tid_size) {
+		/* Only this namespace level exists: one pid, chosen by root. */
+		s32 tid;
+
+		if (ka.set_tid_size != 1)
+			return -EINVAL;
+		if (get_user_u32((u32 *)&tid, (const void __user *)ka.set_tid))
+			return -EFAULT;
+		if (tid <= 0)
+			return -EINVAL;
+		if (current->proc->euid != 0)
+			return -EPERM;
+		want = tid;
+	}
+	if (ka.flags & CLONE_INTO_CGROUP)
+		return -EBADF;
+	struct fork_args args = {
+		.flags = ka.flags & ~CLONE_INTO_CGROUP,
+		.exit_signal = (int)ka.exit_signal,
+		.child_sp = ka.stack ? ka.stack + ka.stack_size : 0,
+		.parent_tid = ka.parent_tid,
+		.set_child_tid = (ka.flags & CLONE_CHILD_SETTID) ? ka.child_tid : 0,
+		.clear_child_tid = (ka.flags & CLONE_CHILD_CLEARTID) ? ka.child_tid : 0,
+		.set_tls = ka.flags & CLONE_SETTLS,
+		.tls = ka.tls,
+		.set_tid = want,
 	};
 
 	return do_fork(&args);

@@ -14,7 +14,7 @@
 
 #define LOG_RING_SIZE	(64 * 1024)
 
-static struct spinlock log_lock = SPINLOCK_INIT("log");
+struct spinlock log_lock = SPINLOCK_INIT("log");	/* also kernel/kmsg.c's records */
 static char log_ring[LOG_RING_SIZE];	/* [log_lock] */
 static u64 log_head;			/* [log_lock] bytes ever written */
 static bool in_panic;
@@ -26,6 +26,7 @@ static void log_put(const char *s, size_t n)
 		log_head++;
 		arch_log_putc(s[i]);
 	}
+	kmsg_feed(s, n);
 }
 
 /* kernel_log_write - see include/kernel.h. */
@@ -38,6 +39,7 @@ void kernel_log_write(const char *s, size_t n)
 	spin_lock(&log_lock);
 	log_put(s, n);
 	spin_unlock(&log_lock);
+	kmsg_wake();
 }
 
 /* kernel_log_read - see include/kernel.h. */

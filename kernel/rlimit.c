@@ -17,10 +17,12 @@
  *                  (mm/mlock.c, ipc/shm.c); at 0, -EPERM
  *   RLIMIT_LOCKS   kept but not enforced, as on Linux since 2.4 (fs/lock.c)
  *   RLIMIT_MSGQUEUE bytes of a real user's POSIX message queues: -EMFILE (ipc/mqueue.c)
- *   RLIMIT_NICE, RLIMIT_RTPRIO, RLIMIT_RTTIME are stored only: what they bound
- *                  does not exist here (the scheduler is round robin without
- *                  priorities; setpriority(2), nice(2) and sched_setscheduler(2)
- *                  return -ENOSYS), so there is nothing to enforce.
+ *   RLIMIT_NICE    how far an unprivileged caller may lower a nice value:
+ *                  setpriority(2) -EACCES, sched_setscheduler(2) -EPERM
+ *                  leaving SCHED_IDLE (kernel/sys_sched.c)
+ *   RLIMIT_RTPRIO  the highest real-time priority an unprivileged caller may
+ *                  set: sched_setscheduler(2) -EPERM (kernel/sys_sched.c)
+ *   RLIMIT_RTTIME  stored only: real-time tasks are not throttled
  * Unprivileged callers (euid != 0) may lower hard limits but not raise them.
  *
  * Locks: process->rlim is [P] process->lock.

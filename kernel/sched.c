@@ -1,6 +1,23 @@
 /*
- * The scheduler: per-CPU run queues, round robin with a one-tick time slice,
- * wait queues, timed sleeps and the idle tasks ("swapper/N", pid 0).
+ * The scheduler: per-CPU run queues, wait queues, timed sleeps and the idle
+ * tasks ("swapper/N", pid 0).
+ *
+ * Choosing the next task: a SCHED_FIFO or SCHED_RR task runs before any
+ * other, the highest rt_priority first (FIFO until it blocks or yields, RR
+ * for RR_SLICE_TICKS at a time). The others share the CPU by weight, as
+ * Linux's CFS does: each task's vruntime grows by NICE_0_WEIGHT / weight
+ * per tick it runs (its nice value picks the weight from Linux's table,
+ * SCHED_IDLE has the smallest), and the queued task with the smallest
+ * vruntime runs next; the tick preempts the running task as soon as it is
+ * ahead of one that waits. So two nice-0 loops alternate tick by tick, and
+ * a nice-19 loop gets 15/1039 of a CPU beside a nice-0 one. A task that
+ * wakes or is created starts near the queue's min_vruntime, so sleeping
+ * earns no hoard of credit.
+ *
+ * Affinity: a task runs only on the CPUs of its cpus_allowed mask. New and
+ * woken tasks are placed within it, the idle stealer takes only tasks
+ * allowed on its CPU, and a running task whose mask no longer holds its CPU
+ * is pushed to an allowed one right after it switches out (finish_switch()).
  *
  * The kernel is not preemptible: a task gives up the CPU in schedule(), and
  * user code is preempted on its way back to user mode (user_return_work())
@@ -31,14 +48,52 @@
 #include "mm.h"
 #include "trace.h"
 #include "uapi/errno.h"
+#include "uapi/sched.h"
 
 struct runqueue {
 	struct spinlock lock;
 	struct list_head queue;		/* [lock] runnable tasks, not the running one */
 	int nr_queued;			/* [lock] (read without it as a load hint) */
+	u64 min_vruntime;		/* [lock] grows monotonically: vruntime of the
+					 * task picked last (new and woken tasks start
+					 * near it) */
 };
 
+#define NICE_0_WEIGHT	1024
+#define RR_SLICE_TICKS	10	/* 100 ms, sched_rr_get_interval(2) */
+#define WAKE_CREDIT	(2 * NICE_0_WEIGHT)	/* a woken task may be this far behind */
+
+/* Linux's sched_prio_to_weight: each nice step is about 10% of CPU. */
+static const u32 nice_weight[40] = {
+	88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
+	9548, 7620, 6100, 4904, 3906, 3121, 2501, 1991, 1586, 1277,
+	1024, 820, 655, 526, 423, 335, 272, 215, 172, 137,
+	110, 87, 70, 56, 45, 36, 29, 23, 18, 15,
+};
+#define SCHED_IDLE_WEIGHT	3
+
+static bool task_is_rt(const struct task *t)
+{
+	return t->policy == SCHED_FIFO || t->policy == SCHED_RR;
+}
+
+/* sched_task_weight - see include/sched.h. */
+u32 sched_task_weight(const struct task *t)
+{
+	if (t->policy == SCHED_IDLE)
+		return SCHED_IDLE_WEIGHT;
+	return nice_weight[MIN(MAX(t->nice, NICE_MIN), NICE_MAX) - NICE_MIN];
+}
+
+static bool cpu_allowed(const struct task *t, int cpu)
+{
+	return (__atomic_load_n(&t->cpus_allowed, __ATOMIC_RELAXED) >> cpu) & 1;
+}
+
 static struct runqueue runqueues[MAX_CPUS];
+/* A task that schedule() switched away from on CPU i while its mask no
+ * longer allows CPU i: finish_switch() moves it. Only CPU i touches [i]. */
+static struct task *push_pending[MAX_CPUS];
 
 static struct spinlock timer_lock = SPINLOCK_INIT("timers");
 static struct list_head timer_list = LIST_HEAD_INIT(timer_list);	/* [timer_lock] */
@@ -89,15 +144,51 @@ static void rq_remove(struct runqueue *rq, struct task *t)
 	__atomic_store_n(&rq->nr_queued, rq->nr_queued - 1, __ATOMIC_RELAXED);
 }
 
+/* Does @a go before @b: real-time by priority, then the smallest vruntime
+ * (on a tie the one queued first, as @a is scanned first). */
+static bool runs_before(const struct task *a, const struct task *b)
+{
+	if (task_is_rt(a) || task_is_rt(b)) {
+		if (!task_is_rt(b))
+			return true;
+		return task_is_rt(a) && a->rt_priority > b->rt_priority;
+	}
+	return (s64)(a->vruntime - b->vruntime) < 0;
+}
+
+/* The task that should run next among @rq's queued ones, or NULL. */
+static struct task *rq_pick(struct runqueue *rq)
+{
+	struct task *best = NULL, *t;
+
+	list_for_each_entry(t, &rq->queue, rq_link)
+		if (!best || runs_before(t, best))
+			best = t;
+	return best;
+}
+
 static struct task *rq_dequeue(struct runqueue *rq)
 {
-	if (list_empty(&rq->queue))
-		return NULL;
-	struct task *t = list_first_entry(&rq->queue, struct task, rq_link);
+	struct task *t = rq_pick(rq);
 
-	rq_remove(rq, t);
+	if (t) {
+		rq_remove(rq, t);
+		if (!task_is_rt(t) && (s64)(t->vruntime - rq->min_vruntime) > 0)
+			rq->min_vruntime = t->vruntime;
+	}
 	return t;
 }
+
+/* A task (re)joining @rq after a sleep, its creation or a move: no older
+ * than the queue's clock allows. */
+static void place_task(struct runqueue *rq, struct task *t, u64 credit)
+{
+	u64 floor = rq->min_vruntime - credit;
+
+	if ((s64)(t->vruntime - floor) < 0)
+		t->vruntime = floor;
+}
+
 
 static int rq_cpu(const struct runqueue *rq)
 {
@@ -166,6 +257,81 @@ static int find_idle_cpu(int except)
 	return -1;
 }
 
+/* The least loaded online CPU in @t's mask, preferring @prefer on a tie. */
+static int allowed_cpu(const struct task *t, int prefer)
+{
+	int n = online_cpus(), best = -1, best_load = 0;
+
+	if (prefer >= 0 && prefer < n && cpu_allowed(t, prefer)) {
+		best = prefer;
+		best_load = cpu_load(prefer);
+	}
+	for (int i = 0; i < n; i++) {
+		int l;
+
+		if (!cpu_allowed(t, i))
+			continue;
+		l = cpu_load(i);
+		if (best < 0 || l < best_load) {
+			best = i;
+			best_load = l;
+		}
+	}
+	return best < 0 ? 0 : best;
+}
+
+/* Move @t between run queues (both locked), keeping its place relative to
+ * each queue's clock. */
+static void move_task_locked(struct task *t, struct runqueue *from, struct runqueue *to)
+{
+	rq_remove(from, t);
+	t->vruntime = t->vruntime - from->min_vruntime + to->min_vruntime;
+	t->on_cpu = rq_cpu(to);
+	rq_enqueue(to, t);
+}
+
+/* Lock the run queues of CPUs @a and @b (maybe the same one). */
+static void rq_lock_pair(int a, int b)
+{
+	if (a == b)
+		spin_lock(&runqueues[a].lock);
+	else
+		rq_lock_two(&runqueues[a], &runqueues[b]);
+}
+
+static void rq_unlock_pair(int a, int b)
+{
+	struct runqueue *x = &runqueues[MIN(a, b)], *y = &runqueues[MAX(a, b)];
+
+	if (a != b)
+		spin_unlock(&y->lock);
+	spin_unlock(&x->lock);
+}
+
+/*
+ * @t, runnable, was switched out on CPU @from whose use its mask no longer
+ * allows (schedule() left it off every queue; its registers are saved):
+ * queue it on an allowed CPU. Nobody else queues a runnable task that is
+ * on no queue, so the checks below only guard against a mask change.
+ */
+static void push_task(struct task *t, int from)
+{
+	int to = allowed_cpu(t, -1);
+
+	rq_lock_pair(from, to);
+	if (t->on_cpu == from && !t->on_rq && t->state == TASK_RUNNING) {
+		t->vruntime = t->vruntime - runqueues[from].min_vruntime +
+			      runqueues[to].min_vruntime;
+		t->on_cpu = to;
+		rq_enqueue(&runqueues[to], t);
+	}
+	rq_unlock_pair(from, to);
+	if (to != this_cpu()->id)
+		kick_cpu(to);
+	else
+		__atomic_store_n(&cpus[to].need_resched, true, __ATOMIC_RELEASE);
+}
+
 /*
  * Called on the new task's stack right after arch_switch(): drop the
  * run-queue lock taken by schedule() and release a dead predecessor.
@@ -178,12 +344,19 @@ static void finish_switch(void)
 	/* Read before the unlock: once the lock is free, a live prev may be
 	 * stolen, run elsewhere, exit and be freed there. */
 	bool dead = prev && prev->state == TASK_DEAD;
+	struct task *push = push_pending[c->id];
 
+	push_pending[c->id] = NULL;
 	c->switch_prev = NULL;
 	spin_unlock(&c->rq->lock);
 	/* The lock's saved interrupt state belongs to the task that took it;
 	 * schedule() always returns with interrupts enabled. */
 	arch_irq_enable();
+	if (push)
+		push_task(push, c->id);
+	/* rseq(2): the task runs again, maybe elsewhere: refresh its area. */
+	if (c->running->rseq_addr)
+		c->running->rseq_resume = true;
 	/* prev's stack was in use until arch_switch() left it, on this CPU
 	 * and nowhere else: only now may its last reference go. */
 	if (dead)
@@ -205,8 +378,12 @@ void schedule(void)
 
 	spin_assert_none_held("schedule");
 	spin_lock(&rq->lock);
-	if (prev->state == TASK_RUNNING && prev != c->idle)
-		rq_enqueue(rq, prev);
+	if (prev->state == TASK_RUNNING && prev != c->idle) {
+		if (cpu_allowed(prev, c->id))
+			rq_enqueue(rq, prev);
+		else
+			push_pending[c->id] = prev;	/* moved once switched out */
+	}
 	struct task *next = rq_dequeue(rq);
 
 	if (!next)
@@ -217,6 +394,12 @@ void schedule(void)
 		return;
 	}
 	KASSERT(next->on_cpu == c->id);
+	if (prev != c->idle) {
+		if (prev->state == TASK_RUNNING)
+			__atomic_add_fetch(&prev->nivcsw, 1, __ATOMIC_RELAXED);
+		else
+			__atomic_add_fetch(&prev->nvcsw, 1, __ATOMIC_RELAXED);
+	}
 	/* Where prev sleeps: the caller's frame (/proc/PID/wchan, the trace). */
 	if (prev->state != TASK_RUNNING)
 		prev->wchan = (u64)__builtin_return_address(0);
@@ -299,10 +482,19 @@ static void uninterruptible_leave(struct task *t)
 /* Make @t runnable if it is in state @from (sleeping or stopped). */
 static bool wake_from_state(struct task *t, enum task_state from)
 {
-	struct runqueue *rq = task_rq_lock(t);
-	int cpu = rq_cpu(rq);
+	int cpu, to;
 	bool woke = false, kick = false;
 
+	/* Lock the task's run queue and, when its mask excludes that CPU, the
+	 * one it will move to; retry if it moved meanwhile. */
+	for (;;) {
+		cpu = __atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE);
+		to = cpu_allowed(t, cpu) ? cpu : allowed_cpu(t, -1);
+		rq_lock_pair(cpu, to);
+		if (t->on_cpu == cpu && (to == cpu) == cpu_allowed(t, cpu))
+			break;
+		rq_unlock_pair(cpu, to);
+	}
 	if (t->state == from) {
 		uninterruptible_leave(t);
 		t->state = TASK_RUNNING;
@@ -310,13 +502,21 @@ static bool wake_from_state(struct task *t, enum task_state from)
 		 * still current on its CPU (schedule() holds this lock until
 		 * the switch is complete): it just keeps running. */
 		if (__atomic_load_n(&cpus[cpu].running, __ATOMIC_RELAXED) != t) {
-			rq_enqueue(rq, t);
+			if (to != cpu) {
+				t->vruntime = t->vruntime - runqueues[cpu].min_vruntime +
+					      runqueues[to].min_vruntime;
+				t->on_cpu = to;
+			}
+			place_task(&runqueues[to], t, WAKE_CREDIT);
+			rq_enqueue(&runqueues[to], t);
 			kick = true;
 		}
 		woke = true;
 		trace_wake(t, false);
 	}
-	spin_unlock(&rq->lock);
+	rq_unlock_pair(cpu, to);
+	if (kick)
+		cpu = to;
 	if (kick) {
 		int idle = cpu_is_idle(cpu) ? cpu : find_idle_cpu(cpu);
 
@@ -351,24 +551,17 @@ bool sched_wake_stopped(struct task *t)
 	return wake_from_state(t, TASK_STOPPED);
 }
 
-/* sched_add_new - see include/sched.h. The least loaded CPU gets it; ties
- * go to the lowest id. */
+/* sched_add_new - see include/sched.h. The least loaded CPU of its mask
+ * gets it; ties go to this CPU, then to the lowest id. */
 void sched_add_new(struct task *t)
 {
-	int n = online_cpus(), best = this_cpu()->id, best_load = cpu_load(best);
+	int best = allowed_cpu(t, this_cpu()->id);
 
-	for (int i = 0; i < n; i++) {
-		int l = cpu_load(i);
-
-		if (l < best_load) {
-			best = i;
-			best_load = l;
-		}
-	}
 	/* Not yet visible to anyone: on_cpu may be set without a lock. */
 	t->on_cpu = best;
 	spin_lock(&runqueues[best].lock);
 	t->state = TASK_RUNNING;
+	place_task(&runqueues[best], t, 0);
 	rq_enqueue(&runqueues[best], t);
 	trace_wake(t, true);
 	spin_unlock(&runqueues[best].lock);
@@ -377,37 +570,94 @@ void sched_add_new(struct task *t)
 }
 
 /*
- * Pull one queued task from the busiest other CPU onto @c's queue. Queued
+ * Pull one queued task from another CPU onto @c's queue: the best one that
+ * its mask lets run here, from the first CPU that has one. Queued
  * tasks are never running and their registers are saved (see the top of
  * the file), so moving one only changes its run queue. Called by the idle
  * loop with interrupts disabled. Returns true if a task was moved.
  */
 static bool idle_steal(struct cpu *c)
 {
-	int n = online_cpus(), victim = -1, most = 0;
+	int n = online_cpus();
 	struct runqueue *mine = c->rq, *rq;
+	struct task *t = NULL, *q;
+
+	for (int i = 0; i < n && !t; i++) {
+		if (i == c->id || !__atomic_load_n(&runqueues[i].nr_queued, __ATOMIC_RELAXED))
+			continue;
+		rq = &runqueues[i];
+		rq_lock_two(mine, rq);
+		/* Only a task whose mask allows this CPU; the best of them. */
+		list_for_each_entry(q, &rq->queue, rq_link)
+			if (cpu_allowed(q, c->id) && (!t || runs_before(q, t)))
+				t = q;
+		if (t)
+			move_task_locked(t, rq, mine);
+		spin_unlock(&(mine < rq ? rq : mine)->lock);
+		spin_unlock(&(mine < rq ? mine : rq)->lock);
+	}
+	return t != NULL;
+}
+
+/*
+ * The queue's clock follows the smallest vruntime among the running task
+ * @curr and the queued ones, never going back (Linux's update_min_vruntime).
+ * A task that runs alone for long thus keeps the clock with it: a task
+ * woken or moved here is placed against a clock that is current, neither
+ * starving the runner nor being starved by it. Caller holds @rq's lock.
+ */
+static void update_min_vruntime(struct runqueue *rq, struct task *curr)
+{
 	struct task *t;
+	u64 v = 0;
+	bool any = false;
 
-	for (int i = 0; i < n; i++) {
-		int q = __atomic_load_n(&runqueues[i].nr_queued, __ATOMIC_RELAXED);
+	if (curr && !task_is_rt(curr)) {
+		v = curr->vruntime;
+		any = true;
+	}
+	list_for_each_entry(t, &rq->queue, rq_link)
+		if (!task_is_rt(t) && (!any || (s64)(t->vruntime - v) < 0)) {
+			v = t->vruntime;
+			any = true;
+		}
+	if (any && (s64)(v - rq->min_vruntime) > 0)
+		rq->min_vruntime = v;
+}
 
-		if (i != c->id && q > most) {
-			victim = i;
-			most = q;
+/*
+ * Charge the tick to @t's vruntime (or its RR slice) and decide whether
+ * it must give way: to a task that runs before it, or because its mask no
+ * longer allows this CPU. Interrupts are disabled, so the run-queue lock
+ * cannot be held by this CPU already.
+ */
+static bool tick_preempts(struct cpu *c, struct task *t)
+{
+	struct runqueue *rq = c->rq;
+	bool preempt = false;
+
+	if (t == c->idle)
+		return rq->nr_queued > 0;
+	spin_lock(&rq->lock);
+	if (!task_is_rt(t))
+		t->vruntime += (u64)NICE_0_WEIGHT * NICE_0_WEIGHT / sched_task_weight(t);
+	update_min_vruntime(rq, t);
+	if (!cpu_allowed(t, c->id)) {
+		preempt = true;
+	} else if (rq->nr_queued > 0) {
+		struct task *best = rq_pick(rq);
+
+		if (t->policy == SCHED_RR && t->rr_ticks <= 1) {
+			t->rr_ticks = RR_SLICE_TICKS;
+			preempt = task_is_rt(best) && best->rt_priority >= t->rt_priority;
+		} else {
+			preempt = runs_before(best, t);
 		}
 	}
-	if (victim < 0)
-		return false;
-	rq = &runqueues[victim];
-	rq_lock_two(mine, rq);
-	t = rq_dequeue(rq);
-	if (t) {
-		t->on_cpu = c->id;
-		rq_enqueue(mine, t);
-	}
-	spin_unlock(&(mine < rq ? rq : mine)->lock);
-	spin_unlock(&(mine < rq ? mine : rq)->lock);
-	return t != NULL;
+	if (t->policy == SCHED_RR && t->rr_ticks > 1)
+		t->rr_ticks--;
+	spin_unlock(&rq->lock);
+	return preempt;
 }
 
 /* sched_timer_tick - see include/arch.h. Interrupts are disabled. */
@@ -425,7 +675,10 @@ void sched_timer_tick(bool user)
 		c->idle_ticks++;
 	} else if (user) {
 		t->utime_ticks++;
-		__atomic_store_n(&c->user_ticks, c->user_ticks + 1, __ATOMIC_RELAXED);
+		if (t->nice > 0)
+			__atomic_store_n(&c->nice_ticks, c->nice_ticks + 1, __ATOMIC_RELAXED);
+		else
+			__atomic_store_n(&c->user_ticks, c->user_ticks + 1, __ATOMIC_RELAXED);
 	} else {
 		t->stime_ticks++;
 		__atomic_store_n(&c->system_ticks, c->system_ticks + 1, __ATOMIC_RELAXED);
@@ -449,9 +702,81 @@ void sched_timer_tick(bool user)
 		loadavg_tick(boot_ticks);
 	}
 
-	if (c->rq->nr_queued > 0)
+	if (tick_preempts(c, t))
 		__atomic_store_n(&c->need_resched, true, __ATOMIC_RELAXED);
 	signal_timer_tick(t == c->idle ? NULL : t, user);
+}
+
+/* sched_fork - see include/sched.h. */
+void sched_fork(struct task *child, struct task *parent)
+{
+	child->nice = parent->nice;
+	child->policy = parent->policy;
+	child->rt_priority = parent->rt_priority;
+	if (parent->sched_reset_on_fork) {
+		/* sched(7): a real-time or idle policy and a negative nice
+		 * value are not inherited; the flag itself is cleared. */
+		if (task_is_rt(parent) || parent->policy == SCHED_IDLE) {
+			child->policy = SCHED_OTHER;
+			child->rt_priority = 0;
+		}
+		if (child->nice < 0)
+			child->nice = 0;
+	}
+	child->rr_ticks = RR_SLICE_TICKS;
+	child->cpus_allowed = __atomic_load_n(&parent->cpus_allowed, __ATOMIC_RELAXED);
+}
+
+/* The CPU @t runs on now, or -1. Caller holds @t's run-queue lock. */
+static int running_cpu(struct task *t)
+{
+	int cpu = t->on_cpu;
+
+	return __atomic_load_n(&cpus[cpu].running, __ATOMIC_RELAXED) == t ? cpu : -1;
+}
+
+/* sched_set_attr - see include/sched.h. */
+void sched_set_attr(struct task *t, int policy, int rt_priority, int nice)
+{
+	struct runqueue *rq = task_rq_lock(t);
+	int cpu = running_cpu(t);
+
+	t->sched_reset_on_fork = (policy & SCHED_RESET_ON_FORK) != 0;
+	policy &= ~SCHED_RESET_ON_FORK;
+	t->policy = policy;
+	t->rt_priority = rt_priority;
+	t->nice = nice;
+	t->rr_ticks = RR_SLICE_TICKS;
+	spin_unlock(&rq->lock);
+	/* Where it runs, the next tick or return to user mode looks again. */
+	if (cpu >= 0)
+		kick_cpu(cpu);
+}
+
+/* sched_set_affinity - see include/sched.h. */
+void sched_set_affinity(struct task *t, u64 mask)
+{
+	struct runqueue *rq = task_rq_lock(t);
+	int cpu = rq_cpu(rq), run = running_cpu(t), to;
+	bool queued = t->on_rq;
+
+	__atomic_store_n(&t->cpus_allowed, mask, __ATOMIC_RELAXED);
+	spin_unlock(&rq->lock);
+	if ((mask >> cpu) & 1)
+		return;
+	if (run >= 0) {
+		/* schedule() there pushes it away once its registers are saved. */
+		kick_cpu(run);
+		return;
+	}
+	if (!queued)
+		return;		/* asleep or stopped: the wake-up places it */
+	to = allowed_cpu(t, -1);
+	rq_lock_pair(cpu, to);
+	if (t->on_cpu == cpu && t->on_rq && !((t->cpus_allowed >> cpu) & 1))
+		move_task_locked(t, &runqueues[cpu], &runqueues[to]);
+	rq_unlock_pair(cpu, to);
+	kick_cpu(to);
 }
 
 /* ---- wait queues ---- */

@@ -509,7 +509,7 @@ bool task_has_user_work(struct task *t)
 {
 	struct process *p = t->proc;
 
-	if (t->set_child_tid)
+	if (t->set_child_tid || t->rseq_resume)
 		return true;
 	if (t->mm && task_group_exit_pending(t))
 		return true;	/* exit_group or exec by another thread */
@@ -730,6 +730,10 @@ void task_do_user_work(struct trapframe *tf)
 	}
 	if (!t->proc || !t->mm || !t->proc->sighand)
 		return;
+	/* Before any signal frame: a critical section is aborted first. */
+	if (t->rseq_addr && (t->rseq_resume ||
+			     ((t->pending | t->proc->shared_pending) & ~t->blocked)))
+		rseq_user_return(tf);
 	if (deliver_one(tf))
 		return;
 	if (t->restart_pending)

@@ -122,19 +122,6 @@ static struct process *tid_owner_locked(pid_t tid, bool *found, u64 *robust)
 	return p;
 }
 
-/* Does thread @tid exist (a live thread, or a zombie leader not yet reaped)? */
-static bool tid_exists(pid_t tid)
-{
-	bool found;
-	u64 robust;
-
-	spin_lock(&tasklist_lock);
-	bool hit = tid_owner_locked(tid, &found, &robust) != NULL;
-
-	spin_unlock(&tasklist_lock);
-	return hit;
-}
-
 /*
  * sys_get_robust_list - get_robust_list(2): the robust list head of thread
  * @pid (0: the caller) and its size. Reading another user's thread needs
@@ -332,32 +319,6 @@ long sys_sched_yield(void)
 	return 0;
 }
 
-/*
- * sys_sched_getaffinity - sched_getaffinity(2) of thread @pid (0: the
- * caller). Every thread may run on every online CPU (there is no
- * sched_setaffinity), so the mask is the online CPUs. Writes the mask's
- * size (the CPU count in bits, rounded up to whole longs) or @len if
- * smaller and leaves the rest of the buffer alone. Returns the bytes
- * written, -EINVAL (@len shorter than the CPU count in bits, or not a
- * multiple of 8), -ESRCH or -EFAULT.
- */
-long sys_sched_getaffinity(pid_t pid, size_t len, void __user *mask)
-{
-	u64 words[(MAX_CPUS + 63) / 64] = { 0 };
-	size_t size = (((size_t)ncpus + 63) / 64) * sizeof(u64);
-
-	if (len * 8 < (size_t)ncpus || (len & (sizeof(u64) - 1)))
-		return -EINVAL;
-	if (pid < 0 || (pid && pid != current->tid && !tid_exists(pid)))
-		return -ESRCH;
-	for (u32 c = 0; c < (u32)ncpus; c++)
-		words[c / 64] |= 1UL << (c % 64);
-	size = MIN(size, len);
-	if (copy_to_user(mask, words, size))
-		return -EFAULT;
-	return (long)size;
-}
-
 struct linux_sysinfo {
 	s64 uptime;
 	u64 loads[3];
@@ -378,6 +339,7 @@ long sys_sysinfo(struct linux_sysinfo __user *u)
 	si.uptime = (s64)(arch_clock_ns() / NSEC_PER_SEC);
 	si.totalram = page_total_count() * PAGE_SIZE;
 	si.freeram = page_free_count() * PAGE_SIZE;
+	si.sharedram = tmpfs_page_count() * PAGE_SIZE;
 	si.procs = (u16)pid_in_use_count();
 	si.mem_unit = 1;
 	return copy_to_user(u, &si, sizeof(si)) ? -EFAULT : 0;

@@ -72,6 +72,27 @@ pid_t pid_alloc(void)
 	return pid;
 }
 
+/* pid_alloc_specific - see include/task.h. Takes tasklist_lock. */
+pid_t pid_alloc_specific(pid_t pid)
+{
+	int r;
+
+	if (pid <= 0 || pid >= (pid_t)pid_max_get())
+		return -EINVAL;
+	spin_lock(&tasklist_lock);
+	if (pid_map.used >= max_threads) {
+		r = -EAGAIN;
+	} else {
+		r = idmap_reserve(&pid_map, (u32)pid);
+		if (!r) {
+			r = pid;
+			total_forks++;
+		}
+	}
+	spin_unlock(&tasklist_lock);
+	return r;
+}
+
 /* pid_alloc_count - see include/task.h. */
 u64 pid_alloc_count(void)
 {
@@ -216,6 +237,7 @@ struct task *task_alloc(void)
 	t->kstack = page_address(stack);
 	t->refcount = 1;
 	t->state = TASK_RUNNING;
+	t->cpus_allowed = ~0ULL;	/* every CPU until sched_fork() or sched_setaffinity(2) */
 	list_init(&t->rq_link);
 	list_init(&t->thread_link);
 	list_init(&t->timer_link);
@@ -264,6 +286,7 @@ struct process *process_alloc(void)
 	list_init(&p->threads);
 	wait_queue_init(&p->child_exit, "child_exit");
 	wait_queue_init(&p->thread_exit, "thread_exit");
+	wait_queue_init(&p->exit_wq, "exit_wq");
 	signal_process_init(p);
 	p->refcount = 1;
 	p->dumpable = true;
@@ -342,6 +365,7 @@ void idle_task_init(struct cpu *c, void *boot_stack_base)
 		list_init(&kernel_process.hash_link);
 		wait_queue_init(&kernel_process.child_exit, "child_exit");
 		wait_queue_init(&kernel_process.thread_exit, "thread_exit");
+		wait_queue_init(&kernel_process.exit_wq, "exit_wq");
 		kernel_process.refcount = 1;
 	}
 	t->kstack = boot_stack_base;

@@ -289,8 +289,9 @@ struct waitid_info {
 
 /*
  * sys_waitid - waitid(2) (and Linux's fifth argument, a struct rusage):
- * @which P_ALL, P_PID (@upid > 0) or P_PGID (@upid >= 0, 0 = the caller's
- * group); @options at least one of WEXITED, WSTOPPED, WCONTINUED, plus
+ * @which P_ALL, P_PID (@upid > 0), P_PGID (@upid >= 0, 0 = the caller's
+ * group) or P_PIDFD (@upid a pidfd: its process, -EBADF otherwise;
+ * -EAGAIN rather than sleeping for a PIDFD_NONBLOCK one); @options at least one of WEXITED, WSTOPPED, WCONTINUED, plus
  * WNOHANG, WNOWAIT, __WNOTHREAD, __WCLONE, __WALL. Fills *@infop with
  * si_signo SIGCHLD, si_code CLD_*, si_pid, si_uid and si_status, or zeroes
  * them when WNOHANG found nothing. Returns 0, -ECHILD, -EINVAL, -EFAULT or
@@ -302,6 +303,7 @@ long sys_waitid(int which, pid_t upid, struct waitid_info __user *infop, int opt
 	struct wait_opts wo = { .options = options };
 	struct waitid_info info = { 0 };
 	struct linux_rusage ru;
+	bool nonblock = false;
 	long ret;
 
 	if (options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD |
@@ -327,10 +329,28 @@ long sys_waitid(int which, pid_t upid, struct waitid_info __user *infop, int opt
 		wo.id = upid ? upid : current->proc->pgid;
 		spin_unlock(&tasklist_lock);
 		break;
+	case P_PIDFD: {
+		struct process *p;
+
+		if (upid < 0)
+			return -EINVAL;
+		ret = pidfd_process(upid, &p, &nonblock);
+		if (ret)
+			return ret;
+		wo.idtype = P_PID;
+		wo.id = p->pid;
+		process_put(p);
+		/* A PIDFD_NONBLOCK descriptor: -EAGAIN instead of sleeping. */
+		if (nonblock)
+			wo.options |= WNOHANG;
+		break;
+	}
 	default:
 		return -EINVAL;
 	}
 	ret = do_wait(&wo);
+	if (ret == 0 && nonblock && !(options & WNOHANG))
+		return -EAGAIN;
 	if (ret < 0)
 		return ret;
 	if (ret > 0) {

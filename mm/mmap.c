@@ -57,6 +57,14 @@ static int mmap_file(int fd, unsigned long prot, bool shared, struct inode **out
 			err = -EACCES;
 		*vflags &= ~VMA_MAYWRITE;
 	}
+	/* A memfd sealed against writing: no writable shared mapping, now or
+	 * by mprotect later (Linux clears VM_MAYWRITE). */
+	if (!err && shared && (__atomic_load_n(&f->inode->seals, __ATOMIC_RELAXED) &
+			       (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) {
+		if (prot & PROT_WRITE)
+			err = -EPERM;
+		*vflags &= ~VMA_MAYWRITE;
+	}
 	if (!err && inode_on_noexec_mount(f->inode)) {
 		if (prot & PROT_EXEC)
 			err = -EPERM;

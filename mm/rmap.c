@@ -168,3 +168,17 @@ void mm_file_shrunk(struct inode *ino, u64 size)
 		kfree(mms);
 	}
 }
+
+/* mm_file_writably_mapped - see include/mm.h. */
+bool mm_file_writably_mapped(struct inode *ino)
+{
+	struct vma *v;
+	bool found = false;
+
+	spin_lock(&mm_rmap_lock);
+	list_for_each_entry(v, &ino->mappings, file_link)
+		if ((v->flags & VMA_SHARED) && (v->flags & VMA_MAYWRITE))
+			found = true;
+	spin_unlock(&mm_rmap_lock);
+	return found;
+}

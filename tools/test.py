@@ -596,6 +596,7 @@ class RunChecks:
         self.netcheck()
         self.dynamic_host_programs()
         self.debian_image()
+        self.ps_top_busy_loops()
 
     def enosys_logged_once(self):
         """An unimplemented syscall called 500 times under each of two program names is
@@ -615,6 +616,39 @@ class RunChecks:
                 any(w in l for l in lines) for w in want):
             self.tally.fail(name, "exit %s, %d log lines, expected one per program" %
                             (rc, len(lines)), "\n".join(lines[:10]))
+        else:
+            self.tally.ok(name)
+
+    def ps_top_busy_loops(self):
+        """busybox top and ps on one CPU while two shell loops spin (tests/run/psload.sh):
+        top's second frame, over 2 s, gives each loop 40-60 %CPU, ps shows both running (R),
+        and with two more loops /proc/loadavg's 1-minute average passes 1.5 within 50 s."""
+        name = "run/ps-top-busy-loops"
+        with open(os.path.join(ROOT, "tests/run/psload.sh")) as f:
+            script = f.read()
+        rc, out, err = self.sprout_run("--smp", "1", "--guest", "/bin/sh", "-c", script)
+        text = out.decode(errors="replace")
+        problems = []
+        m = re.search(r"^loops (\d+) (\d+)$", text, re.M)
+        loops = m.groups() if m else ()
+        frames = re.split(r"^\s*PID\s+PPID\s+USER.*$", text, flags=re.M)
+        if rc != 0 or not loops or len(frames) < 3:
+            problems.append("exit %s, loops %s, %d top frames" % (rc, loops, len(frames) - 1))
+        else:
+            last = frames[2].split("\n\n")[0]
+            for pid in loops:
+                row = re.search(r"^\s*%s\s+\d+\s+\S+\s+\S+\s+\d+\s+\S+\s+(\d+)%%" % pid,
+                                last, re.M)
+                cpu = int(row.group(1)) if row else None
+                if cpu is None or not 40 <= cpu <= 60:
+                    problems.append("loop %s at %s %%CPU in top" % (pid, cpu))
+                if not re.search(r"^\s*%s\s+\d+\s+0\s+\d+\s+\d+\s+R" % pid, frames[-1], re.M):
+                    problems.append("ps does not show loop %s running at nice 0" % pid)
+            loads = [float(v) for v in re.findall(r"^loadavg \d+ ([\d.]+)$", text, re.M)]
+            if not loads or loads[-1] <= 1.5:
+                problems.append("load average reached only %s" % (loads[-1] if loads else None))
+        if problems:
+            self.tally.fail(name, "; ".join(problems), text[-3000:] + err)
         else:
             self.tally.ok(name)
 

@@ -30,5 +30,6 @@
 #define CLONE_NEWPID		0x20000000UL
 #define CLONE_NEWNET		0x40000000UL
 #define CLONE_IO		0x80000000UL
+#define CLONE_CLEAR_SIGHAND	0x100000000ULL	/* clone3 only: handlers back to SIG_DFL */
 
 #endif

@@ -123,6 +123,7 @@ static inline void tf_set_return(struct trapframe *tf, long v) { tf->rax = (u64)
 static inline long tf_get_return(const struct trapframe *tf) { return (long)tf->rax; }
 static inline bool tf_user_mode(const struct trapframe *tf) { return (tf->cs & 3) == 3; }
 static inline u64 tf_ip(const struct trapframe *tf) { return tf->rip; }
+static inline void tf_set_ip(struct trapframe *tf, u64 ip) { tf->rip = ip; }
 static inline u64 tf_sp(const struct trapframe *tf) { return tf->rsp; }
 
 /* ---- PTEs ---- */
