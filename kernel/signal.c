@@ -39,6 +39,7 @@
 #include "uapi/wait.h"
 #include "uapi/resource.h"
 #include "signal_internal.h"
+#include "ptrace.h"
 
 /* Default actions (signal(7)); default_ignore and unblockable are in signal_internal.h. */
 static const sigset_t default_stop = SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) |
@@ -282,6 +283,18 @@ static void job_control_on_send(struct process *p, int sig)
 	}
 }
 
+/* Is a thread of @p traced? A tracer sees even ignored signals (ptrace(2)).
+ * Holds p->lock. */
+static bool any_traced(struct process *p)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &p->threads, thread_link)
+		if (__atomic_load_n(&t->ptrace, __ATOMIC_RELAXED))
+			return true;
+	return false;
+}
+
 /* Does every thread of @p block @sig? Holds p->lock. */
 static bool all_block(struct process *p, int sig)
 {
@@ -334,7 +347,8 @@ static int send_info(struct process *p, struct task *t, const struct linux_sigin
 	spin_lock(&p->lock);
 	bool blocked = t ? (t->blocked & SIGBIT(sig)) : all_block(p, sig);
 
-	if (sig != SIGKILL && sig != SIGSTOP && handler_ignores(a.handler, sig) && !blocked) {
+	if (sig != SIGKILL && sig != SIGSTOP && handler_ignores(a.handler, sig) && !blocked &&
+	    !(t ? t->ptrace : any_traced(p))) {
 		spin_unlock(&p->lock);
 		return 0;
 	}
@@ -488,7 +502,8 @@ bool signal_pending_current(void)
 		return true;	/* exit_group or exec by another thread */
 	if (!p->sighand)
 		return false;
-	return ((t->pending | p->shared_pending) & ~(t->blocked & ~unblockable)) || p->stopped;
+	return ((t->pending | p->shared_pending) & ~(t->blocked & ~unblockable)) || p->stopped ||
+	       ptrace_trap_pending(t);
 }
 
 /* fatal_signal_pending - see include/sched.h. */
@@ -511,7 +526,7 @@ bool task_has_user_work(struct task *t)
 		return true;	/* exit_group or exec by another thread */
 	if (!p || !t->mm || !p->sighand)
 		return false;
-	return t->restart_pending || t->restore_sigmask || p->stopped ||
+	return t->restart_pending || t->restore_sigmask || p->stopped || ptrace_trap_pending(t) ||
 	       ((t->pending | p->shared_pending) & ~(t->blocked & ~unblockable));
 }
 
@@ -680,6 +695,13 @@ static bool deliver_one(struct trapframe *tf)
 	struct linux_siginfo info;
 
 	for (;;) {
+		/* A tracee stops for its tracer instead (kernel/ptrace.c). */
+		if (unlikely(t->ptrace)) {
+			if (ptrace_trap_pending(t))
+				ptrace_trap();
+			if (p->stopped && !fatal_signal_pending())
+				ptrace_group_stop(p->stop_signal);
+		}
 		stopped_wait();
 		spin_lock(&p->lock);
 		int sig = sig_dequeue(t, t->blocked & ~unblockable, &info);
@@ -687,6 +709,17 @@ static bool deliver_one(struct trapframe *tf)
 		spin_unlock(&p->lock);
 		if (!sig)
 			return false;
+		if (unlikely(t->ptrace) && sig != SIGKILL) {
+			/* signal-delivery-stop: the tracer may cancel or change it;
+			 * one the thread now blocks waits in its queue again. */
+			sig = ptrace_signal(sig, &info);
+			if (!sig)
+				continue;
+			if ((t->blocked & ~unblockable) & SIGBIT(sig)) {
+				signal_send_info(p, t, &info);
+				continue;
+			}
+		}
 		struct k_sigaction a = action_get(p, sig);
 
 		if (sig == SIGKILL || a.handler == SIG_DFL) {

@@ -14,6 +14,7 @@
 #include "mm.h"
 #include "uaccess.h"
 #include "trace.h"
+#include "ptrace.h"
 #include "uapi/errno.h"
 #include "uapi/wait.h"
 #include "uapi/resource.h"
@@ -119,6 +120,9 @@ static bool wait_report(struct wait_opts *wo, struct process *self, struct proce
 {
 	bool consume = !(wo->options & WNOWAIT);
 
+	/* A tracer that is not the parent collects the exit first (ptrace(2)). */
+	if (c->state == PROC_ZOMBIE && c->ptrace_zombie_tracer)
+		return false;
 	if (c->state == PROC_ZOMBIE && (wo->options & WEXITED)) {
 		report_zombie(wo, c);
 	} else if (c->state == PROC_ALIVE && (wo->options & WSTOPPED) && c->stopped &&
@@ -154,6 +158,57 @@ static bool wait_report(struct wait_opts *wo, struct process *self, struct proce
 }
 
 /*
+ * What a tracer may collect from its tracees (ptrace(2)): a tracing stop,
+ * reported as (code << 8) | 0x7f whether or not WUNTRACED was asked, or the
+ * exit of a traced process whose parent is another process (handed on to
+ * that parent once collected). *@found is set when a tracee matches.
+ * Returns the reported task's tid or pid, 0 if none. Caller holds
+ * tasklist_lock.
+ */
+static pid_t wait_ptraced(struct wait_opts *wo, struct process *self, bool *found)
+{
+	bool consume = !(wo->options & WNOWAIT);
+	struct task *t;
+	struct process *z;
+
+	list_for_each_entry(t, &self->ptraced, ptrace_link) {
+		if (wo->idtype == P_PID && t->tid != wo->id)
+			continue;
+		if (wo->idtype == P_PGID && t->proc->pgid != wo->id)
+			continue;
+		*found = true;
+		if (!t->ptrace_stopped || !t->ptrace_report)
+			continue;
+		wo->status = (t->ptrace_code << 8) | 0x7f;
+		wo->code = CLD_TRAPPED;
+		wo->si_status = t->ptrace_code;
+		wo->pid = t->tid;
+		wo->uid = t->proc->uid;
+		child_usage(t->proc, &wo->ru);
+		if (consume)
+			t->ptrace_report = false;
+		return t->tid;
+	}
+	list_for_each_entry(z, &self->ptrace_zombies, ptrace_zombie_link) {
+		if (wo->idtype == P_PID && z->pid != wo->id)
+			continue;
+		if (wo->idtype == P_PGID && z->pgid != wo->id)
+			continue;
+		*found = true;
+		if (!(wo->options & WEXITED))
+			continue;
+		report_zombie(wo, z);
+		wo->pid = z->pid;
+		wo->uid = z->uid;
+		child_usage(z, &wo->ru);
+		if (consume)
+			ptrace_release_zombie(z);	/* z may be gone now */
+		return wo->pid;
+	}
+	return 0;
+}
+
+/*
  * do_wait - the common core of wait4(2) and waitid(2): wait until a child
  * matching @wo has an exit, stop or continue to report (as @wo->options
  * ask), and fill @wo's result. Returns the child's pid; 0 with WNOHANG when
@@ -179,6 +234,12 @@ static long do_wait(struct wait_opts *wo)
 				hit = c;
 				break;
 			}
+		}
+		if (!hit && unlikely(!list_empty(&self->ptraced) ||
+				     !list_empty(&self->ptrace_zombies)) &&
+		    wait_ptraced(wo, self, &found)) {
+			spin_unlock(&tasklist_lock);
+			return wo->pid;
 		}
 		if (hit) {
 			spin_unlock(&tasklist_lock);

@@ -23,6 +23,7 @@ static const char *const programs[] = {
 	"sysctl", "ipcinfo", "procperm", "loadavg",
 	"stress",
 	"limits", "robust", "coredump",
+	"ptrace",
 };
 
 /* Run dir/name and return its wait status (or a negative tap_wait_bounded() failure). */
