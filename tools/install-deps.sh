@@ -32,6 +32,7 @@ check gdb gdb
 check python3 python3
 check unshare util-linux
 check sparse sparse
+check strace strace	# the strace difftest (tools/test.py run_strace_difftest)
 if [ -n "$bench" ]; then
 	check gnuplot gnuplot-nox
 	check dpkg-deb dpkg

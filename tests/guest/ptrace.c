@@ -695,6 +695,19 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "exit-with") == 0)
 		return atoi(argv[2]);
+	/* What tools/test.py's strace check traces (on Sprout and on Linux): fork, exec of
+	 * this file, exit 7, wait. */
+	if (argc == 2 && strcmp(argv[1], "fork-exec-wait") == 0) {
+		char *args[] = { argv[0], "exit-with", "7", NULL };
+		int st = 0;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			execv(argv[0], args);
+			_exit(127);
+		}
+		return waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 7 ? 0 : 1;
+	}
 	snprintf(self_path, sizeof(self_path), "%s", argv[0]);
 	if (self_path[0] != '/') {
 		char cwd[200];
