@@ -129,6 +129,11 @@ void sched_prepare_stop(void);
  * if it was. Any context. */
 bool sched_wake_stopped(struct task *t);
 
+/* sched_task_switched_out - is @t in TASK_STOPPED and off every CPU, its
+ * registers and FPU state saved in struct task (ptrace(2) reads and writes
+ * them only then)? Takes @t's run-queue lock. Sleeps: no. */
+bool sched_task_switched_out(struct task *t);
+
 /* sched_add_new - put a newly created task on a run queue. */
 void sched_add_new(struct task *t);
 

@@ -714,6 +714,19 @@ static long regset(struct task *t, u64 note, void __user *uiov, bool set)
 	return copy_to_user(uiov, &iov, sizeof(iov)) ? -EFAULT : 0;
 }
 
+/* Wait until stopped tracee @t has switched out (it announces its stop just
+ * before): its FPU image is saved then and a write to it is not overwritten.
+ * false if the stop ended meanwhile (SIGKILL). */
+static bool tracee_inactive(struct task *t)
+{
+	while (!sched_task_switched_out(t)) {
+		if (!__atomic_load_n(&t->ptrace_stopped, __ATOMIC_ACQUIRE))
+			return false;
+		arch_cpu_relax();
+	}
+	return true;
+}
+
 /*
  * Requests on a stopped tracee @t (tasklist_lock dropped: the stop keeps
  * it in place, and the caller holds a reference). The tracee stays stopped
@@ -870,7 +883,7 @@ long sys_ptrace(long req, pid_t tid, u64 addr, u64 data)
 	}
 	task_get(t);
 	spin_unlock(&tasklist_lock);
-	err = stopped_request(t, req, addr, data);
+	err = tracee_inactive(t) ? stopped_request(t, req, addr, data) : -ESRCH;
 	task_put(t);
 	return err;
 }

@@ -324,6 +324,19 @@ bool sched_wake_stopped(struct task *t)
 	return wake_from_state(t, TASK_STOPPED);
 }
 
+/* sched_task_switched_out - see include/sched.h. schedule() holds the run
+ * queue's lock from choosing the next task until the switch is complete, so
+ * with that lock taken and another task running there, @t's state is saved. */
+bool sched_task_switched_out(struct task *t)
+{
+	struct runqueue *rq = task_rq_lock(t);
+	bool out = t->state == TASK_STOPPED &&
+		   __atomic_load_n(&cpus[rq_cpu(rq)].running, __ATOMIC_RELAXED) != t;
+
+	spin_unlock(&rq->lock);
+	return out;
+}
+
 /* sched_add_new - see include/sched.h. The least loaded CPU gets it; ties
  * go to the lowest id. */
 void sched_add_new(struct task *t)
