@@ -4,7 +4,8 @@
 #   make test       every test; ends with "N passed, N failed, N skipped"
 #   make test-linux the in-guest test binaries, run natively on this Linux
 #   make check-uaccess  sparse: user addresses only through include/uaccess.h
-#   make gdb        boot halted with QEMU's gdbstub and attach GDB
+#   make run TRACE=out.json   ... and write a timeline of the run (docs/tracing.md)
+#   make gdb        boot halted with QEMU's gdbstub and attach GDB (DEBUG=1: build with -Og)
 #   make bench      benchmarks, Sprout and Linux side by side (QUICK=1: the short run)
 #   make soak       the SMP stress mix for SOAK_MINUTES (30) on SOAK_CPUS (4); not part of test
 
@@ -20,7 +21,12 @@ CC := gcc
 MUSLCC := musl-gcc
 AWK := awk
 
-KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
+# DEBUG=1 (make gdb DEBUG=1): -Og instead of -O2, so GDB sees arguments and locals instead of
+# <optimized out>; changing the setting rebuilds the kernel. Unwind tables go to .debug_frame
+# (for GDB's backtraces), not into the kernel image.
+DEBUG ?= 0
+KOPT := $(if $(filter 1,$(DEBUG)),-Og,-O2)
+KCFLAGS := -std=gnu11 $(KOPT) -g -fno-asynchronous-unwind-tables -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers -Werror \
 	-ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
 	-mno-sse -mno-sse2 -mno-mmx -mno-80387 -mcmodel=kernel -fno-omit-frame-pointer \
@@ -33,7 +39,7 @@ LOCKDEP ?= 1
 ifeq ($(LOCKDEP),0)
 KCFLAGS += -DSPROUT_NO_LOCKDEP
 endif
-LOCKDEP_STAMP := $(B)/k/.lockdep-$(LOCKDEP)
+LOCKDEP_STAMP := $(B)/k/.lockdep-$(LOCKDEP)-debug-$(DEBUG)
 KASFLAGS := -g -Iinclude -Iarch/$(ARCH)/include -I$(B)/gen -MMD -MP -D__ASSEMBLY__
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
 	-T arch/$(ARCH)/linker.ld
@@ -115,10 +121,13 @@ $(B)/initramfs.cpio: $(USER_BINS) $(GUEST_BINS) tools/mkinitramfs.sh | $(DEPS_ST
 	sh tools/mkinitramfs.sh $(B) $@ "$(USER_PROGS)" "$(GUEST_TESTS)"
 
 run: all
-	./sprout boot --smp $(SMP) --mem $(MEM) $(if $(ACCEL),--accel $(ACCEL))
+	./sprout boot --no-build --smp $(SMP) --mem $(MEM) $(if $(ACCEL),--accel $(ACCEL)) \
+		$(if $(TRACE),--trace $(TRACE))
 
+# GDB attached to a halted boot, with tools/gdb/sprout.py's commands (sprout-ps, ...);
+# the console is build/console.sock (docs/fork-cow.md).
 gdb: all
-	./sprout boot --gdb --smp $(SMP) --mem $(MEM)
+	python3 tools/gdb/launch.py --smp $(SMP) --mem $(MEM)
 
 -include tests/unit/unit.mk
 

@@ -8,10 +8,12 @@
  *
  * Semantics and formats: proc(5). The tree:
  *   /proc/{self,thread-self,meminfo,stat,uptime,loadavg,cpuinfo,mounts,
- *          filesystems,version}
+ *          filesystems,version,kpagecount,partitions,diskstats}
+ *   /proc/net/dev
  *   /proc/sys/{fs,kernel,vm}/... (fs/procfs_sys.c)
  *   /proc/<pid>/{stat,status,cmdline,comm,environ,maps,statm,mounts,fd/,exe,
- *                cwd,root,task/<tid>/...}
+ *                cwd,root,smaps,smaps_rollup,pagemap,wchan,stack,task/<tid>/...}
+ *   (smaps & co.: fs/procfs_smaps.c; wchan and stack: fs/procfs_wchan.c)
  */
 #include "internal.h"
 #include "procfs.h"
@@ -32,16 +34,25 @@ struct proc_entry {
 
 static const struct proc_entry root_entries[] = {
 	{ "cpuinfo", PN_CPUINFO, S_IFREG | 0444 },
+	{ "diskstats", PN_DISKSTATS, S_IFREG | 0444 },
 	{ "filesystems", PN_FILESYSTEMS, S_IFREG | 0444 },
+	{ "kpagecount", PN_KPAGECOUNT, S_IFREG | 0400 },
 	{ "loadavg", PN_LOADAVG, S_IFREG | 0444 },
 	{ "meminfo", PN_MEMINFO, S_IFREG | 0444 },
 	{ "mounts", PN_MOUNTS, S_IFREG | 0444 },
+	{ "net", PN_NET, S_IFDIR | 0555 },
+	{ "partitions", PN_PARTITIONS, S_IFREG | 0444 },
 	{ "self", PN_SELF, S_IFLNK | 0777 },
 	{ "stat", PN_STAT, S_IFREG | 0444 },
 	{ "sys", PN_SYS, S_IFDIR | 0555 },
 	{ "thread-self", PN_THREAD_SELF, S_IFLNK | 0777 },
 	{ "uptime", PN_UPTIME, S_IFREG | 0444 },
 	{ "version", PN_VERSION, S_IFREG | 0444 },
+};
+
+/* Entries of /proc/net. */
+static const struct proc_entry net_entries[] = {
+	{ "dev", PN_NET_DEV, S_IFREG | 0444 },
 };
 
 /*
@@ -59,11 +70,16 @@ static const struct proc_entry pid_entries[] = {
 	{ "fd", PN_FD, S_IFDIR | 0500, true },
 	{ "maps", PN_MAPS, S_IFREG | 0444, true },
 	{ "mounts", PN_PID_MOUNTS, S_IFREG | 0444 },
+	{ "pagemap", PN_PAGEMAP, S_IFREG | 0400, true },
 	{ "root", PN_ROOT_LINK, S_IFLNK | 0777, true },
+	{ "smaps", PN_SMAPS, S_IFREG | 0444, true },
+	{ "smaps_rollup", PN_SMAPS_ROLLUP, S_IFREG | 0444, true },
+	{ "stack", PN_STACK, S_IFREG | 0400, true },
 	{ "stat", PN_PID_STAT, S_IFREG | 0444 },
 	{ "statm", PN_STATM, S_IFREG | 0444 },
 	{ "status", PN_STATUS, S_IFREG | 0444 },
 	{ "task", PN_TASK, S_IFDIR | 0555 },
+	{ "wchan", PN_WCHAN, S_IFREG | 0444 },
 };
 
 static const struct inode_ops proc_iops;
@@ -232,6 +248,9 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 
 		return make_node(dir, &e, 0, (u32)idx, out);
 	}
+	case PN_NET:
+		return lookup_table(dir, net_entries, ARRAY_SIZE(net_entries), name, len, 0, 0,
+				    out);
 	case PN_PID_DIR:
 	case PN_TID_DIR:
 		return lookup_table(dir, pid_entries, ARRAY_SIZE(pid_entries), name, len, pid, sub,
@@ -263,8 +282,9 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 int procfs_name_of(struct inode *ino, char *buf, size_t size)
 {
 	u8 kind = PN_KIND(ino->priv);
-	const struct proc_entry *tabs[] = { root_entries, pid_entries };
-	const size_t lens[] = { ARRAY_SIZE(root_entries), ARRAY_SIZE(pid_entries) };
+	const struct proc_entry *tabs[] = { root_entries, pid_entries, net_entries };
+	const size_t lens[] = { ARRAY_SIZE(root_entries), ARRAY_SIZE(pid_entries),
+				ARRAY_SIZE(net_entries) };
 	const char *sname;
 	int n;
 
@@ -368,6 +388,8 @@ static bool gen_entry(struct inode *dir, u64 i, struct gen_dirent *out)
 		out->ino = PROC_INO_BASE + ((u64)(id & 0x3ff) << 7 | PN_SYSCTL);
 		return true;
 	}
+	case PN_NET:
+		return gen_table(net_entries, ARRAY_SIZE(net_entries), i, 0, 0, out);
 	case PN_PID_DIR:
 	case PN_TID_DIR:
 		return gen_table(pid_entries, ARRAY_SIZE(pid_entries), i, pid, sub, out);
@@ -552,6 +574,8 @@ static int proc_open(struct inode *ino, u32 flags, struct file **out)
 		if (err)
 			return err == -ESRCH ? -ENOENT : err;
 	}
+	if (PN_KIND(ino->priv) == PN_PAGEMAP || PN_KIND(ino->priv) == PN_KPAGECOUNT)
+		return procfs_open_pagemap(ino, flags, out);
 	b = kzalloc(sizeof(*b));
 	if (!b)
 		return -ENOMEM;

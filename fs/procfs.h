@@ -14,6 +14,8 @@ enum proc_node {
 	PN_PID_DIR, PN_TID_DIR, PN_TASK, PN_FD, PN_FD_LINK,
 	PN_PID_STAT, PN_STATUS, PN_CMDLINE, PN_COMM, PN_ENVIRON, PN_MAPS, PN_STATM,
 	PN_PID_MOUNTS, PN_EXE, PN_CWD, PN_ROOT_LINK,
+	PN_SMAPS, PN_SMAPS_ROLLUP, PN_PAGEMAP, PN_KPAGECOUNT, PN_WCHAN, PN_STACK,
+	PN_PARTITIONS, PN_DISKSTATS, PN_NET, PN_NET_DEV,
 };
 
 #define PN_KIND(priv)	((u8)((priv) & 0xff))
@@ -67,5 +69,26 @@ int procfs_sys_find(u32 dir, const char *name, size_t len);
 const char *procfs_sys_name(u32 index, u32 *mode);
 long procfs_sys_show(u32 index, char *buf, size_t size);
 int procfs_sys_store(u32 index, const char *text);
+
+/*
+ * fs/procfs_smaps.c: procfs_mm_of - a counted reference to the address
+ * space of @pid (thread @tid, 0 = the first), NULL for a zombie, a kernel
+ * thread or no such process; takes tasklist_lock. procfs_render_smaps -
+ * the text of smaps or smaps_rollup (node @kind) in a new kmalloc'd *@out;
+ * its length or -ESRCH, -ENOMEM; takes the mm lock; may sleep.
+ * procfs_open_pagemap - open pagemap or kpagecount (@ino's node), binary
+ * files read in place: 0, -EACCES (not read-only), -EPERM (kpagecount
+ * without root), -ENOENT, -ENOMEM. proc(5), pagemap.rst.
+ */
+struct mm;
+struct file;
+struct inode;
+struct mm *procfs_mm_of(pid_t pid, pid_t tid);
+long procfs_render_smaps(u8 kind, pid_t pid, u32 sub, char **out);
+int procfs_open_pagemap(struct inode *ino, u32 flags, struct file **out);
+/* fs/procfs_wchan.c: the text of wchan or stack (node @kind) of @pid (thread
+ * @sub, 0 = the first) in a new kmalloc'd *@out; its length, or -ESRCH,
+ * -EACCES (stack without root), -ENOMEM. Takes tasklist_lock. proc(5). */
+long procfs_render_wchan(u8 kind, pid_t pid, u32 sub, char **out);
 
 #endif

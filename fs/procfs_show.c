@@ -13,6 +13,8 @@
 #include "page.h"
 #include "task.h"
 #include "uapi/sprout.h"
+#include "blkdev.h"
+#include "netdev.h"
 
 #define RENDER_MAX	(64 * 1024)	/* bytes: the largest file we render */
 #define TICK_NS		(1000000000ULL / HZ)	/* USER_HZ = HZ = 100 */
@@ -23,7 +25,7 @@ struct snap {
 	char state;
 	char comm[TASK_COMM_LEN];
 	u64 utime, stime, cutime, cstime;	/* ticks */
-	u64 minflt, cminflt;
+	u64 minflt, cminflt, majflt, cmajflt;
 	u64 start_ticks;
 	int nthreads;
 	int processor;
@@ -49,6 +51,8 @@ static char task_state_letter(struct process *p, struct task *t)
 		return 'T';
 	if (!t)
 		return 'Z';
+	if (t->state == TASK_UNINTERRUPTIBLE)
+		return 'D';
 	return t->state == TASK_RUNNING ? 'R' : 'S';
 }
 
@@ -106,6 +110,7 @@ static int snap_get(pid_t pid, pid_t tid, struct snap *s)
 	s->cutime = p->children_ru.utime_ticks;
 	s->cstime = p->children_ru.stime_ticks;
 	s->cminflt = p->children_ru.minflt;
+	s->cmajflt = p->children_ru.majflt;
 	spin_lock(&p->lock);
 	t = find_thread(p, tid);
 	if (tid && !t && !(tid == pid && list_empty(&p->threads))) {
@@ -121,6 +126,7 @@ static int snap_get(pid_t pid, pid_t tid, struct snap *s)
 	s->utime = p->self.utime_ticks;
 	s->stime = p->self.stime_ticks;
 	s->minflt = p->self.minflt;
+	s->majflt = p->self.majflt;
 	s->nthreads = p->nr_threads;
 	s->uid = p->uid;
 	s->euid = p->euid;
@@ -148,6 +154,9 @@ static int snap_get(pid_t pid, pid_t tid, struct snap *s)
 		if (t->mm) {
 			mm_get(t->mm);
 			s->mm = t->mm;
+			/* Faults are counted per address space (mm/fault.c) and
+			 * added to the process when its last thread exits. */
+			s->minflt += __atomic_load_n(&t->mm->minflt, __ATOMIC_RELAXED);
 		}
 		if (t->files) {
 			files_get(t->files);
@@ -447,6 +456,7 @@ static const char *state_name(char c)
 	switch (c) {
 	case 'R': return "R (running)";
 	case 'S': return "S (sleeping)";
+	case 'D': return "D (disk sleep)";
 	case 'T': return "T (stopped)";
 	case 't': return "t (tracing stop)";
 	case 'Z': return "Z (zombie)";
@@ -505,7 +515,8 @@ static void show_stat(struct out *o, struct snap *s)
 	put(o, "%d (%s) %c %d %d %d %u %d %u %lu %lu %lu %lu %lu %lu %lu %lu %d %d %d %d %lu ",
 	    s->tid, s->comm, s->state, s->ppid, s->pgid, s->sid, tty, tpgid,
 	    s->kthread ? 0x00208040u : 0x00400100u, (unsigned long)s->minflt,
-	    (unsigned long)s->cminflt, 0UL, 0UL, (unsigned long)s->utime,
+	    (unsigned long)s->cminflt, (unsigned long)s->majflt, (unsigned long)s->cmajflt,
+	    (unsigned long)s->utime,
 	    (unsigned long)s->stime, (unsigned long)s->cutime, (unsigned long)s->cstime,
 	    20, 0, s->nthreads, 0, (unsigned long)s->start_ticks);
 	/* 23 vsize .. 37 cnswap */
@@ -642,9 +653,9 @@ static void show_meminfo(struct out *o)
  * tick as it finds the CPU (idle, a task in user mode, a task in the
  * kernel), so every column only grows. nice stays 0 (no task can be
  * niced), and so do iowait, irq, softirq, steal and guest: Sprout has no
- * block I/O to wait for, does not time interrupts apart from the task they
- * interrupt, and runs no guests; procs_blocked is 0 as every sleep can be
- * interrupted (nothing sleeps in Linux's D state). The "cpu" line sums the
+ * iowait accounting, does not time interrupts apart from the task they
+ * interrupt, and runs no guests. procs_blocked counts the tasks waiting for
+ * disk I/O (TASK_UNINTERRUPTIBLE, Linux's D state). The "cpu" line sums the
  * CPUs.
  */
 static void show_stat_global(struct out *o)
@@ -669,10 +680,10 @@ static void show_stat_global(struct out *o)
 		put(o, "cpu%d %lu 0 %lu %lu 0 0 0 0 0 0\n", c, (unsigned long)cu[c],
 		    (unsigned long)cs[c], (unsigned long)ci[c]);
 	put(o, "intr %lu\nctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %u\n"
-	    "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
+	    "procs_blocked %u\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
 	    (unsigned long)intr, (unsigned long)ctxt,
 	    (unsigned long)(arch_rtc_seconds() - arch_clock_ns() / 1000000000ULL),
-	    (unsigned long)pid_alloc_count(), sched_nr_running());
+	    (unsigned long)pid_alloc_count(), sched_nr_running(), sched_nr_uninterruptible());
 }
 
 static void show_uptime(struct out *o)
@@ -701,6 +712,11 @@ long procfs_render(u8 kind, pid_t pid, u32 sub, char **out)
 	struct out o = { .cap = RENDER_MAX };
 	long err = 0;
 
+	if (kind == PN_SMAPS || kind == PN_SMAPS_ROLLUP)
+		return procfs_render_smaps(kind, pid, sub, out);
+	if (kind == PN_WCHAN || kind == PN_STACK)
+		return procfs_render_wchan(kind, pid, sub, out);
+
 	o.buf = kmalloc(o.cap);
 	if (!o.buf)
 		return -ENOMEM;
@@ -718,6 +734,9 @@ long procfs_render(u8 kind, pid_t pid, u32 sub, char **out)
 	case PN_VERSION:
 		put(&o, "%s version 0.1 (x86_64)\n", SPROUT_SYSNAME);
 		break;
+	case PN_PARTITIONS: o.len = blkdev_partitions_show(o.buf, o.cap); break;
+	case PN_DISKSTATS: o.len = blkdev_diskstats_show(o.buf, o.cap); break;
+	case PN_NET_DEV: o.len = netdev_proc_show(o.buf, o.cap); break;
 	case PN_SYSCTL:
 		err = procfs_sys_show(sub, o.buf, o.cap);
 		if (err >= 0) {

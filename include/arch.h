@@ -121,6 +121,11 @@ void arch_console_putc(char c);
 /* arch_log_putc - write one byte to the kernel log port (serial 1). */
 void arch_log_putc(char c);
 
+/* arch_trace_write - write @n bytes of @buf to the trace port (QEMU's
+ * isa-debugcon at 0xe9 on PCs; ignored when the machine has none).
+ * Caller serialises. Sleeps: no. */
+void arch_trace_write(const void *buf, size_t n);
+
 /*
  * arch_poweroff - stop the machine and make QEMU exit. @status is written
  * to the isa-debug-exit port (QEMU then exits with (status << 1) | 1).
@@ -131,6 +136,16 @@ __noreturn void arch_poweroff(int status);
 /* arch_backtrace - print the call chain starting at frame pointer @rbp
  * (0: the caller's) to the kernel log, symbolised when possible. */
 void arch_backtrace(u64 rbp);
+
+/*
+ * arch_task_stack - the kernel return addresses of task @t, which is not
+ * running (it called arch_switch()), innermost first, into @pcs (at most
+ * @max); stops at the user/kernel boundary or at a frame outside @t's
+ * kernel stack. Returns how many. The caller keeps @t alive; if @t runs
+ * meanwhile the answer is stale but every read stays inside its stack.
+ * Sleeps: no.
+ */
+int arch_task_stack(struct task *t, u64 *pcs, int max);
 
 /* ---- Time ---------------------------------------------------------------- */
 
@@ -232,7 +247,7 @@ void arch_switch(struct task *prev, struct task *next);
 /*
  * Page tables are named by the physical address of their root. Leaf PTEs use
  * the arch format through the inline helpers in <arch_impl.h>:
- *   pte_present, pte_write, pte_user, pte_cow, pte_phys,
+ *   pte_present, pte_write, pte_user, pte_cow, pte_phys, pte_dirty, pte_young,
  *   pte_mk(phys, prot) with prot from PROT_* style flags below,
  *   pte_wrprotect_cow(pte), pte_mkwrite(pte).
  * PTE_SW_COW is a software bit marking a COW-shared page.

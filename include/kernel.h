@@ -41,6 +41,8 @@ size_t kernel_log_read(char *buf, size_t len);
 
 /* ksym_lookup - symbol containing a kernel text address (kernel/ksyms.c). */
 bool ksym_lookup(u64 addr, const char **name, u64 *off);
+/* ksym_size - bytes of the text symbol containing @addr, 0 if unknown. */
+u64 ksym_size(u64 addr);
 
 #define KASSERT(cond)                                                              \
 	do {                                                                       \

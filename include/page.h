@@ -103,6 +103,9 @@ void page_free_va(void *va);
 u64 page_free_count(void);
 u64 page_total_count(void);
 
+/* page_pfn_range - the frames with a struct page: [*@first, *@end). Sleeps: no. */
+void page_pfn_range(u64 *first, u64 *end);
+
 /* mm_page_init - build the page array and free all RAM not in use. */
 struct boot_info;
 void mm_page_init(struct boot_info *bi);

@@ -40,11 +40,21 @@ void wait_queue_init(struct wait_queue *wq, const char *name);
 /* prepare_to_wait - enqueue @e (for current) on @wq and mark current
  * TASK_SLEEPING (interruptible by signals). Sleeps: no. */
 void prepare_to_wait(struct wait_queue *wq, struct wait_entry *e);
+/* prepare_to_wait_uninterruptible - prepare_to_wait() marking current TASK_UNINTERRUPTIBLE:
+ * no signal ends the sleep, only wake_up() of @wq (device waits: drivers/block.c). */
+void prepare_to_wait_uninterruptible(struct wait_queue *wq, struct wait_entry *e);
+/* sched_nr_uninterruptible - tasks in TASK_UNINTERRUPTIBLE now (/proc/stat procs_blocked,
+ * the load average). Sleeps: no. */
+unsigned sched_nr_uninterruptible(void);
 /* finish_wait - mark current running and dequeue @e. */
 void finish_wait(struct wait_queue *wq, struct wait_entry *e);
 
 /* wake_up - make every task sleeping on @wq runnable. Any context. */
 void wake_up(struct wait_queue *wq);
+/* wake_up_locked - wake_up() for a caller that holds @wq->lock: it can change the condition
+ * and wake in one hold, so that a sleeper which then sees the condition cannot return (its
+ * finish_wait() takes the lock) before the waker is done with @wq. Any context. */
+void wake_up_locked(struct wait_queue *wq);
 
 /*
  * wait_event_interruptible - sleep on @wq until @cond is true. Returns 0, or

@@ -41,6 +41,10 @@ enum task_state {
 	TASK_SLEEPING,		/* waiting on a wait queue; signals wake it */
 	TASK_DEAD,		/* finished; its stack is freed by whoever runs next */
 	TASK_STOPPED,		/* job-control stop: only SIGCONT or SIGKILL wakes it */
+	TASK_UNINTERRUPTIBLE,	/* waiting for a device (disk I/O): only wake_up() of its
+				 * queue wakes it, never a signal; 'D' in ps, counted in the
+				 * load average and /proc/stat procs_blocked
+				 * (prepare_to_wait_uninterruptible(), kernel/sched.c) */
 };
 
 #define TASK_COMM_LEN	16
@@ -143,6 +147,8 @@ struct task {
 
 	/* Sleeping */
 	u64 wake_at_ns;			/* [c] timed sleep deadline, 0 = none */
+	u64 wchan;			/* [R] where it last went to sleep: the return
+					 * address into schedule()'s caller (/proc wchan) */
 	struct list_head timer_link;	/* timer list (kernel/sched.c) */
 	u32 refcount;			/* [a] references to this struct task */
 };

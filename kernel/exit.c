@@ -219,6 +219,7 @@ static __noreturn void init_died(int wait_status)
 	int status = (wait_status & 0x7f) ? 128 + (wait_status & 0x7f) : (wait_status >> 8) & 0xff;
 
 	printk("sprout: init exited (wait status %#x)\n", wait_status);
+	trace_dump();
 	printk("sprout: power off: status %d\n", status);
 	arch_poweroff(status);
 }

@@ -36,3 +36,25 @@ bool ksym_lookup(u64 addr, const char **name, u64 *off)
 	*off = addr - ksym_addr[lo];
 	return true;
 }
+
+/* ksym_size - the size in bytes of the text symbol containing @addr (up to
+ * the next symbol), 0 when unknown. Sleeps: no; any context. */
+u64 ksym_size(u64 addr)
+{
+	const char *name;
+	u64 off;
+
+	if (!ksym_lookup(addr, &name, &off))
+		return 0;
+	u64 start = addr - off, lo = 0, hi = ksym_count;
+
+	while (hi - lo > 1) {
+		u64 mid = lo + (hi - lo) / 2;
+
+		if (ksym_addr[mid] <= start)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo + 1 < ksym_count ? ksym_addr[lo + 1] - start : 0;
+}

@@ -13,8 +13,7 @@
 #include "mutex.h"
 #include "trace.h"
 #include "uapi/errno.h"
-
-bool trace_enabled;
+#include "pci.h"
 
 static bool cmdline_has(const char *cmdline, const char *word)
 {
@@ -185,6 +184,7 @@ void kernel_main(struct boot_info *bi)
 	arch_map_all_ram(bi);
 	mm_page_init(bi);
 	kmalloc_init();
+	trace_init();
 	sched_init_cpu(c->id);
 
 	/* The boot stack becomes swapper/0's; give the idle task a stack of
@@ -200,6 +200,9 @@ void kernel_main(struct boot_info *bi)
 		mutex_order_selftest(false);
 	if (cmdline_has(bi->cmdline, "lockorder-mutex-documented"))
 		mutex_order_selftest(true);
+	/* Devices before the other CPUs (drivers map their registers into the kernel half) and
+	 * before the file system (which makes /dev/vda for the disks found). */
+	drivers_init(bi->cmdline);
 	/* The other CPUs idle until start_init() gives them something to do. */
 	arch_smp_boot();
 	pid_init();
@@ -208,6 +211,7 @@ void kernel_main(struct boot_info *bi)
 		tty_console_input_escaped();
 	start_init(bi->cmdline);
 	kthreadd_start();
+	drivers_late_init();
 	arch_timer_init(HZ);
 	printk("sprout: boot complete, %lu pages free\n", page_free_count());
 	arch_irq_enable();

@@ -10,6 +10,7 @@
 #include "arch.h"
 #include "spinlock.h"
 #include "cpu.h"
+#include "trace.h"
 
 #define LOG_RING_SIZE	(64 * 1024)
 
@@ -89,6 +90,7 @@ void panic(const char *fmt, ...)
 	va_end(ap);
 	printk("\nPANIC: %s\n", buf);
 	arch_backtrace(0);
+	trace_dump();	/* the timeline up to the panic, when tracing */
 	printk("sprout: power off: status 255\n");
 	arch_poweroff(255);
 }

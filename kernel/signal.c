@@ -40,6 +40,7 @@
 #include "uapi/resource.h"
 #include "signal_internal.h"
 #include "ptrace.h"
+#include "trace.h"
 
 /* Default actions (signal(7)); default_ignore and unblockable are in signal_internal.h. */
 static const sigset_t default_stop = SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) |
@@ -358,6 +359,7 @@ static int send_info(struct process *p, struct task *t, const struct linux_sigin
 		spin_unlock(&p->lock);
 		return 0;
 	}
+	trace_signal_send(p, t, sig);
 	if (t) {
 		err = pending_add(p, &t->pending, t->sigqueue, info);
 		if (err)
@@ -722,6 +724,7 @@ static bool deliver_one(struct trapframe *tf)
 		}
 		struct k_sigaction a = action_get(p, sig);
 
+		trace_signal_deliver(sig, sig != SIGKILL && a.handler > SIG_IGN);
 		if (sig == SIGKILL || a.handler == SIG_DFL) {
 			if (sig != SIGKILL && (SIGBIT(sig) & default_ignore))
 				continue;

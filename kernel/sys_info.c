@@ -4,6 +4,7 @@
  * process groups and sessions, random bytes, reboot.
  */
 #include "kernel.h"
+#include "trace.h"
 #include "task.h"
 #include "cpu.h"
 #include "mm.h"
@@ -475,6 +476,7 @@ long sys_reboot(int magic1, int magic2, unsigned cmd, void __user *arg)
 	case LINUX_REBOOT_CMD_POWER_OFF:
 	case LINUX_REBOOT_CMD_HALT:
 	case LINUX_REBOOT_CMD_RESTART:
+		trace_dump();
 		printk("sprout: power off: status 0\n");
 		arch_poweroff(0);
 	default:

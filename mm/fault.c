@@ -17,6 +17,7 @@
 #include "fs.h"
 #include "cpu.h"
 #include "task.h"
+#include "trace.h"
 #include "uapi/errno.h"
 
 /* Fill a new private page for @va of file-backed @v. */
@@ -85,6 +86,7 @@ static int cow_break(struct mm *mm, struct vma *v, u64 va, pte_t *pte)
 		*pte = pte_mkwrite(*pte);
 	} else if (page_refcount(old) == 1) {
 		*pte = pte_mkwrite(*pte);
+		trace_cow_fault(va, false);
 	} else {
 		struct page *copy = page_alloc(0, false);
 
@@ -98,6 +100,7 @@ static int cow_break(struct mm *mm, struct vma *v, u64 va, pte_t *pte)
 		 * reference goes (it may be freed and reused at once). */
 		mm_flush_page(mm, va);
 		page_put(old);
+		trace_cow_fault(va, true);
 	}
 	return 0;
 }

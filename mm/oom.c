@@ -11,6 +11,7 @@
 #include "task.h"
 #include "cpu.h"
 #include "uapi/signal.h"
+#include "trace.h"
 
 /* mm_oom_kill_current - see include/mm.h. */
 void mm_oom_kill_current(u64 addr)
@@ -31,5 +32,6 @@ void mm_oom_kill_current(u64 addr)
 	       (unsigned long)rss_kb, (unsigned long)addr);
 	/* The process, not the thread: every thread goes, as with any SIGKILL.
 	 * @p is current's own process, alive while we run: no lock needed. */
+	trace_oom_kill(addr, rss_kb);
 	send_signal_process(p, SIGKILL);
 }

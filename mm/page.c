@@ -194,3 +194,10 @@ u64 page_total_count(void)
 {
 	return zone.total;
 }
+
+/* page_pfn_range - see include/page.h. */
+void page_pfn_range(u64 *first, u64 *end)
+{
+	*first = zone.buddy.base_pfn;
+	*end = zone.buddy.base_pfn + zone.buddy.npages;
+}

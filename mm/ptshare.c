@@ -29,6 +29,7 @@
 #include "mm.h"
 #include "page.h"
 #include "uapi/errno.h"
+#include "trace.h"
 
 /*
  * The next address to look at after @va when @pde (the directory entry of
@@ -107,8 +108,13 @@ pte_t *mm_pte_modify(struct mm *mm, u64 va, bool alloc)
 
 	if (!pde)
 		return NULL;
-	if (pde_table_present(*pde) && !pde_write(*pde) && pt_unshare(mm, pde))
-		return NULL;
+	if (pde_table_present(*pde) && !pde_write(*pde)) {
+		bool copy = page_refcount(phys_to_page(pde_table_phys(*pde))) > 1;
+
+		if (pt_unshare(mm, pde))
+			return NULL;
+		trace_pt_unshare(va, copy);
+	}
 	return arch_pt_walk(mm->pt_root, va, alloc);
 }
 

@@ -8,8 +8,13 @@ Six groups, one output line per check ("PASS name", "FAIL name: reason" or
   docs   every function and path that README.md, docs/*.md and kernel/locking.md
          name exists (tools/docs_check.py)
   run    `./sprout run` end to end: output, exit status, a signal's status,
-         fork + self-exec + wait compared byte for byte with native Linux
-  guest  the in-guest TAP suite, /tests/guest/run-all, in one boot on GUEST_SMP CPUs,
+         fork + self-exec + wait compared byte for byte with native Linux, the
+         --trace timeline (tools/trace_check.py), a scripted GDB session (tools/gdb/),
+         a virtio disk (--disk) written by the guest and read back on the host, many
+         disk requests in flight, a failing disk write, a virtio network card (--net)
+         answering ARP
+  guest  the in-guest TAP suite, /tests/guest/run-all (with a scratch virtio disk),
+         in one boot on GUEST_SMP CPUs,
          then again on one CPU, where scheduling is deterministic. A case is one
          check whatever the number of configurations it ran in: it fails if it
          failed in either, and its line says where.
@@ -20,6 +25,7 @@ pass); the exit status is 1 if anything failed.
 
 import difflib
 import io
+import json
 import importlib.machinery
 import importlib.util
 import os
@@ -438,11 +444,19 @@ def check_guest_path(tally, res):
                  % len(listed))
 
 
+GUEST_DISK_BYTES = 8 << 20  # a scratch virtio disk for tests/guest/blkdev.c
+
+
 def run_guest(sprout, smp):
-    """Boot once with run-all on @smp CPUs; returns (BootResult or None, verdicts)."""
+    """Boot once with run-all on @smp CPUs, with a fresh scratch disk as /dev/vda; returns
+    (BootResult or None, verdicts)."""
     try:
-        res = sprout.boot(None, ["/tests/guest/run-all"], timeout=GUEST_TIMEOUT, capture=True,
-                          smp=smp)
+        with tempfile.TemporaryDirectory(prefix="sprout-disk-") as tmp:
+            disk = os.path.join(tmp, "vda.img")
+            with open(disk, "wb") as f:
+                f.truncate(GUEST_DISK_BYTES)
+            res = sprout.boot(None, ["/tests/guest/run-all"], timeout=GUEST_TIMEOUT,
+                              capture=True, smp=smp, disk=disk)
     except sprout.SproutError as e:
         return None, [("guest/boot", "fail", str(e), "")]
     return res, judge_guest(res)
@@ -473,12 +487,16 @@ class RunChecks:
         self.tally, self.tmp = tally, tmp
         self.timeout = RUN_TIMEOUT
 
-    def sprout_run(self, prog, *args):
-        """Run `./sprout run PROG ARGS`; returns (exit code, stdout bytes, stderr text)."""
+    def sprout_run(self, prog, *args, qemu_extra=None):
+        """Run `./sprout run PROG ARGS` (with SPROUT_QEMU_EXTRA=qemu_extra when given); returns
+        (exit code, stdout bytes, stderr text)."""
         cmd = [sys.executable, SPROUT, "run", "--no-build", "--timeout", str(self.timeout),
                prog] + list(args)
+        env = None
+        if qemu_extra is not None:
+            env = dict(os.environ, SPROUT_QEMU_EXTRA=qemu_extra)
         p = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
+                             stderr=subprocess.PIPE, env=env)
         try:
             out, err = p.communicate(timeout=self.timeout + 60)
         except subprocess.TimeoutExpired:
@@ -546,6 +564,12 @@ class RunChecks:
         self.lock_order_selftest()
         self.oom_kill()
         self.enosys_logged_once()
+        self.trace_timeline()
+        self.gdb_session()
+        self.blkdev_disk()
+        self.blkdev_queue()
+        self.blkdev_write_error()
+        self.netcheck()
 
     def enosys_logged_once(self):
         """An unimplemented syscall called 500 times under each of two program names is
@@ -588,6 +612,179 @@ class RunChecks:
             self.tally.fail(name, "exit %s, kernel log %s the killed process"
                             % (rc, "names" if named else "does not name"),
                             out.decode(errors="replace") + err + log[-2000:])
+        else:
+            self.tally.ok(name)
+
+    def trace_timeline(self):
+        """`./sprout run --trace` of tests/run/tracecheck.c (fork, exec, exit, wait, an orphan,
+        signals, COW writes) on 2 CPUs: the JSON is valid trace-event JSON, and its events are
+        in causal order, paired, and exactly what the program provoked (tools/trace_check.py)."""
+        name = "run/trace-timeline"
+        spec = importlib.util.spec_from_file_location(
+            "trace_check", os.path.join(ROOT, "tools", "trace_check.py"))
+        trace_check = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(trace_check)
+        out_json = os.path.join(self.tmp, "trace.json")
+        rc, out, err = self.sprout_run("--smp", "2", "--trace", out_json, "tests/run/tracecheck.c")
+        if rc != 0:
+            self.tally.fail(name, "exit %s, expected 0" % rc, out.decode(errors="replace") + err)
+            return
+        try:
+            with open(out_json) as f:
+                doc = json.load(f)
+        except (OSError, ValueError) as e:
+            self.tally.fail(name, "no valid JSON written: %s" % e, err)
+            return
+        problems = trace_check.check(doc, out.decode(errors="replace"))
+        if problems:
+            self.tally.fail(name, problems[0], "\n".join(problems))
+        else:
+            self.tally.ok(name)
+
+    def gdb_session(self):
+        """The scripted GDB session (tools/gdb/selftest.gdb, batch mode, bounded): boot halted
+        with the gdbstub, stop in do_fork when /bin/lifecycle forks, and check that sprout-ps
+        names init and the forking program, that the backtrace reaches the syscall entry and
+        stops there (the user/kernel boundary), and that sprout-pte and sprout-trace (booted with
+        tracing on) show what they should."""
+        name = "run/gdb-sprout-ps"
+        spec = importlib.util.spec_from_file_location(
+            "launch", os.path.join(ROOT, "tools", "gdb", "launch.py"))
+        launch = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(launch)
+        rc, out = launch.run_batch(os.path.join(ROOT, "tools", "gdb", "selftest.gdb"),
+                                   ["/bin/lifecycle"], timeout=self.timeout + 60,
+                                   cmdline="trace")
+        problems = gdb_session_problems(rc, out)
+        if problems:
+            self.tally.fail(name, problems[0], out)
+        else:
+            self.tally.ok(name)
+
+    # The regions tests/guest/blkdev.c writes (offset, negative from the end; length) and the
+    # byte it writes at disk offset p: kept in step with that program.
+    BLKDEV_REGIONS = ((0, 4096), (4096 + 100, 1000), ((1 << 20) - 3, 10),
+                      (3 * (1 << 20) + 511, 70000), (-512, 512))
+
+    @staticmethod
+    def _blkdev_pattern(p):
+        return ((p * 131 + 7) ^ (p >> 9)) & 0xff
+
+    def blkdev_disk(self):
+        """A virtio-blk disk backed by a fresh 8 MiB file: the guest program's cases all pass
+        (none may skip), and afterwards the host file holds the pattern it wrote, with the
+        bytes beside its unaligned regions still zero."""
+        name = "run/blkdev-disk"
+        disk = os.path.join(self.tmp, "blkdev.img")
+        with open(disk, "wb") as f:
+            f.truncate(8 << 20)
+        rc, out, err = self.sprout_run("--disk", disk, "/tests/guest/blkdev", "--require-disk")
+        text = out.decode(errors="replace")
+        if rc != 0 or "not ok" in text or "# SKIP" in text:
+            self.tally.fail(name, "exit %s, or a case failed or skipped" % rc, text + err)
+            return
+        with open(disk, "rb") as f:
+            data = f.read()
+        size = len(data)
+        for off, length in self.BLKDEV_REGIONS:
+            start = size + off if off < 0 else off
+            for p in range(start, start + length):
+                if data[p] != self._blkdev_pattern(p):
+                    self.tally.fail(name, "disk byte %d is 0x%02x, the guest wrote 0x%02x"
+                                    % (p, data[p], self._blkdev_pattern(p)))
+                    return
+            for p in (start - 1, start + length):
+                if 0 <= p < size and p % 512 and data[p] != 0:
+                    self.tally.fail(name, "disk byte %d beside a written region changed" % p)
+                    return
+        self.tally.ok(name)
+
+    # Waits (10 s at most) until vda has completed 201 reads (the self-check's), then a moment.
+    BLKCHECK_WAIT = ("i=0; while [ $i -lt 100 ]; do set -- $(grep ' vda ' /proc/diskstats); "
+                     "[ \"$4\" -ge 201 ] && break; sleep 0.1; i=$((i+1)); done; sleep 0.5")
+
+    def blkdev_queue(self):
+        """Many requests in flight: 'blkcheck' submits 200 one-sector reads at once (more than
+        the virtqueue holds) and compares them with one long read of a disk of random bytes."""
+        name = "run/blkdev-queue"
+        disk = os.path.join(self.tmp, "random.img")
+        with open(disk, "wb") as f:
+            f.write(os.urandom(1 << 20))
+        rc, out, err = self.sprout_run("--disk", disk, "--append", "blkcheck", "/bin/busybox",
+                                       "sh", "-c", self.BLKCHECK_WAIT)
+        try:
+            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
+                log = f.read()
+        except OSError:
+            log = ""
+        if rc != 0 or not re.search(r"blkcheck: vda: 200 requests, \d+ in flight, "
+                                    r"data matches", log):
+            self.tally.fail(name, "exit %s, no matching blkcheck line" % rc, err + log[-2000:])
+        else:
+            self.tally.ok(name)
+
+    # Writes fail, reads succeed: QEMU's blkdebug driver fails every write with EIO.
+    BLKDEBUG_CONFIG = '[inject-error]\nevent = "none"\niotype = "write"\nerrno = "5"\n'
+    BLKDEV_WRITE_ERROR = ("dd if=/dev/zero of=/dev/vda bs=4096 count=1 2>/dev/null; "
+                          "echo write=$?; dd if=/dev/vda of=/dev/null bs=4096 count=1 "
+                          "2>/dev/null; echo read=$?")
+
+    def blkdev_write_error(self):
+        """A disk whose writes fail (QEMU's blkdebug): the write reaches user space as EIO
+        (dd fails) and the kernel log names the failed request; reads still work."""
+        name = "run/blkdev-write-error"
+        disk = os.path.join(self.tmp, "blkdebug.img")
+        config = os.path.join(self.tmp, "blkdebug.cfg")
+        with open(disk, "wb") as f:
+            f.truncate(1 << 20)
+        with open(config, "w") as f:
+            f.write(self.BLKDEBUG_CONFIG)
+        extra = ("-drive driver=raw,file.driver=blkdebug,file.config=%s,"
+                 "file.image.filename=%s,if=none,id=vdx "
+                 "-device virtio-blk-pci,disable-legacy=on,drive=vdx" % (config, disk))
+        rc, out, err = self.sprout_run("/bin/busybox", "sh", "-c", self.BLKDEV_WRITE_ERROR,
+                                       qemu_extra=extra)
+        try:
+            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
+                log = f.read()
+        except OSError:
+            log = ""
+        text = out.decode(errors="replace")
+        logged = re.search(r"blk: vda: write of 8 sectors at 0 failed \(-5\)", log)
+        if rc != 0 or text != "write=1\nread=0\n" or not logged:
+            self.tally.fail(name, "exit %s, output %r, failure %s" %
+                            (rc, text, "logged" if logged else "not logged"),
+                            err + log[-2000:])
+        else:
+            self.tally.ok(name)
+
+    # Waits (10 s at most) until eth0 has received a frame, then shows its /proc/net/dev line.
+    NETCHECK_WAIT = ("i=0; while [ $i -lt 100 ]; do set -- $(grep eth0: /proc/net/dev); "
+                     "[ \"$3\" -ge 1 ] && break; sleep 0.1; i=$((i+1)); done; sleep 0.5; "
+                     "grep eth0: /proc/net/dev")
+
+    def netcheck(self):
+        """A virtio-net card on QEMU's user network: the boot-time self-check ('netcheck')
+        sends an ARP request for the gateway 10.0.2.2 and logs its reply; /proc/net/dev
+        counts the frame sent and the one received."""
+        name = "run/virtio-net-arp"
+        rc, out, err = self.sprout_run("--net", "--append", "netcheck", "/bin/busybox", "sh",
+                                       "-c", self.NETCHECK_WAIT)
+        try:
+            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
+                log = f.read()
+        except OSError:
+            log = ""
+        fields = out.decode(errors="replace").split()
+        counted = (len(fields) == 17 and fields[0] == "eth0:" and int(fields[2]) >= 1
+                   and int(fields[10]) >= 1)
+        if rc != 0 or not re.search(r"netcheck: eth0: 10\.0\.2\.2 is at "
+                                    r"[0-9a-f]{2}(:[0-9a-f]{2}){5}", log):
+            self.tally.fail(name, "exit %s, no ARP reply logged" % rc,
+                            out.decode(errors="replace") + err + log[-2000:])
+        elif not counted:
+            self.tally.fail(name, "/proc/net/dev does not count the frames",
+                            out.decode(errors="replace"))
         else:
             self.tally.ok(name)
 
@@ -747,6 +944,34 @@ def run_uaccess_check(tally):
         tally.fail(name, "sparse reports user addresses used as kernel pointers", out)
     else:
         tally.ok(name)
+
+
+def gdb_session_problems(rc, out):
+    """What is wrong with the output of tools/gdb/selftest.gdb (empty list: nothing)."""
+    if rc is None:
+        return ["the GDB session did not finish in time"]
+    sections = dict(re.findall(r"^=== (sprout-ps|bt)\n(.*?)(?=^=== |\Z)", out, re.S | re.M))
+    ps, bt = sections.get("sprout-ps", ""), sections.get("bt", "")
+    problems = []
+    if rc != 0:
+        problems.append("gdb exited %d" % rc)
+    if "Breakpoint 1, do_fork" not in out:
+        problems.append("never stopped in do_fork")
+    if not re.search(r"^1\s+0\s+alive\s+init\s", ps, re.M):
+        problems.append("sprout-ps does not show init as pid 1")
+    if not re.search(r"^\d+\s+1\s+alive\s+lifecycle\s+\d+ running on CPU", ps, re.M):
+        problems.append("sprout-ps does not show the forking program lifecycle running")
+    frames = re.findall(r"^#\d+\s.*$", bt, re.M)
+    if not frames or "do_fork" not in frames[0]:
+        problems.append("the backtrace does not start in do_fork")
+    elif "x86_syscall_entry" not in frames[-1]:
+        problems.append("the backtrace does not end at the syscall entry: %r" % frames[-1])
+    if "PT  [" not in out:
+        problems.append("sprout-pte did not walk to a leaf PTE")
+    m = re.search(r"^CPU 0: (\d+) events, (\d+) dropped", out, re.M)
+    if not m or int(m.group(1)) == 0 or not re.search(r"us  fork ", out):
+        problems.append("sprout-trace shows no events or no fork")
+    return problems
 
 
 def run_docs_check(tally):

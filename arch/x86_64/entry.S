@@ -11,6 +11,11 @@
  */
 #include "x86_asm.h"
 
+/* Unwind information for debuggers only (.eh_frame is discarded at link):
+ * the entry paths mark the return address undefined, so a backtrace ends
+ * at the user/kernel boundary instead of wandering into user frames. */
+	.cfi_sections .debug_frame
+
 #define GDT_KCODE	0x08
 #define GDT_UDATA	0x1b
 #define GDT_UCODE	0x23
@@ -86,6 +91,8 @@ x86_trap_stubs:
 	.endr
 
 x86_trap_common:
+	.cfi_startproc
+	.cfi_undefined rip
 	/* cs of the interrupted context sits above vector, error and rip. */
 	testb $3, 24(%rsp)
 	jz 1f
@@ -100,6 +107,7 @@ x86_trap_common:
 	POP_REGS
 	addq $16, %rsp			/* vector, error */
 	iretq
+	.cfi_endproc
 
 /*
  * syscall: rcx = user rip, r11 = user rflags, rsp still the user's, IF/DF/
@@ -109,6 +117,8 @@ x86_trap_common:
 	.p2align 4
 	.globl x86_syscall_entry
 x86_syscall_entry:
+	.cfi_startproc
+	.cfi_undefined rip
 	swapgs
 	movq %rsp, %gs:CPU_USER_RSP
 	movq %gs:CPU_KSTACK_TOP, %rsp
@@ -182,6 +192,7 @@ x86_ret_to_user:
 	addq $16, %rsp
 	swapgs
 	iretq
+	.cfi_endproc
 
 /*
  * x86_switch_stack(save_rsp, new_rsp): save the callee-saved registers on

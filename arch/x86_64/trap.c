@@ -2,11 +2,12 @@
  * The IDT and trap dispatch: exceptions become signals for user mode or a
  * report and panic for the kernel, page faults go to mm_handle_fault() (with
  * the exception table as the last resort for uaccess), interrupts go to the
- * timer, the console UART or nowhere (spurious).
+ * timer, the console UART, a PCI device's handler (pci.c) or nowhere (spurious).
  */
 #include "x86.h"
 #include "cpu.h"
 #include "kernel.h"
+#include "task.h"
 #include "uapi/errno.h"
 
 _Static_assert(offsetof(struct trapframe, r15) == TF_R15, "trapframe r15");
@@ -296,6 +297,10 @@ void trap_dispatch(struct trapframe *tf)
 		for (;;)
 			__asm__ volatile("cli; hlt");
 	}
+	if (v >= VEC_DEV_BASE && v <= VEC_DEV_LAST) {
+		x86_dev_irq(v);	/* acknowledges the LAPIC itself */
+		return;
+	}
 	if (v == VEC_COM1) {
 		x86_uart_rx_irq();
 		x86_lapic_eoi();
@@ -359,4 +364,30 @@ void arch_backtrace(u64 rbp)
 		prev = rbp;
 		rbp = ((u64 *)rbp)[0];
 	}
+}
+
+/* arch_task_stack - see include/arch.h. arch_switch() left the callee-saved
+ * registers at t->arch.rsp (x86_switch_stack in entry.S): r15, r14, r13,
+ * r12, rbx, rbp, then the return address into arch_switch(). */
+int arch_task_stack(struct task *t, u64 *pcs, int max)
+{
+	u64 lo = (u64)t->kstack, hi = lo + KSTACK_SIZE;
+	u64 sp = __atomic_load_n(&t->arch.rsp, __ATOMIC_RELAXED);
+	u64 rbp, prev = 0;
+	int n = 0;
+
+	if (!t->kstack || sp < lo || sp + 7 * sizeof(u64) > hi)
+		return 0;
+	rbp = ((u64 *)sp)[5];
+	while (n < max && rbp >= lo && rbp + 2 * sizeof(u64) <= hi && !(rbp & 7) &&
+	       rbp > prev) {
+		u64 ret = ((u64 *)rbp)[1];
+
+		if (ret < KERNEL_VIRT_BASE)
+			break;
+		pcs[n++] = ret;
+		prev = rbp;
+		rbp = ((u64 *)rbp)[0];
+	}
+	return n;
 }

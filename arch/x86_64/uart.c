@@ -1,7 +1,8 @@
 /*
  * The two 16550 UARTs: COM1 (0x3f8) is the console user programs talk to,
  * COM2 (0x2f8) carries the kernel log. Output busy-waits; COM1 input
- * arrives by interrupt and is handed to console_rx().
+ * arrives by interrupt and is handed to console_rx(). The trace port (QEMU's
+ * isa-debugcon at 0xe9) takes the trace buffers at power-off (kernel/trace.c).
  * Source: National Semiconductor PC16550D datasheet.
  */
 #include "x86.h"
@@ -98,4 +99,16 @@ void arch_console_putc(char c)
 void arch_log_putc(char c)
 {
 	uart_putc(COM2, c);
+}
+
+/* The trace port: QEMU's isa-debugcon, one byte per OUT, no status to poll. */
+#define TRACE_PORT	0xe9
+
+/* arch_trace_write - see include/arch.h. */
+void arch_trace_write(const void *buf, size_t n)
+{
+	const u8 *p = buf;
+
+	for (size_t i = 0; i < n; i++)
+		outb(TRACE_PORT, p[i]);
 }

@@ -152,6 +152,8 @@ static inline bool pte_present(pte_t p) { return p & PTE_P; }
 static inline bool pte_write(pte_t p) { return p & PTE_W; }
 static inline bool pte_user(pte_t p) { return p & PTE_U; }
 static inline bool pte_cow(pte_t p) { return p & PTE_SW_COW; }
+static inline bool pte_dirty(pte_t p) { return p & PTE_D; }
+static inline bool pte_young(pte_t p) { return p & PTE_A; }
 static inline u64 pte_phys(pte_t p) { return p & PTE_ADDR_MASK; }
 
 /* pte_mk - a present leaf PTE for @phys with MMU_* permissions @prot. */
