@@ -691,10 +691,121 @@ static int case_permissions(void)
 	return 0;
 }
 
+/* The tracer's end: with EXITKILL its tracee dies; without, the tracee is let go. */
+static int case_tracer_exit(void)
+{
+	pid_t v1 = fork(), v2;
+	char st_buf[64];
+
+	if (v1 == 0)
+		_exit(child_pause());
+	v2 = fork();
+	if (v2 == 0)
+		_exit(child_pause());
+	pid_t t = fork();
+
+	if (t == 0) {
+		if (pt(PTRACE_SEIZE, v1, 0, O_EXITKILL) != 0 || pt(PTRACE_SEIZE, v2, 0, 0) != 0)
+			_exit(1);
+		if (pt(PTRACE_INTERRUPT, v2, 0, 0) != 0 ||
+		    stop_code(wait_for(v2)) != (SIGTRAP | (EV_STOP << 8)))
+			_exit(2);
+		_exit(0);
+	}
+	int st = wait_for(t);
+
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	st = wait_for(v1);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	/* v2 runs on, untraced (back in its pause). */
+	bool free = false;
+
+	for (int i = 0; i < 400 && !free; i++) {
+		free = proc_status_field(v2, "TracerPid:", st_buf, sizeof(st_buf)) &&
+		       atoi(st_buf) == 0 && proc_status_field(v2, "State:", st_buf, sizeof(st_buf)) &&
+		       st_buf[0] == 'S';
+		if (!free)
+			tap_sleep_ms(5);
+	}
+	CHECK(free);
+	CHECK_EQ(waitpid(v2, &st, WNOHANG), 0);
+	kill(v2, SIGTERM);
+	st = wait_for(v2);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	return 0;
+}
+
+/* Run @path (set-user-ID to uid 1000) as uid 1001, traced by the caller or not; its
+ * effective uid's low byte comes back as the exit status. */
+static int setid_run(const char *path, bool traced)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *argv[] = { (char *)path, "euid", NULL };
+
+		if (traced && pt(PTRACE_TRACEME, 0, 0, 0) != 0)
+			_exit(90);
+		execv(path, argv);
+		_exit(91);
+	}
+	int st = wait_for(pid);
+
+	if (traced) {
+		if (st != ((SIGTRAP << 8) | 0x7f))
+			return -1;
+		pt(PTRACE_CONT, pid, 0, 0);
+		st = wait_for(pid);
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int case_setid_exec(void)
+{
+	char path[256], buf[1 << 16];
+	int fd = open(self_path, O_RDONLY), out;
+	ssize_t n;
+
+	tap_tmppath(path, sizeof(path), "ptrace-setuid");
+	unlink(path);
+	out = open(path, O_WRONLY | O_CREAT | O_EXCL, 0755);
+	if (!CHECK(fd >= 0 && out >= 0))
+		return 1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		CHECK_EQ(write(out, buf, n), n);
+	close(fd);
+	close(out);
+	CHECK_EQ(chown(path, 1000, 1000), 0);
+	CHECK_EQ(chmod(path, 04755), 0);
+	pid_t c = fork();
+
+	if (c == 0) {
+		if (setresuid(1001, 1001, 1001) != 0)
+			_exit(2);
+		int plain = setid_run(path, false), traced = setid_run(path, true);
+
+		if (plain != (1000 & 0xff))
+			_exit(plain == (1001 & 0xff) ? TAP_SKIP_STATUS : 3);
+		_exit(traced == (1001 & 0xff) ? 0 : 4);
+	}
+	int st = wait_for(c);
+
+	unlink(path);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == TAP_SKIP_STATUS) {
+		tap_diag("set-user-ID bits have no effect in %s here (nosuid)", tap_tmpdir());
+		return TAP_SKIP_STATUS;
+	}
+	CHECK(WIFEXITED(st));
+	CHECK_EQ(WEXITSTATUS(st), 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "exit-with") == 0)
 		return atoi(argv[2]);
+	if (argc == 2 && strcmp(argv[1], "euid") == 0)
+		return (int)(geteuid() & 0xff);
 	/* What tools/test.py's strace check traces (on Sprout and on Linux): fork, exec of
 	 * this file, exit 7, wait. */
 	if (argc == 2 && strcmp(argv[1], "fork-exec-wait") == 0) {
@@ -715,7 +826,7 @@ int main(int argc, char **argv)
 		if (getcwd(cwd, sizeof(cwd)))
 			snprintf(self_path, sizeof(self_path), "%s/%s", cwd, argv[0]);
 	}
-	tap_plan(12);
+	tap_plan(14);
 	run_case("TRACEME: SIGTRAP after execve, then the exit", case_traceme_exec);
 	run_case("ATTACH stops with SIGSTOP; TracerPid, state t; DETACH", case_attach_detach);
 	run_case("SEIZE, INTERRUPT, group-stop, LISTEN, SIGKILL", case_seize_interrupt_listen);
@@ -733,5 +844,9 @@ int main(int argc, char **argv)
 	run_case("SINGLESTEP: one SIGTRAP (TRAP_TRACE) per instruction", case_singlestep);
 	run_case("permission: other uid, non-dumpable refused; same uid allowed",
 		 case_permissions);
+	run_case("the tracer's exit: EXITKILL kills, otherwise the tracee runs on",
+		 case_tracer_exit);
+	run_case("a set-user-ID program exec'd under a non-root tracer: no privilege",
+		 case_setid_exec);
 	return tap_done();
 }
