@@ -800,6 +800,42 @@ static int case_setid_exec(void)
 	return 0;
 }
 
+/* Hostile pointers and sizes to every request on a stopped tracee: errors, never a crash. */
+static int case_hostile(void)
+{
+	static const unsigned long bad[] = {
+		0, 1, 16, 0xffff800000000000UL, 0x800000000000UL, 0xfffffffffffff000UL,
+		0x7ffffffff000UL, ~0UL,
+	};
+	static const long reqs[] = {
+		PTRACE_PEEKTEXT, PTRACE_PEEKDATA, PTRACE_PEEKUSER, PTRACE_POKETEXT, PTRACE_POKEDATA,
+		PTRACE_POKEUSER, PTRACE_GETREGS, PTRACE_SETREGS, PTRACE_GETFPREGS, PTRACE_SETFPREGS,
+		PTRACE_GETSIGINFO, PTRACE_SETSIGINFO, PTRACE_GETREGSET, PTRACE_SETREGSET,
+		PTRACE_GETEVENTMSG, PTRACE_GET_SYSCALL_INFO, 0x4242, -1,
+	};
+	pid_t pid = traced_child(child_pause);
+
+	CHECK_EQ(wait_for(pid), (SIGSTOP << 8) | 0x7f);
+	CHECK_EQ(pt(PTRACE_SETOPTIONS, pid, 0, O_EXITKILL), 0);
+	CHECK_ERR(pt(PTRACE_GETREGS, pid, 0, bad[3]), EFAULT);
+	CHECK_ERR(pt(PTRACE_GETFPREGS, pid, 0, bad[4]), EFAULT);
+	CHECK_ERR(pt(PTRACE_PEEKDATA, pid, (unsigned long)&poke_target, bad[3]), EFAULT);
+	CHECK_ERR(pt(PTRACE_GETREGSET, pid, 1, bad[5]), EFAULT);
+	CHECK_ERR(pt(PTRACE_GET_SYSCALL_INFO, pid, 88, bad[3]), EFAULT);
+	CHECK_ERR(pt(PTRACE_GETEVENTMSG, pid, 0, bad[4]), EFAULT);
+	for (size_t r = 0; r < sizeof(reqs) / sizeof(reqs[0]); r++)
+		for (size_t a = 0; a < sizeof(bad) / sizeof(bad[0]); a++)
+			for (size_t d = 0; d < sizeof(bad) / sizeof(bad[0]); d++)
+				pt(reqs[r], pid, bad[a], bad[d]);
+	/* Still our stopped tracee, and SIGKILL still ends it. */
+	CHECK_EQ(pt(PTRACE_GETEVENTMSG, pid, 0, (unsigned long)&poke_target), 0);
+	kill(pid, SIGKILL);
+	int st = wait_for(pid);
+
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "exit-with") == 0)
@@ -826,7 +862,7 @@ int main(int argc, char **argv)
 		if (getcwd(cwd, sizeof(cwd)))
 			snprintf(self_path, sizeof(self_path), "%s/%s", cwd, argv[0]);
 	}
-	tap_plan(14);
+	tap_plan(15);
 	run_case("TRACEME: SIGTRAP after execve, then the exit", case_traceme_exec);
 	run_case("ATTACH stops with SIGSTOP; TracerPid, state t; DETACH", case_attach_detach);
 	run_case("SEIZE, INTERRUPT, group-stop, LISTEN, SIGKILL", case_seize_interrupt_listen);
@@ -848,5 +884,7 @@ int main(int argc, char **argv)
 		 case_tracer_exit);
 	run_case("a set-user-ID program exec'd under a non-root tracer: no privilege",
 		 case_setid_exec);
+	run_case("hostile pointers to every request: errors, the tracee still stopped",
+		 case_hostile);
 	return tap_done();
 }
