@@ -50,6 +50,10 @@ void ptrace_group_stop(int sig);
 bool ptrace_trap_pending(struct task *t);
 void ptrace_trap(void);
 
+/* ptrace_notify_cont - SIGCONT was sent to @p: its seized tracees trap with
+ * PTRACE_EVENT_STOP before going on (ptrace(2) "PTRACE_LISTEN"). Caller
+ * holds p->lock. Sleeps: no. */
+void ptrace_notify_cont(struct process *p);
 /* ptrace_fork - @child (not yet running) of current: inherit tracing when
  * current's options ask for @flags' kind of child. Takes tasklist_lock.
  * ptrace_fork_event - then report PTRACE_EVENT_FORK/VFORK/CLONE with the

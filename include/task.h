@@ -135,7 +135,8 @@ struct task {
 	bool ptrace_stopped;		/* [T] in a tracing stop (state 't') */
 	bool ptrace_report;		/* [T] the stop is not yet reported to wait */
 	bool ptrace_listening;		/* [T] PTRACE_LISTEN: stopped, not in a trace stop */
-	bool ptrace_trap;		/* [T] PTRACE_INTERRUPT or a seized start: stop soon */
+	bool ptrace_trap;		/* [T], set under [P] by SIGCONT: PTRACE_INTERRUPT, a
+					 * seized start or SIGCONT to a seized tracee: trap soon */
 	bool ptrace_step;		/* [T] resumed with PTRACE_SINGLESTEP */
 	bool ptrace_privileged;		/* [T] the tracer was root at attach (set-id exec) */
 	int ptrace_code;		/* [T] stop code: wait status bits 8-23 */

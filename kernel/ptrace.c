@@ -105,6 +105,7 @@ static int ptrace_stop(int code, struct linux_siginfo *info, u8 op, u64 msg)
 			/* SIGCONT ended the group stop LISTEN waited in: trap again
 			 * and tell the tracer (PTRACE_EVENT_STOP, ptrace(2)). */
 			t->ptrace_listening = false;
+			t->ptrace_trap = false;
 			t->ptrace_code = SIGTRAP | (PTRACE_EVENT_STOP << 8);
 			t->ptrace_stopped = true;
 			t->ptrace_report = true;
@@ -237,6 +238,19 @@ void ptrace_trap(void)
 
 	trap_info(&info, code);
 	ptrace_stop(code, &info, 0, 0);
+}
+
+/* ptrace_notify_cont - see include/ptrace.h. */
+void ptrace_notify_cont(struct process *p)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &p->threads, thread_link) {
+		if (!(__atomic_load_n(&t->ptrace, __ATOMIC_RELAXED) & PT_SEIZED))
+			continue;
+		__atomic_store_n(&t->ptrace_trap, true, __ATOMIC_RELEASE);
+		sched_wake_task(t);	/* out of an interruptible sleep, to trap */
+	}
 }
 
 /* ---- lifecycle hooks ---- */
@@ -510,6 +524,11 @@ static long do_attach(pid_t tid, bool seize, u64 flags)
 		goto out;
 	}
 	link_tracee(t, me, PT_PTRACED | (seize ? PT_SEIZED | (u32)flags : 0), caller_is_root());
+	/* Stopped already (job control): it reports that stop to us now. */
+	spin_lock(&t->proc->lock);
+	if (t->proc->stopped)
+		sched_wake_stopped(t);
+	spin_unlock(&t->proc->lock);
 	if (!seize) {
 		struct linux_siginfo info;
 

@@ -274,6 +274,7 @@ static void job_control_on_send(struct process *p, int sig)
 			p->report = CLD_CONTINUED;
 			wake_stopped_threads(p);
 		}
+		ptrace_notify_cont(p);	/* seized tracees trap to tell their tracer */
 		spin_unlock(&p->lock);
 		if (was_stopped)
 			signal_notify_parent_jobctl(p, CLD_CONTINUED, SIGCONT);
@@ -667,7 +668,8 @@ static void group_stop(int sig)
 	spin_unlock(&tasklist_lock);
 }
 
-/* Sleep while the process is stopped; SIGCONT or SIGKILL ends it. */
+/* Sleep while the process is stopped; SIGCONT or SIGKILL ends it, and so does
+ * a tracer's attach (the stop is then reported as a tracee's, ptrace(2)). */
 static void stopped_wait(void)
 {
 	struct task *t = current;
@@ -675,7 +677,8 @@ static void stopped_wait(void)
 
 	for (;;) {
 		spin_lock(&p->lock);
-		if (!p->stopped || ((t->pending | p->shared_pending) & SIGBIT(SIGKILL))) {
+		if (!p->stopped || ((t->pending | p->shared_pending) & SIGBIT(SIGKILL)) ||
+		    t->ptrace) {
 			spin_unlock(&p->lock);
 			return;
 		}

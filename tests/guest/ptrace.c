@@ -836,6 +836,64 @@ static int case_hostile(void)
 	return 0;
 }
 
+static int child_stop_then_pause(void)
+{
+	raise(SIGSTOP);
+	return child_pause();
+}
+
+/* strace starts its command this way: the child stops itself, the tracer seizes it while
+ * it is stopped (the stop is reported at once), sends SIGCONT and resumes it. */
+static int case_seize_stopped(void)
+{
+	pid_t pid = fork();
+	int st = 0;
+
+	if (pid == 0)
+		_exit(child_stop_then_pause());
+	CHECK_EQ(waitpid(pid, &st, WUNTRACED), pid);
+	CHECK_EQ(st, (SIGSTOP << 8) | 0x7f);
+	CHECK_EQ(pt(PTRACE_SEIZE, pid, 0, O_TRACESYSGOOD | O_EXITKILL), 0);
+	CHECK_EQ(stop_code(wait_for(pid)), SIGSTOP | (EV_STOP << 8));
+	kill(pid, SIGCONT);
+	CHECK_EQ(pt(PTRACE_SYSCALL, pid, 0, 0), 0);
+	/* SIGCONT makes a seized tracee trap to say so, then it is delivered. */
+	CHECK_EQ(stop_code(wait_for(pid)), SIGTRAP | (EV_STOP << 8));
+	/* raise() still has every signal blocked: SIGCONT waits for its sigprocmask, then
+	 * the program goes on into pause(). */
+	unsigned long regs[NREGS];
+	bool cont_seen = false, at_pause = false;
+
+	for (int i = 0; i < 20 && !at_pause; i++) {
+		CHECK_EQ(pt(PTRACE_SYSCALL, pid, 0, 0), 0);
+		st = wait_for(pid);
+		if (st == ((SIGCONT << 8) | 0x7f)) {
+			cont_seen = true;
+			continue;
+		}
+		if (!CHECK_EQ(st, ((SIGTRAP | 0x80) << 8) | 0x7f))
+			break;
+		CHECK_EQ(pt(PTRACE_GETREGS, pid, 0, (unsigned long)regs), 0);
+		at_pause = (long)regs[ORIG_RAX] == SYS_pause;
+	}
+	CHECK(cont_seen);
+	CHECK(at_pause);
+	kill(pid, SIGKILL);
+	st = wait_for(pid);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	/* PTRACE_ATTACH to a stopped process: its stop is reported as SIGSTOP. */
+	pid = fork();
+	if (pid == 0)
+		_exit(child_stop_then_pause());
+	CHECK_EQ(waitpid(pid, &st, WUNTRACED), pid);
+	CHECK_EQ(pt(PTRACE_ATTACH, pid, 0, 0), 0);
+	CHECK_EQ(wait_for(pid), (SIGSTOP << 8) | 0x7f);
+	kill(pid, SIGKILL);
+	st = wait_for(pid);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "exit-with") == 0)
@@ -862,7 +920,7 @@ int main(int argc, char **argv)
 		if (getcwd(cwd, sizeof(cwd)))
 			snprintf(self_path, sizeof(self_path), "%s/%s", cwd, argv[0]);
 	}
-	tap_plan(15);
+	tap_plan(16);
 	run_case("TRACEME: SIGTRAP after execve, then the exit", case_traceme_exec);
 	run_case("ATTACH stops with SIGSTOP; TracerPid, state t; DETACH", case_attach_detach);
 	run_case("SEIZE, INTERRUPT, group-stop, LISTEN, SIGKILL", case_seize_interrupt_listen);
@@ -886,5 +944,7 @@ int main(int argc, char **argv)
 		 case_setid_exec);
 	run_case("hostile pointers to every request: errors, the tracee still stopped",
 		 case_hostile);
+	run_case("SEIZE/ATTACH of a stopped process, SIGCONT's trap (strace's start)",
+		 case_seize_stopped);
 	return tap_done();
 }
