@@ -249,6 +249,7 @@ struct process {
 	struct list_head ptrace_zombie_link;	/* [T] in the tracer's ptrace_zombies */
 	struct process *ptrace_zombie_tracer;	/* [T] that tracer, or NULL */
 	struct process *ptrace_exit_tracer;	/* [T] tracer of the leader at its exit */
+	bool ptrace_closed;		/* [T] exiting: takes no more tracees or zombies */
 	u32 task_refs;			/* [a] struct tasks still holding the process */
 	u32 refcount;			/* [a] */
 };

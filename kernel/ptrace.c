@@ -255,6 +255,7 @@ void ptrace_notify_cont(struct process *p)
 
 /* ---- lifecycle hooks ---- */
 
+/* Caller holds tasklist_lock and has checked !tracer->ptrace_closed. */
 static void link_tracee(struct task *t, struct process *tracer, u32 flags, bool privileged)
 {
 	t->ptrace = flags;
@@ -312,7 +313,7 @@ void ptrace_fork(struct task *child, u64 flags)
 		return;
 	spin_lock(&tasklist_lock);
 	fork_event(flags, &opt);
-	if ((t->ptrace & opt) && t->ptracer && t->ptracer->state == PROC_ALIVE) {
+	if ((t->ptrace & opt) && t->ptracer && !t->ptracer->ptrace_closed) {
 		link_tracee(child, t->ptracer, t->ptrace & ~PT_SYSCALL, t->ptrace_privileged);
 		if (child->ptrace & PT_SEIZED)
 			child->ptrace_trap = true;
@@ -403,7 +404,7 @@ bool ptrace_exit_notify(struct process *p, int wait_status)
 	struct linux_siginfo info;
 
 	p->ptrace_exit_tracer = NULL;
-	if (!tracer || tracer == p->parent || tracer->state != PROC_ALIVE)
+	if (!tracer || tracer == p->parent || tracer->ptrace_closed)
 		return false;
 	p->ptrace_zombie_tracer = tracer;
 	list_add_tail(&p->ptrace_zombie_link, &tracer->ptrace_zombies);
@@ -422,6 +423,7 @@ void ptrace_tracer_exit(struct process *p)
 	struct process *z, *zn;
 
 	spin_lock(&tasklist_lock);
+	p->ptrace_closed = true;	/* from now on its tracees' exits go to their parents */
 	list_for_each_entry_safe(t, tn, &p->ptraced, ptrace_link) {
 		bool kill = t->ptrace & PTRACE_O_EXITKILL;
 		struct process *tp = t->proc;
@@ -519,7 +521,7 @@ static long do_attach(pid_t tid, bool seize, u64 flags)
 		err = -EPERM;
 		goto out;
 	}
-	if (me->state != PROC_ALIVE || me->group_exiting) {
+	if (me->ptrace_closed || me->group_exiting) {
 		err = -EPERM;
 		goto out;
 	}
@@ -554,7 +556,7 @@ static long do_traceme(void)
 	spin_lock(&tasklist_lock);
 	parent = t->proc->parent;
 	if (t->ptrace & PT_PTRACED || !parent || parent == init_process ||
-	    parent->state != PROC_ALIVE)
+	    parent->ptrace_closed)
 		err = -EPERM;
 	else
 		link_tracee(t, parent, PT_PTRACED, parent->euid == 0);
