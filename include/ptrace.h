@@ -68,12 +68,13 @@ void ptrace_vfork_done(pid_t tid);
 void ptrace_exec(pid_t old_tid);
 bool ptrace_exec_unsafe(void);
 /* ptrace_exit_event - PTRACE_EVENT_EXIT with @wait_status, before current
- * releases anything. ptrace_task_exit - current ends: leave its tracer.
+ * releases anything. ptrace_task_exit - current ends with @wait_status:
+ * leave its tracer, which collects a non-leader thread's exit by its tid.
  * ptrace_tracer_exit - process @p ends: its tracees are detached (or
  * killed, PTRACE_O_EXITKILL) and its uncollected traced zombies go to
  * their parents. Sleep: the first yes, the others no. */
 void ptrace_exit_event(int wait_status);
-void ptrace_task_exit(struct task *t);
+void ptrace_task_exit(struct task *t, int wait_status);
 void ptrace_tracer_exit(struct process *p);
 /* ptrace_exit_notify - @p became a zombie with @wait_status while traced by
  * a process other than its parent: that tracer is told first; returns
@@ -87,6 +88,12 @@ void ptrace_release_zombie(struct process *p);
  * reaping it at once if the parent ignores SIGCHLD. Caller holds
  * tasklist_lock. */
 void exit_notify_parent(struct process *p);
+/* ptrace_thread_exit_take - a traced thread's exit for @tracer's wait: the
+ * first matching @match(tid, pgid, @arg); fills *@tid, *@status, *@uid, and
+ * with @consume removes it. Returns true if found. Caller holds
+ * tasklist_lock. */
+bool ptrace_thread_exit_take(struct process *tracer, bool (*match)(pid_t, pid_t, void *),
+			     void *arg, bool consume, pid_t *tid, int *status, uid_t *uid);
 /* ptrace_tracer_pid - pid of the process tracing @t, 0 if none (/proc
  * TracerPid). Caller holds tasklist_lock. */
 pid_t ptrace_tracer_pid(struct task *t);

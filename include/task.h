@@ -247,6 +247,8 @@ struct process {
 	struct list_head ptrace_zombies;	/* [T] traced zombies whose exit this tracer
 						 * (not their parent) has yet to collect */
 	struct list_head ptrace_zombie_link;	/* [T] in the tracer's ptrace_zombies */
+	struct list_head ptrace_thread_exits;	/* [T] exits of traced threads other than a
+						 * leader, not yet collected (kernel/ptrace.c) */
 	struct process *ptrace_zombie_tracer;	/* [T] that tracer, or NULL */
 	struct process *ptrace_exit_tracer;	/* [T] tracer of the leader at its exit */
 	bool ptrace_closed;		/* [T] exiting: takes no more tracees or zombies */

@@ -255,7 +255,7 @@ void do_exit_thread(int wait_status)
 	if (wake_exec)
 		wake_up(&p->thread_exit);
 
-	ptrace_task_exit(t);	/* leave the tracer (kernel/ptrace.c) */
+	ptrace_task_exit(t, wait_status);	/* leave the tracer (kernel/ptrace.c) */
 	if (t->tid != p->pid) {
 		spin_lock(&tasklist_lock);
 		pid_free_locked(t->tid);

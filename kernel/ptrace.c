@@ -382,19 +382,75 @@ void ptrace_exit_event(int wait_status)
 	ptrace_event(PTRACE_O_TRACEEXIT, PTRACE_EVENT_EXIT, (u64)(u32)wait_status);
 }
 
+/* The exit of a traced thread that is not its process's leader, kept for
+ * the tracer's wait (its tid is free again by then, as the thread is gone). */
+struct thread_exit {
+	struct list_head link;		/* [T] in tracer->ptrace_thread_exits */
+	pid_t tid, pgid;
+	uid_t uid;			/* the thread's real uid */
+	int status;			/* wait status */
+};
+
 /* ptrace_task_exit - see include/ptrace.h. The leader's tracer is kept in
- * the process for the zombie's report. */
-void ptrace_task_exit(struct task *t)
+ * the process for the zombie's report; another thread's exit is queued for
+ * the tracer (without memory for the record it is not reported). */
+void ptrace_task_exit(struct task *t, int wait_status)
 {
+	struct thread_exit *e;
+
 	if (!__atomic_load_n(&t->ptrace, __ATOMIC_RELAXED))
 		return;
+	e = t->tid != t->proc->pid ? kmalloc(sizeof(*e)) : NULL;
 	spin_lock(&tasklist_lock);
 	if (t->ptracer) {
-		if (t->tid == t->proc->pid)
-			t->proc->ptrace_exit_tracer = t->ptracer;
+		struct process *tracer = t->ptracer;
+
+		if (t->tid == t->proc->pid) {
+			t->proc->ptrace_exit_tracer = tracer;
+		} else if (e && !tracer->ptrace_closed && tracer != t->proc) {
+			e->tid = t->tid;
+			e->pgid = t->proc->pgid;
+			e->status = wait_status;
+			e->uid = t->proc->uid;
+			list_add_tail(&e->link, &tracer->ptrace_thread_exits);
+			e = NULL;
+			struct linux_siginfo info;
+
+			memset(&info, 0, sizeof(info));
+			info.si_signo = SIGCHLD;
+			info.si_code = (wait_status & 0x7f) ? CLD_KILLED : CLD_EXITED;
+			info.proc.pid = t->tid;
+			info.proc.uid = t->proc->uid;
+			info.proc.status = (wait_status & 0x7f) ? wait_status & 0x7f :
+					   (wait_status >> 8) & 0xff;
+			signal_send_info(tracer, NULL, &info);
+			wake_up(&tracer->child_exit);
+		}
 		unlink_tracee(t);
 	}
 	spin_unlock(&tasklist_lock);
+	kfree(e);
+}
+
+/* ptrace_thread_exit_take - see include/ptrace.h. */
+bool ptrace_thread_exit_take(struct process *tracer, bool (*match)(pid_t, pid_t, void *),
+			     void *arg, bool consume, pid_t *tid, int *status, uid_t *uid)
+{
+	struct thread_exit *e;
+
+	list_for_each_entry(e, &tracer->ptrace_thread_exits, link) {
+		if (!match(e->tid, e->pgid, arg))
+			continue;
+		*tid = e->tid;
+		*status = e->status;
+		*uid = e->uid;
+		if (consume) {
+			list_del(&e->link);
+			kfree(e);
+		}
+		return true;
+	}
+	return false;
 }
 
 /* ptrace_exit_notify - see include/ptrace.h. */
@@ -434,6 +490,13 @@ void ptrace_tracer_exit(struct process *p)
 	}
 	list_for_each_entry_safe(z, zn, &p->ptrace_zombies, ptrace_zombie_link)
 		ptrace_release_zombie(z);
+	while (!list_empty(&p->ptrace_thread_exits)) {
+		struct thread_exit *e = list_first_entry(&p->ptrace_thread_exits,
+							 struct thread_exit, link);
+
+		list_del(&e->link);
+		kfree(e);
+	}
 	spin_unlock(&tasklist_lock);
 }
 

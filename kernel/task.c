@@ -227,6 +227,7 @@ struct process *process_alloc(void)
 	list_init(&p->threads);
 	list_init(&p->ptraced);
 	list_init(&p->ptrace_zombies);
+	list_init(&p->ptrace_thread_exits);
 	list_init(&p->ptrace_zombie_link);
 	wait_queue_init(&p->child_exit, "child_exit");
 	wait_queue_init(&p->thread_exit, "thread_exit");

@@ -94,10 +94,9 @@ static void child_usage(struct process *c, struct rusage_acc *out)
 	rusage_add(out, &c->children_ru);
 }
 
-static void report_zombie(struct wait_opts *wo, struct process *c)
+/* Fill @wo's result for an exit with wait status @st. */
+static void report_exit_status(struct wait_opts *wo, int st)
 {
-	int st = c->exit_code;
-
 	wo->status = st;
 	if (st & 0x7f) {
 		wo->code = (st & 0x80) ? CLD_DUMPED : CLD_KILLED;
@@ -106,6 +105,11 @@ static void report_zombie(struct wait_opts *wo, struct process *c)
 		wo->code = CLD_EXITED;
 		wo->si_status = (st >> 8) & 0xff;
 	}
+}
+
+static void report_zombie(struct wait_opts *wo, struct process *c)
+{
+	report_exit_status(wo, c->exit_code);
 }
 
 /*
@@ -157,6 +161,14 @@ static bool wait_report(struct wait_opts *wo, struct process *self, struct proce
 	return true;
 }
 
+/* Does a traced thread's exit (@tid, in group @pgid) match wait_opts @arg? */
+static bool thread_exit_matches(pid_t tid, pid_t pgid, void *arg)
+{
+	const struct wait_opts *wo = arg;
+
+	return !(wo->idtype == P_PID && tid != wo->id) && !(wo->idtype == P_PGID && pgid != wo->id);
+}
+
 /*
  * What a tracer may collect from its tracees (ptrace(2)): a tracing stop,
  * reported as (code << 8) | 0x7f whether or not WUNTRACED was asked, or the
@@ -170,6 +182,8 @@ static pid_t wait_ptraced(struct wait_opts *wo, struct process *self, bool *foun
 	bool consume = !(wo->options & WNOWAIT);
 	struct task *t;
 	struct process *z;
+	uid_t uid;
+	int st;
 
 	list_for_each_entry(t, &self->ptraced, ptrace_link) {
 		if (wo->idtype == P_PID && t->tid != wo->id)
@@ -205,6 +219,18 @@ static pid_t wait_ptraced(struct wait_opts *wo, struct process *self, bool *foun
 			ptrace_release_zombie(z);	/* z may be gone now */
 		return wo->pid;
 	}
+	/* A traced thread other than a leader has ended. */
+	if (!list_empty(&self->ptrace_thread_exits) &&
+	    ptrace_thread_exit_take(self, thread_exit_matches, wo, false, &wo->pid, &st, &uid)) {
+		*found = true;
+		if (!(wo->options & WEXITED))
+			return 0;
+		ptrace_thread_exit_take(self, thread_exit_matches, wo, consume, &wo->pid, &st, &uid);
+		report_exit_status(wo, st);
+		wo->uid = uid;
+		memset(&wo->ru, 0, sizeof(wo->ru));	/* a thread's time is its process's */
+		return wo->pid;
+	}
 	return 0;
 }
 
@@ -236,7 +262,8 @@ static long do_wait(struct wait_opts *wo)
 			}
 		}
 		if (!hit && unlikely(!list_empty(&self->ptraced) ||
-				     !list_empty(&self->ptrace_zombies)) &&
+				     !list_empty(&self->ptrace_zombies) ||
+				     !list_empty(&self->ptrace_thread_exits)) &&
 		    wait_ptraced(wo, self, &found)) {
 			spin_unlock(&tasklist_lock);
 			return wo->pid;

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/prctl.h>
+#include <pthread.h>
 
 #define PTRACE_TRACEME		0
 #define PTRACE_PEEKTEXT		1
@@ -45,6 +46,7 @@
 #define O_TRACESYSGOOD		0x01
 #define O_TRACEFORK		0x02
 #define O_TRACEVFORK		0x04
+#define O_TRACECLONE		0x08
 #define O_TRACEEXEC		0x10
 #define O_TRACEVFORKDONE	0x20
 #define O_TRACEEXIT		0x40
@@ -52,6 +54,7 @@
 
 #define EV_FORK		1
 #define EV_VFORK	2
+#define EV_CLONE	3
 #define EV_EXEC		4
 #define EV_VFORK_DONE	5
 #define EV_EXIT		6
@@ -894,6 +897,48 @@ static int case_seize_stopped(void)
 	return 0;
 }
 
+static void *thread_body(void *arg)
+{
+	return arg;
+}
+
+static int child_thread(void)
+{
+	pthread_t th;
+	void *ret = NULL;
+
+	if (pthread_create(&th, NULL, thread_body, (void *)42) != 0)
+		return 1;
+	if (pthread_join(th, &ret) != 0 || ret != (void *)42)
+		return 2;
+	return 0;
+}
+
+/* TRACECLONE: a new thread is traced from its start, and its exit reaches the tracer. */
+static int case_threads(void)
+{
+	pid_t pid = traced_child(child_thread);
+	unsigned long msg = 0;
+
+	CHECK_EQ(wait_for(pid), (SIGSTOP << 8) | 0x7f);
+	CHECK_EQ(pt(PTRACE_SETOPTIONS, pid, 0, O_TRACECLONE | O_EXITKILL), 0);
+	CHECK_EQ(pt(PTRACE_CONT, pid, 0, 0), 0);
+	CHECK_EQ(wait_for(pid), ((SIGTRAP | (EV_CLONE << 8)) << 8) | 0x7f);
+	CHECK_EQ(pt(PTRACE_GETEVENTMSG, pid, 0, (unsigned long)&msg), 0);
+	pid_t tid = (pid_t)msg;
+
+	CHECK(tid > 0 && tid != pid);
+	CHECK_EQ(wait_for(tid), (SIGSTOP << 8) | 0x7f);
+	CHECK_EQ(pt(PTRACE_CONT, tid, 0, 0), 0);
+	CHECK_EQ(pt(PTRACE_CONT, pid, 0, 0), 0);
+	int st = wait_for(tid);
+
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	st = wait_for(pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "exit-with") == 0)
@@ -920,7 +965,7 @@ int main(int argc, char **argv)
 		if (getcwd(cwd, sizeof(cwd)))
 			snprintf(self_path, sizeof(self_path), "%s/%s", cwd, argv[0]);
 	}
-	tap_plan(16);
+	tap_plan(17);
 	run_case("TRACEME: SIGTRAP after execve, then the exit", case_traceme_exec);
 	run_case("ATTACH stops with SIGSTOP; TracerPid, state t; DETACH", case_attach_detach);
 	run_case("SEIZE, INTERRUPT, group-stop, LISTEN, SIGKILL", case_seize_interrupt_listen);
@@ -946,5 +991,7 @@ int main(int argc, char **argv)
 		 case_hostile);
 	run_case("SEIZE/ATTACH of a stopped process, SIGCONT's trap (strace's start)",
 		 case_seize_stopped);
+	run_case("TRACECLONE: a new thread traced from its start; its exit reported",
+		 case_threads);
 	return tap_done();
 }
