@@ -139,6 +139,8 @@ struct task {
 					 * seized start or SIGCONT to a seized tracee: trap soon */
 	bool ptrace_step;		/* [T] resumed with PTRACE_SINGLESTEP */
 	bool ptrace_privileged;		/* [T] the tracer was root at attach (set-id exec) */
+	bool ptrace_exiting;		/* [c] in its own exit: a group exit does not end
+					 * its PTRACE_EVENT_EXIT stop */
 	int ptrace_code;		/* [T] stop code: wait status bits 8-23 */
 	int ptrace_resume_sig;		/* [T] signal given back by the tracer's resume */
 	u8 ptrace_syscall_op;		/* [T] PTRACE_SYSCALL_INFO_* of the current stop */
@@ -449,6 +451,12 @@ bool cred_may_signal(struct process *sender, struct process *target, int sig);
  * caller is root. Caller holds tasklist_lock or keeps @target alive; takes
  * @target's lock. Sleeps: no. */
 bool cred_may_inspect(struct process *target);
+/* cred_may_ptrace - may current trace @target (ptrace(2) attach,
+ * process_vm_readv(2))? Linux's ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS):
+ * as cred_may_inspect() but with the caller's real uid and gid. Caller holds
+ * tasklist_lock or keeps @target alive; takes both processes' locks.
+ * Sleeps: no. */
+bool cred_may_ptrace(struct process *target);
 /* cred_fork - copy @parent's supplementary groups to @child. 0 or -ENOMEM. */
 int cred_fork(struct process *child, struct process *parent);
 

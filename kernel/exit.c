@@ -292,8 +292,10 @@ void do_exit_group(int wait_status)
 		p->exit_code = wait_status;
 	}
 	list_for_each_entry(other, &p->threads, thread_link) {
-		if (other != t)
+		if (other != t) {
 			sched_wake_task(other);
+			sched_wake_stopped(other);	/* out of a ptrace stop, too */
+		}
 	}
 	spin_unlock(&p->lock);
 	do_exit_thread(wait_status);

@@ -1,7 +1,7 @@
 /*
  * process_vm_readv(2) and process_vm_writev(2): copying between the
  * caller's memory and another process's, without stopping it. The
- * permission is ptrace's access check (kernel/cred.c cred_may_inspect());
+ * permission is ptrace's attach check (kernel/cred.c cred_may_ptrace());
  * the remote side goes through mm_access_remote() (mm/remote.c).
  */
 #include "kernel.h"
@@ -39,7 +39,7 @@ static long process_vm(pid_t pid, const struct linux_iovec __user *ulvec, u64 li
 		spin_unlock(&tasklist_lock);
 		return -ESRCH;
 	}
-	if (!cred_may_inspect(p)) {
+	if (!cred_may_ptrace(p)) {
 		spin_unlock(&tasklist_lock);
 		return -EPERM;
 	}

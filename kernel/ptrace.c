@@ -62,11 +62,14 @@ static void notify_tracer(struct process *tracer, struct task *t, int code)
 	signal_send_info(tracer, NULL, &info);
 }
 
-/* Only SIGKILL ends a tracing stop unasked. (An exit_group in progress does
- * not: each exiting tracee still reports PTRACE_EVENT_EXIT.) */
+/* What ends a tracing stop unasked: SIGKILL, or the end of the whole group
+ * (exit_group(2), a SIGKILL another thread took, execve(2) in another
+ * thread) -- except in the thread's own exit, which still reports
+ * PTRACE_EVENT_EXIT. */
 static bool killed(struct task *t)
 {
-	return (t->pending | t->proc->shared_pending) & SIGBIT(SIGKILL);
+	return ((t->pending | t->proc->shared_pending) & SIGBIT(SIGKILL)) ||
+	       (!t->ptrace_exiting && task_group_exit_pending(t));
 }
 
 /*
@@ -379,6 +382,7 @@ bool ptrace_exec_unsafe(void)
 /* ptrace_exit_event - see include/ptrace.h. */
 void ptrace_exit_event(int wait_status)
 {
+	current->ptrace_exiting = true;
 	ptrace_event(PTRACE_O_TRACEEXIT, PTRACE_EVENT_EXIT, (u64)(u32)wait_status);
 }
 
@@ -529,14 +533,12 @@ static struct task *tracee_find(pid_t tid)
 	return NULL;
 }
 
-/* A thread @tid to attach to: the one thread of that pid, found with the
- * process. Caller holds tasklist_lock. */
-static struct task *thread_find(pid_t tid)
+/* The thread @tid of live process @p, or NULL. Caller holds tasklist_lock. */
+static struct task *thread_of(struct process *p, pid_t tid)
 {
-	struct process *p = process_find(tid);
 	struct task *t, *hit = NULL;
 
-	if (!p || p->state != PROC_ALIVE)
+	if (p->state != PROC_ALIVE)
 		return NULL;
 	spin_lock(&p->lock);
 	list_for_each_entry(t, &p->threads, thread_link)
@@ -544,6 +546,22 @@ static struct task *thread_find(pid_t tid)
 			hit = t;
 	spin_unlock(&p->lock);
 	return hit;
+}
+
+/* A thread @tid to attach to: a leader through the pid hash, another thread
+ * by a walk of the tree (attach is rare; nothing else needs a tid table).
+ * Caller holds tasklist_lock. */
+static struct task *thread_find(pid_t tid)
+{
+	struct process *p = process_find(tid);
+	struct task *t;
+
+	if (p)
+		return thread_of(p, tid);
+	for (p = init_process; p; p = process_tree_next(init_process, p))
+		if ((t = thread_of(p, tid)) != NULL)
+			return t;
+	return NULL;
 }
 
 static bool caller_is_root(void)
@@ -580,7 +598,7 @@ static long do_attach(pid_t tid, bool seize, u64 flags)
 		err = -EPERM;
 		goto out;
 	}
-	if (!cred_may_inspect(t->proc)) {
+	if (!cred_may_ptrace(t->proc)) {
 		err = -EPERM;
 		goto out;
 	}

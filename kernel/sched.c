@@ -576,6 +576,15 @@ int sleep_ns(u64 ns, u64 *left_ns)
 		t->state = TASK_SLEEPING;
 		spin_unlock(&rq->lock);
 		spin_unlock(&timer_lock);
+		/* A signal (or a ptrace trap) that came after the check above found
+		 * this task still running and woke nobody: look again now that it
+		 * is marked asleep, or the wake-up would be lost. */
+		if (signal_pending_current()) {
+			rq = task_rq_lock(t);
+			if (t->state == TASK_SLEEPING)
+				t->state = TASK_RUNNING;
+			spin_unlock(&rq->lock);
+		}
 		schedule();
 		spin_lock(&timer_lock);
 		if (t->wake_at_ns) {	/* woken early (a signal): still listed */

@@ -939,6 +939,98 @@ static int case_threads(void)
 	return 0;
 }
 
+/* The attach check uses the caller's real ids (PTRACE_MODE_ATTACH_REALCREDS). */
+static int case_realcreds(void)
+{
+	pid_t victim = fork();
+
+	if (victim == 0) {
+		if (setresuid(1000, 1000, 1000) != 0)
+			_exit(2);
+		prctl(PR_SET_DUMPABLE, 1);	/* the uid change cleared it */
+		_exit(child_pause());
+	}
+	int rc[2];
+
+	for (int i = 0; i < 2; i++) {
+		pid_t t = fork();
+
+		if (t == 0) {
+			if (setresuid(i ? 1000 : 1001, 1000, 1000) != 0)
+				_exit(2);
+			for (int k = 0; k < 200; k++) {
+				if (pt(PTRACE_SEIZE, victim, 0, 0) == 0)
+					_exit(0);
+				if (errno != EPERM)
+					_exit(3);
+				tap_sleep_ms(5);	/* until the victim's prctl */
+			}
+			_exit(1);
+		}
+		int st = wait_for(t);
+
+		rc[i] = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	}
+	CHECK_EQ(rc[0], 1);	/* real uid 1001: refused though the effective uid is 1000 */
+	CHECK_EQ(rc[1], 0);
+	kill(victim, SIGKILL);
+	wait_for(victim);
+	return 0;
+}
+
+static volatile pid_t worker_tid;
+
+static void *worker(void *arg)
+{
+	worker_tid = (pid_t)syscall(SYS_gettid);
+	for (;;)
+		pause();
+	return arg;
+}
+
+/* A thread other than the leader is attached by its tid and reports by it. */
+static int case_seize_thread(void)
+{
+	int fds[2];
+
+	CHECK_EQ(pipe(fds), 0);
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pthread_t th;
+
+		if (pthread_create(&th, NULL, worker, NULL) != 0)
+			_exit(1);
+		while (!worker_tid)
+			tap_sleep_ms(1);
+		pid_t tid = worker_tid;
+
+		if (write(fds[1], &tid, sizeof(tid)) != sizeof(tid))
+			_exit(1);
+		_exit(child_pause());
+	}
+	pid_t tid = 0;
+
+	CHECK_EQ(read(fds[0], &tid, sizeof(tid)), sizeof(tid));
+	CHECK(tid > 0 && tid != pid);
+	CHECK_EQ(pt(PTRACE_SEIZE, tid, 0, O_EXITKILL), 0);
+	CHECK_EQ(pt(PTRACE_INTERRUPT, tid, 0, 0), 0);
+	int st = wait_for(tid);
+
+	CHECK_EQ(stop_code(st), SIGTRAP | (EV_STOP << 8));
+	char v[64];
+
+	CHECK(proc_status_field(pid, "TracerPid:", v, sizeof(v)));
+	CHECK_EQ(atoi(v), 0);	/* the leader is not traced */
+	kill(pid, SIGKILL);
+	/* The tracer collects the thread's end first, then the parent the process's. */
+	st = wait_for(tid);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	st = wait_for(pid);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "exit-with") == 0)
@@ -965,7 +1057,7 @@ int main(int argc, char **argv)
 		if (getcwd(cwd, sizeof(cwd)))
 			snprintf(self_path, sizeof(self_path), "%s/%s", cwd, argv[0]);
 	}
-	tap_plan(17);
+	tap_plan(19);
 	run_case("TRACEME: SIGTRAP after execve, then the exit", case_traceme_exec);
 	run_case("ATTACH stops with SIGSTOP; TracerPid, state t; DETACH", case_attach_detach);
 	run_case("SEIZE, INTERRUPT, group-stop, LISTEN, SIGKILL", case_seize_interrupt_listen);
@@ -993,5 +1085,8 @@ int main(int argc, char **argv)
 		 case_seize_stopped);
 	run_case("TRACECLONE: a new thread traced from its start; its exit reported",
 		 case_threads);
+	run_case("permission: the caller's real uid counts, not its effective one",
+		 case_realcreds);
+	run_case("SEIZE and INTERRUPT of a thread by its tid", case_seize_thread);
 	return tap_done();
 }
