@@ -225,7 +225,8 @@ static pid_t wait_ptraced(struct wait_opts *wo, struct process *self, bool *foun
 		*found = true;
 		if (!(wo->options & WEXITED))
 			return 0;
-		ptrace_thread_exit_take(self, thread_exit_matches, wo, consume, &wo->pid, &st, &uid);
+		ptrace_thread_exit_take(self, thread_exit_matches, wo, consume, &wo->pid, &st,
+					&uid);
 		report_exit_status(wo, st);
 		wo->uid = uid;
 		memset(&wo->ru, 0, sizeof(wo->ru));	/* a thread's time is its process's */

@@ -725,8 +725,8 @@ static int case_tracer_exit(void)
 
 	for (int i = 0; i < 400 && !free; i++) {
 		free = proc_status_field(v2, "TracerPid:", st_buf, sizeof(st_buf)) &&
-		       atoi(st_buf) == 0 && proc_status_field(v2, "State:", st_buf, sizeof(st_buf)) &&
-		       st_buf[0] == 'S';
+		       atoi(st_buf) == 0 &&
+		       proc_status_field(v2, "State:", st_buf, sizeof(st_buf)) && st_buf[0] == 'S';
 		if (!free)
 			tap_sleep_ms(5);
 	}
