@@ -209,7 +209,8 @@ int ptrace_signal(int sig, struct linux_siginfo *info)
 }
 
 /* ptrace_group_stop - see include/ptrace.h. The tracer's resume ends the
- * stop for this tracee (ptrace(2) "Group-stop"). */
+ * stop for this tracee (ptrace(2) "Group-stop"); a detach leaves it in the
+ * job-control stop, until SIGCONT. */
 void ptrace_group_stop(int sig)
 {
 	struct linux_siginfo info;
@@ -222,7 +223,8 @@ void ptrace_group_stop(int sig)
 	ptrace_stop(code, &info, 0, 0);
 	spin_lock(&tasklist_lock);
 	spin_lock(&p->lock);
-	p->stopped = false;
+	if (current->ptrace)
+		p->stopped = false;
 	spin_unlock(&p->lock);
 	spin_unlock(&tasklist_lock);
 }

@@ -1031,6 +1031,39 @@ static int case_seize_thread(void)
 	return 0;
 }
 
+/* Detached in a group stop, a process stays stopped until SIGCONT. */
+static int case_detach_in_group_stop(void)
+{
+	pid_t pid = fork();
+	char v[64];
+
+	if (pid == 0)
+		_exit(child_pause());
+	CHECK_EQ(pt(PTRACE_SEIZE, pid, 0, O_EXITKILL), 0);
+	kill(pid, SIGSTOP);
+	CHECK_EQ(wait_for(pid), (SIGSTOP << 8) | 0x7f);
+	CHECK_EQ(pt(PTRACE_CONT, pid, 0, SIGSTOP), 0);
+	CHECK_EQ(stop_code(wait_for(pid)), SIGSTOP | (EV_STOP << 8));
+	CHECK_EQ(pt(PTRACE_DETACH, pid, 0, 0), 0);
+	tap_sleep_ms(50);
+	CHECK(proc_status_field(pid, "State:", v, sizeof(v)));
+	CHECK(strcmp(v, "T (stopped)") == 0);
+	kill(pid, SIGCONT);
+	bool running = false;
+
+	for (int i = 0; i < 400 && !running; i++) {
+		running = proc_status_field(pid, "State:", v, sizeof(v)) && v[0] == 'S';
+		if (!running)
+			tap_sleep_ms(5);
+	}
+	CHECK(running);
+	kill(pid, SIGKILL);
+	int st = wait_for(pid);
+
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "exit-with") == 0)
@@ -1057,7 +1090,7 @@ int main(int argc, char **argv)
 		if (getcwd(cwd, sizeof(cwd)))
 			snprintf(self_path, sizeof(self_path), "%s/%s", cwd, argv[0]);
 	}
-	tap_plan(19);
+	tap_plan(20);
 	run_case("TRACEME: SIGTRAP after execve, then the exit", case_traceme_exec);
 	run_case("ATTACH stops with SIGSTOP; TracerPid, state t; DETACH", case_attach_detach);
 	run_case("SEIZE, INTERRUPT, group-stop, LISTEN, SIGKILL", case_seize_interrupt_listen);
@@ -1088,5 +1121,7 @@ int main(int argc, char **argv)
 	run_case("permission: the caller's real uid counts, not its effective one",
 		 case_realcreds);
 	run_case("SEIZE and INTERRUPT of a thread by its tid", case_seize_thread);
+	run_case("DETACH in a group stop: the process stays stopped until SIGCONT",
+		 case_detach_in_group_stop);
 	return tap_done();
 }
