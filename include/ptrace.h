@@ -1,7 +1,7 @@
 /*
  * ptrace(2): one process (the tracer) stops, inspects and steers the
- * threads of another (the tracees). kernel/ptrace.c holds the requests and
- * the tracing stops; the hooks below are what the rest of the lifecycle
+ * threads of another (the tracees). kernel/ptrace.c holds the tracing stops,
+ * kernel/ptrace_request.c the requests; the hooks below are what the rest of the lifecycle
  * calls -- syscall entry and exit (kernel/syscall.c), signal delivery
  * (kernel/signal.c), fork, exec and exit -- and what wait(2) asks.
  * arch/<arch>/ptrace.c supplies the register views.
