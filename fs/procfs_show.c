@@ -41,6 +41,7 @@ struct snap {
 	gid_t gid, egid, sgid;
 	sigset_t pending, shpending, blocked, ignored, caught;
 	int exit_code;
+	pid_t tracer_pid;	/* ptrace(2) tracer of the thread, 0 = none */
 	bool kthread;
 	char exe[256];
 	struct mm *mm;			/* counted or NULL */
@@ -52,6 +53,8 @@ static char task_state_letter(struct process *p, struct task *t)
 {
 	if (p->state != PROC_ALIVE)
 		return 'Z';
+	if (t && t->ptrace_stopped)
+		return 't';	/* tracing stop (ptrace(2)) */
 	if (p->stopped)
 		return 'T';
 	if (!t)
@@ -125,6 +128,7 @@ static int snap_get(pid_t pid, pid_t tid, struct snap *s)
 	}
 	s->tid = t ? t->tid : pid;
 	s->state = task_state_letter(p, t);
+	s->tracer_pid = t && t->ptracer ? t->ptracer->pid : 0;	/* [T], held */
 	memcpy(s->comm, t ? t->comm : p->comm, TASK_COMM_LEN);
 	s->comm[TASK_COMM_LEN - 1] = '\0';
 	s->utime = p->self.utime_ticks;
@@ -476,6 +480,7 @@ static const char *state_name(char c)
 	case 'S': return "S (sleeping)";
 	case 'D': return "D (disk sleep)";
 	case 'T': return "T (stopped)";
+	case 't': return "t (tracing stop)";
 	case 'Z': return "Z (zombie)";
 	default: return "I (idle)";
 	}
@@ -611,9 +616,9 @@ static void show_status(struct out *o, struct snap *s)
 		spin_unlock(&s->fs->lock);
 	}
 	put(o, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
-	    "TracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n"
+	    "TracerPid:\t%d\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n"
 	    "NSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
-	    s->comm, umask, state_name(s->state), s->pid, s->tid, s->ppid,
+	    s->comm, umask, state_name(s->state), s->pid, s->tid, s->ppid, s->tracer_pid,
 	    s->uid, s->euid, s->suid, s->euid, s->gid, s->egid, s->sgid, s->egid,
 	    s->files ? (int)files_size(s->files) : 0, s->pid, s->pgid, s->sid);
 	if (s->mm) {

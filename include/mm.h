@@ -192,6 +192,10 @@ u64 mm_find_free(struct mm *mm, u64 len);
  */
 int mm_populate_write(struct mm *mm, u64 dst, const void *src, size_t len);
 
+/* mm_access_remote - another process's memory (ptrace(2), process_vm_readv(2));
+ * see mm/remote.c. Returns bytes copied or -EFAULT. Takes @mm->lock. */
+long mm_access_remote(struct mm *mm, u64 addr, void *buf, size_t len, bool write, bool force);
+
 /*
  * mm_fault_locked - the fault resolution of mm_handle_fault() for @mm with
  * its lock held: fill a missing page or break COW for a write.

@@ -176,6 +176,11 @@ void sched_set_attr(struct task *t, int policy, int rt_priority, int nice);
 void sched_set_affinity(struct task *t, u64 mask);
 u32 sched_task_weight(const struct task *t);
 
+/* sched_task_switched_out - is @t in TASK_STOPPED and off every CPU, its
+ * registers and FPU state saved in struct task (ptrace(2) reads and writes
+ * them only then)? Takes @t's run-queue lock. Sleeps: no. */
+bool sched_task_switched_out(struct task *t);
+
 /* sched_add_new - put a newly created task on a run queue. */
 void sched_add_new(struct task *t);
 

@@ -144,6 +144,27 @@ struct task {
 	struct mutex *held_mutexes[MUTEX_MAX_HELD];	/* [c] */
 	int nr_held_mutexes;				/* [c] */
 
+	/* Tracing (kernel/ptrace.c, ptrace(2)). ptrace is tested on every
+	 * syscall entry and exit: zero when nobody traces this task. */
+	u32 ptrace;			/* [T] PT_* and PTRACE_O_* bits (include/ptrace.h) */
+	struct process *ptracer;	/* [T] the tracing process, or NULL */
+	struct list_head ptrace_link;	/* [T] in ptracer->ptraced */
+	bool ptrace_stopped;		/* [T] in a tracing stop (state 't') */
+	bool ptrace_report;		/* [T] the stop is not yet reported to wait */
+	bool ptrace_listening;		/* [T] PTRACE_LISTEN: stopped, not in a trace stop */
+	bool ptrace_trap;		/* [T], set under [P] by SIGCONT: PTRACE_INTERRUPT, a
+					 * seized start or SIGCONT to a seized tracee: trap soon */
+	bool ptrace_step;		/* [T] resumed with PTRACE_SINGLESTEP */
+	bool ptrace_privileged;		/* [T] the tracer was root at attach (set-id exec) */
+	bool ptrace_exiting;		/* [c] in its own exit: a group exit does not end
+					 * its PTRACE_EVENT_EXIT stop */
+	int ptrace_code;		/* [T] stop code: wait status bits 8-23 */
+	int ptrace_resume_sig;		/* [T] signal given back by the tracer's resume */
+	u8 ptrace_syscall_op;		/* [T] PTRACE_SYSCALL_INFO_* of the current stop */
+	u64 ptrace_message;		/* [T] PTRACE_GETEVENTMSG */
+	struct linux_siginfo *ptrace_siginfo;	/* [T] the stop's siginfo (on the
+						 * stopped task's stack) or NULL */
+
 	/* Sleeping */
 	u64 wake_at_ns;			/* [c] timed sleep deadline, 0 = none */
 	u64 wchan;			/* [R] where it last went to sleep: the return
@@ -274,6 +295,16 @@ struct process {
 	struct list_head it_real_link;	/* [itimer_lock] armed real timers */
 	u64 it_virt_value, it_virt_interval;	/* [P] ITIMER_VIRTUAL, ticks */
 	u64 it_prof_value, it_prof_interval;	/* [P] ITIMER_PROF, ticks */
+	/* Tracing (kernel/ptrace.c) */
+	struct list_head ptraced;	/* [T] struct task this process traces, via ptrace_link */
+	struct list_head ptrace_zombies;	/* [T] traced zombies whose exit this tracer
+						 * (not their parent) has yet to collect */
+	struct list_head ptrace_zombie_link;	/* [T] in the tracer's ptrace_zombies */
+	struct list_head ptrace_thread_exits;	/* [T] exits of traced threads other than a
+						 * leader, not yet collected (kernel/ptrace.c) */
+	struct process *ptrace_zombie_tracer;	/* [T] that tracer, or NULL */
+	struct process *ptrace_exit_tracer;	/* [T] tracer of the leader at its exit */
+	bool ptrace_closed;		/* [T] exiting: takes no more tracees or zombies */
 	u32 task_refs;			/* [a] struct tasks still holding the process */
 	u32 refcount;			/* [a] */
 };
@@ -514,6 +545,12 @@ bool cred_may_signal(struct process *sender, struct process *target, int sig);
  * caller is root. Caller holds tasklist_lock or keeps @target alive; takes
  * @target's lock. Sleeps: no. */
 bool cred_may_inspect(struct process *target);
+/* cred_may_ptrace - may current trace @target (ptrace(2) attach,
+ * process_vm_readv(2))? Linux's ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS):
+ * as cred_may_inspect() but with the caller's real uid and gid. Caller holds
+ * tasklist_lock or keeps @target alive; takes both processes' locks.
+ * Sleeps: no. */
+bool cred_may_ptrace(struct process *target);
 /* cred_fork - copy @parent's supplementary groups to @child. 0 or -ENOMEM. */
 int cred_fork(struct process *child, struct process *parent);
 

@@ -111,6 +111,31 @@ bool cred_may_inspect(struct process *target)
 	return ok;
 }
 
+/* cred_may_ptrace - see include/task.h. */
+bool cred_may_ptrace(struct process *target)
+{
+	struct process *me = current->proc;
+	uid_t uid, euid;
+	gid_t gid;
+	bool ok;
+
+	if (!me || me == target)
+		return true;
+	spin_lock(&me->lock);
+	uid = me->uid;
+	gid = me->gid;
+	euid = me->euid;
+	spin_unlock(&me->lock);
+	if (euid == 0)
+		return true;	/* CAP_SYS_PTRACE */
+	spin_lock(&target->lock);
+	ok = uid == target->uid && uid == target->euid && uid == target->suid &&
+	     gid == target->gid && gid == target->egid && gid == target->sgid &&
+	     target->dumpable;
+	spin_unlock(&target->lock);
+	return ok;
+}
+
 /* sys_setuid - setuid(2): privileged: all three ids; otherwise the
  * effective id only, to the real or saved id. 0 or -EPERM / -EINVAL. */
 long sys_setuid(u32 uid)

@@ -15,6 +15,7 @@
  */
 #include "kernel.h"
 #include "task.h"
+#include "ptrace.h"
 #include "futex.h"
 #include "uapi/resource.h"
 #include "cpu.h"
@@ -452,6 +453,16 @@ static void exec_credentials(struct exec_image *img)
 		img->euid = img->inode->uid;
 	if ((img->inode->mode & S_ISGID) && (img->inode->mode & 0010) && !nosuid)
 		img->egid = img->inode->gid;
+	spin_unlock(&p->lock);
+	/* Under a tracer without privilege the set-ID bits are ignored
+	 * (execve(2), ptrace(2)): the tracer could take the privilege over. */
+	if (unlikely(current->ptrace) && ptrace_exec_unsafe()) {
+		spin_lock(&p->lock);
+		img->euid = p->euid;
+		img->egid = p->egid;
+		spin_unlock(&p->lock);
+	}
+	spin_lock(&p->lock);
 	img->secure = img->euid != p->uid || img->egid != p->gid;
 	spin_unlock(&p->lock);
 }
@@ -855,7 +866,12 @@ static int exec_strings_commit(const char *path, struct exec_strings *s)
 			inode_allow_write_access(img->inode);
 			inode_put(img->inode);
 		} else {
+			pid_t old_tid = current->tid;
+
 			exec_commit(img);
+			/* ptrace(2): PTRACE_EVENT_EXEC, or the traditional SIGTRAP. */
+			if (unlikely(current->ptrace))
+				ptrace_exec(old_tid);
 		}
 	}
 	kfree(img);

@@ -15,6 +15,7 @@
 #include "ipc.h"
 #include "kernel.h"
 #include "task.h"
+#include "ptrace.h"
 #include "cpu.h"
 #include "mm.h"
 #include "fs.h"
@@ -146,7 +147,8 @@ static void reparent_children(struct process *p)
 		/* A child's group in our session may have lost its last outside link. */
 		if (c->pgid != p->pgid && c->sid == p->sid)
 			pgrp_hangup_if_orphaned(c->pgid, NULL);
-		if (c->state == PROC_ZOMBIE) {
+		/* A zombie its tracer has yet to collect goes on waiting for it. */
+		if (c->state == PROC_ZOMBIE && !c->ptrace_zombie_tracer) {
 			if (signal_parent_autoreaps(np))
 				autoreap(c);
 			else
@@ -157,22 +159,18 @@ static void reparent_children(struct process *p)
 		wake_up(&np->child_exit);
 }
 
-/* Turn @p into a zombie and tell its parent: SIGCHLD with CLD_EXITED,
- * CLD_KILLED or CLD_DUMPED, or no zombie at all when the parent ignores
- * SIGCHLD or set SA_NOCLDWAIT (wait(2) NOTES). */
-static void exit_notify(struct process *p, int wait_status)
+/*
+ * exit_notify_parent - tell zombie @p's parent of the exit (p->exit_code):
+ * SIGCHLD (or the exit signal) with CLD_EXITED, CLD_KILLED or CLD_DUMPED,
+ * and a wake-up; no zombie is kept when the parent ignores SIGCHLD or set
+ * SA_NOCLDWAIT (wait(2) NOTES): it is reaped here. Called at the exit, or
+ * once a tracer that is not the parent has collected the exit
+ * (ptrace_release_zombie()). Caller holds tasklist_lock. Sleeps: no.
+ */
+void exit_notify_parent(struct process *p)
 {
-	itimer_exit(p);
-	spin_lock(&tasklist_lock);
-	/* Were we our group's link to the rest of the session? */
-	if (p->parent && p->parent->pgid != p->pgid && p->parent->sid == p->sid)
-		pgrp_hangup_if_orphaned(p->pgid, p);
-	reparent_children(p);
-	p->exit_code = wait_status;
-	p->state = PROC_ZOMBIE;
-	pgrp_link_update(p);
 	struct process *parent = p->parent;
-
+	int wait_status = p->exit_code;
 	int sig = p->exit_signal;
 
 	/* A parent that has exec'd since may be another program now (perhaps
@@ -195,6 +193,26 @@ static void exit_notify(struct process *p, int wait_status)
 	/* Wake waiters either way: with the child auto-reaped, a sleeping
 	 * wait4 must notice it has no children left (-ECHILD). */
 	wake_up(&parent->child_exit);
+}
+
+/* Turn @p into a zombie and tell its parent: SIGCHLD with CLD_EXITED,
+ * CLD_KILLED or CLD_DUMPED, or no zombie at all when the parent ignores
+ * SIGCHLD or set SA_NOCLDWAIT (wait(2) NOTES). */
+static void exit_notify(struct process *p, int wait_status)
+{
+	itimer_exit(p);
+	spin_lock(&tasklist_lock);
+	/* Were we our group's link to the rest of the session? */
+	if (p->parent && p->parent->pgid != p->pgid && p->parent->sid == p->sid)
+		pgrp_hangup_if_orphaned(p->pgid, p);
+	reparent_children(p);
+	p->exit_code = wait_status;
+	p->state = PROC_ZOMBIE;
+	pgrp_link_update(p);
+	/* Traced by another process: its tracer hears first, the parent once
+	 * the tracer has collected it (kernel/ptrace.c). */
+	if (!(unlikely(p->ptrace_exit_tracer) && ptrace_exit_notify(p, wait_status)))
+		exit_notify_parent(p);
 	wake_up(&p->exit_wq);		/* pidfds become readable */
 	spin_unlock(&tasklist_lock);
 	trace_exit(p, wait_status);
@@ -223,6 +241,9 @@ void do_exit_thread(int wait_status)
 	struct process *p = t->proc;
 	bool last, wake_exec;
 
+	/* ptrace(2) PTRACE_EVENT_EXIT, while everything can still be seen. */
+	if (unlikely(t->ptrace))
+		ptrace_exit_event(p->group_exiting ? p->exit_code : wait_status);
 	coredump_park();	/* a core file being written sees this thread whole */
 	exit_release_resources(t);
 
@@ -238,6 +259,7 @@ void do_exit_thread(int wait_status)
 	if (wake_exec)
 		wake_up(&p->thread_exit);
 
+	ptrace_task_exit(t, wait_status);	/* leave the tracer (kernel/ptrace.c) */
 	if (t->tid != p->pid) {
 		spin_lock(&tasklist_lock);
 		pid_free_locked(t->tid);
@@ -250,6 +272,7 @@ void do_exit_thread(int wait_status)
 		msgpass_exit(p);
 		if (p->pid == p->sid)
 			tty_session_leader_exit(p->sid);
+		ptrace_tracer_exit(p);	/* its own tracees go free (or die) */
 		exit_notify(p, wait_status);
 	}
 	/* The scheduler drops the last reference once off this stack. */
@@ -273,8 +296,10 @@ void do_exit_group(int wait_status)
 		p->exit_code = wait_status;
 	}
 	list_for_each_entry(other, &p->threads, thread_link) {
-		if (other != t)
+		if (other != t) {
 			sched_wake_task(other);
+			sched_wake_stopped(other);	/* out of a ptrace stop, too */
+		}
 	}
 	spin_unlock(&p->lock);
 	do_exit_thread(wait_status);

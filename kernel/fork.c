@@ -23,6 +23,7 @@
  */
 #include "kernel.h"
 #include "task.h"
+#include "ptrace.h"
 #include "ipc.h"
 #include "cpu.h"
 #include "mm.h"
@@ -354,10 +355,17 @@ long do_fork(const struct fork_args *args)
 		t->vfork_active = true;
 		task_get(t);
 	}
+	/* ptrace(2): the child of a tracee may be traced from its start, and
+	 * the tracer hears of it (PTRACE_EVENT_FORK/VFORK/CLONE). */
+	ptrace_fork(t, args->flags | (u64)(args->exit_signal & 0xff));
 	sched_add_new(t);
+	if (unlikely(current->ptrace))
+		ptrace_fork_event(args->flags | (u64)(args->exit_signal & 0xff), fs.tid);
 	if (args->flags & CLONE_VFORK) {
 		fork_vfork_wait(t);
 		task_put(t);
+		if (unlikely(current->ptrace))
+			ptrace_vfork_done(fs.tid);
 	}
 	return fs.tid;
 }

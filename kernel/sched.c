@@ -551,6 +551,19 @@ bool sched_wake_stopped(struct task *t)
 	return wake_from_state(t, TASK_STOPPED);
 }
 
+/* sched_task_switched_out - see include/sched.h. schedule() holds the run
+ * queue's lock from choosing the next task until the switch is complete, so
+ * with that lock taken and another task running there, @t's state is saved. */
+bool sched_task_switched_out(struct task *t)
+{
+	struct runqueue *rq = task_rq_lock(t);
+	bool out = t->state == TASK_STOPPED &&
+		   __atomic_load_n(&cpus[rq_cpu(rq)].running, __ATOMIC_RELAXED) != t;
+
+	spin_unlock(&rq->lock);
+	return out;
+}
+
 /* sched_add_new - see include/sched.h. The least loaded CPU of its mask
  * gets it; ties go to this CPU, then to the lowest id. */
 void sched_add_new(struct task *t)
@@ -931,6 +944,15 @@ int sleep_ns(u64 ns, u64 *left_ns)
 		t->state = TASK_SLEEPING;
 		spin_unlock(&rq->lock);
 		spin_unlock(&timer_lock);
+		/* A signal (or a ptrace trap) that came after the check above found
+		 * this task still running and woke nobody: look again now that it
+		 * is marked asleep, or the wake-up would be lost. */
+		if (signal_pending_current()) {
+			rq = task_rq_lock(t);
+			if (t->state == TASK_SLEEPING)
+				t->state = TASK_RUNNING;
+			spin_unlock(&rq->lock);
+		}
 		schedule();
 		spin_lock(&timer_lock);
 		if (t->wake_at_ns) {	/* woken early (a signal): still listed */

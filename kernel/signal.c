@@ -40,6 +40,7 @@
 #include "uapi/wait.h"
 #include "uapi/resource.h"
 #include "signal_internal.h"
+#include "ptrace.h"
 #include "trace.h"
 
 /* Default actions (signal(7)); default_ignore and unblockable are in signal_internal.h. */
@@ -274,6 +275,7 @@ static void job_control_on_send(struct process *p, int sig)
 			p->report = CLD_CONTINUED;
 			wake_stopped_threads(p);
 		}
+		ptrace_notify_cont(p);	/* seized tracees trap to tell their tracer */
 		spin_unlock(&p->lock);
 		if (was_stopped)
 			signal_notify_parent_jobctl(p, CLD_CONTINUED, SIGCONT);
@@ -282,6 +284,18 @@ static void job_control_on_send(struct process *p, int sig)
 		sig_discard_everywhere(p, SIGBIT(SIGCONT));
 		spin_unlock(&p->lock);
 	}
+}
+
+/* Is a thread of @p traced? A tracer sees even ignored signals (ptrace(2)).
+ * Holds p->lock. */
+static bool any_traced(struct process *p)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &p->threads, thread_link)
+		if (__atomic_load_n(&t->ptrace, __ATOMIC_RELAXED))
+			return true;
+	return false;
 }
 
 /* Does every thread of @p block @sig? Holds p->lock. */
@@ -336,7 +350,8 @@ static int send_info(struct process *p, struct task *t, const struct linux_sigin
 	spin_lock(&p->lock);
 	bool blocked = t ? (t->blocked & SIGBIT(sig)) : all_block(p, sig);
 
-	if (sig != SIGKILL && sig != SIGSTOP && handler_ignores(a.handler, sig) && !blocked) {
+	if (sig != SIGKILL && sig != SIGSTOP && handler_ignores(a.handler, sig) && !blocked &&
+	    !(t ? t->ptrace : any_traced(p))) {
 		spin_unlock(&p->lock);
 		return 0;
 	}
@@ -492,7 +507,8 @@ bool signal_pending_current(void)
 		return true;	/* exit_group or exec by another thread */
 	if (!p->sighand)
 		return false;
-	return ((t->pending | p->shared_pending) & ~(t->blocked & ~unblockable)) || p->stopped;
+	return ((t->pending | p->shared_pending) & ~(t->blocked & ~unblockable)) || p->stopped ||
+	       ptrace_trap_pending(t);
 }
 
 /* fatal_signal_pending - see include/sched.h. */
@@ -515,7 +531,7 @@ bool task_has_user_work(struct task *t)
 		return true;	/* exit_group or exec by another thread */
 	if (!p || !t->mm || !p->sighand)
 		return false;
-	return t->restart_pending || t->restore_sigmask || p->stopped ||
+	return t->restart_pending || t->restore_sigmask || p->stopped || ptrace_trap_pending(t) ||
 	       ((t->pending | p->shared_pending) & ~(t->blocked & ~unblockable));
 }
 
@@ -654,7 +670,8 @@ static void group_stop(int sig)
 	spin_unlock(&tasklist_lock);
 }
 
-/* Sleep while the process is stopped; SIGCONT or SIGKILL ends it. */
+/* Sleep while the process is stopped; SIGCONT or SIGKILL ends it, and so does
+ * a tracer's attach (the stop is then reported as a tracee's, ptrace(2)). */
 static void stopped_wait(void)
 {
 	struct task *t = current;
@@ -662,7 +679,8 @@ static void stopped_wait(void)
 
 	for (;;) {
 		spin_lock(&p->lock);
-		if (!p->stopped || ((t->pending | p->shared_pending) & SIGBIT(SIGKILL))) {
+		if (!p->stopped || ((t->pending | p->shared_pending) & SIGBIT(SIGKILL)) ||
+		    t->ptrace) {
 			spin_unlock(&p->lock);
 			return;
 		}
@@ -684,6 +702,13 @@ static bool deliver_one(struct trapframe *tf)
 	struct linux_siginfo info;
 
 	for (;;) {
+		/* A tracee stops for its tracer instead (kernel/ptrace.c). */
+		if (unlikely(t->ptrace)) {
+			if (ptrace_trap_pending(t))
+				ptrace_trap();
+			if (p->stopped && !fatal_signal_pending())
+				ptrace_group_stop(p->stop_signal);
+		}
 		stopped_wait();
 		spin_lock(&p->lock);
 		int sig = sig_dequeue(t, t->blocked & ~unblockable, &info);
@@ -691,6 +716,17 @@ static bool deliver_one(struct trapframe *tf)
 		spin_unlock(&p->lock);
 		if (!sig)
 			return false;
+		if (unlikely(t->ptrace) && sig != SIGKILL) {
+			/* signal-delivery-stop: the tracer may cancel or change it;
+			 * one the thread now blocks waits in its queue again. */
+			sig = ptrace_signal(sig, &info);
+			if (!sig)
+				continue;
+			if ((t->blocked & ~unblockable) & SIGBIT(sig)) {
+				signal_send_info(p, t, &info);
+				continue;
+			}
+		}
 		struct k_sigaction a = action_get(p, sig);
 
 		trace_signal_deliver(sig, sig != SIGKILL && a.handler > SIG_IGN);

@@ -10,6 +10,7 @@
 #include "sched.h"
 #include "task.h"
 #include "cpu.h"
+#include "ptrace.h"
 #include "uapi/errno.h"
 #include "uapi/sprout.h"
 
@@ -110,15 +111,28 @@ void syscall_dispatch(struct trapframe *tf)
 	long nr = tf_syscall_nr(tf);
 	syscall_fn fn = syscall_lookup(nr);
 	long ret;
+	bool skipped = false;
 
 	current->syscall_nr = nr;
+	/* Traced with PTRACE_SYSCALL: the syscall-entry stop, where the tracer
+	 * may change the number and arguments or skip the call (-1). Untraced,
+	 * this is one predictable branch. */
+	if (unlikely(current->ptrace & PT_SYSCALL)) {
+		nr = ptrace_syscall_entry(tf);
+		skipped = nr == -1;
+		fn = skipped ? NULL : syscall_lookup(nr);
+	}
 	if (fn)
 		ret = fn(tf_syscall_arg(tf, 0), tf_syscall_arg(tf, 1), tf_syscall_arg(tf, 2),
 			 tf_syscall_arg(tf, 3), tf_syscall_arg(tf, 4), tf_syscall_arg(tf, 5));
+	else if (skipped)
+		ret = tf_get_return(tf);	/* skipped: rax as the tracer left it */
 	else
 		ret = syscall_enosys(nr);
 	/* An -ERESTART* code stays in rax for the return path: signal
 	 * delivery turns it into -EINTR or restarts the call (kernel/signal.c). */
 	tf_set_return(tf, ret);
 	signal_syscall_done(current, nr, ret);
+	if (unlikely(current->ptrace & PT_SYSCALL))
+		ptrace_syscall_exit(tf);
 }

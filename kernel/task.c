@@ -241,6 +241,7 @@ struct task *task_alloc(void)
 	list_init(&t->rq_link);
 	list_init(&t->thread_link);
 	list_init(&t->timer_link);
+	list_init(&t->ptrace_link);
 	wait_queue_init(&t->vfork_wq, "vfork");
 	signal_task_init(t);
 	t->start_ns = arch_clock_ns();
@@ -284,6 +285,10 @@ struct process *process_alloc(void)
 	list_init(&p->sibling);
 	list_init(&p->hash_link);
 	list_init(&p->threads);
+	list_init(&p->ptraced);
+	list_init(&p->ptrace_zombies);
+	list_init(&p->ptrace_thread_exits);
+	list_init(&p->ptrace_zombie_link);
 	wait_queue_init(&p->child_exit, "child_exit");
 	wait_queue_init(&p->thread_exit, "thread_exit");
 	wait_queue_init(&p->exit_wq, "exit_wq");

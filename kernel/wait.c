@@ -15,6 +15,7 @@
 #include "mm.h"
 #include "uaccess.h"
 #include "trace.h"
+#include "ptrace.h"
 #include "uapi/errno.h"
 #include "uapi/wait.h"
 #include "uapi/resource.h"
@@ -94,10 +95,9 @@ static void child_usage(struct process *c, struct rusage_acc *out)
 	rusage_add(out, &c->children_ru);
 }
 
-static void report_zombie(struct wait_opts *wo, struct process *c)
+/* Fill @wo's result for an exit with wait status @st. */
+static void report_exit_status(struct wait_opts *wo, int st)
 {
-	int st = c->exit_code;
-
 	wo->status = st;
 	if (st & 0x7f) {
 		wo->code = (st & 0x80) ? CLD_DUMPED : CLD_KILLED;
@@ -106,6 +106,11 @@ static void report_zombie(struct wait_opts *wo, struct process *c)
 		wo->code = CLD_EXITED;
 		wo->si_status = (st >> 8) & 0xff;
 	}
+}
+
+static void report_zombie(struct wait_opts *wo, struct process *c)
+{
+	report_exit_status(wo, c->exit_code);
 }
 
 /*
@@ -120,6 +125,9 @@ static bool wait_report(struct wait_opts *wo, struct process *self, struct proce
 {
 	bool consume = !(wo->options & WNOWAIT);
 
+	/* A tracer that is not the parent collects the exit first (ptrace(2)). */
+	if (c->state == PROC_ZOMBIE && c->ptrace_zombie_tracer)
+		return false;
 	if (c->state == PROC_ZOMBIE && (wo->options & WEXITED)) {
 		report_zombie(wo, c);
 	} else if (c->state == PROC_ALIVE && (wo->options & WSTOPPED) && c->stopped &&
@@ -152,6 +160,80 @@ static bool wait_report(struct wait_opts *wo, struct process *self, struct proce
 		*reaped = true;
 	}
 	return true;
+}
+
+/* Does a traced thread's exit (@tid, in group @pgid) match wait_opts @arg? */
+static bool thread_exit_matches(pid_t tid, pid_t pgid, void *arg)
+{
+	const struct wait_opts *wo = arg;
+
+	return !(wo->idtype == P_PID && tid != wo->id) && !(wo->idtype == P_PGID && pgid != wo->id);
+}
+
+/*
+ * What a tracer may collect from its tracees (ptrace(2)): a tracing stop,
+ * reported as (code << 8) | 0x7f whether or not WUNTRACED was asked, or the
+ * exit of a traced process whose parent is another process (handed on to
+ * that parent once collected). *@found is set when a tracee matches.
+ * Returns the reported task's tid or pid, 0 if none. Caller holds
+ * tasklist_lock.
+ */
+static pid_t wait_ptraced(struct wait_opts *wo, struct process *self, bool *found)
+{
+	bool consume = !(wo->options & WNOWAIT);
+	struct task *t;
+	struct process *z;
+	uid_t uid;
+	int st;
+
+	list_for_each_entry(t, &self->ptraced, ptrace_link) {
+		if (wo->idtype == P_PID && t->tid != wo->id)
+			continue;
+		if (wo->idtype == P_PGID && t->proc->pgid != wo->id)
+			continue;
+		*found = true;
+		if (!t->ptrace_stopped || !t->ptrace_report)
+			continue;
+		wo->status = (t->ptrace_code << 8) | 0x7f;
+		wo->code = CLD_TRAPPED;
+		wo->si_status = t->ptrace_code;
+		wo->pid = t->tid;
+		wo->uid = t->proc->uid;
+		child_usage(t->proc, &wo->ru);
+		if (consume)
+			t->ptrace_report = false;
+		return t->tid;
+	}
+	list_for_each_entry(z, &self->ptrace_zombies, ptrace_zombie_link) {
+		if (wo->idtype == P_PID && z->pid != wo->id)
+			continue;
+		if (wo->idtype == P_PGID && z->pgid != wo->id)
+			continue;
+		*found = true;
+		if (!(wo->options & WEXITED))
+			continue;
+		report_zombie(wo, z);
+		wo->pid = z->pid;
+		wo->uid = z->uid;
+		child_usage(z, &wo->ru);
+		if (consume)
+			ptrace_release_zombie(z);	/* z may be gone now */
+		return wo->pid;
+	}
+	/* A traced thread other than a leader has ended. */
+	if (!list_empty(&self->ptrace_thread_exits) &&
+	    ptrace_thread_exit_take(self, thread_exit_matches, wo, false, &wo->pid, &st, &uid)) {
+		*found = true;
+		if (!(wo->options & WEXITED))
+			return 0;
+		ptrace_thread_exit_take(self, thread_exit_matches, wo, consume, &wo->pid, &st,
+					&uid);
+		report_exit_status(wo, st);
+		wo->uid = uid;
+		memset(&wo->ru, 0, sizeof(wo->ru));	/* a thread's time is its process's */
+		return wo->pid;
+	}
+	return 0;
 }
 
 /*
@@ -191,6 +273,13 @@ static long do_wait(struct wait_opts *wo)
 					break;
 				}
 			}
+		}
+		if (!hit && unlikely(!list_empty(&self->ptraced) ||
+				     !list_empty(&self->ptrace_zombies) ||
+				     !list_empty(&self->ptrace_thread_exits)) &&
+		    wait_ptraced(wo, self, &found)) {
+			spin_unlock(&tasklist_lock);
+			return wo->pid;
 		}
 		if (hit) {
 			spin_unlock(&tasklist_lock);

@@ -38,6 +38,7 @@ check sparse sparse
 # The Debian image (tools/mkdebian.py) and `make bench` unpack Debian packages.
 check dpkg-deb dpkg
 check apt-get apt
+check strace strace	# the strace difftest (tools/test.py run_strace_difftest)
 if [ -n "$bench" ]; then
 	check gnuplot gnuplot-nox
 fi

@@ -935,6 +935,118 @@ class RunChecks:
             self.tally.ok(name)
 
 
+# ---- strace difftest (NOT part of the run yet) ----
+#
+# Needs `./sprout run` to run a dynamically linked host program (the host's
+# /usr/bin/strace with its shared libraries), which Sprout does not offer yet:
+# main() does not call run_strace_difftest(). Once dynamic host programs run,
+# call it from main() after the "run" group.
+
+STRACE_PROG_GUEST = "/tests/guest/ptrace"   # its "fork-exec-wait" mode: fork, exec self, wait
+
+
+def strace_events(text, prog):
+    """The per-process event lists of `strace -f -e trace=process` output @text (str), with
+    pids, addresses, CPU times, environment sizes and the traced program's path @prog
+    normalised, and each "<unfinished ...>" call joined to its "<... resumed>" rest.
+    Returns [(process index, [lines])] in the order processes first appear, so output
+    interleaved differently by scheduling compares equal."""
+    text = re.sub(r"strace: Process \d+ attached\n?", "", text)
+    text = re.sub(r"strace: Process \d+ detached\n?", "", text)
+    names, order, per, pending = {}, [], {}, {}
+
+    def who(pid):
+        if pid not in names:
+            names[pid] = "P%d" % (len(names) + 1)
+            order.append(pid)
+            per[pid] = []
+        return names[pid]
+
+    # strace prefixes "[pid N]" only while it traces more than one process: an
+    # unprefixed line is the first process's until a child appears, later the
+    # one process left. The first process is the prefixed pid no fork returned.
+    lines = text.splitlines()
+    children = set(re.findall(r"(?:fork|clone3?)\(.*\) += (\d+)$", text, re.M))
+    prefixed = [m.group(1) for m in (re.match(r"\[pid\s+(\d+)\]", x) for x in lines) if m]
+    main = next((p for p in prefixed if p not in children), "main")
+    live, exited = [main], set()
+    for raw in lines:
+        m = re.match(r"\[pid\s+(\d+)\] (.*)", raw)
+        if m:
+            pid, line = m.group(1), m.group(2)
+            if pid not in live:
+                live.append(pid)
+        else:
+            left = [p for p in live if p not in exited]
+            pid, line = (left[0] if len(left) == 1 else main), raw
+        if line.startswith("+++ "):
+            exited.add(pid)
+        if not line.strip():
+            continue
+        who(pid)
+        if line.endswith("<unfinished ...>"):
+            pending[pid] = line[:-len("<unfinished ...>")]
+            continue
+        r = re.match(r"<\.\.\. \w+ resumed>(.*)", line)
+        if r and pid in pending:
+            line = pending.pop(pid) + r.group(1)
+        per[pid].append(line)
+    # Pids become P1, P2... in order of appearance (numbers only where pids stand).
+    def norm(line):
+        line = line.replace(prog, "PROG")
+        line = re.sub(r"0x[0-9a-f]+", "0xADDR", line)
+        line = re.sub(r"/\* \d+ vars \*/", "/* N vars */", line)
+        line = re.sub(r"si_(u|s)time=\d+", r"si_\1time=T", line)
+        for pid in order:
+            if pid.isdigit():
+                line = re.sub(r"\b%s\b" % pid, names[pid], line)
+        line = re.sub(r"\s+\)", ")", line)
+        return re.sub(r"\s+", " ", line).strip()
+    return [(names[p], [norm(x) for x in per[p]]) for p in order]
+
+
+def run_strace_difftest(tally):
+    """Debian's strace (the host's /usr/bin/strace, dynamically linked) with
+    -f -e trace=process on a static fork/exec/wait program, inside Sprout and
+    natively on this Linux: the same events per process, apart from pids and
+    addresses (ptrace(2), kernel/ptrace.c)."""
+    name = "run/strace-difftest"
+    strace = shutil.which("strace")
+    if not strace:
+        tally.fail(name, "no strace on the host (tools/install-deps.sh installs it)")
+        return
+    host_prog = os.path.join(ROOT, "build", "tests", "guest", "ptrace")
+    args = ["-f", "-s", "256", "-e", "trace=process"]
+    try:
+        native = subprocess.run([strace] + args + [host_prog, "fork-exec-wait"],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, timeout=60)
+    except subprocess.TimeoutExpired:
+        tally.fail(name, "the native strace run hung")
+        return
+    cmd = [sys.executable, SPROUT, "run", "--no-build", "--timeout", str(RUN_TIMEOUT),
+           strace] + args + [STRACE_PROG_GUEST, "fork-exec-wait"]
+    try:
+        guest = subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=RUN_TIMEOUT + 60)
+    except subprocess.TimeoutExpired:
+        tally.fail(name, "./sprout run did not return in time")
+        return
+    want = strace_events(native.stderr.decode(errors="replace"), host_prog)
+    # In the guest, strace's stderr reaches the console with the program's stdout.
+    got = strace_events(guest.stdout.decode(errors="replace").replace("\r\n", "\n"),
+                        STRACE_PROG_GUEST)
+    if guest.returncode != native.returncode:
+        tally.fail(name, "exit %s, natively %s" % (guest.returncode, native.returncode),
+                   guest.stderr.decode(errors="replace"))
+    elif got != want:
+        fmt = lambda ev: "".join("%s: %s\n" % (p, l) for p, ls in ev for l in ls)
+        tally.fail(name, "the traced events differ from Linux's",
+                   _diff(fmt(want).encode(), fmt(got).encode()))
+    else:
+        tally.ok(name)
+
+
 def run_uaccess_check(tally):
     """tools/check-uaccess.sh: sparse finds no kernel source using a user address as a kernel
     pointer (include/types.h's __user address space)."""

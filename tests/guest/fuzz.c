@@ -38,7 +38,9 @@ static long hostile_arg(void)
 }
 
 /* Calls that would end, replace or stall the fuzzing child by design, or that
- * reach outside it (signals to others, reboot). */
+ * reach outside it (signals to others, reboot, ptrace: TRACEME makes the child
+ * stop for the test at its next signal, ATTACH stops others; writes into other
+ * processes' memory). */
 static bool excluded(long nr)
 {
 	static const long skip[] = {
@@ -52,7 +54,7 @@ static bool excluded(long nr)
 		SYS_mq_timedreceive, SYS_mq_timedsend, SYS_setsid, SYS_setpgid, SYS_prctl,
 		SYS_sched_yield, SYS_mount, SYS_umount2, SYS_chdir, SYS_fchdir, SYS_chroot,
 		SYS_setuid, SYS_setgid, SYS_setreuid, SYS_setregid, SYS_setresuid, SYS_setresgid,
-		SYS_setgroups, SYS_ioctl,
+		SYS_setgroups, SYS_ioctl, SYS_ptrace, SYS_process_vm_writev,
 	};
 
 	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)

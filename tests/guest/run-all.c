@@ -25,6 +25,7 @@ static const char *const programs[] = {
 	"unix", "epoll",
 	"stress",
 	"limits", "robust", "coredump",
+	"ptrace",
 };
 
 /* Run dir/name and return its wait status (or a negative tap_wait_bounded() failure). */
