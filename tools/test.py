@@ -935,12 +935,10 @@ class RunChecks:
             self.tally.ok(name)
 
 
-# ---- strace difftest (NOT part of the run yet) ----
+# ---- strace difftest ----
 #
-# Needs `./sprout run` to run a dynamically linked host program (the host's
-# /usr/bin/strace with its shared libraries), which Sprout does not offer yet:
-# main() does not call run_strace_difftest(). Once dynamic host programs run,
-# call it from main() after the "run" group.
+# The host's /usr/bin/strace, dynamically linked, runs inside Sprout through
+# `./sprout run` (which adds its interpreter and libraries) and natively.
 
 STRACE_PROG_GUEST = "/tests/guest/ptrace"   # its "fork-exec-wait" mode: fork, exec self, wait
 
@@ -999,7 +997,12 @@ def strace_events(text, prog):
         line = re.sub(r"si_(u|s)time=\d+", r"si_\1time=T", line)
         for pid in order:
             if pid.isdigit():
-                line = re.sub(r"\b%s\b" % pid, names[pid], line)
+                # Only where a pid stands: a call's result, a pid argument, si_pid; an exit
+                # status or other number equal to a pid stays.
+                for pat in (r"(= )%s$", r"(si_pid=)%s\b",
+                            r"(\b(?:wait4|waitpid|kill|tkill|tgkill)\()%s\b",
+                            r"(waitid\(P_PID, )%s\b"):
+                    line = re.sub(pat % pid, lambda m: m.group(1) + names[pid], line)
         line = re.sub(r"\s+\)", ")", line)
         return re.sub(r"\s+", " ", line).strip()
     return [(names[p], [norm(x) for x in per[p]]) for p in order]
@@ -1502,6 +1505,7 @@ def main():
         with tempfile.TemporaryDirectory(prefix="sprout-test-") as tmp:
             RunChecks(tally, tmp).run()
             run_uaccess_check(tally)
+            run_strace_difftest(tally)
             InitramfsChecks(tally, sprout, tmp).run()
             ConsoleInputChecks(tally).run()
             PathChecks(tally, tmp).run()
