@@ -563,7 +563,19 @@ int sleep_ns(u64 ns, u64 *left_ns)
 		t->state = TASK_SLEEPING;
 		spin_unlock(&rq->lock);
 		spin_unlock(&timer_lock);
-		schedule();
+		/* Look again now that the state is SLEEPING: a signal sent
+		 * between the check above and the state change found this task
+		 * running and woke nothing, and would never end the sleep
+		 * (a SIGKILL to a pausing process group lost a member so). A
+		 * sender after the change takes the run-queue lock after us
+		 * and wakes us; one before it made its signal visible first. */
+		if (signal_pending_current()) {
+			rq = task_rq_lock(t);
+			t->state = TASK_RUNNING;
+			spin_unlock(&rq->lock);
+		} else {
+			schedule();
+		}
 		spin_lock(&timer_lock);
 		if (t->wake_at_ns) {	/* woken early (a signal): still listed */
 			list_del(&t->timer_link);
