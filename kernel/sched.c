@@ -944,16 +944,20 @@ int sleep_ns(u64 ns, u64 *left_ns)
 		t->state = TASK_SLEEPING;
 		spin_unlock(&rq->lock);
 		spin_unlock(&timer_lock);
-		/* A signal (or a ptrace trap) that came after the check above found
-		 * this task still running and woke nobody: look again now that it
-		 * is marked asleep, or the wake-up would be lost. */
+		/* Look again now that the state is SLEEPING: a signal sent
+		 * between the check above and the state change found this task
+		 * running and woke nothing, and would never end the sleep
+		 * (a SIGKILL to a pausing process group lost a member so; a
+		 * ptrace trap the same). A
+		 * sender after the change takes the run-queue lock after us
+		 * and wakes us; one before it made its signal visible first. */
 		if (signal_pending_current()) {
 			rq = task_rq_lock(t);
-			if (t->state == TASK_SLEEPING)
-				t->state = TASK_RUNNING;
+			t->state = TASK_RUNNING;
 			spin_unlock(&rq->lock);
+		} else {
+			schedule();
 		}
-		schedule();
 		spin_lock(&timer_lock);
 		if (t->wake_at_ns) {	/* woken early (a signal): still listed */
 			list_del(&t->timer_link);

@@ -164,21 +164,30 @@ static int case_getaffinity(void)
 #define NPROC_LIMIT	40
 #define NPROC_WORKERS	4
 
-/* A worker forks sleeping children until fork fails; writes how many to @fd. */
-static void nproc_worker(int fd)
+/* A worker waits at the start gate (@gate[0] reaches end of file once every
+ * copy of @gate[1] is closed), then forks sleeping children until fork
+ * fails; writes how many, and the errno, to @fd. */
+static void nproc_worker(const int gate[2], int fd)
 {
 	int n = 0;
+	char c;
 
-	for (;;) {
-		pid_t pid = fork();
+	close(gate[1]);
+	/* A gate that fails is still reported (errno 0 counts as bad), so
+	 * that the leader never waits for this worker in vain. */
+	errno = 0;
+	if (read(gate[0], &c, 1) == 0) {
+		for (;;) {
+			pid_t pid = fork();
 
-		if (pid == 0) {
-			for (;;)
-				pause();
+			if (pid == 0) {
+				for (;;)
+					pause();
+			}
+			if (pid < 0)
+				break;
+			n++;
 		}
-		if (pid < 0)
-			break;
-		n++;
 	}
 	int msg[2] = { n, errno };	/* one write: atomic on a pipe */
 
@@ -189,7 +198,10 @@ static void nproc_worker(int fd)
 }
 
 /* Forks racing on every CPU never take a user past RLIMIT_NPROC (each new
- * process is counted before the check): exactly the limit is reached. */
+ * process is counted before the check): exactly the limit is reached.
+ * Every worker exists before any of them forks (the start gate): a worker
+ * already racing could otherwise use up the limit before the leader has
+ * made the next worker, whose report the leader would then wait for forever. */
 static int case_nproc_race(void)
 {
 	int p[2], st;
@@ -199,32 +211,42 @@ static int case_nproc_race(void)
 	leader = fork();
 	if (leader == 0) {
 		struct rlimit rl = { NPROC_LIMIT, NPROC_LIMIT };
-		int total = 1 + NPROC_WORKERS, bad = 0;
+		int total, bad;
 
 		close(p[0]);
 		setpgid(0, 0);
 		if (setrlimit(RLIMIT_NPROC, &rl) != 0 || setresgid(NPROC_UID, NPROC_UID, NPROC_UID) ||
 		    setresuid(NPROC_UID, NPROC_UID, NPROC_UID))
 			_exit(2);
-		int q[2];
+		int q[2], gate[2], workers = 0;
 
-		if (pipe(q) != 0)
+		if (pipe(q) != 0 || pipe(gate) != 0)
 			_exit(3);
-		for (int i = 0; i < NPROC_WORKERS; i++)
-			if (fork() == 0)
-				nproc_worker(q[1]);
 		for (int i = 0; i < NPROC_WORKERS; i++) {
+			pid_t w = fork();
+
+			if (w == 0)
+				nproc_worker(gate, q[1]);
+			workers += w > 0;
+		}
+		close(gate[1]);		/* open the gate: all workers race now */
+		total = 1 + workers;
+		bad = NPROC_WORKERS - workers;	/* a worker fork failed: a failure, not a hang */
+		for (int i = 0; i < workers; i++) {
 			int msg[2];
 
-			if (read(q[0], msg, sizeof(msg)) != sizeof(msg))
-				_exit(4);
+			if (read(q[0], msg, sizeof(msg)) != sizeof(msg)) {
+				bad++;
+				break;
+			}
 			total += msg[0];
 			bad += msg[1] != EAGAIN;
 		}
-		if (write(p[1], &total, sizeof(total)) != sizeof(total) ||
-		    write(p[1], &bad, sizeof(bad)) != sizeof(bad))
-			_exit(5);
-		kill(0, SIGKILL);	/* the whole group: workers and their children */
+		/* Whatever happened, the whole group goes (workers and their
+		 * children, who hold @p too): the case reads what was written. */
+		if (write(p[1], &total, sizeof(total)) == sizeof(total))
+			write(p[1], &bad, sizeof(bad));
+		kill(0, SIGKILL);
 		_exit(6);
 	}
 	close(p[1]);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <poll.h>
 
 static volatile sig_atomic_t hits;
 static volatile int last_sig;
@@ -593,9 +594,69 @@ static int case_timers(void)
 	return 0;
 }
 
+#define WAKE_ROUNDS	5000
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* A signal sent just as its target goes to sleep in sigsuspend(2) wakes it:
+ * none is lost between the kernel's look for pending signals and the sleep.
+ * The child acknowledges each SIGUSR1 and suspends again; the sender waits
+ * a different short while each round, so that some sends land in that
+ * moment. SIGUSR1 stays blocked outside sigsuspend, so an early one waits. */
+static int case_wake_at_sleep(void)
+{
+	sigset_t usr1, none;
+	int ack[2], lost = -1;
+	pid_t pid;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigemptyset(&none);
+	CHECK_EQ(pipe(ack), 0);
+	CHECK_EQ(sigprocmask(SIG_BLOCK, &usr1, NULL), 0);
+	pid = fork();
+	if (pid == 0) {
+		struct sigaction sa = { .sa_handler = on_usr1 };
+
+		if (sigaction(SIGUSR1, &sa, NULL) != 0)
+			_exit(1);
+		for (;;) {
+			if (write(ack[1], "a", 1) != 1)
+				_exit(1);
+			sigsuspend(&none);
+		}
+	}
+	CHECK(pid > 0);
+	for (int i = 0; i < WAKE_ROUNDS; i++) {
+		struct pollfd pfd = { .fd = ack[0], .events = POLLIN };
+		char c;
+
+		/* The previous round's signal was taken, or it was lost. */
+		if (poll(&pfd, 1, 2000) != 1 || read(ack[0], &c, 1) != 1) {
+			lost = i;
+			break;
+		}
+		for (volatile int d = 0; d < (i * 37) % 4000; d++)
+			;
+		if (kill(pid, SIGUSR1) != 0) {
+			lost = i;
+			break;
+		}
+	}
+	kill(pid, SIGKILL);
+	CHECK_EQ(waitpid(pid, NULL, 0), pid);
+	if (lost >= 0)
+		tap_diag("round %d: SIGUSR1 not taken within 2 s", lost);
+	CHECK_EQ(lost, -1);
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(12);
+	tap_plan(13);
 	run_case("fatal signals in the wait status", case_fatal_status);
 	run_case("core flag with RLIMIT_CORE", case_core_flag);
 	run_case("SIGSEGV/SIGFPE/SIGILL handlers see si_addr and si_code", case_segv_info);
@@ -608,5 +669,6 @@ int main(void)
 	run_case("EINTR versus SA_RESTART; nanosleep and pause", case_eintr_restart);
 	run_case("a stopped nanosleep resumes after SIGCONT", case_sleep_survives_stop);
 	run_case("alarm, setitimer, getitimer, ITIMER_VIRTUAL", case_timers);
+	run_case("a signal sent as sigsuspend goes to sleep wakes it", case_wake_at_sleep);
 	return tap_done();
 }
