@@ -464,6 +464,7 @@ static const char *state_name(char c)
 
 struct mm_sizes {
 	u64 vm, rss, hwm, data, stk, exe, lck;	/* pages */
+	u64 anon, file, shmem, swap, pte;	/* pages */
 };
 
 static void mm_sizes(struct mm *mm, struct mm_sizes *z)
@@ -488,6 +489,11 @@ static void mm_sizes(struct mm *mm, struct mm_sizes *z)
 	z->rss = mm->rss_pages;
 	z->hwm = MAX(mm->hiwater_rss, mm->rss_pages);
 	z->lck = mm->locked_vm;
+	z->anon = mm->rss_anon;
+	z->shmem = mm->rss_shmem;
+	z->file = z->rss - z->anon - z->shmem;
+	z->swap = mm->swap_ents;
+	z->pte = arch_pt_count_user(mm->pt_root);
 	mutex_unlock(&mm->lock);
 }
 
@@ -551,9 +557,11 @@ static void show_status(struct out *o, struct snap *s)
 		    "RssShmem:\t%8lu kB\nVmData:\t%8lu kB\nVmStk:\t%8lu kB\nVmExe:\t%8lu kB\n"
 		    "VmLib:\t%8lu kB\nVmPTE:\t%8lu kB\nVmSwap:\t%8lu kB\n",
 		    (unsigned long)z.vm * 4, (unsigned long)z.vm * 4, (unsigned long)z.lck * 4, 0UL,
-		    (unsigned long)z.hwm * 4, (unsigned long)z.rss * 4, (unsigned long)z.rss * 4,
-		    0UL, 0UL, (unsigned long)z.data * 4, (unsigned long)z.stk * 4,
-		    (unsigned long)z.exe * 4, 0UL, 0UL, 0UL);
+		    (unsigned long)z.hwm * 4, (unsigned long)z.rss * 4, (unsigned long)z.anon * 4,
+		    (unsigned long)z.file * 4, (unsigned long)z.shmem * 4,
+		    (unsigned long)z.data * 4, (unsigned long)z.stk * 4,
+		    (unsigned long)z.exe * 4, 0UL, (unsigned long)z.pte * 4,
+		    (unsigned long)z.swap * 4);
 	}
 	put(o, "Threads:\t%d\nSigQ:\t0/%d\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n"
 	    "SigIgn:\t%016lx\nSigCgt:\t%016lx\nCapInh:\t0000000000000000\n"
@@ -627,6 +635,20 @@ static long render_pid(u8 kind, pid_t pid, u32 sub, struct out *o)
 	case PN_ENVIRON: show_args(o, &s, true); break;
 	case PN_COMM: put(o, "%s\n", s.comm); break;
 	case PN_PID_MOUNTS: o->len = fs_mounts_show(o->buf, o->cap); break;
+	case PN_OOM_SCORE: {
+		unsigned long score = 0;
+
+		oom_score_of(pid, &score);	/* a zombie's is 0 */
+		put(o, "%lu\n", score);
+		break;
+	}
+	case PN_OOM_SCORE_ADJ: {
+		int adj = 0;
+
+		oom_score_adj_get(pid, &adj);
+		put(o, "%d\n", adj);
+		break;
+	}
 	}
 	snap_put(&s);
 	return 0;
@@ -716,6 +738,8 @@ long procfs_render(u8 kind, pid_t pid, u32 sub, char **out)
 	switch (kind) {
 	case PN_MEMINFO: show_meminfo(&o); break;
 	case PN_STAT: show_stat_global(&o); break;
+	case PN_VMSTAT: o.len = (size_t)MAX(0, MIN(vmstat_show(o.buf, o.cap), (int)o.cap - 1));
+		break;
 	case PN_UPTIME: show_uptime(&o); break;
 	case PN_LOADAVG: o.len = (size_t)MAX(0, loadavg_format(o.buf, o.cap)); break;
 	case PN_CPUINFO: show_cpuinfo(&o); break;

@@ -263,6 +263,14 @@ u64 arch_pt_next_populated(u64 root, u64 va, u64 end);
  */
 void arch_pt_free_user(u64 root, bool free_root);
 
+/*
+ * arch_pt_count_user - the page-table pages below @root in the user half
+ * (every level but the root; a leaf table shared with other roots counts
+ * here too), for VmPTE and the OOM killer's badness. Caller holds the
+ * address space's lock. Sleeps: no.
+ */
+u64 arch_pt_count_user(u64 root);
+
 /* arch_pt_activate - load @root into the MMU of this CPU. */
 void arch_pt_activate(u64 root);
 

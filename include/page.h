@@ -22,6 +22,8 @@
 #define PG_FREE		0x1	/* [z] on a buddy free list; order is valid */
 #define PG_RESERVED	0x2	/* [z] not RAM or used by the kernel image */
 #define PG_KMALLOC	0x4	/* [o] owned by a kmalloc size class */
+#define PG_ANON		0x8	/* [o] an anonymous page of user memory (demand-zero or a
+				 * private copy), counted as RssAnon where mapped */
 
 struct page {
 	u32 refcount;		/* [a] users of this frame; 0 when free */

@@ -197,6 +197,10 @@ struct process {
 	struct list_head it_real_link;	/* [itimer_lock] armed real timers */
 	u64 it_virt_value, it_virt_interval;	/* [P] ITIMER_VIRTUAL, ticks */
 	u64 it_prof_value, it_prof_interval;	/* [P] ITIMER_PROF, ticks */
+	short oom_score_adj;		/* [P] /proc/PID/oom_score_adj, -1000..1000 (mm/oom.c);
+					 * inherited by fork */
+	short oom_score_adj_min;	/* [P] the lowest value an unprivileged writer may set:
+					 * the last value root wrote (Linux's oom_score_adj_min) */
 	u32 task_refs;			/* [a] struct tasks still holding the process */
 	u32 refcount;			/* [a] */
 };

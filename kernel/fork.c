@@ -228,6 +228,8 @@ static void fork_commit_process(struct fork_state *fs, const struct fork_args *a
 	p->uid = pp->uid, p->euid = pp->euid, p->suid = pp->suid;
 	p->gid = pp->gid, p->egid = pp->egid, p->sgid = pp->sgid;
 	p->dumpable = pp->dumpable;
+	p->oom_score_adj = pp->oom_score_adj;
+	p->oom_score_adj_min = pp->oom_score_adj_min;
 	memcpy(p->exe_path, pp->exe_path, sizeof(p->exe_path));
 	p->nr_threads = 1;
 	p->state = PROC_ALIVE;

@@ -26,6 +26,7 @@ static struct page *file_fill_page(struct vma *v, u64 va)
 
 	if (!pg)
 		return NULL;
+	pg->flags |= PG_ANON;
 	if (va >= v->file_vend)
 		return pg;
 
@@ -90,7 +91,13 @@ static int cow_break(struct mm *mm, struct vma *v, u64 va, pte_t *pte)
 
 		if (!copy)
 			return -ENOMEM;
+		copy->flags |= PG_ANON;
 		memcpy(page_address(copy), page_address(old), PAGE_SIZE);
+		/* A file page read before the write becomes an anonymous copy. */
+		if (!(old->flags & PG_ANON)) {
+			mm_rss_account(mm, old, false, -1);
+			mm_rss_account(mm, copy, false, 1);
+		}
 		*pte = pte_mk(page_to_phys(copy), v->prot | MMU_USER) | PTE_D;
 		/* The frame changed: another thread of this mm on another CPU
 		 * may still read the old frame through its TLB and miss writes
@@ -165,13 +172,12 @@ int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags)
 		pg = v->file ? file_fill_page(v, va) : page_alloc(0, true);
 		if (!pg)
 			return -ENOMEM;
+		pg->flags |= PG_ANON;
 	}
 	*pte = pte_mk(page_to_phys(pg), prot | MMU_USER);
 	if (cow)
 		*pte = pte_wrprotect_cow(*pte);
-	mm->rss_pages++;
-	if (mm->rss_pages > mm->hiwater_rss)
-		mm->hiwater_rss = mm->rss_pages;
+	mm_rss_account(mm, pg, v->flags & VMA_SHARED, 1);
 	mm->minflt++;
 	return 0;
 }
@@ -185,16 +191,24 @@ int mm_handle_fault(u64 addr, unsigned flags)
 
 	if (!mm || addr >= USER_TOP)
 		return -EFAULT;
-	mutex_lock(&mm->lock);
-	err = mm_fault_locked(mm, addr, flags);
-	mutex_unlock(&mm->lock);
-	if (err == -ENOMEM) {
-		/* No page: SIGKILL, never SIGSEGV (mm/oom.c). A user-mode
-		 * fault reports success so the trap returns and the kill is
-		 * taken; a kernel access (uaccess) fails with -EFAULT first. */
-		mm_oom_kill_current(addr);
-		if (flags & FAULT_USER)
-			return 0;
+	vm_event_inc(VM_PGFAULT);
+	for (;;) {
+		mutex_lock(&mm->lock);
+		err = mm_fault_locked(mm, addr, flags);
+		mutex_unlock(&mm->lock);
+		if (err != -ENOMEM)
+			return err;
+		/* No page: the OOM killer frees some (mm/oom.c), and the fault
+		 * is tried again; never SIGSEGV. When current itself is the one
+		 * to die, a user-mode fault reports success so the trap returns
+		 * and the kill is taken; a kernel access (uaccess) fails. */
+		int oom = mm_out_of_memory();
+
+		if (oom == OOM_KILLED_SELF)
+			return (flags & FAULT_USER) ? 0 : -ENOMEM;
+		/* Nothing killable: a user access waits and retries (killable),
+		 * a kernel one fails rather than wait under the caller's locks. */
+		if (oom == OOM_NO_VICTIM && !(flags & FAULT_USER))
+			return -ENOMEM;
 	}
-	return err;
 }

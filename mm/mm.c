@@ -390,6 +390,18 @@ void mm_flush_all(struct mm *mm)
 		arch_tlb_shootdown(mask);
 }
 
+/* mm_rss_account - see include/mm.h. */
+void mm_rss_account(struct mm *mm, const struct page *pg, bool shared, long delta)
+{
+	mm->rss_pages += delta;
+	if (pg->flags & PG_ANON)
+		mm->rss_anon += delta;
+	else if (shared)
+		mm->rss_shmem += delta;
+	if (mm->rss_pages > mm->hiwater_rss)
+		mm->hiwater_rss = mm->rss_pages;
+}
+
 /* mm_total_vm - bytes covered by VMAs. Caller holds the lock. */
 u64 mm_total_vm(struct mm *mm)
 {

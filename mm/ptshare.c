@@ -156,6 +156,8 @@ int mm_pt_share(struct mm *parent, struct mm *child)
 		}
 	}
 	child->rss_pages = parent->rss_pages;
+	child->rss_anon = parent->rss_anon;
+	child->rss_shmem = parent->rss_shmem;
 	mm_flush_all(parent);
 	return 0;
 }
@@ -185,12 +187,29 @@ static void gather_release(struct mm *mm, struct pt_gather *g)
 	g->npages = g->ntables = 0;
 }
 
+/* Is @va in a MAP_SHARED mapping of @mm? *@v caches the VMA looked up last. */
+static bool va_shared(struct mm *mm, u64 va, struct vma **v)
+{
+	if (!*v || va < (*v)->start || va >= (*v)->end)
+		*v = mm_find_vma(mm, va);
+	return *v && ((*v)->flags & VMA_SHARED);
+}
+
+/* The pages mapped by leaf table @t, whose region starts at @va, leave @mm's resident set. */
+static void unaccount_table(struct mm *mm, const pte_t *t, u64 va, struct vma **v)
+{
+	for (int i = 0; i < PT_ENTRIES_PER_TABLE; i++, va += PAGE_SIZE)
+		if (pte_present(t[i]))
+			mm_rss_account(mm, phys_to_page(pte_phys(t[i])), va_shared(mm, va, v), -1);
+}
+
 /* mm_pt_release - see include/mm.h. */
 void mm_pt_release(struct mm *mm, u64 start, u64 end)
 {
 	struct pt_gather gather = { .npages = 0, .ntables = 0 };
 	struct pt_gather *g = &gather;
 	const int cap = GATHER_MAX;
+	struct vma *v = NULL;
 
 	for (u64 va = start; va < end && va < USER_TOP;) {
 		pte_t *pde = arch_pt_walk_pde(mm->pt_root, va, false);
@@ -212,7 +231,10 @@ void mm_pt_release(struct mm *mm, u64 start, u64 end)
 			}
 			if (va == region && region_end <= end) {
 				/* The whole region goes: detach the table. */
-				g->tables[g->ntables++] = phys_to_page(pde_table_phys(*pde));
+				struct page *tp = phys_to_page(pde_table_phys(*pde));
+
+				unaccount_table(mm, page_address(tp), region, &v);
+				g->tables[g->ntables++] = tp;
 				*pde = 0;
 				if (g->ntables == cap)
 					gather_release(mm, g);
@@ -225,10 +247,11 @@ void mm_pt_release(struct mm *mm, u64 start, u64 end)
 				pte_t *pte = mm_pte_modify(mm, va, false);
 
 				if (pte && pte_present(*pte)) {
-					g->pages[g->npages++] = phys_to_page(pte_phys(*pte));
+					struct page *pg = phys_to_page(pte_phys(*pte));
+
+					g->pages[g->npages++] = pg;
 					*pte = 0;
-					if (mm->rss_pages)
-						mm->rss_pages--;
+					mm_rss_account(mm, pg, va_shared(mm, va, &v), -1);
 					if (g->npages == cap)
 						gather_release(mm, g);
 				}

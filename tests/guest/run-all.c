@@ -20,7 +20,7 @@ static const char *const programs[] = {
 	"mqueue", "msgpass",
 	"uaccess",
 	"maps", "mlock",
-	"sysctl", "ipcinfo", "procperm", "loadavg",
+	"sysctl", "ipcinfo", "procperm", "loadavg", "oomadj",
 	"stress",
 };
 
