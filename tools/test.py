@@ -546,8 +546,10 @@ class RunChecks:
         self.oom_kill()
 
     def oom_kill(self):
-        """A page fault that finds no memory kills the process with SIGKILL, never SIGSEGV, and
-        the kernel log names it: tests/run/oom.c on a small machine, so memory runs out fast."""
+        """A page fault that finds no memory kills a process with SIGKILL, never SIGSEGV, and
+        the kernel log names it in Linux's format: tests/run/oom.c on a small machine, so memory
+        runs out fast; it also checks the choice of the victim (the largest process, never one
+        at oom_score_adj -1000), so three kills are logged."""
         name = "run/oom-sigkill"
         try:
             prog = self.compile("tests/run/oom.c")
@@ -560,7 +562,9 @@ class RunChecks:
                 log = f.read()
         except OSError:
             log = ""
-        named = re.search(r"Out of memory: Killed process \d+ \(oom\)", log)
+        named = len(re.findall(r"Out of memory: Killed process \d+ \(oom\) total-vm:\d+kB, "
+                               r"anon-rss:\d+kB, file-rss:\d+kB, shmem-rss:\d+kB, UID:\d+ "
+                               r"pgtables:\d+kB oom_score_adj:-?\d+\n", log)) == 3
         if rc != 0 or not named:
             self.tally.fail(name, "exit %s, kernel log %s the killed process"
                             % (rc, "names" if named else "does not name"),
