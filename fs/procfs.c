@@ -8,7 +8,7 @@
  *
  * Semantics and formats: proc(5). The tree:
  *   /proc/{self,thread-self,meminfo,stat,uptime,loadavg,cpuinfo,mounts,
- *          filesystems,version,vmstat}
+ *          filesystems,version,vmstat,swaps}
  *   /proc/sys/{fs,kernel,vm}/... (fs/procfs_sys.c)
  *   /proc/<pid>/{stat,status,cmdline,comm,environ,maps,statm,mounts,fd/,exe,
  *                cwd,root,oom_score,oom_score_adj,task/<tid>/...}
@@ -39,6 +39,7 @@ static const struct proc_entry root_entries[] = {
 	{ "mounts", PN_MOUNTS, S_IFREG | 0444 },
 	{ "self", PN_SELF, S_IFLNK | 0777 },
 	{ "stat", PN_STAT, S_IFREG | 0444 },
+	{ "swaps", PN_SWAPS, S_IFREG | 0444 },
 	{ "sys", PN_SYS, S_IFDIR | 0555 },
 	{ "thread-self", PN_THREAD_SELF, S_IFLNK | 0777 },
 	{ "uptime", PN_UPTIME, S_IFREG | 0444 },

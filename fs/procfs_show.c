@@ -11,6 +11,7 @@
 #include "kmalloc.h"
 #include "mm.h"
 #include "page.h"
+#include "swap.h"
 #include "task.h"
 #include "uapi/sprout.h"
 
@@ -23,7 +24,7 @@ struct snap {
 	char state;
 	char comm[TASK_COMM_LEN];
 	u64 utime, stime, cutime, cstime;	/* ticks */
-	u64 minflt, cminflt;
+	u64 minflt, cminflt, majflt, cmajflt;
 	u64 start_ticks;
 	int nthreads;
 	int processor;
@@ -103,6 +104,7 @@ static int snap_get(pid_t pid, pid_t tid, struct snap *s)
 	s->cutime = p->children_ru.utime_ticks;
 	s->cstime = p->children_ru.stime_ticks;
 	s->cminflt = p->children_ru.minflt;
+	s->cmajflt = p->children_ru.majflt;
 	spin_lock(&p->lock);
 	t = find_thread(p, tid);
 	if (tid && !t && !(tid == pid && list_empty(&p->threads))) {
@@ -117,6 +119,7 @@ static int snap_get(pid_t pid, pid_t tid, struct snap *s)
 	s->utime = p->self.utime_ticks;
 	s->stime = p->self.stime_ticks;
 	s->minflt = p->self.minflt;
+	s->majflt = p->self.majflt;
 	s->nthreads = p->nr_threads;
 	s->uid = p->uid;
 	s->euid = p->euid;
@@ -425,7 +428,11 @@ static size_t mm_read(struct mm *mm, u64 addr, char *dst, size_t len)
 		size_t chunk = MIN(len - done, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
 		pte_t *pte = arch_pt_walk(mm->pt_root, va, false);
 
-		/* The argument area is written at exec, so its pages are present. */
+		/* The argument area is written at exec, so its pages are present
+		 * unless swapped out since: then they come back, as Linux's
+		 * access_remote_vm() brings them. */
+		if (pte && pte_is_swap(*pte) && !mm_fault_locked(mm, va, 0))
+			pte = arch_pt_walk(mm->pt_root, va, false);
 		if (!pte || !pte_present(*pte))
 			break;
 		memcpy(dst + done, (char *)phys_to_virt(pte_phys(*pte)) + (va & (PAGE_SIZE - 1)),
@@ -519,7 +526,8 @@ static void show_stat(struct out *o, struct snap *s)
 	put(o, "%d (%s) %c %d %d %d %u %d %u %lu %lu %lu %lu %lu %lu %lu %lu %d %d %d %d %lu ",
 	    s->tid, s->comm, s->state, s->ppid, s->pgid, s->sid, tty, tpgid,
 	    s->kthread ? 0x00208040u : 0x00400100u, (unsigned long)s->minflt,
-	    (unsigned long)s->cminflt, 0UL, 0UL, (unsigned long)s->utime,
+	    (unsigned long)s->cminflt, (unsigned long)s->majflt, (unsigned long)s->cmajflt,
+	    (unsigned long)s->utime,
 	    (unsigned long)s->stime, (unsigned long)s->cutime, (unsigned long)s->cstime,
 	    20, 0, s->nthreads, 0, (unsigned long)s->start_ticks);
 	/* 23 vsize .. 37 cnswap */
@@ -658,13 +666,18 @@ static void show_meminfo(struct out *o)
 {
 	unsigned long total = page_total_count() * (PAGE_SIZE / 1024);
 	unsigned long freek = page_free_count() * (PAGE_SIZE / 1024);
+	unsigned long cached = swap_cache_pages() * (PAGE_SIZE / 1024);
 
-	/* The same figures sysinfo(2) reports; tmpfs pages are not told apart. */
+	/* The same figures sysinfo(2) reports; tmpfs pages are not told apart.
+	 * Pages in the swap cache are free for the taking when no one maps
+	 * them, as Linux counts them into MemAvailable. */
 	put(o, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
 	    "Buffers:        %8lu kB\nCached:         %8lu kB\nSwapCached:     %8lu kB\n"
 	    "SwapTotal:      %8lu kB\nSwapFree:       %8lu kB\nShmem:          %8lu kB\n"
 	    "Slab:           %8lu kB\nSReclaimable:   %8lu kB\n",
-	    total, freek, freek, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+	    total, freek, freek + cached, 0UL, 0UL, cached,
+	    (unsigned long)swap_total_pages() * (PAGE_SIZE / 1024),
+	    (unsigned long)swap_free_pages() * (PAGE_SIZE / 1024), 0UL, 0UL, 0UL);
 }
 
 /*
@@ -738,6 +751,7 @@ long procfs_render(u8 kind, pid_t pid, u32 sub, char **out)
 	switch (kind) {
 	case PN_MEMINFO: show_meminfo(&o); break;
 	case PN_STAT: show_stat_global(&o); break;
+	case PN_SWAPS: o.len = (size_t)swaps_show(o.buf, o.cap); break;
 	case PN_VMSTAT: o.len = (size_t)MAX(0, MIN(vmstat_show(o.buf, o.cap), (int)o.cap - 1));
 		break;
 	case PN_UPTIME: show_uptime(&o); break;

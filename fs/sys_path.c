@@ -120,3 +120,33 @@ int vfs_exec_path_at(int dirfd, const char __user *upath, int flags, char *abspa
 	inode_put(ino);
 	return err;
 }
+
+/* vfs_path_lookup - see include/fs.h. */
+int vfs_path_lookup(const char *path, bool user, struct inode **out)
+{
+	struct inode *root, *cwd;
+	int r;
+
+	if (user)
+		return upath_lookup(AT_FDCWD, (const char __user *)path, 0, out);
+	if (!*path)
+		return -ENOENT;
+	fs_current_root_cwd(&root, &cwd);
+	r = vfs_resolve(root, cwd, path, VFS_FOLLOW, out);
+	inode_put(cwd);
+	inode_put(root);
+	return r;
+}
+
+/* vfs_path_name - see include/fs.h. */
+int vfs_path_name(struct inode *ino, char *buf, size_t size)
+{
+	struct inode *root, *cwd;
+	int n;
+
+	fs_current_root_cwd(&root, &cwd);
+	n = vfs_inode_path(root, ino, buf, size);
+	inode_put(cwd);
+	inode_put(root);
+	return n;
+}

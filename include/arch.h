@@ -215,7 +215,10 @@ void arch_switch(struct task *prev, struct task *next);
  * the arch format through the inline helpers in <arch_impl.h>:
  *   pte_present, pte_write, pte_user, pte_cow, pte_phys,
  *   pte_mk(phys, prot) with prot from PROT_* style flags below,
- *   pte_wrprotect_cow(pte), pte_mkwrite(pte).
+ *   pte_wrprotect_cow(pte), pte_mkwrite(pte), pte_wrprotect(pte),
+ *   pte_young(pte), pte_mkold(pte) (the accessed bit), and the swap entries
+ *   of non-present PTEs: pte_none, pte_is_swap, pte_mk_swap(entry),
+ *   pte_swap_entry(pte).
  * PTE_SW_COW is a software bit marking a COW-shared page.
  */
 #define MMU_READ	0x1u

@@ -101,6 +101,7 @@ struct mm {
 	u64 rss_anon;		/* [m] of them, anonymous pages (private, PG_ANON) */
 	u64 rss_shmem;		/* [m] of them, file pages mapped MAP_SHARED */
 	u64 swap_ents;		/* [m] PTEs holding a swap entry (VmSwap) */
+	u64 reclaim_va;		/* [m] the reclaim clock's hand in this mm (mm/reclaim.c) */
 	u64 hiwater_rss;	/* [m] maximum rss_pages seen */
 	u64 arg_start, arg_end, env_start, env_end;	/* [m] /proc cmdline, environ */
 	u64 minflt;		/* [m] page faults resolved */
@@ -339,7 +340,10 @@ void mm_rss_account(struct mm *mm, const struct page *pg, bool shared, long delt
  * vmstat_show - the text of /proc/vmstat into @buf (@size bytes); its length
  *   as snprintf. Sleeps: no.
  */
-enum vm_event { VM_PGFAULT, VM_OOM_KILL, VM_EVENT_COUNT };
+enum vm_event {
+	VM_PGFAULT, VM_PGMAJFAULT, VM_PSWPIN, VM_PSWPOUT, VM_PGSTEAL_KSWAPD, VM_PGSTEAL_DIRECT,
+	VM_PGSCAN_KSWAPD, VM_PGSCAN_DIRECT, VM_OOM_KILL, VM_EVENT_COUNT
+};
 void vm_event_inc(enum vm_event e);
 u64 vm_event_read(enum vm_event e);
 int vmstat_show(char *buf, size_t size);

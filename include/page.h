@@ -24,6 +24,8 @@
 #define PG_KMALLOC	0x4	/* [o] owned by a kmalloc size class */
 #define PG_ANON		0x8	/* [o] an anonymous page of user memory (demand-zero or a
 				 * private copy), counted as RssAnon where mapped */
+#define PG_SWAPCACHE	0x10	/* [swap_lock] in the swap cache: priv is its swap entry,
+				 * list its hash chain (mm/swap_cache.c) */
 
 struct page {
 	u32 refcount;		/* [a] users of this frame; 0 when free */

@@ -226,6 +226,14 @@ void process_put(struct process *p);
  */
 struct task *task_create_kernel(const char *name, void (*fn)(void *), void *arg);
 
+/*
+ * kthread_create - a kernel thread running fn(arg) as a process of its own,
+ * named @name, child of kthreadd (as Linux's kthreads: `ps` shows it in
+ * brackets under pid 2). Returns the task (already runnable) or NULL
+ * (out of memory or pids). Call after kthreadd_start(). Sleeps: no.
+ */
+struct task *kthread_create(const char *name, void (*fn)(void *), void *arg);
+
 /* kthreadd_start - create kthreadd (pid 2, parent 0; kernel/kthread.c) right
  * after init. Panics only at boot on a broken invariant. Sleeps: no. */
 void kthreadd_start(void);

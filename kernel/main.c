@@ -3,6 +3,7 @@
  * of init (pid 1).
  */
 #include "kernel.h"
+#include "swap.h"
 #include "arch.h"
 #include "cpu.h"
 #include "page.h"
@@ -28,6 +29,31 @@ static bool cmdline_has(const char *cmdline, const char *word)
 			e++;
 		if ((size_t)(e - s) == n && !strncmp(s, word, n))
 			return true;
+		s = e;
+	}
+	return false;
+}
+
+/* The value of option @key ("swap=") on @cmdline into @buf (@size bytes),
+ * or false when the option is absent. */
+static bool cmdline_value(const char *cmdline, const char *key, char *buf, size_t size)
+{
+	size_t n = strlen(key);
+
+	for (const char *s = cmdline; *s;) {
+		while (*s == ' ')
+			s++;
+		const char *e = s;
+
+		while (*e && *e != ' ')
+			e++;
+		if ((size_t)(e - s) > n && !strncmp(s, key, n)) {
+			size_t len = MIN((size_t)(e - s) - n, size - 1);
+
+			memcpy(buf, s + n, len);
+			buf[len] = '\0';
+			return true;
+		}
 		s = e;
 	}
 	return false;
@@ -133,6 +159,13 @@ void kernel_main(struct boot_info *bi)
 	fs_init(bi);
 	start_init();
 	kthreadd_start();
+	/* swap=/dev/vda: kswapd0 formats and enables it as it starts. */
+	{
+		static char swap_dev[32];
+
+		kswapd_start(cmdline_value(bi->cmdline, "swap=", swap_dev, sizeof(swap_dev)) ?
+			     swap_dev : NULL);
+	}
 	arch_timer_init(HZ);
 	printk("sprout: boot complete, %lu pages free\n", page_free_count());
 	arch_irq_enable();

@@ -4,6 +4,7 @@
  * process groups and sessions, random bytes, reboot.
  */
 #include "kernel.h"
+#include "swap.h"
 #include "task.h"
 #include "cpu.h"
 #include "mm.h"
@@ -279,6 +280,8 @@ long sys_sysinfo(struct linux_sysinfo __user *u)
 	si.uptime = (s64)(arch_clock_ns() / NSEC_PER_SEC);
 	si.totalram = page_total_count() * PAGE_SIZE;
 	si.freeram = page_free_count() * PAGE_SIZE;
+	si.totalswap = swap_total_pages() * PAGE_SIZE;
+	si.freeswap = swap_free_pages() * PAGE_SIZE;
 	si.procs = (u16)pid_in_use_count();
 	si.mem_unit = 1;
 	return copy_to_user(u, &si, sizeof(si)) ? -EFAULT : 0;

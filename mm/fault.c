@@ -15,6 +15,7 @@
 #include "mm.h"
 #include "page.h"
 #include "fs.h"
+#include "swap.h"
 #include "cpu.h"
 #include "task.h"
 #include "uapi/errno.h"
@@ -82,6 +83,11 @@ static int cow_break(struct mm *mm, struct vma *v, u64 va, pte_t *pte)
 	/* Taking the page back only adds the write right: no TLB anywhere can
 	 * hold a translation that allows more than the new PTE, so no flush
 	 * (a stale read-only entry faults once more and lands below). */
+	/* A page back from swap may still be cached for its slot: when no
+	 * swap entry names the slot any more, the cache lets it go, and the
+	 * writer may be its last user. */
+	if (old->flags & PG_SWAPCACHE)
+		swap_cache_try_release(old);
 	if (v->flags & VMA_SHARED) {
 		*pte = pte_mkwrite(*pte);
 	} else if (page_refcount(old) == 1) {
@@ -150,6 +156,8 @@ int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags)
 	pte = mm_pte_modify(mm, va, true);
 	if (!pte)
 		return -ENOMEM;
+	if (pte_is_swap(*pte))
+		return swap_in_locked(mm, v, va, pte, flags);
 
 	struct page *pg;
 	u32 prot = v->prot;
@@ -196,8 +204,18 @@ int mm_handle_fault(u64 addr, unsigned flags)
 		mutex_lock(&mm->lock);
 		err = mm_fault_locked(mm, addr, flags);
 		mutex_unlock(&mm->lock);
+		reclaim_check(page_free_count());
 		if (err != -ENOMEM)
 			return err;
+		/* No frame: reclaim some here (mm/reclaim.c) and try again. */
+		if (swap_active()) {
+			u64 n = mm_reclaim(32);
+
+			for (u64 i = 0; i < n; i++)
+				vm_event_inc(VM_PGSTEAL_DIRECT);
+			if (n)
+				continue;
+		}
 		/* No page: the OOM killer frees some (mm/oom.c), and the fault
 		 * is tried again; never SIGSEGV. When current itself is the one
 		 * to die, a user-mode fault reports success so the trap returns

@@ -28,6 +28,7 @@
 #include "kernel.h"
 #include "mm.h"
 #include "page.h"
+#include "swap.h"
 #include "uapi/errno.h"
 
 /*
@@ -55,6 +56,8 @@ static void pt_table_put(struct page *tp)
 	for (int i = 0; i < PT_ENTRIES_PER_TABLE; i++) {
 		if (pte_present(t[i]))
 			page_put(phys_to_page(pte_phys(t[i])));
+		else if (pte_is_swap(t[i]))
+			swap_pte_gone(pte_swap_entry(t[i]));
 	}
 	tp->refcount = 1;	/* back to the page allocator's own convention */
 	page_put(tp);
@@ -79,6 +82,17 @@ static int pt_unshare(struct mm *mm, pte_t *pde)
 		return -ENOMEM;
 	pte_t *new = page_address(np);
 
+	/* A second table will name every slot: one more reference each
+	 * (refused only past 65534 sharers of one slot). */
+	for (int i = 0; i < PT_ENTRIES_PER_TABLE; i++) {
+		if (pte_is_swap(old[i]) && swap_entry_dup(pte_swap_entry(old[i]))) {
+			while (i-- > 0)
+				if (pte_is_swap(old[i]))
+					swap_entry_put(pte_swap_entry(old[i]));
+			page_put(np);
+			return -ENOMEM;
+		}
+	}
 	for (int i = 0; i < PT_ENTRIES_PER_TABLE; i++) {
 		pte_t e = old[i];
 
@@ -158,6 +172,7 @@ int mm_pt_share(struct mm *parent, struct mm *child)
 	child->rss_pages = parent->rss_pages;
 	child->rss_anon = parent->rss_anon;
 	child->rss_shmem = parent->rss_shmem;
+	child->swap_ents = parent->swap_ents;
 	mm_flush_all(parent);
 	return 0;
 }
@@ -195,12 +210,16 @@ static bool va_shared(struct mm *mm, u64 va, struct vma **v)
 	return *v && ((*v)->flags & VMA_SHARED);
 }
 
-/* The pages mapped by leaf table @t, whose region starts at @va, leave @mm's resident set. */
+/* The pages and swap entries of leaf table @t, whose region starts at @va,
+ * leave @mm's resident set and swap count. */
 static void unaccount_table(struct mm *mm, const pte_t *t, u64 va, struct vma **v)
 {
-	for (int i = 0; i < PT_ENTRIES_PER_TABLE; i++, va += PAGE_SIZE)
+	for (int i = 0; i < PT_ENTRIES_PER_TABLE; i++, va += PAGE_SIZE) {
 		if (pte_present(t[i]))
 			mm_rss_account(mm, phys_to_page(pte_phys(t[i])), va_shared(mm, va, v), -1);
+		else if (pte_is_swap(t[i]) && mm->swap_ents)
+			mm->swap_ents--;
+	}
 }
 
 /* mm_pt_release - see include/mm.h. */
@@ -254,6 +273,11 @@ void mm_pt_release(struct mm *mm, u64 start, u64 end)
 					mm_rss_account(mm, pg, va_shared(mm, va, &v), -1);
 					if (g->npages == cap)
 						gather_release(mm, g);
+				} else if (pte && pte_is_swap(*pte)) {
+					/* No TLB holds a non-present entry. */
+					swap_pte_gone(pte_swap_entry(*pte));
+					*pte = 0;
+					mm->swap_ents--;
 				}
 			}
 			pde++;

@@ -9,6 +9,7 @@
 #include "kernel.h"
 #include "mm.h"
 #include "page.h"
+#include "swap.h"
 
 static u64 vm_events[VM_EVENT_COUNT];	/* [a] */
 
@@ -27,7 +28,18 @@ u64 vm_event_read(enum vm_event e)
 /* vmstat_show - see include/mm.h. Names and order as Linux's /proc/vmstat. */
 int vmstat_show(char *buf, size_t size)
 {
-	return snprintf(buf, size, "nr_free_pages %lu\npgfault %lu\noom_kill %lu\n",
-			(unsigned long)page_free_count(), (unsigned long)vm_event_read(VM_PGFAULT),
+	return snprintf(buf, size,
+			"nr_free_pages %lu\nnr_swapcached %lu\npswpin %lu\npswpout %lu\n"
+			"pgfault %lu\npgmajfault %lu\npgsteal_kswapd %lu\npgsteal_direct %lu\n"
+			"pgscan_kswapd %lu\npgscan_direct %lu\noom_kill %lu\n",
+			(unsigned long)page_free_count(), (unsigned long)swap_cache_pages(),
+			(unsigned long)vm_event_read(VM_PSWPIN),
+			(unsigned long)vm_event_read(VM_PSWPOUT),
+			(unsigned long)vm_event_read(VM_PGFAULT),
+			(unsigned long)vm_event_read(VM_PGMAJFAULT),
+			(unsigned long)vm_event_read(VM_PGSTEAL_KSWAPD),
+			(unsigned long)vm_event_read(VM_PGSTEAL_DIRECT),
+			(unsigned long)vm_event_read(VM_PGSCAN_KSWAPD),
+			(unsigned long)vm_event_read(VM_PGSCAN_DIRECT),
 			(unsigned long)vm_event_read(VM_OOM_KILL));
 }
