@@ -78,18 +78,37 @@ void blkdev_for_each(void (*fn)(struct blkdev *dev, void *arg), void *arg)
 	spin_unlock(&blkdev_list_lock);
 }
 
+/*
+ * Bring the busy-time counters up to @now before in_flight changes: io_ns grows while anything
+ * is in flight, queue_ns by the number in flight (iostats.rst fields 10 and 11). Caller holds
+ * [d].
+ */
+static void stamp(struct blkdev *dev, u64 now)
+{
+	if (dev->in_flight && now > dev->stamp_ns) {
+		dev->io_ns += now - dev->stamp_ns;
+		dev->queue_ns += (now - dev->stamp_ns) * dev->in_flight;
+	}
+	dev->stamp_ns = now;
+}
+
 /* blk_request_done - see include/blkdev.h. */
 void blk_request_done(struct blk_request *rq, int status)
 {
 	struct blkdev *dev = rq->dev;
+	u64 now = arch_clock_ns(), ms = (now - rq->start_ns) / 1000000;
+
 	spin_lock(&dev->lock);
+	stamp(dev, now);
 	dev->in_flight--;
 	if (rq->write) {
 		dev->writes++;
 		dev->write_sectors += rq->nsect;
+		dev->write_ms += ms;
 	} else {
 		dev->reads++;
 		dev->read_sectors += rq->nsect;
+		dev->read_ms += ms;
 	}
 	spin_unlock(&dev->lock);
 	if (status)
@@ -110,7 +129,9 @@ void blkdev_submit(struct blk_request *rq)
 
 	rq->done = false;
 	rq->status = 0;
+	rq->start_ns = arch_clock_ns();
 	spin_lock(&dev->lock);
+	stamp(dev, rq->start_ns);
 	dev->in_flight++;
 	spin_unlock(&dev->lock);
 	if (rq->nsect == 0 || rq->sector > dev->nr_sectors ||
@@ -121,6 +142,23 @@ void blkdev_submit(struct blk_request *rq)
 	dev->ops->submit(dev, rq);
 }
 
+/* blk_request_wait - see include/blkdev.h. */
+int blk_request_wait(struct blk_request *rq)
+{
+	struct wait_entry we;
+
+	/* Disk I/O is not interrupted by signals: sleep until the device answers. */
+	for (;;) {
+		prepare_to_wait_uninterruptible(&rq->wait, &we);
+		if (__atomic_load_n(&rq->done, __ATOMIC_ACQUIRE))
+			break;
+		schedule();
+		finish_wait(&rq->wait, &we);
+	}
+	finish_wait(&rq->wait, &we);
+	return rq->status;
+}
+
 /* blkdev_rw - see include/blkdev.h. */
 int blkdev_rw(struct blkdev *dev, u64 sector, void *buf, u32 nsect, bool write)
 {
@@ -128,18 +166,97 @@ int blkdev_rw(struct blkdev *dev, u64 sector, void *buf, u32 nsect, bool write)
 		.dev = dev, .sector = sector, .nsect = nsect, .write = write, .buf = buf,
 	};
 
-	struct wait_entry we;
-
 	wait_queue_init(&rq.wait, "blk_request");
 	blkdev_submit(&rq);
-	/* Disk I/O is not interrupted by signals: sleep until the device answers. */
-	for (;;) {
-		prepare_to_wait(&rq.wait, &we);
-		if (__atomic_load_n(&rq.done, __ATOMIC_ACQUIRE))
-			break;
-		schedule();
-		finish_wait(&rq.wait, &we);
-	}
-	finish_wait(&rq.wait, &we);
-	return rq.status;
+	return blk_request_wait(&rq);
+}
+
+/* blkdev_flush - see include/blkdev.h. */
+int blkdev_flush(struct blkdev *dev)
+{
+	u64 start = arch_clock_ns();
+	int err = dev->ops->flush ? dev->ops->flush(dev) : 0;
+
+	spin_lock(&dev->lock);
+	dev->flushes++;
+	dev->flush_ms += (arch_clock_ns() - start) / 1000000;
+	spin_unlock(&dev->lock);
+	if (err)
+		printk("blk: %s: flush failed (%d)\n", dev->name, err);
+	return err;
+}
+
+struct show_buf {
+	char *buf;
+	size_t size, len;
+};
+
+static void show_put(struct show_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->len + 1 >= b->size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->buf + b->len, b->size - b->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		b->len = MIN(b->len + (size_t)n, b->size - 1);
+}
+
+static void partitions_one(struct blkdev *dev, void *arg)
+{
+	/* #blocks: 1 KiB blocks, as Linux's show_partition() prints them. */
+	show_put(arg, "%4u  %7u %10llu %s\n", dev->major, dev->minor,
+		 (unsigned long long)(dev->nr_sectors >> 1), dev->name);
+}
+
+/* blkdev_partitions_show - see include/blkdev.h. */
+size_t blkdev_partitions_show(char *buf, size_t size)
+{
+	struct show_buf b = { buf, size, 0 };
+
+	if (!size)
+		return 0;
+	buf[0] = '\0';
+	show_put(&b, "major minor  #blocks  name\n\n");
+	blkdev_for_each(partitions_one, &b);
+	return b.len;
+}
+
+static void diskstats_one(struct blkdev *dev, void *arg)
+{
+	u64 r, rs, rms, w, ws, wms, fl, flms, io, q;
+	u32 inflight;
+
+	spin_lock(&dev->lock);
+	stamp(dev, arch_clock_ns());
+	r = dev->reads, rs = dev->read_sectors, rms = dev->read_ms;
+	w = dev->writes, ws = dev->write_sectors, wms = dev->write_ms;
+	fl = dev->flushes, flms = dev->flush_ms;
+	io = dev->io_ns / 1000000, q = dev->queue_ns / 1000000;
+	inflight = dev->in_flight;
+	spin_unlock(&dev->lock);
+	/* The 17 fields after the name (Linux 5.5+): reads, merged, sectors, ms; writes, ...;
+	 * in flight, io ms, weighted ms; discards (none), ...; flushes, flush ms. Requests are
+	 * never merged. */
+	show_put(arg, "%4u %7u %s %llu 0 %llu %llu %llu 0 %llu %llu %u %llu %llu 0 0 0 0 %llu %llu\n",
+		 dev->major, dev->minor, dev->name, (unsigned long long)r,
+		 (unsigned long long)rs, (unsigned long long)rms, (unsigned long long)w,
+		 (unsigned long long)ws, (unsigned long long)wms, inflight,
+		 (unsigned long long)io, (unsigned long long)q, (unsigned long long)fl,
+		 (unsigned long long)flms);
+}
+
+/* blkdev_diskstats_show - see include/blkdev.h. */
+size_t blkdev_diskstats_show(char *buf, size_t size)
+{
+	struct show_buf b = { buf, size, 0 };
+
+	if (!size)
+		return 0;
+	buf[0] = '\0';
+	blkdev_for_each(diskstats_one, &b);
+	return b.len;
 }

@@ -147,8 +147,9 @@ static int unpack_entry(const struct cpio_entry *e, char *path)
 		return 0;
 	if (len >= PATH_MAX)
 		return -ENAMETOOLONG;
-	if (type != S_IFDIR && type != S_IFREG && type != S_IFLNK && type != S_IFCHR)
-		return -EOPNOTSUPP;	/* FIFOs, sockets, block devices: not on tmpfs yet */
+	if (type != S_IFDIR && type != S_IFREG && type != S_IFLNK && type != S_IFCHR &&
+	    type != S_IFBLK)
+		return -EOPNOTSUPP;	/* FIFOs, sockets: not on tmpfs yet */
 	memcpy(path, name, len);
 	path[len] = '\0';
 	make_parents(path);

@@ -158,7 +158,7 @@ void inode_fill_stat(struct inode *ino, struct linux_stat *st)
 	st->st_mode = ino->mode;
 	st->st_uid = ino->uid;
 	st->st_gid = ino->gid;
-	if (S_ISCHR(ino->mode))
+	if (S_ISCHR(ino->mode) || S_ISBLK(ino->mode))
 		st->st_rdev = linux_makedev(ino->rdev_major, ino->rdev_minor);
 	st->st_size = (s64)ino->size;
 	st->st_blksize = PAGE_SIZE;

@@ -244,6 +244,21 @@ int vfs_open(struct inode *root, struct inode *start, const char *path, u32 flag
  * looked up and permission-checked). */
 int vfs_open_inode(struct inode *ino, u32 flags, struct file **out);
 
+/* ---- fs/blkdev_file.c: block special files ---- */
+
+/* blkdev_file_open - open block device node @ino (@flags as given to open, @kept_flags the
+ * status flags the description keeps): -ENXIO when no such disk, -EACCES to write a read-only
+ * one. May sleep. */
+int blkdev_file_open(struct inode *ino, u32 flags, u32 kept_flags, struct file **out);
+/* blkdev_file_is - @f is an open block device. blkdev_file_size - its size in bytes.
+ * blkdev_file_fsync - flush its write cache: 0 or -EIO. May sleep. */
+bool blkdev_file_is(const struct file *f);
+u64 blkdev_file_size(struct file *f);
+int blkdev_file_fsync(struct file *f);
+/* blkdev_populate - a node in directory @dir (a devtmpfs, /dev) for every disk, where missing.
+ * May sleep. */
+void blkdev_populate(struct inode *dir);
+
 /* ---- fs/chrdev.c, fs/tty.c ---- */
 
 /* chrdev_ops - the operations of character device @major:@minor or NULL. */

@@ -63,7 +63,7 @@ int vfs_mknod(struct vfs_last *last, u32 mode, const char *target, u32 major, u3
 	ino->dev_minor = dir->dev_minor;
 	if (S_ISDIR(mode))
 		ino->nlink = 1;	/* its "."; the entry in @dir adds the second */
-	if (S_ISCHR(mode)) {
+	if (S_ISCHR(mode) || S_ISBLK(mode)) {
 		ino->rdev_major = major;
 		ino->rdev_minor = minor;
 	}

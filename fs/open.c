@@ -28,6 +28,9 @@ int vfs_open_inode(struct inode *ino, u32 flags, struct file **out)
 		ops = &tmpfs_dir_ops;
 	else if (S_ISCHR(ino->mode))
 		ops = chrdev_ops(ino->rdev_major, ino->rdev_minor);
+	else if (S_ISBLK(ino->mode))
+		return blkdev_file_open(ino, flags, (flags & FILE_KEPT_FLAGS) | LINUX_O_LARGEFILE,
+					out);
 	else
 		ops = NULL;
 	if (!ops)

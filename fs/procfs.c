@@ -8,7 +8,8 @@
  *
  * Semantics and formats: proc(5). The tree:
  *   /proc/{self,thread-self,meminfo,stat,uptime,loadavg,cpuinfo,mounts,
- *          filesystems,version,vmstat,swaps}
+ *          filesystems,version,partitions,diskstats,vmstat,swaps}
+ *   /proc/net/dev
  *   /proc/sys/{fs,kernel,vm}/... (fs/procfs_sys.c)
  *   /proc/<pid>/{stat,status,cmdline,comm,environ,maps,statm,mounts,fd/,exe,
  *                cwd,root,oom_score,oom_score_adj,task/<tid>/...}
@@ -33,10 +34,13 @@ struct proc_entry {
 
 static const struct proc_entry root_entries[] = {
 	{ "cpuinfo", PN_CPUINFO, S_IFREG | 0444 },
+	{ "diskstats", PN_DISKSTATS, S_IFREG | 0444 },
 	{ "filesystems", PN_FILESYSTEMS, S_IFREG | 0444 },
 	{ "loadavg", PN_LOADAVG, S_IFREG | 0444 },
 	{ "meminfo", PN_MEMINFO, S_IFREG | 0444 },
 	{ "mounts", PN_MOUNTS, S_IFREG | 0444 },
+	{ "net", PN_NET, S_IFDIR | 0555 },
+	{ "partitions", PN_PARTITIONS, S_IFREG | 0444 },
 	{ "self", PN_SELF, S_IFLNK | 0777 },
 	{ "stat", PN_STAT, S_IFREG | 0444 },
 	{ "swaps", PN_SWAPS, S_IFREG | 0444 },
@@ -45,6 +49,11 @@ static const struct proc_entry root_entries[] = {
 	{ "uptime", PN_UPTIME, S_IFREG | 0444 },
 	{ "version", PN_VERSION, S_IFREG | 0444 },
 	{ "vmstat", PN_VMSTAT, S_IFREG | 0444 },
+};
+
+/* Entries of /proc/net. */
+static const struct proc_entry net_entries[] = {
+	{ "dev", PN_NET_DEV, S_IFREG | 0444 },
 };
 
 /*
@@ -232,6 +241,9 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 
 		return make_node(dir, &e, 0, (u32)idx, out);
 	}
+	case PN_NET:
+		return lookup_table(dir, net_entries, ARRAY_SIZE(net_entries), name, len, 0, 0,
+				    out);
 	case PN_PID_DIR:
 	case PN_TID_DIR:
 		return lookup_table(dir, pid_entries, ARRAY_SIZE(pid_entries), name, len, pid, sub,
@@ -263,8 +275,9 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 int procfs_name_of(struct inode *ino, char *buf, size_t size)
 {
 	u8 kind = PN_KIND(ino->priv);
-	const struct proc_entry *tabs[] = { root_entries, pid_entries };
-	const size_t lens[] = { ARRAY_SIZE(root_entries), ARRAY_SIZE(pid_entries) };
+	const struct proc_entry *tabs[] = { root_entries, pid_entries, net_entries };
+	const size_t lens[] = { ARRAY_SIZE(root_entries), ARRAY_SIZE(pid_entries),
+				ARRAY_SIZE(net_entries) };
 	const char *sname;
 	int n;
 
@@ -368,6 +381,8 @@ static bool gen_entry(struct inode *dir, u64 i, struct gen_dirent *out)
 		out->ino = PROC_INO_BASE + ((u64)(id & 0x3ff) << 7 | PN_SYSCTL);
 		return true;
 	}
+	case PN_NET:
+		return gen_table(net_entries, ARRAY_SIZE(net_entries), i, 0, 0, out);
 	case PN_PID_DIR:
 	case PN_TID_DIR:
 		return gen_table(pid_entries, ARRAY_SIZE(pid_entries), i, pid, sub, out);

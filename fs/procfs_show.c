@@ -14,6 +14,8 @@
 #include "swap.h"
 #include "task.h"
 #include "uapi/sprout.h"
+#include "blkdev.h"
+#include "netdev.h"
 
 #define RENDER_MAX	(64 * 1024)	/* bytes: the largest file we render */
 #define TICK_NS		(1000000000ULL / HZ)	/* USER_HZ = HZ = 100 */
@@ -47,6 +49,8 @@ static char task_state_letter(struct process *p, struct task *t)
 		return 'T';
 	if (!t)
 		return 'Z';
+	if (t->state == TASK_UNINTERRUPTIBLE)
+		return 'D';
 	return t->state == TASK_RUNNING ? 'R' : 'S';
 }
 
@@ -463,6 +467,7 @@ static const char *state_name(char c)
 	switch (c) {
 	case 'R': return "R (running)";
 	case 'S': return "S (sleeping)";
+	case 'D': return "D (disk sleep)";
 	case 'T': return "T (stopped)";
 	case 'Z': return "Z (zombie)";
 	default: return "I (idle)";
@@ -685,9 +690,9 @@ static void show_meminfo(struct out *o)
  * tick as it finds the CPU (idle, a task in user mode, a task in the
  * kernel), so every column only grows. nice stays 0 (no task can be
  * niced), and so do iowait, irq, softirq, steal and guest: Sprout has no
- * block I/O to wait for, does not time interrupts apart from the task they
- * interrupt, and runs no guests; procs_blocked is 0 as every sleep can be
- * interrupted (nothing sleeps in Linux's D state). The "cpu" line sums the
+ * iowait accounting, does not time interrupts apart from the task they
+ * interrupt, and runs no guests. procs_blocked counts the tasks waiting for
+ * disk I/O (TASK_UNINTERRUPTIBLE, Linux's D state). The "cpu" line sums the
  * CPUs.
  */
 static void show_stat_global(struct out *o)
@@ -712,10 +717,10 @@ static void show_stat_global(struct out *o)
 		put(o, "cpu%d %lu 0 %lu %lu 0 0 0 0 0 0\n", c, (unsigned long)cu[c],
 		    (unsigned long)cs[c], (unsigned long)ci[c]);
 	put(o, "intr %lu\nctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %u\n"
-	    "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
+	    "procs_blocked %u\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
 	    (unsigned long)intr, (unsigned long)ctxt,
 	    (unsigned long)(arch_rtc_seconds() - arch_clock_ns() / 1000000000ULL),
-	    (unsigned long)pid_alloc_count(), sched_nr_running());
+	    (unsigned long)pid_alloc_count(), sched_nr_running(), sched_nr_uninterruptible());
 }
 
 static void show_uptime(struct out *o)
@@ -764,6 +769,9 @@ long procfs_render(u8 kind, pid_t pid, u32 sub, char **out)
 	case PN_VERSION:
 		put(&o, "%s version 0.1 (x86_64)\n", SPROUT_SYSNAME);
 		break;
+	case PN_PARTITIONS: o.len = blkdev_partitions_show(o.buf, o.cap); break;
+	case PN_DISKSTATS: o.len = blkdev_diskstats_show(o.buf, o.cap); break;
+	case PN_NET_DEV: o.len = netdev_proc_show(o.buf, o.cap); break;
 	case PN_SYSCTL:
 		err = procfs_sys_show(sub, o.buf, o.cap);
 		if (err >= 0) {

@@ -205,6 +205,8 @@ long sys_lseek(int fd, s64 off, unsigned whence)
 		goto out_put;
 	}
 	size = f->inode ? (s64)inode_size(f->inode) : 0;
+	if (blkdev_file_is(f))
+		size = (s64)blkdev_file_size(f);	/* a disk's end is its capacity */
 	mutex_lock(&f->pos_lock);
 	switch (whence) {
 	case SEEK_SET:

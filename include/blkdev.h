@@ -40,6 +40,7 @@ struct blk_request {
 	struct list_head link;		/* [d] the driver's queue */
 	void (*end_io)(struct blk_request *rq);	/* optional, called at completion (any context) */
 	void *priv;			/* the submitter's */
+	u64 start_ns;			/* set by blkdev_submit(): for the time counters */
 };
 
 /* What a driver implements. */
@@ -61,6 +62,10 @@ struct blkdev {
 	struct spinlock lock;
 	/* /proc/diskstats counters [d]: completed requests, sectors, time in ms */
 	u64 reads, read_sectors, read_ms, writes, write_sectors, write_ms;
+	u64 flushes, flush_ms;		/* [d] completed blkdev_flush() calls and their time */
+	u64 io_ns;			/* [d] time with at least one request in flight */
+	u64 queue_ns;			/* [d] time-weighted requests in flight (sum of waits) */
+	u64 stamp_ns;			/* [d] when io_ns/queue_ns were last brought up to date */
 	u32 in_flight;			/* [d] */
 	struct list_head link;		/* [g] */
 };
@@ -89,6 +94,28 @@ void blkdev_submit(struct blk_request *rq);
  * does on Linux).
  */
 int blkdev_rw(struct blkdev *dev, u64 sector, void *buf, u32 nsect, bool write);
+
+/*
+ * blk_request_wait - sleep until @rq (submitted with blkdev_submit()) is done, uninterruptibly:
+ * signals do not end the wait, as disk I/O on Linux (the task shows state D). Returns
+ * rq->status. May sleep.
+ */
+int blk_request_wait(struct blk_request *rq);
+
+/*
+ * blkdev_flush - make every completed write of @dev durable (the driver's flush; fsync(2) on
+ * the device). Returns 0 or -EIO (logged). Counted in /proc/diskstats. May sleep.
+ */
+int blkdev_flush(struct blkdev *dev);
+
+/*
+ * blkdev_partitions_show, blkdev_diskstats_show - the text of /proc/partitions and
+ * /proc/diskstats (Linux's formats, proc(5), Documentation/admin-guide/iostats.rst) into
+ * @buf of @size bytes; returns the length (truncated at @size - 1). Takes [g] and each [d].
+ * Sleeps: no.
+ */
+size_t blkdev_partitions_show(char *buf, size_t size);
+size_t blkdev_diskstats_show(char *buf, size_t size);
 
 /* blk_request_done - the driver finished @rq with @status (0 or -EIO): account it, wake the
  * submitter, call end_io. Any context, including the interrupt handler. */

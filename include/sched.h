@@ -40,6 +40,12 @@ void wait_queue_init(struct wait_queue *wq, const char *name);
 /* prepare_to_wait - enqueue @e (for current) on @wq and mark current
  * TASK_SLEEPING (interruptible by signals). Sleeps: no. */
 void prepare_to_wait(struct wait_queue *wq, struct wait_entry *e);
+/* prepare_to_wait_uninterruptible - prepare_to_wait() marking current TASK_UNINTERRUPTIBLE:
+ * no signal ends the sleep, only wake_up() of @wq (device waits: drivers/block.c). */
+void prepare_to_wait_uninterruptible(struct wait_queue *wq, struct wait_entry *e);
+/* sched_nr_uninterruptible - tasks in TASK_UNINTERRUPTIBLE now (/proc/stat procs_blocked,
+ * the load average). Sleeps: no. */
+unsigned sched_nr_uninterruptible(void);
 /* finish_wait - mark current running and dequeue @e. */
 void finish_wait(struct wait_queue *wq, struct wait_entry *e);
 

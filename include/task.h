@@ -40,6 +40,10 @@ enum task_state {
 	TASK_SLEEPING,		/* waiting on a wait queue; signals wake it */
 	TASK_DEAD,		/* finished; its stack is freed by whoever runs next */
 	TASK_STOPPED,		/* job-control stop: only SIGCONT or SIGKILL wakes it */
+	TASK_UNINTERRUPTIBLE,	/* waiting for a device (disk I/O): only wake_up() of its
+				 * queue wakes it, never a signal; 'D' in ps, counted in the
+				 * load average and /proc/stat procs_blocked
+				 * (prepare_to_wait_uninterruptible(), kernel/sched.c) */
 };
 
 #define TASK_COMM_LEN	16

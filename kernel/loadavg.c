@@ -46,7 +46,8 @@ void loadavg_tick(u64 now)
 	if (now < next_sample)
 		return;
 	next_sample = now + LOAD_FREQ;
-	active = (unsigned long)sched_nr_running() * FIXED_1;
+	/* Linux counts tasks waiting for disk I/O (state D) as load too. */
+	active = (unsigned long)(sched_nr_running() + sched_nr_uninterruptible()) * FIXED_1;
 	__atomic_store_n(&avenrun[0], calc_load(avenrun[0], EXP_1, active), __ATOMIC_RELAXED);
 	__atomic_store_n(&avenrun[1], calc_load(avenrun[1], EXP_5, active), __ATOMIC_RELAXED);
 	__atomic_store_n(&avenrun[2], calc_load(avenrun[2], EXP_15, active), __ATOMIC_RELAXED);

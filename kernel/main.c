@@ -13,6 +13,7 @@
 #include "mm.h"
 #include "mutex.h"
 #include "trace.h"
+#include "pci.h"
 
 bool trace_enabled;
 
@@ -153,12 +154,16 @@ void kernel_main(struct boot_info *bi)
 		mutex_order_selftest(false);
 	if (cmdline_has(bi->cmdline, "lockorder-mutex-documented"))
 		mutex_order_selftest(true);
+	/* Devices before the other CPUs (drivers map their registers into the kernel half) and
+	 * before the file system (which makes /dev/vda for the disks found). */
+	drivers_init(bi->cmdline);
 	/* The other CPUs idle until start_init() gives them something to do. */
 	arch_smp_boot();
 	pid_init();
 	fs_init(bi);
 	start_init();
 	kthreadd_start();
+	drivers_late_init();
 	/* swap=/dev/vda: kswapd0 formats and enables it as it starts. */
 	{
 		static char swap_dev[32];

@@ -271,6 +271,25 @@ void sched_yield_current(void)
 	schedule();
 }
 
+/* Tasks in TASK_UNINTERRUPTIBLE: changed with the task's run-queue lock held, as it changes
+ * state. [a] */
+static int nr_uninterruptible;
+
+/* sched_nr_uninterruptible - see include/sched.h. */
+unsigned sched_nr_uninterruptible(void)
+{
+	int n = __atomic_load_n(&nr_uninterruptible, __ATOMIC_RELAXED);
+
+	return n > 0 ? (unsigned)n : 0;
+}
+
+/* Leave TASK_UNINTERRUPTIBLE's count when @t's state moves on. Run-queue lock held. */
+static void uninterruptible_leave(struct task *t)
+{
+	if (t->state == TASK_UNINTERRUPTIBLE)
+		__atomic_sub_fetch(&nr_uninterruptible, 1, __ATOMIC_RELAXED);
+}
+
 /* Make @t runnable if it is in state @from (sleeping or stopped). */
 static bool wake_from_state(struct task *t, enum task_state from)
 {
@@ -279,6 +298,7 @@ static bool wake_from_state(struct task *t, enum task_state from)
 	bool woke = false, kick = false;
 
 	if (t->state == from) {
+		uninterruptible_leave(t);
 		t->state = TASK_RUNNING;
 		/* A task that set SLEEPING but has not switched away yet is
 		 * still current on its CPU (schedule() holds this lock until
@@ -453,6 +473,24 @@ void prepare_to_wait(struct wait_queue *wq, struct wait_entry *e)
 	spin_unlock(&wq->lock);
 }
 
+/* prepare_to_wait_uninterruptible - see include/sched.h. */
+void prepare_to_wait_uninterruptible(struct wait_queue *wq, struct wait_entry *e)
+{
+	struct task *t = current;
+
+	spin_lock(&wq->lock);
+	e->task = t;
+	list_init(&e->link);
+	list_add_tail(&e->link, &wq->sleepers);
+	struct runqueue *rq = task_rq_lock(t);
+
+	if (t->state != TASK_UNINTERRUPTIBLE)
+		__atomic_add_fetch(&nr_uninterruptible, 1, __ATOMIC_RELAXED);
+	t->state = TASK_UNINTERRUPTIBLE;
+	spin_unlock(&rq->lock);
+	spin_unlock(&wq->lock);
+}
+
 /* finish_wait - see include/sched.h. */
 void finish_wait(struct wait_queue *wq, struct wait_entry *e)
 {
@@ -460,6 +498,7 @@ void finish_wait(struct wait_queue *wq, struct wait_entry *e)
 
 	struct runqueue *rq = task_rq_lock(t);
 
+	uninterruptible_leave(t);
 	t->state = TASK_RUNNING;
 	spin_unlock(&rq->lock);
 	spin_lock(&wq->lock);
@@ -474,8 +513,12 @@ void wake_up(struct wait_queue *wq)
 	struct wait_entry *e;
 
 	spin_lock(&wq->lock);
-	list_for_each_entry(e, &wq->sleepers, link)
-		sched_wake_task(e->task);
+	list_for_each_entry(e, &wq->sleepers, link) {
+		/* Both kinds of sleeper: a wait queue's own wake-up ends an uninterruptible
+		 * wait, which nothing else (no signal) does. */
+		if (!sched_wake_task(e->task))
+			wake_from_state(e->task, TASK_UNINTERRUPTIBLE);
+	}
 	spin_unlock(&wq->lock);
 }
 

@@ -26,8 +26,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 MUSL_INCLUDE = ["/usr/include/x86_64-linux-musl", "/usr/lib/musl/include",
                 "/usr/local/musl/include"]
-TOP_DIRS = ("arch", "bench", "docs", "fs", "include", "ipc", "kernel", "lib", "mm", "tests",
-            "tools", "user", ".ci")
+TOP_DIRS = ("arch", "bench", "docs", "drivers", "fs", "include", "ipc", "kernel", "lib", "mm",
+            "net", "tests", "tools", "user", ".ci")
 SOURCE_EXT = (".c", ".h", ".S", ".py", ".sh", ".ld")
 
 _FUNC_REF = re.compile(r"(?<![\w.>-])([A-Za-z_]\w*)\(\)")

@@ -8,8 +8,11 @@ Six groups, one output line per check ("PASS name", "FAIL name: reason" or
   docs   every function and path that README.md, docs/*.md and kernel/locking.md
          name exists (tools/docs_check.py)
   run    `./sprout run` end to end: output, exit status, a signal's status,
-         fork + self-exec + wait compared byte for byte with native Linux
-  guest  the in-guest TAP suite, /tests/guest/run-all, in one boot on GUEST_SMP CPUs,
+         fork + self-exec + wait compared byte for byte with native Linux, a virtio
+         disk (--disk) written by the guest and read back on the host, a virtio
+         network card (--net) answering ARP
+  guest  the in-guest TAP suite, /tests/guest/run-all (with a scratch virtio disk),
+         in one boot on GUEST_SMP CPUs,
          then again on one CPU, where scheduling is deterministic. A case is one
          check whatever the number of configurations it ran in: it fails if it
          failed in either, and its line says where.
@@ -437,11 +440,19 @@ def check_guest_path(tally, res):
                  % len(listed))
 
 
+GUEST_DISK_BYTES = 8 << 20  # a scratch virtio disk for tests/guest/blkdev.c
+
+
 def run_guest(sprout, smp):
-    """Boot once with run-all on @smp CPUs; returns (BootResult or None, verdicts)."""
+    """Boot once with run-all on @smp CPUs, with a fresh scratch disk as /dev/vda; returns
+    (BootResult or None, verdicts)."""
     try:
-        res = sprout.boot(None, ["/tests/guest/run-all"], timeout=GUEST_TIMEOUT, capture=True,
-                          smp=smp)
+        with tempfile.TemporaryDirectory(prefix="sprout-disk-") as tmp:
+            disk = os.path.join(tmp, "vda.img")
+            with open(disk, "wb") as f:
+                f.truncate(GUEST_DISK_BYTES)
+            res = sprout.boot(None, ["/tests/guest/run-all"], timeout=GUEST_TIMEOUT,
+                              capture=True, smp=smp, disk=disk)
     except sprout.SproutError as e:
         return None, [("guest/boot", "fail", str(e), "")]
     return res, judge_guest(res)
@@ -472,12 +483,16 @@ class RunChecks:
         self.tally, self.tmp = tally, tmp
         self.timeout = RUN_TIMEOUT
 
-    def sprout_run(self, prog, *args):
-        """Run `./sprout run PROG ARGS`; returns (exit code, stdout bytes, stderr text)."""
+    def sprout_run(self, prog, *args, qemu_extra=None):
+        """Run `./sprout run PROG ARGS` (with SPROUT_QEMU_EXTRA=qemu_extra when given); returns
+        (exit code, stdout bytes, stderr text)."""
         cmd = [sys.executable, SPROUT, "run", "--no-build", "--timeout", str(self.timeout),
                prog] + list(args)
+        env = None
+        if qemu_extra is not None:
+            env = dict(os.environ, SPROUT_QEMU_EXTRA=qemu_extra)
         p = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
+                             stderr=subprocess.PIPE, env=env)
         try:
             out, err = p.communicate(timeout=self.timeout + 60)
         except subprocess.TimeoutExpired:
@@ -544,6 +559,9 @@ class RunChecks:
         self.expect("run/selfexec", selfexec, [], native.returncode, native.stdout)
         self.lock_order_selftest()
         self.oom_kill()
+        self.blkdev_disk()
+        self.blkdev_write_error()
+        self.netcheck()
 
     def oom_kill(self):
         """A page fault that finds no memory kills a process with SIGKILL, never SIGSEGV, and
@@ -569,6 +587,109 @@ class RunChecks:
             self.tally.fail(name, "exit %s, kernel log %s the killed process"
                             % (rc, "names" if named else "does not name"),
                             out.decode(errors="replace") + err + log[-2000:])
+        else:
+            self.tally.ok(name)
+
+    # The regions tests/guest/blkdev.c writes (offset, negative from the end; length) and the
+    # byte it writes at disk offset p: kept in step with that program.
+    BLKDEV_REGIONS = ((0, 4096), (4096 + 100, 1000), ((1 << 20) - 3, 10),
+                      (3 * (1 << 20) + 511, 70000), (-512, 512))
+
+    @staticmethod
+    def _blkdev_pattern(p):
+        return ((p * 131 + 7) ^ (p >> 9)) & 0xff
+
+    def blkdev_disk(self):
+        """A virtio-blk disk backed by a fresh 8 MiB file: the guest program's cases all pass
+        (none may skip), and afterwards the host file holds the pattern it wrote, with the
+        bytes beside its unaligned regions still zero."""
+        name = "run/blkdev-disk"
+        disk = os.path.join(self.tmp, "blkdev.img")
+        with open(disk, "wb") as f:
+            f.truncate(8 << 20)
+        rc, out, err = self.sprout_run("--disk", disk, "/tests/guest/blkdev", "--require-disk")
+        text = out.decode(errors="replace")
+        if rc != 0 or "not ok" in text or "# SKIP" in text:
+            self.tally.fail(name, "exit %s, or a case failed or skipped" % rc, text + err)
+            return
+        with open(disk, "rb") as f:
+            data = f.read()
+        size = len(data)
+        for off, length in self.BLKDEV_REGIONS:
+            start = size + off if off < 0 else off
+            for p in range(start, start + length):
+                if data[p] != self._blkdev_pattern(p):
+                    self.tally.fail(name, "disk byte %d is 0x%02x, the guest wrote 0x%02x"
+                                    % (p, data[p], self._blkdev_pattern(p)))
+                    return
+            for p in (start - 1, start + length):
+                if 0 <= p < size and p % 512 and data[p] != 0:
+                    self.tally.fail(name, "disk byte %d beside a written region changed" % p)
+                    return
+        self.tally.ok(name)
+
+    # Writes fail, reads succeed: QEMU's blkdebug driver fails every write with EIO.
+    BLKDEBUG_CONFIG = '[inject-error]\nevent = "none"\niotype = "write"\nerrno = "5"\n'
+    BLKDEV_WRITE_ERROR = ("dd if=/dev/zero of=/dev/vda bs=4096 count=1 2>/dev/null; "
+                          "echo write=$?; dd if=/dev/vda of=/dev/null bs=4096 count=1 "
+                          "2>/dev/null; echo read=$?")
+
+    def blkdev_write_error(self):
+        """A disk whose writes fail (QEMU's blkdebug): the write reaches user space as EIO
+        (dd fails) and the kernel log names the failed request; reads still work."""
+        name = "run/blkdev-write-error"
+        disk = os.path.join(self.tmp, "blkdebug.img")
+        config = os.path.join(self.tmp, "blkdebug.cfg")
+        with open(disk, "wb") as f:
+            f.truncate(1 << 20)
+        with open(config, "w") as f:
+            f.write(self.BLKDEBUG_CONFIG)
+        extra = ("-drive driver=raw,file.driver=blkdebug,file.config=%s,"
+                 "file.image.filename=%s,if=none,id=vdx "
+                 "-device virtio-blk-pci,disable-legacy=on,drive=vdx" % (config, disk))
+        rc, out, err = self.sprout_run("/bin/busybox", "sh", "-c", self.BLKDEV_WRITE_ERROR,
+                                       qemu_extra=extra)
+        try:
+            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
+                log = f.read()
+        except OSError:
+            log = ""
+        text = out.decode(errors="replace")
+        logged = re.search(r"blk: vda: write of 8 sectors at 0 failed \(-5\)", log)
+        if rc != 0 or text != "write=1\nread=0\n" or not logged:
+            self.tally.fail(name, "exit %s, output %r, failure %s" %
+                            (rc, text, "logged" if logged else "not logged"),
+                            err + log[-2000:])
+        else:
+            self.tally.ok(name)
+
+    # Waits (10 s at most) until eth0 has received a frame, then shows its /proc/net/dev line.
+    NETCHECK_WAIT = ("i=0; while [ $i -lt 100 ]; do set -- $(grep eth0: /proc/net/dev); "
+                     "[ \"$3\" -ge 1 ] && break; sleep 0.1; i=$((i+1)); done; sleep 0.5; "
+                     "grep eth0: /proc/net/dev")
+
+    def netcheck(self):
+        """A virtio-net card on QEMU's user network: the boot-time self-check ('netcheck')
+        sends an ARP request for the gateway 10.0.2.2 and logs its reply; /proc/net/dev
+        counts the frame sent and the one received."""
+        name = "run/virtio-net-arp"
+        rc, out, err = self.sprout_run("--net", "--append", "netcheck", "/bin/busybox", "sh",
+                                       "-c", self.NETCHECK_WAIT)
+        try:
+            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
+                log = f.read()
+        except OSError:
+            log = ""
+        fields = out.decode(errors="replace").split()
+        counted = (len(fields) == 17 and fields[0] == "eth0:" and int(fields[2]) >= 1
+                   and int(fields[10]) >= 1)
+        if rc != 0 or not re.search(r"netcheck: eth0: 10\.0\.2\.2 is at "
+                                    r"[0-9a-f]{2}(:[0-9a-f]{2}){5}", log):
+            self.tally.fail(name, "exit %s, no ARP reply logged" % rc,
+                            out.decode(errors="replace") + err + log[-2000:])
+        elif not counted:
+            self.tally.fail(name, "/proc/net/dev does not count the frames",
+                            out.decode(errors="replace"))
         else:
             self.tally.ok(name)
 

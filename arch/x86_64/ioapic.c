@@ -1,7 +1,8 @@
 /*
  * Device interrupt routing: the legacy 8259 pair is remapped out of the
- * exception range and masked for good, and the IOAPIC delivers the one
- * device interrupt we use, COM1 (ISA IRQ 4), to the boot CPU.
+ * exception range and masked for good, and the IOAPIC delivers COM1 (ISA
+ * IRQ 4) and the INTx lines of PCI devices without MSI-X (pci.c) to the
+ * boot CPU.
  * Sources: Intel 82093AA IOAPIC datasheet 3.2; 8259A datasheet (ICW1-4).
  */
 #include "x86.h"
@@ -13,6 +14,7 @@
 #define IOAPIC_VER	0x01
 #define IOREDTBL(n)	(0x10 + 2 * (n))
 #define RED_MASKED	(1u << 16)
+#define RED_LEVEL	(1u << 15)
 #define COM1_GSI	4	/* ISA IRQ 4; QEMU's MADT overrides only IRQ 0 */
 
 #define PIC1_CMD	0x20
@@ -74,4 +76,15 @@ void x86_irq_init(void)
 void x86_irq_unmask_com1(void)
 {
 	ioapic_write(IOREDTBL(COM1_GSI), VEC_COM1);
+}
+
+/*
+ * x86_ioapic_route - deliver IOAPIC input @gsi to @vector on the boot CPU, unmasked:
+ * level-triggered active high when @level (PCI INTx as QEMU's chipsets wire it), else edge.
+ * Boot CPU, interrupts disabled. Sleeps: no.
+ */
+void x86_ioapic_route(u32 gsi, u8 vector, bool level)
+{
+	ioapic_write(IOREDTBL(gsi) + 1, cpus[0].arch.lapic_id << 24);
+	ioapic_write(IOREDTBL(gsi), (level ? RED_LEVEL : 0) | vector);
 }

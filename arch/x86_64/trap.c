@@ -2,7 +2,7 @@
  * The IDT and trap dispatch: exceptions become signals for user mode or a
  * report and panic for the kernel, page faults go to mm_handle_fault() (with
  * the exception table as the last resort for uaccess), interrupts go to the
- * timer, the console UART or nowhere (spurious).
+ * timer, the console UART, a PCI device's handler (pci.c) or nowhere (spurious).
  */
 #include "x86.h"
 #include "cpu.h"
@@ -279,6 +279,10 @@ void trap_dispatch(struct trapframe *tf)
 	if (v == VEC_IPI_STOP) {
 		for (;;)
 			__asm__ volatile("cli; hlt");
+	}
+	if (v >= VEC_DEV_BASE && v <= VEC_DEV_LAST) {
+		x86_dev_irq(v);	/* acknowledges the LAPIC itself */
+		return;
 	}
 	if (v == VEC_COM1) {
 		x86_uart_rx_irq();

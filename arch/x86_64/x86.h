@@ -138,6 +138,10 @@ void x86_lapic_set_rate(u32 ticks_per_sec);
 /* ioapic.c */
 void x86_irq_init(void);
 void x86_irq_unmask_com1(void);
+void x86_ioapic_route(u32 gsi, u8 vector, bool level);
+
+/* pci.c */
+void x86_dev_irq(u64 vec);
 
 /* acpi.c */
 extern u64 x86_rsdp_phys;

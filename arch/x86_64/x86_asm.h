@@ -32,6 +32,8 @@
 #define VEC_IPI_RESCHED	0x40	/* another CPU queued work here: look at need_resched */
 #define VEC_IPI_TLB	0x41	/* flush this CPU's TLB (smp.c shootdown protocol) */
 #define VEC_IPI_STOP	0x42	/* halt for good (a panic elsewhere) */
+#define VEC_DEV_BASE	0x50	/* PCI device interrupts (pci.c): MSI-X or IOAPIC INTx */
+#define VEC_DEV_LAST	0x6f
 #define VEC_SPURIOUS	0xff
 
 /* RFLAGS bits a user frame may carry back: CF PF AF ZF SF TF DF OF RF AC ID. */

@@ -50,6 +50,8 @@
 #define EMSGSIZE	90
 #define EOPNOTSUPP	95
 #define EAFNOSUPPORT	97
+#define ENETDOWN	100
+#define ENOBUFS		105
 #define ETIMEDOUT	110
 
 /* Kernel-internal: restart the interrupted syscall (never seen by users). */

@@ -20,6 +20,7 @@ static const char *const programs[] = {
 	"mqueue", "msgpass",
 	"uaccess",
 	"maps", "mlock",
+	"blkdev",
 	"sysctl", "ipcinfo", "procperm", "loadavg", "oomadj",
 	"stress",
 };

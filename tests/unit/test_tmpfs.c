@@ -209,6 +209,11 @@ struct process *process_find(pid_t pid) { return pid == fake_proc.pid ? &fake_pr
 int sleep_ns(u64 ns, u64 *left_ns) { return 0; }
 struct inode *procfs_new_root(void) { return NULL; }
 int procfs_name_of(struct inode *ino, char *buf, size_t size) { return -ENOENT; }
+/* No disks in these tests (fs/blkdev_file.c is not linked): block nodes open as no device. */
+void blkdev_populate(struct inode *dir) {}
+bool blkdev_file_is(const struct file *f) { return false; }
+u64 blkdev_file_size(struct file *f) { return 0; }
+int blkdev_file_open(struct inode *ino, u32 flags, u32 kept, struct file **out) { return -ENXIO; }
 u64 arch_clock_ns(void) { static u64 t; return t += 1000; }
 
 void printk(const char *fmt, ...)

@@ -1,0 +1,45 @@
+/*
+ * Driver start-up: the PCI bus is enumerated and each driver claims the devices it knows, in a
+ * fixed order (disks, then network cards) so that names (vda, eth0) are stable from boot to
+ * boot. Also the boot-time options of the drivers on the kernel command line.
+ */
+#include "pci.h"
+#include "virtio.h"
+#include "netdev.h"
+#include "kernel.h"
+
+static bool netcheck_requested;	/* "netcheck" on the command line; set once at boot */
+
+static bool cmdline_word(const char *cmdline, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *s = cmdline; *s;) {
+		while (*s == ' ')
+			s++;
+		const char *e = s;
+
+		while (*e && *e != ' ')
+			e++;
+		if ((size_t)(e - s) == n && !strncmp(s, word, n))
+			return true;
+		s = e;
+	}
+	return false;
+}
+
+/* drivers_init - see include/pci.h. */
+void drivers_init(const char *cmdline)
+{
+	netcheck_requested = cmdline_word(cmdline, "netcheck");
+	pci_init();
+	virtio_blk_probe_all();
+	virtio_net_probe_all();
+}
+
+/* drivers_late_init - see include/pci.h. */
+void drivers_late_init(void)
+{
+	if (netcheck_requested)
+		netdev_selftest_start();
+}
