@@ -64,6 +64,8 @@ u64 swap_total_pages(void);
 u64 swap_free_pages(void);
 /* swap_active - some area takes new pages. No lock (a snapshot). */
 bool swap_active(void);
+/* swap_configured - some area is on (maybe being switched off). No lock. */
+bool swap_configured(void);
 
 /*
  * swap_entry_alloc - a free slot of the highest-priority area with room,
@@ -169,6 +171,14 @@ int swap_page_cluster_set(long v);
  *   used lately; how many were freed. No lock held. Sleeps.
  */
 void kswapd_start(const char *boot_dev);
+/*
+ * user_page_alloc - a frame for user memory (a fault, a swap-in): with swap
+ *   on, refused (NULL) while free frames are below the min watermark, so
+ *   that reclaim runs (directly, from the fault) before the last frames go,
+ *   which the kernel's own allocations (page tables, the reclaim path
+ *   itself) keep. Linux's min watermark. Sleeps: no.
+ */
+struct page *user_page_alloc(bool zero);
 void reclaim_check(u64 nfree);
 u64 mm_reclaim(u64 target);
 

@@ -23,7 +23,7 @@
 /* Fill a new private page for @va of file-backed @v. */
 static struct page *file_fill_page(struct vma *v, u64 va)
 {
-	struct page *pg = page_alloc(0, true);
+	struct page *pg = user_page_alloc(true);
 
 	if (!pg)
 		return NULL;
@@ -93,7 +93,7 @@ static int cow_break(struct mm *mm, struct vma *v, u64 va, pte_t *pte)
 	} else if (page_refcount(old) == 1) {
 		*pte = pte_mkwrite(*pte);
 	} else {
-		struct page *copy = page_alloc(0, false);
+		struct page *copy = user_page_alloc(false);
 
 		if (!copy)
 			return -ENOMEM;
@@ -177,7 +177,7 @@ int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags)
 		if (err)
 			return err;
 	} else {
-		pg = v->file ? file_fill_page(v, va) : page_alloc(0, true);
+		pg = v->file ? file_fill_page(v, va) : user_page_alloc(true);
 		if (!pg)
 			return -ENOMEM;
 		pg->flags |= PG_ANON;

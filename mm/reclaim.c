@@ -4,9 +4,10 @@
  *
  * Who runs it: kswapd0, a kernel thread under kthreadd, checks ten times a
  * second and whenever a fault sees free frames below the low watermark, and
- * reclaims until they are above the high one; a fault that finds no frame at
- * all reclaims directly (mm_reclaim() from mm_handle_fault()) before the OOM
- * killer is asked.
+ * reclaims until they are above the high one; a fault that finds no frame
+ * for user memory above the min watermark (user_page_alloc()) reclaims
+ * directly (mm_reclaim() from mm_handle_fault()) before the OOM killer is
+ * asked, so the frames below it stay for the kernel, reclaim included.
  *
  * What it takes: a clock over the address spaces' page tables. Each address
  * space is visited in turn (round-robin by pid) and a batch of its private
@@ -48,7 +49,7 @@ static struct mutex reclaim_lock = MUTEX_INIT(reclaim_lock, "reclaim");
 static pid_t scan_cursor = 1;		/* [reclaim_lock] next pid to visit */
 static struct task *kswapd_task;	/* [I] */
 static struct wait_queue kswapd_wait;
-static u64 low_wmark, high_wmark;	/* [I] after kswapd_start(): frames */
+static u64 min_wmark, low_wmark, high_wmark;	/* [I] after kswapd_start(): frames */
 
 /* Is @v's memory ours to swap: private, not locked (mlock(2) keeps pages in). */
 static bool vma_reclaimable(const struct vma *v)
@@ -219,6 +220,14 @@ u64 mm_reclaim(u64 target)
 	return freed;
 }
 
+/* user_page_alloc - see include/swap.h. */
+struct page *user_page_alloc(bool zero)
+{
+	if (swap_configured() && page_free_count() < min_wmark)
+		return NULL;
+	return page_alloc(0, zero);
+}
+
 /* reclaim_check - see include/swap.h. */
 void reclaim_check(u64 nfree)
 {
@@ -250,14 +259,15 @@ static void kswapd_main(void *arg)
 }
 
 /* kswapd_start - see include/swap.h. Linux's watermarks scale with memory
- * too; these keep 1/32 (low) and 1/16 (high) of it free. */
+ * too; these are 1/64 (min), 2/64 (low) and 3/64 (high) of it. */
 void kswapd_start(const char *boot_dev)
 {
 	u64 total = page_total_count();
 
 	swap_cache_init();
-	low_wmark = MAX(total / 32, (u64)64);
-	high_wmark = low_wmark * 2;
+	min_wmark = MAX(total / 64, (u64)32);
+	low_wmark = min_wmark * 2;
+	high_wmark = min_wmark * 3;
 	wait_queue_init(&kswapd_wait, "kswapd");
 	kswapd_task = kthread_create("kswapd0", kswapd_main, (void *)boot_dev);
 	if (!kswapd_task)

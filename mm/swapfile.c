@@ -43,14 +43,24 @@ static struct mutex swapon_lock = MUTEX_INIT(swapon_lock, "swapon");
 static struct swap_area areas[SWAP_AREAS_MAX];	/* [S]/[O] by type */
 static int least_priority = -1;			/* [O] the last default priority */
 static bool any_writeok;			/* [S] some area takes pages */
+static bool any_active;				/* [S] some area is on */
 
 static void refresh_writeok(void)
 {
-	bool any = false;
+	bool any = false, on = false;
 
-	for (int i = 0; i < SWAP_AREAS_MAX; i++)
+	for (int i = 0; i < SWAP_AREAS_MAX; i++) {
 		any |= areas[i].active && areas[i].writeok;
+		on |= areas[i].active;
+	}
 	__atomic_store_n(&any_writeok, any, __ATOMIC_RELEASE);
+	__atomic_store_n(&any_active, on, __ATOMIC_RELEASE);
+}
+
+/* swap_configured - see include/swap.h. */
+bool swap_configured(void)
+{
+	return __atomic_load_n(&any_active, __ATOMIC_ACQUIRE);
 }
 
 /* swap_active - see include/swap.h. */
@@ -420,6 +430,10 @@ long sys_swapoff(const char __user *path)
 		refresh_writeok();
 		spin_unlock(&swap_lock);
 		mutex_unlock(&swapon_lock);
+		/* The pages brought in filled memory: give the kernel room again. */
+		for (int i = 0; i < 64 && page_free_count() < page_total_count() / 16; i++)
+			if (!mm_reclaim(64))
+				break;
 		return err;
 	}
 	a->active = false;

@@ -45,7 +45,7 @@ int swap_page_cluster_set(long v)
  * Caller holds swapin_lock. 0, -ENOMEM or -EIO. */
 static int read_into_cache(u64 entry, struct page **out)
 {
-	struct page *pg = page_alloc(0, false);
+	struct page *pg = user_page_alloc(false);
 	int err;
 
 	if (!pg)
