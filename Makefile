@@ -1,6 +1,7 @@
 # Sprout: build the kernel, the user programs and the boot image; run and test.
 #   make            kernel + initramfs
-#   make run        boot the default image (SMP=N, MEM=SIZE, ACCEL=tcg|kvm)
+#   make run        boot the default image (SMP=N, MEM=SIZE, ACCEL=tcg|kvm, SWAP=SIZE: swap
+#                   on a scratch disk)
 #   make test       every test; ends with "N passed, N failed, N skipped"
 #   make test-linux the in-guest test binaries, run natively on this Linux
 #   make check-uaccess  sparse: user addresses only through include/uaccess.h
@@ -13,6 +14,7 @@ B := build
 SMP ?= 1
 MEM ?= 512M
 ACCEL ?=
+SWAP ?=
 SOAK_MINUTES ?= 30
 SOAK_CPUS ?= 4
 
@@ -115,7 +117,8 @@ $(B)/initramfs.cpio: $(USER_BINS) $(GUEST_BINS) tools/mkinitramfs.sh | $(DEPS_ST
 	sh tools/mkinitramfs.sh $(B) $@ "$(USER_PROGS)" "$(GUEST_TESTS)"
 
 run: all
-	./sprout boot --smp $(SMP) --mem $(MEM) $(if $(ACCEL),--accel $(ACCEL))
+	./sprout boot --smp $(SMP) --mem $(MEM) $(if $(ACCEL),--accel $(ACCEL)) \
+		$(if $(SWAP),--swap $(SWAP))
 
 gdb: all
 	./sprout boot --gdb --smp $(SMP) --mem $(MEM)

@@ -44,9 +44,10 @@ static inline u32 swp_slot(u64 e) { return (u32)e; }
 /*
  * sys_swapon/sys_swapoff - swapon(2)/swapoff(2): root only (-EPERM); a block
  * device holding a valid swap-area header (-EINVAL otherwise, also for
- * regular files, which Sprout does not swap to); -EBUSY when already in
- * use; swapoff of something that is not an area -EINVAL, and -ENOMEM when
- * its pages do not fit in memory (the area stays in use). May sleep.
+ * regular files, which Sprout does not swap to); -EISDIR for a directory;
+ * -EBUSY when already in use; swapoff of something that is not an area
+ * -EINVAL, and -ENOMEM when its pages do not fit in memory (the area stays
+ * in use). May sleep.
  */
 long sys_swapon(const char __user *path, long flags);
 long sys_swapoff(const char __user *path);

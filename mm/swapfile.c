@@ -367,6 +367,10 @@ long sys_swapon(const char __user *path, long flags)
 	err = vfs_path_lookup((const char *)path, true, &ino);
 	if (err)
 		return err;
+	if (S_ISDIR(ino->mode)) {	/* Linux opens it for writing first */
+		inode_put(ino);
+		return -EISDIR;
+	}
 	mutex_lock(&swapon_lock);
 	err = area_enable(blkdev_of(ino), ino, flags, false);
 	mutex_unlock(&swapon_lock);
@@ -404,7 +408,10 @@ long sys_swapoff(const char __user *path)
 	if (err)
 		return err;
 	dev = blkdev_of(ino);
+	err = S_ISDIR(ino->mode) ? -EISDIR : 0;
 	inode_put(ino);
+	if (err)
+		return err;
 	mutex_lock(&swapon_lock);
 	spin_lock(&swap_lock);
 	for (int i = 0; i < SWAP_AREAS_MAX && dev; i++)

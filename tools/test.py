@@ -559,6 +559,7 @@ class RunChecks:
         self.expect("run/selfexec", selfexec, [], native.returncode, native.stdout)
         self.lock_order_selftest()
         self.oom_kill()
+        self.swap()
         self.blkdev_disk()
         self.blkdev_write_error()
         self.netcheck()
@@ -690,6 +691,31 @@ class RunChecks:
         elif not counted:
             self.tally.fail(name, "/proc/net/dev does not count the frames",
                             out.decode(errors="replace"))
+        else:
+            self.tally.ok(name)
+
+    def swap(self):
+        """Swap on a small machine with a scratch disk (./sprout run --swap): tests/run/swap.c
+        writes 4x RAM and reads it back, keeps copy-on-write pages apart across swap, forks a
+        swapped process, swaps off and on again, and ends with memory and swap as they began;
+        the kernel log must show the area enabled at boot."""
+        name = "run/swap"
+        try:
+            prog = self.compile("tests/run/swap.c")
+        except (OSError, RuntimeError) as e:
+            self.tally.fail(name, "musl-gcc failed", str(e))
+            return
+        rc, out, err = self.sprout_run("--mem", "48M", "--swap", "256M", prog)
+        try:
+            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
+                log = f.read()
+        except OSError:
+            log = ""
+        enabled = re.search(r"Adding \d+k swap on vda\.  Priority:-2", log)
+        if rc != 0 or not enabled:
+            self.tally.fail(name, "exit %s, swap %s" % (rc, "enabled" if enabled else
+                                                         "never enabled"),
+                            out.decode(errors="replace") + err + log[-2000:])
         else:
             self.tally.ok(name)
 

@@ -21,7 +21,7 @@ static const char *const programs[] = {
 	"uaccess",
 	"maps", "mlock",
 	"blkdev",
-	"sysctl", "ipcinfo", "procperm", "loadavg", "oomadj",
+	"sysctl", "ipcinfo", "procperm", "loadavg", "oomadj", "swapinfo",
 	"stress",
 };
 
