@@ -216,7 +216,8 @@ void arch_switch(struct task *prev, struct task *next);
  *   pte_present, pte_write, pte_user, pte_cow, pte_phys,
  *   pte_mk(phys, prot) with prot from PROT_* style flags below,
  *   pte_wrprotect_cow(pte), pte_mkwrite(pte), pte_wrprotect(pte),
- *   pte_young(pte), pte_mkold(pte) (the accessed bit), and the swap entries
+ *   pte_young(pte), pte_mkold(pte), pte_test_and_clear_young(ptep) (the
+ *   accessed bit), and the swap entries
  *   of non-present PTEs: pte_none, pte_is_swap, pte_mk_swap(entry),
  *   pte_swap_entry(pte).
  * PTE_SW_COW is a software bit marking a COW-shared page.

@@ -139,9 +139,8 @@ static u64 scan_mm(struct mm *mm, u64 want)
 				seen++;
 				vm_event_inc(current == kswapd_task ? VM_PGSCAN_KSWAPD :
 					     VM_PGSCAN_DIRECT);
-				if (pte_young(*pte)) {
-					/* A hint only: a shared table may lose it too. */
-					*pte = pte_mkold(*pte);
+				if (pte_test_and_clear_young(pte)) {
+					/* Used since the hand last passed: a second chance. */
 				} else {
 					u64 before = page_free_count();
 

@@ -193,6 +193,13 @@ static inline u64 pte_swap_entry(pte_t p) { return (p >> 12) & ((1UL << 51) - 1)
  * longer, which only makes the page look older). */
 static inline bool pte_young(pte_t p) { return p & PTE_A; }
 static inline pte_t pte_mkold(pte_t p) { return p & ~PTE_A; }
+/* Clear the accessed bit of *@p atomically (no other bit of a concurrent
+ * change is lost, even in a table shared with address spaces whose locks
+ * the caller does not hold); whether it was set. */
+static inline bool pte_test_and_clear_young(pte_t *p)
+{
+	return __atomic_fetch_and(p, ~PTE_A, __ATOMIC_RELAXED) & PTE_A;
+}
 /* Write-protect without the COW mark (a page being written to swap). */
 static inline pte_t pte_wrprotect(pte_t p) { return p & ~PTE_W; }
 
