@@ -163,15 +163,17 @@ int swap_page_cluster_set(long v);
 /* ---- Reclaim (mm/reclaim.c) ---- */
 
 /*
- * kswapd_start - create kswapd0 under kthreadd; with @boot_dev (the
- *   command line's swap=/dev/vda, or NULL) it first formats that disk and
- *   enables swap on it (swap_boot_enable()). Boot, once. Sleeps: no.
+ * kswapd_start - create kswapd0 under kthreadd; with @dev (the command
+ *   line's swap=/dev/vda, or NULL) it first formats that disk and enables
+ *   swap on it (swap_boot_enable()), then makes @held (init, not yet
+ *   runnable; or NULL) runnable. Boot, once. Sleeps: no.
  * reclaim_check - page_alloc() saw @nfree free frames: wake kswapd0 below
  *   the low watermark (when swap is on). Any context. Sleeps: no.
  * mm_reclaim - free up to @target frames now by swapping out pages nobody
  *   used lately; how many were freed. No lock held. Sleeps.
  */
-void kswapd_start(const char *boot_dev);
+struct task;
+void kswapd_start(const char *dev, struct task *held);
 /*
  * user_page_alloc - a frame for user memory (a fault, a swap-in): with swap
  *   on, refused (NULL) while free frames are below the min watermark, so

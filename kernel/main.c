@@ -64,8 +64,9 @@ static bool cmdline_value(const char *cmdline, const char *key, char *buf, size_
  * Create pid 1 and load /sbin/init into it. exec runs here, on the boot CPU,
  * on behalf of the new task (made current for the duration): init's first
  * instruction is then reached through the ordinary return-to-user path.
+ * Returns the task, runnable unless @hold (then the caller starts it).
  */
-static void start_init(void)
+static struct task *start_init(bool hold)
 {
 	static const char *const argv[] = { "/sbin/init", NULL };
 	static const char *const envp[] = { "HOME=/", "TERM=linux", NULL };
@@ -111,7 +112,9 @@ static void start_init(void)
 	if (err)
 		panic("start_init: cannot run /sbin/init: error %d", err);
 	arch_thread_init_user(t);
-	sched_add_new(t);
+	if (!hold)
+		sched_add_new(t);
+	return t;
 }
 
 /* kernel_ap_main - see include/arch.h. */
@@ -161,15 +164,16 @@ void kernel_main(struct boot_info *bi)
 	arch_smp_boot();
 	pid_init();
 	fs_init(bi);
-	start_init();
-	kthreadd_start();
-	drivers_late_init();
-	/* swap=/dev/vda: kswapd0 formats and enables it as it starts. */
+	/* swap=/dev/vda: kswapd0 formats and enables it as it starts, and only
+	 * then lets init run, so that every program finds the swap on. */
 	{
 		static char swap_dev[32];
+		bool boot_swap = cmdline_value(bi->cmdline, "swap=", swap_dev, sizeof(swap_dev));
+		struct task *init = start_init(boot_swap);
 
-		kswapd_start(cmdline_value(bi->cmdline, "swap=", swap_dev, sizeof(swap_dev)) ?
-			     swap_dev : NULL);
+		kthreadd_start();
+		drivers_late_init();
+		kswapd_start(boot_swap ? swap_dev : NULL, boot_swap ? init : NULL);
 	}
 	arch_timer_init(HZ);
 	printk("sprout: boot complete, %lu pages free\n", page_free_count());

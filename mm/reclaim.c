@@ -110,8 +110,9 @@ static int swap_out_pte(struct mm *mm, u64 va)
 	return 0;
 }
 
-/* Look at up to SCAN_BATCH pages of @mm from its clock hand; frames freed. */
-static u64 scan_mm(struct mm *mm, u64 want)
+/* Look at up to SCAN_BATCH pages of @mm from its clock hand, adding them to
+ * *@scanned; frames freed. */
+static u64 scan_mm(struct mm *mm, u64 want, u64 *scanned)
 {
 	u64 done = 0, seen = 0;
 	u64 va = mm->reclaim_va;
@@ -155,6 +156,7 @@ static u64 scan_mm(struct mm *mm, u64 want)
 			    list_entry(v->link.next, struct vma, link);
 	}
 	mm->reclaim_va = v ? va : 0;
+	*scanned += seen;
 	return done;
 }
 
@@ -189,30 +191,35 @@ static struct mm *next_mm(void)
 	return mm;
 }
 
-/* mm_reclaim - see include/swap.h. */
+/* mm_reclaim - see include/swap.h. The hand may have to pass every page
+ * twice (the first pass may only clear accessed bits): that bounds the scan,
+ * and so does a turn of the clock that finds no page at all. */
 u64 mm_reclaim(u64 target)
 {
-	u64 freed;
-	int wraps = 0, idle = 0;
+	u64 freed, scanned = 0, turn_scanned = 0;
+	u64 limit = 2 * page_total_count() + SCAN_BATCH;
+	bool whole_turn = false;	/* turn_scanned counts a turn from the first pid */
 
 	mutex_lock(&reclaim_lock);
 	freed = swap_cache_shrink(target);
-	/* Two turns of the clock at most: the first may only clear bits. */
-	while (freed < target && swap_active() && wraps < 3 && idle < 64) {
+	while (freed < target && swap_active() && scanned < limit) {
 		struct mm *mm = next_mm();
-		u64 got = 0;
 
 		if (!mm) {
-			wraps++;
+			if (whole_turn && !turn_scanned)
+				break;	/* nothing anywhere to look at */
+			whole_turn = true;
+			turn_scanned = 0;
 			continue;
 		}
 		if (mutex_trylock(&mm->lock)) {
-			got = scan_mm(mm, target - freed);
+			u64 before = scanned;
+
+			freed += scan_mm(mm, target - freed, &scanned);
+			turn_scanned += scanned - before;
 			mutex_unlock(&mm->lock);
 		}
 		mm_put(mm);
-		freed += got;
-		idle = got ? 0 : idle + 1;
 	}
 	freed += swap_cache_shrink(target > freed ? target - freed : 0);
 	mutex_unlock(&reclaim_lock);
@@ -234,12 +241,17 @@ void reclaim_check(u64 nfree)
 		wake_up(&kswapd_wait);
 }
 
+static const char *boot_dev;		/* [I] swap=, or NULL */
+static struct task *boot_held;		/* [I] init, held until boot swap is on */
+
 static void kswapd_main(void *arg)
 {
 	struct wait_entry we = { .task = current };
 
-	if (arg)
-		swap_boot_enable(arg);
+	if (boot_dev)
+		swap_boot_enable(boot_dev);
+	if (boot_held)
+		sched_add_new(boot_held);
 
 	for (;;) {
 		prepare_to_wait(&kswapd_wait, &we);
@@ -259,7 +271,7 @@ static void kswapd_main(void *arg)
 
 /* kswapd_start - see include/swap.h. Linux's watermarks scale with memory
  * too; these are 1/64 (min), 2/64 (low) and 3/64 (high) of it. */
-void kswapd_start(const char *boot_dev)
+void kswapd_start(const char *dev, struct task *held)
 {
 	u64 total = page_total_count();
 
@@ -268,7 +280,9 @@ void kswapd_start(const char *boot_dev)
 	low_wmark = min_wmark * 2;
 	high_wmark = min_wmark * 3;
 	wait_queue_init(&kswapd_wait, "kswapd");
-	kswapd_task = kthread_create("kswapd0", kswapd_main, (void *)boot_dev);
+	boot_dev = dev;
+	boot_held = held;
+	kswapd_task = kthread_create("kswapd0", kswapd_main, NULL);
 	if (!kswapd_task)
 		panic("kswapd_start: no kswapd0");
 }
