@@ -115,11 +115,22 @@ void blk_request_done(struct blk_request *rq, int status)
 		printk("blk: %s: %s of %u sectors at %llu failed (%d)\n", dev->name,
 		       rq->write ? "write" : "read", rq->nsect,
 		       (unsigned long long)rq->sector, status);
+	if (rq->end_io) {
+		/* An asynchronous request: end_io is the last look at it, so its owner may
+		 * free it there. */
+		rq->status = status;
+		__atomic_store_n(&rq->done, true, __ATOMIC_RELEASE);
+		rq->end_io(rq);
+		return;
+	}
+	/* A waited-for request often lives on the waiter's stack: mark it done and wake the
+	 * waiter in one hold of the queue's lock, which the waiter's finish_wait() needs before
+	 * it can return and end the request's life. */
+	spin_lock(&rq->wait.lock);
 	rq->status = status;
 	__atomic_store_n(&rq->done, true, __ATOMIC_RELEASE);
-	if (rq->end_io)
-		rq->end_io(rq);
-	wake_up(&rq->wait);
+	wake_up_locked(&rq->wait);
+	spin_unlock(&rq->wait.lock);
 }
 
 /* blkdev_submit - see include/blkdev.h. */
@@ -134,8 +145,9 @@ void blkdev_submit(struct blk_request *rq)
 	stamp(dev, rq->start_ns);
 	dev->in_flight++;
 	spin_unlock(&dev->lock);
-	if (rq->nsect == 0 || rq->sector > dev->nr_sectors ||
-	    rq->nsect > dev->nr_sectors - rq->sector || (rq->write && dev->read_only)) {
+	if (rq->nsect == 0 || rq->nsect > BLK_REQUEST_MAX_SECTORS ||
+	    rq->sector > dev->nr_sectors || rq->nsect > dev->nr_sectors - rq->sector ||
+	    (rq->write && dev->read_only)) {
 		blk_request_done(rq, -EIO);
 		return;
 	}
@@ -241,7 +253,8 @@ static void diskstats_one(struct blkdev *dev, void *arg)
 	/* The 17 fields after the name (Linux 5.5+): reads, merged, sectors, ms; writes, ...;
 	 * in flight, io ms, weighted ms; discards (none), ...; flushes, flush ms. Requests are
 	 * never merged. */
-	show_put(arg, "%4u %7u %s %llu 0 %llu %llu %llu 0 %llu %llu %u %llu %llu 0 0 0 0 %llu %llu\n",
+	show_put(arg, "%4u %7u %s %llu 0 %llu %llu %llu 0 %llu %llu %u %llu %llu 0 0 0 0 "
+		 "%llu %llu\n",
 		 dev->major, dev->minor, dev->name, (unsigned long long)r,
 		 (unsigned long long)rs, (unsigned long long)rms, (unsigned long long)w,
 		 (unsigned long long)ws, (unsigned long long)wms, inflight,

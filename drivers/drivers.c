@@ -6,9 +6,11 @@
 #include "pci.h"
 #include "virtio.h"
 #include "netdev.h"
+#include "blkdev.h"
 #include "kernel.h"
 
 static bool netcheck_requested;	/* "netcheck" on the command line; set once at boot */
+static bool blkcheck_requested;	/* "blkcheck" */
 
 static bool cmdline_word(const char *cmdline, const char *word)
 {
@@ -32,6 +34,7 @@ static bool cmdline_word(const char *cmdline, const char *word)
 void drivers_init(const char *cmdline)
 {
 	netcheck_requested = cmdline_word(cmdline, "netcheck");
+	blkcheck_requested = cmdline_word(cmdline, "blkcheck");
 	pci_init();
 	virtio_blk_probe_all();
 	virtio_net_probe_all();
@@ -42,4 +45,6 @@ void drivers_late_init(void)
 {
 	if (netcheck_requested)
 		netdev_selftest_start();
+	if (blkcheck_requested)
+		blkdev_selftest_start();
 }

@@ -2,8 +2,8 @@
  * Character devices: the table from device numbers to file operations, the
  * memory devices (null(4), zero(4), full(4), random(4)), and the /dev nodes
  * created at boot when the initramfs did not bring them (also the contents
- * of a devtmpfs mount), disks included (fs/blkdev_file.c). The terminal devices (console, ttyS0, tty) are the
- * line discipline's (fs/tty.c).
+ * of a devtmpfs mount), disks included (fs/blkdev_file.c). The terminal
+ * devices (console, ttyS0, tty) are the line discipline's (fs/tty.c).
  * Numbers: Linux Documentation/admin-guide/devices.txt (1:3 null, 1:5 zero,
  * 1:7 full, 1:8 random, 1:9 urandom, 4:64 ttyS0, 5:0 tty, 5:1 console).
  */

@@ -5,8 +5,9 @@
  * A driver registers a struct blkdev with blkdev_register(); users find it by name
  * (blkdev_find("vda")) or by device number and submit requests. A request reads or writes whole
  * sectors of 512 bytes to or from kernel memory; the driver completes it from its interrupt
- * handler by calling blk_request_done(), which wakes the submitter. Several requests may be in
- * flight on one device at once (the driver queues what the device cannot take yet).
+ * handler by calling blk_request_done(), which wakes the submitter (blk_request_wait()) or
+ * calls its end_io. Several requests may be in flight on one device at once (the driver queues
+ * what the device cannot take yet).
  *
  * Locks:
  *   [d] blkdev->lock, a spinlock: the device's queue of pending requests and its counters.
@@ -24,6 +25,7 @@
 #define BLK_SECTOR_SIZE		512
 #define BLK_SECTOR_SHIFT	9
 #define BLKDEV_NAME_MAX		16
+#define BLK_REQUEST_MAX_SECTORS	65536	/* 32 MiB: the most one request may move */
 
 struct blkdev;
 
@@ -36,9 +38,13 @@ struct blk_request {
 	void *buf;			/* kernel address, nsect * 512 bytes */
 	int status;			/* 0 or a negative errno (-EIO), valid once done */
 	bool done;			/* set by blk_request_done() */
-	struct wait_queue wait;		/* the submitter sleeps here */
-	struct list_head link;		/* [d] the driver's queue */
-	void (*end_io)(struct blk_request *rq);	/* optional, called at completion (any context) */
+	struct wait_queue wait;		/* the submitter sleeps here (blk_request_wait) */
+	struct list_head link;		/* the driver's queue, under the driver's lock */
+	/* end_io: optional, called at completion (any context, often the interrupt handler)
+	 * as the block layer's last access to the request, which its owner may then free. A
+	 * request with end_io is not waited for with blk_request_wait(): completion then wakes
+	 * nobody. */
+	void (*end_io)(struct blk_request *rq);
 	void *priv;			/* the submitter's */
 	u64 start_ns;			/* set by blkdev_submit(): for the time counters */
 };
@@ -83,8 +89,10 @@ struct blkdev *blkdev_find_devt(u32 major, u32 minor);
 
 /*
  * blkdev_submit - start @rq (dev, sector, nsect, write, buf and optionally end_io/priv set by the
- * caller) without waiting. A request past the end of the device, or a write to a read-only
- * one, completes at once with -EIO and a kernel log line. Sleeps: no.
+ * caller) without waiting. @buf must be physically contiguous (kmalloc, the page allocator, a
+ * kernel stack). A request past the end of the device, of no sectors or more than
+ * BLK_REQUEST_MAX_SECTORS, or a write to a read-only disk, completes at once with -EIO and a
+ * kernel log line. Sleeps: no.
  */
 void blkdev_submit(struct blk_request *rq);
 
@@ -96,7 +104,8 @@ void blkdev_submit(struct blk_request *rq);
 int blkdev_rw(struct blkdev *dev, u64 sector, void *buf, u32 nsect, bool write);
 
 /*
- * blk_request_wait - sleep until @rq (submitted with blkdev_submit()) is done, uninterruptibly:
+ * blk_request_wait - sleep until @rq (submitted with blkdev_submit(), end_io NULL and rq->wait
+ * initialised) is done, uninterruptibly:
  * signals do not end the wait, as disk I/O on Linux (the task shows state D). Returns
  * rq->status. May sleep.
  */
@@ -117,11 +126,20 @@ int blkdev_flush(struct blkdev *dev);
 size_t blkdev_partitions_show(char *buf, size_t size);
 size_t blkdev_diskstats_show(char *buf, size_t size);
 
-/* blk_request_done - the driver finished @rq with @status (0 or -EIO): account it, wake the
- * submitter, call end_io. Any context, including the interrupt handler. */
+/* blk_request_done - the driver finished @rq with @status (0 or -EIO): account it, log a
+ * failure, then call end_io or else wake the submitter. Any context, including the interrupt
+ * handler; the caller holds no driver lock (end_io may submit again). Takes [d], then the
+ * request's wait-queue lock. */
 void blk_request_done(struct blk_request *rq, int status);
 
 /* blkdev_for_each - call @fn for every registered disk, in registration order ([g] held). */
 void blkdev_for_each(void (*fn)(struct blkdev *dev, void *arg), void *arg);
+
+/*
+ * blkdev_selftest_start - the self-check asked for with "blkcheck" on the kernel command line
+ * (drivers/blkcheck.c): a kernel thread puts many one-sector reads of vda in flight at once and
+ * logs "blkcheck: vda: N requests, M in flight, data matches" or what failed. Sleeps: no.
+ */
+void blkdev_selftest_start(void);
 
 #endif

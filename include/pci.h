@@ -49,7 +49,7 @@
 #define PCI_NUM_BARS		6
 
 struct pci_bar {
-	u64 phys;		/* [b] bus = physical address of a memory BAR, or the I/O port base */
+	u64 phys;		/* [b] a memory BAR's physical address, or the I/O port base */
 	u64 size;		/* [b] bytes; 0: the BAR is not implemented */
 	bool io;		/* [b] an I/O-port BAR */
 	bool is64;		/* [b] a 64-bit memory BAR (takes this slot and the next) */
@@ -115,7 +115,7 @@ void *pci_map_bar(struct pci_dev *dev, int bar, u64 off, u64 len);
 /* How pci_irq_setup() wired the device's interrupt. */
 enum pci_irq_kind {
 	PCI_IRQ_MSIX = 1,	/* MSI-X: table entry 0 carries every source of the device */
-	PCI_IRQ_INTX = 2,	/* legacy INTx: level-triggered, possibly shared, through the IOAPIC */
+	PCI_IRQ_INTX = 2,	/* legacy INTx: level-triggered, maybe shared, via the IOAPIC */
 };
 
 /*
@@ -140,9 +140,9 @@ int pci_irq_setup(struct pci_dev *dev, void (*handler)(void *arg), void *arg);
 void drivers_init(const char *cmdline);
 
 /*
- * drivers_late_init - work that needs a running scheduler (the network self-check asked for on
- * the command line). Called once, from kernel_main() after init exists. Sleeps: no (starts a
- * kernel thread).
+ * drivers_late_init - work that needs a running scheduler (the self-checks asked for on the
+ * command line: "netcheck", "blkcheck"). Called once, from kernel_main() after init exists.
+ * Sleeps: no (starts kernel threads).
  */
 void drivers_late_init(void);
 

@@ -51,6 +51,10 @@ void finish_wait(struct wait_queue *wq, struct wait_entry *e);
 
 /* wake_up - make every task sleeping on @wq runnable. Any context. */
 void wake_up(struct wait_queue *wq);
+/* wake_up_locked - wake_up() for a caller that holds @wq->lock: it can change the condition
+ * and wake in one hold, so that a sleeper which then sees the condition cannot return (its
+ * finish_wait() takes the lock) before the waker is done with @wq. Any context. */
+void wake_up_locked(struct wait_queue *wq);
 
 /*
  * wait_event_interruptible - sleep on @wq until @cond is true. Returns 0, or

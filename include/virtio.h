@@ -162,6 +162,17 @@ u16 virtio_cfg_read16(struct virtio_dev *vd, u32 off);
 u32 virtio_cfg_read32(struct virtio_dev *vd, u32 off);
 u64 virtio_cfg_read64(struct virtio_dev *vd, u32 off);
 
+/* virtq_ring_bytes - bytes of zeroed, physically contiguous memory that the rings of a queue of
+ * @size descriptors need (the used ring starts on a page of its own). */
+size_t virtq_ring_bytes(u16 size);
+
+/*
+ * virtq_init - lay out a queue of @size descriptors (a power of two) in zeroed memory @mem of
+ * virtq_ring_bytes(@size) bytes, with @cookie an array of @size pointers, all free. The caller
+ * then gives the rings' physical addresses to the device and sets vq->notify. Sleeps: no.
+ */
+void virtq_init(struct virtq *vq, u16 index, u16 size, void *mem, void **cookie);
+
 /*
  * virtq_add - put the chain @bufs[0..@n) (device-readable buffers first, then device-writable
  * ones) on the available ring, remembering @cookie for virtq_get(). The device sees it at the

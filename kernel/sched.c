@@ -507,18 +507,24 @@ void finish_wait(struct wait_queue *wq, struct wait_entry *e)
 	spin_unlock(&wq->lock);
 }
 
-/* wake_up - see include/sched.h. */
-void wake_up(struct wait_queue *wq)
+/* wake_up_locked - see include/sched.h. */
+void wake_up_locked(struct wait_queue *wq)
 {
 	struct wait_entry *e;
 
-	spin_lock(&wq->lock);
 	list_for_each_entry(e, &wq->sleepers, link) {
 		/* Both kinds of sleeper: a wait queue's own wake-up ends an uninterruptible
 		 * wait, which nothing else (no signal) does. */
 		if (!sched_wake_task(e->task))
 			wake_from_state(e->task, TASK_UNINTERRUPTIBLE);
 	}
+}
+
+/* wake_up - see include/sched.h. */
+void wake_up(struct wait_queue *wq)
+{
+	spin_lock(&wq->lock);
+	wake_up_locked(wq);
 	spin_unlock(&wq->lock);
 }
 

@@ -9,8 +9,9 @@ Six groups, one output line per check ("PASS name", "FAIL name: reason" or
          name exists (tools/docs_check.py)
   run    `./sprout run` end to end: output, exit status, a signal's status,
          fork + self-exec + wait compared byte for byte with native Linux, a virtio
-         disk (--disk) written by the guest and read back on the host, a virtio
-         network card (--net) answering ARP
+         disk (--disk) written by the guest and read back on the host, many disk
+         requests in flight, a failing disk write, a virtio network card (--net)
+         answering ARP
   guest  the in-guest TAP suite, /tests/guest/run-all (with a scratch virtio disk),
          in one boot on GUEST_SMP CPUs,
          then again on one CPU, where scheduling is deterministic. A case is one
@@ -561,6 +562,7 @@ class RunChecks:
         self.oom_kill()
         self.swap()
         self.blkdev_disk()
+        self.blkdev_queue()
         self.blkdev_write_error()
         self.netcheck()
 
@@ -628,6 +630,30 @@ class RunChecks:
                     self.tally.fail(name, "disk byte %d beside a written region changed" % p)
                     return
         self.tally.ok(name)
+
+    # Waits (10 s at most) until vda has completed 201 reads (the self-check's), then a moment.
+    BLKCHECK_WAIT = ("i=0; while [ $i -lt 100 ]; do set -- $(grep ' vda ' /proc/diskstats); "
+                     "[ \"$4\" -ge 201 ] && break; sleep 0.1; i=$((i+1)); done; sleep 0.5")
+
+    def blkdev_queue(self):
+        """Many requests in flight: 'blkcheck' submits 200 one-sector reads at once (more than
+        the virtqueue holds) and compares them with one long read of a disk of random bytes."""
+        name = "run/blkdev-queue"
+        disk = os.path.join(self.tmp, "random.img")
+        with open(disk, "wb") as f:
+            f.write(os.urandom(1 << 20))
+        rc, out, err = self.sprout_run("--disk", disk, "--append", "blkcheck", "/bin/busybox",
+                                       "sh", "-c", self.BLKCHECK_WAIT)
+        try:
+            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
+                log = f.read()
+        except OSError:
+            log = ""
+        if rc != 0 or not re.search(r"blkcheck: vda: 200 requests, \d+ in flight, "
+                                    r"data matches", log):
+            self.tally.fail(name, "exit %s, no matching blkcheck line" % rc, err + log[-2000:])
+        else:
+            self.tally.ok(name)
 
     # Writes fail, reads succeed: QEMU's blkdebug driver fails every write with EIO.
     BLKDEBUG_CONFIG = '[inject-error]\nevent = "none"\niotype = "write"\nerrno = "5"\n'

@@ -123,12 +123,12 @@ static void cfg_write_part(const struct pci_dev *d, u16 off, u32 v, u32 width_ma
 	spin_unlock(&pci_config_lock);
 }
 
-/* pci_config_write16 - see include/pci.h. Note: the status register's write-one-to-clear
- * bits sit beside the command register; writing 0 to them, as this merge does, is harmless. */
+/* pci_config_write16 - see include/pci.h. */
 void pci_config_write16(const struct pci_dev *d, u16 off, u16 v)
 {
 	if ((off & ~3u) == PCI_COMMAND) {
-		/* Do not write back status bits read as 1: that would clear them. */
+		/* Command and status share a dword, and status bits are cleared by writing 1:
+		 * a command write must not write back the status bits it read. */
 		cfg_write(d->bus, d->slot, d->func, PCI_COMMAND,
 			  off == PCI_COMMAND ? v : (u32)v << 16 |
 			  (cfg_read(d->bus, d->slot, d->func, PCI_COMMAND) & 0xffff));

@@ -102,7 +102,7 @@ static void vblk_irq(void *arg)
 	if (vb->vd.irq_kind == PCI_IRQ_INTX && !(virtio_isr_ack(&vb->vd) & 1))
 		return;	/* a shared line: not ours */
 	spin_lock(&vb->vq.lock);
-	while ((rq = virtq_get(&vb->vq, NULL, &head))) {
+	while (ndone < VBLK_QUEUE_MAX && (rq = virtq_get(&vb->vq, NULL, &head))) {
 		done_list[ndone] = rq;
 		status[ndone++] = vb->slots[head].status == VIRTIO_BLK_S_OK ? 0 : -EIO;
 	}

@@ -1,8 +1,9 @@
 /*
  * The virtio 1.0 PCI transport (include/virtio.h): the configuration structures named by the
- * device's vendor capabilities, the status handshake and feature negotiation, and split
- * virtqueues whose rings live in pages of the page allocator, handed to the device by physical
- * address. Source: VIRTIO 1.0 §2 (basic facilities), §3.1 (initialisation), §4.1 (PCI).
+ * device's vendor capabilities, the status handshake and feature negotiation, and the set-up
+ * of virtqueues (drivers/virtio/virtq.c) whose rings live in pages of the page allocator,
+ * handed to the device by physical address. Source: VIRTIO 1.0 §2 (basic facilities), §3.1
+ * (initialisation), §4.1 (PCI).
  */
 #include "virtio.h"
 #include "pci.h"
@@ -171,11 +172,10 @@ int virtio_setup_irq(struct virtio_dev *vd, void (*handler)(void *arg), void *ar
 /* virtio_setup_queue - see include/virtio.h. */
 int virtio_setup_queue(struct virtio_dev *vd, struct virtq *vq, u16 index, u16 max_size)
 {
-	u16 size;
-	u64 desc_bytes, avail_bytes, used_off, total;
 	unsigned order = 0;
 	struct page *pg;
-	u8 *base;
+	void **cookie;
+	u16 size;
 
 	if (index >= r16(vd->common, COMMON_NUMQ))
 		return -ENOENT;
@@ -185,35 +185,18 @@ int virtio_setup_queue(struct virtio_dev *vd, struct virtq *vq, u16 index, u16 m
 		return -ENOENT;
 	while (size > max_size)
 		size >>= 1;	/* queue sizes are powers of two */
-	/* Descriptor table and available ring, then the used ring on its own page (§2.4). */
-	desc_bytes = 16ull * size;
-	avail_bytes = 6 + 2ull * size;
-	used_off = PAGE_ALIGN_UP(desc_bytes + avail_bytes);
-	total = used_off + PAGE_ALIGN_UP(6 + 8ull * size);
-	while ((PAGE_SIZE << order) < total)
+	while ((PAGE_SIZE << order) < virtq_ring_bytes(size))
 		order++;
 	pg = page_alloc(order, true);
 	if (!pg)
 		return -ENOMEM;
-	vq->cookie = kzalloc(sizeof(void *) * size);
-	if (!vq->cookie) {
+	cookie = kzalloc(sizeof(void *) * size);
+	if (!cookie) {
 		page_put_order(pg, order);
 		return -ENOMEM;
 	}
-	base = page_address(pg);
-	vq->index = index;
-	vq->size = size;
+	virtq_init(vq, index, size, page_address(pg), cookie);
 	vq->pages_order = order;
-	vq->desc = (struct virtq_desc *)base;
-	vq->avail = (struct virtq_avail *)(base + desc_bytes);
-	vq->used = (struct virtq_used *)(base + used_off);
-	spin_init(&vq->lock, "virtq");
-	for (u16 i = 0; i < size; i++)
-		vq->desc[i].next = (u16)(i + 1);
-	vq->free_head = 0;
-	vq->num_free = size;
-	vq->last_used = 0;
-	vq->added = 0;
 
 	w16(vd->common, COMMON_Q_SIZE, size);
 	if (vd->irq_kind == PCI_IRQ_MSIX)
@@ -279,72 +262,3 @@ u8 virtio_cfg_read8(struct virtio_dev *vd, u32 off) { return (u8)cfg_read(vd, of
 u16 virtio_cfg_read16(struct virtio_dev *vd, u32 off) { return (u16)cfg_read(vd, off, 2); }
 u32 virtio_cfg_read32(struct virtio_dev *vd, u32 off) { return (u32)cfg_read(vd, off, 4); }
 u64 virtio_cfg_read64(struct virtio_dev *vd, u32 off) { return cfg_read(vd, off, 8); }
-
-/* virtq_add - see include/virtio.h. */
-int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, int n, void *cookie)
-{
-	u16 head, i, prev = 0;
-
-	if (n <= 0 || vq->num_free < n)
-		return -ENOSPC;
-	head = i = vq->free_head;
-	for (int k = 0; k < n; k++) {
-		struct virtq_desc *d = &vq->desc[i];
-
-		d->addr = bufs[k].phys;
-		d->len = bufs[k].len;
-		d->flags = (bufs[k].device_writes ? VIRTQ_DESC_F_WRITE : 0) |
-			   (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0);
-		prev = i;
-		i = d->next;
-	}
-	vq->free_head = vq->desc[prev].next;
-	vq->num_free -= (u16)n;
-	vq->cookie[head] = cookie;
-	vq->avail->ring[vq->avail->idx & (vq->size - 1)] = head;
-	/* The descriptors and ring slot are visible before the index moves (§2.4.7.2). */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(&vq->avail->idx, (u16)(vq->avail->idx + 1), __ATOMIC_RELEASE);
-	vq->added++;
-	return head;
-}
-
-/* virtq_kick - see include/virtio.h. */
-void virtq_kick(struct virtio_dev *vd, struct virtq *vq)
-{
-	if (!vq->added)
-		return;
-	vq->added = 0;
-	/* The index store must reach memory before the device is told (and reads it). */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	*vq->notify = vq->index;
-}
-
-/* virtq_get - see include/virtio.h. */
-void *virtq_get(struct virtq *vq, u32 *len, u16 *head_out)
-{
-	u16 idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
-	struct virtq_used_elem *e;
-	void *cookie;
-	u16 head, i, n = 1;
-
-	if (idx == vq->last_used)
-		return NULL;
-	e = &vq->used->ring[vq->last_used & (vq->size - 1)];
-	vq->last_used++;
-	head = (u16)e->id;
-	if (head >= vq->size)
-		panic("virtq %u: device returned descriptor %u of %u", vq->index, head, vq->size);
-	if (len)
-		*len = e->len;
-	if (head_out)
-		*head_out = head;
-	cookie = vq->cookie[head];
-	vq->cookie[head] = NULL;
-	for (i = head; vq->desc[i].flags & VIRTQ_DESC_F_NEXT; i = vq->desc[i].next)
-		n++;
-	vq->desc[i].next = vq->free_head;
-	vq->free_head = head;
-	vq->num_free += n;
-	return cookie;
-}

@@ -1,15 +1,16 @@
 /*
  * A disk as a block special file (/dev/vda, virtio-blk 254:0), as Linux presents one: pwrite
  * and pread at aligned and unaligned offsets (bytes around a partly written sector keep their
- * value), reads at the end return 0 and writes there ENOSPC, lseek(SEEK_END) and
- * ioctl(BLKGETSIZE64) give the capacity, /proc/partitions lists the disk and /proc/diskstats
- * counts the requests and flushes, a reader waiting for the disk shows state D, fsync flushes
- * the disk and fails with EINVAL on a pipe.
+ * value), reads at the end return 0 and writes there ENOSPC, bad buffers EFAULT,
+ * lseek(SEEK_END) and ioctl(BLKGETSIZE64) give the capacity, /proc/partitions lists the disk
+ * and /proc/diskstats counts the requests and flushes, a reader waiting for the disk shows
+ * state D and counts in procs_blocked, fsync flushes the disk and fails with EINVAL on a pipe.
  *
  * The disk cases need a disk: `./sprout run --disk FILE /tests/guest/blkdev --require-disk`
  * (tools/test.py then also checks on the host that FILE holds the pattern written here, so the
- * regions below are mirrored there: keep them in step). Without a disk (the in-guest suite)
- * they skip on Sprout; on Linux they always skip, so that no host disk is ever written.
+ * regions below are mirrored there: keep them in step). The in-guest suite boots with a
+ * scratch disk; without one they skip on Sprout; on Linux they always skip, so that no host
+ * disk is ever written.
  */
 #include <tap.h>
 #include <sys/ioctl.h>
@@ -181,6 +182,11 @@ static int case_end(void)
 	CHECK_EQ(read(fd, buf, sizeof(buf)), 0);
 	CHECK_ERR(pread(fd, buf, sizeof(buf), -1), EINVAL);
 	CHECK_ERR(pread(fd, tap_bad_ptr(16), sizeof(buf), 0), EFAULT);
+	CHECK_ERR(pwrite(fd, tap_bad_ptr(16), sizeof(buf), 0), EFAULT);
+	close(fd);
+	fd = open(DISK, O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK_ERR(pwrite(fd, pat, 10, size - 10), EBADF);
 	close(fd);
 	return 0;
 }
@@ -263,11 +269,24 @@ static char proc_state(pid_t pid)
 	return p && p[1] == ' ' ? p[2] : 0;
 }
 
-/* A process waiting for the disk is in state D (uninterruptible), as on Linux. */
+/* /proc/stat's procs_blocked, or -1. */
+static long procs_blocked(void)
+{
+	static char text[16384];
+	char *p;
+
+	if (tap_read_file("/proc/stat", text, sizeof(text)) <= 0)
+		return -1;
+	p = strstr(text, "\nprocs_blocked ");
+	return p ? strtol(p + strlen("\nprocs_blocked "), NULL, 10) : -1;
+}
+
+/* A process waiting for the disk is in state D (uninterruptible), as on Linux, and counts in
+ * /proc/stat's procs_blocked. */
 static int case_state_d(void)
 {
 	int r = disk_or_skip();
-	bool seen = false;
+	bool seen = false, blocked = false;
 	pid_t pid;
 
 	if (r)
@@ -282,9 +301,12 @@ static int case_state_d(void)
 				_exit(1);
 	}
 	CHECK(pid > 0);
-	for (long long end = tap_now_ms() + 20000; !seen && tap_now_ms() < end;)
-		seen = proc_state(pid) == 'D';
+	for (long long end = tap_now_ms() + 20000; !(seen && blocked) && tap_now_ms() < end;) {
+		seen = seen || proc_state(pid) == 'D';
+		blocked = blocked || procs_blocked() >= 1;
+	}
 	CHECK(seen);
+	CHECK(blocked);
 	kill(pid, SIGKILL);
 	CHECK_EQ(tap_wait_bounded(pid, 10) & 0x7f, SIGKILL);
 	return 0;
@@ -325,7 +347,7 @@ int main(int argc, char **argv)
 	run_case("blkdev: pwrite/pread at several offsets, neighbours kept", case_pattern);
 	run_case("blkdev: 0 at the end, ENOSPC past it, short transfers across", case_end);
 	run_case("blkdev: /proc/partitions and /proc/diskstats count the I/O", case_proc);
-	run_case("blkdev: a process waiting for the disk is in state D", case_state_d);
+	run_case("blkdev: a disk reader is in state D, counted in procs_blocked", case_state_d);
 	run_case("blkdev: fsync on tmpfs 0, on a pipe or /dev/null EINVAL", case_fsync_kinds);
 	return tap_done();
 }

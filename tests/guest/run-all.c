@@ -20,7 +20,7 @@ static const char *const programs[] = {
 	"mqueue", "msgpass",
 	"uaccess",
 	"maps", "mlock",
-	"blkdev",
+	"blkdev", "netdev",
 	"sysctl", "ipcinfo", "procperm", "loadavg", "oomadj", "swapinfo",
 	"stress",
 };

@@ -25,6 +25,7 @@ UNIT_SRC_test_elf := kernel/elf.c
 UNIT_SRC_test_buddy := mm/buddy.c
 UNIT_SRC_test_vma_tree := mm/vma_tree.c
 UNIT_SRC_test_wait_status :=
+UNIT_SRC_test_virtq := drivers/virtio/virtq.c
 UNIT_SRC_test_tmpfs := fs/inode.c fs/tmpfs.c fs/tmpfs_dir.c fs/vfs.c fs/namespace.c fs/open.c \
 	fs/file.c fs/fdtable.c fs/fs_context.c fs/chrdev.c fs/tty.c fs/mount.c fs/initramfs.c \
 	fs/sys_path.c fs/sys_attr.c \
