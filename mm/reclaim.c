@@ -193,7 +193,9 @@ static struct mm *next_mm(void)
 
 /* mm_reclaim - see include/swap.h. The hand may have to pass every page
  * twice (the first pass may only clear accessed bits): that bounds the scan,
- * and so does a turn of the clock that finds no page at all. */
+ * and so do a turn of the clock that finds no page at all and a full swap
+ * (pages already in the swap cache could still go, but the OOM killer will
+ * free more, sooner). */
 u64 mm_reclaim(u64 target)
 {
 	u64 freed, scanned = 0, turn_scanned = 0;
@@ -202,7 +204,7 @@ u64 mm_reclaim(u64 target)
 
 	mutex_lock(&reclaim_lock);
 	freed = swap_cache_shrink(target);
-	while (freed < target && swap_active() && scanned < limit) {
+	while (freed < target && swap_active() && scanned < limit && swap_free_pages()) {
 		struct mm *mm = next_mm();
 
 		if (!mm) {
