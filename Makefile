@@ -8,6 +8,7 @@
 #   make gdb        boot halted with QEMU's gdbstub and attach GDB
 #   make bench      benchmarks, Sprout and Linux side by side (QUICK=1: the short run)
 #   make soak       the SMP stress mix for SOAK_MINUTES (30) on SOAK_CPUS (4); not part of test
+#                   (SOAK_SWAP=1: memory pressure with swap instead, tests/run/swap.c soak)
 
 ARCH ?= x86_64
 B := build
@@ -129,7 +130,7 @@ test: all
 	python3 tools/test.py
 
 soak: all
-	sh tools/soak.sh $(SOAK_MINUTES) $(SOAK_CPUS)
+	sh tools/soak.sh $(SOAK_MINUTES) $(SOAK_CPUS) $(if $(SOAK_SWAP),swap)
 
 # sparse: no kernel source dereferences a user address or converts one silently (__user).
 check-uaccess: $(B)/gen/syscall_table.h

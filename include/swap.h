@@ -182,6 +182,8 @@ void kswapd_start(const char *dev, struct task *held);
  *   itself) keep. Linux's min watermark. Sleeps: no.
  */
 struct page *user_page_alloc(bool zero);
+/* reclaim_below_min - free frames are below the min watermark (a snapshot). */
+bool reclaim_below_min(void);
 void reclaim_check(u64 nfree);
 u64 mm_reclaim(u64 target);
 

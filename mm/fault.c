@@ -213,7 +213,8 @@ int mm_handle_fault(u64 addr, unsigned flags)
 
 			for (u64 i = 0; i < n; i++)
 				vm_event_inc(VM_PGSTEAL_DIRECT);
-			if (n)
+			/* Others may have freed frames meanwhile (an exit, kswapd0). */
+			if (n || !reclaim_below_min())
 				continue;
 		}
 		/* No page: the OOM killer frees some (mm/oom.c), and the fault

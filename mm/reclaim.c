@@ -58,9 +58,10 @@ static bool vma_reclaimable(const struct vma *v)
 }
 
 /*
- * Swap out the page mapped at @va of @mm (in @v). Returns 0 when its PTE
- * became a swap entry, else a negative errno (-EBUSY: not now). Caller holds
- * @mm->lock and reclaim_lock.
+ * Swap out the page mapped at @va of @mm. Returns 1 when its PTE became a
+ * swap entry and its frame was freed, 0 when the entry changed but the frame
+ * is still mapped elsewhere (it stays in the swap cache), else a negative
+ * errno (-EBUSY: not now). Caller holds @mm->lock and reclaim_lock.
  */
 static int swap_out_pte(struct mm *mm, u64 va)
 {
@@ -106,8 +107,7 @@ static int swap_out_pte(struct mm *mm, u64 va)
 	mm_rss_account(mm, pg, false, -1);
 	mm->swap_ents++;
 	page_put(pg);			/* the PTE's reference; the cache still holds one */
-	swap_cache_reclaim_page(pg);	/* and lets it go when no one maps it */
-	return 0;
+	return swap_cache_reclaim_page(pg);	/* and lets it go when no one maps it */
 }
 
 /* Look at up to SCAN_BATCH pages of @mm from its clock hand, adding them to
@@ -142,11 +142,8 @@ static u64 scan_mm(struct mm *mm, u64 want, u64 *scanned)
 					     VM_PGSCAN_DIRECT);
 				if (pte_test_and_clear_young(pte)) {
 					/* Used since the hand last passed: a second chance. */
-				} else {
-					u64 before = page_free_count();
-
-					if (!swap_out_pte(mm, va) && page_free_count() > before)
-						done++;
+				} else if (swap_out_pte(mm, va) == 1) {
+					done++;
 				}
 			}
 			va += PAGE_SIZE;
@@ -234,6 +231,12 @@ struct page *user_page_alloc(bool zero)
 	if (swap_configured() && page_free_count() < min_wmark)
 		return NULL;
 	return page_alloc(0, zero);
+}
+
+/* reclaim_below_min - see include/swap.h. */
+bool reclaim_below_min(void)
+{
+	return page_free_count() < min_wmark;
 }
 
 /* reclaim_check - see include/swap.h. */

@@ -10,6 +10,9 @@
  *   - swapoff brings every page back (the data intact, /proc/swaps empty), swapon again;
  *   - at the end the free swap and (nearly) the free memory are back at their start.
  * Sprout only (it needs the scratch disk): elsewhere it refuses with 77.
+ * `swap soak SECONDS [WORKERS]` is make soak's memory-pressure mode (tools/soak.sh swap): WORKERS
+ * processes (2) repeat the first four parts at once until the time is up, then swapoff/swapon
+ * runs and the same end checks apply.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -21,6 +24,7 @@
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PAGE	4096UL
@@ -255,6 +259,34 @@ static void swapoff_brings_back(void)
 	       "swapon again\n");
 }
 
+/* Soak: @workers processes repeat parts b c f s until @secs have passed. */
+static void soak(long secs, int workers)
+{
+	time_t end = time(NULL) + secs;
+	int st, rounds_failed = 0;
+
+	for (int w = 0; w < workers; w++) {
+		if (fork() == 0) {
+			long rounds = 0;
+
+			while (time(NULL) < end && !failures) {
+				big_working_set();
+				cow_across_swap();
+				fork_swapped();
+				shared_survives();
+				rounds++;
+			}
+			fputs(report, stdout);
+			printf("# soak: worker %d: %ld rounds, %s\n", w, rounds,
+			       failures ? "FAILED" : "clean");
+			_exit(failures ? 1 : 0);
+		}
+	}
+	while (wait(&st) > 0)
+		rounds_failed += !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	EXPECT(!rounds_failed, "%d soak workers failed", rounds_failed);
+}
+
 /* Which parts run: all, or those whose letters are in argv[1] (b c f s o). */
 static const char *parts = "bcfso";
 
@@ -278,8 +310,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("swap: %lu MiB RAM, %lu MiB swap\n", ram_pages() * PAGE / MiB, swap0 * PAGE / MiB);
-	if (argc > 1)
+	if (argc > 2 && !strcmp(argv[1], "soak")) {
+		soak(atol(argv[2]), argc > 3 ? atoi(argv[3]) : 2);
+		parts = "o";
+	} else if (argc > 1) {
 		parts = argv[1];
+	}
 	if (strchr(parts, 'b'))
 		big_working_set();
 	if (strchr(parts, 'c'))
