@@ -121,21 +121,10 @@ int vfs_exec_path_at(int dirfd, const char __user *upath, int flags, char *abspa
 	return err;
 }
 
-/* vfs_path_lookup - see include/fs.h. */
-int vfs_path_lookup(const char *path, bool user, struct inode **out)
+/* vfs_upath_lookup - see include/fs.h. */
+int vfs_upath_lookup(const char __user *upath, struct inode **out)
 {
-	struct inode *root, *cwd;
-	int r;
-
-	if (user)
-		return upath_lookup(AT_FDCWD, (const char __user *)path, 0, out);
-	if (!*path)
-		return -ENOENT;
-	fs_current_root_cwd(&root, &cwd);
-	r = vfs_resolve(root, cwd, path, VFS_FOLLOW, out);
-	inode_put(cwd);
-	inode_put(root);
-	return r;
+	return upath_lookup(AT_FDCWD, upath, 0, out);
 }
 
 /* vfs_path_name - see include/fs.h. */

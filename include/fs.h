@@ -278,14 +278,14 @@ int vfs_open_exec(const char *path, struct inode **out, char *abspath, size_t si
 int vfs_exec_path_at(int dirfd, const char __user *upath, int flags, char *abspath, size_t size);
 
 /*
- * vfs_path_lookup - the inode (referenced, in *@out) that @path names from
- * current's cwd, following symlinks; @path is a user pointer when @user, else
- * a kernel string. 0, -EFAULT, -ENAMETOOLONG, -ENOENT, -ENOTDIR, -ELOOP,
- * -ENOMEM. vfs_path_name - the absolute path of @ino from current's root
- * into @buf (@size bytes): its length, or -ENOENT (unlinked),
- * -ENAMETOOLONG. Both may sleep. (fs/sys_path.c; swapon(2) uses them.)
+ * vfs_upath_lookup - the inode (referenced, in *@out) that user string
+ * @upath names from current's cwd, following symlinks. 0, -EFAULT,
+ * -ENAMETOOLONG, -ENOENT, -ENOTDIR, -ELOOP, -ENOMEM. vfs_path_name - the
+ * absolute path of @ino from current's root into @buf (@size bytes): its
+ * length, or -ENOENT (unlinked), -ENAMETOOLONG. Both may sleep.
+ * (fs/sys_path.c; swapon(2) uses them.)
  */
-int vfs_path_lookup(const char *path, bool user, struct inode **out);
+int vfs_upath_lookup(const char __user *upath, struct inode **out);
 int vfs_path_name(struct inode *ino, char *buf, size_t size);
 
 /* ---- Start-up ---- */

@@ -9,7 +9,12 @@
  *   refcount  > 1  -> copy the page into a new frame, map the copy writable,
  *                     drop one reference on the shared frame.
  * The count cannot rise under us: only a fork of this mm (which holds the
- * same mm lock) could add a mapping of a page this mm maps privately.
+ * same mm lock) could add a mapping of a page this mm maps privately, or a
+ * swap-in elsewhere could find it in the swap cache -- but then the cache's
+ * own reference keeps the count above 1 until cow_break() has taken the page
+ * out of the cache (mm/swap_cache.c), after which no one can find it.
+ *
+ * A fault on a PTE holding a swap entry brings the page back (mm/swapin.c).
  */
 #include "kernel.h"
 #include "mm.h"
@@ -207,6 +212,9 @@ int mm_handle_fault(u64 addr, unsigned flags)
 		reclaim_check(page_free_count());
 		if (err != -ENOMEM)
 			return err;
+		/* Dying already (an OOM victim): let the kill be taken. */
+		if (fatal_signal_pending())
+			return (flags & FAULT_USER) ? 0 : -ENOMEM;
 		/* No frame: reclaim some here (mm/reclaim.c) and try again. */
 		if (swap_active()) {
 			u64 n = mm_reclaim(32);

@@ -364,7 +364,7 @@ long sys_swapon(const char __user *path, long flags)
 		return -EPERM;
 	if (flags & ~(long)SWAP_FLAGS_VALID)
 		return -EINVAL;
-	err = vfs_path_lookup((const char *)path, true, &ino);
+	err = vfs_upath_lookup(path, &ino);
 	if (err)
 		return err;
 	if (S_ISDIR(ino->mode)) {	/* Linux opens it for writing first */
@@ -404,7 +404,7 @@ long sys_swapoff(const char __user *path)
 
 	if (current->proc->euid != 0)
 		return -EPERM;
-	err = vfs_path_lookup((const char *)path, true, &ino);
+	err = vfs_upath_lookup(path, &ino);
 	if (err)
 		return err;
 	dev = blkdev_of(ino);
