@@ -72,6 +72,8 @@ void mm_put(struct mm *mm)
 		list_del(&v->link);
 		vma_free(v);
 	}
+	mm->vma_root = NULL;	/* the tree named the VMAs just freed */
+	mm->map_count = 0;
 	/* Detach every leaf table (shared ones only lose a reference), then
 	 * free the upper levels. */
 	mm_pt_release(mm, 0, ALIGN_UP(USER_TOP, PT_REGION_SIZE));
