@@ -58,15 +58,36 @@ static bool vma_reclaimable(const struct vma *v)
 }
 
 /*
- * Swap out the page mapped at @va of @mm. Returns 1 when its PTE became a
- * swap entry and its frame was freed, 0 when the entry changed but the frame
- * is still mapped elsewhere (it stays in the swap cache), else a negative
- * errno (-EBUSY: not now). Caller holds @mm->lock and reclaim_lock.
+ * Pages on their way out, unmapped but not yet written: their PTEs already
+ * hold the swap entries, so one TLB flush for the whole batch makes their
+ * contents stable (no CPU can write through a stale entry any more) before
+ * they are written. A flush interrupts every CPU running the address space,
+ * so this is one interruption per batch instead of one per page.
  */
-static int swap_out_pte(struct mm *mm, u64 va)
+#define OUT_BATCH	16
+
+struct out_batch {
+	int n;
+	struct {
+		u64 va;
+		struct page *pg;	/* the PTE's reference, still held */
+		u64 entry;		/* the PTE's reference on the slot */
+		pte_t old;		/* to restore if the write fails */
+		bool cached;		/* already in the swap cache (written) */
+	} e[OUT_BATCH];
+};
+
+/*
+ * Unmap the page at @va of @mm into batch @b: its PTE becomes a swap entry
+ * (the page's slot if it is cached, else a new one). 0, or a negative errno
+ * (-EBUSY: not now, -ENOSPC: swap full). Caller holds @mm->lock and
+ * reclaim_lock; swap_out_finish() completes it.
+ */
+static int swap_out_prepare(struct mm *mm, u64 va, struct out_batch *b)
 {
 	pte_t *pte = mm_pte_modify(mm, va, false);
 	struct page *pg;
+	bool cached;
 	u64 entry;
 	pte_t e;
 
@@ -78,36 +99,59 @@ static int swap_out_pte(struct mm *mm, u64 va)
 	pg = phys_to_page(pte_phys(e));
 	if (!(pg->flags & PG_ANON) || (pte_write(e) && page_refcount(pg) != 1))
 		return -EBUSY;
-	if (swap_cache_dup(pg, &entry)) {
-		/* Not cached yet: write it to a new slot. Its contents must not
-		 * change meanwhile: another mapping of it is read-only (COW),
-		 * and ours becomes so. */
-		int err = swap_entry_alloc(&entry);
-
-		if (err)
-			return err;
-		if (pte_write(e)) {
-			*pte = pte_wrprotect(e);
-			mm_flush_page(mm, va);
-		}
-		err = swap_io(entry, pg, true);
-		if (err) {
-			swap_entry_put(entry);
-			return err;
-		}
-		/* The new slot's reference goes to the cache, one more to the PTE. */
-		swap_cache_add(pg, entry);
-		if (swap_entry_dup(entry)) {
-			swap_cache_reclaim_page(pg);
-			return -EBUSY;
-		}
-	}
+	cached = !swap_cache_dup(pg, &entry);
+	if (!cached && swap_entry_alloc(&entry))
+		return -ENOSPC;
+	b->e[b->n].va = va;
+	b->e[b->n].pg = pg;
+	b->e[b->n].entry = entry;
+	b->e[b->n].old = e;
+	b->e[b->n].cached = cached;
+	b->n++;
 	*pte = pte_mk_swap(entry);
-	mm_flush_page(mm, va);
 	mm_rss_account(mm, pg, false, -1);
 	mm->swap_ents++;
-	page_put(pg);			/* the PTE's reference; the cache still holds one */
-	return swap_cache_reclaim_page(pg);	/* and lets it go when no one maps it */
+	return 0;
+}
+
+/*
+ * Flush @mm's TLBs once, write the batch's uncached pages to their slots
+ * (a page whose write fails gets its PTE back), let the swap cache hold
+ * them and drop the PTEs' page references. Returns the frames freed.
+ */
+static u64 swap_out_finish(struct mm *mm, struct out_batch *b)
+{
+	u64 freed = 0;
+
+	if (!b->n)
+		return 0;
+	mm_flush_all(mm);
+	for (int i = 0; i < b->n; i++) {
+		struct page *pg = b->e[i].pg;
+		u64 entry = b->e[i].entry;
+
+		if (!b->e[i].cached) {
+			int err = swap_io(entry, pg, true);
+
+			/* The cache's own reference on the new slot. */
+			if (!err && swap_entry_dup(entry))
+				err = -ENOMEM;
+			if (err) {
+				/* Still ours under the lock: the PTE comes back, with
+				 * at most the rights it had (no flush needed). */
+				*arch_pt_walk(mm->pt_root, b->e[i].va, false) = b->e[i].old;
+				swap_entry_put(entry);
+				mm_rss_account(mm, pg, false, 1);
+				mm->swap_ents--;
+				continue;
+			}
+			swap_cache_add(pg, entry);
+		}
+		page_put(pg);		/* the PTE's reference; the cache holds one */
+		freed += swap_cache_reclaim_page(pg);	/* gone if no one maps it */
+	}
+	b->n = 0;
+	return freed;
 }
 
 /* Look at up to SCAN_BATCH pages of @mm from its clock hand, adding them to
@@ -117,19 +161,20 @@ static u64 scan_mm(struct mm *mm, u64 want, u64 *scanned)
 	u64 done = 0, seen = 0;
 	u64 va = mm->reclaim_va;
 	struct vma *v = vma_lower_bound(mm, va);
+	struct out_batch batch = { .n = 0 };
 
 	if (!v) {
 		va = 0;
 		v = vma_lower_bound(mm, 0);
 	}
-	while (v && seen < SCAN_BATCH && done < want) {
+	while (v && seen < SCAN_BATCH && done + batch.n < want) {
 		if (!vma_reclaimable(v)) {
 			v = v->link.next == &mm->vmas ? NULL :
 			    list_entry(v->link.next, struct vma, link);
 			continue;
 		}
 		va = MAX(va, v->start);
-		while (va < v->end && seen < SCAN_BATCH && done < want) {
+		while (va < v->end && seen < SCAN_BATCH && done + batch.n < want) {
 			pte_t *pte = arch_pt_walk(mm->pt_root, va, false);
 
 			if (!pte) {
@@ -140,11 +185,10 @@ static u64 scan_mm(struct mm *mm, u64 want, u64 *scanned)
 				seen++;
 				vm_event_inc(current == kswapd_task ? VM_PGSCAN_KSWAPD :
 					     VM_PGSCAN_DIRECT);
-				if (pte_test_and_clear_young(pte)) {
-					/* Used since the hand last passed: a second chance. */
-				} else if (swap_out_pte(mm, va) == 1) {
-					done++;
-				}
+				/* Used since the hand last passed: a second chance. */
+				if (!pte_test_and_clear_young(pte) &&
+				    !swap_out_prepare(mm, va, &batch) && batch.n == OUT_BATCH)
+					done += swap_out_finish(mm, &batch);
 			}
 			va += PAGE_SIZE;
 		}
@@ -152,6 +196,7 @@ static u64 scan_mm(struct mm *mm, u64 want, u64 *scanned)
 			v = v->link.next == &mm->vmas ? NULL :
 			    list_entry(v->link.next, struct vma, link);
 	}
+	done += swap_out_finish(mm, &batch);
 	mm->reclaim_va = v ? va : 0;
 	*scanned += seen;
 	return done;
