@@ -1,7 +1,8 @@
 # Sprout: build the kernel, the user programs and the boot image; run and test.
 #   make            kernel + initramfs
 #   make run        boot the default image (SMP=N, MEM=SIZE, ACCEL=tcg|kvm; IMAGE=debian:
-#                   Debian 12's bash, coreutils, procps, ... plus DEBIAN_PACKAGES)
+#                   Debian 12's bash, coreutils, procps, ... plus DEBIAN_PACKAGES; SWAP=SIZE:
+#                   swap on a scratch disk)
 #   make test       every test; ends with "N passed, N failed, N skipped"
 #   make test-linux the in-guest test binaries, run natively on this Linux
 #   make check-uaccess  sparse: user addresses only through include/uaccess.h
@@ -11,12 +12,14 @@
 #                   PROGS="proc scale" only those bench/ programs; ONLY=PREFIX only those rows)
 #   make profile ROW=fork_exit_wait   guest instructions of one bench row by kernel function
 #   make soak       the SMP stress mix for SOAK_MINUTES (30) on SOAK_CPUS (4); not part of test
+#                   (SOAK_SWAP=1: memory pressure with swap instead, tests/run/swap.c soak)
 
 ARCH ?= x86_64
 B := build
 SMP ?= 1
 MEM ?= 512M
 ACCEL ?=
+SWAP ?=
 SOAK_MINUTES ?= 30
 SOAK_CPUS ?= 4
 
@@ -171,7 +174,8 @@ $(B)/debian.cpio: $(USER_BINS) tools/mkdebian.py $(DEBIAN_LIST_STAMP) | $(DEPS_S
 
 run: all
 	./sprout boot --no-build --image $(IMAGE) --smp $(SMP) --mem $(MEM) \
-		$(if $(ACCEL),--accel $(ACCEL)) $(if $(TRACE),--trace $(TRACE))
+		$(if $(ACCEL),--accel $(ACCEL)) $(if $(TRACE),--trace $(TRACE)) \
+		$(if $(SWAP),--swap $(SWAP))
 
 # GDB attached to a halted boot, with tools/gdb/sprout.py's commands (sprout-ps, ...);
 # the console is build/console.sock (docs/fork-cow.md).
@@ -184,7 +188,7 @@ test: all
 	LOCKDEP=$(LOCKDEP) SELFCHECK=$(SELFCHECK) python3 tools/test.py
 
 soak: all
-	LOCKDEP=$(LOCKDEP) sh tools/soak.sh $(SOAK_MINUTES) $(SOAK_CPUS)
+	LOCKDEP=$(LOCKDEP) sh tools/soak.sh $(SOAK_MINUTES) $(SOAK_CPUS) $(if $(SOAK_SWAP),swap)
 
 # sparse: no kernel source dereferences a user address or converts one silently (__user).
 check-uaccess: $(B)/gen/syscall_table.h

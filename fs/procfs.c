@@ -8,11 +8,12 @@
  *
  * Semantics and formats: proc(5). The tree:
  *   /proc/{self,thread-self,meminfo,stat,uptime,loadavg,cpuinfo,mounts,
- *          filesystems,version,kpagecount,partitions,diskstats}
+ *          filesystems,version,kpagecount,partitions,diskstats,vmstat,swaps}
  *   /proc/net/{dev,unix} (unix: net/af_unix.c renders it)
  *   /proc/sys/{fs,kernel,vm}/... (fs/procfs_sys.c)
  *   /proc/<pid>/{stat,status,cmdline,comm,environ,maps,statm,mounts,fd/,exe,
- *                cwd,root,smaps,smaps_rollup,pagemap,wchan,stack,task/<tid>/...}
+ *                cwd,root,smaps,smaps_rollup,pagemap,wchan,stack,oom_score,
+ *                oom_score_adj,task/<tid>/...}
  *   (smaps & co.: fs/procfs_smaps.c; wchan and stack: fs/procfs_wchan.c)
  */
 #include "internal.h"
@@ -21,6 +22,7 @@
 #include "kmalloc.h"
 #include "task.h"
 #include "uaccess.h"
+#include "mm.h"
 
 #define PROC_INO_BASE	0x40000000ULL	/* procfs inode numbers live above tmpfs's */
 #define GETDENTS_BUF_MAX	(64 * 1024)	/* bytes of records built per call */
@@ -44,10 +46,12 @@ static const struct proc_entry root_entries[] = {
 	{ "partitions", PN_PARTITIONS, S_IFREG | 0444 },
 	{ "self", PN_SELF, S_IFLNK | 0777 },
 	{ "stat", PN_STAT, S_IFREG | 0444 },
+	{ "swaps", PN_SWAPS, S_IFREG | 0444 },
 	{ "sys", PN_SYS, S_IFDIR | 0555 },
 	{ "thread-self", PN_THREAD_SELF, S_IFLNK | 0777 },
 	{ "uptime", PN_UPTIME, S_IFREG | 0444 },
 	{ "version", PN_VERSION, S_IFREG | 0444 },
+	{ "vmstat", PN_VMSTAT, S_IFREG | 0444 },
 };
 
 /* Entries of /proc/net: the network interfaces and the sockets of each family (net/). */
@@ -71,6 +75,8 @@ static const struct proc_entry pid_entries[] = {
 	{ "fd", PN_FD, S_IFDIR | 0500, true },
 	{ "maps", PN_MAPS, S_IFREG | 0444, true },
 	{ "mounts", PN_PID_MOUNTS, S_IFREG | 0444 },
+	{ "oom_score", PN_OOM_SCORE, S_IFREG | 0444 },
+	{ "oom_score_adj", PN_OOM_SCORE_ADJ, S_IFREG | 0644 },
 	{ "pagemap", PN_PAGEMAP, S_IFREG | 0400, true },
 	{ "root", PN_ROOT_LINK, S_IFLNK | 0777, true },
 	{ "smaps", PN_SMAPS, S_IFREG | 0444, true },
@@ -508,19 +514,48 @@ static ssize_t pbuf_read(struct file *f, void __user *buf, size_t n, u64 *pos)
 #define SYSCTL_WRITE_MAX	256	/* bytes: longer values are refused */
 
 /*
- * Writes: only /proc/sys files take them, parsed and applied at once so a
- * bad value fails this write(2) with EINVAL. As with Linux's default
- * sysctl_writes_strict, a write at a non-zero offset changes nothing.
+ * /proc/PID/oom_score_adj: one decimal integer, white space around it
+ * allowed (Linux's kstrtoint after strstrip); -EINVAL otherwise.
+ */
+static int oom_adj_store(pid_t pid, const char *text)
+{
+	long v = 0;
+	bool neg = false, any = false;
+	const char *p = text;
+
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	for (; *p >= '0' && *p <= '9'; p++) {
+		any = true;
+		if (v > 100000)
+			return -EINVAL;
+		v = v * 10 + (*p - '0');
+	}
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	if (!any || *p)
+		return -EINVAL;
+	return oom_score_adj_set(pid, neg ? -v : v);
+}
+
+/*
+ * Writes: /proc/sys files and /proc/PID/oom_score_adj take them, parsed and
+ * applied at once so a bad value fails this write(2) with EINVAL. As with
+ * Linux's default sysctl_writes_strict, a write at a non-zero offset to a
+ * /proc/sys file changes nothing.
  */
 static ssize_t pbuf_write(struct file *f, struct io_src src, size_t n, u64 *pos)
 {
 	struct proc_buf *b = f->priv;
+	u8 kind = PN_KIND(b->node);
 	char *text;
 	int err;
 
-	if (PN_KIND(b->node) != PN_SYSCTL)
+	if (kind != PN_SYSCTL && kind != PN_OOM_SCORE_ADJ)
 		return -EIO;
-	if (*pos) {
+	if (*pos && kind == PN_SYSCTL) {
 		*pos += n;
 		return (ssize_t)n;
 	}
@@ -534,7 +569,12 @@ static ssize_t pbuf_write(struct file *f, struct io_src src, size_t n, u64 *pos)
 		return -EFAULT;
 	}
 	text[n] = '\0';
-	err = strlen(text) == n ? procfs_sys_store(PN_SUB(b->node), text) : -EINVAL;
+	if (strlen(text) != n)
+		err = -EINVAL;
+	else if (kind == PN_SYSCTL)
+		err = procfs_sys_store(PN_SUB(b->node), text);
+	else
+		err = oom_adj_store(PN_PID(b->node), text);
 	kfree(text);
 	if (err)
 		return err;

@@ -12,6 +12,7 @@
 #include "kmalloc.h"
 #include "mm.h"
 #include "page.h"
+#include "swap.h"
 #include "task.h"
 #include "uapi/resource.h"
 #include "uapi/sprout.h"
@@ -447,7 +448,11 @@ static size_t mm_read(struct mm *mm, u64 addr, char *dst, size_t len)
 		size_t chunk = MIN(len - done, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
 		pte_t *pte = arch_pt_walk(mm->pt_root, va, false);
 
-		/* The argument area is written at exec, so its pages are present. */
+		/* The argument area is written at exec, so its pages are present
+		 * unless swapped out since: then they come back, as Linux's
+		 * access_remote_vm() brings them. */
+		if (pte && pte_is_swap(*pte) && !mm_fault_locked(mm, va, 0))
+			pte = arch_pt_walk(mm->pt_root, va, false);
 		if (!pte || !pte_present(*pte))
 			break;
 		memcpy(dst + done, (char *)phys_to_virt(pte_phys(*pte)) + (va & (PAGE_SIZE - 1)),
@@ -492,6 +497,7 @@ struct mm_sizes {
 	u64 pte_bytes;		/* page tables (VmPTE) */
 	u64 start_code, end_code;	/* the program's executable mapping (stat fields 26-27) */
 	u64 start_data, end_data;	/* its writable file mapping (stat fields 45-46) */
+	u64 anon, file, shmem, swap;	/* pages: RssAnon, RssFile, RssShmem, VmSwap */
 };
 
 static void mm_sizes(struct mm *mm, struct mm_sizes *z)
@@ -533,6 +539,10 @@ static void mm_sizes(struct mm *mm, struct mm_sizes *z)
 			z->end_data = v->end;
 		}
 	}
+	z->anon = mm->rss_anon;
+	z->shmem = mm->rss_shmem;
+	z->file = z->rss >= z->anon + z->shmem ? z->rss - z->anon - z->shmem : 0;
+	z->swap = mm->swap_ents;
 	mutex_unlock(&mm->lock);
 }
 
@@ -628,10 +638,11 @@ static void show_status(struct out *o, struct snap *s)
 		    "RssShmem:\t%8lu kB\nVmData:\t%8lu kB\nVmStk:\t%8lu kB\nVmExe:\t%8lu kB\n"
 		    "VmLib:\t%8lu kB\nVmPTE:\t%8lu kB\nVmSwap:\t%8lu kB\n",
 		    (unsigned long)z.vm * 4, (unsigned long)z.vm * 4, (unsigned long)z.lck * 4, 0UL,
-		    (unsigned long)z.hwm * 4, (unsigned long)z.rss * 4, (unsigned long)z.rss * 4,
-		    0UL, 0UL, (unsigned long)z.data * 4, (unsigned long)z.stk * 4,
+		    (unsigned long)z.hwm * 4, (unsigned long)z.rss * 4, (unsigned long)z.anon * 4,
+		    (unsigned long)z.file * 4, (unsigned long)z.shmem * 4,
+		    (unsigned long)z.data * 4, (unsigned long)z.stk * 4,
 		    (unsigned long)z.exe * 4, (unsigned long)z.lib * 4,
-		    (unsigned long)(z.pte_bytes / 1024), 0UL);
+		    (unsigned long)(z.pte_bytes / 1024), (unsigned long)z.swap * 4);
 	}
 	put(o, "Threads:\t%d\nSigQ:\t%lu/%lu\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n"
 	    "SigIgn:\t%016lx\nSigCgt:\t%016lx\nCapInh:\t0000000000000000\n"
@@ -707,6 +718,20 @@ static long render_pid(u8 kind, pid_t pid, u32 sub, struct out *o)
 	case PN_ENVIRON: show_args(o, &s, true); break;
 	case PN_COMM: put(o, "%s\n", s.comm); break;
 	case PN_PID_MOUNTS: o->len = fs_mounts_show(o->buf, o->cap); break;
+	case PN_OOM_SCORE: {
+		unsigned long score = 0;
+
+		oom_score_of(pid, &score);	/* a zombie's is 0 */
+		put(o, "%lu\n", score);
+		break;
+	}
+	case PN_OOM_SCORE_ADJ: {
+		int adj = 0;
+
+		oom_score_adj_get(pid, &adj);
+		put(o, "%d\n", adj);
+		break;
+	}
 	}
 	snap_put(&s);
 	return 0;
@@ -719,13 +744,18 @@ static void show_meminfo(struct out *o)
 	/* tmpfs (the root, /dev/shm, SysV and POSIX shared memory, memfds):
 	 * Linux counts shmem pages both as Shmem and in the page cache. */
 	unsigned long shmem = tmpfs_page_count() * (PAGE_SIZE / 1024);
+	unsigned long swapcached = swap_cache_pages() * (PAGE_SIZE / 1024);
 
-	/* The same figures sysinfo(2) reports (and its sharedram). */
+	/* The same figures sysinfo(2) reports (and its sharedram). Pages in the
+	 * swap cache are free for the taking when no one maps them, as Linux
+	 * counts them into MemAvailable. */
 	put(o, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
 	    "Buffers:        %8lu kB\nCached:         %8lu kB\nSwapCached:     %8lu kB\n"
 	    "SwapTotal:      %8lu kB\nSwapFree:       %8lu kB\nShmem:          %8lu kB\n"
 	    "Slab:           %8lu kB\nSReclaimable:   %8lu kB\n",
-	    total, freek, freek, 0UL, shmem, 0UL, 0UL, 0UL, shmem, 0UL, 0UL);
+	    total, freek, freek + swapcached, 0UL, shmem, swapcached,
+	    (unsigned long)swap_total_pages() * (PAGE_SIZE / 1024),
+	    (unsigned long)swap_free_pages() * (PAGE_SIZE / 1024), shmem, 0UL, 0UL);
 }
 
 /*
@@ -807,6 +837,9 @@ long procfs_render(u8 kind, pid_t pid, u32 sub, char **out)
 	switch (kind) {
 	case PN_MEMINFO: show_meminfo(&o); break;
 	case PN_STAT: show_stat_global(&o); break;
+	case PN_SWAPS: o.len = (size_t)swaps_show(o.buf, o.cap); break;
+	case PN_VMSTAT: o.len = (size_t)MAX(0, MIN(vmstat_show(o.buf, o.cap), (int)o.cap - 1));
+		break;
 	case PN_UPTIME: show_uptime(&o); break;
 	case PN_LOADAVG: o.len = (size_t)MAX(0, loadavg_format(o.buf, o.cap)); break;
 	case PN_CPUINFO: show_cpuinfo(&o); break;

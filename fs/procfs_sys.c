@@ -23,6 +23,7 @@
 #include "kmalloc.h"
 #include "task.h"
 #include "mm.h"
+#include "swap.h"
 #include "uapi/ipc.h"
 #include "coredump.h"
 
@@ -310,6 +311,8 @@ static const struct sysctl_entry sysctl_table[] = {
 	  .get = max_map_count_get, .set = vm_set_max_map_count, .min = 0, .max = INT_MAX_ },
 	{ SD_VM, "overcommit_memory", 0644, sysctl_int_show, sysctl_int_store,
 	  .get = vm_overcommit_get, .set = vm_overcommit_set, .min = 0, .max = 2 },
+	{ SD_VM, "page-cluster", 0644, sysctl_int_show, sysctl_int_store,
+	  .get = swap_page_cluster_get, .set = swap_page_cluster_set, .min = 0, .max = 31 },
 };
 
 u32 procfs_sys_dir_count(void)

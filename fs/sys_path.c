@@ -120,3 +120,22 @@ int vfs_exec_path_at(int dirfd, const char __user *upath, int flags, char *abspa
 	inode_put(ino);
 	return err;
 }
+
+/* vfs_upath_lookup - see include/fs.h. */
+int vfs_upath_lookup(const char __user *upath, struct inode **out)
+{
+	return upath_lookup(AT_FDCWD, upath, 0, out);
+}
+
+/* vfs_path_name - see include/fs.h. */
+int vfs_path_name(struct inode *ino, char *buf, size_t size)
+{
+	struct inode *root, *cwd;
+	int n;
+
+	fs_current_root_cwd(&root, &cwd);
+	n = vfs_inode_path(root, ino, buf, size);
+	inode_put(cwd);
+	inode_put(root);
+	return n;
+}

@@ -250,7 +250,11 @@ void arch_switch(struct task *prev, struct task *next);
  * the arch format through the inline helpers in <arch_impl.h>:
  *   pte_present, pte_write, pte_user, pte_cow, pte_phys, pte_dirty, pte_young,
  *   pte_mk(phys, prot) with prot from PROT_* style flags below,
- *   pte_wrprotect_cow(pte), pte_mkwrite(pte).
+ *   pte_wrprotect_cow(pte), pte_mkwrite(pte), pte_wrprotect(pte),
+ *   pte_young(pte), pte_mkold(pte), pte_test_and_clear_young(ptep) (the
+ *   accessed bit), and the swap entries
+ *   of non-present PTEs: pte_none, pte_is_swap, pte_mk_swap(entry),
+ *   pte_swap_entry(pte).
  * PTE_SW_COW is a software bit marking a COW-shared page.
  */
 #define MMU_READ	0x1u
@@ -297,6 +301,14 @@ u64 arch_pt_next_populated(u64 root, u64 va, u64 end);
  * @free_root, the root itself.
  */
 void arch_pt_free_user(u64 root, bool free_root);
+
+/*
+ * arch_pt_count_user - the page-table pages below @root in the user half
+ * (every level but the root; a leaf table shared with other roots counts
+ * here too), for VmPTE and the OOM killer's badness. Caller holds the
+ * address space's lock. Sleeps: no.
+ */
+u64 arch_pt_count_user(u64 root);
 
 /* arch_pt_activate - load @root into the MMU of this CPU. */
 void arch_pt_activate(u64 root);

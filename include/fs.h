@@ -427,6 +427,17 @@ int vfs_mksock(const char *path, mode_t mode, struct inode **out);
  */
 int vfs_find_sock(const char *path, struct inode **out);
 
+/*
+ * vfs_upath_lookup - the inode (referenced, in *@out) that user string
+ * @upath names from current's cwd, following symlinks. 0, -EFAULT,
+ * -ENAMETOOLONG, -ENOENT, -ENOTDIR, -ELOOP, -ENOMEM. vfs_path_name - the
+ * absolute path of @ino from current's root into @buf (@size bytes): its
+ * length, or -ENOENT (unlinked), -ENAMETOOLONG. Both may sleep.
+ * (fs/sys_path.c; swapon(2) uses them.)
+ */
+int vfs_upath_lookup(const char __user *upath, struct inode **out);
+int vfs_path_name(struct inode *ino, char *buf, size_t size);
+
 /* ---- Start-up ---- */
 
 /*

@@ -30,6 +30,7 @@
 #include "arch.h"
 
 struct inode;
+struct page;
 
 #define VMA_SHARED	0x1	/* MAP_SHARED: fork shares the pages, no COW */
 #define VMA_STACK	0x2	/* the main thread's stack */
@@ -98,10 +99,16 @@ struct mm {
 	u64 mmap_base;		/* [m] top of the mmap area (mm_find_free searches
 				 * below it): USER_MMAP_TOP, lowered by a random
 				 * amount at exec */
-	u64 rss_pages;		/* [m] pages mapped (resident set) */
+	u64 rss_pages;		/* [m] pages mapped (resident set): the sum of the next two
+				 * and the file pages (RssFile = rss_pages - anon - shmem) */
+	u64 rss_anon;		/* [m] of them, anonymous pages (private, PG_ANON) */
+	u64 rss_shmem;		/* [m] of them, file pages mapped MAP_SHARED */
+	u64 swap_ents;		/* [m] PTEs holding a swap entry (VmSwap) */
+	u64 reclaim_va;		/* [m] the reclaim clock's hand in this mm (mm/reclaim.c) */
 	u64 hiwater_rss;	/* [m] maximum rss_pages seen */
 	u64 arg_start, arg_end, env_start, env_end;	/* [m] /proc cmdline, environ */
 	u64 minflt;		/* [m] page faults resolved */
+	u64 majflt;		/* [m] of them, faults that waited for a disk read */
 	u64 cpumask;		/* [a] bit i: CPU i has this page table loaded
 				 * (set/cleared by mm_activate() on that CPU) */
 	struct inode *exe_inode;	/* [I] the executable, counted and write-denied
@@ -293,12 +300,65 @@ bool mm_memlock_capable(void);
 int mm_populate_range(struct mm *mm, u64 start, u64 end);
 
 /*
- * mm_oom_kill_current - a page fault of current at @addr found no memory:
- * log the process (pid, name, sizes) and send it SIGKILL, taken on its way
- * back to user mode (mm/oom.c). Takes current's mm lock: call without it.
- * May sleep.
+ * The OOM killer (mm/oom.c), Linux's heuristic.
+ * mm_out_of_memory - current found no page even after reclaim: choose the
+ *   process with the highest badness and SIGKILL it, logging "Out of
+ *   memory: Killed process ...". Returns OOM_KILLED_SELF (current's process
+ *   is dying: give up the fault, the kill is taken on the way out),
+ *   OOM_WAIT (another process was chosen, or an earlier victim is still
+ *   exiting: a short wait was made, retry) or OOM_NO_VICTIM (nothing may be
+ *   killed; a short wait was made). Call with no lock held. Sleeps.
+ * oom_badness_of - the badness of a process using @u with oom_score_adj
+ *   @adj out of @total_pages (RAM + swap): its pages plus adj/1000 of the
+ *   total, or OOM_UNKILLABLE for adj -1000.
+ * mm_oom_usage - @mm's counters in pages; with @locked (caller holds
+ *   @mm->lock) also its page-table pages and size, else those are 0.
+ * oom_total_pages - RAM and swap pages, the scale of badness.
+ * oom_score_of - /proc/PID/oom_score: 1000 + badness in thousandths of the
+ *   total (0..2000), 0 for what is never chosen. 0 or -ESRCH. May sleep.
+ * oom_score_adj_get/oom_score_adj_set - /proc/PID/oom_score_adj: -1000..
+ *   1000 (else -EINVAL); an unprivileged writer may not go below the last
+ *   value root set (-EACCES). 0 or -ESRCH. Take the process lock.
+ *   proc_pid_oom_score_adj(5).
  */
-void mm_oom_kill_current(u64 addr);
+#define OOM_SCORE_ADJ_MIN	(-1000)
+#define OOM_SCORE_ADJ_MAX	1000
+#define OOM_UNKILLABLE		(-0x7fffffffffffffffL - 1)
+enum { OOM_KILLED_SELF, OOM_WAIT, OOM_NO_VICTIM };
+
+struct oom_usage {
+	u64 rss, anon, file, shmem, swap, pt_pages, total_vm;	/* pages */
+};
+
+int mm_out_of_memory(void);
+long oom_badness_of(const struct oom_usage *u, int adj, u64 total_pages);
+void mm_oom_usage(struct mm *mm, bool locked, struct oom_usage *u);
+u64 oom_total_pages(void);
+int oom_score_of(pid_t pid, unsigned long *score);
+int oom_score_adj_get(pid_t pid, int *adj);
+int oom_score_adj_set(pid_t pid, long adj);
+
+/*
+ * mm_rss_account - @delta pages (+1 mapped, -1 unmapped) of @pg in @mm: the
+ * resident set and its kind (RssAnon for PG_ANON pages, RssShmem for file
+ * pages mapped through a MAP_SHARED VMA (@shared), RssFile otherwise), and
+ * the high-water mark. Caller holds @mm->lock. Sleeps: no.
+ */
+void mm_rss_account(struct mm *mm, const struct page *pg, bool shared, long delta);
+
+/*
+ * Memory events since boot (mm/vmstat.c), /proc/vmstat.
+ * vm_event_inc - count one @e. vm_event_read - the count. Atomic; no lock.
+ * vmstat_show - the text of /proc/vmstat into @buf (@size bytes); its length
+ *   as snprintf. Sleeps: no.
+ */
+enum vm_event {
+	VM_PGFAULT, VM_PGMAJFAULT, VM_PSWPIN, VM_PSWPOUT, VM_PGSTEAL_KSWAPD, VM_PGSTEAL_DIRECT,
+	VM_PGSCAN_KSWAPD, VM_PGSCAN_DIRECT, VM_OOM_KILL, VM_EVENT_COUNT
+};
+void vm_event_inc(enum vm_event e);
+u64 vm_event_read(enum vm_event e);
+int vmstat_show(char *buf, size_t size);
 
 /* tmpfs_page_count - data pages held by tmpfs files now, shared memory and
  * memfds included (/proc/meminfo Shmem, part of Cached; sysinfo(2)

@@ -41,6 +41,10 @@ void mutex_init_nestable(struct mutex *m, const char *name);
 /* mutex_lock - acquire @m, sleeping (uninterruptibly) while it is held. */
 void mutex_lock(struct mutex *m);
 void mutex_unlock(struct mutex *m);
+/* mutex_trylock - acquire @m if it is free: true, or false at once (never
+ * sleeps, so no lock-order constraint: reclaim and the OOM killer take other
+ * address spaces' locks this way). Never under a spinlock. */
+bool mutex_trylock(struct mutex *m);
 /* mutex_held - current holds @m (debug checks). */
 bool mutex_held(struct mutex *m);
 

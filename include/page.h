@@ -22,6 +22,10 @@
 #define PG_FREE		0x1	/* [z] on a buddy free list; order is valid */
 #define PG_RESERVED	0x2	/* [z] not RAM or used by the kernel image */
 #define PG_KMALLOC	0x4	/* [o] owned by a kmalloc size class */
+#define PG_ANON		0x8	/* [o] an anonymous page of user memory (demand-zero or a
+				 * private copy), counted as RssAnon where mapped */
+#define PG_SWAPCACHE	0x10	/* [swap_lock] in the swap cache: priv is its swap entry,
+				 * list its hash chain (mm/swap_cache.c) */
 
 struct page {
 	u32 refcount;		/* [a] users of this frame; 0 when free */

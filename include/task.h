@@ -305,6 +305,10 @@ struct process {
 	struct process *ptrace_zombie_tracer;	/* [T] that tracer, or NULL */
 	struct process *ptrace_exit_tracer;	/* [T] tracer of the leader at its exit */
 	bool ptrace_closed;		/* [T] exiting: takes no more tracees or zombies */
+	short oom_score_adj;		/* [P] /proc/PID/oom_score_adj, -1000..1000 (mm/oom.c);
+					 * inherited by fork */
+	short oom_score_adj_min;	/* [P] the lowest value an unprivileged writer may set:
+					 * the last value root wrote (Linux's oom_score_adj_min) */
 	u32 task_refs;			/* [a] struct tasks still holding the process */
 	u32 refcount;			/* [a] */
 };
@@ -329,6 +333,14 @@ void process_put(struct process *p);
  * process, named @name. Returns the task (already runnable) or NULL.
  */
 struct task *task_create_kernel(const char *name, void (*fn)(void *), void *arg);
+
+/*
+ * kthread_create - a kernel thread running fn(arg) as a process of its own,
+ * named @name, child of kthreadd (as Linux's kthreads: `ps` shows it in
+ * brackets under pid 2). Returns the task (already runnable) or NULL
+ * (out of memory or pids). Call after kthreadd_start(). Sleeps: no.
+ */
+struct task *kthread_create(const char *name, void (*fn)(void *), void *arg);
 
 /* kthreadd_start - create kthreadd (pid 2, parent 0; kernel/kthread.c) right
  * after init. Panics only at boot on a broken invariant. Sleeps: no. */

@@ -67,6 +67,7 @@ static void exit_release_resources(struct task *t)
 	 * thread; not a vfork child borrowing it) adds them. */
 	if (mm && __atomic_load_n(&mm->refcount, __ATOMIC_ACQUIRE) == 1) {
 		p->self.minflt += mm->minflt;
+		p->self.majflt += mm->majflt;
 		p->self.maxrss_kb = MAX(p->self.maxrss_kb, mm->hiwater_rss * (PAGE_SIZE / 1024));
 	}
 	spin_unlock(&p->lock);

@@ -255,6 +255,8 @@ static void fork_commit_process(struct fork_state *fs, const struct fork_args *a
 	memcpy(p->saved_auxv, pp->saved_auxv, sizeof(p->saved_auxv));
 	if (args->flags & CLONE_SYSVSEM)
 		sem_undo_share(p, pp);
+	p->oom_score_adj = pp->oom_score_adj;
+	p->oom_score_adj_min = pp->oom_score_adj_min;
 	memcpy(p->exe_path, pp->exe_path, sizeof(p->exe_path));
 	p->nr_threads = 1;
 	p->state = PROC_ALIVE;

@@ -6,15 +6,18 @@
  * send_signal_process() discards every signal sent to it, SIGKILL included;
  * kill(-1, ...) walks from init and never reaches it.
  *
- * The thread itself only sleeps: no kernel thread is created on request yet.
+ * The thread itself only sleeps: kthread_create() makes its children
+ * directly (kswapd0, mm/reclaim.c).
  */
 #include "kernel.h"
 #include "arch.h"
 #include "cpu.h"
 #include "sched.h"
 #include "task.h"
+#include "uapi/errno.h"
 
 static struct wait_queue kthreadd_wait;	/* nobody wakes it for now */
+static struct process *kthreadd_proc;	/* [I] after kthreadd_start() */
 
 static void kthreadd_main(void *arg)
 {
@@ -62,6 +65,43 @@ void kthreadd_start(void)
 	process_hash_add(p);
 	spin_unlock(&tasklist_lock);
 
+	kthreadd_proc = p;
 	arch_thread_init_kernel(t, kthreadd_main, NULL);
 	sched_add_new(t);
+}
+
+/* kthread_create - see include/task.h. */
+struct task *kthread_create(const char *name, void (*fn)(void *), void *arg)
+{
+	struct process *p = process_alloc();
+	struct task *t = task_alloc();
+	pid_t pid = p && t ? pid_alloc() : -ENOMEM;
+
+	if (pid < 0) {
+		/* Nothing else refers to them yet. */
+		if (p)
+			process_put(p);
+		if (t)
+			task_put(t);
+		return NULL;
+	}
+	p->pid = pid;
+	p->nr_threads = 1;
+	p->state = PROC_ALIVE;
+	strlcpy(p->comm, name, TASK_COMM_LEN);
+	t->tid = pid;
+	t->proc = p;
+	process_get_task_ref(p);
+	strlcpy(t->comm, name, TASK_COMM_LEN);
+	list_add_tail(&t->thread_link, &p->threads);
+
+	spin_lock(&tasklist_lock);
+	p->parent = kthreadd_proc;
+	list_add_tail(&p->sibling, &kthreadd_proc->children);
+	process_hash_add(p);
+	spin_unlock(&tasklist_lock);
+
+	arch_thread_init_kernel(t, fn, arg);
+	sched_add_new(t);
+	return t;
 }

@@ -3,6 +3,7 @@
  * of init (pid 1).
  */
 #include "kernel.h"
+#include "swap.h"
 #include "arch.h"
 #include "cpu.h"
 #include "page.h"
@@ -115,8 +116,9 @@ static void exec_init(const char *cmdline)
  * Create pid 1 and load its program into it (see exec_init()). exec runs here, on the boot
  * CPU, on behalf of the new task (made current for the duration): init's first
  * instruction is then reached through the ordinary return-to-user path.
+ * Returns the task, runnable unless @hold (then the caller starts it).
  */
-static void start_init(const char *cmdline)
+static struct task *start_init(const char *cmdline, bool hold)
 {
 	struct process *p = process_alloc();
 	struct task *t = task_alloc();
@@ -157,7 +159,9 @@ static void start_init(const char *cmdline)
 	c->running = boot;
 	mm_activate(NULL);
 	arch_thread_init_user(t);
-	sched_add_new(t);
+	if (!hold)
+		sched_add_new(t);
+	return t;
 }
 
 /* kernel_ap_main - see include/arch.h. */
@@ -211,9 +215,17 @@ void kernel_main(struct boot_info *bi)
 	if (cmdline_has(bi->cmdline, "console_input=escaped"))
 		tty_console_input_escaped();
 	net_init();
-	start_init(bi->cmdline);
-	kthreadd_start();
-	drivers_late_init();
+	/* swap=/dev/vda: kswapd0 formats and enables it as it starts, and only
+	 * then lets init run, so that every program finds the swap on. */
+	{
+		static char swap_dev[32];
+		bool boot_swap = cmdline_value(bi->cmdline, "swap", swap_dev, sizeof(swap_dev));
+		struct task *init = start_init(bi->cmdline, boot_swap);
+
+		kthreadd_start();
+		drivers_late_init();
+		kswapd_start(boot_swap ? swap_dev : NULL, boot_swap ? init : NULL);
+	}
 	arch_timer_init(HZ);
 	printk("sprout: boot complete, %lu pages free\n", page_free_count());
 	arch_irq_enable();

@@ -439,6 +439,25 @@ void mutex_lock(struct mutex *m)
 	}
 }
 
+/* mutex_trylock - see include/mutex.h. No order check: it never waits. */
+bool mutex_trylock(struct mutex *m)
+{
+	struct task *t = current;
+	bool got = false;
+
+	spin_assert_none_held("mutex_trylock");
+	spin_lock(&m->lock);
+	if (!m->locked) {
+		m->locked = true;
+		m->owner = t;
+		got = true;
+	}
+	spin_unlock(&m->lock);
+	if (got && t)
+		mutex_held_push(t, m);
+	return got;
+}
+
 void mutex_unlock(struct mutex *m)
 {
 	spin_lock(&m->lock);

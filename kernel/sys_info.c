@@ -5,6 +5,7 @@
  */
 #include "kernel.h"
 #include "trace.h"
+#include "swap.h"
 #include "task.h"
 #include "cpu.h"
 #include "mm.h"
@@ -340,6 +341,8 @@ long sys_sysinfo(struct linux_sysinfo __user *u)
 	si.totalram = page_total_count() * PAGE_SIZE;
 	si.freeram = page_free_count() * PAGE_SIZE;
 	si.sharedram = tmpfs_page_count() * PAGE_SIZE;
+	si.totalswap = swap_total_pages() * PAGE_SIZE;
+	si.freeswap = swap_free_pages() * PAGE_SIZE;
 	si.procs = (u16)pid_in_use_count();
 	si.mem_unit = 1;
 	return copy_to_user(u, &si, sizeof(si)) ? -EFAULT : 0;

@@ -486,6 +486,7 @@ long sys_getrusage(int who, struct linux_rusage __user *uru)
 		process_usage(p, &acc);
 		if (t->mm) {
 			acc.minflt += t->mm->minflt;
+			acc.majflt += t->mm->majflt;
 			acc.maxrss_kb = MAX(acc.maxrss_kb, t->mm->hiwater_rss * (PAGE_SIZE / 1024));
 		}
 		break;

@@ -9,12 +9,18 @@
  *   refcount  > 1  -> copy the page into a new frame, map the copy writable,
  *                     drop one reference on the shared frame.
  * The count cannot rise under us: only a fork of this mm (which holds the
- * same mm lock) could add a mapping of a page this mm maps privately.
+ * same mm lock) could add a mapping of a page this mm maps privately, or a
+ * swap-in elsewhere could find it in the swap cache -- but then the cache's
+ * own reference keeps the count above 1 until cow_break() has taken the page
+ * out of the cache (mm/swap_cache.c), after which no one can find it.
+ *
+ * A fault on a PTE holding a swap entry brings the page back (mm/swapin.c).
  */
 #include "kernel.h"
 #include "mm.h"
 #include "page.h"
 #include "fs.h"
+#include "swap.h"
 #include "cpu.h"
 #include "task.h"
 #include "trace.h"
@@ -23,10 +29,11 @@
 /* Fill a new private page for @va of file-backed @v. */
 static struct page *file_fill_page(struct vma *v, u64 va)
 {
-	struct page *pg = page_alloc(0, true);
+	struct page *pg = user_page_alloc(true);
 
 	if (!pg)
 		return NULL;
+	pg->flags |= PG_ANON;
 	if (va >= v->file_vend)
 		return pg;
 
@@ -82,17 +89,28 @@ static int cow_break(struct mm *mm, struct vma *v, u64 va, pte_t *pte)
 	/* Taking the page back only adds the write right: no TLB anywhere can
 	 * hold a translation that allows more than the new PTE, so no flush
 	 * (a stale read-only entry faults once more and lands below). */
+	/* A page back from swap may still be cached for its slot: when no
+	 * swap entry names the slot any more, the cache lets it go, and the
+	 * writer may be its last user. */
+	if (old->flags & PG_SWAPCACHE)
+		swap_cache_try_release(old);
 	if (v->flags & VMA_SHARED) {
 		*pte = pte_mkwrite(*pte);
 	} else if (page_refcount(old) == 1) {
 		*pte = pte_mkwrite(*pte);
 		trace_cow_fault(va, false);
 	} else {
-		struct page *copy = page_alloc(0, false);
+		struct page *copy = user_page_alloc(false);
 
 		if (!copy)
 			return -ENOMEM;
+		copy->flags |= PG_ANON;
 		memcpy(page_address(copy), page_address(old), PAGE_SIZE);
+		/* A file page read before the write becomes an anonymous copy. */
+		if (!(old->flags & PG_ANON)) {
+			mm_rss_account(mm, old, false, -1);
+			mm_rss_account(mm, copy, false, 1);
+		}
 		*pte = pte_mk(page_to_phys(copy), v->prot | MMU_USER) | PTE_D;
 		/* The frame changed: another thread of this mm on another CPU
 		 * may still read the old frame through its TLB and miss writes
@@ -146,6 +164,8 @@ int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags)
 	pte = mm_pte_modify(mm, va, true);
 	if (!pte)
 		return -ENOMEM;
+	if (pte_is_swap(*pte))
+		return swap_in_locked(mm, v, va, pte, flags);
 
 	struct page *pg;
 	u32 prot = v->prot;
@@ -165,16 +185,15 @@ int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags)
 		if (err)
 			return err;
 	} else {
-		pg = v->file ? file_fill_page(v, va) : page_alloc(0, true);
+		pg = v->file ? file_fill_page(v, va) : user_page_alloc(true);
 		if (!pg)
 			return -ENOMEM;
+		pg->flags |= PG_ANON;
 	}
 	*pte = pte_mk(page_to_phys(pg), prot | MMU_USER);
 	if (cow)
 		*pte = pte_wrprotect_cow(*pte);
-	mm->rss_pages++;
-	if (mm->rss_pages > mm->hiwater_rss)
-		mm->hiwater_rss = mm->rss_pages;
+	mm_rss_account(mm, pg, v->flags & VMA_SHARED, 1);
 	mm->minflt++;
 	return 0;
 }
@@ -188,16 +207,38 @@ int mm_handle_fault(u64 addr, unsigned flags)
 
 	if (!mm || addr >= USER_TOP)
 		return -EFAULT;
-	mutex_lock(&mm->lock);
-	err = mm_fault_locked(mm, addr, flags);
-	mutex_unlock(&mm->lock);
-	if (err == -ENOMEM) {
-		/* No page: SIGKILL, never SIGSEGV (mm/oom.c). A user-mode
-		 * fault reports success so the trap returns and the kill is
-		 * taken; a kernel access (uaccess) fails with -EFAULT first. */
-		mm_oom_kill_current(addr);
-		if (flags & FAULT_USER)
-			return 0;
+	vm_event_inc(VM_PGFAULT);
+	for (;;) {
+		mutex_lock(&mm->lock);
+		err = mm_fault_locked(mm, addr, flags);
+		mutex_unlock(&mm->lock);
+		reclaim_check(page_free_count());
+		if (err != -ENOMEM)
+			return err;
+		/* Dying already (an OOM victim): let the kill be taken. */
+		if (fatal_signal_pending())
+			return (flags & FAULT_USER) ? 0 : -ENOMEM;
+		/* No frame: reclaim some here (mm/reclaim.c) and try again. */
+		if (swap_active()) {
+			u64 n = mm_reclaim(32);
+
+			for (u64 i = 0; i < n; i++)
+				vm_event_inc(VM_PGSTEAL_DIRECT);
+			/* Others may have freed frames meanwhile (an exit, kswapd0). */
+			if (n || !reclaim_below_min())
+				continue;
+		}
+		/* No page: the OOM killer frees some (mm/oom.c), and the fault
+		 * is tried again; never SIGSEGV. When current itself is the one
+		 * to die, a user-mode fault reports success so the trap returns
+		 * and the kill is taken; a kernel access (uaccess) fails. */
+		int oom = mm_out_of_memory();
+
+		if (oom == OOM_KILLED_SELF)
+			return (flags & FAULT_USER) ? 0 : -ENOMEM;
+		/* Nothing killable: a user access waits and retries (killable),
+		 * a kernel one fails rather than wait under the caller's locks. */
+		if (oom == OOM_NO_VICTIM && !(flags & FAULT_USER))
+			return -ENOMEM;
 	}
-	return err;
 }

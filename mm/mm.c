@@ -73,6 +73,8 @@ void mm_put(struct mm *mm)
 		list_del(&v->link);
 		vma_free(v);
 	}
+	mm->vma_root = NULL;	/* the tree named the VMAs just freed */
+	mm->map_count = 0;
 	/* Detach every leaf table (shared ones only lose a reference), then
 	 * free the upper levels. */
 	mm_pt_release(mm, 0, ALIGN_UP(USER_TOP, PT_REGION_SIZE));
@@ -394,6 +396,18 @@ void mm_flush_all(struct mm *mm)
 		arch_tlb_flush_all();
 	if (mask & ~self)
 		arch_tlb_shootdown(mask);
+}
+
+/* mm_rss_account - see include/mm.h. */
+void mm_rss_account(struct mm *mm, const struct page *pg, bool shared, long delta)
+{
+	mm->rss_pages += delta;
+	if (pg->flags & PG_ANON)
+		mm->rss_anon += delta;
+	else if (shared)
+		mm->rss_shmem += delta;
+	if (mm->rss_pages > mm->hiwater_rss)
+		mm->hiwater_rss = mm->rss_pages;
 }
 
 /* mm_total_vm - bytes covered by VMAs. Caller holds the lock. */

@@ -9,6 +9,7 @@
  */
 #include "kernel.h"
 #include "mm.h"
+#include "swap.h"
 #include "uapi/resource.h"
 #include "page.h"
 #include "fs.h"
@@ -137,20 +138,21 @@ int vm_overcommit_set(long mode)
  * @len more bytes be mapped, counting as data when @data (private, writable,
  * not stack: what Linux's data_vm counts and what it accounts as committed
  * memory)? Overcommit mode 0 refuses one request larger than all of RAM
- * (there is no swap), mode 1 never refuses, mode 2 refuses when this address
- * space's committed (data) memory would pass overcommit_ratio percent of
- * RAM. @noreserve: MAP_NORESERVE, which modes 0 and 1 do not account (as
+ * and swap, mode 1 never refuses, mode 2 refuses when this address space's
+ * committed (data) memory would pass overcommit_ratio percent of RAM plus
+ * the swap (Linux's CommitLimit). @noreserve: MAP_NORESERVE, which modes 0 and 1 do not account (as
  * Linux's VM_NORESERVE). Returns 0 or -ENOMEM. Caller holds the mm lock.
  */
 static int vm_limits_allow(struct mm *mm, u64 len, bool data, bool noreserve)
 {
 	u64 as = rlimit_cur(RLIMIT_AS), dl = rlimit_cur(RLIMIT_DATA);
 	u64 ram = (u64)page_total_count() * PAGE_SIZE;
+	u64 swap = swap_total_pages() * PAGE_SIZE;
 	int mode = __atomic_load_n(&overcommit_mode, __ATOMIC_RELAXED);
 	u64 total = 0, data_vm = 0;
 	struct vma *v;
 
-	if (data && !noreserve && mode == 0 && len > ram)
+	if (data && !noreserve && mode == 0 && len > ram + swap)
 		return -ENOMEM;
 	if (as == RLIM_INFINITY && (!data || (dl == RLIM_INFINITY && mode != 2)))
 		return 0;
@@ -163,7 +165,7 @@ static int vm_limits_allow(struct mm *mm, u64 len, bool data, bool noreserve)
 		return -ENOMEM;
 	if (data && dl != RLIM_INFINITY && data_vm + len > dl)
 		return -ENOMEM;
-	if (data && mode == 2 && data_vm + len > ram / 100 * OVERCOMMIT_RATIO)
+	if (data && mode == 2 && data_vm + len > ram / 100 * OVERCOMMIT_RATIO + swap)
 		return -ENOMEM;
 	return 0;
 }

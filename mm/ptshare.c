@@ -28,6 +28,7 @@
 #include "kernel.h"
 #include "mm.h"
 #include "page.h"
+#include "swap.h"
 #include "uapi/errno.h"
 #include "trace.h"
 
@@ -53,9 +54,13 @@ static void pt_table_put(struct page *tp)
 
 	pte_t *t = page_address(tp);
 
-	for (unsigned i = pt_next_present(t, 0, PT_ENTRIES_PER_TABLE); i < PT_ENTRIES_PER_TABLE;
-	     i = pt_next_present(t, i + 1, PT_ENTRIES_PER_TABLE))
-		page_put(phys_to_page(pte_phys(t[i])));
+	/* Present entries drop their page; swap entries their slot. */
+	for (int i = 0; i < PT_ENTRIES_PER_TABLE; i++) {
+		if (pte_present(t[i]))
+			page_put(phys_to_page(pte_phys(t[i])));
+		else if (pte_is_swap(t[i]))
+			swap_pte_gone(pte_swap_entry(t[i]));
+	}
 	tp->refcount = 1;	/* back to the page allocator's own convention */
 	page_put(tp);
 }
@@ -79,6 +84,17 @@ static int pt_unshare(struct mm *mm, pte_t *pde)
 		return -ENOMEM;
 	pte_t *new = page_address(np);
 
+	/* A second table will name every slot: one more reference each
+	 * (refused only past 65534 sharers of one slot). */
+	for (int i = 0; i < PT_ENTRIES_PER_TABLE; i++) {
+		if (pte_is_swap(old[i]) && swap_entry_dup(pte_swap_entry(old[i]))) {
+			while (i-- > 0)
+				if (pte_is_swap(old[i]))
+					swap_entry_put(pte_swap_entry(old[i]));
+			page_put(np);
+			return -ENOMEM;
+		}
+	}
 	/* Every entry as it is (one block copy), then the present ones, found
 	 * eight at a time, made copy-on-write on both sides and counted. */
 	memcpy(new, old, PT_ENTRIES_PER_TABLE * sizeof(pte_t));
@@ -182,6 +198,9 @@ int mm_pt_share(struct mm *parent, struct mm *child)
 		}
 	}
 	child->rss_pages = parent->rss_pages;
+	child->rss_anon = parent->rss_anon;
+	child->rss_shmem = parent->rss_shmem;
+	child->swap_ents = parent->swap_ents;
 	mm_flush_all(parent);
 	return 0;
 }
@@ -211,12 +230,33 @@ static void gather_release(struct mm *mm, struct pt_gather *g)
 	g->npages = g->ntables = 0;
 }
 
+/* Is @va in a MAP_SHARED mapping of @mm? *@v caches the VMA looked up last. */
+static bool va_shared(struct mm *mm, u64 va, struct vma **v)
+{
+	if (!*v || va < (*v)->start || va >= (*v)->end)
+		*v = mm_find_vma(mm, va);
+	return *v && ((*v)->flags & VMA_SHARED);
+}
+
+/* The pages and swap entries of leaf table @t, whose region starts at @va,
+ * leave @mm's resident set and swap count. */
+static void unaccount_table(struct mm *mm, const pte_t *t, u64 va, struct vma **v)
+{
+	for (int i = 0; i < PT_ENTRIES_PER_TABLE; i++, va += PAGE_SIZE) {
+		if (pte_present(t[i]))
+			mm_rss_account(mm, phys_to_page(pte_phys(t[i])), va_shared(mm, va, v), -1);
+		else if (pte_is_swap(t[i]) && mm->swap_ents)
+			mm->swap_ents--;
+	}
+}
+
 /* mm_pt_release - see include/mm.h. */
 void mm_pt_release(struct mm *mm, u64 start, u64 end)
 {
 	struct pt_gather gather = { .npages = 0, .ntables = 0 };
 	struct pt_gather *g = &gather;
 	const int cap = GATHER_MAX;
+	struct vma *v = NULL;
 
 	for (u64 va = start; va < end && va < USER_TOP;) {
 		pte_t *pde = arch_pt_walk_pde(mm->pt_root, va, false);
@@ -251,7 +291,10 @@ void mm_pt_release(struct mm *mm, u64 start, u64 end)
 			}
 			if (va == region && region_end <= end) {
 				/* The whole region goes: detach the table. */
-				g->tables[g->ntables++] = phys_to_page(pde_table_phys(*pde));
+				struct page *tp = phys_to_page(pde_table_phys(*pde));
+
+				unaccount_table(mm, page_address(tp), region, &v);
+				g->tables[g->ntables++] = tp;
 				*pde = 0;
 				if (g->ntables == cap)
 					gather_release(mm, g);
@@ -264,12 +307,18 @@ void mm_pt_release(struct mm *mm, u64 start, u64 end)
 				pte_t *pte = mm_pte_modify(mm, va, false);
 
 				if (pte && pte_present(*pte)) {
-					g->pages[g->npages++] = phys_to_page(pte_phys(*pte));
+					struct page *pg = phys_to_page(pte_phys(*pte));
+
+					g->pages[g->npages++] = pg;
 					*pte = 0;
-					if (mm->rss_pages)
-						mm->rss_pages--;
+					mm_rss_account(mm, pg, va_shared(mm, va, &v), -1);
 					if (g->npages == cap)
 						gather_release(mm, g);
+				} else if (pte && pte_is_swap(*pte)) {
+					/* No TLB holds a non-present entry. */
+					swap_pte_gone(pte_swap_entry(*pte));
+					*pte = 0;
+					mm->swap_ents--;
 				}
 			}
 			pde++;

@@ -98,7 +98,7 @@ static long snapshot_mms(struct inode *ino, struct mm ***out)
 	}
 }
 
-/* Is any page of [start, end) of @mm present? Caller holds the lock. */
+/* Is any page of [start, end) of @mm present or swapped out? Caller holds the lock. */
 static bool range_populated(struct mm *mm, u64 start, u64 end)
 {
 	for (u64 va = start; va < end;) {
@@ -108,7 +108,7 @@ static bool range_populated(struct mm *mm, u64 start, u64 end)
 			va = arch_pt_next_populated(mm->pt_root, va, end);
 			continue;
 		}
-		if (pte_present(*pte))
+		if (pte_present(*pte) || pte_is_swap(*pte))
 			return true;
 		va += PAGE_SIZE;
 	}

@@ -590,6 +590,7 @@ class RunChecks:
         self.enosys_logged_once()
         self.trace_timeline()
         self.gdb_session()
+        self.swap()
         self.blkdev_disk()
         self.blkdev_queue()
         self.blkdev_write_error()
@@ -653,8 +654,10 @@ class RunChecks:
             self.tally.ok(name)
 
     def oom_kill(self):
-        """A page fault that finds no memory kills the process with SIGKILL, never SIGSEGV, and
-        the kernel log names it: tests/run/oom.c on a small machine, so memory runs out fast."""
+        """A page fault that finds no memory kills a process with SIGKILL, never SIGSEGV, and
+        the kernel log names it in Linux's format: tests/run/oom.c on a small machine, so memory
+        runs out fast; it also checks the choice of the victim (the largest process, never one
+        at oom_score_adj -1000), so three kills are logged."""
         name = "run/oom-sigkill"
         try:
             prog = self.compile("tests/run/oom.c")
@@ -667,7 +670,9 @@ class RunChecks:
                 log = f.read()
         except OSError:
             log = ""
-        named = re.search(r"Out of memory: Killed process \d+ \(oom\)", log)
+        named = len(re.findall(r"Out of memory: Killed process \d+ \(oom\) total-vm:\d+kB, "
+                               r"anon-rss:\d+kB, file-rss:\d+kB, shmem-rss:\d+kB, UID:\d+ "
+                               r"pgtables:\d+kB oom_score_adj:-?\d+\n", log)) == 3
         if rc != 0 or not named:
             self.tally.fail(name, "exit %s, kernel log %s the killed process"
                             % (rc, "names" if named else "does not name"),
@@ -905,6 +910,31 @@ class RunChecks:
                               stdout=subprocess.PIPE, env=env, cwd="/")
         self.expect(name, "--image", ["debian", "/bin/bash", "-c", DEBIAN_SCRIPT],
                     host.returncode, host.stdout)
+
+    def swap(self):
+        """Swap on a small machine with a scratch disk (./sprout run --swap): tests/run/swap.c
+        writes 4x RAM and reads it back, keeps copy-on-write pages apart across swap, forks a
+        swapped process, swaps off and on again, and ends with memory and swap as they began;
+        the kernel log must show the area enabled at boot."""
+        name = "run/swap"
+        try:
+            prog = self.compile("tests/run/swap.c")
+        except (OSError, RuntimeError) as e:
+            self.tally.fail(name, "musl-gcc failed", str(e))
+            return
+        rc, out, err = self.sprout_run("--mem", "48M", "--swap", "256M", prog)
+        try:
+            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
+                log = f.read()
+        except OSError:
+            log = ""
+        enabled = re.search(r"Adding \d+k swap on vda\.  Priority:-2", log)
+        if rc != 0 or not enabled:
+            self.tally.fail(name, "exit %s, swap %s" % (rc, "enabled" if enabled else
+                                                         "never enabled"),
+                            out.decode(errors="replace") + err + log[-2000:])
+        else:
+            self.tally.ok(name)
 
     def lock_order_selftest(self):
         """The boot options lockorder-selftest (two spinlocks) and lockorder-mutex-selftest

@@ -315,6 +315,30 @@ void arch_pt_free_user(u64 root, bool free_root)
 		page_free_va(pml4);
 }
 
+static u64 count_level(const pte_t *table, int level)
+{
+	u64 n = 1;
+
+	if (level > 1) {
+		for (int i = 0; i < PT_ENTRIES; i++)
+			if ((table[i] & PTE_P) && !(table[i] & PTE_PS))
+				n += count_level(table_of(table[i]), level - 1);
+	}
+	return n;
+}
+
+/* arch_pt_count_user - see include/arch.h. Caller holds the mm lock. Sleeps: no. */
+u64 arch_pt_count_user(u64 root)
+{
+	const pte_t *pml4 = phys_to_virt(root);
+	u64 n = 0;
+
+	for (int i = 0; i < USER_HALF; i++)
+		if (pml4[i] & PTE_P)
+			n += count_level(table_of(pml4[i]), 3);
+	return n;
+}
+
 /* arch_pt_activate - see include/arch.h. Skips the CR3 write (and its full
  * TLB flush) when @root is already loaded. Sleeps: no. */
 void arch_pt_activate(u64 root)

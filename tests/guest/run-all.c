@@ -21,7 +21,7 @@ static const char *const programs[] = {
 	"uaccess",
 	"maps", "mlock", "smaps", "dynamic", "madvise", "mremap", "fdcalls", "sched", "procsched",
 	"blkdev", "netdev",
-	"sysctl", "kmsg", "ipcinfo", "procperm", "loadavg",
+	"sysctl", "kmsg", "ipcinfo", "procperm", "loadavg", "oomadj", "swapinfo",
 	"unix", "epoll",
 	"stress",
 	"limits", "robust", "coredump",

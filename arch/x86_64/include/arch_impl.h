@@ -146,6 +146,7 @@ typedef u64 pte_t;
 #define PTE_PS		(1UL << 7)
 #define PTE_G		(1UL << 8)
 #define PTE_SW_COW	(1UL << 9)	/* software: write-protected for copy-on-write */
+#define PTE_SW_SWAP	(1UL << 10)	/* software, with P clear: a swap entry in bits 12.. */
 #define PTE_NX		(1UL << 63)
 #define PTE_ADDR_MASK	0x000ffffffffff000UL
 
@@ -206,6 +207,30 @@ static inline u64 pde_table_phys(pte_t p) { return p & PTE_ADDR_MASK; }
 static inline pte_t pde_wrprotect(pte_t p) { return p & ~PTE_W; }
 static inline pte_t pde_mkwrite(pte_t p) { return p | PTE_W; }
 static inline pte_t pde_mk_table(u64 phys) { return (phys & PTE_ADDR_MASK) | PTE_P | PTE_W | PTE_U; }
+
+/*
+ * Swap entries: a non-present PTE (the MMU ignores every other bit when P
+ * is clear, Intel SDM vol. 3A 4.5) that names a swap slot. @entry is the
+ * core's number for it, below 2^51. pte_none: no page and no entry.
+ */
+static inline bool pte_none(pte_t p) { return p == 0; }
+static inline bool pte_is_swap(pte_t p) { return !(p & PTE_P) && (p & PTE_SW_SWAP); }
+static inline pte_t pte_mk_swap(u64 entry) { return (entry << 12) | PTE_SW_SWAP; }
+static inline u64 pte_swap_entry(pte_t p) { return (p >> 12) & ((1UL << 51) - 1); }
+
+/* The accessed bit, set by the MMU on every use of the entry: the clock of
+ * reclaim reads and clears it (a stale TLB entry may keep it clear a while
+ * longer, which only makes the page look older). */
+static inline pte_t pte_mkold(pte_t p) { return p & ~PTE_A; }
+/* Clear the accessed bit of *@p atomically (no other bit of a concurrent
+ * change is lost, even in a table shared with address spaces whose locks
+ * the caller does not hold); whether it was set. */
+static inline bool pte_test_and_clear_young(pte_t *p)
+{
+	return __atomic_fetch_and(p, ~PTE_A, __ATOMIC_RELAXED) & PTE_A;
+}
+/* Write-protect without the COW mark (a page being written to swap). */
+static inline pte_t pte_wrprotect(pte_t p) { return p & ~PTE_W; }
 
 /* Write-protect a PTE and mark it copy-on-write. */
 static inline pte_t pte_wrprotect_cow(pte_t p) { return (p & ~PTE_W) | PTE_SW_COW; }
