@@ -1378,7 +1378,17 @@ class ConsoleInputChecks:
                     if until(rb"Stopped\s+sleep 1000[^\n]*\n[^\n]*# ", 10) is None:
                         why = "^Z did not stop sleep 1000 as a job"
                     else:
-                        typed("kill -9 %1; exit 7\r")
+                        # ash refuses an exit while it still counts a job as stopped: the
+                        # killed job must have died (and ash heard of it) first.
+                        typed("kill -9 %1\r")
+                        until(rb"# ", 10)
+                        for _ in range(20):
+                            typed("jobs\r")
+                            listing = until(rb"jobs\r*\n(.*\n)*?[^\n]*# ", 10) or b""
+                            if b"Stopped" not in listing:
+                                break
+                            time.sleep(0.3)
+                        typed("exit 7\r")
             deadline = time.time() + 30
             while time.time() < deadline:
                 done, st = os.waitpid(pid, os.WNOHANG)
