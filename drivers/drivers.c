@@ -8,33 +8,17 @@
 #include "netdev.h"
 #include "blkdev.h"
 #include "kernel.h"
+#include "lib/cmdline.h"
 
 static bool netcheck_requested;	/* "netcheck" on the command line; set once at boot */
 static bool blkcheck_requested;	/* "blkcheck" */
 
-static bool cmdline_word(const char *cmdline, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (const char *s = cmdline; *s;) {
-		while (*s == ' ')
-			s++;
-		const char *e = s;
-
-		while (*e && *e != ' ')
-			e++;
-		if ((size_t)(e - s) == n && !strncmp(s, word, n))
-			return true;
-		s = e;
-	}
-	return false;
-}
 
 /* drivers_init - see include/pci.h. */
 void drivers_init(const char *cmdline)
 {
-	netcheck_requested = cmdline_word(cmdline, "netcheck");
-	blkcheck_requested = cmdline_word(cmdline, "blkcheck");
+	netcheck_requested = cmdline_has(cmdline, "netcheck");
+	blkcheck_requested = cmdline_has(cmdline, "blkcheck");
 	pci_init();
 	virtio_blk_probe_all();
 	virtio_net_probe_all();

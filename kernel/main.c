@@ -16,53 +16,9 @@
 #include "trace.h"
 #include "uapi/errno.h"
 #include "pci.h"
+#include "lib/cmdline.h"
 
-static bool cmdline_has(const char *cmdline, const char *word)
-{
-	size_t n = strlen(word);
 
-	for (const char *s = cmdline; *s;) {
-		while (*s == ' ')
-			s++;
-		const char *e = s;
-
-		while (*e && *e != ' ')
-			e++;
-		if ((size_t)(e - s) == n && !strncmp(s, word, n))
-			return true;
-		s = e;
-	}
-	return false;
-}
-
-/*
- * Copy the value of the first "@key=value" word of @cmdline into @buf (@len bytes, NUL
- * included). Returns true if the key is there and its value fits.
- */
-static bool cmdline_value(const char *cmdline, const char *key, char *buf, size_t len)
-{
-	size_t n = strlen(key);
-
-	for (const char *s = cmdline; *s;) {
-		while (*s == ' ')
-			s++;
-		const char *e = s;
-
-		while (*e && *e != ' ')
-			e++;
-		if ((size_t)(e - s) > n && !strncmp(s, key, n) && s[n] == '=') {
-			size_t vlen = (size_t)(e - s) - n - 1;
-
-			if (vlen == 0 || vlen >= len)
-				return false;
-			memcpy(buf, s + n + 1, vlen);
-			buf[vlen] = '\0';
-			return true;
-		}
-		s = e;
-	}
-	return false;
-}
 
 #define INIT_PATH_MAX	256
 

@@ -10,6 +10,7 @@
  */
 #include "x86.h"
 #include "kernel.h"
+#include "lib/cmdline.h"
 
 /* FADT byte offsets. */
 #define FADT_DSDT		40
@@ -141,24 +142,6 @@ static bool find_s5(const u8 *aml, const u8 *end)
 	return false;
 }
 
-/* True when @cmdline has the word @word. */
-static bool has_word(const char *cmdline, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (const char *s = cmdline; *s;) {
-		while (*s == ' ')
-			s++;
-		const char *e = s;
-
-		while (*e && *e != ' ')
-			e++;
-		if ((size_t)(e - s) == n && !strncmp(s, word, n))
-			return true;
-		s = e;
-	}
-	return false;
-}
 
 /*
  * x86_acpi_sleep_init - read the PM1 control ports and the \_S5 sleep types from the FADT
@@ -172,7 +155,7 @@ void x86_acpi_sleep_init(const char *cmdline)
 	u32 len;
 	u64 dsdt_phys;
 
-	x86_poweroff_acpi_only = has_word(cmdline, "poweroff=acpi");
+	x86_poweroff_acpi_only = cmdline_has(cmdline, "poweroff=acpi");
 	if (!fadt) {
 		printk("acpi: no FADT; power-off only through the debug-exit device\n");
 		return;

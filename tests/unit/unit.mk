@@ -21,6 +21,7 @@ UNIT_SRC_test_cpio := lib/cpio.c
 UNIT_SRC_test_inflate := lib/inflate.c
 UNIT_SRC_test_idmap := lib/idmap.c
 UNIT_SRC_test_corename := lib/corename.c
+UNIT_SRC_test_cmdline := lib/cmdline.c
 UNIT_SRC_test_swapmap := lib/swapmap.c
 UNIT_SRC_test_lockorder := lib/lockorder.c
 UNIT_SRC_test_elf := kernel/elf.c
