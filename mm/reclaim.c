@@ -233,6 +233,20 @@ static struct mm *next_mm(void)
 	return mm;
 }
 
+/*
+ * Give the CPU up between two address spaces when the tick or a wake-up asks
+ * for it. The kernel is not preemptible, and a scan that writes nothing never
+ * sleeps: without this, kswapd0 could keep the CPU for the whole scan while
+ * the task whose mm lock it keeps failing to take (one woken from a swap-in
+ * read, say) waits to run, and only that address space had pages to give.
+ * Caller holds no spinlock (reclaim_lock is a mutex). Sleeps: yes.
+ */
+static void reclaim_yield(void)
+{
+	if (__atomic_load_n(&this_cpu()->need_resched, __ATOMIC_RELAXED))
+		schedule();
+}
+
 /* mm_reclaim - see include/swap.h. The hand may have to pass every page
  * twice (the first pass may only clear accessed bits): that bounds the scan,
  * and so do a turn of the clock that finds no page at all and a full swap
@@ -264,6 +278,7 @@ u64 mm_reclaim(u64 target)
 			mutex_unlock(&mm->lock);
 		}
 		mm_put(mm);
+		reclaim_yield();
 	}
 	freed += swap_cache_shrink(target > freed ? target - freed : 0);
 	mutex_unlock(&reclaim_lock);
