@@ -130,6 +130,9 @@ struct task {
 	u32 rr_ticks;			/* [R] ticks left of a SCHED_RR slice */
 	bool sched_reset_on_fork;	/* [R] SCHED_RESET_ON_FORK: children start normal */
 	u64 nvcsw, nivcsw;		/* [a] voluntary / involuntary context switches */
+	u64 rt_run_ticks;		/* [a] ticks run under SCHED_FIFO/RR since the task last
+					 * slept (RLIMIT_RTTIME, kernel/itimer.c) */
+	u64 rt_xcpu_next;		/* [a] rt_run_ticks of the next SIGXCPU past the soft limit */
 
 	/* Accounting */
 	u64 utime_ticks, stime_ticks;	/* [R] CPU time in timer ticks */

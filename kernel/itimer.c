@@ -17,6 +17,7 @@
 #include "uapi/errno.h"
 #include "uapi/signal.h"
 #include "uapi/resource.h"
+#include "uapi/sched.h"
 
 #define ITIMER_REAL	0
 #define ITIMER_VIRTUAL	1
@@ -86,6 +87,28 @@ static bool cpu_timer_tick(u64 *value, u64 interval)
 	return true;
 }
 
+/*
+ * RLIMIT_RTTIME (setrlimit(2)): microseconds a real-time task may run without
+ * blocking. Counts this tick for real-time task @t and returns the signal it
+ * has earned: SIGKILL at the hard limit, SIGXCPU at the soft one and once a
+ * second after, else 0. The count restarts when the task sleeps
+ * (kernel/sched.c). Caller holds @t's process lock.
+ */
+static int rttime_tick(struct task *t, struct k_rlimit lim)
+{
+	u64 ticks = __atomic_add_fetch(&t->rt_run_ticks, 1, __ATOMIC_RELAXED);
+	u64 us = ticks * (1000000 / HZ);
+
+	if (lim.max != RLIM_INFINITY && us >= lim.max)
+		return SIGKILL;
+	if (lim.cur == RLIM_INFINITY || us < lim.cur)
+		return 0;
+	if (ticks < __atomic_load_n(&t->rt_xcpu_next, __ATOMIC_RELAXED))
+		return 0;
+	__atomic_store_n(&t->rt_xcpu_next, ticks + HZ, __ATOMIC_RELAXED);
+	return SIGXCPU;
+}
+
 /* signal_timer_tick - see include/task.h. Interrupts disabled. */
 void signal_timer_tick(struct task *t, bool user)
 {
@@ -107,6 +130,12 @@ void signal_timer_tick(struct task *t, bool user)
 			   p->cpu_ticks >= p->xcpu_next_ticks) {
 			send[n++] = SIGXCPU;
 			p->xcpu_next_ticks = p->cpu_ticks + HZ;
+		}
+		if (t->policy == SCHED_FIFO || t->policy == SCHED_RR) {
+			int sig = rttime_tick(t, p->rlim[RLIMIT_RTTIME]);
+
+			if (sig)
+				send[n++] = sig;
 		}
 		spin_unlock(&p->lock);
 		for (int i = 0; i < n; i++)

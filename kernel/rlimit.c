@@ -22,7 +22,9 @@
  *                  leaving SCHED_IDLE (kernel/sys_sched.c)
  *   RLIMIT_RTPRIO  the highest real-time priority an unprivileged caller may
  *                  set: sched_setscheduler(2) -EPERM (kernel/sys_sched.c)
- *   RLIMIT_RTTIME  stored only: real-time tasks are not throttled
+ *   RLIMIT_RTTIME  a SCHED_FIFO/RR task's run without blocking, in microseconds:
+ *                  SIGXCPU at the soft limit and each second after, SIGKILL at the
+ *                  hard one (kernel/itimer.c, from the tick)
  * Unprivileged callers (euid != 0) may lower hard limits but not raise them.
  *
  * Locks: process->rlim is [P] process->lock.

@@ -397,8 +397,12 @@ void schedule(void)
 	if (prev != c->idle) {
 		if (prev->state == TASK_RUNNING)
 			__atomic_add_fetch(&prev->nivcsw, 1, __ATOMIC_RELAXED);
-		else
+		else {
 			__atomic_add_fetch(&prev->nvcsw, 1, __ATOMIC_RELAXED);
+			/* Blocking ends a real-time task's run (RLIMIT_RTTIME). */
+			__atomic_store_n(&prev->rt_run_ticks, 0, __ATOMIC_RELAXED);
+			__atomic_store_n(&prev->rt_xcpu_next, 0, __ATOMIC_RELAXED);
+		}
 	}
 	/* Where prev sleeps: the caller's frame (/proc/PID/wchan, the trace). */
 	if (prev->state != TASK_RUNNING)

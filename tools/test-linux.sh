@@ -17,8 +17,9 @@ dir=$(cd "$dir" && pwd)
 
 # A private temp directory, removed afterwards whatever happens.
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sprout-guest.XXXXXX") || exit 125
-# Searchable by all: cases that drop to another uid open files they were given by path.
-chmod 711 "$tmp"
+# Like /tmp (sticky, writable by all): cases that drop to another uid open files they were
+# given by path or make their own.
+chmod 1777 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 143' INT TERM
 

@@ -172,6 +172,8 @@ static int nice_groups_and_users(void)
 		if (nice_of(c) != 9 || nice_of(0) != 9 || getpriority(PRIO_USER, PRIO_UID) != 9)
 			_exit(4);
 		kill(c, SIGKILL);
+		/* Reaped here: an orphan would live on as a zombie of that user. */
+		waitpid(c, NULL, 0);
 		_exit(0);
 	}
 	CHECK(exited_ok(u));
@@ -428,9 +430,63 @@ static int nice_shares_cpu(void)
 	return 0;
 }
 
+/*
+ * RLIMIT_RTTIME (setrlimit(2)): a SCHED_FIFO task that runs without blocking gets SIGXCPU at
+ * the soft limit and SIGKILL at the hard one; a task that blocks starts counting again.
+ */
+static volatile sig_atomic_t xcpu_seen;
+
+static void on_xcpu(int sig)
+{
+	xcpu_seen++;
+}
+
+/* Spin for @ms of CPU time, never blocking. */
+static void spin_cpu_ms(long ms)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+	do
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+	while ((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < ms);
+}
+
+static int rttime_limit(void)
+{
+	int st;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit rl = { 200000, 700000 };	/* microseconds: 0.2 s soft, 0.7 s hard */
+
+		signal(SIGXCPU, on_xcpu);
+		if (setrlimit(RLIMIT_RTTIME, &rl) || setsched(0, SCHED_FIFO, 1))
+			_exit(2);
+		/* Blocking restarts the count: 0.15 s, a sleep, 0.15 s: no signal yet. */
+		spin_cpu_ms(150);
+		usleep(1000);
+		spin_cpu_ms(150);
+		if (xcpu_seen)
+			_exit(3);
+		/* Past the soft limit: SIGXCPU, then the hard limit kills. */
+		spin_cpu_ms(300);
+		if (!xcpu_seen)
+			_exit(4);
+		spin_cpu_ms(3000);
+		_exit(5);
+	}
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	if (!CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL))
+		tap_diag("status %#x", st);
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(8);
+	tap_plan(9);
 	run_case("setpriority/getpriority: clamping, errors, inherited by fork", nice_basics);
 	run_case("unprivileged: RLIMIT_NICE bounds lowering (EACCES), others' tasks EPERM",
 		 nice_unprivileged);
@@ -441,5 +497,6 @@ int main(void)
 		 policies_unprivileged);
 	run_case("sched_setaffinity pins a task (getcpu), fork inherits, errors", affinity_pins);
 	run_case("the scheduler honours nice and SCHED_IDLE", nice_shares_cpu);
+	run_case("RLIMIT_RTTIME: SIGXCPU at the soft limit, SIGKILL at the hard one", rttime_limit);
 	return tap_done();
 }
