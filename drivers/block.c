@@ -198,41 +198,22 @@ int blkdev_flush(struct blkdev *dev)
 	return err;
 }
 
-struct show_buf {
-	char *buf;
-	size_t size, len;
-};
-
-static void show_put(struct show_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->len + 1 >= b->size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->buf + b->len, b->size - b->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		b->len = MIN(b->len + (size_t)n, b->size - 1);
-}
-
 static void partitions_one(struct blkdev *dev, void *arg)
 {
 	/* #blocks: 1 KiB blocks, as Linux's show_partition() prints them. */
-	show_put(arg, "%4u  %7u %10llu %s\n", dev->major, dev->minor,
+	textbuf_printf(arg, "%4u  %7u %10llu %s\n", dev->major, dev->minor,
 		 (unsigned long long)(dev->nr_sectors >> 1), dev->name);
 }
 
 /* blkdev_partitions_show - see include/blkdev.h. */
 size_t blkdev_partitions_show(char *buf, size_t size)
 {
-	struct show_buf b = { buf, size, 0 };
+	struct textbuf b = { buf, size, 0 };
 
 	if (!size)
 		return 0;
 	buf[0] = '\0';
-	show_put(&b, "major minor  #blocks  name\n\n");
+	textbuf_printf(&b, "major minor  #blocks  name\n\n");
 	blkdev_for_each(partitions_one, &b);
 	return b.len;
 }
@@ -253,7 +234,7 @@ static void diskstats_one(struct blkdev *dev, void *arg)
 	/* The 17 fields after the name (Linux 5.5+): reads, merged, sectors, ms; writes, ...;
 	 * in flight, io ms, weighted ms; discards (none), ...; flushes, flush ms. Requests are
 	 * never merged. */
-	show_put(arg, "%4u %7u %s %llu 0 %llu %llu %llu 0 %llu %llu %u %llu %llu 0 0 0 0 "
+	textbuf_printf(arg, "%4u %7u %s %llu 0 %llu %llu %llu 0 %llu %llu %u %llu %llu 0 0 0 0 "
 		 "%llu %llu\n",
 		 dev->major, dev->minor, dev->name, (unsigned long long)r,
 		 (unsigned long long)rs, (unsigned long long)rms, (unsigned long long)w,
@@ -265,7 +246,7 @@ static void diskstats_one(struct blkdev *dev, void *arg)
 /* blkdev_diskstats_show - see include/blkdev.h. */
 size_t blkdev_diskstats_show(char *buf, size_t size)
 {
-	struct show_buf b = { buf, size, 0 };
+	struct textbuf b = { buf, size, 0 };
 
 	if (!size)
 		return 0;

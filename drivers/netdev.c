@@ -112,25 +112,6 @@ void netdev_count_rx_error(struct netdev *dev)
 	spin_unlock(&dev->stats_lock);
 }
 
-struct show_buf {
-	char *buf;
-	size_t size, len;
-};
-
-static void show_put(struct show_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->len + 1 >= b->size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->buf + b->len, b->size - b->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		b->len = MIN(b->len + (size_t)n, b->size - 1);
-}
-
 static void show_one(struct netdev *dev, void *arg)
 {
 	struct netdev_stats s;
@@ -140,7 +121,7 @@ static void show_one(struct netdev *dev, void *arg)
 	spin_unlock(&dev->stats_lock);
 	/* Columns of Linux's dev_seq_printf_stats(); fifo, frame, compressed, colls and carrier
 	 * are errors a virtual card never has. */
-	show_put(arg, "%6s: %7llu %7llu %4llu %4llu %4u %5u %10u %9llu %8llu %7llu %4llu %4llu "
+	textbuf_printf(arg, "%6s: %7llu %7llu %4llu %4llu %4u %5u %10u %9llu %8llu %7llu %4llu %4llu "
 		 "%4u %5u %7u %10u\n", dev->name, (unsigned long long)s.rx_bytes,
 		 (unsigned long long)s.rx_packets, (unsigned long long)s.rx_errors,
 		 (unsigned long long)s.rx_dropped, 0u, 0u, 0u, (unsigned long long)s.multicast,
@@ -152,12 +133,12 @@ static void show_one(struct netdev *dev, void *arg)
 /* netdev_proc_show - see include/netdev.h. */
 size_t netdev_proc_show(char *buf, size_t size)
 {
-	struct show_buf b = { buf, size, 0 };
+	struct textbuf b = { buf, size, 0 };
 
 	if (!size)
 		return 0;
 	buf[0] = '\0';
-	show_put(&b, "Inter-|   Receive                            "
+	textbuf_printf(&b, "Inter-|   Receive                            "
 		 "                    |  Transmit\n"
 		 " face |bytes    packets errs drop fifo frame compressed multicast|"
 		 "bytes    packets errs drop fifo colls carrier compressed\n");

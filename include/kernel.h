@@ -88,4 +88,15 @@ size_t strlcpy(char *dst, const char *src, size_t size);
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 __attribute__((format(printf, 3, 4))) int snprintf(char *buf, size_t size, const char *fmt, ...);
 
+/* Text built up in a fixed buffer of @size bytes (a /proc file's body): @len bytes so far,
+ * always NUL-terminated; output past the end is cut. */
+struct textbuf {
+	char *buf;
+	size_t size, len;
+};
+
+/* textbuf_printf - append formatted text to @b, cut at its end. Any context; no lock. */
+__attribute__((format(printf, 2, 3))) void textbuf_printf(struct textbuf *b, const char *fmt,
+							  ...);
+
 #endif
