@@ -58,6 +58,10 @@ int main(int argc, char **argv)
 	int failed = 0;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
+	/* The programs start with descriptors 0, 1 and 2 only, whatever the caller left open
+	 * (cases that name a descriptor number expect it to be free). */
+	for (int fd = 3; fd < 1024; fd++)
+		close(fd);
 	tap_selfdir(dir, sizeof(dir), argc > 0 ? argv[0] : "./run-all");
 	for (int i = 0; i < count; i++) {
 		int status;
