@@ -11,6 +11,9 @@
 #                                   package name and version it came from are written to
 #                                   <cache>/linux/PACKAGE (tools/bench.py prints them).
 #                                   SPROUT_LINUX_PKG=linux-image-<abi>-amd64 pins a package.
+#                                   The same package's virtio and virtio-net modules go to
+#                                   <cache>/linux/net-modules/ (Debian builds them as modules;
+#                                   the network rows of the benchmarks load them).
 set -e
 
 bench=
@@ -66,27 +69,69 @@ else
 	cache=${XDG_CACHE_HOME:-$HOME/.cache}/sprout
 fi
 mkdir -p "$cache/linux"
-ls "$cache/linux"/vmlinuz-* >/dev/null 2>&1 && exit 0
-
-[ -z "$updated" ] && $SUDO apt-get update -qq >/dev/null
-pkg=${SPROUT_LINUX_PKG:-$(apt-cache depends linux-image-amd64 2>/dev/null |
-	sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n 1)}
-if [ -z "$pkg" ]; then
-	echo "install-deps: cannot tell which package linux-image-amd64 stands for" >&2
-	exit 1
-fi
-echo "install-deps: fetching $pkg into $cache" >&2
-(cd "$cache" && apt-get download -q "$pkg" >/dev/null 2>&1) || {
-	echo "install-deps: apt-get download $pkg failed" >&2
-	exit 1
+# The modules a Linux guest needs for QEMU's virtio-net-pci card, from the kernel's own package.
+NET_MODULES="virtio virtio_ring virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover
+net_failover virtio_net"
+have_net() {
+	for m in $NET_MODULES; do
+		[ -f "$cache/linux/net-modules/$m.ko" ] || return 1
+	done
 }
+if ls "$cache/linux"/vmlinuz-* >/dev/null 2>&1; then
+	have_net && exit 0
+	# A kernel fetched before the modules were wanted: the modules of that same package.
+	pkg=$(cut -d' ' -f1 "$cache/linux/PACKAGE" 2>/dev/null)
+	ver=$(cut -d' ' -f2 "$cache/linux/PACKAGE" 2>/dev/null)
+	if [ -z "$pkg" ]; then
+		echo "install-deps: $cache/linux has a kernel but no PACKAGE; remove it to refetch" >&2
+		exit 1
+	fi
+	[ -z "$updated" ] && $SUDO apt-get update -qq >/dev/null
+	echo "install-deps: fetching $pkg for its network modules into $cache" >&2
+	(cd "$cache" && { apt-get download -q "$pkg=$ver" >/dev/null 2>&1 ||
+		apt-get download -q "$pkg" >/dev/null 2>&1; }) || {
+		echo "install-deps: apt-get download $pkg failed" >&2
+		exit 1
+	}
+	kernel_too=
+else
+	[ -z "$updated" ] && $SUDO apt-get update -qq >/dev/null
+	pkg=${SPROUT_LINUX_PKG:-$(apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n 1)}
+	if [ -z "$pkg" ]; then
+		echo "install-deps: cannot tell which package linux-image-amd64 stands for" >&2
+		exit 1
+	fi
+	echo "install-deps: fetching $pkg into $cache" >&2
+	(cd "$cache" && apt-get download -q "$pkg" >/dev/null 2>&1) || {
+		echo "install-deps: apt-get download $pkg failed" >&2
+		exit 1
+	}
+	kernel_too=1
+fi
 deb=$(ls -t "$cache/${pkg}"_*.deb | head -n 1)
 tmp=$(mktemp -d "$cache/extract.XXXXXX")
-dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" ./boot
-echo "$pkg $(dpkg-deb -f "$deb" Version)" > "$cache/linux/PACKAGE"
-for f in "$tmp"/boot/vmlinuz-* "$tmp"/boot/config-*; do
-	[ -f "$f" ] && mv "$f" "$cache/linux/"
+dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards ./boot \
+	'*/kernel/drivers/virtio/*.ko' '*/kernel/drivers/net/virtio_net.ko' \
+	'*/kernel/drivers/net/net_failover.ko' '*/kernel/net/core/failover.ko'
+if [ -n "$kernel_too" ]; then
+	echo "$pkg $(dpkg-deb -f "$deb" Version)" > "$cache/linux/PACKAGE"
+	for f in "$tmp"/boot/vmlinuz-* "$tmp"/boot/config-*; do
+		[ -f "$f" ] && mv "$f" "$cache/linux/"
+	done
+fi
+mkdir -p "$tmp/net-modules"
+for m in $NET_MODULES; do
+	f=$(find "$tmp" -name "$m.ko" -path '*/kernel/*' | head -n 1)
+	if [ -z "$f" ]; then
+		echo "install-deps: no $m.ko in $deb" >&2
+		rm -rf "$tmp" "$deb"
+		exit 1
+	fi
+	mv "$f" "$tmp/net-modules/"
 done
+rm -rf "$cache/linux/net-modules"
+mv "$tmp/net-modules" "$cache/linux/net-modules"
 rm -rf "$tmp" "$deb"
 ls "$cache/linux"/vmlinuz-* >/dev/null 2>&1 || {
 	echo "install-deps: no vmlinuz in $deb" >&2
