@@ -2,7 +2,8 @@
 #   make            kernel + initramfs
 #   make run        boot the default image (SMP=N, MEM=SIZE, ACCEL=tcg|kvm; IMAGE=debian:
 #                   Debian 12's bash, coreutils, procps, ... plus DEBIAN_PACKAGES; SWAP=SIZE:
-#                   swap on a scratch disk)
+#                   swap on a scratch disk; NET=1: a virtio-net card on QEMU's user network;
+#                   FORWARD="8080:80 ...": host 127.0.0.1:8080 reaches the guest's port 80)
 #   make test       every test; ends with "N passed, N failed, N skipped"
 #   make test-linux the in-guest test binaries, run natively on this Linux
 #   make check-uaccess  sparse: user addresses only through include/uaccess.h
@@ -20,6 +21,8 @@ SMP ?= 1
 MEM ?= 512M
 ACCEL ?=
 SWAP ?=
+NET ?=
+FORWARD ?=
 SOAK_MINUTES ?= 30
 SOAK_CPUS ?= 4
 
@@ -175,7 +178,8 @@ $(B)/debian.cpio: $(USER_BINS) tools/mkdebian.py $(DEBIAN_LIST_STAMP) | $(DEPS_S
 run: all
 	./sprout boot --no-build --image $(IMAGE) --smp $(SMP) --mem $(MEM) \
 		$(if $(ACCEL),--accel $(ACCEL)) $(if $(TRACE),--trace $(TRACE)) \
-		$(if $(SWAP),--swap $(SWAP))
+		$(if $(SWAP),--swap $(SWAP)) $(if $(NET),--net) \
+		$(foreach f,$(FORWARD),--forward $(f))
 
 # GDB attached to a halted boot, with tools/gdb/sprout.py's commands (sprout-ps, ...);
 # the console is build/console.sock (docs/fork-cow.md).
