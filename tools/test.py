@@ -13,9 +13,10 @@ Six groups, one output line per check ("PASS name", "FAIL name: reason" or
          --trace timeline (tools/trace_check.py), a scripted GDB session (tools/gdb/),
          a virtio disk (--disk) written by the guest and read back on the host, many
          disk requests in flight, a failing disk write, a virtio network card (--net)
-         answering ARP, dynamically linked host programs and --add, a bash script on
-         the Debian image (built, and its packages downloaded, the first time) compared
-         with the host's bash
+         answering ARP, busybox httpd reached from the host through --forward (500
+         requests, a new CGI process each), dynamically linked host programs and --add,
+         a bash script on the Debian image (built, and its packages downloaded, the first
+         time) compared with the host's bash
   guest  the in-guest TAP suite, /tests/guest/run-all (with a scratch virtio disk),
          in one boot on GUEST_SMP CPUs,
          then again on one CPU, where scheduling is deterministic. A case is one
@@ -48,6 +49,7 @@ GUEST_SMP = 2               # CPUs for the main in-guest pass
 RUN_TIMEOUT = 60            # seconds for each ./sprout run boot
 RUN_TIMEOUT_AFTER_HANG = 20  # once one boot has hung, the rest likely will too
 DETAIL_LINES = 15
+HTTP_FORWARD_TIMEOUT = 90  # seconds for the boot of run/http-forward (500 requests, TCG)
 DEBIAN_BUILD_TIMEOUT = 300  # seconds for make debian-image (the first time it downloads ~25 MB)
 
 # Run by Debian's bash on Sprout and by the host's bash; the outputs must be equal.
@@ -68,6 +70,14 @@ diff a d/b; echo "diff: $?"
 for i in 1 2 3; do printf '%s ' $((i * i)); done; echo
 f() { local x=$1; echo "f:$x"; }; f 7
 """
+
+
+def _load_tool(name):
+    """Import tools/NAME.py as a module."""
+    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "tools", name + ".py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def load_sprout():
@@ -597,6 +607,7 @@ class RunChecks:
         self.blkdev_queue()
         self.blkdev_write_error()
         self.netcheck()
+        self.http_forward()
         self.dynamic_host_programs()
         self.debian_image()
         self.ps_top_busy_loops()
@@ -856,6 +867,22 @@ class RunChecks:
                             out.decode(errors="replace"))
         else:
             self.tally.ok(name)
+
+    def http_forward(self):
+        """The fork-per-request web server reached from the host: ./sprout run --forward to a
+        free host port, busybox httpd with a page and CGI scripts, 500 requests from the host
+        (tools/netrun.py), every answer right, every CGI in a new process, free pages and
+        processes back to their start. Needs AF_INET; the same check passes on Linux
+        (python3 tools/netrun.py check --kernel linux)."""
+        name = "run/http-forward"
+        netrun = _load_tool("netrun")
+        problems, summary, guest = netrun.run_check("sprout", requests=500,
+                                                    timeout=HTTP_FORWARD_TIMEOUT)
+        if problems:
+            self.tally.fail(name, problems[0], "\n".join(problems[1:]) + "\n--- console\n" +
+                            guest.console[-2000:] + guest.stderr[-1000:])
+        else:
+            self.tally.ok(name, summary)
 
     def dynamic_host_programs(self):
         """Dynamically linked host programs through ./sprout run, which adds each with its
