@@ -20,6 +20,12 @@ figures (bench/scale.c: N = 0, 100, 1000, 10000 other processes) run under icoun
 Two machine shapes per clock: one CPU for every figure, and two CPUs for the fork
 throughput figures (not under icount, which runs the CPUs in turn in one thread).  Writes build/bench/results.csv, results.md, fork-mem.png (gnuplot)
 and the raw console output of every boot; prints the table.
+
+The fork-per-request HTTP rows (boot_http, `--prog http` alone) boot each kernel once more with
+a virtio-net card whose port 80 QEMU forwards from a free port on 127.0.0.1: forkserver
+(user/demo/forkserver.c, the same binary for both) serves while tools/netrun.py's load generator
+on the host counts requests per second and times single connections, in host wall time (so
+under the tcg and kvm clocks only).  A kernel without AF_INET shows them as missing.
 """
 
 import argparse
@@ -72,6 +78,17 @@ def _load_sprout():
 sprout = _load_sprout()
 
 
+def _load_netrun():
+    spec = importlib.util.spec_from_file_location(
+        "netrun", os.path.join(ROOT, "tools", "netrun.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+netrun = _load_netrun()
+
+
 class BenchError(Exception):
     pass
 
@@ -80,6 +97,16 @@ class BenchError(Exception):
 # Figures: (id, description); the table keeps this order.  Figures of the two-CPU machine
 # get SMP2 appended to their id.
 SMP2 = "@2cpu"
+
+
+# Fork-per-request HTTP (boot_http): forkserver in the guest, our load generator on the host
+# (tools/netrun.py) through a port QEMU forwards from 127.0.0.1; wall time on the host.
+HTTP_WORKERS = 4        # concurrent host clients of the throughput row
+HTTP_FIGURES = [
+    ("http_fork_rps", "fork-per-request HTTP server, requests/s (%d host clients)"
+     % HTTP_WORKERS),
+    ("http_fork_latency", "fork-per-request HTTP, one connection: connect to last byte"),
+]
 
 
 def _figures():
@@ -101,6 +128,7 @@ def _figures():
         ("pipe_bw", "pipe bandwidth (64 KiB writes)"),
         ("unix_rtt", "AF_UNIX stream round trip (1 byte)"),
         ("unix_bw", "AF_UNIX stream bandwidth (64 KiB writes)"),
+    ] + HTTP_FIGURES + [
         ("sysv_msg_rtt", "System V message round trip"),
         ("direct_msg_rtt", "direct message round trip (Sprout only)"),
         ("ctx_switch", "context switch (sched_yield, 2 processes)"),
@@ -116,7 +144,8 @@ def _figures():
 
 
 FIGURES = _figures()
-HIGHER_IS_BETTER = {"MiB/s", "forks/s"}
+HTTP_IDS = {fid for fid, _ in HTTP_FIGURES}
+HIGHER_IS_BETTER = {"MiB/s", "forks/s", "req/s"}
 
 
 # ---------------------------------------------------------------------------
@@ -152,11 +181,13 @@ def find_linux_kernel(explicit=None):
 # ---------------------------------------------------------------------------
 # Booting.
 
-def qemu_cmd(kernel, initrd, log, clock, smp, append):
+def qemu_cmd(kernel, initrd, log, clock, smp, append, net=False):
     """The shared QEMU command for @clock ("tcg", "icount" or "kvm"), then this kernel's
-    -kernel, -initrd and -append.  Everything else comes from sprout.qemu_command()."""
+    -kernel, -initrd and -append.  Everything else comes from sprout.qemu_command(), also
+    the network card (@net: see there)."""
     accel = "kvm" if clock == "kvm" else "tcg"
-    cmd = sprout.qemu_command(initrd, log, accel=accel, smp=smp, mem=MEM, cmdline=append)
+    cmd = sprout.qemu_command(initrd, log, accel=accel, smp=smp, mem=MEM, cmdline=append,
+                              net=net)
     cmd[cmd.index("-kernel") + 1] = kernel
     if accel == "tcg":
         cmd[cmd.index("-cpu") + 1] = TCG_CPU
@@ -213,6 +244,7 @@ class Run:
         self.ended = False
         self.seconds = 0.0
         self.problem = None
+        self.figure_ids = None  # the figures this boot measures; None: all but HTTP_FIGURES
 
 
 def run_qemu(cmd, timeout):
@@ -317,6 +349,166 @@ def boot_one(kernel_name, clock, smp, progs, opts, linux_kernel, bin_dir, run_di
         if st != "ok":
             sys.stderr.write("bench: %s on %s: program %s: %s\n" % (clock, kernel_name, prog, st))
     return run
+
+
+# Fork-per-request HTTP.  Batches of requests: (throughput reps x batch, latency reps x batch).
+HTTP_BATCHES = {False: (5, 200, 5, 20), True: (3, 100, 3, 10)}     # by --quick
+HTTP_WARMUP = 10
+HTTP_REQUEST_TIMEOUT = 30       # seconds for one request
+HTTP_START_TIMEOUT = 180        # seconds from QEMU's start to the server's first answer
+FORKSERVER_REL = "build/user/forkserver"
+# forkserver's words (user/demo/forkserver.c) when it listens, or when socket(AF_INET) fails
+# and it would fall back to AF_UNIX.
+HTTP_LISTENING = r"listening on TCP port"
+HTTP_NO_INET = r"has no TCP/IP yet \(socket\(AF_INET\): ([^)]*)\)"
+
+
+def _http_figure(unit, values):
+    vals = sorted(values)
+    return {"unit": unit, "median": vals[len(vals) // 2], "min": vals[0], "max": vals[-1],
+            "n": len(vals)}
+
+
+def boot_http(kernel_name, clock, opts, linux_kernel, run_dir):
+    """Boot one kernel with user/demo/forkserver on the guest's port 80, forwarded from a
+    free port on the host's loopback address, and measure it from the host with
+    tools/netrun.py's load generator: requests per second from HTTP_WORKERS clients, and the
+    latency of one connection at a time (connect, request, the whole answer, close).  Both
+    kernels get the same binary, the same QEMU command and the same network options; Linux
+    loads its virtio-net modules and configures eth0 first (netrun.linux_image).  A kernel
+    without AF_INET (forkserver says so) gives "missing".  Returns a Run."""
+    reps, batch, lreps, lbatch = HTTP_BATCHES[bool(opts.quick)]
+    if opts.reps:
+        reps = lreps = opts.reps
+    total = 1 + HTTP_WARMUP + reps * batch + lreps * lbatch
+    port = netrun.free_port()
+    with open(os.path.join(ROOT, FORKSERVER_REL), "rb") as f:
+        files = {"/bin/forkserver": f.read()}
+    # The kernel's name first, as bench-all prints it; then the server, exactly for the
+    # connections the host will make, so that it ends by itself having reaped them all.
+    argv = [netrun.BUSYBOX, "sh", "-c", "echo BENCH-UNAME $(uname -s -r -v); "
+            "exec /bin/forkserver -p %d -n %d" % (netrun.GUEST_HTTP_PORT, total)]
+    tag = "%s-http-%s" % (clock, kernel_name)
+    initrd = os.path.join(run_dir, tag + ".cpio")
+    log = os.path.join(run_dir, tag + "-ttyS1.log")
+    if kernel_name == "sprout":
+        files["/run/init.argv"] = (sprout.init_argv_file(argv), 0o100644)
+        with open(os.path.join(ROOT, sprout.BASE_IMAGE), "rb") as f:
+            base = f.read()
+        image = base + b"\0" * (-len(base) % 4) + sprout.cpio_newc(files)
+        kernel, append = sprout.KERNEL, ""
+    else:
+        mod_dir = os.path.join(os.path.dirname(linux_kernel), "net-modules")
+        try:
+            image = netrun.linux_image(sprout, files, argv, mod_dir)
+        except RuntimeError as e:
+            raise BenchError(str(e))
+        kernel, append = linux_kernel, LINUX_APPEND
+    with open(os.path.join(ROOT, initrd), "wb") as f:
+        f.write(image)
+    cmd = qemu_cmd(kernel, initrd, log, clock, 1, append,
+                   net=[(port, netrun.GUEST_HTTP_PORT)])
+    run = Run(kernel_name, clock, 1, cmd)
+    run.figure_ids = set(HTTP_IDS)
+    t0 = time.time()
+    guest = netrun.Guest(cmd)
+    note = None
+    try:
+        m = guest.wait_for(HTTP_LISTENING + "|" + HTTP_NO_INET, HTTP_START_TIMEOUT)
+        if m is None:
+            note = "error: the server did not start"
+        elif m.group(1) is not None:
+            note = "missing: no AF_INET (%s)" % m.group(1)
+        else:
+            note = _http_measure(run, guest, port, reps, batch, lreps, lbatch)
+        if note:
+            guest.stop()
+        else:
+            rc, timed_out = guest.finish(max(10, opts.timeout - (time.time() - t0)))
+            if timed_out:
+                run.problem = "timed out after %d s" % opts.timeout
+    finally:
+        guest.stop()
+    run.seconds = time.time() - t0
+    text = guest.console
+    with open(os.path.join(ROOT, run_dir, "..", tag + ".console"), "w") as f:
+        f.write(text)
+    for line in text.splitlines():
+        if line.startswith("BENCH-UNAME "):
+            run.uname = line[len("BENCH-UNAME "):].strip()
+    if note:
+        for fid in HTTP_IDS:
+            run.figures.setdefault(fid, {"unit": dict(HTTP_UNITS)[fid], "note": note})
+        if note.startswith("error"):
+            run.problem = "%s (see %s/%s.console)" % (note[len("error: "):], OUT_REL, tag)
+    elif not run.problem:
+        if re.search(r"forkserver: served %d connections" % total, text):
+            run.ended = True
+        else:
+            run.problem = "forkserver did not end after %d connections" % total
+    return run
+
+
+HTTP_UNITS = [("http_fork_rps", "req/s"), ("http_fork_latency", "us")]
+
+
+def _http_measure(run, guest, port, reps, batch, lreps, lbatch):
+    """The requests of boot_http; fills run.figures. Returns None, or an "error: ..." note
+    for the figures not measured."""
+    # The first answer: forkserver prints its line just before listen(2), so the first
+    # connections may be refused; a refused one never reaches accept and is not counted.
+    end = time.time() + 30
+    while True:
+        try:
+            if netrun.raw_request(port, HTTP_REQUEST_TIMEOUT).startswith(b"HTTP/1.0 200"):
+                break
+        except OSError:
+            pass
+        if time.time() > end or not guest.running():
+            return "error: no answer from the server"
+        time.sleep(0.2)
+    secs, bad = netrun.http_load(port, HTTP_WARMUP, HTTP_WORKERS, HTTP_REQUEST_TIMEOUT)
+    rps = []
+    for _ in range(reps):
+        if bad:
+            return "error: %s" % bad[0]
+        secs, bad = netrun.http_load(port, batch, HTTP_WORKERS, HTTP_REQUEST_TIMEOUT)
+        rps.append(batch / secs)
+    if bad:
+        return "error: %s" % bad[0]
+    run.figures["http_fork_rps"] = _http_figure("req/s", rps)
+    lat = []
+    for _ in range(lreps):
+        times, bad = netrun.http_latency(port, lbatch, HTTP_REQUEST_TIMEOUT)
+        if bad:
+            return "error: %s" % bad[0]
+        lat.append(sum(times) / len(times) * 1e6)
+    run.figures["http_fork_latency"] = _http_figure("us", lat)
+    return None
+
+
+def run_http_shape(clock, kernels, opts, linux_kernel, run_rel):
+    """The HTTP boots of one clock, each kernel once (unless --prog or --only leave them
+    out); returns the Runs, or None after a setup error.  Wall time is measured on the host,
+    so the instruction-counting clock, whose guest time is not the host's, has no HTTP
+    figures."""
+    if clock == "icount" or (opts.prog and "http" not in opts.prog):
+        return []
+    if opts.only and not any(fid.startswith(opts.only) for fid in HTTP_IDS):
+        return []
+    runs = []
+    for k in kernels:
+        print("bench: %s, 1 CPU, %s, fork-per-request HTTP ..." % (clock_title(clock), k),
+              file=sys.stderr, flush=True)
+        try:
+            r = boot_http(k, clock, opts, linux_kernel, run_rel)
+        except (BenchError, OSError) as e:
+            print("bench: %s" % e, file=sys.stderr)
+            return None
+        print("bench:   %.0f s%s" % (r.seconds, "; " + r.problem if r.problem else ""),
+              file=sys.stderr, flush=True)
+        runs.append(r)
+    return runs
 
 
 # ---------------------------------------------------------------------------
@@ -542,7 +734,8 @@ def main(argv=None):
     p.add_argument("--linux-kernel", metavar="BZIMAGE", help="Linux kernel image to boot")
     p.add_argument("--timeout", type=int, default=900, help="seconds per boot")
     p.add_argument("--prog", action="append", metavar="NAME",
-                   help="only these bench/ programs (repeatable), e.g. proc or scale")
+                   help="only these bench/ programs (repeatable), e.g. proc or scale; "
+                   "http: the fork-per-request HTTP rows")
     p.add_argument("--only", metavar="PREFIX",
                    help="only figures whose id starts with PREFIX (proc and scale honour it)")
     opts = p.parse_args(argv)
@@ -588,6 +781,10 @@ def main(argv=None):
                 print("bench:   %.0f s%s" % (r.seconds, "; " + r.problem if r.problem else ""),
                       file=sys.stderr, flush=True)
                 runs.append(r)
+        r = run_http_shape(clock, kernels, opts, linux_kernel, run_rel)
+        if r is None:
+            return 2
+        runs += r
     versions = {}
     for r in runs:
         if r.uname and r.kernel_name not in versions:
@@ -603,7 +800,9 @@ def main(argv=None):
         if r.problem:
             for fid, _ in FIGURES:
                 key = (fid, r.clock, r.kernel_name)
-                if fid.endswith(SMP2) == (r.smp == 2) and key not in by:
+                meant = (fid in r.figure_ids if r.figure_ids is not None
+                         else fid not in HTTP_IDS)
+                if fid.endswith(SMP2) == (r.smp == 2) and key not in by and meant:
                     by[key] = {"note": "error: " + r.problem}
     rows = table_rows(by, clocks)
     table = write_outputs(rows, runs, clocks, out_dir, versions, opts.quick)
