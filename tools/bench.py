@@ -455,8 +455,8 @@ HTTP_UNITS = [("http_fork_rps", "req/s"), ("http_fork_latency", "us")]
 def _http_measure(run, guest, port, reps, batch, lreps, lbatch):
     """The requests of boot_http; fills run.figures. Returns None, or an "error: ..." note
     for the figures not measured."""
-    # The first answer: forkserver prints its line just before listen(2), so the first
-    # connections may be refused; a refused one never reaches accept and is not counted.
+    # The first answer. forkserver says it listens only after listen(2), but retry anyway: a
+    # refused connection never reaches accept, so it is not counted against -n.
     end = time.time() + 30
     while True:
         try:

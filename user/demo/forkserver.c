@@ -184,7 +184,6 @@ static int listen_on(const char *path, int port, struct sockaddr_storage *addr, 
 				return -1;
 			}
 			in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);	/* where clients go */
-			printf("forkserver: pid %d listening on TCP port %d\n", getpid(), port);
 		}
 	}
 	if (path) {
@@ -205,12 +204,16 @@ static int listen_on(const char *path, int port, struct sockaddr_storage *addr, 
 			perror("forkserver: bind");
 			return -1;
 		}
-		printf("forkserver: pid %d listening on unix:%s\n", getpid(), path);
 	}
 	if (listen(s, 16) < 0) {
 		perror("forkserver: listen");
 		return -1;
 	}
+	/* Said only now that connections are taken: a host waiting for this line may connect. */
+	if (path)
+		printf("forkserver: pid %d listening on unix:%s\n", getpid(), path);
+	else
+		printf("forkserver: pid %d listening on TCP port %d\n", getpid(), port);
 	return s;
 }
 
