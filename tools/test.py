@@ -876,8 +876,12 @@ class RunChecks:
         (python3 tools/netrun.py check --kernel linux)."""
         name = "run/http-forward"
         netrun = _load_tool("netrun")
-        problems, summary, guest = netrun.run_check("sprout", requests=500,
-                                                    timeout=HTTP_FORWARD_TIMEOUT)
+        try:
+            problems, summary, guest = netrun.run_check("sprout", requests=500,
+                                                        timeout=HTTP_FORWARD_TIMEOUT)
+        except (OSError, RuntimeError) as e:
+            self.tally.fail(name, "the check could not run: %s" % e)
+            return
         if problems:
             self.tally.fail(name, problems[0], "\n".join(problems[1:]) + "\n--- console\n" +
                             guest.console[-2000:] + guest.stderr[-1000:])
