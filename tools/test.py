@@ -36,6 +36,7 @@ import importlib.util
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -1530,6 +1531,19 @@ class PathChecks:
                          0, ["TCG"], out=b"hello, world\n",
                          wrap=["unshare", "--mount", "--", "sh", "-c",
                                'mount --bind /dev/null /dev/kvm && exec "$@"', "sh"])
+        self.forward_options()
+
+    def forward_options(self):
+        """--forward's refusals, before any boot: a malformed pair, and a host port that
+        something on the host already listens on."""
+        self._expect("run/forward-bad-pair", ["--forward", "8080", "/bin/true"], 2,
+                     ["want HOSTPORT:GUESTPORT"])
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            s.listen(1)
+            port = s.getsockname()[1]
+            self._expect("run/forward-port-taken", ["--forward", "%d:80" % port, "/bin/true"],
+                         2, ["127.0.0.1:%d is not free" % port])
 
 
 def run_sessions(tally):
