@@ -1455,7 +1455,8 @@ class ConsoleInputChecks:
 class PathChecks:
     """What ./sprout says about what it is asked to run: host files that cannot run (a dynamic
     ELF, a directory, a text file), a host path the image's file shadows, a --mem below the
-    minimum, --accel kvm where KVM cannot run the guest, and a .c file using Sprout's uapi."""
+    minimum, --accel kvm where KVM cannot run the guest, a .c file using Sprout's uapi, and
+    --forward pairs that cannot be forwarded."""
 
     def __init__(self, tally, tmp):
         self.tally, self.tmp = tally, tmp
