@@ -885,7 +885,7 @@ class RunChecks:
             return
         if problems:
             self.tally.fail(name, problems[0], "\n".join(problems[1:]) + "\n--- console\n" +
-                            guest.console[-2000:] + guest.stderr[-1000:])
+                            guest.console[-2000:] + "\n--- stderr\n" + guest.stderr[-1000:])
         else:
             self.tally.ok(name, summary)
 
