@@ -10,7 +10,8 @@
 #   make run TRACE=out.json   ... and write a timeline of the run (docs/tracing.md)
 #   make gdb        boot halted with QEMU's gdbstub and attach GDB (DEBUG=1: build with -Og)
 #   make bench      benchmarks, Sprout and Linux side by side (QUICK=1: the short run;
-#                   PROGS="proc scale" only those bench/ programs; ONLY=PREFIX only those rows)
+#                   PROGS="proc scale" only those bench/ programs, PROGS=http the
+#                   fork-per-request HTTP rows; ONLY=PREFIX only those rows)
 #   make profile ROW=fork_exit_wait   guest instructions of one bench row by kernel function
 #   make soak       the SMP stress mix for SOAK_MINUTES (30) on SOAK_CPUS (4); not part of test
 #                   (SOAK_SWAP=1: memory pressure with swap instead, tests/run/swap.c soak)
