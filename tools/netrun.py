@@ -338,7 +338,7 @@ def _state(port, timeout):
     return int(m.group(1)), int(m.group(2))
 
 
-def http_forward_check(guest, port, requests=500, workers=4, mem_slack_kib=0, deadline=80,
+def http_forward_check(guest, port, requests=500, workers=4, mem_slack_kib=0, time_limit=80,
                        log=None):
     """Drive the fork-per-request check against @guest, whose busybox httpd (HTTPD_SCRIPT
     over www_tree()) is reachable at 127.0.0.1:@port: wait for it (bounded), take the free
@@ -350,13 +350,13 @@ def http_forward_check(guest, port, requests=500, workers=4, mem_slack_kib=0, de
     t0 = time.time()
     problems = []
     say = log or (lambda s: None)
-    body, why = wait_http(guest, port, "/index.html", min(60, deadline))
+    body, why = wait_http(guest, port, "/index.html", min(60, time_limit))
     if body is None:
         return [why], ""
     if body != INDEX_HTML:
         problems.append("/index.html differs: %r" % body[:200])
     say("server answered after %.1f s" % (time.time() - t0))
-    left = lambda: max(1.0, deadline - (time.time() - t0))
+    left = lambda: max(1.0, time_limit - (time.time() - t0))
     try:
         # Warm up the caches a first connection and CGI fill, then the baseline.
         for _ in range(5):
@@ -525,7 +525,7 @@ def run_check(kernel="sprout", requests=500, timeout=90, log=None):
         try:
             problems, summary = http_forward_check(guest, port, requests,
                                                    mem_slack_kib=MEM_SLACK_KIB[kernel],
-                                                   deadline=timeout - 10, log=log)
+                                                   time_limit=timeout - 10, log=log)
             rc, timed_out = guest.finish(max(1, timeout + 10 - (time.time() - t0)))
         finally:
             guest.stop()
