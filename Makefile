@@ -163,7 +163,7 @@ $(B)/initramfs.cpio: $(USER_BINS) $(GUEST_BINS) tools/mkinitramfs.sh | $(DEPS_ST
 # default list, e.g. make run IMAGE=debian DEBIAN_PACKAGES="strace".
 IMAGE ?= default
 DEBIAN_DEFAULT_PACKAGES := bash coreutils procps psmisc util-linux binutils findutils grep \
-	sed gawk less diffutils
+	sed gawk less diffutils strace
 DEBIAN_PACKAGES ?= $(DEBIAN_DEFAULT_PACKAGES)
 DEBIAN_LIST := $(DEBIAN_DEFAULT_PACKAGES) \
 	$(filter-out $(DEBIAN_DEFAULT_PACKAGES),$(DEBIAN_PACKAGES))

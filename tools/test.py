@@ -599,6 +599,7 @@ class RunChecks:
         self.netcheck()
         self.dynamic_host_programs()
         self.debian_image()
+        self.debian_strace()
         self.ps_top_busy_loops()
 
     def enosys_logged_once(self):
@@ -915,6 +916,78 @@ class RunChecks:
         self.expect(name, "--image", ["debian", "/bin/bash", "-c", DEBIAN_SCRIPT],
                     host.returncode, host.stdout)
 
+    def debian_strace(self):
+        """Debian's strace in the Debian image (one boot): `strace -f -e trace=process` of
+        the pipeline `bash -c 'ls | wc -l'` shows the same fork/exec/exit/wait events per
+        process as the host's strace of the same command, and `strace -f` of a fixed static
+        program (tests/run/stracefixed.c) prints, per process, Linux's lines apart from
+        addresses and pids (ptrace(2), kernel/ptrace.c)."""
+        name = "run/debian-strace"
+        strace = shutil.which("strace")
+        if not strace:
+            self.tally.fail(name, "no strace on the host (tools/install-deps.sh installs it)")
+            return
+        try:
+            prog = self.compile("tests/run/stracefixed.c")
+        except (OSError, RuntimeError) as e:
+            self.tally.fail(name, "musl-gcc failed", str(e))
+            return
+        r = subprocess.run(["make", "-s", "debian-image"], cwd=ROOT, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            self.tally.fail(name, "make debian-image failed", r.stdout.decode(errors="replace"))
+            return
+        pipeline = ["bash", "-c", "ls | wc -l"]
+        native = {}
+        for key, args, extra in (("pipeline", pipeline, ["-e", "trace=process"]),
+                                 ("fixed", [prog], [])):
+            out = os.path.join(self.tmp, key + ".st")
+            env = {"PATH": "/bin:/usr/bin"} if key == "pipeline" else {}
+            try:
+                n = subprocess.run([strace, "-f", "-o", out] + extra + args, cwd=self.tmp,
+                                   env=env, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, timeout=60)
+            except subprocess.TimeoutExpired:
+                self.tally.fail(name, "the native strace run hung")
+                return
+            with open(out, errors="replace") as f:
+                native[key] = (n.returncode, f.read())
+        script = ("cd /tmp && env -i PATH=/bin:/usr/bin strace -f -o /tmp/pipeline.st "
+                  "-e trace=process bash -c 'ls | wc -l' >/dev/null; echo \"pipeline: $?\"; "
+                  "env -i strace -f -o /tmp/fixed.st %s >/dev/null; echo \"fixed: $?\"; "
+                  "echo '=== pipeline'; cat /tmp/pipeline.st; echo '=== fixed'; "
+                  "cat /tmp/fixed.st" % ("'" + prog + "'"))
+        rc, out, err = self.sprout_run("--image", "debian", "--add", prog, "/bin/bash", "-c",
+                                       script)
+        text = out.decode(errors="replace").replace("\r\n", "\n")
+        m = re.search(r"pipeline: (\d+)\nfixed: (\d+)\n=== pipeline\n(.*)=== fixed\n(.*)",
+                      text, re.S)
+        if rc != 0 or not m:
+            self.tally.fail(name, "exit %s, no strace output" % rc, text[-3000:] + err)
+            return
+        # With -o, strace -f starts every line with the pid; strace_events() reads the
+        # "[pid N] " prefix of the terminal output.
+        # A CPU time strace explains in a comment is normalised away with the time.
+        pidded = lambda t: re.sub(r" /\* [\d.]+ s \*/", "",
+                                  re.sub(r"(?m)^(\d+) +", r"[pid \1] ", t))
+        fmt = lambda ev: "".join("%s: %s\n" % (p, l) for p, ls in ev for l in ls)
+        problems = []
+        for i, key in enumerate(("pipeline", "fixed")):
+            guest_rc, guest_text = int(m.group(1 + i)), m.group(3 + i)
+            want = strace_events(pidded(native[key][1]), prog)
+            got = strace_events(pidded(guest_text), prog)
+            if guest_rc != native[key][0]:
+                problems.append("%s: strace exit %d, natively %d\n" % (key, guest_rc,
+                                                                       native[key][0]))
+            if got != want:
+                problems.append("%s: the traced events differ from Linux's\n%s"
+                                % (key, _diff(fmt(want).encode(), fmt(got).encode())))
+        if problems:
+            self.tally.fail(name, "strace in the Debian image differs from Linux",
+                            "".join(problems))
+        else:
+            self.tally.ok(name)
+
     def swap(self):
         """Swap on a small machine with a scratch disk (./sprout run --swap): tests/run/swap.c
         writes 4x RAM and reads it back, keeps copy-on-write pages apart across swap, forks a
@@ -998,9 +1071,16 @@ def strace_events(text, prog):
     # unprefixed line is the first process's until a child appears, later the
     # one process left. The first process is the prefixed pid no fork returned.
     lines = text.splitlines()
-    children = set(re.findall(r"(?:fork|clone3?)\(.*\) += (\d+)$", text, re.M))
+    forked = re.findall(r"(?:fork|clone3?)\(.*\) += (\d+)$", text, re.M)
+    children = set(forked)
     prefixed = [m.group(1) for m in (re.match(r"\[pid\s+(\d+)\]", x) for x in lines) if m]
     main = next((p for p in prefixed if p not in children), "main")
+    # Children are numbered in the order their forks returned, not in the order of their
+    # first lines, which depends on scheduling.
+    if main != "main":
+        who(main)
+        for pid in forked:
+            who(pid)
     live, exited = [main], set()
     for raw in lines:
         m = re.match(r"\[pid\s+(\d+)\] (.*)", raw)
