@@ -600,6 +600,7 @@ class RunChecks:
         self.dynamic_host_programs()
         self.debian_image()
         self.debian_strace()
+        self.debian_gdb()
         self.ps_top_busy_loops()
 
     def enosys_logged_once(self):
@@ -987,6 +988,79 @@ class RunChecks:
         if problems:
             self.tally.fail(name, "strace in the Debian image differs from Linux",
                             "".join(problems))
+        else:
+            self.tally.ok(name)
+
+    def debian_gdb(self):
+        """Debian's gdb (gdb-minimal, added to the Debian image for this check) debugs a
+        static program inside Sprout in one boot: a breakpoint, a backtrace, a register and
+        an argument, a hardware watchpoint, the run to the end; gdb's output is exactly
+        what it prints on Linux, apart from addresses and the pid (tests/run/gdbtarget.c;
+        ptrace(2), /proc/PID/mem, personality(2), arch/x86_64/debugreg.c)."""
+        name = "run/debian-gdb"
+        image = os.path.join(self.tmp, "debian-gdb.cpio")
+        for extra in ("gdb-minimal", None):
+            # The image with gdb is kept aside; then the default one is built again.
+            args = ["make", "-s", "debian-image"]
+            if extra:
+                args.append("DEBIAN_PACKAGES=" + extra)
+            try:
+                r = subprocess.run(args, cwd=ROOT, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   timeout=DEBIAN_BUILD_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.tally.fail(name, "%s took over %d s" % (" ".join(args),
+                                                            DEBIAN_BUILD_TIMEOUT))
+                return
+            if r.returncode != 0:
+                self.tally.fail(name, "%s failed" % " ".join(args),
+                                r.stdout.decode(errors="replace"))
+                return
+            if extra:
+                shutil.copyfile(os.path.join(ROOT, "build", "debian.cpio"), image)
+        src = "tests/run/gdbtarget.c"
+        prog = os.path.join(self.tmp, "gdbtarget")
+        r = subprocess.run(["musl-gcc", "-static", "-O1", "-g", "-o", prog, src], cwd=ROOT,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            self.tally.fail(name, "musl-gcc failed", r.stdout.decode(errors="replace"))
+            return
+        cmds = ["break leaf", "run", "bt", "info registers rip", "p x", "watch counter",
+                "continue", "delete", "continue"]
+        gdb = ["/usr/bin/gdb", "-nx", "-batch"]
+        for c in cmds:
+            gdb += ["-ex", c]
+        # The source at its host path, where the debug information names it.
+        rc, out, err = self.sprout_run("--initrd", image, "--guest", "--add", prog, "--add",
+                                       os.path.join(ROOT, src), *(gdb + [prog]))
+        got = re.sub(r"0x[0-9a-f]+", "0xADDR", out.decode(errors="replace"))
+        got = re.sub(r"\(process \d+\)", "(process N)", got.replace("\r\n", "\n"))
+        want = (
+            "Breakpoint 1 at 0xADDR: file tests/run/gdbtarget.c, line 13.\n"
+            "\n"
+            "Breakpoint 1, leaf (x=x@entry=5) at tests/run/gdbtarget.c:13\n"
+            "13\t\tcounter += x;\n"
+            "#0  leaf (x=x@entry=5) at tests/run/gdbtarget.c:13\n"
+            "#1  0xADDR in middle (x=x@entry=4) at tests/run/gdbtarget.c:19\n"
+            "#2  0xADDR in main () at tests/run/gdbtarget.c:24\n"
+            "rip            0xADDR            0xADDR <leaf>\n"
+            "$1 = 5\n"
+            "Hardware watchpoint 2: counter\n"
+            "\n"
+            "Hardware watchpoint 2: counter\n"
+            "\n"
+            "Old value = 0\n"
+            "New value = 5\n"
+            "leaf (x=x@entry=5) at tests/run/gdbtarget.c:14\n"
+            "14\t\treturn x * 3 + 1;\n"
+            "result 18, counter 5\n"
+            "[Inferior 1 (process N) exited normally]\n")
+        if rc != 0:
+            self.tally.fail(name, "exit %s" % rc, got[-3000:] + err)
+        elif got != want:
+            self.tally.fail(name, "gdb's output differs from Linux's",
+                            _diff(want.encode(), got.encode()))
         else:
             self.tally.ok(name)
 
