@@ -122,6 +122,11 @@ void arch_exec_regs(struct trapframe *tf, u64 entry, u64 sp)
 		t->arch.fs_base = 0;
 		t->arch.gs_base = 0;
 		arch_ptrace_clear_debugregs(t);	/* Linux's flush_ptrace_hw_breakpoint */
+		unsigned long flags = arch_irq_save();
+
+		if (this_cpu()->arch.dr7_loaded)
+			x86_debugreg_switch(this_cpu(), t);	/* off for the new program */
+		arch_irq_restore(flags);
 	}
 	wrmsr(MSR_FS_BASE, 0);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);	/* the user's GS base, swapped in on return */
