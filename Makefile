@@ -11,6 +11,7 @@
 #   make bench      benchmarks, Sprout and Linux side by side (QUICK=1: the short run;
 #                   PROGS="proc scale" only those bench/ programs; ONLY=PREFIX only those rows)
 #   make profile ROW=fork_exit_wait   guest instructions of one bench row by kernel function
+#   make notrace-kernel  build/notrace/sprout.elf: no timeline hooks (bench's trace_off rows)
 #   make soak       the SMP stress mix for SOAK_MINUTES (30) on SOAK_CPUS (4); not part of test
 #                   (SOAK_SWAP=1: memory pressure with swap instead, tests/run/swap.c soak)
 

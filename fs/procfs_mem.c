@@ -24,40 +24,52 @@
 
 struct mem_file {
 	struct mm *mm;		/* [I] a counted reference; NULL: no address space */
-	char *page;		/* [f->pos_lock] a bounce buffer of PAGE_SIZE bytes */
 };
 
 /*
  * Copy @n bytes between the file at *@pos and @ubuf (read) or @src (write),
  * a page at a time. Returns the bytes moved, 0 without an address space,
  * -EIO when the first byte is not mapped (or not accessible), -EFAULT for a
- * bad user buffer. Semantics: Linux's mem_rw().
+ * bad user buffer, -ENOMEM. A bounce page per call: readers of one open file
+ * may run at once (pread). Semantics: Linux's mem_rw().
  */
 static ssize_t mem_rw(struct file *f, void __user *ubuf, struct io_src src, size_t n,
 		      u64 *pos, bool write)
 {
 	struct mem_file *mf = f->priv;
 	size_t done = 0;
+	ssize_t ret;
+	char *page;
 
 	if (!mf->mm)
 		return 0;
+	page = kmalloc(PAGE_SIZE);
+	if (!page)
+		return -ENOMEM;
 	while (done < n) {
 		size_t chunk = MIN(n - done, (size_t)PAGE_SIZE);
 		long got;
 
-		if (write && io_src_copy(mf->page, src, done, chunk))
-			return done ? (ssize_t)done : -EFAULT;
-		got = mm_access_remote(mf->mm, *pos, mf->page, chunk, write, true);
+		if (write && io_src_copy(page, src, done, chunk)) {
+			ret = done ? (ssize_t)done : -EFAULT;
+			goto out;
+		}
+		got = mm_access_remote(mf->mm, *pos, page, chunk, write, true);
 		if (got <= 0)
 			break;
-		if (!write && copy_to_user((char __user *)ubuf + done, mf->page, (size_t)got))
-			return done ? (ssize_t)done : -EFAULT;
+		if (!write && copy_to_user((char __user *)ubuf + done, page, (size_t)got)) {
+			ret = done ? (ssize_t)done : -EFAULT;
+			goto out;
+		}
 		done += (size_t)got;
 		*pos += (u64)got;
 		if ((size_t)got < chunk)
 			break;
 	}
-	return done ? (ssize_t)done : -EIO;
+	ret = done ? (ssize_t)done : -EIO;
+out:
+	kfree(page);
+	return ret;
 }
 
 static ssize_t mem_read(struct file *f, void __user *buf, size_t n, u64 *pos)
@@ -76,7 +88,6 @@ static void mem_release(struct file *f)
 
 	if (mf->mm)
 		mm_put(mf->mm);
-	kfree(mf->page);
 	kfree(mf);
 }
 
@@ -96,14 +107,8 @@ int procfs_open_mem(struct inode *ino, u32 flags, struct file **out)
 
 	if (!mf)
 		return -ENOMEM;
-	mf->page = kmalloc(PAGE_SIZE);
-	if (!mf->page) {
-		kfree(mf);
-		return -ENOMEM;
-	}
 	mf->mm = procfs_mm_of(pid, tid);
 	if (!mf->mm && !procfs_task_exists(pid, tid)) {
-		kfree(mf->page);
 		kfree(mf);
 		return -ENOENT;
 	}
@@ -111,7 +116,6 @@ int procfs_open_mem(struct inode *ino, u32 flags, struct file **out)
 	if (!f) {
 		if (mf->mm)
 			mm_put(mf->mm);
-		kfree(mf->page);
 		kfree(mf);
 		return -ENOMEM;
 	}
