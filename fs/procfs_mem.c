@@ -5,7 +5,10 @@
  *
  * The open takes a counted reference on the address space (after the access
  * check of the guarded /proc files in fs/procfs.c), so the file keeps naming
- * that address space even after the process execs or exits, as Linux's does.
+ * that address space after the process execs, never the new one, as on Linux.
+ * Unlike Linux, which lets go of the memory when the process exits and reads
+ * 0 bytes from then on, the reference keeps the old address space and its
+ * pages until the file is closed (pagemap holds its address space the same way).
  * Reads and writes go through mm_access_remote() (mm/remote.c) with force,
  * Linux's FOLL_FORCE: a debugger may write a breakpoint into read-only text,
  * which lands in a private copy of the page.
