@@ -280,6 +280,8 @@ static long regset(struct task *t, u64 note, void __user *uiov, bool set)
 		size = USER_REGS_SIZE;
 	else if (note == NT_PRFPREG)
 		size = PTRACE_FPREGS_SIZE;
+	else if (note == NT_X86_XSTATE)
+		return -ENODEV;	/* XSAVE is never turned on (CR4.OSXSAVE): Linux on such a CPU */
 	else
 		return -EINVAL;
 	size = MIN(size, iov.iov_len);

@@ -9,6 +9,7 @@
 #include <tap.h>
 #include <sys/syscall.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/personality.h>
 
 #define PTRACE_TRACEME		0
@@ -160,6 +161,38 @@ static int case_kernel_write_to_watched(void)
 	int st = wait_for(pid);
 
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	return 0;
+}
+
+static int child_pause(void);
+
+/* Has the kernel turned XSAVE on for user programs (CPUID.1:ECX.OSXSAVE)? */
+static bool osxsave(void)
+{
+	unsigned a = 1, b, c = 0, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return c & (1u << 27);
+}
+
+/* gdb asks for the XSAVE area to learn which registers there are: on a kernel that has
+ * XSAVE on, the area (longer than the 512-byte FXSAVE image); else ENODEV, as Linux says
+ * on a CPU without it. */
+static int case_xstate_regset(void)
+{
+	pid_t pid = traced_child(child_pause);
+	unsigned char area[4096] __attribute__((aligned(64)));
+	struct iovec iov = { area, sizeof(area) };
+
+	CHECK_EQ(wait_for(pid), (SIGSTOP << 8) | 0x7f);
+	if (osxsave()) {
+		CHECK_EQ(pt(0x4204 /* GETREGSET */, pid, 0x202, (unsigned long)&iov), 0);
+		CHECK(iov.iov_len > 512);
+	} else {
+		CHECK_ERR(pt(0x4204, pid, 0x202, (unsigned long)&iov), ENODEV);
+	}
+	kill(pid, SIGKILL);
+	wait_for(pid);
 	return 0;
 }
 
@@ -354,7 +387,7 @@ int main(int argc, char **argv)
 		if (getcwd(cwd, sizeof(cwd)))
 			snprintf(self_path, sizeof(self_path), "%s/%s", cwd, argv[0]);
 	}
-	tap_plan(7);
+	tap_plan(8);
 	run_case("user selectors are Linux's: cs 0x33, ss 0x2b (gdb's x86-64 test)",
 		 case_selectors);
 	run_case("hardware watchpoint through u_debugreg: SIGTRAP, TRAP_HWBKPT, DR6",
@@ -365,6 +398,8 @@ int main(int argc, char **argv)
 		 case_step_onto_watchpoint);
 	run_case("debug registers refused as on Linux: kernel address, I/O, misaligned, DR4",
 		 case_debugreg_refusals);
+	run_case("GETREGSET NT_X86_XSTATE: the area when XSAVE is on, else ENODEV",
+		 case_xstate_regset);
 	run_case("/proc/PID/mem: read, write, read-only text, EIO, a short read",
 		 case_proc_mem);
 	run_case("personality ADDR_NO_RANDOMIZE: inherited, kept by exec, no random layout",
