@@ -13,6 +13,7 @@
 #                   PROGS="proc scale" only those bench/ programs, PROGS=http the
 #                   fork-per-request HTTP rows; ONLY=PREFIX only those rows)
 #   make profile ROW=fork_exit_wait   guest instructions of one bench row by kernel function
+#   make notrace-kernel  build/notrace/sprout.elf: no timeline hooks (bench's trace_off rows)
 #   make soak       the SMP stress mix for SOAK_MINUTES (30) on SOAK_CPUS (4); not part of test
 #                   (SOAK_SWAP=1: memory pressure with swap instead, tests/run/swap.c soak)
 
@@ -62,6 +63,12 @@ SELFCHECK ?= $(LOCKDEP)
 ifneq ($(SELFCHECK),0)
 KCFLAGS += -DSPROUT_SELFCHECK
 endif
+# TRACEPOINTS=0: a kernel without the timeline's hooks (include/trace.h), so --trace records
+# nothing; make bench builds one in $(B)/notrace to show what the hooks cost when off.
+TRACEPOINTS ?= 1
+ifeq ($(TRACEPOINTS),0)
+KCFLAGS += -DSPROUT_NO_TRACEPOINTS
+endif
 # Named by a hash of the compiler flags: any change of them (these options) rebuilds the kernel.
 LOCKDEP_STAMP := $(B)/k/.kcflags-$(shell echo '$(KCFLAGS)' | cksum | cut -d' ' -f1)
 KASFLAGS := -g -Iinclude -Iarch/$(ARCH)/include -I$(B)/gen -MMD -MP -D__ASSEMBLY__
@@ -81,7 +88,7 @@ GUEST_TESTS := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/*.c))
 DEPS_STAMP := $(B)/.deps-ok
 
 .PHONY: all kernel initramfs debian-image run test test-linux unit gdb clean deps bench soak \
-	check-uaccess profile
+	check-uaccess profile notrace-kernel
 all: kernel initramfs
 
 # Install missing host tools from Debian's packages (once; again if the script changes).
@@ -161,7 +168,7 @@ $(B)/initramfs.cpio: $(USER_BINS) $(GUEST_BINS) tools/mkinitramfs.sh | $(DEPS_ST
 # default list, e.g. make run IMAGE=debian DEBIAN_PACKAGES="strace".
 IMAGE ?= default
 DEBIAN_DEFAULT_PACKAGES := bash coreutils procps psmisc util-linux binutils findutils grep \
-	sed gawk less diffutils
+	sed gawk less diffutils strace
 DEBIAN_PACKAGES ?= $(DEBIAN_DEFAULT_PACKAGES)
 DEBIAN_LIST := $(DEBIAN_DEFAULT_PACKAGES) \
 	$(filter-out $(DEBIAN_DEFAULT_PACKAGES),$(DEBIAN_PACKAGES))
@@ -210,7 +217,11 @@ $(B)/bench/bin/%: bench/%.c bench/bench.h | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(UCFLAGS) -o $@ $<
 
-bench: all $(BENCH_BINS)
+# The kernel without trace hooks, in a build tree of its own (the bench's trace_off rows).
+notrace-kernel: | $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory B=$(B)/notrace TRACEPOINTS=0 DEPS_STAMP=$(DEPS_STAMP) kernel
+
+bench: all $(BENCH_BINS) notrace-kernel
 	sh tools/install-deps.sh --bench
 	python3 tools/bench.py $(if $(QUICK),--quick) $(foreach p,$(PROGS),--prog $(p)) \
 		$(if $(ONLY),--only $(ONLY))

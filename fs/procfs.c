@@ -74,6 +74,7 @@ static const struct proc_entry pid_entries[] = {
 	{ "exe", PN_EXE, S_IFLNK | 0777, true },
 	{ "fd", PN_FD, S_IFDIR | 0500, true },
 	{ "maps", PN_MAPS, S_IFREG | 0444, true },
+	{ "mem", PN_MEM, S_IFREG | 0600, true },
 	{ "mounts", PN_PID_MOUNTS, S_IFREG | 0444 },
 	{ "oom_score", PN_OOM_SCORE, S_IFREG | 0444 },
 	{ "oom_score_adj", PN_OOM_SCORE_ADJ, S_IFREG | 0644 },
@@ -617,6 +618,8 @@ static int proc_open(struct inode *ino, u32 flags, struct file **out)
 	}
 	if (PN_KIND(ino->priv) == PN_PAGEMAP || PN_KIND(ino->priv) == PN_KPAGECOUNT)
 		return procfs_open_pagemap(ino, flags, out);
+	if (PN_KIND(ino->priv) == PN_MEM)
+		return procfs_open_mem(ino, flags, out);
 	b = kzalloc(sizeof(*b));
 	if (!b)
 		return -ENOMEM;

@@ -16,7 +16,7 @@ enum proc_node {
 	PN_PID_MOUNTS, PN_EXE, PN_CWD, PN_ROOT_LINK,
 	PN_SMAPS, PN_SMAPS_ROLLUP, PN_PAGEMAP, PN_KPAGECOUNT, PN_WCHAN, PN_STACK,
 	PN_PARTITIONS, PN_DISKSTATS, PN_NET, PN_NET_DEV, PN_NET_UNIX,
-	PN_OOM_SCORE, PN_OOM_SCORE_ADJ, PN_VMSTAT, PN_SWAPS,
+	PN_OOM_SCORE, PN_OOM_SCORE_ADJ, PN_VMSTAT, PN_SWAPS, PN_MEM,
 };
 
 #define PN_KIND(priv)	((u8)((priv) & 0xff))
@@ -87,6 +87,10 @@ struct inode;
 struct mm *procfs_mm_of(pid_t pid, pid_t tid);
 long procfs_render_smaps(u8 kind, pid_t pid, u32 sub, char **out);
 int procfs_open_pagemap(struct inode *ino, u32 flags, struct file **out);
+/* fs/procfs_mem.c: procfs_open_mem - open /proc/PID/mem (@ino's node) for
+ * reading and writing at offset = address; the caller has made the access
+ * check. 0, -ENOENT, -ENOMEM. proc(5). */
+int procfs_open_mem(struct inode *ino, u32 flags, struct file **out);
 /* fs/procfs_wchan.c: the text of wchan or stack (node @kind) of @pid (thread
  * @sub, 0 = the first) in a new kmalloc'd *@out; its length, or -ESRCH,
  * -EACCES (stack without root), -ENOMEM. Takes tasklist_lock. proc(5). */

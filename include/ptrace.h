@@ -108,6 +108,14 @@ int arch_ptrace_set_reg(struct task *t, int idx, u64 value);
 void arch_ptrace_get_fpregs(struct task *t, u8 *area);
 void arch_ptrace_set_fpregs(struct task *t, const u8 *area);
 void arch_ptrace_single_step(struct task *t, bool on);
+/* Hardware breakpoints (arch/x86_64/debugreg.c): debug register @n (0-7) of
+ * struct user's u_debugreg. get: its value (DR6 as the CPU would show it;
+ * 0 for DR4 and DR5). set: 0, -EINVAL (an address outside user space, or a
+ * DR7 asking for an I/O, misaligned or wrongly sized breakpoint) or -EIO
+ * (DR4, DR5). clear: none left (fork, exec, detach). */
+u64 arch_ptrace_get_debugreg(struct task *t, int n);
+int arch_ptrace_set_debugreg(struct task *t, int n, u64 value);
+void arch_ptrace_clear_debugregs(struct task *t);
 #define PTRACE_FPREGS_SIZE	512
 
 #endif

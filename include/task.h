@@ -106,6 +106,7 @@ struct task {
 						 * siginfo of pending, oldest first */
 	sigset_t sigwait_set;		/* [P] signals awaited in rt_sigtimedwait (wake it) */
 	u64 robust_list;		/* [c] set_robust_list(2) head (user address) or 0 */
+	u32 personality;		/* [c] personality(2) persona (kernel/personality.c) */
 	u64 rseq_addr;			/* [c] rseq(2) area (user address) or 0 */
 	u32 rseq_len, rseq_sig;		/* [c] its registered length and abort signature */
 	bool rseq_resume;		/* [c] refresh the area before user mode: the task was

@@ -29,6 +29,22 @@
 extern bool trace_enabled;	/* [I] set once at boot from the command line */
 
 /*
+ * trace_on - is tracing on? The one test every hook makes: a load and a branch
+ * that is never taken when "trace" is not on the command line. A kernel built
+ * with SPROUT_NO_TRACEPOINTS (make TRACEPOINTS=0) has no hooks at all, which is
+ * what `make bench` compares the default kernel with to show the cost of the
+ * hooks when off (tools/bench.py, the trace_off rows).
+ */
+static inline bool trace_on(void)
+{
+#ifdef SPROUT_NO_TRACEPOINTS
+	return false;
+#else
+	return __builtin_expect(trace_enabled, 0);
+#endif
+}
+
+/*
  * Event types (the dump format; tools/trace2json.py knows the same numbers)
  * and what the record's fields hold:
  *   SWITCH      pid/tid prev; a what prev became (enum trace_prev_state);
@@ -111,13 +127,13 @@ static inline void trace_current(int type, u64 a, u64 b, u64 c, const char *name
 
 static inline void trace_fork(struct process *parent, struct process *child)
 {
-	if (__builtin_expect(trace_enabled, 0))
+	if (trace_on())
 		trace_current(TRACE_FORK, (u64)child->pid, 0, 0, current->comm);
 }
 
 static inline void trace_exec(struct process *p, const char *path)
 {
-	if (__builtin_expect(trace_enabled, 0)) {
+	if (trace_on()) {
 		const char *base = path;
 
 		for (const char *s = path; *s; s++)
@@ -129,51 +145,51 @@ static inline void trace_exec(struct process *p, const char *path)
 
 static inline void trace_exit(struct process *p, int wait_status)
 {
-	if (__builtin_expect(trace_enabled, 0))
+	if (trace_on())
 		trace_record(TRACE_EXIT, (u32)p->pid, (u32)current->tid, (u32)wait_status, 0, 0,
 			     NULL);
 }
 
 static inline void trace_reap(struct process *parent, struct process *child)
 {
-	if (__builtin_expect(trace_enabled, 0))
+	if (trace_on())
 		trace_record(TRACE_REAP, (u32)parent->pid, 0, (u64)child->pid, 0, 0, NULL);
 }
 
 static inline void trace_reparent(struct process *child, struct process *new_parent)
 {
-	if (__builtin_expect(trace_enabled, 0))
+	if (trace_on())
 		trace_record(TRACE_REPARENT, (u32)child->pid, 0, (u64)new_parent->pid,
 			     current->proc ? (u64)current->proc->pid : 0, 0, NULL);
 }
 
 static inline void trace_signal_send(struct process *p, struct task *t, int sig)
 {
-	if (__builtin_expect(trace_enabled, 0))
+	if (trace_on())
 		trace_current(TRACE_SIG_SEND, (u64)p->pid, (u64)sig, t ? (u64)t->tid : 0, NULL);
 }
 
 static inline void trace_signal_deliver(int sig, bool handler)
 {
-	if (__builtin_expect(trace_enabled, 0))
+	if (trace_on())
 		trace_current(TRACE_SIG_DELIVER, (u64)sig, handler, 0, NULL);
 }
 
 static inline void trace_cow_fault(u64 va, bool copied)
 {
-	if (__builtin_expect(trace_enabled, 0))
+	if (trace_on())
 		trace_current(TRACE_COW, va, copied, 0, NULL);
 }
 
 static inline void trace_pt_unshare(u64 va, bool copied)
 {
-	if (__builtin_expect(trace_enabled, 0))
+	if (trace_on())
 		trace_current(TRACE_PT_UNSHARE, va, copied, 0, NULL);
 }
 
 static inline void trace_oom_kill(u64 va, u64 rss_kb)
 {
-	if (__builtin_expect(trace_enabled, 0))
+	if (trace_on())
 		trace_current(TRACE_OOM_KILL, va, rss_kb, 0, current->comm);
 }
 
@@ -181,7 +197,7 @@ static inline void trace_oom_kill(u64 va, u64 rss_kb)
  * lock held). */
 static inline void trace_switch(struct task *prev, struct task *next)
 {
-	if (__builtin_expect(trace_enabled, 0)) {
+	if (trace_on()) {
 		int st = prev->state == TASK_SLEEPING ? TRACE_PREV_SLEEPING :
 			 prev->state == TASK_STOPPED ? TRACE_PREV_STOPPED :
 			 prev->state == TASK_DEAD ? TRACE_PREV_DEAD : TRACE_PREV_RUNNABLE;
@@ -195,7 +211,7 @@ static inline void trace_switch(struct task *prev, struct task *next)
 /* trace_wake - @t became runnable (@created: a new task). */
 static inline void trace_wake(struct task *t, bool created)
 {
-	if (__builtin_expect(trace_enabled, 0))
+	if (trace_on())
 		trace_record(TRACE_WAKE, t->proc ? (u32)t->proc->pid : 0, (u32)t->tid, created, 0,
 			     0, NULL);
 }

@@ -28,6 +28,7 @@
 #include "uapi/errno.h"
 #include "uapi/stat.h"
 #include "uapi/mount.h"
+#include "uapi/personality.h"
 
 #define ARG_MAX_BYTES	(2UL << 20)	/* argv + envp strings: 1/4 of the 8 MiB stack */
 #define MAX_ARG_STRLEN	(32 * PAGE_SIZE)	/* one string (Linux's limit) */
@@ -114,6 +115,7 @@ struct exec_image {
 	uid_t euid;		/* credentials after the exec (set-user-ID/-group-ID) */
 	gid_t egid;
 	bool secure;		/* AT_SECURE */
+	bool randomize;		/* place the program and mmap area at random (personality) */
 	struct sighand *sighand;	/* private copy when the actions were shared */
 	struct files *files;	/* private copy when the table was shared */
 	char path[PATH_MAX];	/* absolute path of the executable */
@@ -157,9 +159,12 @@ static int exec_read_headers(struct inode *ino, Elf64_Ehdr *eh, Elf64_Phdr **ph)
 	return 0;
 }
 
-/* A random page-aligned offset below 1 TiB (ELF_RND_PAGES pages). */
-static u64 exec_random_pages(void)
+/* A random page-aligned offset below 1 TiB (ELF_RND_PAGES pages); 0 when the
+ * caller's personality(2) has ADDR_NO_RANDOMIZE. */
+static u64 exec_random_pages(const struct exec_image *img)
 {
+	if (!img->randomize)
+		return 0;
 	return (arch_random_u64() % ELF_RND_PAGES) * PAGE_SIZE;
 }
 
@@ -177,7 +182,7 @@ static int exec_read_elf(struct exec_image *img)
 	if (err)
 		return err;
 	err = elf_check_phdrs_at(&eh, ph, inode_size(img->inode),
-				 ELF_ET_DYN_BASE + exec_random_pages(), &img->elf);
+				 ELF_ET_DYN_BASE + exec_random_pages(img), &img->elf);
 	kfree(ph);
 	return err;
 }
@@ -587,15 +592,18 @@ static int exec_prepare(struct exec_image *img, const char *path, struct exec_st
 		return err;
 	}
 	img->name = path;
+	exec_credentials(img);
+	/* A set-ID program is laid out at random whatever the caller's personality
+	 * says (Linux clears PER_CLEAR_ON_SETID first). */
+	img->randomize = !(current->personality & ADDR_NO_RANDOMIZE) || img->secure;
 	err = exec_read_elf(img);
 	/* Linux's mmap_base(): the mmap area's top moves down by up to 1 TiB, so
 	 * the interpreter and every library land at new addresses each run. */
-	img->mmap_base = PAGE_ALIGN_DOWN(USER_MMAP_TOP - exec_random_pages());
+	img->mmap_base = PAGE_ALIGN_DOWN(USER_MMAP_TOP - exec_random_pages(img));
 	if (!err && img->elf.interp_len)
 		err = exec_open_interp(img);
 	if (err)
 		goto out_put_inode;
-	exec_credentials(img);
 	err = exec_unshare(img);
 	if (err)
 		goto out_put_inode;
@@ -669,6 +677,8 @@ static void exec_commit(struct exec_image *img)
 	/* Linux's begin_new_exec: a set-id program is not dumpable. */
 	p->dumpable = p->euid == p->uid && p->egid == p->gid;
 	spin_unlock(&p->lock);
+	if (img->secure)
+		t->personality &= ~PER_CLEAR_ON_SETID;
 	t->clear_child_tid = 0;
 	rseq_exec(t);
 	t->set_child_tid = 0;

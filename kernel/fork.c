@@ -199,6 +199,7 @@ static void fork_setup_task(struct task *t, const struct fork_args *args)
 	struct task *parent = current;
 
 	t->blocked = parent->blocked;
+	t->personality = parent->personality;
 	memcpy(t->comm, parent->comm, TASK_COMM_LEN);
 	sched_fork(t, parent);
 	rseq_fork(t, args->flags);

@@ -280,8 +280,10 @@ void ptrace_unlink_tracee(struct task *t)
 	t->ptracer = NULL;
 	t->ptrace_trap = false;
 	t->ptrace_report = false;
-	if (t->mm)
+	if (t->mm) {
 		arch_ptrace_single_step(t, false);
+		arch_ptrace_clear_debugregs(t);
+	}
 	if (t->ptrace_stopped || t->ptrace_listening) {
 		t->ptrace_stopped = false;
 		t->ptrace_listening = false;

@@ -196,10 +196,12 @@ static long peek_user(struct task *t, u64 off, u64 *val)
 
 	if ((off & 7) || off >= USER_SIZE)
 		return -EIO;
-	*val = 0;	/* other fields; debug registers: no breakpoints set */
+	*val = 0;	/* the other fields of struct user */
 	if (off < USER_REGS_SIZE) {
 		arch_ptrace_get_regs(t, regs);
 		*val = regs[off / 8];
+	} else if (off >= USER_DEBUGREG && off < USER_DEBUGREG + 8 * 8) {
+		*val = arch_ptrace_get_debugreg(t, (int)(off - USER_DEBUGREG) / 8);
 	}
 	return 0;
 }
@@ -210,9 +212,8 @@ static long poke_user(struct task *t, u64 off, u64 val)
 		return -EIO;
 	if (off < USER_REGS_SIZE)
 		return arch_ptrace_set_reg(t, (int)(off / 8), val);
-	/* No hardware breakpoints: a debug register may only stay clear. */
-	if (off >= USER_DEBUGREG && val == 0)
-		return 0;
+	if (off >= USER_DEBUGREG && off < USER_DEBUGREG + 8 * 8)
+		return arch_ptrace_set_debugreg(t, (int)(off - USER_DEBUGREG) / 8, val);
 	return -EIO;
 }
 
@@ -279,6 +280,8 @@ static long regset(struct task *t, u64 note, void __user *uiov, bool set)
 		size = USER_REGS_SIZE;
 	else if (note == NT_PRFPREG)
 		size = PTRACE_FPREGS_SIZE;
+	else if (note == NT_X86_XSTATE)
+		return -ENODEV;	/* XSAVE is never turned on (CR4.OSXSAVE): Linux on such a CPU */
 	else
 		return -EINVAL;
 	size = MIN(size, iov.iov_len);

@@ -718,6 +718,86 @@ def write_scale_plot(by, out_dir):
 
 
 # ---------------------------------------------------------------------------
+# What the trace hooks cost when tracing is off (include/trace.h: each hook is one load and
+# a branch never taken).  The same proc figures on the default kernel and on one built
+# without the hooks (make notrace-kernel: TRACEPOINTS=0 in build/notrace), under icount, one
+# boot each with the same image, back to back; the rows are the kernel without hooks and
+# the difference in guest instructions per operation.  Sprout only: Linux's column is n/a.
+# `--prog traceoff` runs these rows alone.
+
+NOTRACE_KERNEL = "build/notrace/sprout.elf"
+TRACE_OFF_PROG = "traceoff"
+TRACE_OFF_FIGS = [("null_syscall", "null system call (getppid)"),
+                  ("fork_exit_wait", "fork + _exit + waitpid")]
+TRACE_OFF_ROWS = ([("trace_off_" + f, d + ", kernel without trace hooks")
+                   for f, d in TRACE_OFF_FIGS] +
+                  [("trace_off_cost_" + f, d + ": trace hooks when off (default minus "
+                    "without hooks)") for f, d in TRACE_OFF_FIGS])
+FIGURES += TRACE_OFF_ROWS
+
+
+def trace_off_wanted(opts, clocks, kernels):
+    if "icount" not in clocks or "sprout" not in kernels:
+        return False
+    if opts.prog and TRACE_OFF_PROG not in opts.prog:
+        return False
+    return not opts.only or any(fid.startswith(opts.only) for fid, _ in TRACE_OFF_ROWS)
+
+
+def trace_off_cost(opts, run_rel):
+    """Boot the default kernel and the one without trace hooks under icount with bench/proc;
+    returns (runs, figures), figures keyed like collect()'s: (id, "icount", kernel)."""
+    kernels = [("default", sprout.KERNEL), ("nohooks", NOTRACE_KERNEL)]
+    for _, k in kernels:
+        if not os.path.isfile(os.path.join(ROOT, k)):
+            raise BenchError("%s is missing (make notrace-kernel builds it)" % k)
+    files = guest_files(BIN_REL)
+    files["/run/init.argv"] = (sprout.init_argv_file(
+        bench_argv(["proc"], opts.quick, opts.reps, opts.max_mib)), 0o100644)
+    with open(os.path.join(ROOT, sprout.BASE_IMAGE), "rb") as f:
+        base = f.read()
+    initrd = os.path.join(run_rel, "traceoff.cpio")
+    with open(os.path.join(ROOT, initrd), "wb") as f:
+        f.write(base + b"\0" * (-len(base) % 4) + sprout.cpio_newc(files))
+    runs, got = [], {}
+    for name, kernel in kernels:
+        print("bench: icount, 1 CPU, sprout %s kernel (trace hooks) ..." % name,
+              file=sys.stderr, flush=True)
+        log = os.path.join(run_rel, "traceoff-%s-ttyS1.log" % name)
+        cmd = qemu_cmd(kernel, initrd, log, "icount", 1, "")
+        run = Run("sprout", "icount", 1, cmd)
+        t0 = time.time()
+        text, timed_out = run_qemu(cmd, opts.timeout)
+        run.seconds = time.time() - t0
+        with open(os.path.join(ROOT, OUT_REL, "traceoff-%s.console" % name), "w") as f:
+            f.write(text)
+        parse_console(run, text)
+        if timed_out or not run.ended:
+            run.problem = "trace hooks, %s kernel: %s" % (
+                name, "timed out" if timed_out else "ended before the benchmarks finished")
+        print("bench:   %.0f s%s" % (run.seconds, "; " + run.problem if run.problem else ""),
+              file=sys.stderr, flush=True)
+        runs.append(run)
+        got[name] = run.figures
+    figs = {}
+    for fid, _ in TRACE_OFF_FIGS:
+        d, n = got["default"].get(fid), got["nohooks"].get(fid)
+        figs[("trace_off_" + fid, "icount", "sprout")] = n or {"note": "error: not measured"}
+        if d and n and "median" in d and "median" in n:
+            # Microseconds under icount are thousands of instructions.
+            figs[("trace_off_cost_" + fid, "icount", "sprout")] = {
+                "unit": "insns", "median": (d["median"] - n["median"]) * 1000,
+                "min": (d["min"] - n["max"]) * 1000, "max": (d["max"] - n["min"]) * 1000,
+                "n": min(d["n"], n["n"])}
+        else:
+            figs[("trace_off_cost_" + fid, "icount", "sprout")] = {
+                "note": "error: not measured"}
+    for fid, _ in TRACE_OFF_ROWS:
+        figs[(fid, "icount", "linux")] = {"note": "n/a"}
+    return runs, figs
+
+
+# ---------------------------------------------------------------------------
 
 def main(argv=None):
     p = argparse.ArgumentParser(description="Sprout and Linux benchmarks, side by side.")
@@ -785,6 +865,14 @@ def main(argv=None):
         if r is None:
             return 2
         runs += r
+    trace_off_figs = {}
+    if trace_off_wanted(opts, clocks, kernels):
+        try:
+            more, trace_off_figs = trace_off_cost(opts, run_rel)
+        except BenchError as e:
+            print("bench: %s" % e, file=sys.stderr)
+            return 2
+        runs += more
     versions = {}
     for r in runs:
         if r.uname and r.kernel_name not in versions:
@@ -795,6 +883,7 @@ def main(argv=None):
         versions["linux"] = "%s; package %s" % (versions.get("linux", "?"),
                                                  linux_package(linux_kernel) or "unknown")
     by = collect(runs)
+    by.update(trace_off_figs)
     # A figure that a failed boot never printed is an error, not a blank.
     for r in runs:
         if r.problem:

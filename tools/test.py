@@ -611,6 +611,8 @@ class RunChecks:
         self.http_forward()
         self.dynamic_host_programs()
         self.debian_image()
+        self.debian_strace()
+        self.debian_gdb()
         self.ps_top_busy_loops()
 
     def enosys_logged_once(self):
@@ -947,6 +949,153 @@ class RunChecks:
         self.expect(name, "--image", ["debian", "/bin/bash", "-c", DEBIAN_SCRIPT],
                     host.returncode, host.stdout)
 
+    def debian_strace(self):
+        """Debian's strace in the Debian image (one boot): `strace -f -e trace=process` of
+        the pipeline `bash -c 'ls | wc -l'` shows the same fork/exec/exit/wait events per
+        process as the host's strace of the same command, and `strace -f` of a fixed static
+        program (tests/run/stracefixed.c) prints, per process, Linux's lines apart from
+        addresses and pids (ptrace(2), kernel/ptrace.c)."""
+        name = "run/debian-strace"
+        strace = shutil.which("strace")
+        if not strace:
+            self.tally.fail(name, "no strace on the host (tools/install-deps.sh installs it)")
+            return
+        try:
+            prog = self.compile("tests/run/stracefixed.c")
+        except (OSError, RuntimeError) as e:
+            self.tally.fail(name, "musl-gcc failed", str(e))
+            return
+        r = subprocess.run(["make", "-s", "debian-image"], cwd=ROOT, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            self.tally.fail(name, "make debian-image failed", r.stdout.decode(errors="replace"))
+            return
+        pipeline = ["bash", "-c", "ls | wc -l"]
+        native = {}
+        for key, args, extra in (("pipeline", pipeline, ["-e", "trace=process"]),
+                                 ("fixed", [prog], [])):
+            out = os.path.join(self.tmp, key + ".st")
+            env = {"PATH": "/bin:/usr/bin"} if key == "pipeline" else {}
+            try:
+                n = subprocess.run([strace, "-f", "-o", out] + extra + args, cwd=self.tmp,
+                                   env=env, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, timeout=60)
+            except subprocess.TimeoutExpired:
+                self.tally.fail(name, "the native strace run hung")
+                return
+            with open(out, errors="replace") as f:
+                native[key] = (n.returncode, f.read())
+        script = ("cd /tmp && env -i PATH=/bin:/usr/bin strace -f -o /tmp/pipeline.st "
+                  "-e trace=process bash -c 'ls | wc -l' >/dev/null; echo \"pipeline: $?\"; "
+                  "env -i strace -f -o /tmp/fixed.st %s >/dev/null; echo \"fixed: $?\"; "
+                  "echo '=== pipeline'; cat /tmp/pipeline.st; echo '=== fixed'; "
+                  "cat /tmp/fixed.st" % ("'" + prog + "'"))
+        rc, out, err = self.sprout_run("--image", "debian", "--add", prog, "/bin/bash", "-c",
+                                       script)
+        text = out.decode(errors="replace").replace("\r\n", "\n")
+        m = re.search(r"pipeline: (\d+)\nfixed: (\d+)\n=== pipeline\n(.*)=== fixed\n(.*)",
+                      text, re.S)
+        if rc != 0 or not m:
+            self.tally.fail(name, "exit %s, no strace output" % rc, text[-3000:] + err)
+            return
+        # With -o, strace -f starts every line with the pid; strace_events() reads the
+        # "[pid N] " prefix of the terminal output.
+        # A CPU time strace explains in a comment is normalised away with the time.
+        pidded = lambda t: re.sub(r" /\* [\d.]+ s \*/", "",
+                                  re.sub(r"(?m)^(\d+) +", r"[pid \1] ", t))
+        fmt = lambda ev: "".join("%s: %s\n" % (p, l) for p, ls in ev for l in ls)
+        problems = []
+        for i, key in enumerate(("pipeline", "fixed")):
+            guest_rc, guest_text = int(m.group(1 + i)), m.group(3 + i)
+            want = strace_events(pidded(native[key][1]), prog)
+            got = strace_events(pidded(guest_text), prog)
+            if key == "pipeline":
+                want, got = _reap_order_free(want), _reap_order_free(got)
+            if guest_rc != native[key][0]:
+                problems.append("%s: strace exit %d, natively %d\n" % (key, guest_rc,
+                                                                       native[key][0]))
+            if got != want:
+                problems.append("%s: the traced events differ from Linux's\n%s"
+                                % (key, _diff(fmt(want).encode(), fmt(got).encode())))
+        if problems:
+            self.tally.fail(name, "strace in the Debian image differs from Linux",
+                            "".join(problems))
+        else:
+            self.tally.ok(name)
+
+    def debian_gdb(self):
+        """Debian's gdb (gdb-minimal, added to the Debian image for this check) debugs a
+        static program inside Sprout in one boot: a breakpoint, a backtrace, a register and
+        an argument, a hardware watchpoint, the run to the end; gdb's output is exactly
+        what it prints on Linux, apart from addresses and the pid (tests/run/gdbtarget.c;
+        ptrace(2), /proc/PID/mem, personality(2), arch/x86_64/debugreg.c)."""
+        name = "run/debian-gdb"
+        image = os.path.join(self.tmp, "debian-gdb.cpio")
+        for extra in ("gdb-minimal", None):
+            # The image with gdb is kept aside; then the default one is built again.
+            args = ["make", "-s", "debian-image"]
+            if extra:
+                args.append("DEBIAN_PACKAGES=" + extra)
+            try:
+                r = subprocess.run(args, cwd=ROOT, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   timeout=DEBIAN_BUILD_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.tally.fail(name, "%s took over %d s" % (" ".join(args),
+                                                            DEBIAN_BUILD_TIMEOUT))
+                return
+            if r.returncode != 0:
+                self.tally.fail(name, "%s failed" % " ".join(args),
+                                r.stdout.decode(errors="replace"))
+                return
+            if extra:
+                shutil.copyfile(os.path.join(ROOT, "build", "debian.cpio"), image)
+        src = "tests/run/gdbtarget.c"
+        prog = os.path.join(self.tmp, "gdbtarget")
+        r = subprocess.run(["musl-gcc", "-static", "-O1", "-g", "-o", prog, src], cwd=ROOT,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            self.tally.fail(name, "musl-gcc failed", r.stdout.decode(errors="replace"))
+            return
+        cmds = ["break leaf", "run", "bt", "info registers rip", "p x", "watch counter",
+                "continue", "delete", "continue"]
+        gdb = ["/usr/bin/gdb", "-nx", "-batch"]
+        for c in cmds:
+            gdb += ["-ex", c]
+        # The source at its host path, where the debug information names it.
+        rc, out, err = self.sprout_run("--initrd", image, "--guest", "--add", prog, "--add",
+                                       os.path.join(ROOT, src), *(gdb + [prog]))
+        got = re.sub(r"0x[0-9a-f]+", "0xADDR", out.decode(errors="replace"))
+        got = re.sub(r"\(process \d+\)", "(process N)", got.replace("\r\n", "\n"))
+        want = (
+            "Breakpoint 1 at 0xADDR: file tests/run/gdbtarget.c, line 13.\n"
+            "\n"
+            "Breakpoint 1, leaf (x=x@entry=5) at tests/run/gdbtarget.c:13\n"
+            "13\t\tcounter += x;\n"
+            "#0  leaf (x=x@entry=5) at tests/run/gdbtarget.c:13\n"
+            "#1  0xADDR in middle (x=x@entry=4) at tests/run/gdbtarget.c:19\n"
+            "#2  0xADDR in main () at tests/run/gdbtarget.c:24\n"
+            "rip            0xADDR            0xADDR <leaf>\n"
+            "$1 = 5\n"
+            "Hardware watchpoint 2: counter\n"
+            "\n"
+            "Hardware watchpoint 2: counter\n"
+            "\n"
+            "Old value = 0\n"
+            "New value = 5\n"
+            "leaf (x=x@entry=5) at tests/run/gdbtarget.c:14\n"
+            "14\t\treturn x * 3 + 1;\n"
+            "result 18, counter 5\n"
+            "[Inferior 1 (process N) exited normally]\n")
+        if rc != 0:
+            self.tally.fail(name, "exit %s" % rc, got[-3000:] + err)
+        elif got != want:
+            self.tally.fail(name, "gdb's output differs from Linux's",
+                            _diff(want.encode(), got.encode()))
+        else:
+            self.tally.ok(name)
+
     def swap(self):
         """Swap on a small machine with a scratch disk (./sprout run --swap): tests/run/swap.c
         writes 4x RAM and reads it back, keeps copy-on-write pages apart across swap, forks a
@@ -1030,9 +1179,16 @@ def strace_events(text, prog):
     # unprefixed line is the first process's until a child appears, later the
     # one process left. The first process is the prefixed pid no fork returned.
     lines = text.splitlines()
-    children = set(re.findall(r"(?:fork|clone3?)\(.*\) += (\d+)$", text, re.M))
+    forked = re.findall(r"(?:fork|clone3?)\(.*\) += (\d+)$", text, re.M)
+    children = set(forked)
     prefixed = [m.group(1) for m in (re.match(r"\[pid\s+(\d+)\]", x) for x in lines) if m]
     main = next((p for p in prefixed if p not in children), "main")
+    # Children are numbered in the order their forks returned, not in the order of their
+    # first lines, which depends on scheduling.
+    if main != "main":
+        who(main)
+        for pid in forked:
+            who(pid)
     live, exited = [main], set()
     for raw in lines:
         m = re.match(r"\[pid\s+(\d+)\] (.*)", raw)
@@ -1072,6 +1228,28 @@ def strace_events(text, prog):
         line = re.sub(r"\s+\)", ")", line)
         return re.sub(r"\s+", " ", line).strip()
     return [(names[p], [norm(x) for x in per[p]]) for p in order]
+
+
+def _reap_order_free(events):
+    """@events (strace_events()) with the order of the children's reaping left out: the
+    results of consecutive wait4(-1, ...) lines sorted, and the pid in SIGCHLD's siginfo
+    (the first child to exit) made anonymous. Which child of a pipeline exits, and so is
+    reaped, first is up to the scheduler on Linux as on Sprout: `ls | wc` ends with ls
+    closing the pipe, and wc may finish before ls's exit is reported."""
+    out = []
+    for proc, lines in events:
+        lines = [re.sub(r"si_pid=P\d+", "si_pid=P?", x) for x in lines]
+        settled, run = [], []
+        for x in lines + [None]:
+            if x is not None and x.startswith("wait4(-1, [") and not x.endswith("ECHILD"):
+                run.append(x)
+                continue
+            settled += sorted(run)
+            run = []
+            if x is not None:
+                settled.append(x)
+        out.append((proc, settled))
+    return out
 
 
 def run_strace_difftest(tally):

@@ -67,10 +67,12 @@ static void gdt_load(struct cpu *c)
 	ac->gdt[0] = 0;
 	ac->gdt[1] = 0x00af9a000000ffff;	/* kernel code, L */
 	ac->gdt[2] = 0x00cf92000000ffff;	/* kernel data */
-	ac->gdt[3] = 0x00cff2000000ffff;	/* user data, DPL 3 */
-	ac->gdt[4] = 0x00affa000000ffff;	/* user code, L, DPL 3 */
-	ac->gdt[5] = gdt_tss_low(tss, sizeof(ac->tss) - 1);
-	ac->gdt[6] = tss >> 32;
+	ac->gdt[3] = 0;
+	ac->gdt[4] = 0;
+	ac->gdt[5] = 0x00cff2000000ffff;	/* user data, DPL 3 */
+	ac->gdt[6] = 0x00affa000000ffff;	/* user code, L, DPL 3 */
+	ac->gdt[7] = gdt_tss_low(tss, sizeof(ac->tss) - 1);
+	ac->gdt[8] = tss >> 32;
 
 	memset(&ac->tss, 0, sizeof(ac->tss));
 	ac->tss.ist[0] = (u64)df_stacks[c->id] + DF_STACK_SIZE;

@@ -17,8 +17,8 @@
 	.cfi_sections .debug_frame
 
 #define GDT_KCODE	0x08
-#define GDT_UDATA	0x1b
-#define GDT_UCODE	0x23
+#define GDT_UDATA	0x2b
+#define GDT_UCODE	0x33
 #define SYSCALL_VECTOR	0x100
 
 /* Push the general registers so that r15 ends at the lowest address. */
@@ -86,9 +86,38 @@ x86_trap_stubs:
 	pushq $0
 	.endif
 	pushq $vec
+	.if vec == 1
+	jmp x86_debug_entry
+	.else
 	jmp x86_trap_common
+	.endif
 	.set vec, vec + 1
 	.endr
+
+/*
+ * #DB can come in kernel mode with the user's GS base still loaded: QEMU
+ * reports a data breakpoint hit that coincides with a single-step trap as a
+ * second #DB on the first instruction of the first one's handler, before its
+ * swapgs. That #DB returns at once (a trap: nothing is repeated); the outer
+ * handler reads DR6, which holds both causes. A #DB in kernel mode with the
+ * kernel's GS base (a watched user address touched by copy_to_user) and one
+ * from user mode take the common path (debugreg.c decides).
+ */
+x86_debug_entry:
+	testb $3, 24(%rsp)
+	jnz x86_trap_common
+	pushq %rax
+	pushq %rcx
+	pushq %rdx
+	movl $0xc0000101, %ecx			/* MSR_GS_BASE */
+	rdmsr
+	testl %edx, %edx			/* a kernel address: the upper half's sign */
+	popq %rdx
+	popq %rcx
+	popq %rax
+	js x86_trap_common
+	addq $16, %rsp				/* vector, error */
+	iretq
 
 x86_trap_common:
 	.cfi_startproc

@@ -19,8 +19,6 @@ enum {
 	R_GS_BASE, R_DS, R_ES, R_FS, R_GS,
 };
 
-#define LINUX_USER_CS	0x33	/* Linux's __USER_CS and __USER_DS: accepted as ours */
-#define LINUX_USER_DS	0x2b
 /* Linux's TASK_SIZE_MAX: the FS/GS base must lie below it (putreg). */
 #define BASE_LIMIT	0x00007ffffffff000UL
 /* The flags a tracer may change (Linux's FLAG_MASK). */
@@ -41,11 +39,11 @@ void arch_ptrace_get_regs(struct task *t, u64 *regs)
 /* A data selector Linux would load: null or RPL 3 (invalid_selector()). */
 static bool data_selector_ok(u64 v)
 {
-	return v == 0 || v == GDT_UDATA || v == LINUX_USER_DS;
+	return v == 0 || v == GDT_UDATA;
 }
 
 /* arch_ptrace_set_reg - see include/ptrace.h. Sprout runs 64-bit user code
- * only, with fixed selectors: cs and ss must name its (or Linux's) 64-bit
+ * only, with fixed selectors (Linux's): cs and ss must name the 64-bit
  * user segments, the data selectors null or the user data segment; the
  * values read back are the real ones, so GETREGS/SETREGS round-trips. */
 int arch_ptrace_set_reg(struct task *t, int idx, u64 v)
@@ -73,11 +71,11 @@ int arch_ptrace_set_reg(struct task *t, int idx, u64 v)
 	 * user mode then faults (SIGSEGV), on Linux by iret's #GP. */
 	case R_RIP: tf->rip = v; return 0;
 	case R_CS:
-		if (v != GDT_UCODE && v != LINUX_USER_CS)
+		if (v != GDT_UCODE)
 			return -EIO;
 		return 0;
 	case R_SS:
-		if (v != GDT_UDATA && v != LINUX_USER_DS)
+		if (v != GDT_UDATA)
 			return -EIO;
 		return 0;
 	case R_EFLAGS:

@@ -49,8 +49,6 @@ _Static_assert(offsetof(struct x86_ucontext, uc_sigmask) == 296, "ucontext layou
 #define REDZONE			128	/* System V AMD64 ABI 3.2.2: below rsp is the callee's */
 #define UC_SIGCONTEXT_SS	0x2
 #define UC_STRICT_RESTORE_SS	0x4
-#define LINUX_USER_CS		0x33	/* Linux's __USER_CS and __USER_DS */
-#define LINUX_USER_DS		0x2b
 
 /* Flags a signal frame may carry back (Linux's FIX_EFLAGS: AC OF DF TF SF ZF AF PF CF RF). */
 #define RFLAGS_RESTORABLE	0x50dd5UL
@@ -174,12 +172,11 @@ int arch_signal_restore(struct trapframe *tf, sigset_t *mask, struct linux_stack
 	/* Linux returns with cs|3 and ss|3 as the frame says, so a kernel or
 	 * otherwise wrong selector makes its iret fault: SIGSEGV. Here the
 	 * return path always loads the user selectors, so refuse such a frame
-	 * instead. Linux's 64-bit user cs (0x33) is taken as ours; without
-	 * UC_STRICT_RESTORE_SS any ss is replaced, as Linux's force_valid_ss. */
-	if ((sc->cs | 3) != GDT_UCODE && (sc->cs | 3) != LINUX_USER_CS)
+	 * instead. Without UC_STRICT_RESTORE_SS any ss is replaced, as Linux's
+	 * force_valid_ss. */
+	if ((sc->cs | 3) != GDT_UCODE)
 		return -EINVAL;
-	if ((uc.uc_flags & UC_STRICT_RESTORE_SS) && (sc->ss | 3) != GDT_UDATA &&
-	    (sc->ss | 3) != LINUX_USER_DS)
+	if ((uc.uc_flags & UC_STRICT_RESTORE_SS) && (sc->ss | 3) != GDT_UDATA)
 		return -EINVAL;
 	if (sc->fpstate) {
 		if ((sc->fpstate & 15) ||

@@ -8,6 +8,7 @@
 #include "cpu.h"
 #include "task.h"
 #include "kernel.h"
+#include "ptrace.h"
 
 /* What x86_switch_stack() pops, lowest address first. */
 struct switch_frame {
@@ -96,6 +97,9 @@ void arch_fork_frame(struct task *child, const struct task *parent,
 		memcpy(child->arch.fpu, parent->arch.fpu, sizeof(child->arch.fpu));
 	child->arch.fs_base = parent->arch.fs_base;
 	child->arch.gs_base = parent->arch.gs_base;
+	/* A new task starts without its parent's hardware breakpoints (Linux's
+	 * copy_thread). */
+	arch_ptrace_clear_debugregs(child);
 }
 
 /* arch_exec_regs - see include/arch.h. Source: System V AMD64 ABI 3.4.1
@@ -117,6 +121,12 @@ void arch_exec_regs(struct trapframe *tf, u64 entry, u64 sp)
 		fxrstor(t->arch.fpu);
 		t->arch.fs_base = 0;
 		t->arch.gs_base = 0;
+		arch_ptrace_clear_debugregs(t);	/* Linux's flush_ptrace_hw_breakpoint */
+		unsigned long flags = arch_irq_save();
+
+		if (this_cpu()->arch.dr7_loaded)
+			x86_debugreg_switch(this_cpu(), t);	/* off for the new program */
+		arch_irq_restore(flags);
 	}
 	wrmsr(MSR_FS_BASE, 0);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);	/* the user's GS base, swapped in on return */
@@ -180,6 +190,8 @@ void arch_switch(struct task *prev, struct task *next)
 	fxrstor(next->arch.fpu);
 	wrmsr(MSR_FS_BASE, next->arch.fs_base);
 	wrmsr(MSR_KERNEL_GS_BASE, next->arch.gs_base);
+	if (unlikely(next->arch.dr7 | c->arch.dr7_loaded))
+		x86_debugreg_switch(c, next);
 	if (next->kstack)
 		x86_set_kernel_stack(c, kstack_top(next));
 	x86_switch_stack(&prev->arch.rsp, next->arch.rsp);

@@ -38,8 +38,6 @@ _Static_assert(TF_SIZE % 16 == 0, "trapframe keeps the stack 16-byte aligned");
 #define SEGV_ACCERR	2
 #define BUS_ADRALN	1
 #define BUS_ADRERR	2
-#define TRAP_BRKPT	1
-#define TRAP_TRACE	2
 #define SI_KERNEL	0x80
 
 /* Page-fault error code bits (Intel SDM vol. 3A 4.7). */
@@ -235,9 +233,6 @@ static void trap_user_exception(struct trapframe *tf)
 	case 0:
 		signo = SIGFPE, code = FPE_INTDIV, addr = tf->rip;
 		break;
-	case 1:
-		signo = SIGTRAP, code = TRAP_TRACE, addr = tf->rip;
-		break;
 	case 3:
 		signo = SIGTRAP, code = SI_KERNEL;
 		break;
@@ -316,6 +311,18 @@ void trap_dispatch(struct trapframe *tf)
 	if (v == 2) {
 		printk("trap: NMI at 0x%lx ignored\n", tf->rip);
 		return;
+	}
+	if (v == 1) {
+		int code = x86_debug_trap(tf);
+
+		if (code == -1)
+			return;
+		if (code >= 0) {
+			arch_irq_enable();
+			trap_user_fault(tf, SIGTRAP, code, tf->rip);
+			arch_irq_disable();
+			return;
+		}
 	}
 	if (v < 32) {
 		if (tf_user_mode(tf))

@@ -115,6 +115,27 @@ extern char boot_stack_top[];
 void x86_cpu_probe(void);
 void x86_set_kernel_stack(struct cpu *c, u64 top);
 
+/* SIGTRAP's si_code values (Linux's uapi asm-generic/siginfo.h). */
+#define TRAP_BRKPT	1
+#define TRAP_TRACE	2
+#define TRAP_HWBKPT	4
+
+/*
+ * debugreg.c. x86_debugreg_switch - load @next's hardware breakpoints into
+ * this CPU (@c), or clear DR7 when it has none; arch_switch() calls it when
+ * either side has any. Interrupts disabled. Sleeps: no.
+ * x86_debug_trap - the #DB at @tf: reads and clears DR6, records in the
+ * current task's virtual DR6 which breakpoints fired. Returns -1 when no
+ * signal is owed (a watched user address touched in kernel mode, or a stale
+ * breakpoint), else the si_code of the SIGTRAP to send (TRAP_TRACE for a
+ * single step, TRAP_HWBKPT for a breakpoint); -2 for a #DB in kernel mode
+ * that no breakpoint explains. Interrupts disabled. Sleeps: no.
+ */
+struct trapframe;
+struct task;
+void x86_debugreg_switch(struct cpu *c, struct task *next);
+int x86_debug_trap(struct trapframe *tf);
+
 /* entry.S */
 extern char x86_trap_stubs[];	/* 256 stubs of 16 bytes, vector i at +16*i */
 void x86_syscall_entry(void);

@@ -65,6 +65,7 @@
 /* Regset notes (elf(5)). */
 #define NT_PRSTATUS	1
 #define NT_PRFPREG	2
+#define NT_X86_XSTATE	0x202
 
 /* struct ptrace_syscall_info (the parts Sprout fills; 88 bytes). */
 struct ptrace_syscall_info {

@@ -1075,7 +1075,18 @@ int main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "fork-exec-wait") == 0) {
 		char *args[] = { argv[0], "exit-with", "7", NULL };
 		int st = 0;
-		pid_t pid = fork();
+		sigset_t chld;
+		pid_t pid;
+
+		/*
+		 * SIGCHLD blocked: under strace its delivery would land before or after the
+		 * wait4 line depending on who runs first, and the strace difftest compares
+		 * the lines in order.
+		 */
+		sigemptyset(&chld);
+		sigaddset(&chld, SIGCHLD);
+		sigprocmask(SIG_BLOCK, &chld, NULL);
+		pid = fork();
 
 		if (pid == 0) {
 			execv(argv[0], args);

@@ -25,7 +25,7 @@ static const char *const programs[] = {
 	"unix", "epoll",
 	"stress",
 	"limits", "robust", "coredump",
-	"ptrace",
+	"ptrace", "debugger",
 };
 
 /* Run dir/name and return its wait status (or a negative tap_wait_bounded() failure). */

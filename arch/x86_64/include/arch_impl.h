@@ -41,6 +41,10 @@ struct arch_thread {
 	u64 fs_base;		/* user TLS pointer (arch_prctl ARCH_SET_FS) */
 	u64 gs_base;		/* user GS base (ARCH_SET_GS); MSR_KERNEL_GS_BASE holds it */
 	u8 fpu[512] __aligned(16);	/* FXSAVE area */
+	/* Hardware breakpoints (debugreg.c), [c] or the tracer's in a tracing stop. */
+	u64 dr[4];		/* DR0-DR3: addresses */
+	u64 dr7;		/* DR7 as ptrace wrote it; 0: no breakpoints */
+	u64 dr6;		/* virtual DR6 (positive polarity): what fired last */
 };
 
 struct tss64 {
@@ -55,19 +59,27 @@ struct tss64 {
 
 /* Per-CPU machine state kept in struct cpu. */
 struct arch_cpu {
-	u64 gdt[7] __aligned(16);	/* null, kcode, kdata, udata, ucode, tss(2) */
+	u64 gdt[9] __aligned(16);	/* see the selectors below; tss(2) */
 	struct tss64 tss __aligned(16);
 	u32 lapic_id;
 	u64 tlb_req;		/* [a] shootdown tickets handed out (smp.c) */
 	u64 tlb_done;		/* [a] highest ticket covered by a flush here */
+	u64 dr7_loaded;		/* the DR7 this CPU holds (debugreg.c); 0: off */
 };
 
-/* GDT selectors: the order suits syscall/sysret (STAR). */
+/*
+ * GDT selectors: the order suits syscall/sysret (STAR), and the user ones are
+ * Linux's (__USER_DS, __USER_CS), which user programs see in their registers,
+ * signal frames and ptrace's views: gdb takes a tracee with cs 0x33 for a
+ * 64-bit one, and 0x23 (Linux's 32-bit __USER32_CS) for an i386 one. Entries
+ * 3 and 4 (0x18, Linux's kernel data; 0x20, its 32-bit user code) stay null:
+ * nothing here runs 32-bit code.
+ */
 #define GDT_KCODE	0x08
 #define GDT_KDATA	0x10
-#define GDT_UDATA	0x1b	/* 0x18 | RPL 3 */
-#define GDT_UCODE	0x23	/* 0x20 | RPL 3 */
-#define GDT_TSS		0x28
+#define GDT_UDATA	0x2b	/* 0x28 | RPL 3 */
+#define GDT_UCODE	0x33	/* 0x30 | RPL 3 */
+#define GDT_TSS		0x38
 
 static inline struct cpu *this_cpu(void)
 {
