@@ -1164,8 +1164,8 @@ def strace_events(text, prog):
     normalised, and each "<unfinished ...>" call joined to its "<... resumed>" rest.
     Returns [(process index, [lines])] in the order processes first appear, so output
     interleaved differently by scheduling compares equal."""
-    text = re.sub(r"strace: Process \d+ attached\n?", "", text)
-    text = re.sub(r"strace: Process \d+ detached\n?", "", text)
+    # strace names itself by its argv[0] ("/usr/bin/strace: Process 8 attached").
+    text = re.sub(r"(?:(?:/[\w.+-]+)*/)?strace: Process \d+ (?:at|de)tached\n?", "", text)
     names, order, per, pending = {}, [], {}, {}
 
     def who(pid):
@@ -1226,6 +1226,8 @@ def strace_events(text, prog):
                             r"(waitid\(P_PID, )%s\b"):
                     line = re.sub(pat % pid, lambda m: m.group(1) + names[pid], line)
         line = re.sub(r"\s+\)", ")", line)
+        # A call split by "<unfinished ...>" keeps the space before its resumed rest.
+        line = re.sub(r"\s+,", ",", line)
         return re.sub(r"\s+", " ", line).strip()
     return [(names[p], [norm(x) for x in per[p]]) for p in order]
 
