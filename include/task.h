@@ -186,6 +186,7 @@ struct rusage_acc {
 	u64 utime_ticks, stime_ticks;	/* CPU time */
 	u64 minflt, majflt;		/* page faults */
 	u64 maxrss_kb;			/* maximum resident set size, KiB */
+	u64 nvcsw, nivcsw;		/* voluntary / involuntary context switches */
 };
 
 /*

@@ -63,6 +63,8 @@ static void exit_release_resources(struct task *t)
 	spin_lock(&p->lock);
 	p->self.utime_ticks += t->utime_ticks;
 	p->self.stime_ticks += t->stime_ticks;
+	p->self.nvcsw += __atomic_load_n(&t->nvcsw, __ATOMIC_RELAXED);
+	p->self.nivcsw += __atomic_load_n(&t->nivcsw, __ATOMIC_RELAXED);
 	/* Faults are counted per address space: the last user (the last
 	 * thread; not a vfork child borrowing it) adds them. */
 	if (mm && __atomic_load_n(&mm->refcount, __ATOMIC_ACQUIRE) == 1) {
