@@ -142,7 +142,9 @@ bool schedule_deadline(u64 deadline_ns);
  * next task on this CPU drops its last reference. */
 __noreturn void sched_exit_current(void);
 
-/* sched_yield_current - put current at the tail of its run queue and schedule. */
+/* sched_yield_current - sched_yield(2): give the CPU to the first queued task if it runs
+ * before current, ties with it, or both are fair (non-real-time) tasks; current then queues
+ * behind it. Sleeps: no (may switch). */
 void sched_yield_current(void);
 
 /* sched_wake_task - make @t runnable if it sleeps; returns true if it did. */

@@ -539,9 +539,49 @@ static int rusage_switches(void)
 	return 0;
 }
 
+/* Two processes pinned to one CPU, yielding in turn: nearly every sched_yield() hands the CPU
+ * over (counted with getrusage), whatever share of the CPU each has had so far. */
+static int yield_hands_over(void)
+{
+	volatile int *sh;
+	cpu_set_t one;
+	long s0, s1;
+	pid_t pid;
+	int st;
+
+	sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!CHECK(sh != MAP_FAILED))
+		return 0;
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	CHECK_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		sh[0] = 1;
+		while (!sh[1])
+			sched_yield();
+		_exit(0);
+	}
+	/* Linux starts the child a slice behind: until then a yield returns at once. */
+	while (!sh[0])
+		sched_yield();
+	for (int i = 0; i < 16; i++)
+		sched_yield();
+	s0 = csw(RUSAGE_SELF, false);
+	for (int i = 0; i < 2000; i++)
+		sched_yield();
+	s1 = csw(RUSAGE_SELF, false);
+	sh[1] = 1;
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	if (!CHECK(s1 - s0 >= 1800))
+		tap_diag("%ld switches in 2000 yields", s1 - s0);
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(10);
+	tap_plan(11);
 	run_case("setpriority/getpriority: clamping, errors, inherited by fork", nice_basics);
 	run_case("unprivileged: RLIMIT_NICE bounds lowering (EACCES), others' tasks EPERM",
 		 nice_unprivileged);
@@ -554,5 +594,7 @@ int main(void)
 	run_case("the scheduler honours nice and SCHED_IDLE", nice_shares_cpu);
 	run_case("RLIMIT_RTTIME: SIGXCPU at the soft limit, SIGKILL at the hard one", rttime_limit);
 	run_case("getrusage counts voluntary and involuntary context switches", rusage_switches);
+	run_case("sched_yield between two processes on one CPU hands it over each time",
+		 yield_hands_over);
 	return tap_done();
 }
