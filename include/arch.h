@@ -78,8 +78,9 @@ void arch_map_all_ram(struct boot_info *bi);
  */
 void arch_cpu_init(struct cpu *c);
 
-/* arch_irq_save/restore/enable/disable/enabled, arch_cpu_relax and
- * this_cpu() are inline in <arch_impl.h>. */
+/* arch_irq_save/restore/enable/disable/enabled, arch_cpu_relax,
+ * this_cpu() and arch_running_task() (this_cpu()->running in one load,
+ * for current) are inline in <arch_impl.h>. */
 
 /* arch_idle - enable interrupts and halt until the next one; returns with
  * interrupts enabled. Used by the idle task. */

@@ -77,6 +77,17 @@ static inline struct cpu *this_cpu(void)
 	return c;
 }
 
+/* The running task of this CPU (struct cpu's field at offset 24, checked in cpu.c) in one
+ * load. Not volatile: whichever CPU a task runs on, it is the task running there, so the
+ * compiler may reuse the value within a function. */
+static inline void *arch_running_task(void)
+{
+	void *t;
+
+	__asm__("movq %%gs:24, %0" : "=r"(t));
+	return t;
+}
+
 static inline unsigned long arch_irq_save(void)
 {
 	unsigned long flags;
