@@ -27,6 +27,7 @@
 #include "spinlock.h"
 #include "sched.h"
 #include "arch.h"
+#include "uapi/errno.h"
 
 struct mm;
 struct files;
@@ -444,9 +445,20 @@ __noreturn void do_exit_thread(int wait_status);
  * (exit_group(2) in another thread, or execve(2) in another thread)? Any
  * context; reads without locks (a stale answer is re-checked on the way to
  * user mode). task_group_exit_check - on the way to user mode: if so, end
- * current (never returns then). May sleep.
+ * current (never returns then). May sleep. Inline: every return to user mode asks.
  */
-bool task_group_exit_pending(struct task *t);
+static inline bool task_group_exit_pending(struct task *t)
+{
+	struct process *p = t->proc;
+	struct task *exec;
+
+	if (!p)
+		return false;
+	if (__atomic_load_n(&p->group_exiting, __ATOMIC_ACQUIRE))
+		return true;
+	exec = __atomic_load_n(&p->exec_task, __ATOMIC_ACQUIRE);
+	return exec && exec != t;
+}
 void task_group_exit_check(void);
 
 /* kernel/signal.c */
@@ -483,8 +495,19 @@ void signal_child_exit_info(struct process *p, int wait_status, struct linux_sig
  * SIG_IGN or SA_NOCLDWAIT, wait(2))? Takes sighand->lock. */
 bool signal_parent_autoreaps(struct process *parent);
 /* signal_syscall_done - after syscall @nr of @t returned @ret (the raw
- * value): remember an -ERESTART* code for the return path. */
-void signal_syscall_done(struct task *t, long nr, long ret);
+ * value): remember an -ERESTART* code for the return path. Inline: every
+ * system call ends here. */
+static inline void signal_syscall_done(struct task *t, long nr, long ret)
+{
+	bool restart = false;
+
+	(void)nr;
+	/* One compare for the usual result, outside -ERESTART_RESTARTBLOCK..-ERESTARTSYS. */
+	if (unlikely((unsigned long)(ret + ERESTART_RESTARTBLOCK) <=
+		     ERESTART_RESTARTBLOCK - ERESTARTSYS))
+		restart = t->syscall_nr >= 0 && ret != -(ERESTARTNOHAND + 1);
+	t->restart_pending = restart;
+}
 /* signal_fork - what a forked child inherits (alternate stack, limits) and
  * does not (pdeath signal, subreaper mark). Sleeps: no. */
 void signal_fork(struct process *child, struct task *ct, struct process *parent,

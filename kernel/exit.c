@@ -308,20 +308,6 @@ void do_exit_group(int wait_status)
 	do_exit_thread(wait_status);
 }
 
-/* task_group_exit_pending - see include/task.h. */
-bool task_group_exit_pending(struct task *t)
-{
-	struct process *p = t->proc;
-
-	if (!p)
-		return false;
-	if (__atomic_load_n(&p->group_exiting, __ATOMIC_ACQUIRE))
-		return true;
-	struct task *exec = __atomic_load_n(&p->exec_task, __ATOMIC_ACQUIRE);
-
-	return exec && exec != t;
-}
-
 /* task_group_exit_check - see include/task.h. */
 void task_group_exit_check(void)
 {

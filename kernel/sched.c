@@ -1079,15 +1079,7 @@ __noreturn void sched_idle(void)
 
 /* ---- return to user mode ---- */
 
-/* user_work_pending - see include/arch.h. Interrupts are disabled. */
-bool user_work_pending(void)
-{
-	struct cpu *c = this_cpu();
-
-	/* Nothing may stay locked across the return to user mode. */
-	spin_assert_none_held("return to user mode");
-	return c->need_resched || task_has_user_work(c->running);
-}
+/* user_work_pending() is in kernel/signal.c, beside task_has_user_work(), which it inlines. */
 
 /* user_return_work - see include/arch.h. Interrupts are enabled. */
 void user_return_work(struct trapframe *tf)

@@ -520,19 +520,44 @@ bool fatal_signal_pending(void)
 	return p && ((t->pending | p->shared_pending) & SIGBIT(SIGKILL));
 }
 
-/* task_has_user_work - see include/sched.h. Interrupts disabled. */
-bool task_has_user_work(struct task *t)
+/* task_has_user_work(), inline in user_work_pending(): asked on every return to user mode,
+ * so the usual answer (no) takes only loads and tests, and nothing is called. */
+static inline __attribute__((always_inline)) bool has_user_work(struct task *t)
 {
 	struct process *p = t->proc;
 
 	if (t->set_child_tid || t->rseq_resume)
 		return true;
-	if (t->mm && task_group_exit_pending(t))
-		return true;	/* exit_group or exec by another thread */
-	if (!p || !t->mm || !p->sighand)
+	if (!p || !t->mm)
 		return false;
-	return t->restart_pending || t->restore_sigmask || p->stopped || ptrace_trap_pending(t) ||
+	if (task_group_exit_pending(t))
+		return true;	/* exit_group or exec by another thread */
+	if (!p->sighand)
+		return false;
+	/* ptrace_trap_pending(), read here without the call. */
+	return t->restart_pending || t->restore_sigmask || p->stopped ||
+	       __atomic_load_n(&t->ptrace_trap, __ATOMIC_RELAXED) ||
 	       ((t->pending | p->shared_pending) & ~(t->blocked & ~unblockable));
+}
+
+/* task_has_user_work - see include/sched.h. Interrupts disabled. */
+bool task_has_user_work(struct task *t)
+{
+	return has_user_work(t);
+}
+
+/* user_work_pending - see include/arch.h. Interrupts are disabled. Here rather than in
+ * kernel/sched.c so that task_has_user_work() is inlined into it. */
+bool user_work_pending(void)
+{
+	struct cpu *c = this_cpu();
+
+	/* Nothing may stay locked across the return to user mode (the test of
+	 * spin_assert_none_held(), made here without the call; it panics). */
+	if (unlikely(c->preempt_count))
+		spin_assert_none_held("return to user mode");
+	c = this_cpu();	/* loaded again: c need not be kept across the call */
+	return c->need_resched || has_user_work(c->running);
 }
 
 /* Decide what an interrupted system call returns now that @sig is handled. */
@@ -778,15 +803,6 @@ void task_do_user_work(struct trapframe *tf)
 		t->restore_sigmask = false;
 		t->blocked = t->saved_sigmask;
 	}
-}
-
-/* signal_syscall_done - see include/task.h. */
-void signal_syscall_done(struct task *t, long nr, long ret)
-{
-	t->restart_pending = t->syscall_nr >= 0 &&
-			     (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
-			      ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK);
-	(void)nr;
 }
 
 /* signal_reset_on_exec - see include/task.h. */
