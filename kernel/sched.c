@@ -883,11 +883,15 @@ void finish_wait(struct wait_queue *wq, struct wait_entry *e)
 {
 	struct task *t = current;
 
-	struct runqueue *rq = task_rq_lock(t);
+	/* Woken, current is running already: only a waker changes another task's state, and
+	 * only to running, so this unlocked read is final. */
+	if (__atomic_load_n(&t->state, __ATOMIC_RELAXED) != TASK_RUNNING) {
+		struct runqueue *rq = task_rq_lock(t);
 
-	uninterruptible_leave(t);
-	t->state = TASK_RUNNING;
-	spin_unlock(&rq->lock);
+		uninterruptible_leave(t);
+		t->state = TASK_RUNNING;
+		spin_unlock(&rq->lock);
+	}
 	spin_lock(&wq->lock);
 	if (!list_empty(&e->link))
 		list_del(&e->link);
@@ -1081,10 +1085,13 @@ __noreturn void sched_idle(void)
 
 /* user_work_pending() is in kernel/signal.c, beside task_has_user_work(), which it inlines. */
 
-/* user_return_work - see include/arch.h. Interrupts are enabled. */
+/* user_return_work - see include/arch.h. Interrupts are enabled. After a switch the caller
+ * asks user_work_pending() again, so the rest of the work is done only if there is some. */
 void user_return_work(struct trapframe *tf)
 {
-	if (this_cpu()->need_resched)
+	if (this_cpu()->need_resched) {
 		schedule();
+		return;
+	}
 	task_do_user_work(tf);
 }
