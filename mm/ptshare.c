@@ -118,6 +118,20 @@ static int pt_unshare(struct mm *mm, pte_t *pde)
 	return 0;
 }
 
+/* mm_pte_lookup - see include/mm.h. */
+pte_t *mm_pte_lookup(struct mm *mm, u64 va, bool *own)
+{
+	pte_t *pde = arch_pt_walk_pde(mm->pt_root, va, false);
+	pte_t *t;
+
+	*own = false;
+	if (!pde || !pde_table_present(*pde))
+		return NULL;
+	*own = pde_write(*pde);
+	t = phys_to_virt(pde_table_phys(*pde));
+	return &t[(va >> PAGE_SHIFT) & (PT_ENTRIES_PER_TABLE - 1)];
+}
+
 /* mm_pte_modify - see include/mm.h. */
 pte_t *mm_pte_modify(struct mm *mm, u64 va, bool alloc)
 {
