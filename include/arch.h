@@ -314,6 +314,12 @@ u64 arch_pt_count_user(u64 root);
 /* arch_pt_activate - load @root into the MMU of this CPU. */
 void arch_pt_activate(u64 root);
 
+/* arch_clear_page - zero the page (PAGE_SIZE bytes, page-aligned) at kernel
+ * virtual address @va as fast as the CPU allows; no register of the running
+ * task changes (x86-64: SSE stores, xmm0 saved and restored). Any context.
+ * Sleeps: no. */
+void arch_clear_page(void *va);
+
 /* arch_tlb_flush_page - drop this CPU's TLB entry for @va. */
 void arch_tlb_flush_page(u64 va);
 /* arch_tlb_flush_all - drop this CPU's non-global TLB entries. */

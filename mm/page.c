@@ -126,8 +126,12 @@ struct page *page_alloc(unsigned order, bool zero)
 	p->flags = 0;
 	p->priv = NULL;
 	list_init(&p->list);
-	if (zero)
-		memset(page_address(p), 0, PAGE_SIZE << order);
+	if (zero) {
+		char *va = page_address(p);
+
+		for (u64 i = 0; i < (1ull << order); i++)
+			arch_clear_page(va + i * PAGE_SIZE);
+	}
 	return p;
 }
 
