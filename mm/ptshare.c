@@ -54,8 +54,10 @@ static void pt_table_put(struct page *tp)
 
 	pte_t *t = page_address(tp);
 
-	/* Present entries drop their page; swap entries their slot. */
-	for (int i = 0; i < PT_ENTRIES_PER_TABLE; i++) {
+	/* Present entries drop their page; swap entries their slot. Both are
+	 * non-zero, found eight entries at a time. */
+	for (unsigned i = pt_next_used(t, 0, PT_ENTRIES_PER_TABLE); i < PT_ENTRIES_PER_TABLE;
+	     i = pt_next_used(t, i + 1, PT_ENTRIES_PER_TABLE)) {
 		if (pte_present(t[i]))
 			page_put(phys_to_page(pte_phys(t[i])));
 		else if (pte_is_swap(t[i]))
@@ -86,7 +88,8 @@ static int pt_unshare(struct mm *mm, pte_t *pde)
 
 	/* A second table will name every slot: one more reference each
 	 * (refused only past 65534 sharers of one slot). */
-	for (int i = 0; i < PT_ENTRIES_PER_TABLE; i++) {
+	for (int i = pt_next_used(old, 0, PT_ENTRIES_PER_TABLE); i < PT_ENTRIES_PER_TABLE;
+	     i = pt_next_used(old, i + 1, PT_ENTRIES_PER_TABLE)) {
 		if (pte_is_swap(old[i]) && swap_entry_dup(pte_swap_entry(old[i]))) {
 			while (i-- > 0)
 				if (pte_is_swap(old[i]))
@@ -256,9 +259,12 @@ static bool va_shared(struct mm *mm, u64 va, struct vma **v)
  * leave @mm's resident set and swap count. */
 static void unaccount_table(struct mm *mm, const pte_t *t, u64 va, struct vma **v)
 {
-	for (int i = 0; i < PT_ENTRIES_PER_TABLE; i++, va += PAGE_SIZE) {
+	for (unsigned i = pt_next_used(t, 0, PT_ENTRIES_PER_TABLE); i < PT_ENTRIES_PER_TABLE;
+	     i = pt_next_used(t, i + 1, PT_ENTRIES_PER_TABLE)) {
+		u64 a = va + (u64)i * PAGE_SIZE;
+
 		if (pte_present(t[i]))
-			mm_rss_account(mm, phys_to_page(pte_phys(t[i])), va_shared(mm, va, v), -1);
+			mm_rss_account(mm, phys_to_page(pte_phys(t[i])), va_shared(mm, a, v), -1);
 		else if (pte_is_swap(t[i]) && mm->swap_ents)
 			mm->swap_ents--;
 	}

@@ -183,6 +183,23 @@ static inline unsigned pt_next_present(const pte_t *t, unsigned i, unsigned n)
 		i++;
 	return i;
 }
+
+/* pt_next_used - pt_next_present() for entries that are not zero: present
+ * ones, swap entries and any other kept value, eight tested at a time. */
+static inline unsigned pt_next_used(const pte_t *t, unsigned i, unsigned n)
+{
+	while (i < n && (i & 7)) {
+		if (t[i])
+			return i;
+		i++;
+	}
+	while (i + 8 <= n && !(t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] |
+			       t[i + 6] | t[i + 7]))
+		i += 8;
+	while (i < n && !t[i])
+		i++;
+	return i;
+}
 static inline bool pte_write(pte_t p) { return p & PTE_W; }
 static inline bool pte_user(pte_t p) { return p & PTE_U; }
 static inline bool pte_cow(pte_t p) { return p & PTE_SW_COW; }
