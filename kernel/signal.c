@@ -70,11 +70,12 @@ struct sigqueue {
 
 /* ---- object life ---- */
 
-static void queues_init(struct list_head *qs)
-{
-	for (int i = 0; i < NSIG; i++)
-		list_init(&qs[i]);
-}
+/*
+ * A signal's queue is in use only while its bit is in the pending set it belongs to (a record
+ * is queued only with the bit set, and the bit goes only with the last record): the head is
+ * initialised when the bit is set (pending_add()), so creating a task or a process touches
+ * none of the 64 heads and freeing one flushes only the signals still pending.
+ */
 
 static void sigqueue_free(struct sigqueue *e)
 {
@@ -91,16 +92,15 @@ static void queue_flush(struct list_head *q)
 		sigqueue_free(e);
 }
 
-static void queues_flush(struct list_head *qs)
+static void queues_flush(struct list_head *qs, sigset_t set)
 {
-	for (int i = 0; i < NSIG; i++)
-		queue_flush(&qs[i]);
+	for (; set; set &= set - 1)
+		queue_flush(&qs[__builtin_ctzl(set)]);
 }
 
 /* signal_task_init - see include/task.h. */
 void signal_task_init(struct task *t)
 {
-	queues_init(t->sigqueue);
 	t->syscall_nr = -1;
 	t->altstack_flags = SS_DISABLE;
 }
@@ -108,13 +108,12 @@ void signal_task_init(struct task *t)
 /* signal_task_free - see include/task.h. */
 void signal_task_free(struct task *t)
 {
-	queues_flush(t->sigqueue);
+	queues_flush(t->sigqueue, t->pending);
 }
 
 /* signal_process_init - see include/task.h. */
 void signal_process_init(struct process *p)
 {
-	queues_init(p->sigqueue);
 	list_init(&p->it_real_link);
 	rlimit_init_defaults(p);
 }
@@ -122,7 +121,7 @@ void signal_process_init(struct process *p)
 /* signal_process_free - see include/task.h. */
 void signal_process_free(struct process *p)
 {
-	queues_flush(p->sigqueue);
+	queues_flush(p->sigqueue, p->shared_pending);
 	kfree(p->groups);
 	p->groups = NULL;
 }
@@ -161,6 +160,8 @@ static int pending_add(struct process *p, sigset_t *set, struct list_head *qs,
 	/* Standard signals do not queue: one instance at most (signal(7)). */
 	if (sig < SIGRTMIN && (*set & SIGBIT(sig)))
 		return 0;
+	if (!(*set & SIGBIT(sig)))
+		list_init(&qs[sig - 1]);	/* in use from now on (see queues_flush()) */
 	if (sigpending_charge(p->uid, limit)) {
 		e = kmalloc(sizeof(*e));
 		if (!e)
@@ -180,9 +181,7 @@ static int pending_add(struct process *p, sigset_t *set, struct list_head *qs,
 /* Remove every pending instance of the signals in @mask from one set. */
 static void pending_discard(sigset_t *set, struct list_head *qs, sigset_t mask)
 {
-	for (int sig = 1; sig <= NSIG; sig++)
-		if (mask & SIGBIT(sig))
-			queue_flush(&qs[sig - 1]);
+	queues_flush(qs, *set & mask);
 	*set &= ~mask;
 }
 
