@@ -80,7 +80,9 @@ static int pt_unshare(struct mm *mm, pte_t *pde)
 		return 0;
 	}
 
-	struct page *np = page_alloc(0, false);
+	/* Cleared (sixteen bytes a store, arch_clear_page()): only the used
+	 * entries are copied below, and a table is mostly empty. */
+	struct page *np = page_alloc(0, true);
 
 	if (!np)
 		return -ENOMEM;
@@ -98,19 +100,20 @@ static int pt_unshare(struct mm *mm, pte_t *pde)
 			return -ENOMEM;
 		}
 	}
-	/* Every entry as it is (one block copy), then the present ones, found
-	 * eight at a time, made copy-on-write on both sides and counted. */
-	memcpy(new, old, PT_ENTRIES_PER_TABLE * sizeof(pte_t));
-	for (unsigned i = pt_next_present(old, 0, PT_ENTRIES_PER_TABLE);
-	     i < PT_ENTRIES_PER_TABLE; i = pt_next_present(old, i + 1, PT_ENTRIES_PER_TABLE)) {
+	/* The used entries, found eight at a time, copied: present ones made
+	 * copy-on-write on both sides and counted, the others as they are. */
+	for (unsigned i = pt_next_used(old, 0, PT_ENTRIES_PER_TABLE); i < PT_ENTRIES_PER_TABLE;
+	     i = pt_next_used(old, i + 1, PT_ENTRIES_PER_TABLE)) {
 		pte_t e = old[i];
 
-		if (pte_write(e)) {
-			e = pte_wrprotect_cow(e);
-			old[i] = e;
-			new[i] = e;
+		if (pte_present(e)) {
+			if (pte_write(e)) {
+				e = pte_wrprotect_cow(e);
+				old[i] = e;
+			}
+			page_get(phys_to_page(pte_phys(e)));
 		}
-		page_get(phys_to_page(pte_phys(e)));
+		new[i] = e;
 	}
 	*pde = pde_mk_table(page_to_phys(np));
 	/* Every CPU running this mm must forget the old table (x86 caches
