@@ -151,6 +151,8 @@ void syscall_dispatch(struct trapframe *tf)
 	 * rest (Sprout's own numbers among them) goes the slow way. */
 	if (unlikely(t->ptrace & PT_SYSCALL))
 		goto slow;
+	/* Two tests, two branches: folded into one (setcc, or) they cost more. */
+	__asm__ volatile("");
 	if (unlikely(!fn))
 		goto slow;
 	ret = fn(tf_syscall_arg(tf, 0), tf_syscall_arg(tf, 1), tf_syscall_arg(tf, 2),
