@@ -104,8 +104,8 @@ struct task {
 	u64 clear_child_tid;		/* [c] user address (set_tid_address, CLONE_CHILD_CLEARTID) */
 	u64 set_child_tid;		/* [c] CLONE_CHILD_SETTID address, written on first return */
 	struct list_head sigqueue[NSIG];	/* [P] struct sigqueue per signal (index signo - 1):
-						 * siginfo of pending, oldest first; a head is valid
-						 * only while its bit is in pending (signal.c) */
+						 * siginfo of pending, oldest first; a head still
+						 * zeroed is an empty queue (signal.c) */
 	sigset_t sigwait_set;		/* [P] signals awaited in rt_sigtimedwait (wake it) */
 	u64 robust_list;		/* [c] set_robust_list(2) head (user address) or 0 */
 	u64 rseq_addr;			/* [c] rseq(2) area (user address) or 0 */

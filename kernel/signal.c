@@ -71,11 +71,17 @@ struct sigqueue {
 /* ---- object life ---- */
 
 /*
- * A signal's queue is in use only while its bit is in the pending set it belongs to (a record
- * is queued only with the bit set, and the bit goes only with the last record): the head is
- * initialised when the bit is set (pending_add()), so creating a task or a process touches
- * none of the 64 heads and freeing one flushes only the signals still pending.
+ * A signal's queue head is initialised when the first record is queued on it (pending_add());
+ * a head still zeroed, as a new task or process has them, is an empty queue. Records are
+ * queued only with the signal's bit set in the pending set, and the bit goes only with the
+ * last record, so creating a task or a process touches none of the 64 heads and freeing one
+ * flushes only the queues of the signals still pending. (A bit may also be set without any
+ * record: RLIMIT_SIGPENDING, or ptrace's SIGSTOP for a new tracee.)
  */
+static inline bool queue_empty(const struct list_head *q)
+{
+	return !q->next || list_empty(q);
+}
 
 static void sigqueue_free(struct sigqueue *e)
 {
@@ -88,6 +94,8 @@ static void queue_flush(struct list_head *q)
 {
 	struct sigqueue *e, *tmp;
 
+	if (!q->next)
+		return;
 	list_for_each_entry_safe(e, tmp, q, link)
 		sigqueue_free(e);
 }
@@ -160,8 +168,6 @@ static int pending_add(struct process *p, sigset_t *set, struct list_head *qs,
 	/* Standard signals do not queue: one instance at most (signal(7)). */
 	if (sig < SIGRTMIN && (*set & SIGBIT(sig)))
 		return 0;
-	if (!(*set & SIGBIT(sig)))
-		list_init(&qs[sig - 1]);	/* in use from now on (see queues_flush()) */
 	if (sigpending_charge(p->uid, limit)) {
 		e = kmalloc(sizeof(*e));
 		if (!e)
@@ -170,6 +176,8 @@ static int pending_add(struct process *p, sigset_t *set, struct list_head *qs,
 	if (e) {
 		e->info = *info;
 		e->charged_uid = p->uid;
+		if (!qs[sig - 1].next)
+			list_init(&qs[sig - 1]);	/* its first record (see queue_empty()) */
 		list_add_tail(&e->link, &qs[sig - 1]);
 	} else if (sig >= SIGRTMIN && info->si_code != SI_USER) {
 		return -EAGAIN;
@@ -201,7 +209,7 @@ static void pending_take(sigset_t *set, struct list_head *qs, int sig,
 {
 	struct list_head *q = &qs[sig - 1];
 
-	if (!list_empty(q)) {
+	if (!queue_empty(q)) {
 		struct sigqueue *e = list_first_entry(q, struct sigqueue, link);
 
 		*info = e->info;
@@ -212,7 +220,7 @@ static void pending_take(sigset_t *set, struct list_head *qs, int sig,
 		info->si_signo = sig;
 		info->si_code = SI_USER;
 	}
-	if (list_empty(q))
+	if (queue_empty(q))
 		*set &= ~SIGBIT(sig);
 }
 
