@@ -280,6 +280,9 @@ void mm_pt_release(struct mm *mm, u64 start, u64 end)
 	struct pt_gather *g = &gather;
 	const int cap = GATHER_MAX;
 	struct vma *v = NULL;
+	/* The last reference gone (mm_put()): the counters die with @mm, and
+	 * its detached tables need not be unaccounted entry by entry. */
+	bool dying = __atomic_load_n(&mm->refcount, __ATOMIC_ACQUIRE) == 0;
 
 	for (u64 va = start; va < end && va < USER_TOP;) {
 		pte_t *pde = arch_pt_walk_pde(mm->pt_root, va, false);
@@ -316,7 +319,8 @@ void mm_pt_release(struct mm *mm, u64 start, u64 end)
 				/* The whole region goes: detach the table. */
 				struct page *tp = phys_to_page(pde_table_phys(*pde));
 
-				unaccount_table(mm, page_address(tp), region, &v);
+				if (!dying)
+					unaccount_table(mm, page_address(tp), region, &v);
 				g->tables[g->ntables++] = tp;
 				*pde = 0;
 				if (g->ntables == cap)
