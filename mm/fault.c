@@ -105,7 +105,7 @@ static int cow_break(struct mm *mm, struct vma *v, u64 va, pte_t *pte)
 		if (!copy)
 			return -ENOMEM;
 		copy->flags |= PG_ANON;
-		memcpy(page_address(copy), page_address(old), PAGE_SIZE);
+		memcpy(page_address(copy), phys_to_virt(pte_phys(*pte)), PAGE_SIZE);
 		/* A file page read before the write becomes an anonymous copy. */
 		if (!(old->flags & PG_ANON)) {
 			mm_rss_account(mm, old, false, -1);
