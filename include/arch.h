@@ -78,8 +78,9 @@ void arch_map_all_ram(struct boot_info *bi);
  */
 void arch_cpu_init(struct cpu *c);
 
-/* arch_irq_save/restore/enable/disable/enabled, arch_cpu_relax and
- * this_cpu() are inline in <arch_impl.h>. */
+/* arch_irq_save/restore/enable/disable/enabled, arch_cpu_relax,
+ * this_cpu() and arch_running_task() (this_cpu()->running in one load,
+ * for current) are inline in <arch_impl.h>. */
 
 /* arch_idle - enable interrupts and halt until the next one; returns with
  * interrupts enabled. Used by the idle task. */
@@ -312,6 +313,12 @@ u64 arch_pt_count_user(u64 root);
 
 /* arch_pt_activate - load @root into the MMU of this CPU. */
 void arch_pt_activate(u64 root);
+
+/* arch_clear_page - zero the page (PAGE_SIZE bytes, page-aligned) at kernel
+ * virtual address @va as fast as the CPU allows; no register of the running
+ * task changes (x86-64: SSE stores, xmm0 saved and restored). Any context.
+ * Sleeps: no. */
+void arch_clear_page(void *va);
 
 /* arch_tlb_flush_page - drop this CPU's TLB entry for @va. */
 void arch_tlb_flush_page(u64 va);

@@ -45,7 +45,7 @@ struct cpu {
 extern struct cpu cpus[MAX_CPUS];
 extern int ncpus;	/* [a] CPUs online; ids 0..ncpus-1 (grows during SMP start-up) */
 
-static inline struct task *current_task(void) { return this_cpu()->running; }
+static inline struct task *current_task(void) { return arch_running_task(); }
 #define current (current_task())
 
 #endif

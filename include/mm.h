@@ -91,6 +91,8 @@ struct mm {
 	u64 pt_root;		/* [m] physical address of the top-level page table */
 	struct list_head vmas;	/* [m] struct vma, sorted, non-overlapping */
 	struct vma *vma_root;	/* [m] the same VMAs as a tree (mm/vma_tree.c) */
+	struct vma *vma_cache;	/* [m] the VMA mm_find_vma() found last (faults come in
+				 * runs within one VMA), NULL; leaves the tree with it */
 	u32 map_count;		/* [m] number of VMAs (vm_max_map_count bounds it) */
 	u32 def_flags;		/* [m] VMA_LOCKED|VMA_LOCKONFAULT for new mappings
 				 * after mlockall(MCL_FUTURE) */
@@ -236,12 +238,16 @@ void mm_flush_all(struct mm *mm);
  * table shared with other address spaces first; with @alloc, missing tables
  * are created. NULL when absent (!alloc) or out of memory. Every change of a
  * user PTE goes through it. Caller holds @mm->lock.
+ * mm_pte_lookup - the leaf PTE for @va in one walk, NULL when it has no leaf
+ * table; *@own says the table is private to @mm, when the PTE may be changed
+ * as mm_pte_modify() would return it. Caller holds @mm->lock.
  * mm_pt_share - fork: make @child use @parent's leaf tables, write-protected
  * in both. 0 or -ENOMEM. Caller holds @parent->lock.
  * mm_pt_release - unmap [start, end) (page-aligned): drop the PTEs, or whole
  * tables, and their page references. Caller holds @mm->lock.
  */
 pte_t *mm_pte_modify(struct mm *mm, u64 va, bool alloc);
+pte_t *mm_pte_lookup(struct mm *mm, u64 va, bool *own);
 int mm_pt_share(struct mm *parent, struct mm *child);
 void mm_pt_release(struct mm *mm, u64 start, u64 end);
 

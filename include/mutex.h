@@ -16,10 +16,14 @@
 
 #include "sched.h"
 
+/*
+ * state [a]: 0 free, 1 held, 2 held and a task may be waiting. Taking a free mutex is one
+ * compare-and-exchange and releasing one nobody waits for one exchange; a task that finds it
+ * held queues itself on waiters first and then sets 2, so the release that sees 2 wakes it.
+ */
 struct mutex {
-	struct spinlock lock;	/* guards locked and owner */
-	bool locked;
-	struct task *owner;
+	int state;
+	struct task *owner;	/* written by the holder */
 	struct wait_queue waiters;
 	const char *name;	/* also the lock-order class */
 	int lock_class;		/* class id + 1, 0 = not looked up yet (debug) */
@@ -28,7 +32,7 @@ struct mutex {
 
 /* Static initialiser of the mutex @m (its own name, for the list heads). */
 #define MUTEX_INIT(m, n)                                                           \
-	{ .lock = SPINLOCK_INIT("mutex"), .waiters = WAIT_QUEUE_INIT((m).waiters, n), .name = n }
+	{ .waiters = WAIT_QUEUE_INIT((m).waiters, n), .name = n }
 
 void mutex_init(struct mutex *m, const char *name);
 /*

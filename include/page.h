@@ -46,7 +46,7 @@ struct buddy {
 	u64 base_pfn;
 	u64 npages;
 	struct list_head free[BUDDY_MAX_ORDER + 1];
-	u64 nfree;		/* free frames, all orders */
+	u64 nfree;		/* free frames, all orders (page_free_count() reads it unlocked) */
 };
 
 /* buddy_init - every frame of the range starts reserved (PG_RESERVED). */

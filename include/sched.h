@@ -97,12 +97,15 @@ bool sched_deadline_passed(u64 deadline_ns);
  * wait_event_interruptible_deadline - wait_event_interruptible() that also
  * gives up at monotonic time @deadline_ns (0: no deadline). Returns 0 when
  * @cond became true, -ETIMEDOUT (110) at the deadline, -ERESTARTSYS on a
- * signal. @cond is evaluated with current marked sleeping: it may take
- * spinlocks but must not sleep. May sleep.
+ * signal. @cond is evaluated with current marked sleeping (and, right after a
+ * wake-up, once more while running, so that a wait that is over does not
+ * queue again only to leave): it may take spinlocks but must not sleep.
+ * May sleep.
  */
 #define wait_event_interruptible_deadline(wq, cond, deadline_ns)                   \
 	({                                                                         \
 		int __ret = 0;                                                     \
+		bool __queued = true;                                              \
 		u64 __dl = (deadline_ns);                                          \
 		struct wait_entry __we;                                            \
 		if (__dl)                                                          \
@@ -121,8 +124,13 @@ bool sched_deadline_passed(u64 deadline_ns);
 			}                                                          \
 			schedule();                                                \
 			finish_wait((wq), &__we);                                  \
+			if (cond) {                                                \
+				__queued = false;                                  \
+				break;                                             \
+			}                                                          \
 		}                                                                  \
-		finish_wait((wq), &__we);                                          \
+		if (__queued)                                                      \
+			finish_wait((wq), &__we);                                  \
 		if (__dl)                                                          \
 			sched_timer_disarm();                                      \
 		__ret;                                                             \
@@ -142,7 +150,9 @@ bool schedule_deadline(u64 deadline_ns);
  * next task on this CPU drops its last reference. */
 __noreturn void sched_exit_current(void);
 
-/* sched_yield_current - put current at the tail of its run queue and schedule. */
+/* sched_yield_current - sched_yield(2): give the CPU to the first queued task if it runs
+ * before current, ties with it, or both are fair (non-real-time) tasks; current then queues
+ * behind it. Sleeps: no (may switch). */
 void sched_yield_current(void);
 
 /* sched_wake_task - make @t runnable if it sleeps; returns true if it did. */

@@ -27,6 +27,7 @@
 #include "spinlock.h"
 #include "sched.h"
 #include "arch.h"
+#include "uapi/errno.h"
 
 struct mm;
 struct files;
@@ -103,7 +104,8 @@ struct task {
 	u64 clear_child_tid;		/* [c] user address (set_tid_address, CLONE_CHILD_CLEARTID) */
 	u64 set_child_tid;		/* [c] CLONE_CHILD_SETTID address, written on first return */
 	struct list_head sigqueue[NSIG];	/* [P] struct sigqueue per signal (index signo - 1):
-						 * siginfo of pending, oldest first */
+						 * siginfo of pending, oldest first; a head still
+						 * zeroed is an empty queue (signal.c) */
 	sigset_t sigwait_set;		/* [P] signals awaited in rt_sigtimedwait (wake it) */
 	u64 robust_list;		/* [c] set_robust_list(2) head (user address) or 0 */
 	u32 personality;		/* [c] personality(2) persona (kernel/personality.c) */
@@ -187,6 +189,7 @@ struct rusage_acc {
 	u64 utime_ticks, stime_ticks;	/* CPU time */
 	u64 minflt, majflt;		/* page faults */
 	u64 maxrss_kb;			/* maximum resident set size, KiB */
+	u64 nvcsw, nivcsw;		/* voluntary / involuntary context switches */
 };
 
 /*
@@ -444,9 +447,20 @@ __noreturn void do_exit_thread(int wait_status);
  * (exit_group(2) in another thread, or execve(2) in another thread)? Any
  * context; reads without locks (a stale answer is re-checked on the way to
  * user mode). task_group_exit_check - on the way to user mode: if so, end
- * current (never returns then). May sleep.
+ * current (never returns then). May sleep. Inline: every return to user mode asks.
  */
-bool task_group_exit_pending(struct task *t);
+static inline bool task_group_exit_pending(struct task *t)
+{
+	struct process *p = t->proc;
+	struct task *exec;
+
+	if (!p)
+		return false;
+	if (__atomic_load_n(&p->group_exiting, __ATOMIC_ACQUIRE))
+		return true;
+	exec = __atomic_load_n(&p->exec_task, __ATOMIC_ACQUIRE);
+	return exec && exec != t;
+}
 void task_group_exit_check(void);
 
 /* kernel/signal.c */
@@ -483,8 +497,19 @@ void signal_child_exit_info(struct process *p, int wait_status, struct linux_sig
  * SIG_IGN or SA_NOCLDWAIT, wait(2))? Takes sighand->lock. */
 bool signal_parent_autoreaps(struct process *parent);
 /* signal_syscall_done - after syscall @nr of @t returned @ret (the raw
- * value): remember an -ERESTART* code for the return path. */
-void signal_syscall_done(struct task *t, long nr, long ret);
+ * value): remember an -ERESTART* code for the return path. Inline: every
+ * system call ends here. */
+static inline void signal_syscall_done(struct task *t, long nr, long ret)
+{
+	bool restart = false;
+
+	(void)nr;
+	/* One compare for the usual result, outside -ERESTART_RESTARTBLOCK..-ERESTARTSYS. */
+	if (unlikely((unsigned long)(ret + ERESTART_RESTARTBLOCK) <=
+		     ERESTART_RESTARTBLOCK - ERESTARTSYS))
+		restart = t->syscall_nr >= 0 && ret != -(ERESTARTNOHAND + 1);
+	t->restart_pending = restart;
+}
 /* signal_fork - what a forked child inherits (alternate stack, limits) and
  * does not (pdeath signal, subreaper mark). Sleeps: no. */
 void signal_fork(struct process *child, struct task *ct, struct process *parent,

@@ -63,6 +63,8 @@ static void exit_release_resources(struct task *t)
 	spin_lock(&p->lock);
 	p->self.utime_ticks += t->utime_ticks;
 	p->self.stime_ticks += t->stime_ticks;
+	p->self.nvcsw += __atomic_load_n(&t->nvcsw, __ATOMIC_RELAXED);
+	p->self.nivcsw += __atomic_load_n(&t->nivcsw, __ATOMIC_RELAXED);
 	/* Faults are counted per address space: the last user (the last
 	 * thread; not a vfork child borrowing it) adds them. */
 	if (mm && __atomic_load_n(&mm->refcount, __ATOMIC_ACQUIRE) == 1) {
@@ -304,20 +306,6 @@ void do_exit_group(int wait_status)
 	}
 	spin_unlock(&p->lock);
 	do_exit_thread(wait_status);
-}
-
-/* task_group_exit_pending - see include/task.h. */
-bool task_group_exit_pending(struct task *t)
-{
-	struct process *p = t->proc;
-
-	if (!p)
-		return false;
-	if (__atomic_load_n(&p->group_exiting, __ATOMIC_ACQUIRE))
-		return true;
-	struct task *exec = __atomic_load_n(&p->exec_task, __ATOMIC_ACQUIRE);
-
-	return exec && exec != t;
 }
 
 /* task_group_exit_check - see include/task.h. */

@@ -167,16 +167,36 @@ static struct task *rq_pick(struct runqueue *rq)
 	return best;
 }
 
+/* Take @t, queued on @rq, off it to run. */
+static void rq_take(struct runqueue *rq, struct task *t)
+{
+	rq_remove(rq, t);
+	if (!task_is_rt(t) && (s64)(t->vruntime - rq->min_vruntime) > 0)
+		rq->min_vruntime = t->vruntime;
+}
+
 static struct task *rq_dequeue(struct runqueue *rq)
 {
 	struct task *t = rq_pick(rq);
 
-	if (t) {
-		rq_remove(rq, t);
-		if (!task_is_rt(t) && (s64)(t->vruntime - rq->min_vruntime) > 0)
-			rq->min_vruntime = t->vruntime;
-	}
+	if (t)
+		rq_take(rq, t);
 	return t;
+}
+
+/*
+ * Must @prev, still runnable, give the CPU to @best, the first of the queued tasks? When @best
+ * runs before it, or they tie (@prev would queue behind it). On sched_yield(2) also whenever
+ * both are fair tasks: the caller goes to the end of the queue of its static priority (0 for
+ * all of them), so another gets to run (sched_yield(2), POSIX). Comparing vruntimes instead
+ * would mostly not yield: vruntime grows by whole ticks, so the caller is often a tick or two
+ * behind the task it means to let run.
+ */
+static bool gives_way(const struct task *prev, const struct task *best, bool yield)
+{
+	if (!runs_before(prev, best))
+		return true;
+	return yield && !task_is_rt(prev) && !task_is_rt(best);
 }
 
 /* A task (re)joining @rq after a sleep, its creation or a move: no older
@@ -369,25 +389,33 @@ void sched_tail(void)
 	finish_switch();
 }
 
-/* schedule - see include/sched.h. Must be called with no spinlock held. */
-void schedule(void)
+/* schedule(), and sched_yield() when @yield. */
+static void do_schedule(bool yield)
 {
 	struct cpu *c = this_cpu();
 	struct task *prev = c->running;
 	struct runqueue *rq = c->rq;
+	struct task *next;
 
 	spin_assert_none_held("schedule");
 	spin_lock(&rq->lock);
-	if (prev->state == TASK_RUNNING && prev != c->idle) {
-		if (cpu_allowed(prev, c->id))
+	if (prev->state == TASK_RUNNING && prev != c->idle && cpu_allowed(prev, c->id)) {
+		/* Still runnable here: the queue is looked at once, and prev queued only if
+		 * another task takes its place. */
+		next = rq_pick(rq);
+		if (next && gives_way(prev, next, yield)) {
+			rq_take(rq, next);
 			rq_enqueue(rq, prev);
-		else
+		} else {
+			next = prev;
+		}
+	} else {
+		if (prev->state == TASK_RUNNING && prev != c->idle)
 			push_pending[c->id] = prev;	/* moved once switched out */
+		next = rq_dequeue(rq);
+		if (!next)
+			next = c->idle;
 	}
-	struct task *next = rq_dequeue(rq);
-
-	if (!next)
-		next = c->idle;
 	__atomic_store_n(&c->need_resched, false, __ATOMIC_RELAXED);
 	if (next == prev) {
 		spin_unlock(&rq->lock);
@@ -416,6 +444,12 @@ void schedule(void)
 	arch_switch(prev, next);
 	/* Back in prev, possibly much later, on this or another CPU. */
 	finish_switch();
+}
+
+/* schedule - see include/sched.h. Must be called with no spinlock held. */
+void schedule(void)
+{
+	do_schedule(false);
 }
 
 /* schedule_deadline - see include/sched.h. */
@@ -461,7 +495,7 @@ void sched_exit_current(void)
 /* sched_yield_current - see include/sched.h. */
 void sched_yield_current(void)
 {
-	schedule();
+	do_schedule(true);
 }
 
 /* Tasks in TASK_UNINTERRUPTIBLE: changed with the task's run-queue lock held, as it changes
@@ -849,11 +883,15 @@ void finish_wait(struct wait_queue *wq, struct wait_entry *e)
 {
 	struct task *t = current;
 
-	struct runqueue *rq = task_rq_lock(t);
+	/* Woken, current is running already: only a waker changes another task's state, and
+	 * only to running, so this unlocked read is final. */
+	if (__atomic_load_n(&t->state, __ATOMIC_RELAXED) != TASK_RUNNING) {
+		struct runqueue *rq = task_rq_lock(t);
 
-	uninterruptible_leave(t);
-	t->state = TASK_RUNNING;
-	spin_unlock(&rq->lock);
+		uninterruptible_leave(t);
+		t->state = TASK_RUNNING;
+		spin_unlock(&rq->lock);
+	}
 	spin_lock(&wq->lock);
 	if (!list_empty(&e->link))
 		list_del(&e->link);
@@ -1045,20 +1083,15 @@ __noreturn void sched_idle(void)
 
 /* ---- return to user mode ---- */
 
-/* user_work_pending - see include/arch.h. Interrupts are disabled. */
-bool user_work_pending(void)
-{
-	struct cpu *c = this_cpu();
+/* user_work_pending() is in kernel/signal.c, beside task_has_user_work(), which it inlines. */
 
-	/* Nothing may stay locked across the return to user mode. */
-	spin_assert_none_held("return to user mode");
-	return c->need_resched || task_has_user_work(c->running);
-}
-
-/* user_return_work - see include/arch.h. Interrupts are enabled. */
+/* user_return_work - see include/arch.h. Interrupts are enabled. After a switch the caller
+ * asks user_work_pending() again, so the rest of the work is done only if there is some. */
 void user_return_work(struct trapframe *tf)
 {
-	if (this_cpu()->need_resched)
+	if (this_cpu()->need_resched) {
 		schedule();
+		return;
+	}
 	task_do_user_work(tf);
 }

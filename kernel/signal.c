@@ -70,10 +70,17 @@ struct sigqueue {
 
 /* ---- object life ---- */
 
-static void queues_init(struct list_head *qs)
+/*
+ * A signal's queue head is initialised when the first record is queued on it (pending_add());
+ * a head still zeroed, as a new task or process has them, is an empty queue. Records are
+ * queued only with the signal's bit set in the pending set, and the bit goes only with the
+ * last record, so creating a task or a process touches none of the 64 heads and freeing one
+ * flushes only the queues of the signals still pending. (A bit may also be set without any
+ * record: RLIMIT_SIGPENDING, or ptrace's SIGSTOP for a new tracee.)
+ */
+static inline bool queue_empty(const struct list_head *q)
 {
-	for (int i = 0; i < NSIG; i++)
-		list_init(&qs[i]);
+	return !q->next || list_empty(q);
 }
 
 static void sigqueue_free(struct sigqueue *e)
@@ -87,20 +94,21 @@ static void queue_flush(struct list_head *q)
 {
 	struct sigqueue *e, *tmp;
 
+	if (!q->next)
+		return;
 	list_for_each_entry_safe(e, tmp, q, link)
 		sigqueue_free(e);
 }
 
-static void queues_flush(struct list_head *qs)
+static void queues_flush(struct list_head *qs, sigset_t set)
 {
-	for (int i = 0; i < NSIG; i++)
-		queue_flush(&qs[i]);
+	for (; set; set &= set - 1)
+		queue_flush(&qs[__builtin_ctzl(set)]);
 }
 
 /* signal_task_init - see include/task.h. */
 void signal_task_init(struct task *t)
 {
-	queues_init(t->sigqueue);
 	t->syscall_nr = -1;
 	t->altstack_flags = SS_DISABLE;
 }
@@ -108,13 +116,12 @@ void signal_task_init(struct task *t)
 /* signal_task_free - see include/task.h. */
 void signal_task_free(struct task *t)
 {
-	queues_flush(t->sigqueue);
+	queues_flush(t->sigqueue, t->pending);
 }
 
 /* signal_process_init - see include/task.h. */
 void signal_process_init(struct process *p)
 {
-	queues_init(p->sigqueue);
 	list_init(&p->it_real_link);
 	rlimit_init_defaults(p);
 }
@@ -122,7 +129,7 @@ void signal_process_init(struct process *p)
 /* signal_process_free - see include/task.h. */
 void signal_process_free(struct process *p)
 {
-	queues_flush(p->sigqueue);
+	queues_flush(p->sigqueue, p->shared_pending);
 	kfree(p->groups);
 	p->groups = NULL;
 }
@@ -169,6 +176,8 @@ static int pending_add(struct process *p, sigset_t *set, struct list_head *qs,
 	if (e) {
 		e->info = *info;
 		e->charged_uid = p->uid;
+		if (!qs[sig - 1].next)
+			list_init(&qs[sig - 1]);	/* its first record (see queue_empty()) */
 		list_add_tail(&e->link, &qs[sig - 1]);
 	} else if (sig >= SIGRTMIN && info->si_code != SI_USER) {
 		return -EAGAIN;
@@ -180,9 +189,7 @@ static int pending_add(struct process *p, sigset_t *set, struct list_head *qs,
 /* Remove every pending instance of the signals in @mask from one set. */
 static void pending_discard(sigset_t *set, struct list_head *qs, sigset_t mask)
 {
-	for (int sig = 1; sig <= NSIG; sig++)
-		if (mask & SIGBIT(sig))
-			queue_flush(&qs[sig - 1]);
+	queues_flush(qs, *set & mask);
 	*set &= ~mask;
 }
 
@@ -202,7 +209,7 @@ static void pending_take(sigset_t *set, struct list_head *qs, int sig,
 {
 	struct list_head *q = &qs[sig - 1];
 
-	if (!list_empty(q)) {
+	if (!queue_empty(q)) {
 		struct sigqueue *e = list_first_entry(q, struct sigqueue, link);
 
 		*info = e->info;
@@ -213,7 +220,7 @@ static void pending_take(sigset_t *set, struct list_head *qs, int sig,
 		info->si_signo = sig;
 		info->si_code = SI_USER;
 	}
-	if (list_empty(q))
+	if (queue_empty(q))
 		*set &= ~SIGBIT(sig);
 }
 
@@ -520,19 +527,44 @@ bool fatal_signal_pending(void)
 	return p && ((t->pending | p->shared_pending) & SIGBIT(SIGKILL));
 }
 
-/* task_has_user_work - see include/sched.h. Interrupts disabled. */
-bool task_has_user_work(struct task *t)
+/* task_has_user_work(), inline in user_work_pending(): asked on every return to user mode,
+ * so the usual answer (no) takes only loads and tests, and nothing is called. */
+static inline __attribute__((always_inline)) bool has_user_work(struct task *t)
 {
 	struct process *p = t->proc;
 
 	if (t->set_child_tid || t->rseq_resume)
 		return true;
-	if (t->mm && task_group_exit_pending(t))
-		return true;	/* exit_group or exec by another thread */
-	if (!p || !t->mm || !p->sighand)
+	if (!p || !t->mm)
 		return false;
-	return t->restart_pending || t->restore_sigmask || p->stopped || ptrace_trap_pending(t) ||
+	if (task_group_exit_pending(t))
+		return true;	/* exit_group or exec by another thread */
+	if (!p->sighand)
+		return false;
+	/* ptrace_trap_pending(), read here without the call. */
+	return t->restart_pending || t->restore_sigmask || p->stopped ||
+	       __atomic_load_n(&t->ptrace_trap, __ATOMIC_RELAXED) ||
 	       ((t->pending | p->shared_pending) & ~(t->blocked & ~unblockable));
+}
+
+/* task_has_user_work - see include/sched.h. Interrupts disabled. */
+bool task_has_user_work(struct task *t)
+{
+	return has_user_work(t);
+}
+
+/* user_work_pending - see include/arch.h. Interrupts are disabled. Here rather than in
+ * kernel/sched.c so that task_has_user_work() is inlined into it. */
+bool user_work_pending(void)
+{
+	struct cpu *c = this_cpu();
+
+	/* Nothing may stay locked across the return to user mode (the test of
+	 * spin_assert_none_held(), made here without the call; it panics). */
+	if (unlikely(c->preempt_count))
+		spin_assert_none_held("return to user mode");
+	c = this_cpu();	/* loaded again: c need not be kept across the call */
+	return c->need_resched || has_user_work(c->running);
 }
 
 /* Decide what an interrupted system call returns now that @sig is handled. */
@@ -778,15 +810,6 @@ void task_do_user_work(struct trapframe *tf)
 		t->restore_sigmask = false;
 		t->blocked = t->saved_sigmask;
 	}
-}
-
-/* signal_syscall_done - see include/task.h. */
-void signal_syscall_done(struct task *t, long nr, long ret)
-{
-	t->restart_pending = t->syscall_nr >= 0 &&
-			     (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
-			      ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK);
-	(void)nr;
 }
 
 /* signal_reset_on_exec - see include/task.h. */

@@ -390,10 +390,7 @@ static inline void mutex_held_pop(struct task *t, struct mutex *m) { }
 
 void mutex_init(struct mutex *m, const char *name)
 {
-	/* The inner lock is one class for every mutex ("mutex"); it is held
-	 * while the wait queue (class "wait_queue") is taken in mutex_lock(). */
-	spin_init(&m->lock, "mutex");
-	m->locked = false;
+	m->state = 0;
 	m->owner = NULL;
 	wait_queue_init(&m->waiters, name);
 	m->name = name;
@@ -414,71 +411,76 @@ void mutex_init_nestable(struct mutex *m, const char *name)
  * order check comes before any sleep, so an inversion is reported even when
  * this very acquisition is the one that would deadlock.
  */
+/* Take @m free (state 0) -> held (1); true if it was free. */
+static inline bool mutex_try_acquire(struct mutex *m)
+{
+	int free = 0;
+
+	return __atomic_compare_exchange_n(&m->state, &free, 1, false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
+}
+
+/* @m is held: queue on its waiters, then mark it contended (2). The exchange comes after
+ * the queueing, so either it finds @m free (state 0: ours, marked 2 to be safe) or the
+ * release that ends the current hold sees 2 and wakes us, already queued. */
+static void mutex_wait(struct mutex *m)
+{
+	struct wait_entry we;
+
+	for (;;) {
+		prepare_to_wait(&m->waiters, &we);
+		if (__atomic_exchange_n(&m->state, 2, __ATOMIC_ACQUIRE) == 0)
+			break;
+		schedule();
+		finish_wait(&m->waiters, &we);
+	}
+	finish_wait(&m->waiters, &we);
+}
+
 void mutex_lock(struct mutex *m)
 {
 	struct task *t = current;
-	struct wait_entry we;
 
 	spin_assert_none_held("mutex_lock");
 	if (t)
 		mutex_order_check(t, m);
-	for (;;) {
-		spin_lock(&m->lock);
-		if (!m->locked) {
-			m->locked = true;
-			m->owner = t;
-			spin_unlock(&m->lock);
-			if (t)
-				mutex_held_push(t, m);
-			return;
-		}
-		prepare_to_wait(&m->waiters, &we);
-		spin_unlock(&m->lock);
-		schedule();
-		finish_wait(&m->waiters, &we);
-	}
+	if (unlikely(!mutex_try_acquire(m)))
+		mutex_wait(m);
+	m->owner = t;
+	if (t)
+		mutex_held_push(t, m);
 }
 
 /* mutex_trylock - see include/mutex.h. No order check: it never waits. */
 bool mutex_trylock(struct mutex *m)
 {
 	struct task *t = current;
-	bool got = false;
 
 	spin_assert_none_held("mutex_trylock");
-	spin_lock(&m->lock);
-	if (!m->locked) {
-		m->locked = true;
-		m->owner = t;
-		got = true;
-	}
-	spin_unlock(&m->lock);
-	if (got && t)
+	if (!mutex_try_acquire(m))
+		return false;
+	m->owner = t;
+	if (t)
 		mutex_held_push(t, m);
-	return got;
+	return true;
 }
 
 void mutex_unlock(struct mutex *m)
 {
-	spin_lock(&m->lock);
-	KASSERT(m->locked && m->owner == current);
-	m->locked = false;
-	m->owner = NULL;
-	/* A waiter queues itself under m->lock (mutex_lock), so an empty queue
-	 * seen here stays without a waiter that needs this wake-up: one that
-	 * comes later finds the mutex free. */
-	bool waiters = !list_empty(&m->waiters.sleepers);
+	struct task *t = current;
 
-	spin_unlock(&m->lock);
-	if (current)
-		mutex_held_pop(current, m);
-	if (waiters)
+	KASSERT(__atomic_load_n(&m->state, __ATOMIC_RELAXED) && m->owner == t);
+	m->owner = NULL;
+	if (t)
+		mutex_held_pop(t, m);
+	/* 2: someone may have queued (mutex_wait()); each waiter takes it or queues again. */
+	if (__atomic_exchange_n(&m->state, 0, __ATOMIC_RELEASE) == 2)
 		wake_up(&m->waiters);
 }
 
 bool mutex_held(struct mutex *m)
 {
-	return m->locked && m->owner == current;
+	return __atomic_load_n(&m->state, __ATOMIC_RELAXED) && m->owner == current;
 }
 
 /*

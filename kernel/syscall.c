@@ -105,19 +105,20 @@ static long syscall_enosys(long nr)
 	return -ENOSYS;
 }
 
-/* syscall_dispatch - see include/arch.h. */
-void syscall_dispatch(struct trapframe *tf)
+/*
+ * The less travelled way through syscall_dispatch(): a call traced with PTRACE_SYSCALL or an
+ * unknown number. Out of line so that the usual way saves and restores fewer registers.
+ */
+static __attribute__((noinline)) void syscall_dispatch_slow(struct trapframe *tf,
+							     struct task *t, long nr)
 {
-	long nr = tf_syscall_nr(tf);
 	syscall_fn fn = syscall_lookup(nr);
 	long ret;
 	bool skipped = false;
 
-	current->syscall_nr = nr;
 	/* Traced with PTRACE_SYSCALL: the syscall-entry stop, where the tracer
-	 * may change the number and arguments or skip the call (-1). Untraced,
-	 * this is one predictable branch. */
-	if (unlikely(current->ptrace & PT_SYSCALL)) {
+	 * may change the number and arguments or skip the call (-1). */
+	if (t->ptrace & PT_SYSCALL) {
 		nr = ptrace_syscall_entry(tf);
 		skipped = nr == -1;
 		fn = skipped ? NULL : syscall_lookup(nr);
@@ -132,7 +133,38 @@ void syscall_dispatch(struct trapframe *tf)
 	/* An -ERESTART* code stays in rax for the return path: signal
 	 * delivery turns it into -EINTR or restarts the call (kernel/signal.c). */
 	tf_set_return(tf, ret);
-	signal_syscall_done(current, nr, ret);
-	if (unlikely(current->ptrace & PT_SYSCALL))
+	signal_syscall_done(t, nr, ret);
+	if (t->ptrace & PT_SYSCALL)
 		ptrace_syscall_exit(tf);
+}
+
+/* syscall_dispatch - see include/arch.h. */
+void syscall_dispatch(struct trapframe *tf)
+{
+	struct task *t = current;
+	long nr = tf_syscall_nr(tf);
+	syscall_fn fn = (unsigned long)nr < SYSCALL_MAX ? syscall_table[nr] : NULL;
+	long ret;
+
+	t->syscall_nr = nr;
+	/* Untraced and a Linux number with a handler, this is one predictable branch; the
+	 * rest (Sprout's own numbers among them) goes the slow way. */
+	if (unlikely(t->ptrace & PT_SYSCALL))
+		goto slow;
+	/* Two tests, two branches: folded into one (setcc, or) they cost more. */
+	__asm__ volatile("");
+	if (unlikely(!fn))
+		goto slow;
+	ret = fn(tf_syscall_arg(tf, 0), tf_syscall_arg(tf, 1), tf_syscall_arg(tf, 2),
+		 tf_syscall_arg(tf, 3), tf_syscall_arg(tf, 4), tf_syscall_arg(tf, 5));
+	/* An -ERESTART* code stays in rax for the return path: signal
+	 * delivery turns it into -EINTR or restarts the call (kernel/signal.c). */
+	tf_set_return(tf, ret);
+	signal_syscall_done(t, nr, ret);
+	/* PTRACE_SYSCALL set while the call ran (a tracer attached): the exit stop. */
+	if (unlikely(t->ptrace & PT_SYSCALL))
+		ptrace_syscall_exit(tf);
+	return;
+slow:
+	syscall_dispatch_slow(tf, t, nr);
 }

@@ -68,6 +68,17 @@ static void fill_rusage(const struct rusage_acc *ru, struct linux_rusage *out)
 	out->ru_maxrss = ru->maxrss_kb;
 	out->ru_minflt = ru->minflt;
 	out->ru_majflt = ru->majflt;
+	out->ru_nvcsw = ru->nvcsw;
+	out->ru_nivcsw = ru->nivcsw;
+}
+
+/* Add @t's CPU time and context switches to @acc. */
+static void thread_usage_add(struct rusage_acc *acc, struct task *t)
+{
+	acc->utime_ticks += t->utime_ticks;
+	acc->stime_ticks += t->stime_ticks;
+	acc->nvcsw += __atomic_load_n(&t->nvcsw, __ATOMIC_RELAXED);
+	acc->nivcsw += __atomic_load_n(&t->nivcsw, __ATOMIC_RELAXED);
 }
 
 static void rusage_add(struct rusage_acc *a, const struct rusage_acc *b)
@@ -76,6 +87,8 @@ static void rusage_add(struct rusage_acc *a, const struct rusage_acc *b)
 	a->stime_ticks += b->stime_ticks;
 	a->minflt += b->minflt;
 	a->majflt += b->majflt;
+	a->nvcsw += b->nvcsw;
+	a->nivcsw += b->nivcsw;
 	a->maxrss_kb = MAX(a->maxrss_kb, b->maxrss_kb);
 }
 
@@ -87,10 +100,8 @@ static void child_usage(struct process *c, struct rusage_acc *out)
 
 	spin_lock(&c->lock);
 	*out = c->self;
-	list_for_each_entry(t, &c->threads, thread_link) {
-		out->utime_ticks += t->utime_ticks;
-		out->stime_ticks += t->stime_ticks;
-	}
+	list_for_each_entry(t, &c->threads, thread_link)
+		thread_usage_add(out, t);
 	spin_unlock(&c->lock);
 	rusage_add(out, &c->children_ru);
 }
@@ -466,10 +477,8 @@ static void process_usage(struct process *p, struct rusage_acc *acc)
 
 	spin_lock(&p->lock);
 	*acc = p->self;
-	list_for_each_entry(t, &p->threads, thread_link) {
-		acc->utime_ticks += t->utime_ticks;
-		acc->stime_ticks += t->stime_ticks;
-	}
+	list_for_each_entry(t, &p->threads, thread_link)
+		thread_usage_add(acc, t);
 	spin_unlock(&p->lock);
 }
 
@@ -493,8 +502,7 @@ long sys_getrusage(int who, struct linux_rusage __user *uru)
 	case RUSAGE_THREAD:
 		/* Faults are counted per address space, not per thread. */
 		memset(&acc, 0, sizeof(acc));
-		acc.utime_ticks = t->utime_ticks;
-		acc.stime_ticks = t->stime_ticks;
+		thread_usage_add(&acc, t);
 		if (t->mm)
 			acc.maxrss_kb = t->mm->hiwater_rss * (PAGE_SIZE / 1024);
 		break;

@@ -105,7 +105,7 @@ static int cow_break(struct mm *mm, struct vma *v, u64 va, pte_t *pte)
 		if (!copy)
 			return -ENOMEM;
 		copy->flags |= PG_ANON;
-		memcpy(page_address(copy), page_address(old), PAGE_SIZE);
+		memcpy(page_address(copy), phys_to_virt(pte_phys(*pte)), PAGE_SIZE);
 		/* A file page read before the write becomes an anonymous copy. */
 		if (!(old->flags & PG_ANON)) {
 			mm_rss_account(mm, old, false, -1);
@@ -134,7 +134,10 @@ int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags)
 	if (!v || !access_allowed(v, flags))
 		return -EFAULT;
 
-	pte_t *pte = arch_pt_walk(mm->pt_root, va, false);
+	/* One walk; a second (mm_pte_modify()) only when the leaf table is
+	 * missing or shared since a fork. */
+	bool own;
+	pte_t *pte = mm_pte_lookup(mm, va, &own);
 
 	if (pte && pte_present(*pte)) {
 		if (!(flags & FAULT_WRITE)) {
@@ -145,8 +148,7 @@ int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags)
 		}
 		/* A write: the table must be ours (it may be shared since a
 		 * fork), then the page itself may need its COW break. */
-		pte = mm_pte_modify(mm, va, false);
-		if (!pte)
+		if (!own && !(pte = mm_pte_modify(mm, va, false)))
 			return -ENOMEM;
 		mm->minflt++;
 		if (!pte_write(*pte))
@@ -161,8 +163,7 @@ int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags)
 	    ((v->file_off + (va - v->start)) >> PAGE_SHIFT) >=
 	    (inode_size(v->file) + PAGE_SIZE - 1) >> PAGE_SHIFT)
 		return -EIO;
-	pte = mm_pte_modify(mm, va, true);
-	if (!pte)
+	if (!own && !(pte = mm_pte_modify(mm, va, true)))
 		return -ENOMEM;
 	if (pte_is_swap(*pte))
 		return swap_in_locked(mm, v, va, pte, flags);

@@ -74,6 +74,7 @@ void mm_put(struct mm *mm)
 		vma_free(v);
 	}
 	mm->vma_root = NULL;	/* the tree named the VMAs just freed */
+	mm->vma_cache = NULL;
 	mm->map_count = 0;
 	/* Detach every leaf table (shared ones only lose a reference), then
 	 * free the upper levels. */
@@ -104,9 +105,16 @@ int vm_set_max_map_count(long value)
 /* mm_find_vma - see include/mm.h. O(log n) through the VMA tree. */
 struct vma *mm_find_vma(struct mm *mm, u64 addr)
 {
-	struct vma *v = vma_lower_bound(mm, addr);
+	struct vma *v = mm->vma_cache;
 
-	return v && v->start <= addr ? v : NULL;
+	/* VMAs never overlap: one that holds @addr is the answer. */
+	if (v && v->start <= addr && addr < v->end)
+		return v;
+	v = vma_lower_bound(mm, addr);
+	if (!v || v->start > addr)
+		return NULL;
+	mm->vma_cache = v;
+	return v;
 }
 
 /* Link @nv (not overlapping any VMA) into the list and the tree of @mm. */

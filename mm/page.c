@@ -6,19 +6,66 @@
  * reserved, the rest goes to the buddy allocator (mm/buddy.c). One zone covers
  * the span from the lowest to the highest usable frame; holes are reserved.
  *
- * Locks: zone.lock (a spinlock) guards the buddy state. Reference counts are
- * atomic; the frame returns to the buddy allocator when its count drops to 0.
+ * Single frames, the usual request, go through a cache of free frames (as
+ * Linux's per-CPU page lists): taking one is a list pop where the buddy
+ * allocator would split a larger block, and freeing one a push where it
+ * would merge buddies. The cache is refilled a block of 2^PAGE_CACHE_ORDER
+ * frames at a time and holds at most PAGE_CACHE_MAX; past that, freed frames
+ * go back to the buddy lists. Its frames count as free, and a larger request
+ * that finds no block first gives them all back to the buddy lists.
+ *
+ * Locks: zone.lock (a spinlock) guards the buddy state and the cache.
+ * Reference counts are atomic; the frame is free again when its count drops
+ * to 0.
  */
 #include "kernel.h"
 #include "page.h"
 #include "arch.h"
 #include "spinlock.h"
 
+#define PAGE_CACHE_ORDER	4	/* the cache takes 16 frames at a time */
+#define PAGE_CACHE_MAX		256	/* frames it keeps at most (1 MiB) */
+
 static struct {
 	struct spinlock lock;
 	struct buddy buddy;	/* [lock] */
+	struct list_head cache;	/* [lock] free single frames, through page->list */
+	u64 ncached;		/* [lock] frames on it (page_free_count() reads it unlocked) */
 	u64 total;		/* [I] frames handed to the allocator at boot */
-} zone = { .lock = SPINLOCK_INIT("zone") };
+} zone = { .lock = SPINLOCK_INIT("zone"), .cache = LIST_HEAD_INIT(zone.cache) };
+
+/* One free frame from the cache, refilling it from the buddy lists when empty. [lock] */
+static struct page *cache_take(void)
+{
+	struct page *p;
+
+	if (list_empty(&zone.cache)) {
+		p = buddy_alloc(&zone.buddy, PAGE_CACHE_ORDER);
+		if (!p)		/* no such block: a single frame may still be free */
+			return buddy_alloc(&zone.buddy, 0);
+		/* The block's other frames carry no flags and count 0, as free ones here. */
+		for (int i = 1; i < (1 << PAGE_CACHE_ORDER); i++)
+			list_add_tail(&p[i].list, &zone.cache);
+		zone.ncached += (1 << PAGE_CACHE_ORDER) - 1;
+		return p;
+	}
+	p = list_first_entry(&zone.cache, struct page, list);
+	list_del(&p->list);
+	zone.ncached--;
+	return p;
+}
+
+/* Give every cached frame back to the buddy lists, where they merge. [lock] */
+static void cache_drain(void)
+{
+	struct page *p, *tmp;
+
+	list_for_each_entry_safe(p, tmp, &zone.cache, list) {
+		list_del(&p->list);
+		buddy_free(&zone.buddy, p, 0);
+	}
+	zone.ncached = 0;
+}
 
 static bool range_overlaps(u64 a0, u64 a1, u64 b0, u64 b1)
 {
@@ -116,8 +163,18 @@ void mm_page_init(struct boot_info *bi)
  */
 struct page *page_alloc(unsigned order, bool zero)
 {
+	struct page *p;
+
 	spin_lock(&zone.lock);
-	struct page *p = buddy_alloc(&zone.buddy, order);
+	if (order == 0) {
+		p = cache_take();
+	} else {
+		p = buddy_alloc(&zone.buddy, order);
+		if (!p && zone.ncached) {
+			cache_drain();
+			p = buddy_alloc(&zone.buddy, order);
+		}
+	}
 	spin_unlock(&zone.lock);
 
 	if (!p)
@@ -126,8 +183,12 @@ struct page *page_alloc(unsigned order, bool zero)
 	p->flags = 0;
 	p->priv = NULL;
 	list_init(&p->list);
-	if (zero)
-		memset(page_address(p), 0, PAGE_SIZE << order);
+	if (zero) {
+		char *va = page_address(p);
+
+		for (u64 i = 0; i < (1ull << order); i++)
+			arch_clear_page(va + i * PAGE_SIZE);
+	}
 	return p;
 }
 
@@ -144,7 +205,14 @@ void page_put_order(struct page *p, unsigned order)
 	if (old != 1)
 		return;
 	spin_lock(&zone.lock);
-	buddy_free(&zone.buddy, p, order);
+	if (order == 0 && zone.ncached < PAGE_CACHE_MAX) {
+		p->flags = 0;
+		p->priv = NULL;
+		list_add(&p->list, &zone.cache);
+		zone.ncached++;
+	} else {
+		buddy_free(&zone.buddy, p, order);
+	}
 	spin_unlock(&zone.lock);
 }
 
@@ -180,13 +248,13 @@ void page_free_va(void *va)
 	page_put(phys_to_page(virt_to_phys(va)));
 }
 
-/* page_free_count - frames currently free (exact under the zone lock). */
+/* page_free_count - frames currently free. Read without the zone lock: one aligned 64-bit
+ * load sees the count as some allocation or free left it, which is all that taking the lock
+ * and dropping it again before returning gave (every fault asks, for the watermarks). */
 u64 page_free_count(void)
 {
-	spin_lock(&zone.lock);
-	u64 n = zone.buddy.nfree;
-	spin_unlock(&zone.lock);
-	return n;
+	return __atomic_load_n(&zone.buddy.nfree, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&zone.ncached, __ATOMIC_RELAXED);
 }
 
 /* page_total_count - frames the allocator manages. */

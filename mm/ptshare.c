@@ -54,8 +54,10 @@ static void pt_table_put(struct page *tp)
 
 	pte_t *t = page_address(tp);
 
-	/* Present entries drop their page; swap entries their slot. */
-	for (int i = 0; i < PT_ENTRIES_PER_TABLE; i++) {
+	/* Present entries drop their page; swap entries their slot. Both are
+	 * non-zero, found eight entries at a time. */
+	for (unsigned i = pt_next_used(t, 0, PT_ENTRIES_PER_TABLE); i < PT_ENTRIES_PER_TABLE;
+	     i = pt_next_used(t, i + 1, PT_ENTRIES_PER_TABLE)) {
 		if (pte_present(t[i]))
 			page_put(phys_to_page(pte_phys(t[i])));
 		else if (pte_is_swap(t[i]))
@@ -78,7 +80,9 @@ static int pt_unshare(struct mm *mm, pte_t *pde)
 		return 0;
 	}
 
-	struct page *np = page_alloc(0, false);
+	/* Cleared (sixteen bytes a store, arch_clear_page()): only the used
+	 * entries are copied below, and a table is mostly empty. */
+	struct page *np = page_alloc(0, true);
 
 	if (!np)
 		return -ENOMEM;
@@ -86,7 +90,8 @@ static int pt_unshare(struct mm *mm, pte_t *pde)
 
 	/* A second table will name every slot: one more reference each
 	 * (refused only past 65534 sharers of one slot). */
-	for (int i = 0; i < PT_ENTRIES_PER_TABLE; i++) {
+	for (int i = pt_next_used(old, 0, PT_ENTRIES_PER_TABLE); i < PT_ENTRIES_PER_TABLE;
+	     i = pt_next_used(old, i + 1, PT_ENTRIES_PER_TABLE)) {
 		if (pte_is_swap(old[i]) && swap_entry_dup(pte_swap_entry(old[i]))) {
 			while (i-- > 0)
 				if (pte_is_swap(old[i]))
@@ -95,19 +100,20 @@ static int pt_unshare(struct mm *mm, pte_t *pde)
 			return -ENOMEM;
 		}
 	}
-	/* Every entry as it is (one block copy), then the present ones, found
-	 * eight at a time, made copy-on-write on both sides and counted. */
-	memcpy(new, old, PT_ENTRIES_PER_TABLE * sizeof(pte_t));
-	for (unsigned i = pt_next_present(old, 0, PT_ENTRIES_PER_TABLE);
-	     i < PT_ENTRIES_PER_TABLE; i = pt_next_present(old, i + 1, PT_ENTRIES_PER_TABLE)) {
+	/* The used entries, found eight at a time, copied: present ones made
+	 * copy-on-write on both sides and counted, the others as they are. */
+	for (unsigned i = pt_next_used(old, 0, PT_ENTRIES_PER_TABLE); i < PT_ENTRIES_PER_TABLE;
+	     i = pt_next_used(old, i + 1, PT_ENTRIES_PER_TABLE)) {
 		pte_t e = old[i];
 
-		if (pte_write(e)) {
-			e = pte_wrprotect_cow(e);
-			old[i] = e;
-			new[i] = e;
+		if (pte_present(e)) {
+			if (pte_write(e)) {
+				e = pte_wrprotect_cow(e);
+				old[i] = e;
+			}
+			page_get(phys_to_page(pte_phys(e)));
 		}
-		page_get(phys_to_page(pte_phys(e)));
+		new[i] = e;
 	}
 	*pde = pde_mk_table(page_to_phys(np));
 	/* Every CPU running this mm must forget the old table (x86 caches
@@ -116,6 +122,20 @@ static int pt_unshare(struct mm *mm, pte_t *pde)
 	mm_flush_all(mm);
 	pt_table_put(tp);
 	return 0;
+}
+
+/* mm_pte_lookup - see include/mm.h. */
+pte_t *mm_pte_lookup(struct mm *mm, u64 va, bool *own)
+{
+	pte_t *pde = arch_pt_walk_pde(mm->pt_root, va, false);
+	pte_t *t;
+
+	*own = false;
+	if (!pde || !pde_table_present(*pde))
+		return NULL;
+	*own = pde_write(*pde);
+	t = phys_to_virt(pde_table_phys(*pde));
+	return &t[(va >> PAGE_SHIFT) & (PT_ENTRIES_PER_TABLE - 1)];
 }
 
 /* mm_pte_modify - see include/mm.h. */
@@ -242,9 +262,12 @@ static bool va_shared(struct mm *mm, u64 va, struct vma **v)
  * leave @mm's resident set and swap count. */
 static void unaccount_table(struct mm *mm, const pte_t *t, u64 va, struct vma **v)
 {
-	for (int i = 0; i < PT_ENTRIES_PER_TABLE; i++, va += PAGE_SIZE) {
+	for (unsigned i = pt_next_used(t, 0, PT_ENTRIES_PER_TABLE); i < PT_ENTRIES_PER_TABLE;
+	     i = pt_next_used(t, i + 1, PT_ENTRIES_PER_TABLE)) {
+		u64 a = va + (u64)i * PAGE_SIZE;
+
 		if (pte_present(t[i]))
-			mm_rss_account(mm, phys_to_page(pte_phys(t[i])), va_shared(mm, va, v), -1);
+			mm_rss_account(mm, phys_to_page(pte_phys(t[i])), va_shared(mm, a, v), -1);
 		else if (pte_is_swap(t[i]) && mm->swap_ents)
 			mm->swap_ents--;
 	}
@@ -257,6 +280,9 @@ void mm_pt_release(struct mm *mm, u64 start, u64 end)
 	struct pt_gather *g = &gather;
 	const int cap = GATHER_MAX;
 	struct vma *v = NULL;
+	/* The last reference gone (mm_put()): the counters die with @mm, and
+	 * its detached tables need not be unaccounted entry by entry. */
+	bool dying = __atomic_load_n(&mm->refcount, __ATOMIC_ACQUIRE) == 0;
 
 	for (u64 va = start; va < end && va < USER_TOP;) {
 		pte_t *pde = arch_pt_walk_pde(mm->pt_root, va, false);
@@ -293,7 +319,8 @@ void mm_pt_release(struct mm *mm, u64 start, u64 end)
 				/* The whole region goes: detach the table. */
 				struct page *tp = phys_to_page(pde_table_phys(*pde));
 
-				unaccount_table(mm, page_address(tp), region, &v);
+				if (!dying)
+					unaccount_table(mm, page_address(tp), region, &v);
 				g->tables[g->ntables++] = tp;
 				*pde = 0;
 				if (g->ntables == cap)

@@ -164,6 +164,8 @@ void vma_tree_remove(struct mm *mm, struct vma *v, struct vma *next)
 {
 	mm->vma_root = remove(mm, mm->vma_root, v);
 	v->tree_left = v->tree_right = NULL;
+	if (mm->vma_cache == v)
+		mm->vma_cache = NULL;
 	if (next)
 		refresh(mm, mm->vma_root, next);	/* its gap grew */
 }

@@ -17,6 +17,7 @@ u8 x86_smap_enabled;
 _Static_assert(offsetof(struct cpu, self) == 0, "this_cpu() reads %gs:0");
 _Static_assert(offsetof(struct cpu, kstack_top) == CPU_KSTACK_TOP, "entry.S kstack_top");
 _Static_assert(offsetof(struct cpu, user_rsp) == CPU_USER_RSP, "entry.S user_rsp");
+_Static_assert(offsetof(struct cpu, running) == 24, "arch_running_task() reads %gs:24");
 
 /* A stack for #DF (IST1) so a kernel stack overflow still gets a report. */
 #define DF_STACK_SIZE	4096

@@ -184,43 +184,44 @@ x86_ret_to_user:
 
 	/* The core may have rewritten the frame (exec, sigreturn): never let it
 	 * carry kernel selectors, IOPL/NT/VM or a non-canonical rip, which would
-	 * fault in ring 0 with the user's GS loaded. */
-2:	movq $GDT_UCODE, TF_CS(%rsp)
-	movq $GDT_UDATA, TF_SS(%rsp)
-	movq TF_RFLAGS(%rsp), %rax
+	 * fault in ring 0 with the user's GS loaded. rax = the rflags to return
+	 * with, rcx = rip; both registers come back from the frame below. */
+2:	movq TF_RFLAGS(%rsp), %rax
 	andq $RFLAGS_USER_MASK, %rax
 	orq $(RFLAGS_IF | RFLAGS_FIXED), %rax
-	movq %rax, TF_RFLAGS(%rsp)
-	movq TF_RIP(%rsp), %rax
-	shrq $47, %rax
-	jz 3f
-	movq $0, TF_RIP(%rsp)			/* faults at once: SIGSEGV */
-	jmp 4f
+	movq TF_RIP(%rsp), %rcx
+	movq %rcx, %rdx
+	shrq $47, %rdx
+	jnz 5f
 
-	/* sysretq restores rip from rcx and rflags from r11; usable only when
-	 * the frame says they hold exactly those values. Not with TF or RF:
-	 * sysretq cannot restore RF, and with TF it traps before the next user
-	 * instruction runs, where iretq traps after it -- a single-stepping
-	 * SIGTRAP handler would otherwise be entered again and again at the
-	 * same rip (the instruction after a syscall, or a frame whose rcx/r11
-	 * happen to match). */
-3:	testq $(RFLAGS_TF | RFLAGS_RF), TF_RFLAGS(%rsp)
+	/* sysretq restores rip from rcx and rflags from r11 and loads the user
+	 * selectors itself; usable only when the frame says rcx and r11 hold
+	 * exactly those values. Not with TF or RF: sysretq cannot restore RF,
+	 * and with TF it traps before the next user instruction runs, where
+	 * iretq traps after it -- a single-stepping SIGTRAP handler would
+	 * otherwise be entered again and again at the same rip (the instruction
+	 * after a syscall, or a frame whose rcx/r11 happen to match). */
+	cmpq TF_RCX(%rsp), %rcx
+	jne 4f
+	cmpq TF_R11(%rsp), %rax
+	jne 4f
+	testq $(RFLAGS_TF | RFLAGS_RF), %rax
 	jnz 4f
-	movq TF_RCX(%rsp), %rax
-	cmpq TF_RIP(%rsp), %rax
-	jne 4f
-	movq TF_R11(%rsp), %rax
-	cmpq TF_RFLAGS(%rsp), %rax
-	jne 4f
 	POP_REGS
 	movq TF_RSP - TF_VECTOR(%rsp), %rsp
 	swapgs
 	sysretq
 
-4:	POP_REGS
+4:	movq %rax, TF_RFLAGS(%rsp)
+	movq $GDT_UCODE, TF_CS(%rsp)
+	movq $GDT_UDATA, TF_SS(%rsp)
+	POP_REGS
 	addq $16, %rsp
 	swapgs
 	iretq
+
+5:	movq $0, TF_RIP(%rsp)			/* faults at once: SIGSEGV */
+	jmp 4b
 	.cfi_endproc
 
 /*

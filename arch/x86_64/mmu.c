@@ -161,14 +161,10 @@ static unsigned next_present_upper(const pte_t *table, unsigned i, unsigned n)
 	return n;
 }
 
-static pte_t *walk_next(pte_t *table, unsigned idx, bool alloc)
+/* Inline: every walk (each page fault's) takes two or three steps. The allocation is the
+ * rare branch, out of line. */
+static __attribute__((noinline)) pte_t *walk_alloc(pte_t *table, unsigned idx)
 {
-	pte_t e = table[idx];
-
-	if (e & PTE_P)
-		return (e & PTE_PS) ? NULL : table_of(e);
-	if (!alloc)
-		return NULL;
 	pte_t *next = page_alloc_va(true);
 
 	if (!next)
@@ -176,6 +172,18 @@ static pte_t *walk_next(pte_t *table, unsigned idx, bool alloc)
 	table[idx] = virt_to_phys(next) | TABLE_FLAGS_USER;
 	*summary_of(table) |= 1ull << (idx / 8);
 	return next;
+}
+
+static inline __attribute__((always_inline)) pte_t *walk_next(pte_t *table, unsigned idx,
+							      bool alloc)
+{
+	pte_t e = table[idx];
+
+	if (e & PTE_P)
+		return (e & PTE_PS) ? NULL : table_of(e);
+	if (!alloc)
+		return NULL;
+	return walk_alloc(table, idx);
 }
 
 /*

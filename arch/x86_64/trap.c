@@ -268,6 +268,11 @@ void trap_dispatch(struct trapframe *tf)
 {
 	u64 v = tf->vector;
 
+	/* The page fault first: it is by far the most frequent trap. */
+	if (v == 14) {
+		trap_page_fault(tf);
+		return;
+	}
 	if (v >= 32) {	/* /proc/stat "intr": every interrupt, IPIs included */
 		struct cpu *c = this_cpu();
 
@@ -304,10 +309,6 @@ void trap_dispatch(struct trapframe *tf)
 	/* Spurious LAPIC vector and the parked 8259: no EOI is owed. */
 	if (v == VEC_SPURIOUS || (v >= VEC_PIC_BASE && v < VEC_PIC_BASE + 16))
 		return;
-	if (v == 14) {
-		trap_page_fault(tf);
-		return;
-	}
 	if (v == 2) {
 		printk("trap: NMI at 0x%lx ignored\n", tf->rip);
 		return;

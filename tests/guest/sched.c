@@ -4,7 +4,7 @@
  * (SCHED_BATCH/IDLE, FIFO/RR with RLIMIT_RTPRIO, SCHED_RESET_ON_FORK, errors), CPU affinity
  * through sched_setaffinity(2) (the task really moves: getcpu(2) says so; fork inherits it), and
  * the scheduler honouring nice: two loops pinned to one CPU, nice 0 beside nice 19, get very
- * different shares. Every change is made to this program's own children only.
+ * different shares; getrusage(2)'s counts of context switches. Every change is made to this program's own children only.
  */
 #define _GNU_SOURCE
 #include <tap.h>
@@ -484,9 +484,104 @@ static int rttime_limit(void)
 	return 0;
 }
 
+/* Voluntary and involuntary switches of the caller (or its waited-for children). */
+static long csw(int who, bool voluntary)
+{
+	struct rusage ru;
+
+	if (getrusage(who, &ru))
+		return -1;
+	return voluntary ? ru.ru_nvcsw : ru.ru_nivcsw;
+}
+
+static int rusage_switches(void)
+{
+	long v0 = csw(RUSAGE_SELF, true), tv0 = csw(RUSAGE_THREAD, true), iv0;
+	volatile int *ran;
+	cpu_set_t one;
+	pid_t pid;
+	int st;
+
+	/* A sleep gives the CPU up: a voluntary switch, for the process and the thread. */
+	usleep(2000);
+	CHECK(csw(RUSAGE_SELF, true) > v0);
+	CHECK(csw(RUSAGE_THREAD, true) > tv0);
+	/* A reaped child's sleeps reach RUSAGE_CHILDREN. */
+	v0 = csw(RUSAGE_CHILDREN, true);
+	CHECK_EQ(v0, 0);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		for (int i = 0; i < 3; i++)
+			usleep(1000);
+		_exit(0);
+	}
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(csw(RUSAGE_CHILDREN, true) >= v0 + 3);
+	/* Both pinned to one CPU and this process never blocking: the child can only have run
+	 * if this process was switched out while runnable, an involuntary switch. */
+	ran = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!CHECK(ran != MAP_FAILED))
+		return 0;
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	CHECK_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+	iv0 = csw(RUSAGE_SELF, false);
+	pid = fork();
+	if (pid == 0) {
+		*ran = 1;
+		_exit(0);
+	}
+	while (!*ran)
+		sched_yield();
+	CHECK(csw(RUSAGE_SELF, false) > iv0);
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	return 0;
+}
+
+/* Two processes pinned to one CPU, yielding in turn: nearly every sched_yield() hands the CPU
+ * over (counted with getrusage), whatever share of the CPU each has had so far. */
+static int yield_hands_over(void)
+{
+	volatile int *sh;
+	cpu_set_t one;
+	long s0, s1;
+	pid_t pid;
+	int st;
+
+	sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!CHECK(sh != MAP_FAILED))
+		return 0;
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	CHECK_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		sh[0] = 1;
+		while (!sh[1])
+			sched_yield();
+		_exit(0);
+	}
+	/* Linux starts the child a slice behind: until then a yield returns at once. */
+	while (!sh[0])
+		sched_yield();
+	for (int i = 0; i < 16; i++)
+		sched_yield();
+	s0 = csw(RUSAGE_SELF, false);
+	for (int i = 0; i < 2000; i++)
+		sched_yield();
+	s1 = csw(RUSAGE_SELF, false);
+	sh[1] = 1;
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	if (!CHECK(s1 - s0 >= 1800))
+		tap_diag("%ld switches in 2000 yields", s1 - s0);
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(9);
+	tap_plan(11);
 	run_case("setpriority/getpriority: clamping, errors, inherited by fork", nice_basics);
 	run_case("unprivileged: RLIMIT_NICE bounds lowering (EACCES), others' tasks EPERM",
 		 nice_unprivileged);
@@ -498,5 +593,8 @@ int main(void)
 	run_case("sched_setaffinity pins a task (getcpu), fork inherits, errors", affinity_pins);
 	run_case("the scheduler honours nice and SCHED_IDLE", nice_shares_cpu);
 	run_case("RLIMIT_RTTIME: SIGXCPU at the soft limit, SIGKILL at the hard one", rttime_limit);
+	run_case("getrusage counts voluntary and involuntary context switches", rusage_switches);
+	run_case("sched_yield between two processes on one CPU hands it over each time",
+		 yield_hands_over);
 	return tap_done();
 }

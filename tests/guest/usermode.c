@@ -4,7 +4,8 @@
  * Linux lets it): int $N for every vector, privileged and system instructions, the trap flag
  * across a syscall, rt_sigreturn with crafted frames (kernel selectors, a non-canonical rip,
  * IOPL and other flags, bad FPU state, no frame at all), non-canonical stack pointers, runaway
- * signal recursion, alternate stacks too small for a frame, and FS/GS bases outside user space.
+ * signal recursion, alternate stacks too small for a frame, FS/GS bases outside user space, and
+ * SSE registers across the page faults whose pages the kernel clears or copies.
  * A child that hangs is killed after CHILD_TIMEOUT_S and fails its case.
  */
 #define _GNU_SOURCE
@@ -635,9 +636,72 @@ static int case_fs_base(void)
 	return 0;
 }
 
+/* Faults that make the kernel clear or copy a page (demand-zero, copy-on-write) leave every
+ * SSE register as user mode had it: the kernel's page clearing uses xmm0 and must restore it. */
+static int case_sse_across_faults(void)
+{
+	const long pages = 64;
+	unsigned long long in[32] __attribute__((aligned(16))), out[32] __attribute__((aligned(16)));
+	char *p = mmap(NULL, pages * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	pid_t pid = -1;
+	int st, bad = 0;
+
+	if (!CHECK(p != MAP_FAILED))
+		return 0;
+	for (int i = 0; i < 32; i++)
+		in[i] = 0x0123456789abcdefULL * (i + 1);
+	for (int round = 0; round < 2; round++) {
+		/* Round 0: each write is a demand-zero fault; round 1, after a fork that shares
+		 * every page, a copy-on-write fault. */
+		if (round == 1) {
+			fflush(NULL);
+			pid = fork();
+			if (pid == 0) {
+				pause();
+				_exit(0);
+			}
+			if (!CHECK(pid > 0))
+				return 0;
+		}
+		for (long i = 0; i < pages; i++) {
+			memset(out, 0, sizeof(out));
+			__asm__ volatile(
+				"movdqa 0(%0), %%xmm0\n\tmovdqa 16(%0), %%xmm1\n\t"
+				"movdqa 32(%0), %%xmm2\n\tmovdqa 48(%0), %%xmm3\n\t"
+				"movdqa 64(%0), %%xmm4\n\tmovdqa 80(%0), %%xmm5\n\t"
+				"movdqa 96(%0), %%xmm6\n\tmovdqa 112(%0), %%xmm7\n\t"
+				"movdqa 128(%0), %%xmm8\n\tmovdqa 144(%0), %%xmm9\n\t"
+				"movdqa 160(%0), %%xmm10\n\tmovdqa 176(%0), %%xmm11\n\t"
+				"movdqa 192(%0), %%xmm12\n\tmovdqa 208(%0), %%xmm13\n\t"
+				"movdqa 224(%0), %%xmm14\n\tmovdqa 240(%0), %%xmm15\n\t"
+				"movb $1, (%2)\n\t"
+				"movdqa %%xmm0, 0(%1)\n\tmovdqa %%xmm1, 16(%1)\n\t"
+				"movdqa %%xmm2, 32(%1)\n\tmovdqa %%xmm3, 48(%1)\n\t"
+				"movdqa %%xmm4, 64(%1)\n\tmovdqa %%xmm5, 80(%1)\n\t"
+				"movdqa %%xmm6, 96(%1)\n\tmovdqa %%xmm7, 112(%1)\n\t"
+				"movdqa %%xmm8, 128(%1)\n\tmovdqa %%xmm9, 144(%1)\n\t"
+				"movdqa %%xmm10, 160(%1)\n\tmovdqa %%xmm11, 176(%1)\n\t"
+				"movdqa %%xmm12, 192(%1)\n\tmovdqa %%xmm13, 208(%1)\n\t"
+				"movdqa %%xmm14, 224(%1)\n\tmovdqa %%xmm15, 240(%1)"
+				:
+				: "r"(in), "r"(out), "r"(p + i * 4096)
+				: "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
+				  "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",
+				  "xmm15");
+			if (memcmp(in, out, sizeof(in)) && !bad++)
+				tap_diag("round %d, page %ld: an SSE register changed", round, i);
+		}
+	}
+	CHECK_EQ(bad, 0);
+	kill(pid, SIGKILL);
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(9);
+	tap_plan(10);
 	run_case("int $N for every vector", case_int_every_vector);
 	run_case("privileged and system instructions give SIGSEGV", case_privileged);
 	run_case("ud2, into, lock nop: SIGILL; int3, icebp: SIGTRAP; #AC: SIGBUS",
@@ -648,5 +712,7 @@ int main(void)
 	run_case("runaway signal recursion ends in SIGSEGV", case_runaway);
 	run_case("alternate stacks too small for the frame", case_small_altstack);
 	run_case("FS and GS bases outside user space are refused with EPERM", case_fs_base);
+	run_case("demand-zero and copy-on-write faults keep every SSE register",
+		 case_sse_across_faults);
 	return tap_done();
 }

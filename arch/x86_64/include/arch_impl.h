@@ -89,6 +89,17 @@ static inline struct cpu *this_cpu(void)
 	return c;
 }
 
+/* The running task of this CPU (struct cpu's field at offset 24, checked in cpu.c) in one
+ * load. Not volatile: whichever CPU a task runs on, it is the task running there, so the
+ * compiler may reuse the value within a function. */
+static inline void *arch_running_task(void)
+{
+	void *t;
+
+	__asm__("movq %%gs:24, %0" : "=r"(t));
+	return t;
+}
+
 static inline unsigned long arch_irq_save(void)
 {
 	unsigned long flags;
@@ -181,6 +192,23 @@ static inline unsigned pt_next_present(const pte_t *t, unsigned i, unsigned n)
 				t[i + 6] | t[i + 7]) & PTE_P))
 		i += 8;
 	while (i < n && !(t[i] & PTE_P))
+		i++;
+	return i;
+}
+
+/* pt_next_used - pt_next_present() for entries that are not zero: present
+ * ones, swap entries and any other kept value, eight tested at a time. */
+static inline unsigned pt_next_used(const pte_t *t, unsigned i, unsigned n)
+{
+	while (i < n && (i & 7)) {
+		if (t[i])
+			return i;
+		i++;
+	}
+	while (i + 8 <= n && !(t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] |
+			       t[i + 6] | t[i + 7]))
+		i += 8;
+	while (i < n && !t[i])
 		i++;
 	return i;
 }
