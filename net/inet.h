@@ -102,10 +102,6 @@ static inline u16 inet_be16(u16 v)
 void net_stack_lock_take(void);
 void net_stack_lock_drop(void);
 void net_stack_init(void);
-/* net_lo_drop_every / net_lo_set_drop_every - the lossy loopback's N (0 = off), for
- * /proc/sys/net/core/sprout_lo_drop_every: 0 or -EINVAL. Sleeps: no. */
-long net_lo_drop_every(void);
-int net_lo_set_drop_every(long n);
 
 /* net/inet.c. inet_sock_new - a zeroed inet_sock of @family/@type on the list of all (takes
  * [l]); NULL when out of memory. inet_sock_free - off the list and freed, with whatever it

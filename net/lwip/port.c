@@ -154,7 +154,7 @@ static err_t lo_lossy_output6(struct netif *netif, struct pbuf *p, const ip6_add
 	return lo_lose() ? ERR_OK : lo_output6(netif, p, dst);
 }
 
-/* net_lo_drop_every / net_lo_set_drop_every - see net/inet.h. */
+/* net_lo_drop_every / net_lo_set_drop_every - see include/net.h. */
 long net_lo_drop_every(void)
 {
 	return __atomic_load_n(&lo_drop_every, __ATOMIC_RELAXED);

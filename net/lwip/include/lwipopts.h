@@ -42,6 +42,7 @@
 #define IP_FRAG				1
 #define LWIP_IPV6_FRAG			1
 #define LWIP_IPV6_REASS			1
+#define IPV6_FRAG_COPYHEADER		1	/* 64-bit pointers do not fit in the header */
 #define IP_DEFAULT_TTL			64	/* Linux's net.ipv4.ip_default_ttl */
 #define SO_REUSE			1	/* SO_REUSEADDR */
 #define LWIP_TCP_KEEPALIVE		1	/* SO_KEEPALIVE with per-socket times */
