@@ -609,7 +609,7 @@ static ssize_t tcp_recvmsg_op(struct socket *s, struct sock_msg *m, size_t len)
 
 	if (flags & MSG_OOB)
 		return -EINVAL;
-	if (m->namelen >= 0)
+	if (m->namelen >= -1)
 		m->namelen = 0;		/* TCP gives no source address */
 	buf = kmalloc(MIN(MAX(len, 1), BOUNCE_MAX));
 	if (!buf)

@@ -322,7 +322,7 @@ static ssize_t udp_recvmsg_op(struct socket *s, struct sock_msg *m, size_t len)
 	kfree(buf);
 	if (err)
 		return err;
-	if (m->namelen >= 0)
+	if (m->namelen >= -1)
 		m->namelen = inet_addr_to_user(isk, &from, port, m->name);
 	if (n < dlen)
 		m->out_flags |= MSG_TRUNC;
