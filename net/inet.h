@@ -58,6 +58,8 @@ struct inet_sock {
 	bool rcv_eof;			/* [r] the peer's FIN has arrived */
 	bool rcv_shut, snd_shut;	/* [r] shutdown(2) */
 	bool was_connected;		/* [l] reached ESTABLISHED once */
+	bool connect_pending;		/* [l] a non-blocking connect not yet seen through by
+					 * connect(2) again (Linux's SS_CONNECTING) */
 	bool bound;			/* [l] has a local address and port */
 	bool v6only;			/* [l] IPV6_V6ONLY */
 	bool nodelay;			/* [l] TCP_NODELAY */

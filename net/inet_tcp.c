@@ -368,8 +368,12 @@ static int tcp_connect_op(struct socket *s, const void *addr, int len, bool nonb
 	net_stack_lock_take();
 	switch (isk->state) {
 	case INET_LISTEN:
-	case INET_CONNECTED:
 		err = -EISCONN;
+		goto out;
+	case INET_CONNECTED:
+		/* The first connect after a non-blocking one completed reports it done. */
+		err = isk->connect_pending ? 0 : -EISCONN;
+		isk->connect_pending = false;
 		goto out;
 	case INET_CONNECTING:
 		if (nonblock) {
@@ -379,6 +383,7 @@ static int tcp_connect_op(struct socket *s, const void *addr, int len, bool nonb
 		goto wait;
 	case INET_CLOSED:
 		/* A connection that ended may be made again, with a fresh pcb. */
+		isk->connect_pending = false;
 		if (isk->err && !isk->was_connected) {
 			err = -isk->err;
 			isk->err = 0;
@@ -412,6 +417,7 @@ static int tcp_connect_op(struct socket *s, const void *addr, int len, bool nonb
 	isk->bound = true;
 	set_state(isk, INET_CONNECTING);
 	if (nonblock) {
+		isk->connect_pending = true;
 		err = -EINPROGRESS;
 		goto out;
 	}
@@ -424,6 +430,7 @@ wait:
 	if (err)
 		return err == -ERESTARTSYS ? -EINTR : err;
 	net_stack_lock_take();
+	isk->connect_pending = false;
 	if (isk->state == INET_CONNECTED) {
 		err = 0;
 	} else {
