@@ -228,8 +228,7 @@ static err_t eth_netif_init(struct netif *netif)
 	netif->hwaddr_len = ETH_ALEN;
 	memcpy(netif->hwaddr, eth_dev->mac, ETH_ALEN);
 	netif->mtu = eth_dev->mtu;
-	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
-		       NETIF_FLAG_MLD6;
+	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
 	netif->output = etharp_output;
 	netif->output_ip6 = ethip6_output;
 	netif->linkoutput = eth_linkoutput;

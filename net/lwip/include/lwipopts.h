@@ -38,6 +38,7 @@
 #define LWIP_DNS			0
 #define LWIP_IPV6_DHCP6			0
 #define LWIP_IPV6_AUTOCONFIG		1
+#define LWIP_IPV6_MLD			0	/* the card takes all multicast; no 100 ms timer */
 #define IP_REASSEMBLY			1
 #define IP_FRAG				1
 #define LWIP_IPV6_FRAG			1
