@@ -39,7 +39,6 @@ struct inet_sock *inet_sock_new(int family, int type)
 	list_init(&isk->accept_q);
 	list_init(&isk->accept_link);
 	wait_queue_init(&isk->wait, "inet_wait");
-	mutex_init(&isk->iolock, "inet_io");
 	list_add_tail(&isk->all_link, &inet_all);
 	return isk;
 }

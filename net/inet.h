@@ -15,8 +15,9 @@
  *   [r] written under [l], read without it by poll and by wait conditions (a snapshot:
  *       the writer wakes the wait queue after the change).
  *   [I] immutable after creation.
- *   iolock (mutex): serialises the senders of one socket; taken before [l].
- * Order: iolock -> net_stack_lock -> wait-queue locks.
+ * Nothing is held across a sleep or a copy to or from user memory: callers take [l], look,
+ * and drop it to wait or copy.
+ * Order: net_stack_lock -> wait-queue locks, kmalloc's locks.
  */
 #ifndef SPROUT_NET_INET_H
 #define SPROUT_NET_INET_H
@@ -80,7 +81,6 @@ struct inet_sock {
 	ip_addr_t local_ip, remote_ip;	/* [l] */
 	u16 local_port, remote_port;	/* [l] host byte order */
 	struct wait_queue wait;		/* any change of the [r] fields */
-	struct mutex iolock;
 	struct list_head all_link;	/* [l] every inet socket */
 };
 

@@ -491,8 +491,10 @@ static int tcp_accept_op(struct socket *s, struct socket *ns, bool nonblock)
 
 static bool can_send(struct inet_sock *isk)
 {
+	enum inet_state st = __atomic_load_n(&isk->state, __ATOMIC_ACQUIRE);
+
 	return __atomic_load_n(&isk->snd_space, __ATOMIC_ACQUIRE) ||
-	       __atomic_load_n(&isk->state, __ATOMIC_ACQUIRE) != INET_CONNECTED ||
+	       (st != INET_CONNECTED && st != INET_CONNECTING) ||
 	       __atomic_load_n(&isk->err, __ATOMIC_ACQUIRE) ||
 	       __atomic_load_n(&isk->snd_shut, __ATOMIC_ACQUIRE);
 }
@@ -512,12 +514,19 @@ static int send_blocked(struct inet_sock *isk, int flags)
 	return 0;
 }
 
+/*
+ * send(2) on a stream: bytes are copied from the caller into @buf with the stack lock dropped
+ * (a fault may sleep), then handed to lwIP as far as its send buffer has room. Concurrent
+ * senders are not serialised (nothing is held across a sleep): their bytes may interleave at
+ * chunk boundaries, as blocking sends on Linux may. Bytes copied but not handed over when the
+ * call ends are simply not counted in its result.
+ */
 static ssize_t tcp_sendmsg_op(struct socket *s, struct sock_msg *m, size_t len)
 {
 	struct inet_sock *isk = s->sk;
 	int flags = m->in_flags, err = 0;
 	u64 deadline = sock_deadline(s, false);
-	size_t sent = 0;
+	size_t sent = 0, have = 0, off = 0;	/* @have bytes at @buf + @off wait to go */
 	u8 *buf;
 
 	if (flags & MSG_OOB)
@@ -525,70 +534,68 @@ static ssize_t tcp_sendmsg_op(struct socket *s, struct sock_msg *m, size_t len)
 	buf = kmalloc(MIN(MAX(len, 1), BOUNCE_MAX));
 	if (!buf)
 		return -ENOMEM;
-	mutex_lock(&isk->iolock);
 	net_stack_lock_take();
-	/* A connect still in progress: wait for its outcome first. */
-	while (isk->state == INET_CONNECTING) {
-		net_stack_lock_drop();
-		if (sock_nonblock(s, flags)) {
-			err = -EAGAIN;
-			goto out_unlocked;
-		}
-		err = wait_event_interruptible_deadline(&isk->wait, connect_done(isk), deadline);
-		if (err)
-			goto out_unlocked;
-		net_stack_lock_take();
-	}
-	while (sent < len || !len) {
+	for (;;) {
 		u32 room;
 		size_t n;
 		err_t e;
 
-		err = send_blocked(isk, flags);
-		if (err)
-			break;
-		room = send_room(isk->pcb.tcp);
-		__atomic_store_n(&isk->snd_space, room, __ATOMIC_RELEASE);
-		if (!len)
-			break;
+		if (isk->state == INET_CONNECTING) {
+			/* A connect still in progress: wait for its outcome first. */
+			room = 0;
+		} else {
+			err = send_blocked(isk, flags);
+			if (err || (sent == len && !have))
+				break;
+			room = send_room(isk->pcb.tcp);
+			__atomic_store_n(&isk->snd_space, room, __ATOMIC_RELEASE);
+		}
 		if (!room) {
-			tcp_output(isk->pcb.tcp);
-			net_stack_lock_drop();
+			if (isk->state != INET_CONNECTING)
+				tcp_output(isk->pcb.tcp);
 			if (sock_nonblock(s, flags)) {
 				err = -EAGAIN;
-				goto out_unlocked;
+				break;
 			}
+			net_stack_lock_drop();
 			err = wait_event_interruptible_deadline(&isk->wait, can_send(isk),
 								deadline);
-			if (err)
-				goto out_unlocked;
 			net_stack_lock_take();
+			if (err)
+				break;
 			continue;
 		}
-		n = MIN(MIN(len - sent, (size_t)room), (size_t)BOUNCE_MAX);
-		net_stack_lock_drop();
-		if (msg_copy_from(m, buf, n)) {
-			err = -EFAULT;
-			goto out_unlocked;
+		if (!have) {
+			n = MIN(MIN(len - sent, (size_t)room), (size_t)BOUNCE_MAX);
+			net_stack_lock_drop();
+			err = msg_copy_from(m, buf, n);
+			net_stack_lock_take();
+			if (err)
+				break;
+			have = n;
+			off = 0;
+			continue;	/* the connection may have changed meanwhile */
 		}
-		net_stack_lock_take();
-		err = send_blocked(isk, flags);
-		if (err)
-			break;
-		/* Only this sender adds data (iolock), so the room has not shrunk. */
-		e = tcp_write(isk->pcb.tcp, buf, (u16_t)n,
+		n = MIN(have, (size_t)room);
+		e = tcp_write(isk->pcb.tcp, buf + off, (u16_t)n,
 			      TCP_WRITE_FLAG_COPY | (sent + n < len ? TCP_WRITE_FLAG_MORE : 0));
+		if (e == ERR_MEM && (isk->pcb.tcp->unsent || isk->pcb.tcp->unacked)) {
+			/* lwIP is short of segments: room comes back as data is acknowledged. */
+			__atomic_store_n(&isk->snd_space, 0, __ATOMIC_RELEASE);
+			tcp_output(isk->pcb.tcp);
+			continue;
+		}
 		if (e != ERR_OK) {
 			err = inet_err(e);
 			break;
 		}
 		sent += n;
+		off += n;
+		have -= n;
 		tcp_output(isk->pcb.tcp);
 		__atomic_store_n(&isk->snd_space, send_room(isk->pcb.tcp), __ATOMIC_RELEASE);
 	}
 	net_stack_lock_drop();
-out_unlocked:
-	mutex_unlock(&isk->iolock);
 	kfree(buf);
 	if (err == -ETIMEDOUT)
 		err = -EAGAIN;
@@ -621,7 +628,6 @@ static ssize_t tcp_recvmsg_op(struct socket *s, struct sock_msg *m, size_t len)
 	buf = kmalloc(MIN(MAX(len, 1), BOUNCE_MAX));
 	if (!buf)
 		return -ENOMEM;
-	mutex_lock(&isk->iolock);
 	net_stack_lock_take();
 	if (isk->state == INET_LISTEN || (isk->state == INET_UNCONNECTED) ||
 	    (isk->state == INET_CLOSED && !isk->was_connected && !isk->err)) {
@@ -682,7 +688,6 @@ static ssize_t tcp_recvmsg_op(struct socket *s, struct sock_msg *m, size_t len)
 	}
 out:
 	net_stack_lock_drop();
-	mutex_unlock(&isk->iolock);
 	kfree(buf);
 	return got ? (ssize_t)got : err;
 }

@@ -237,6 +237,26 @@ static int t_epipe(void)
 	return 0;
 }
 
+/* A reader blocked on a socket does not hold up a writer of the same socket. */
+static int t_duplex(void)
+{
+	int c, s, status;
+	char b = 0;
+	pid_t pid;
+
+	CHECK(tcp_pair(&c, &s));
+	pid = fork();
+	if (pid == 0)
+		_exit(read(c, &b, 1) == 1 && b == 'y' ? 0 : 1);
+	tap_sleep_ms(100);	/* the child is (most likely) asleep in read */
+	CHECK_EQ(write(c, "x", 1), 1);
+	CHECK_EQ(read(s, &b, 1), 1);
+	CHECK_EQ(b, 'x');
+	CHECK_EQ(write(s, "y", 1), 1);
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && !WEXITSTATUS(status));
+	return 0;
+}
+
 static int t_refused(void)
 {
 	int port, l = listener(&port, 1), c, v;
@@ -825,7 +845,7 @@ static int t_lossy(void)
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
-	tap_plan(17);
+	tap_plan(18);
 	run_case("errors of socket, bind, listen, accept, send, recv, shutdown", t_errors);
 	run_case("connect and accept on 127.0.0.1: names, data both ways, EISCONN",
 		 t_connect_accept);
@@ -834,6 +854,7 @@ int main(void)
 	run_case("half close: SHUT_WR gives the peer EOF, the other way still flows",
 		 t_half_close);
 	run_case("EPIPE and SIGPIPE after SHUT_WR; MSG_NOSIGNAL", t_epipe);
+	run_case("one process reads while another writes the same socket", t_duplex);
 	run_case("connect to a closed port: ECONNREFUSED, blocking and non-blocking", t_refused);
 	run_case("non-blocking connect, accept, recv, send; MSG_PEEK, FIONREAD", t_nonblocking);
 	run_case("EADDRINUSE and SO_REUSEADDR (TIME_WAIT)", t_addrinuse);
