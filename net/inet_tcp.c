@@ -391,6 +391,12 @@ static int tcp_connect_op(struct socket *s, const void *addr, int len, bool nonb
 			goto out;
 		}
 		isk->rcv_eof = isk->rcv_shut = isk->snd_shut = false;
+		if (isk->rxq) {
+			/* What the old connection left unread is not the new one's. */
+			pbuf_free(isk->rxq);
+			isk->rxq = NULL;
+			isk->rx_bytes = 0;
+		}
 		isk->bound = false;
 		isk->was_connected = false;
 		set_state(isk, INET_UNCONNECTED);
