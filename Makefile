@@ -122,6 +122,8 @@ $(B)/k/%.o: %.S $(LOCKDEP_STAMP) | $(DEPS_STAMP)
 	@echo "  AS      $<"
 	@$(CC) $(KASFLAGS) -c $< -o $@
 
+# The sources are made by install-deps.sh (through the stamp), never deleted by make.
+.SECONDARY: $(LWIP_FILES:%=$(LWIP)/%.c)
 $(LWIP)/%.c: | $(DEPS_STAMP)
 	@test -f $@
 

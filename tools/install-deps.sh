@@ -71,24 +71,28 @@ fi
 
 # lwIP's source (see the top): the .orig tarball of Debian's lwip source package.
 lwip=$cache/lwip
-if [ ! -f "$lwip/src/src/core/tcp.c" ]; then
+if [ ! -f "$lwip/src/src/core/tcp.c" ] || [ ! -f "$lwip/src/src/netif/ethernet.c" ]; then
 	mkdir -p "$lwip/lists/partial"
-	echo "deb-src http://deb.debian.org/debian bookworm main" > "$lwip/src.list"
-	aptsrc() {
-		apt-get -q -o Dir::Etc::SourceList="$lwip/src.list" -o Dir::Etc::SourceParts=/dev/null \
-			-o Dir::State::Lists="$lwip/lists" -o Debug::NoLocking=1 "$@"
-	}
-	echo "install-deps: fetching Debian's lwip source package into $lwip" >&2
-	aptsrc update >/dev/null 2>&1 || {
-		echo "install-deps: apt-get update of $lwip/src.list failed" >&2
-		exit 1
-	}
-	(cd "$lwip" && aptsrc source --download-only lwip >/dev/null 2>&1) || {
-		echo "install-deps: apt-get source lwip failed" >&2
-		exit 1
-	}
+	if ! ls "$lwip"/lwip_*.orig.tar.* >/dev/null 2>&1; then
+		echo "deb-src http://deb.debian.org/debian bookworm main" > "$lwip/src.list"
+		aptsrc() {
+			apt-get -q -o Dir::Etc::SourceList="$lwip/src.list" \
+				-o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$lwip/lists" \
+				-o Debug::NoLocking=1 "$@"
+		}
+		echo "install-deps: fetching Debian's lwip source package into $lwip" >&2
+		aptsrc update >/dev/null 2>&1 || {
+			echo "install-deps: apt-get update of $lwip/src.list failed" >&2
+			exit 1
+		}
+		(cd "$lwip" && aptsrc source --download-only lwip >/dev/null 2>&1) || {
+			echo "install-deps: apt-get source lwip failed" >&2
+			exit 1
+		}
+	fi
 	orig=$(ls -t "$lwip"/lwip_*.orig.tar.* | head -n 1)
 	tmp=$(mktemp -d "$lwip/extract.XXXXXX")
+	chmod 755 "$tmp"
 	tar -xf "$orig" -C "$tmp" --strip-components=1
 	rm -rf "$lwip/src"
 	mv "$tmp" "$lwip/src"

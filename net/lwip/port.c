@@ -15,6 +15,8 @@
  * virtio-net card, eth0 as QEMU's user network expects: 10.0.2.15/24, gateway 10.0.2.2 (the
  * DNS server, 10.0.2.3, is the resolver's business), plus an IPv6 link-local address.
  *
+ * Booting with "netcheck" leaves eth0 to the card's ARP self-check (drivers/netcheck.c).
+ *
  * Lossy loopback (Sprout's own, for testing retransmission): with /proc/sys/net/core/
  * sprout_lo_drop_every set to N > 0, every Nth packet sent on lo is dropped.
  *
@@ -328,7 +330,9 @@ void net_stack_init(void)
 		lo_netif->output_ip6 = lo_lossy_output6;
 	}
 	dev = netdev_find("eth0");
-	if (dev)
+	if (dev && netdev_selftest_requested())
+		printk("net: %s left to the netcheck self-check\n", dev->name);
+	else if (dev)
 		eth_attach(dev);
 	net_stack_lock_drop();
 	if (!task_create_kernel("lwip", stack_thread, NULL))
