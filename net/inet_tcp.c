@@ -129,6 +129,9 @@ static err_t cb_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	isk->was_connected = true;
 	__atomic_store_n(&isk->snd_space, send_room(pcb), __ATOMIC_RELEASE);
 	set_state(isk, INET_CONNECTED);
+	/* shutdown(SHUT_WR) while the SYN was out: the FIN goes now. */
+	if (isk->snd_shut)
+		tcp_shutdown(pcb, 0, 1);
 	inet_wake(isk);
 	return ERR_OK;
 }
@@ -470,8 +473,12 @@ static int tcp_accept_op(struct socket *s, struct socket *ns, bool nonblock)
 			list_del(&e->accept_link);
 			list_init(&e->accept_link);
 			__atomic_store_n(&l->nr_accept, l->nr_accept - 1, __ATOMIC_RELEASE);
-			if (e->pcb.tcp)
-				tcp_backlog_accepted(e->pcb.tcp);
+			if (!e->pcb.tcp) {
+				/* Reset before it was accepted: nothing left to give. */
+				inet_sock_free(e);
+				continue;
+			}
+			tcp_backlog_accepted(e->pcb.tcp);
 			e->sock = ns;
 			e->ino = ns->ino;
 			ns->sk = e;

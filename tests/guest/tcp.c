@@ -723,8 +723,8 @@ static bool proc_row(const char *file, unsigned long ino, unsigned *st, unsigned
 		unsigned long i;
 		unsigned s, lp;
 
-		if (sscanf(p, " %*d: %*x:%x %*x:%*x %x %*x:%*x %*x:%*x %*x %*u %*u %lu", &lp, &s,
-			   &i) == 3 && i == ino) {
+		if (sscanf(p, " %*d: %*[0-9A-F]:%x %*[0-9A-F]:%*x %x %*x:%*x %*x:%*x %*x %*u %*u %lu",
+			   &lp, &s, &i) == 3 && i == ino) {
 			*st = s;
 			*lport = lp;
 			found = true;
@@ -769,6 +769,20 @@ static int t_proc(void)
 	CHECK(!strncmp(text, "   sl  local_address rem_address   st tx_queue rx_queue tr "
 		       "tm->when retrnsmt   uid  timeout inode ref pointer drops", 108));
 	CHECK(proc_row("/proc/net/udp", st.st_ino, &state, &lport));
+	CHECK_EQ(state, 0x07);
+	/* An IPv6 listener is in /proc/net/tcp6, an IPv6 datagram socket in udp6. */
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	int l6 = socket(AF_INET6, SOCK_STREAM, 0), u6 = socket(AF_INET6, SOCK_DGRAM, 0);
+
+	CHECK(bind(l6, (struct sockaddr *)&a6, sizeof(a6)) == 0 && listen(l6, 1) == 0);
+	CHECK(bind(u6, (struct sockaddr *)&a6, sizeof(a6)) == 0);
+	CHECK(tap_read_file("/proc/net/tcp6", text, sizeof(text)) > 0);
+	CHECK(!strncmp(text, "  sl  local_address                         remote_address", 58));
+	CHECK(fstat(l6, &st) == 0);
+	CHECK(proc_row("/proc/net/tcp6", st.st_ino, &state, &lport));
+	CHECK_EQ(state, 0x0A);
+	CHECK(fstat(u6, &st) == 0);
+	CHECK(proc_row("/proc/net/udp6", st.st_ino, &state, &lport));
 	CHECK_EQ(state, 0x07);
 	return 0;
 }
