@@ -72,13 +72,13 @@ fi
 # lwIP's source (see the top): the .orig tarball of Debian's lwip source package.
 lwip=$cache/lwip
 if [ ! -f "$lwip/src/src/core/tcp.c" ] || [ ! -f "$lwip/src/src/netif/ethernet.c" ]; then
-	mkdir -p "$lwip/lists/partial"
+	mkdir -p "$lwip/lists/partial" "$lwip/apt-cache/archives/partial"
 	if ! ls "$lwip"/lwip_*.orig.tar.* >/dev/null 2>&1; then
 		echo "deb-src http://deb.debian.org/debian bookworm main" > "$lwip/src.list"
 		aptsrc() {
 			apt-get -q -o Dir::Etc::SourceList="$lwip/src.list" \
 				-o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$lwip/lists" \
-				-o Debug::NoLocking=1 "$@"
+				-o Dir::Cache="$lwip/apt-cache" -o Debug::NoLocking=1 "$@"
 		}
 		echo "install-deps: fetching Debian's lwip source package into $lwip" >&2
 		aptsrc update >/dev/null 2>&1 || {
