@@ -18,7 +18,9 @@
 #include "lwip/pbuf.h"
 
 #define UDP4_MAX	65507	/* payload bytes of one IPv4 datagram */
-#define UDP6_MAX	65527
+/* IPv6 allows 65527, but lwIP's packet buffers count at most 65535 bytes, the 40-byte IPv6
+ * header included. */
+#define UDP6_MAX	65487
 
 static void set_state(struct inet_sock *isk, enum inet_state st)
 {

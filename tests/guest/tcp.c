@@ -551,6 +551,11 @@ static int t_udp(void)
 
 	CHECK(poll(&pfd, 1, 2000) == 1);
 	CHECK_EQ(recv(b, huge, sizeof(huge), 0), 60000);
+	/* The largest an IPv4 datagram can carry. */
+	CHECK_EQ(sendto(d, huge, 65507, 0, (struct sockaddr *)&ba, sizeof(ba)), 65507);
+	CHECK_ERR(sendto(d, huge, 65508, 0, (struct sockaddr *)&ba, sizeof(ba)), EMSGSIZE);
+	CHECK(poll(&pfd, 1, 2000) == 1);
+	CHECK_EQ(recv(b, huge, sizeof(huge), 0), 65507);
 	close(a);
 	close(b);
 	close(d);

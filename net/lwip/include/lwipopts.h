@@ -19,6 +19,9 @@
 #define MEM_LIBC_MALLOC			1
 #define MEMP_MEM_MALLOC			1
 #define MEM_ALIGNMENT			8
+/* Not a heap size (the kernel heap is used): above 64000 it makes lwIP's allocation sizes
+ * 32-bit, so that a 64 KiB datagram with its headers can be allocated. */
+#define MEM_SIZE			(1024 * 1024)
 #define mem_clib_malloc			lwip_port_malloc
 #define mem_clib_free			lwip_port_free
 #define mem_clib_calloc			lwip_port_calloc
@@ -78,6 +81,5 @@
 /* Nothing counted or logged by lwIP itself. */
 #define LWIP_STATS			0
 #define LWIP_STATS_DISPLAY		0
-#define LWIP_DEBUG			0
 
 #endif
