@@ -73,6 +73,7 @@ struct inet_sock {
 	struct list_head dgrams;	/* [l] */
 	u32 nr_dgrams;			/* [r] */
 	u32 snd_space;			/* [r] TCP: bytes lwIP would take now */
+	u32 events;			/* [r] TCP: bumped by every sent or error callback */
 	/* A listener's established connections, not yet accepted. */
 	struct list_head accept_q;	/* [l] embryos by accept_link */
 	struct list_head accept_link;	/* [l of the listener] */

@@ -93,6 +93,7 @@ static err_t cb_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 
 	if (isk) {
 		__atomic_store_n(&isk->snd_space, send_room(pcb), __ATOMIC_RELEASE);
+		__atomic_add_fetch(&isk->events, 1, __ATOMIC_RELEASE);
 		inet_wake(isk);
 	}
 	return ERR_OK;
@@ -116,6 +117,7 @@ static void cb_err(void *arg, err_t err)
 	__atomic_store_n(&isk->err, e, __ATOMIC_RELEASE);
 	__atomic_store_n(&isk->snd_space, 0, __ATOMIC_RELEASE);
 	set_state(isk, INET_CLOSED);
+	__atomic_add_fetch(&isk->events, 1, __ATOMIC_RELEASE);
 	inet_wake(isk);
 }
 
@@ -893,11 +895,61 @@ static int tcp_getsockopt_op(struct socket *s, int level, int name, void *val, i
 	return err;
 }
 
+/* Where @pcb is now: 1 a live connection, 2 in TIME_WAIT, 0 freed. [l] */
+static int pcb_where(struct tcp_pcb *pcb)
+{
+	struct tcp_pcb *p;
+
+	for (p = tcp_active_pcbs; p; p = p->next)
+		if (p == pcb)
+			return 1;
+	for (p = tcp_tw_pcbs; p; p = p->next)
+		if (p == pcb)
+			return 2;
+	return 0;
+}
+
+static bool events_moved(struct inet_sock *isk, u32 seen)
+{
+	return __atomic_load_n(&isk->events, __ATOMIC_ACQUIRE) != seen;
+}
+
+/*
+ * SO_LINGER with a time (socket(7)): close(2) waits, at most @secs seconds, until everything
+ * sent -- our FIN included -- has been acknowledged; a signal ends the wait early. The
+ * connection goes on in the background either way. Called with [l] and the pcb closed
+ * (tcp_close) but still pointing at @isk; returns with [l] and the pcb detached.
+ */
+static void linger_wait(struct inet_sock *isk, int secs)
+{
+	u64 deadline = arch_clock_ns() + (u64)secs * 1000000000ull;
+	struct tcp_pcb *pcb;
+
+	for (;;) {
+		u32 seen = __atomic_load_n(&isk->events, __ATOMIC_ACQUIRE);
+		int r;
+
+		pcb = isk->pcb.tcp;
+		if (!pcb || pcb_where(pcb) != 1 || (!pcb->unsent && !pcb->unacked))
+			break;
+		net_stack_lock_drop();
+		r = wait_event_interruptible_deadline(&isk->wait, events_moved(isk, seen),
+						      deadline);
+		net_stack_lock_take();
+		if (r)
+			break;
+	}
+	pcb = isk->pcb.tcp;
+	if (pcb && pcb_where(pcb))
+		tcp_detach(pcb);
+	isk->pcb.tcp = NULL;
+}
+
 static void tcp_release_op(struct socket *s)
 {
 	struct inet_sock *isk = s->sk;
 	struct tcp_pcb *pcb;
-	bool reset;
+	bool reset, linger;
 
 	if (!isk)
 		return;
@@ -909,9 +961,16 @@ static void tcp_release_op(struct socket *s)
 	} else if ((pcb = isk->pcb.tcp)) {
 		/* Unread data or SO_LINGER with a zero time: reset (tcp(7), socket(7)). */
 		reset = isk->rxq || (s->linger.l_onoff && !s->linger.l_linger);
-		tcp_detach(pcb);
-		if (reset || tcp_close(pcb) != ERR_OK)
+		linger = !reset && s->linger.l_onoff && s->linger.l_linger > 0;
+		if (!linger)
+			tcp_detach(pcb);
+		if (reset || tcp_close(pcb) != ERR_OK) {
+			tcp_detach(pcb);
 			tcp_abort(pcb);
+			isk->pcb.tcp = NULL;
+		} else if (linger) {
+			linger_wait(isk, s->linger.l_linger);
+		}
 		isk->pcb.tcp = NULL;
 	}
 	inet_sock_free(isk);

@@ -257,6 +257,64 @@ static int t_duplex(void)
 	return 0;
 }
 
+/* SO_LINGER with a time: close waits until the peer has taken the data, or the time is up. */
+static int t_linger(void)
+{
+	int c, s, p[2], status;
+	struct linger lg = { 1, 5 };
+	static char big[1 << 16];
+	long total = 0, t0, took;
+	pid_t pid;
+	char b;
+
+	CHECK(tcp_pair(&c, &s) && pipe(p) == 0);
+	pid = fork();
+	if (pid == 0) {
+		long got = 0, want;
+		ssize_t n;
+
+		close(c);
+		write(p[1], "r", 1);
+		tap_sleep_ms(300);
+		while ((n = read(s, big, sizeof(big))) > 0)
+			got += n;
+		_exit(read(p[0], &want, sizeof(want)) == sizeof(want) && got == want ? 0 : 1);
+	}
+	CHECK_EQ(read(p[0], &b, 1), 1);	/* only the parent holds c now */
+	close(s);
+	for (;;) {
+		ssize_t n = send(c, big, sizeof(big), MSG_DONTWAIT);
+
+		if (n < 0)
+			break;
+		total += n;
+	}
+	CHECK(total > 0);
+	CHECK_EQ(write(p[1], &total, sizeof(total)), sizeof(total));
+	CHECK(setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) == 0);
+	t0 = tap_now_ms();
+	close(c);
+	took = tap_now_ms() - t0;
+	if (took < 200 || took > 4000)
+		tap_diag("close took %ld ms", took);
+	CHECK(took >= 200 && took < 4000);
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && !WEXITSTATUS(status));
+	/* Nobody reads: close gives up after the linger time. */
+	CHECK(tcp_pair(&c, &s));
+	while (send(c, big, sizeof(big), MSG_DONTWAIT) > 0)
+		;
+	lg.l_linger = 1;
+	CHECK(setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) == 0);
+	t0 = tap_now_ms();
+	close(c);
+	took = tap_now_ms() - t0;
+	if (took < 900 || took > 3000)
+		tap_diag("close took %ld ms", took);
+	CHECK(took >= 900 && took < 3000);
+	close(s);
+	return 0;
+}
+
 static int t_refused(void)
 {
 	int port, l = listener(&port, 1), c, v;
@@ -864,7 +922,7 @@ static int t_lossy(void)
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
-	tap_plan(18);
+	tap_plan(19);
 	run_case("errors of socket, bind, listen, accept, send, recv, shutdown", t_errors);
 	run_case("connect and accept on 127.0.0.1: names, data both ways, EISCONN",
 		 t_connect_accept);
@@ -874,6 +932,7 @@ int main(void)
 		 t_half_close);
 	run_case("EPIPE and SIGPIPE after SHUT_WR; MSG_NOSIGNAL", t_epipe);
 	run_case("one process reads while another writes the same socket", t_duplex);
+	run_case("SO_LINGER with a time: close waits for the peer to take the data", t_linger);
 	run_case("connect to a closed port: ECONNREFUSED, blocking and non-blocking", t_refused);
 	run_case("non-blocking connect, accept, recv, send; MSG_PEEK, FIONREAD", t_nonblocking);
 	run_case("EADDRINUSE and SO_REUSEADDR (TIME_WAIT)", t_addrinuse);
