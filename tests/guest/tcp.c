@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/sysinfo.h>
+#include <sys/uio.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -311,6 +312,50 @@ static int t_linger(void)
 	if (took < 900 || took > 3000)
 		tap_diag("close took %ld ms", took);
 	CHECK(took >= 900 && took < 3000);
+	close(s);
+	return 0;
+}
+
+/* The send and receive families on a stream: iovecs, MSG_WAITALL over pieces, SO_RCVTIMEO. */
+static int t_msg_families(void)
+{
+	int c, s, status;
+	char buf[32] = { 0 }, a[4] = { 0 }, b[8] = { 0 };
+	struct iovec out[3] = { { "one", 3 }, { "-two", 4 }, { "-three", 6 } };
+	struct iovec in[2] = { { a, sizeof(a) }, { b, sizeof(b) } };
+	struct msghdr mh = { .msg_iov = out, .msg_iovlen = 3 };
+	struct timeval tv = { 0, 200000 };
+	pid_t pid;
+
+	CHECK(tcp_pair(&c, &s));
+	CHECK_EQ(sendmsg(c, &mh, 0), 13);
+	mh = (struct msghdr){ .msg_iov = in, .msg_iovlen = 2 };
+	CHECK_EQ(recvmsg(s, &mh, MSG_WAITALL), 12);
+	CHECK(!memcmp(a, "one-", 4) && !memcmp(b, "two-thre", 8));
+	CHECK_EQ(readv(s, in, 1), 1);
+	CHECK_EQ(a[0], 'e');
+	CHECK_EQ(writev(c, out, 2), 7);
+	CHECK_EQ(read(s, buf, sizeof(buf)), 7);
+	/* MSG_WAITALL gathers pieces that arrive apart. */
+	pid = fork();
+	if (pid == 0) {
+		for (int i = 0; i < 3; i++) {
+			tap_sleep_ms(30);
+			if (write(c, "abc", 3) != 3)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	CHECK_EQ(recv(s, buf, 9, MSG_WAITALL), 9);
+	CHECK(!memcmp(buf, "abcabcabc", 9));
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && !WEXITSTATUS(status));
+	/* SO_RCVTIMEO bounds a blocking read: EAGAIN. */
+	CHECK(setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0);
+	long t0 = tap_now_ms();
+
+	CHECK_ERR(read(s, buf, 1), EAGAIN);
+	CHECK(tap_now_ms() - t0 >= 150);
+	close(c);
 	close(s);
 	return 0;
 }
@@ -922,7 +967,7 @@ static int t_lossy(void)
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
-	tap_plan(19);
+	tap_plan(20);
 	run_case("errors of socket, bind, listen, accept, send, recv, shutdown", t_errors);
 	run_case("connect and accept on 127.0.0.1: names, data both ways, EISCONN",
 		 t_connect_accept);
@@ -933,6 +978,8 @@ int main(void)
 	run_case("EPIPE and SIGPIPE after SHUT_WR; MSG_NOSIGNAL", t_epipe);
 	run_case("one process reads while another writes the same socket", t_duplex);
 	run_case("SO_LINGER with a time: close waits for the peer to take the data", t_linger);
+	run_case("sendmsg/recvmsg with iovecs, readv/writev, MSG_WAITALL, SO_RCVTIMEO",
+		 t_msg_families);
 	run_case("connect to a closed port: ECONNREFUSED, blocking and non-blocking", t_refused);
 	run_case("non-blocking connect, accept, recv, send; MSG_PEEK, FIONREAD", t_nonblocking);
 	run_case("EADDRINUSE and SO_REUSEADDR (TIME_WAIT)", t_addrinuse);
