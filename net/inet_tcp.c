@@ -41,6 +41,7 @@ enum {
 };
 
 static void tcp_attach(struct inet_sock *isk, struct tcp_pcb *pcb);
+static int tcp_disconnect(struct inet_sock *isk);
 
 /* Bytes lwIP would take now (0 when its segment queue is full too). [l] */
 static u32 send_room(struct tcp_pcb *pcb)
@@ -367,6 +368,8 @@ static int tcp_connect_op(struct socket *s, const void *addr, int len, bool nonb
 	err_t e;
 	int err;
 
+	if (len >= 2 && *(const u16 *)addr == AF_UNSPEC)
+		return tcp_disconnect(isk);
 	err = user_addr(isk, addr, len, &ip, &port, false);
 	if (err)
 		return err;
@@ -728,6 +731,42 @@ static void stop_listening(struct inet_sock *isk)
 		tcp_close(isk->pcb.tcp);
 		isk->pcb.tcp = NULL;
 	}
+}
+
+/*
+ * connect(2) with AF_UNSPEC: drop the association (Linux's tcp_disconnect): a connection is
+ * reset, a listener stops, and the socket is as new, ready to bind or connect again.
+ */
+static int tcp_disconnect(struct inet_sock *isk)
+{
+	int err = 0;
+
+	net_stack_lock_take();
+	if (isk->state == INET_LISTEN) {
+		stop_listening(isk);
+	} else if (isk->pcb.tcp && isk->state != INET_UNCONNECTED) {
+		tcp_detach(isk->pcb.tcp);
+		tcp_abort(isk->pcb.tcp);
+		isk->pcb.tcp = NULL;
+	}
+	if (isk->state != INET_UNCONNECTED || !isk->pcb.tcp) {
+		if (isk->rxq) {
+			pbuf_free(isk->rxq);
+			isk->rxq = NULL;
+		}
+		isk->rx_bytes = 0;
+		isk->rcv_eof = isk->rcv_shut = isk->snd_shut = false;
+		isk->was_connected = isk->connect_pending = false;
+		isk->bound = false;
+		isk->err = 0;
+		isk->local_port = isk->remote_port = 0;
+		set_state(isk, INET_UNCONNECTED);
+		if (!isk->pcb.tcp)
+			err = new_pcb(isk);
+	}
+	inet_wake(isk);
+	net_stack_lock_drop();
+	return err;
 }
 
 static int tcp_shutdown_op(struct socket *s, int how)

@@ -145,6 +145,24 @@ static int t_connect_accept(void)
 	close(c);
 	CHECK_EQ(read(s, buf, sizeof(buf)), 0);	/* the client's FIN */
 	close(s);
+	/* connect(AF_UNSPEC) resets a connection; the socket may connect again. */
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+
+	c = connect_to(port);
+	s = accept(l, NULL, NULL);
+	CHECK(c >= 0 && s >= 0);
+	CHECK(connect(c, &unspec, sizeof(unspec)) == 0);
+	CHECK_ERR(read(s, buf, sizeof(buf)), ECONNRESET);
+	close(s);
+	len = sizeof(p);
+	CHECK_ERR(getpeername(c, (struct sockaddr *)&p, &len), ENOTCONN);
+	CHECK(connect(c, (struct sockaddr *)&a, sizeof(a)) == 0);
+	s = accept(l, NULL, NULL);
+	CHECK(s >= 0);
+	CHECK_EQ(write(c, "again", 5), 5);
+	CHECK_EQ(read(s, buf, sizeof(buf)), 5);
+	close(c);
+	close(s);
 	close(l);
 	return 0;
 }
