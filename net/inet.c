@@ -325,17 +325,3 @@ void inet_init(void)
 	net_family_register(&inet_family);
 	net_family_register(&inet6_family);
 }
-
-/* inet_proc_show - see include/net.h. */
-size_t inet_proc_show(char *buf, size_t size, int family, int type)
-{
-	struct textbuf b = { .buf = buf, .size = size };
-
-	if (size)
-		buf[0] = 0;
-	if (type == SOCK_STREAM)
-		inet_tcp_proc_show(&b, family);
-	else
-		inet_udp_proc_show(&b, family);
-	return b.len;
-}

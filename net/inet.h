@@ -1,7 +1,8 @@
 /*
  * AF_INET and AF_INET6 internals shared by net/inet.c (the family: creation, addresses,
- * options, /proc/net/{tcp,udp}), net/inet_tcp.c (SOCK_STREAM), net/inet_udp.c (SOCK_DGRAM)
- * and the port layer net/lwip/port.c. The protocols are lwIP's (raw callback API); the socket
+ * options), net/inet_tcp.c and net/inet_tcp_data.c (SOCK_STREAM), net/inet_udp.c
+ * (SOCK_DGRAM), net/inet_proc.c (/proc/net/{tcp,tcp6,udp,udp6}) and the port layer
+ * net/lwip/port.c. The protocols are lwIP's (raw callback API); the socket
  * semantics are Linux's (ip(7), ipv6(7), tcp(7), udp(7), socket(7)).
  *
  * An inet_sock is a socket's state beside its lwIP control block (pcb). lwIP calls back into
@@ -135,8 +136,18 @@ int inet_common_getsockopt(struct socket *s, int level, int name, void *val, int
 extern const struct proto_ops inet_tcp_ops, inet_udp_ops;
 int inet_tcp_create(struct inet_sock *isk);
 int inet_udp_create(struct inet_sock *isk);
-/* inet_tcp_proc_show / inet_udp_proc_show - /proc/net/{tcp,tcp6,udp,udp6} of @family into
- * @b. Take [l]; may sleep. */
+
+/* net/inet_tcp_data.c: TCP's sendmsg, recvmsg, poll and ioctl proto_ops (include/net.h;
+ * send(2), recv(2), tcp(7)). inet_tcp_send_room - bytes lwIP would take on @pcb now, 0 when
+ * its segment queue is full. [l] */
+ssize_t inet_tcp_sendmsg(struct socket *s, struct sock_msg *m, size_t len);
+ssize_t inet_tcp_recvmsg(struct socket *s, struct sock_msg *m, size_t len);
+unsigned inet_tcp_poll(struct socket *s, struct poll_table *pt);
+long inet_tcp_ioctl(struct socket *s, unsigned cmd, u64 arg);
+u32 inet_tcp_send_room(struct tcp_pcb *pcb);
+
+/* net/inet_proc.c. inet_tcp_proc_show / inet_udp_proc_show - /proc/net/{tcp,tcp6,udp,udp6}
+ * of @family into @b. Take [l]; may sleep. */
 void inet_tcp_proc_show(struct textbuf *b, int family);
 void inet_udp_proc_show(struct textbuf *b, int family);
 

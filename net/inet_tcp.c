@@ -1,14 +1,12 @@
 /*
- * TCP sockets (tcp(7)) on lwIP's raw API: Linux's calls, errors and readiness over lwIP's
- * protocol machinery. Locks and the inet_sock: net/inet.h.
+ * TCP sockets (tcp(7)) on lwIP's raw API: connections, options and closing, and lwIP's
+ * callbacks into the sockets. The data path (send, recv) and readiness are
+ * net/inet_tcp_data.c's, /proc/net/tcp net/inet_proc.c's. Locks and the inet_sock:
+ * net/inet.h.
  *
- * Data path. send(2) copies the caller's bytes into a bounce buffer without the stack lock,
- * then hands them to tcp_write() (lwIP keeps its own copy until they are acknowledged) and
- * tcp_output(); it waits while lwIP's send buffer is full. lwIP's recv callback queues
- * arriving segments on the socket as one pbuf chain; recv(2) copies out of it and only then
- * tells lwIP (tcp_recved()) so the advertised window is the reader's real room: a slow reader
- * stops the sender, as on Linux. Closing with unread data resets the connection (RST), as
- * Linux does; SO_LINGER with a zero time does too.
+ * lwIP's recv callback chains arriving segments on the socket (read by recv(2)); a FIN marks
+ * the end of the stream. Closing with unread data resets the connection (RST), as Linux does;
+ * SO_LINGER with a zero time does too, with a time close waits for the acknowledgements.
  *
  * Connections. connect(2) sends the SYN and, unless non-blocking (EINPROGRESS, the outcome
  * later in SO_ERROR), waits for lwIP's connected or error callback: an RST to the SYN is
@@ -30,26 +28,11 @@
 #include "lwip/pbuf.h"
 #include "lwip/priv/tcp_priv.h"
 
-#define BOUNCE_MAX	16384	/* bytes copied per trip into or out of the stack */
 #define LINUX_SOMAXCONN	4096
 #define LWIP_BACKLOG_MAX 255	/* lwIP keeps the backlog in a byte */
 
-/* Linux's TCP state numbers, for /proc/net/tcp. */
-enum {
-	LTCP_ESTABLISHED = 1, LTCP_SYN_SENT, LTCP_SYN_RECV, LTCP_FIN_WAIT1, LTCP_FIN_WAIT2,
-	LTCP_TIME_WAIT, LTCP_CLOSE, LTCP_CLOSE_WAIT, LTCP_LAST_ACK, LTCP_LISTEN, LTCP_CLOSING,
-};
-
 static void tcp_attach(struct inet_sock *isk, struct tcp_pcb *pcb);
 static int tcp_disconnect(struct inet_sock *isk);
-
-/* Bytes lwIP would take now (0 when its segment queue is full too). [l] */
-static u32 send_room(struct tcp_pcb *pcb)
-{
-	if (tcp_sndqueuelen(pcb) >= TCP_SND_QUEUELEN)
-		return 0;
-	return tcp_sndbuf(pcb);
-}
 
 static void set_state(struct inet_sock *isk, enum inet_state st)
 {
@@ -93,7 +76,7 @@ static err_t cb_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 	struct inet_sock *isk = arg;
 
 	if (isk) {
-		__atomic_store_n(&isk->snd_space, send_room(pcb), __ATOMIC_RELEASE);
+		__atomic_store_n(&isk->snd_space, inet_tcp_send_room(pcb), __ATOMIC_RELEASE);
 		__atomic_add_fetch(&isk->events, 1, __ATOMIC_RELEASE);
 		inet_wake(isk);
 	}
@@ -130,7 +113,7 @@ static err_t cb_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 		return ERR_OK;
 	note_addrs(isk, pcb);
 	isk->was_connected = true;
-	__atomic_store_n(&isk->snd_space, send_room(pcb), __ATOMIC_RELEASE);
+	__atomic_store_n(&isk->snd_space, inet_tcp_send_room(pcb), __ATOMIC_RELEASE);
 	set_state(isk, INET_CONNECTED);
 	/* shutdown(SHUT_WR) while the SYN was out: the FIN goes now. */
 	if (isk->snd_shut)
@@ -159,7 +142,7 @@ static err_t cb_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 		tcp_nagle_disable(newpcb);
 	note_addrs(e, newpcb);
 	e->was_connected = true;
-	e->snd_space = send_room(newpcb);
+	e->snd_space = inet_tcp_send_room(newpcb);
 	e->state = INET_CONNECTED;
 	/* It counts against the backlog until accept(2) takes it. */
 	tcp_backlog_delayed(newpcb);
@@ -507,209 +490,6 @@ static int tcp_accept_op(struct socket *s, struct socket *ns, bool nonblock)
 	return err;
 }
 
-static bool can_send(struct inet_sock *isk)
-{
-	enum inet_state st = __atomic_load_n(&isk->state, __ATOMIC_ACQUIRE);
-
-	return __atomic_load_n(&isk->snd_space, __ATOMIC_ACQUIRE) ||
-	       (st != INET_CONNECTED && st != INET_CONNECTING) ||
-	       __atomic_load_n(&isk->err, __ATOMIC_ACQUIRE) ||
-	       __atomic_load_n(&isk->snd_shut, __ATOMIC_ACQUIRE);
-}
-
-/* Why no more can be sent now: 0 (room may come), or -errno. [l] */
-static int send_blocked(struct inet_sock *isk, int flags)
-{
-	int e;
-
-	if (isk->err) {
-		e = isk->err;
-		isk->err = 0;
-		return e == EPIPE ? sock_sigpipe(flags) : -e;
-	}
-	if (isk->snd_shut || isk->state != INET_CONNECTED || !isk->pcb.tcp)
-		return sock_sigpipe(flags);
-	return 0;
-}
-
-/*
- * send(2) on a stream: bytes are copied from the caller into @buf with the stack lock dropped
- * (a fault may sleep), then handed to lwIP as far as its send buffer has room. Concurrent
- * senders are not serialised (nothing is held across a sleep): their bytes may interleave at
- * chunk boundaries, as blocking sends on Linux may. Bytes copied but not handed over when the
- * call ends are simply not counted in its result.
- */
-static ssize_t tcp_sendmsg_op(struct socket *s, struct sock_msg *m, size_t len)
-{
-	struct inet_sock *isk = s->sk;
-	int flags = m->in_flags, err = 0;
-	u64 deadline = sock_deadline(s, false);
-	size_t sent = 0, have = 0, off = 0;	/* @have bytes at @buf + @off wait to go */
-	u8 *buf;
-
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
-	buf = kmalloc(MIN(MAX(len, 1), BOUNCE_MAX));
-	if (!buf)
-		return -ENOMEM;
-	net_stack_lock_take();
-	for (;;) {
-		u32 room;
-		size_t n;
-		err_t e;
-
-		if (isk->state == INET_CONNECTING) {
-			/* A connect still in progress: wait for its outcome first. */
-			room = 0;
-		} else {
-			err = send_blocked(isk, flags);
-			if (err || (sent == len && !have))
-				break;
-			room = send_room(isk->pcb.tcp);
-			__atomic_store_n(&isk->snd_space, room, __ATOMIC_RELEASE);
-		}
-		if (!room) {
-			if (isk->state != INET_CONNECTING)
-				tcp_output(isk->pcb.tcp);
-			if (sock_nonblock(s, flags)) {
-				err = -EAGAIN;
-				break;
-			}
-			net_stack_lock_drop();
-			err = wait_event_interruptible_deadline(&isk->wait, can_send(isk),
-								deadline);
-			net_stack_lock_take();
-			if (err)
-				break;
-			continue;
-		}
-		if (!have) {
-			n = MIN(MIN(len - sent, (size_t)room), (size_t)BOUNCE_MAX);
-			net_stack_lock_drop();
-			err = msg_copy_from(m, buf, n);
-			net_stack_lock_take();
-			if (err)
-				break;
-			have = n;
-			off = 0;
-			continue;	/* the connection may have changed meanwhile */
-		}
-		n = MIN(have, (size_t)room);
-		e = tcp_write(isk->pcb.tcp, buf + off, (u16_t)n,
-			      TCP_WRITE_FLAG_COPY | (sent + n < len ? TCP_WRITE_FLAG_MORE : 0));
-		if (e == ERR_MEM && (isk->pcb.tcp->unsent || isk->pcb.tcp->unacked)) {
-			/* lwIP is short of segments: room comes back as data is acknowledged. */
-			__atomic_store_n(&isk->snd_space, 0, __ATOMIC_RELEASE);
-			tcp_output(isk->pcb.tcp);
-			continue;
-		}
-		if (e != ERR_OK) {
-			err = inet_err(e);
-			break;
-		}
-		sent += n;
-		off += n;
-		have -= n;
-		tcp_output(isk->pcb.tcp);
-		__atomic_store_n(&isk->snd_space, send_room(isk->pcb.tcp), __ATOMIC_RELEASE);
-	}
-	net_stack_lock_drop();
-	kfree(buf);
-	if (err == -ETIMEDOUT)
-		err = -EAGAIN;
-	if (sent)
-		return (ssize_t)sent;
-	return err;
-}
-
-static bool can_recv(struct inet_sock *isk)
-{
-	return __atomic_load_n(&isk->rx_bytes, __ATOMIC_ACQUIRE) ||
-	       __atomic_load_n(&isk->rcv_eof, __ATOMIC_ACQUIRE) ||
-	       __atomic_load_n(&isk->rcv_shut, __ATOMIC_ACQUIRE) ||
-	       __atomic_load_n(&isk->err, __ATOMIC_ACQUIRE) ||
-	       __atomic_load_n(&isk->state, __ATOMIC_ACQUIRE) == INET_CLOSED;
-}
-
-static ssize_t tcp_recvmsg_op(struct socket *s, struct sock_msg *m, size_t len)
-{
-	struct inet_sock *isk = s->sk;
-	int flags = m->in_flags, err = 0;
-	u64 deadline = sock_deadline(s, true);
-	size_t got = 0;
-	u8 *buf;
-
-	if (flags & MSG_OOB)
-		return -EINVAL;
-	if (m->namelen >= -1)
-		m->namelen = 0;		/* TCP gives no source address */
-	buf = kmalloc(MIN(MAX(len, 1), BOUNCE_MAX));
-	if (!buf)
-		return -ENOMEM;
-	net_stack_lock_take();
-	if (isk->state == INET_LISTEN || (isk->state == INET_UNCONNECTED) ||
-	    (isk->state == INET_CLOSED && !isk->was_connected && !isk->err)) {
-		err = -ENOTCONN;
-		goto out;
-	}
-	while (got < len) {
-		size_t n;
-
-		if (isk->rxq) {
-			n = MIN(MIN(len - got, (size_t)isk->rxq->tot_len), (size_t)BOUNCE_MAX);
-			pbuf_copy_partial(isk->rxq, buf, (u16_t)n, 0);
-			if (!(flags & MSG_PEEK)) {
-				isk->rxq = pbuf_free_header(isk->rxq, (u16_t)n);
-				__atomic_store_n(&isk->rx_bytes, isk->rxq ? isk->rxq->tot_len : 0,
-						 __ATOMIC_RELEASE);
-				if (isk->pcb.tcp)
-					tcp_recved(isk->pcb.tcp, (u16_t)n);
-			}
-			net_stack_lock_drop();
-			if (msg_copy_to(m, buf, n)) {
-				err = -EFAULT;
-				net_stack_lock_take();
-				break;
-			}
-			got += n;
-			net_stack_lock_take();
-			if (flags & MSG_PEEK)
-				break;
-			if (!(flags & MSG_WAITALL) && !isk->rxq)
-				break;
-			continue;
-		}
-		if (got && !(flags & MSG_WAITALL))
-			break;
-		if (isk->err) {
-			if (!got) {
-				err = -isk->err;
-				isk->err = 0;
-			}
-			break;
-		}
-		if (isk->rcv_eof || isk->rcv_shut || isk->state == INET_CLOSED)
-			break;
-		if (sock_nonblock(s, flags)) {
-			if (!got)
-				err = -EAGAIN;
-			break;
-		}
-		net_stack_lock_drop();
-		err = wait_event_interruptible_deadline(&isk->wait, can_recv(isk), deadline);
-		net_stack_lock_take();
-		if (err) {
-			if (err == -ETIMEDOUT)
-				err = -EAGAIN;
-			break;
-		}
-	}
-out:
-	net_stack_lock_drop();
-	kfree(buf);
-	return got ? (ssize_t)got : err;
-}
-
 /* Stop listening: every embryo is reset, the listening pcb closed. [l] */
 static void stop_listening(struct inet_sock *isk)
 {
@@ -801,63 +581,6 @@ static int tcp_shutdown_op(struct socket *s, int how)
 	inet_wake(isk);
 	net_stack_lock_drop();
 	return err;
-}
-
-static unsigned tcp_poll_op(struct socket *s, struct poll_table *pt)
-{
-	struct inet_sock *isk = s->sk;
-	enum inet_state st;
-	unsigned mask = 0;
-
-	poll_wait(pt, &isk->wait);
-	st = __atomic_load_n(&isk->state, __ATOMIC_ACQUIRE);
-	if (st == INET_LISTEN)
-		return __atomic_load_n(&isk->nr_accept, __ATOMIC_ACQUIRE) ?
-		       POLLIN | POLLRDNORM : 0;
-	if (__atomic_load_n(&isk->err, __ATOMIC_ACQUIRE))
-		mask |= POLLERR;
-	bool rshut = __atomic_load_n(&isk->rcv_shut, __ATOMIC_ACQUIRE) ||
-		     __atomic_load_n(&isk->rcv_eof, __ATOMIC_ACQUIRE);
-	bool wshut = __atomic_load_n(&isk->snd_shut, __ATOMIC_ACQUIRE);
-
-	if (st == INET_UNCONNECTED || st == INET_CLOSED || (rshut && wshut))
-		mask |= POLLHUP;
-	if (st == INET_CLOSED)
-		rshut = wshut = true;
-	if (rshut)
-		mask |= POLLIN | POLLRDNORM | POLLRDHUP;
-	if (__atomic_load_n(&isk->rx_bytes, __ATOMIC_ACQUIRE))
-		mask |= POLLIN | POLLRDNORM;
-	if (st != INET_CONNECTING) {
-		/* Writable when a good part of the send buffer is free (Linux: a third). */
-		if (wshut || st != INET_CONNECTED ||
-		    __atomic_load_n(&isk->snd_space, __ATOMIC_ACQUIRE) >= TCP_SND_BUF / 3)
-			mask |= POLLOUT | POLLWRNORM;
-	}
-	return mask;
-}
-
-static long tcp_ioctl_op(struct socket *s, unsigned cmd, u64 arg)
-{
-	struct inet_sock *isk = s->sk;
-	int v;
-
-	switch (cmd) {
-	case FIONREAD:
-		if (isk->state == INET_LISTEN)
-			return -EINVAL;
-		v = (int)__atomic_load_n(&isk->rx_bytes, __ATOMIC_ACQUIRE);
-		break;
-	case TIOCOUTQ:
-		net_stack_lock_take();
-		v = isk->pcb.tcp && isk->state != INET_LISTEN ?
-		    (int)(TCP_SND_BUF - tcp_sndbuf(isk->pcb.tcp)) : 0;
-		net_stack_lock_drop();
-		break;
-	default:
-		return -ENOTTY;
-	}
-	return put_user_u32((u32 __user *)arg, (u32)v) ? -EFAULT : 0;
 }
 
 static int tcp_setsockopt_op(struct socket *s, int level, int name, const void *val, int len)
@@ -1022,117 +745,13 @@ const struct proto_ops inet_tcp_ops = {
 	.connect = tcp_connect_op,
 	.listen = tcp_listen_op,
 	.accept = tcp_accept_op,
-	.sendmsg = tcp_sendmsg_op,
-	.recvmsg = tcp_recvmsg_op,
+	.sendmsg = inet_tcp_sendmsg,
+	.recvmsg = inet_tcp_recvmsg,
 	.shutdown = tcp_shutdown_op,
 	.getname = inet_getname,
 	.setsockopt = tcp_setsockopt_op,
 	.getsockopt = tcp_getsockopt_op,
-	.poll = tcp_poll_op,
-	.ioctl = tcp_ioctl_op,
+	.poll = inet_tcp_poll,
+	.ioctl = inet_tcp_ioctl,
 	.release = tcp_release_op,
 };
-
-/* ---- /proc/net/tcp, /proc/net/tcp6 (proc(5), Linux's tcp4_seq_show/tcp6_seq_show) ---- */
-
-static int linux_state(enum tcp_state st)
-{
-	switch (st) {
-	case LISTEN: return LTCP_LISTEN;
-	case SYN_SENT: return LTCP_SYN_SENT;
-	case SYN_RCVD: return LTCP_SYN_RECV;
-	case ESTABLISHED: return LTCP_ESTABLISHED;
-	case FIN_WAIT_1: return LTCP_FIN_WAIT1;
-	case FIN_WAIT_2: return LTCP_FIN_WAIT2;
-	case CLOSE_WAIT: return LTCP_CLOSE_WAIT;
-	case CLOSING: return LTCP_CLOSING;
-	case LAST_ACK: return LTCP_LAST_ACK;
-	case TIME_WAIT: return LTCP_TIME_WAIT;
-	default: return LTCP_CLOSE;
-	}
-}
-
-/* One address as /proc/net/tcp{,6} print it: the 32-bit words of the network-order
- * address as host integers. */
-static void put_addr(struct textbuf *b, const ip_addr_t *ip, u16 port, bool v6)
-{
-	u32 w[4] = { 0, 0, 0, 0 };
-
-	if (!v6) {
-		textbuf_printf(b, "%08X:%04X", IP_IS_V4(ip) ? ip_2_ip4(ip)->addr : 0, port);
-		return;
-	}
-	if (IP_IS_V6(ip)) {
-		memcpy(w, ip_2_ip6(ip)->addr, 16);
-	} else if (IP_IS_V4(ip) && ip_2_ip4(ip)->addr) {
-		w[2] = PP_HTONL(0xffff);
-		w[3] = ip_2_ip4(ip)->addr;
-	}
-	textbuf_printf(b, "%08X%08X%08X%08X:%04X", w[0], w[1], w[2], w[3], port);
-}
-
-/* Does a pcb with local address @ip belong in /proc/net/tcp (@family AF_INET) or tcp6? */
-static bool in_table(const ip_addr_t *ip, int family)
-{
-	return family == AF_INET ? IP_IS_V4_VAL(*ip) : !IP_IS_V4_VAL(*ip);
-}
-
-static void proc_row(struct textbuf *b, int *sl, int family, const ip_addr_t *lip, u16 lport,
-		     const ip_addr_t *rip, u16 rport, int st, u32 txq, u32 rxq, void *arg,
-		     u32 rto_ms)
-{
-	struct inet_sock *isk = arg;
-	bool v6 = family == AF_INET6;
-	size_t start = b->len;
-
-	textbuf_printf(b, "%4d: ", (*sl)++);
-	put_addr(b, lip, lport, v6);
-	textbuf_printf(b, " ");
-	put_addr(b, rip, rport, v6);
-	textbuf_printf(b, " %02X %08X:%08X 00:00000000 00000000 %5u %8d %llu 1 0000000000000000 "
-		       "%u 4 0 10 -1", st, txq, rxq, isk ? isk->uid : 0, 0,
-		       (unsigned long long)(isk ? isk->ino : 0), rto_ms / 10);
-	/* IPv4 rows are padded to 149 characters, as Linux's are. */
-	while (!v6 && b->len - start < 149 && b->len + 1 < b->size)
-		textbuf_printf(b, " ");
-	textbuf_printf(b, "\n");
-}
-
-/* inet_tcp_proc_show - see net/inet.h. */
-void inet_tcp_proc_show(struct textbuf *b, int family)
-{
-	struct tcp_pcb_listen *l;
-	struct tcp_pcb *p;
-	int sl = 0;
-
-	if (family == AF_INET)
-		textbuf_printf(b, "%-149s\n", "  sl  local_address rem_address   st tx_queue "
-			       "rx_queue tr tm->when retrnsmt   uid  timeout inode");
-	else
-		textbuf_printf(b, "  sl  local_address                         remote_address"
-			       "                        st tx_queue rx_queue tr tm->when retrnsmt"
-			       "   uid  timeout inode\n");
-	net_stack_lock_take();
-	for (l = tcp_listen_pcbs.listen_pcbs; l; l = l->next) {
-		struct inet_sock *isk = l->callback_arg;
-
-		if (in_table(&l->local_ip, family))
-			proc_row(b, &sl, family, &l->local_ip, l->local_port, IP_ANY_TYPE, 0,
-				 LTCP_LISTEN, 0, isk ? isk->nr_accept : 0, isk, 0);
-	}
-	for (p = tcp_active_pcbs; p; p = p->next) {
-		struct inet_sock *isk = p->callback_arg;
-
-		if (in_table(&p->local_ip, family))
-			proc_row(b, &sl, family, &p->local_ip, p->local_port, &p->remote_ip,
-				 p->remote_port, linux_state(p->state),
-				 TCP_SND_BUF - tcp_sndbuf(p), isk ? isk->rx_bytes : 0, isk,
-				 (u32)p->rto * TCP_SLOW_INTERVAL);
-	}
-	for (p = tcp_tw_pcbs; p; p = p->next) {
-		if (in_table(&p->local_ip, family))
-			proc_row(b, &sl, family, &p->local_ip, p->local_port, &p->remote_ip,
-				 p->remote_port, LTCP_TIME_WAIT, 0, 0, NULL, 0);
-	}
-	net_stack_lock_drop();
-}
