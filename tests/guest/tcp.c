@@ -125,6 +125,16 @@ static int t_connect_accept(void)
 	CHECK(getsockname(c, (struct sockaddr *)&cl, &len) == 0);
 	CHECK_EQ(cl.sin_port, a.sin_port);
 	CHECK(ntohs(cl.sin_port) != port && ntohs(cl.sin_port) != 0);
+	/* Ephemeral ports come from net.ipv4.ip_local_port_range (Linux's default if unset). */
+	unsigned lo = 32768, hi = 60999;
+	FILE *rf = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+
+	if (rf) {
+		CHECK(fscanf(rf, "%u %u", &lo, &hi) == 2);
+		fclose(rf);
+	}
+	CHECK(ntohs(cl.sin_port) >= lo && ntohs(cl.sin_port) <= hi);
+	CHECK(ntohs(a.sin_port) >= lo && ntohs(a.sin_port) <= hi);
 	len = sizeof(p);
 	CHECK(getpeername(c, (struct sockaddr *)&p, &len) == 0);
 	CHECK_EQ(ntohs(p.sin_port), port);

@@ -65,6 +65,18 @@
 #define TCP_QUEUE_OOSEQ			1
 #define TCP_OOSEQ_MAX_PBUFS		64
 
+/* Ephemeral ports: Linux's default net.ipv4.ip_local_port_range, 32768 to 60999. */
+#define LOCAL_PORT_FIRST		32768
+#define LOCAL_PORT_LAST			60999
+#define TCP_LOCAL_PORT_RANGE_START	LOCAL_PORT_FIRST
+#define TCP_LOCAL_PORT_RANGE_END	LOCAL_PORT_LAST
+#define TCP_ENSURE_LOCAL_PORT_RANGE(port) \
+	((u16_t)(LOCAL_PORT_FIRST + (port) % (LOCAL_PORT_LAST - LOCAL_PORT_FIRST)))
+#define UDP_LOCAL_PORT_RANGE_START	LOCAL_PORT_FIRST
+#define UDP_LOCAL_PORT_RANGE_END	LOCAL_PORT_LAST
+#define UDP_ENSURE_LOCAL_PORT_RANGE(port) \
+	((u16_t)(LOCAL_PORT_FIRST + (port) % (LOCAL_PORT_LAST - LOCAL_PORT_FIRST)))
+
 /* Interfaces: the loopback (lo, 127.0.0.1 and ::1) and virtio-net's eth0. */
 #define LWIP_NETIF_LOOPBACK		1
 #define LWIP_HAVE_LOOPIF		1
