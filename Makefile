@@ -125,7 +125,7 @@ $(B)/k/%.o: %.S $(LOCKDEP_STAMP) | $(DEPS_STAMP)
 # The sources are made by install-deps.sh (through the stamp), never deleted by make.
 .SECONDARY: $(LWIP_FILES:%=$(LWIP)/%.c)
 $(LWIP)/%.c: | $(DEPS_STAMP)
-	@test -f $@
+	@test -f $@ || SPROUT_BUILD=$(B) sh tools/install-deps.sh
 
 $(B)/k/lwip/%.o: $(LWIP)/%.c $(LOCKDEP_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

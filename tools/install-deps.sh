@@ -12,11 +12,12 @@
 #                                   <cache>/linux/PACKAGE (tools/bench.py prints them).
 #                                   SPROUT_LINUX_PKG=linux-image-<abi>-amd64 pins a package.
 #
-# Always: the source of lwIP, the TCP/IP stack built into the kernel (net/lwip/, docs/sockets.md),
-# as Debian 12's source package: a deb-src list of its own inside the cache (<cache>/lwip/src.list,
-# with its own package lists, so the host's apt configuration is untouched), apt-get source
-# --download-only, and the .orig tarball unpacked to <cache>/lwip/src. The build directory
-# ($SPROUT_BUILD, else build) gets a link lwip -> that tree. Fetched once; never in the repository.
+# Always: the source of lwIP, the TCP/IP stack built into the kernel (net/lwip/,
+# docs/sockets.md), as Debian 12's source package: a deb-src list of its own inside the cache
+# (<cache>/lwip/src.list, with its own package lists, so the host's apt configuration is
+# untouched), apt-get source --download-only, and the .orig tarball unpacked to
+# <cache>/lwip/src. The build directory ($SPROUT_BUILD, else build) gets a link lwip -> that
+# tree. Fetched once; never in the repository.
 set -e
 
 bench=
@@ -44,6 +45,7 @@ check sparse sparse
 # The Debian image (tools/mkdebian.py) and `make bench` unpack Debian packages.
 check dpkg-deb dpkg
 check apt-get apt
+check xz xz-utils	# lwIP's source tarball
 check strace strace	# the strace difftest (tools/test.py run_strace_difftest)
 if [ -n "$bench" ]; then
 	check gnuplot gnuplot-nox
