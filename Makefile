@@ -122,12 +122,14 @@ $(B)/k/%.o: %.S $(LOCKDEP_STAMP) | $(DEPS_STAMP)
 	@echo "  AS      $<"
 	@$(CC) $(KASFLAGS) -c $< -o $@
 
-# The sources are made by install-deps.sh (through the stamp), never deleted by make.
-.SECONDARY: $(LWIP_FILES:%=$(LWIP)/%.c)
-$(LWIP)/%.c: | $(DEPS_STAMP)
+# The sources are made by install-deps.sh (through the stamp), never deleted by make. Static
+# pattern rules only: no implicit chain may reach into the lwIP tree.
+LWIP_SRCS := $(LWIP_FILES:%=$(LWIP)/%.c)
+.SECONDARY: $(LWIP_SRCS)
+$(LWIP_SRCS): | $(DEPS_STAMP)
 	@test -f $@ || SPROUT_BUILD=$(B) sh tools/install-deps.sh
 
-$(B)/k/lwip/%.o: $(LWIP)/%.c $(LOCKDEP_STAMP) | $(DEPS_STAMP)
+$(LWIP_FILES:%=$(B)/k/lwip/%.o): $(B)/k/lwip/%.o: $(LWIP)/%.c $(LOCKDEP_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      lwip/$*.c"
 	@$(CC) $(filter-out -Werror -Wextra,$(KCFLAGS)) $(LWIP_INC) -c $< -o $@
