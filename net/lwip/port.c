@@ -52,6 +52,9 @@
 
 static struct mutex net_stack_lock = MUTEX_INIT(net_stack_lock, "lwip");
 static bool stack_up;		/* [l] lwip_init() has run */
+static u64 thread_wake_at;	/* [l] when the thread next runs lwIP's timers (ns), 0 = soon */
+static bool timers_kick;	/* [a] a timer is due before thread_wake_at: wake up */
+static struct wait_queue stack_wait = WAIT_QUEUE_INIT(stack_wait, "lwip");
 
 /* ---- what lwIP asks of its platform (net/lwip/include/arch/cc.h) ---- */
 
@@ -126,8 +129,20 @@ void net_stack_lock_take(void)
 void net_stack_lock_drop(void)
 {
 	/* Deliver what went to the loopback (and the replies it causes) first. */
-	if (stack_up)
+	if (stack_up) {
+		u32 ms;
+
 		netif_poll_all();
+		/* A timer armed sooner than the thread means to wake (a retransmission, a
+		 * delayed ACK): wake it now. */
+		ms = sys_timeouts_sleeptime();
+		if (ms != SYS_TIMEOUTS_SLEEPTIME_INFINITE && thread_wake_at &&
+		    arch_clock_ns() + (u64)ms * 1000000ull < thread_wake_at) {
+			thread_wake_at = 0;
+			__atomic_store_n(&timers_kick, true, __ATOMIC_RELEASE);
+			wake_up(&stack_wait);
+		}
+	}
 	mutex_unlock(&net_stack_lock);
 }
 
@@ -181,7 +196,6 @@ struct rx_frame {
 static struct spinlock rxq_lock = SPINLOCK_INIT("net_rxq");
 static LIST_HEAD(rxq);			/* [rxq_lock] struct rx_frame, oldest first */
 static u32 rxq_len;			/* [rxq_lock] */
-static struct wait_queue stack_wait = WAIT_QUEUE_INIT(stack_wait, "lwip");
 static struct netif eth_netif;		/* [l] */
 static struct netdev *eth_dev;		/* [I] after net_stack_init */
 
@@ -261,9 +275,10 @@ static void eth_attach(struct netdev *dev)
 
 /* ---- the thread ---- */
 
-static bool rx_pending(void)
+static bool thread_has_work(void)
 {
-	return __atomic_load_n(&rxq_len, __ATOMIC_RELAXED) != 0;
+	return __atomic_load_n(&rxq_len, __ATOMIC_RELAXED) != 0 ||
+	       __atomic_load_n(&timers_kick, __ATOMIC_ACQUIRE);
 }
 
 /* Hand the queued frames to lwIP. Called with the stack lock. */
@@ -295,18 +310,22 @@ static void rx_drain(void)
 static void stack_thread(void *arg)
 {
 	for (;;) {
+		u64 wake;
 		u32 ms;
 
 		net_stack_lock_take();
+		__atomic_store_n(&timers_kick, false, __ATOMIC_RELAXED);
 		rx_drain();
 		sys_check_timeouts();
+		netif_poll_all();
 		ms = sys_timeouts_sleeptime();
-		net_stack_lock_drop();
 		if (ms > IDLE_WAIT_MS)
 			ms = IDLE_WAIT_MS;
+		wake = arch_clock_ns() + ms * 1000000ull;
+		thread_wake_at = ms ? wake : 0;
+		net_stack_lock_drop();
 		if (ms)
-			wait_event_interruptible_deadline(&stack_wait, rx_pending(),
-							  arch_clock_ns() + ms * 1000000ull);
+			wait_event_interruptible_deadline(&stack_wait, thread_has_work(), wake);
 	}
 }
 
