@@ -3,7 +3,9 @@
  * socket (dropped, as on Linux, when the queue would pass SO_RCVBUF); recvfrom(2) takes one
  * per call, truncating to the caller's buffer (MSG_TRUNC). sendto(2) builds one pbuf and hands
  * it to udp_sendto(); a socket without a port gets an ephemeral one then. connect(2) sets the
- * default peer (and filters what is received), AF_UNSPEC dissolves it. Locks: net/inet.h.
+ * default peer (and filters what is received), AF_UNSPEC dissolves it; a connected socket
+ * learns from ICMP that nothing listens at the peer (ECONNREFUSED on its next call). Locks:
+ * net/inet.h.
  */
 #include "inet.h"
 #include "kernel.h"
@@ -247,6 +249,13 @@ use_peer:
 		err = sock_sigpipe(m->in_flags);
 		goto free;
 	}
+	if (isk->err) {
+		/* An ICMP error about an earlier datagram is this call's (udp(7)). */
+		err = -isk->err;
+		isk->err = 0;
+		net_stack_lock_drop();
+		goto free;
+	}
 	fix_type(isk);
 	e = udp_sendto(isk->pcb.udp, p, &ip, port);
 	if (!isk->bound)
@@ -332,6 +341,81 @@ static ssize_t udp_recvmsg_op(struct socket *s, struct sock_msg *m, size_t len)
 out:
 	net_stack_lock_drop();
 	return err;
+}
+
+/* ---- ICMP errors (lwIP's input hooks, net/lwip/include/lwip_hooks.h) ---- */
+
+#define ICMP4_PROTO		1
+#define ICMP4_DEST_UNREACH	3
+#define ICMP4_PORT_UNREACH	3
+#define ICMP6_NEXTHDR		58
+#define ICMP6_DEST_UNREACH	1
+#define ICMP6_PORT_UNREACH	4
+#define UDP_PROTO		17
+
+static u16 get16(const u8 *b) { return (u16)(b[0] << 8 | b[1]); }
+
+/* A port-unreachable error about a datagram from local port @sport to @dst:@dport: the
+ * connected UDP socket that sent it gets ECONNREFUSED (udp(7)); others ignore it. [l] */
+static void udp_refused(const ip_addr_t *dst, u16 sport, u16 dport)
+{
+	struct udp_pcb *pcb;
+
+	for (pcb = udp_pcbs; pcb; pcb = pcb->next) {
+		struct inet_sock *isk = pcb->recv_arg;
+
+		if (!isk || !(pcb->flags & UDP_FLAGS_CONNECTED) || pcb->local_port != sport ||
+		    pcb->remote_port != dport || !ip_addr_cmp(&pcb->remote_ip, dst))
+			continue;
+		__atomic_store_n(&isk->err, ECONNREFUSED, __ATOMIC_RELEASE);
+		inet_wake(isk);
+	}
+}
+
+/* inet_udp_icmp4_hook - see net/lwip/include/lwip_hooks.h. */
+int inet_udp_icmp4_hook(struct pbuf *p, struct netif *inp)
+{
+	u8 b[60 + 8 + 60 + 8];
+	u16 n = pbuf_copy_partial(p, b, sizeof(b), 0);
+	u32 ihl, in, iihl;
+	ip_addr_t dst;
+
+	if (n < 20 || (b[0] >> 4) != 4 || b[9] != ICMP4_PROTO)
+		return 0;
+	ihl = (b[0] & 0xf) * 4u;
+	in = ihl + 8;		/* the offending datagram's IP header, inside the ICMP message */
+	if (n < in + 20 || b[ihl] != ICMP4_DEST_UNREACH || b[ihl + 1] != ICMP4_PORT_UNREACH)
+		return 0;
+	iihl = (b[in] & 0xf) * 4u;
+	if (b[in + 9] != UDP_PROTO || n < in + iihl + 4)
+		return 0;
+	u32 a;
+
+	memcpy(&a, b + in + 16, 4);
+	ip_addr_set_ip4_u32_val(dst, a);
+	udp_refused(&dst, get16(b + in + iihl), get16(b + in + iihl + 2));
+	return 0;
+}
+
+/* inet_udp_icmp6_hook - see net/lwip/include/lwip_hooks.h. */
+int inet_udp_icmp6_hook(struct pbuf *p, struct netif *inp)
+{
+	u8 b[40 + 8 + 40 + 8];
+	u16 n = pbuf_copy_partial(p, b, sizeof(b), 0);
+	u32 w[4], in = 40 + 8;
+	ip_addr_t dst;
+
+	/* Only an ICMPv6 message right after the fixed header, about a datagram whose UDP
+	 * header follows its fixed header (no extension headers on either). */
+	if (n < sizeof(b) || (b[0] >> 4) != 6 || b[6] != ICMP6_NEXTHDR ||
+	    b[40] != ICMP6_DEST_UNREACH || b[41] != ICMP6_PORT_UNREACH || b[in + 6] != UDP_PROTO)
+		return 0;
+	memcpy(w, b + in + 24, 16);
+	IP_ADDR6(&dst, w[0], w[1], w[2], w[3]);
+	if (ip6_addr_islinklocal(ip_2_ip6(&dst)))
+		ip6_addr_assign_zone(ip_2_ip6(&dst), IP6_UNICAST, inp);
+	udp_refused(&dst, get16(b + in + 40), get16(b + in + 42));
+	return 0;
 }
 
 static int udp_shutdown_op(struct socket *s, int how)

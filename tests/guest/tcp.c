@@ -690,6 +690,20 @@ static int t_udp(void)
 	close(a);
 	close(b);
 	close(d);
+	/* Nothing at the peer: ICMP port unreachable makes a connected socket's next call
+	 * ECONNREFUSED; an unconnected socket does not hear of it. */
+	int e = socket(AF_INET, SOCK_DGRAM, 0), f = socket(AF_INET, SOCK_DGRAM, 0);
+
+	CHECK(connect(e, (struct sockaddr *)&ba, sizeof(ba)) == 0);	/* b is closed now */
+	CHECK_EQ(send(e, "x", 1, 0), 1);
+	tap_sleep_ms(50);
+	CHECK_ERR(recv(e, buf, sizeof(buf), MSG_DONTWAIT), ECONNREFUSED);
+	CHECK_ERR(recv(e, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+	CHECK_EQ(sendto(f, "x", 1, 0, (struct sockaddr *)&ba, sizeof(ba)), 1);
+	tap_sleep_ms(50);
+	CHECK_ERR(recv(f, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+	close(e);
+	close(f);
 	return 0;
 }
 
@@ -844,6 +858,23 @@ static int t_ipv6(void)
 	CHECK_ERR(connect(c, (struct sockaddr *)&a4, sizeof(a4)), ECONNREFUSED);
 	close(c);
 	close(l);
+	/* UDP over ::1, and ICMPv6's port unreachable for a connected socket. */
+	int u = socket(AF_INET6, SOCK_DGRAM, 0), w = socket(AF_INET6, SOCK_DGRAM, 0);
+
+	a = (struct sockaddr_in6){ .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	CHECK(bind(u, (struct sockaddr *)&a, sizeof(a)) == 0);
+	len = sizeof(a);
+	CHECK(getsockname(u, (struct sockaddr *)&a, &len) == 0);
+	CHECK(connect(w, (struct sockaddr *)&a, sizeof(a)) == 0);
+	CHECK_EQ(send(w, "v6", 2, 0), 2);
+	len = sizeof(p);
+	CHECK_EQ(recvfrom(u, buf, sizeof(buf), 0, (struct sockaddr *)&p, &len), 2);
+	CHECK(len == sizeof(p) && IN6_IS_ADDR_LOOPBACK(&p.sin6_addr));
+	close(u);
+	CHECK_EQ(send(w, "v6", 2, 0), 2);
+	tap_sleep_ms(50);
+	CHECK_ERR(recv(w, buf, sizeof(buf), MSG_DONTWAIT), ECONNREFUSED);
+	close(w);
 	return 0;
 }
 
@@ -1013,7 +1044,8 @@ int main(void)
 	run_case("EADDRINUSE and SO_REUSEADDR (TIME_WAIT)", t_addrinuse);
 	run_case("32 connections at once, each its own data", t_many);
 	run_case("64 MiB in odd pieces through one connection, checksum intact", t_bulk);
-	run_case("UDP: datagrams, MSG_PEEK, MSG_TRUNC, connect, EMSGSIZE, EADDRINUSE", t_udp);
+	run_case("UDP: datagrams, MSG_PEEK, MSG_TRUNC, connect, EMSGSIZE, EADDRINUSE, ICMP errors",
+		 t_udp);
 	run_case("epoll and poll readiness of listeners and connections", t_epoll);
 	run_case("a server forking per connection serves 12 clients", t_fork_server);
 	run_case("IPv6: ::1, dual-stack IPv4-mapped peers, IPV6_V6ONLY", t_ipv6);

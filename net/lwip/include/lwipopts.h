@@ -90,6 +90,11 @@
 #define PBUF_LINK_HLEN			14
 #define ETH_PAD_SIZE			0
 
+/* ICMP errors for connected UDP sockets (net/lwip/include/lwip_hooks.h). */
+#define LWIP_HOOK_FILENAME		"lwip_hooks.h"
+#define LWIP_HOOK_IP4_INPUT(p, inp)	inet_udp_icmp4_hook((p), (inp))
+#define LWIP_HOOK_IP6_INPUT(p, inp)	inet_udp_icmp6_hook((p), (inp))
+
 /* Nothing counted or logged by lwIP itself. */
 #define LWIP_STATS			0
 #define LWIP_STATS_DISPLAY		0
