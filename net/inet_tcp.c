@@ -83,7 +83,8 @@ static err_t cb_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 	return ERR_OK;
 }
 
-/* The pcb is gone (lwIP freed it): reset, refused, or given up after retransmissions. */
+/* The pcb is gone (lwIP freed it): reset, refused, given up after retransmissions or
+ * keepalive probes, or -- ERR_CLSD -- both FINs exchanged and acknowledged, no error. */
 static void cb_err(void *arg, err_t err)
 {
 	struct inet_sock *isk = arg;
@@ -95,10 +96,17 @@ static void cb_err(void *arg, err_t err)
 	if (err == ERR_RST)
 		e = isk->state == INET_CONNECTING ? ECONNREFUSED : ECONNRESET;
 	else if (err == ERR_ABRT)
-		e = isk->state == INET_CONNECTING ? ETIMEDOUT : ETIMEDOUT;
+		e = ETIMEDOUT;
+	else if (err == ERR_CLSD)
+		e = 0;
 	else
 		e = -inet_err(err);
-	__atomic_store_n(&isk->err, e, __ATOMIC_RELEASE);
+	if (err == ERR_CLSD) {
+		__atomic_store_n(&isk->rcv_eof, true, __ATOMIC_RELEASE);
+		__atomic_store_n(&isk->snd_shut, true, __ATOMIC_RELEASE);
+	}
+	if (e)
+		__atomic_store_n(&isk->err, e, __ATOMIC_RELEASE);
 	__atomic_store_n(&isk->snd_space, 0, __ATOMIC_RELEASE);
 	set_state(isk, INET_CLOSED);
 	__atomic_add_fetch(&isk->events, 1, __ATOMIC_RELEASE);

@@ -239,6 +239,15 @@ static int t_half_close(void)
 	CHECK_EQ(read(c, buf, sizeof(buf)), 0);
 	pfd = (struct pollfd){ .fd = c, .events = POLLIN | POLLOUT };
 	CHECK(poll(&pfd, 1, 1000) == 1 && (pfd.revents & POLLHUP));
+	/* Both directions closed and acknowledged: no error, only the end of the stream. */
+	int v;
+	socklen_t len = sizeof(v);
+
+	tap_sleep_ms(50);
+	CHECK_EQ(read(s, buf, sizeof(buf)), 0);
+	CHECK(getsockopt(s, SOL_SOCKET, SO_ERROR, &v, &len) == 0 && v == 0);
+	CHECK_EQ(read(c, buf, sizeof(buf)), 0);
+	CHECK(getsockopt(c, SOL_SOCKET, SO_ERROR, &v, &len) == 0 && v == 0);
 	close(c);
 	close(s);
 	return 0;
