@@ -346,6 +346,24 @@ out:
 	return err;
 }
 
+/* Forget an ended connection and give @isk a fresh pcb: 0 or -ENOMEM. [l] */
+static int make_fresh(struct inet_sock *isk)
+{
+	if (isk->rxq) {
+		/* What the old connection left unread is not the new one's. */
+		pbuf_free(isk->rxq);
+		isk->rxq = NULL;
+	}
+	isk->rx_bytes = 0;
+	isk->rcv_eof = isk->rcv_shut = isk->snd_shut = false;
+	isk->was_connected = isk->connect_pending = false;
+	isk->bound = false;
+	isk->err = 0;
+	isk->local_port = isk->remote_port = 0;
+	set_state(isk, INET_UNCONNECTED);
+	return isk->pcb.tcp ? 0 : new_pcb(isk);
+}
+
 static bool connect_done(struct inet_sock *isk)
 {
 	return __atomic_load_n(&isk->state, __ATOMIC_ACQUIRE) != INET_CONNECTING;
@@ -381,25 +399,20 @@ static int tcp_connect_op(struct socket *s, const void *addr, int len, bool nonb
 		}
 		goto wait;
 	case INET_CLOSED:
-		/* A connection that ended may be made again, with a fresh pcb. */
-		isk->connect_pending = false;
-		if (isk->err && !isk->was_connected) {
-			err = -isk->err;
-			isk->err = 0;
-			set_state(isk, INET_UNCONNECTED);
+		/* A socket whose connection was made and ended stays "connected" (Linux's
+		 * SS_CONNECTED) until connect(AF_UNSPEC). */
+		if (isk->was_connected) {
+			err = -EISCONN;
 			goto out;
 		}
-		isk->rcv_eof = isk->rcv_shut = isk->snd_shut = false;
-		if (isk->rxq) {
-			/* What the old connection left unread is not the new one's. */
-			pbuf_free(isk->rxq);
-			isk->rxq = NULL;
-			isk->rx_bytes = 0;
+		/* A failed connect: its error, if a non-blocking one's was not seen yet; then
+		 * the socket is as new and may try again. */
+		if (isk->connect_pending) {
+			err = isk->err ? -isk->err : -ECONNABORTED;
+			err = make_fresh(isk) ?: err;
+			goto out;
 		}
-		isk->bound = false;
-		isk->was_connected = false;
-		set_state(isk, INET_UNCONNECTED);
-		err = new_pcb(isk);
+		err = make_fresh(isk);
 		if (err)
 			goto out;
 		break;
@@ -537,21 +550,8 @@ static int tcp_disconnect(struct inet_sock *isk)
 		tcp_abort(isk->pcb.tcp);
 		isk->pcb.tcp = NULL;
 	}
-	if (isk->state != INET_UNCONNECTED || !isk->pcb.tcp) {
-		if (isk->rxq) {
-			pbuf_free(isk->rxq);
-			isk->rxq = NULL;
-		}
-		isk->rx_bytes = 0;
-		isk->rcv_eof = isk->rcv_shut = isk->snd_shut = false;
-		isk->was_connected = isk->connect_pending = false;
-		isk->bound = false;
-		isk->err = 0;
-		isk->local_port = isk->remote_port = 0;
-		set_state(isk, INET_UNCONNECTED);
-		if (!isk->pcb.tcp)
-			err = new_pcb(isk);
-	}
+	if (isk->state != INET_UNCONNECTED || !isk->pcb.tcp)
+		err = make_fresh(isk);
 	inet_wake(isk);
 	net_stack_lock_drop();
 	return err;

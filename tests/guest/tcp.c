@@ -214,6 +214,10 @@ static int t_options(void)
 
 	CHECK_ERR(read(s, &b, 1), ECONNRESET);
 	CHECK_EQ(read(s, &b, 1), 0);
+	/* Its connection is over, but the socket stays connected for connect(2). */
+	struct sockaddr_in a = lo4(9);
+
+	CHECK_ERR(connect(s, (struct sockaddr *)&a, sizeof(a)), EISCONN);
 	close(s);
 	return 0;
 }
@@ -409,6 +413,7 @@ static int t_refused(void)
 	a = lo4(port);
 	c = socket(AF_INET, SOCK_STREAM, 0);
 	CHECK_ERR(connect(c, (struct sockaddr *)&a, sizeof(a)), ECONNREFUSED);
+	CHECK_ERR(connect(c, (struct sockaddr *)&a, sizeof(a)), ECONNREFUSED);	/* tried again */
 	close(c);
 	c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	CHECK_ERR(connect(c, (struct sockaddr *)&a, sizeof(a)), EINPROGRESS);
