@@ -76,9 +76,23 @@ KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
 	-T arch/$(ARCH)/linker.ld
 
 KSRC_C := $(sort $(wildcard arch/$(ARCH)/*.c kernel/*.c mm/*.c fs/*.c ipc/*.c lib/*.c \
-	drivers/*.c drivers/*/*.c net/*.c))
+	drivers/*.c drivers/*/*.c net/*.c net/lwip/*.c))
 KSRC_S := $(sort $(wildcard arch/$(ARCH)/*.S))
 KOBJS := $(KSRC_C:%.c=$(B)/k/%.o) $(KSRC_S:%.S=$(B)/k/%.o)
+
+# lwIP, the TCP/IP stack under AF_INET/AF_INET6 (docs/sockets.md): Debian's source package,
+# fetched and unpacked by tools/install-deps.sh into its cache and linked as $(B)/lwip (never
+# committed), compiled with Sprout's port layer (net/lwip/). Its own code is not held to our
+# warning rules (-Werror off there); the port and the socket family are.
+LWIP := $(B)/lwip/src
+LWIP_FILES := core/init core/def core/inet_chksum core/ip core/mem core/memp core/netif \
+	core/pbuf core/tcp core/tcp_in core/tcp_out core/timeouts core/udp \
+	core/ipv4/etharp core/ipv4/icmp core/ipv4/ip4 core/ipv4/ip4_addr core/ipv4/ip4_frag \
+	core/ipv6/ethip6 core/ipv6/icmp6 core/ipv6/inet6 core/ipv6/ip6 core/ipv6/ip6_addr \
+	core/ipv6/ip6_frag core/ipv6/mld6 core/ipv6/nd6 netif/ethernet
+LWIP_INC := -Inet/lwip/include -I$(LWIP)/include
+KOBJS += $(LWIP_FILES:%=$(B)/k/lwip/%.o)
+$(B)/k/net/%.o: KCFLAGS += $(LWIP_INC)
 
 UCFLAGS := -static -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror -idirafter include
 USER_PROGS := $(patsubst user/%.c,%,$(wildcard user/*.c)) \
@@ -94,7 +108,7 @@ all: kernel initramfs
 # Install missing host tools from Debian's packages (once; again if the script changes).
 $(DEPS_STAMP): tools/install-deps.sh
 	@mkdir -p $(B)
-	@sh tools/install-deps.sh
+	@SPROUT_BUILD=$(B) sh tools/install-deps.sh
 	@touch $@
 deps: $(DEPS_STAMP)
 
@@ -118,6 +132,18 @@ $(B)/k/%.o: %.S $(LOCKDEP_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(KASFLAGS) -c $< -o $@
+
+# The sources are made by install-deps.sh (through the stamp), never deleted by make. Static
+# pattern rules only: no implicit chain may reach into the lwIP tree.
+LWIP_SRCS := $(LWIP_FILES:%=$(LWIP)/%.c)
+.SECONDARY: $(LWIP_SRCS)
+$(LWIP_SRCS): | $(DEPS_STAMP)
+	@test -f $@ || SPROUT_BUILD=$(B) sh tools/install-deps.sh
+
+$(LWIP_FILES:%=$(B)/k/lwip/%.o): $(B)/k/lwip/%.o: $(LWIP)/%.c $(LOCKDEP_STAMP) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      lwip/$*.c"
+	@$(CC) $(filter-out -Werror -Wextra,$(KCFLAGS)) $(LWIP_INC) -c $< -o $@
 
 # Two links: the first gives the text symbols, which become a table linked
 # into the second after all of the text (so no text address moves; checked).

@@ -24,6 +24,12 @@ void drivers_init(const char *cmdline)
 	virtio_net_probe_all();
 }
 
+/* netdev_selftest_requested - see include/netdev.h. */
+bool netdev_selftest_requested(void)
+{
+	return netcheck_requested;
+}
+
 /* drivers_late_init - see include/pci.h. */
 void drivers_late_init(void)
 {

@@ -57,6 +57,10 @@ static const struct proc_entry root_entries[] = {
 /* Entries of /proc/net: the network interfaces and the sockets of each family (net/). */
 static const struct proc_entry net_entries[] = {
 	{ "dev", PN_NET_DEV, S_IFREG | 0444 },
+	{ "tcp", PN_NET_TCP, S_IFREG | 0444 },
+	{ "tcp6", PN_NET_TCP6, S_IFREG | 0444 },
+	{ "udp", PN_NET_UDP, S_IFREG | 0444 },
+	{ "udp6", PN_NET_UDP6, S_IFREG | 0444 },
 	{ "unix", PN_NET_UNIX, S_IFREG | 0444 },
 };
 

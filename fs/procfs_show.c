@@ -845,6 +845,10 @@ long procfs_render(u8 kind, pid_t pid, u32 sub, char **out)
 	case PN_CPUINFO: show_cpuinfo(&o); break;
 	case PN_MOUNTS: o.len = fs_mounts_show(o.buf, o.cap); break;
 	case PN_NET_UNIX: o.len = unix_proc_show(o.buf, o.cap); break;
+	case PN_NET_TCP: o.len = inet_proc_show(o.buf, o.cap, AF_INET, SOCK_STREAM); break;
+	case PN_NET_TCP6: o.len = inet_proc_show(o.buf, o.cap, AF_INET6, SOCK_STREAM); break;
+	case PN_NET_UDP: o.len = inet_proc_show(o.buf, o.cap, AF_INET, SOCK_DGRAM); break;
+	case PN_NET_UDP6: o.len = inet_proc_show(o.buf, o.cap, AF_INET6, SOCK_DGRAM); break;
 	case PN_FILESYSTEMS:
 		put(&o, "nodev\tproc\nnodev\ttmpfs\nnodev\tdevtmpfs\n");
 		break;

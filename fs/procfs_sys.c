@@ -26,6 +26,7 @@
 #include "swap.h"
 #include "uapi/ipc.h"
 #include "coredump.h"
+#include "net.h"
 
 #define SYSCTL_WRITE_MAX	256	/* bytes of one write that are parsed */
 #define INT_MAX_		0x7fffffffL
@@ -50,8 +51,8 @@ struct sysctl_entry {
 	long min, max;		/* sysctl_int_store bounds, inclusive */
 };
 
-enum { SD_FS, SD_KERNEL, SD_VM, SD_COUNT };
-static const char *const sysctl_dirs[SD_COUNT] = { "fs", "kernel", "vm" };
+enum { SD_FS, SD_KERNEL, SD_VM, SD_NET, SD_COUNT };
+static const char *const sysctl_dirs[SD_COUNT] = { "fs", "kernel", "vm", "net" };
 
 /* /proc/sys/kernel/tainted: the taint flags (proc_sys_kernel(5)); nothing in
  * the kernel taints it yet, root may set bits (never clear them). [a] */
@@ -307,6 +308,9 @@ static const struct sysctl_entry sysctl_table[] = {
 	{ SD_KERNEL, "tainted", 0644, tainted_show, tainted_store },
 	{ SD_KERNEL, "threads-max", 0644, sysctl_int_show, sysctl_int_store,
 	  .get = threads_max_get, .set = threads_max_set, .min = 1, .max = 0x3fffffff },
+	/* Sprout's own: the lossy loopback that tests TCP's retransmission (net/lwip/port.c). */
+	{ SD_NET, "sprout_lo_drop_every", 0644, sysctl_int_show, sysctl_int_store,
+	  .get = net_lo_drop_every, .set = net_lo_set_drop_every, .min = 0, .max = 1000000 },
 	{ SD_VM, "max_map_count", 0644, sysctl_int_show, sysctl_int_store,
 	  .get = max_map_count_get, .set = vm_set_max_map_count, .min = 0, .max = INT_MAX_ },
 	{ SD_VM, "overcommit_memory", 0644, sysctl_int_show, sysctl_int_store,

@@ -169,10 +169,28 @@ int sock_addr_put(const void *kaddr, int klen, void __user *uaddr, int __user *u
  */
 size_t unix_proc_show(char *buf, size_t size);
 
-/* net_init - register the families built in (AF_UNIX). Called once at
- * boot, after fs_init(). unix_init - AF_UNIX's registration
- * (net/af_unix.c). */
+/*
+ * inet_proc_show - the text of /proc/net/tcp (@family AF_INET, @type SOCK_STREAM), tcp6,
+ * udp or udp6 (Linux's columns, proc(5)) into @buf of @size bytes; returns its length. Takes
+ * the TCP/IP stack's lock; may sleep. (net/inet.c)
+ */
+size_t inet_proc_show(char *buf, size_t size, int family, int type);
+
+/*
+ * net_lo_drop_every / net_lo_set_drop_every - the lossy loopback (Sprout's own, for testing
+ * retransmission): every Nth packet sent on lo is dropped, 0 = none. The setter takes
+ * 0..1000000 (else -EINVAL). /proc/sys/net/sprout_lo_drop_every. Sleeps: no.
+ * (net/lwip/port.c)
+ */
+long net_lo_drop_every(void);
+int net_lo_set_drop_every(long n);
+
+/* net_init - register the families built in (AF_UNIX, AF_INET, AF_INET6). Called once at
+ * boot, after fs_init(). unix_init - AF_UNIX's registration (net/af_unix.c). inet_init -
+ * start the TCP/IP stack (lwIP, its interfaces and thread) and register AF_INET and
+ * AF_INET6 (net/inet.c). */
 void net_init(void);
 void unix_init(void);
+void inet_init(void);
 
 #endif

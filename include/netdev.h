@@ -121,4 +121,8 @@ size_t netdev_proc_show(char *buf, size_t size);
  */
 void netdev_selftest_start(void);
 
+/* netdev_selftest_requested - was "netcheck" on the command line? The network stack then
+ * leaves eth0 to the self-check. Valid after drivers_init(). Sleeps: no. */
+bool netdev_selftest_requested(void);
+
 #endif

@@ -740,4 +740,5 @@ out:
 void net_init(void)
 {
 	unix_init();
+	inet_init();
 }

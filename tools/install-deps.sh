@@ -14,6 +14,13 @@
 #                                   The same package's virtio and virtio-net modules go to
 #                                   <cache>/linux/net-modules/ (Debian builds them as modules;
 #                                   the network rows of the benchmarks load them).
+#
+# Always: the source of lwIP, the TCP/IP stack built into the kernel (net/lwip/,
+# docs/sockets.md), as Debian 12's source package: a deb-src list of its own inside the cache
+# (<cache>/lwip/src.list, with its own package lists, so the host's apt configuration is
+# untouched), apt-get source --download-only, and the .orig tarball unpacked to
+# <cache>/lwip/src. The build directory ($SPROUT_BUILD, else build) gets a link lwip -> that
+# tree. Fetched once; never in the repository.
 set -e
 
 bench=
@@ -41,6 +48,7 @@ check sparse sparse
 # The Debian image (tools/mkdebian.py) and `make bench` unpack Debian packages.
 check dpkg-deb dpkg
 check apt-get apt
+check xz xz-utils	# lwIP's source tarball
 check strace strace	# the strace difftest (tools/test.py run_strace_difftest)
 if [ -n "$bench" ]; then
 	check gnuplot gnuplot-nox
@@ -57,10 +65,7 @@ if [ -n "$need" ]; then
 	# shellcheck disable=SC2086
 	$SUDO apt-get install -y -qq --no-install-recommends $need >/dev/null
 fi
-[ -z "$bench" ] && exit 0
 
-# The Linux kernel the benchmarks compare against: the package linux-image-amd64 depends on
-# (linux-image-<version>-amd64), downloaded once and never part of the repository.
 if [ -n "${SPROUT_CACHE:-}" ]; then
 	cache=$SPROUT_CACHE
 elif [ "$(id -u)" -eq 0 ]; then
@@ -68,6 +73,48 @@ elif [ "$(id -u)" -eq 0 ]; then
 else
 	cache=${XDG_CACHE_HOME:-$HOME/.cache}/sprout
 fi
+
+# lwIP's source (see the top): the .orig tarball of Debian's lwip source package.
+lwip=$cache/lwip
+if [ ! -f "$lwip/src/src/core/tcp.c" ] || [ ! -f "$lwip/src/src/netif/ethernet.c" ]; then
+	mkdir -p "$lwip/lists/partial" "$lwip/apt-cache/archives/partial"
+	if ! ls "$lwip"/lwip_*.orig.tar.* >/dev/null 2>&1; then
+		echo "deb-src http://deb.debian.org/debian bookworm main" > "$lwip/src.list"
+		aptsrc() {
+			apt-get -q -o Dir::Etc::SourceList="$lwip/src.list" \
+				-o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$lwip/lists" \
+				-o Dir::Cache="$lwip/apt-cache" -o Debug::NoLocking=1 "$@"
+		}
+		echo "install-deps: fetching Debian's lwip source package into $lwip" >&2
+		aptsrc update >/dev/null 2>&1 || {
+			echo "install-deps: apt-get update of $lwip/src.list failed" >&2
+			exit 1
+		}
+		(cd "$lwip" && aptsrc source --download-only lwip >/dev/null 2>&1) || {
+			echo "install-deps: apt-get source lwip failed" >&2
+			exit 1
+		}
+	fi
+	orig=$(ls -t "$lwip"/lwip_*.orig.tar.* | head -n 1)
+	tmp=$(mktemp -d "$lwip/extract.XXXXXX")
+	chmod 755 "$tmp"
+	tar -xf "$orig" -C "$tmp" --strip-components=1
+	rm -rf "$lwip/src"
+	mv "$tmp" "$lwip/src"
+	basename "$orig" > "$lwip/src/SPROUT-SOURCE"
+	[ -f "$lwip/src/src/core/tcp.c" ] || {
+		echo "install-deps: no src/core/tcp.c in $orig" >&2
+		exit 1
+	}
+fi
+bdir=${SPROUT_BUILD:-build}
+mkdir -p "$bdir"
+ln -sfn "$lwip/src" "$bdir/lwip"
+
+[ -z "$bench" ] && exit 0
+
+# The Linux kernel the benchmarks compare against: the package linux-image-amd64 depends on
+# (linux-image-<version>-amd64), downloaded once and never part of the repository.
 mkdir -p "$cache/linux"
 # The modules a Linux guest needs for QEMU's virtio-net-pci card, from the kernel's own package.
 NET_MODULES="virtio virtio_ring virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover

@@ -22,7 +22,7 @@ static const char *const programs[] = {
 	"maps", "mlock", "smaps", "dynamic", "madvise", "mremap", "fdcalls", "sched", "procsched",
 	"blkdev", "netdev",
 	"sysctl", "kmsg", "ipcinfo", "procperm", "loadavg", "oomadj", "swapinfo",
-	"unix", "epoll",
+	"unix", "tcp", "epoll",
 	"stress",
 	"limits", "robust", "coredump",
 	"ptrace", "debugger",
