@@ -311,6 +311,9 @@ static const struct sysctl_entry sysctl_table[] = {
 	/* Sprout's own: the lossy loopback that tests TCP's retransmission (net/lwip/port.c). */
 	{ SD_NET, "sprout_lo_drop_every", 0644, sysctl_int_show, sysctl_int_store,
 	  .get = net_lo_drop_every, .set = net_lo_set_drop_every, .min = 0, .max = 1000000 },
+	/* Sprout's own: TCP's maximum segment lifetime, TIME_WAIT's half (net/lwip/port.c). */
+	{ SD_NET, "sprout_tcp_msl_ms", 0644, sysctl_int_show, sysctl_int_store,
+	  .get = net_tcp_msl_ms, .set = net_set_tcp_msl_ms, .min = 1, .max = 600000 },
 	{ SD_VM, "max_map_count", 0644, sysctl_int_show, sysctl_int_store,
 	  .get = max_map_count_get, .set = vm_set_max_map_count, .min = 0, .max = INT_MAX_ },
 	{ SD_VM, "overcommit_memory", 0644, sysctl_int_show, sysctl_int_store,

@@ -185,6 +185,16 @@ size_t inet_proc_show(char *buf, size_t size, int family, int type);
 long net_lo_drop_every(void);
 int net_lo_set_drop_every(long n);
 
+/*
+ * net_tcp_msl_ms / net_set_tcp_msl_ms - TCP's maximum segment lifetime in milliseconds
+ * (Sprout's own knob, as BSD's net.inet.tcp.msl): a connection closed first on this side
+ * stays in TIME_WAIT for twice this. Default 30000 (Linux's fixed 60 s TIME_WAIT); the setter
+ * takes 1..600000 (else -EINVAL) and applies to every connection from the next timer tick.
+ * /proc/sys/net/sprout_tcp_msl_ms. Sleeps: no. (net/lwip/port.c)
+ */
+long net_tcp_msl_ms(void);
+int net_set_tcp_msl_ms(long ms);
+
 /* net_init - register the families built in (AF_UNIX, AF_INET, AF_INET6). Called once at
  * boot, after fs_init(). unix_init - AF_UNIX's registration (net/af_unix.c). inet_init -
  * start the TCP/IP stack (lwIP, its interfaces and thread) and register AF_INET and

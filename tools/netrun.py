@@ -295,6 +295,17 @@ echo "pid $$ ppid $PPID"
 CGI_STATE = b"""#!/bin/sh
 echo "Content-Type: text/plain"
 echo
+# Where TIME_WAIT is short (Sprout's sprout_tcp_msl_ms, set by HTTPD_SCRIPT), wait until the
+# only TCP sockets left are the listener and this request's, so that the free memory of one
+# call compares exactly with another's.
+if [ -e /proc/sys/net/sprout_tcp_msl_ms ]; then
+	i=0
+	while [ "$(cat /proc/net/tcp /proc/net/tcp6 | grep -c '^ *[0-9]*: ')" -gt 2 ] &&
+	      [ $i -lt 20 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+fi
 grep MemFree: /proc/meminfo
 n=0
 for s in /proc/[0-9]*/stat; do
@@ -311,7 +322,10 @@ echo
 echo stopping
 """
 # The guest's program: the server in the background, its pid where stop.sh finds it.
-HTTPD_SCRIPT = ("/bin/busybox httpd -f -p %d -h /www & echo $! > /tmp/httpd.pid; "
+# Sprout's TIME_WAIT is cut to half a second (2 x 250 ms) so that state.sh can wait for it.
+HTTPD_SCRIPT = ("if [ -e /proc/sys/net/sprout_tcp_msl_ms ]; then "
+                "echo 250 > /proc/sys/net/sprout_tcp_msl_ms; fi; "
+                "/bin/busybox httpd -f -p %d -h /www & echo $! > /tmp/httpd.pid; "
                 "echo \"httpd: started, pid $!\"; wait; echo 'httpd: stopped'" % GUEST_HTTP_PORT)
 PID_LINE = re.compile(rb"^pid (\d+) ppid (\d+)\n$")
 

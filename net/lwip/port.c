@@ -185,6 +185,25 @@ int net_lo_set_drop_every(long n)
 	return 0;
 }
 
+/* ---- TIME_WAIT's length ---- */
+
+/* [a] TCP_MSL of lwipopts.h: 30 s, so TIME_WAIT lasts Linux's 60 s. */
+unsigned int lwip_port_tcp_msl_ms = 30000;
+
+/* net_tcp_msl_ms / net_set_tcp_msl_ms - see include/net.h. */
+long net_tcp_msl_ms(void)
+{
+	return __atomic_load_n(&lwip_port_tcp_msl_ms, __ATOMIC_RELAXED);
+}
+
+int net_set_tcp_msl_ms(long ms)
+{
+	if (ms < 1 || ms > 600000)
+		return -EINVAL;
+	__atomic_store_n(&lwip_port_tcp_msl_ms, (unsigned int)ms, __ATOMIC_RELAXED);
+	return 0;
+}
+
 /* ---- eth0: the virtio-net card ---- */
 
 struct rx_frame {

@@ -53,13 +53,17 @@
 #define TCP_LISTEN_BACKLOG		1
 #define DEFAULT_ACCEPTMBOX_SIZE		8
 
-/* TCP: Linux-like times (TIME_WAIT 2 * MSL = 60 s) and a full 16-bit window. */
+/* TCP: Linux-like times (TIME_WAIT 2 * MSL = 60 s by default) and a full 16-bit window. */
 #define TCP_MSS				1460
 #define TCP_WND				0xffff
 #define TCP_SND_BUF			0xffff
 #define TCP_SND_QUEUELEN		((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
 #define TCP_SNDLOWAT			(TCP_SND_BUF / 2)
-#define TCP_MSL				30000UL
+/* The maximum segment lifetime in ms, a variable: /proc/sys/net/sprout_tcp_msl_ms
+ * (net/lwip/port.c); TIME_WAIT lasts twice this. */
+extern unsigned int lwip_port_tcp_msl_ms;
+#define TCP_MSL				((unsigned long)__atomic_load_n(&lwip_port_tcp_msl_ms, \
+					__ATOMIC_RELAXED))
 #define TCP_OVERSIZE			TCP_MSS
 #define LWIP_TCP_TIMESTAMPS		0
 #define TCP_QUEUE_OOSEQ			1
