@@ -90,6 +90,13 @@ def defined_names(root=ROOT):
                     m = _C_DEF.match(line)
             if m and m.group(1) not in _C_KEYWORDS:
                 names.add(m.group(1))
+    # lwIP's API, which docs/sockets.md names: its headers, fetched at build time (build/lwip).
+    lwip_inc = os.path.join(root, "build", "lwip", "src", "include")
+    for dirpath, _, filenames in os.walk(lwip_inc):
+        for fn in filenames:
+            if fn.endswith(".h"):
+                with open(os.path.join(dirpath, fn), errors="replace") as f:
+                    names.update(_CALL.findall(f.read()))
     return names
 
 
