@@ -18,6 +18,9 @@
 #define TMPFS_DEV_MAJOR		0
 #define TMPFS_DEV_MINOR		16
 #define TMPFS_MAX_SIZE		(1UL << 30)	/* bytes: keeps the page array small */
+/* A tmpfs directory's st_size: this much per entry, twice it for "." and "..", as
+ * Linux's shmem (BOGO_DIRENT_SIZE) reports, so `ls -l` prints the sizes Linux does. */
+#define TMPFS_DIRENT_SIZE	20
 #define SYMLINK_MAX		40	/* symlinks followed in one walk */
 #define SYMLINK_NEST_MAX	8	/* symlinks inside symlinks (stack depth) */
 
@@ -142,6 +145,14 @@ int procfs_times_set(struct inode *ino);
 void procfs_times_apply(struct inode *ino);
 /* procfs_name_of - the name of procfs inode @ino, like tmpfs_name_of(). */
 int procfs_name_of(struct inode *ino, char *buf, size_t size);
+/*
+ * procfs_magic_link - what following symlink @link leads to when it is one of /proc's
+ * "magic" links (proc(5)): /proc/PID/fd/N is the open file's own inode (so an unnamed
+ * pipe reopens, as bash's <(...) needs through /dev/fd/N), cwd and root the directories
+ * themselves. Returns 0 with *@out counted, 1 when @link is followed by its text like
+ * any symlink, or -ENOENT (the process or descriptor is gone). Sleeps: no.
+ */
+int procfs_magic_link(struct inode *link, struct inode **out);
 /* dirent_emit - append one linux_dirent64 record for @name to @kbuf (@cap
  * bytes, *@used filled); false when it does not fit. */
 bool dirent_emit(char *kbuf, size_t cap, size_t *used, const char *name, size_t len, u64 ino,

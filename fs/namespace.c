@@ -61,8 +61,10 @@ int vfs_mknod(struct vfs_last *last, u32 mode, const char *target, u32 major, u3
 	if (!ino)
 		return -ENOMEM;
 	ino->dev_minor = dir->dev_minor;
-	if (S_ISDIR(mode))
+	if (S_ISDIR(mode)) {
 		ino->nlink = 1;	/* its "."; the entry in @dir adds the second */
+		ino->size = 2 * TMPFS_DIRENT_SIZE;
+	}
 	if (S_ISCHR(mode) || S_ISBLK(mode)) {
 		ino->rdev_major = major;
 		ino->rdev_minor = minor;

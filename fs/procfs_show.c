@@ -361,6 +361,52 @@ static int path_of(struct inode *ino, char *buf, size_t size)
 	return n;
 }
 
+int procfs_magic_link(struct inode *link, struct inode **out)
+{
+	u8 kind = PN_KIND(link->priv);
+	pid_t pid = PN_PID(link->priv);
+	u32 sub = PN_SUB(link->priv);
+	struct inode *ino = NULL;
+	struct snap s;
+	struct file *f;
+	int err;
+
+	if (!link->iops || !inode_is_lnk(link))
+		return 1;
+	switch (kind) {
+	case PN_FD_LINK:
+		f = file_of(pid, (int)sub);
+		if (!f)
+			return -ENOENT;
+		ino = f->inode;
+		if (ino)
+			inode_get(ino);
+		file_put(f);
+		if (!ino)
+			return 1;	/* an anonymous object: "anon_inode:[...]" */
+		*out = ino;
+		return 0;
+	case PN_CWD:
+	case PN_ROOT_LINK:
+		err = snap_get(pid, sub, &s);
+		if (err)
+			return -ENOENT;
+		if (s.fs) {
+			spin_lock(&s.fs->lock);
+			ino = kind == PN_CWD ? s.fs->cwd : s.fs->root;
+			inode_get(ino);
+			spin_unlock(&s.fs->lock);
+		}
+		snap_put(&s);
+		if (!ino)
+			return -ENOENT;
+		*out = ino;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 int procfs_link_target(u8 kind, pid_t pid, u32 sub, char *buf, size_t size)
 {
 	struct inode *ino = NULL;
@@ -386,6 +432,8 @@ int procfs_link_target(u8 kind, pid_t pid, u32 sub, char *buf, size_t size)
 			return -ENOENT;
 		if (f->inode && S_ISSOCK(f->inode->mode) && !f->inode->parent)
 			n = snprintf(buf, size, "socket:[%llu]", (unsigned long long)f->inode->ino);
+		else if (f->inode && S_ISFIFO(f->inode->mode) && !f->inode->parent)
+			n = snprintf(buf, size, "pipe:[%llu]", (unsigned long long)f->inode->ino);
 		else if (f->inode)
 			n = path_of(f->inode, buf, size);
 		else if (f->ops && f->ops->anon_name)

@@ -599,6 +599,7 @@ class RunChecks:
         self.netcheck()
         self.dynamic_host_programs()
         self.debian_image()
+        self.debian_difftest()
         self.ps_top_busy_loops()
 
     def enosys_logged_once(self):
@@ -914,6 +915,85 @@ class RunChecks:
                               stdout=subprocess.PIPE, env=env, cwd="/")
         self.expect(name, "--image", ["debian", "/bin/bash", "-c", DEBIAN_SCRIPT],
                     host.returncode, host.stdout)
+
+    # The Linux side of run/debian-difftest: the same image unpacked into a tmpfs (Sprout's
+    # root is one too) in a mount and pid namespace of its own, with a fresh /proc and the
+    # host's /dev, and the script run in it by the image's bash through chroot. $1: the
+    # image; $2: the empty mount point; $3: the script. bash is not the namespace's pid 1.
+    DEBIAN_LINUX_SIDE = r"""set -e
+mount -t tmpfs -o mode=755 tmpfs "$2"
+cd "$2"
+cpio -idm --quiet --no-absolute-filenames < "$1"
+mount -t proc proc proc
+mount --rbind /dev dev
+chroot . /bin/bash -c "$3"
+"""
+
+    @staticmethod
+    def debian_pids(text):
+        """@text (bytes) with the pids of its "ps:" and "pstree:" lines named P01, P02, ...
+        in the order they first appear; the PID and PPID columns lose their padding."""
+        names = {}
+
+        def name(pid):
+            if pid not in names:
+                names[pid] = b"P%02d" % (len(names) + 1)
+            return names[pid]
+
+        def ps_row(m):
+            cols = [m.group(1)] + ([m.group(2)] if m.group(2) else [])
+            return b"ps:" + b"".join(b" " + (c if not c.isdigit() else name(c)) for c in cols)
+
+        out = []
+        for line in text.split(b"\n"):
+            if line.startswith(b"ps:"):
+                line = re.sub(rb"^ps: +(\d+|PID)(?: +(\d+|PPID))?(?= )", ps_row, line)
+            elif line.startswith(b"pstree:"):
+                line = re.sub(rb"\((\d+)\)", lambda m: b"(" + name(m.group(1)) + b")", line)
+            out.append(line)
+        return b"\n".join(out)
+
+    def debian_difftest(self):
+        """Debian's programs on Sprout and on Linux, byte for byte (tests/run/debian-difftest.sh:
+        coreutils' ls -l, sort, sha256sum, seq and date, readelf -lW and objdump -d, find,
+        diff, less, gawk, sed, grep -r, bash's loops, subshells and traps, and ps and pstree of
+        a process tree it builds). Linux runs the same image (DEBIAN_LINUX_SIDE), so only
+        the kernels differ; pids are numbered in order of appearance on both sides."""
+        name = "run/debian-difftest"
+        if not os.path.isfile(os.path.join(ROOT, "build", "debian.cpio")):
+            self.tally.fail(name, "no build/debian.cpio (make debian-image failed)")
+            return
+        if os.geteuid() != 0:
+            self.tally.skip(name, "the Linux side needs root (mount and pid namespaces)")
+            return
+        with open(os.path.join(ROOT, "tests/run/debian-difftest.sh")) as f:
+            script = f.read()
+        mnt = os.path.join(self.tmp, "debian-root")
+        os.makedirs(mnt, exist_ok=True)
+        try:
+            host = subprocess.run(["unshare", "--mount", "--pid", "--fork", "--kill-child",
+                                   "--propagation", "private", "sh", "-c",
+                                   self.DEBIAN_LINUX_SIDE, "sh",
+                                   os.path.join(ROOT, "build", "debian.cpio"), mnt, script],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, cwd="/", timeout=120,
+                                  env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+        except subprocess.TimeoutExpired:
+            self.tally.fail(name, "the Linux run took over 120 s")
+            return
+        if host.returncode != 0 or b"\n== ps pstree\n" not in host.stdout:
+            self.tally.fail(name, "the Linux run failed (exit %d)" % host.returncode,
+                            (host.stdout[-1500:] + host.stderr).decode(errors="replace"))
+            return
+        rc, out, err = self.sprout_run("--image", "debian", "/bin/bash", "-c", script,
+                                       timeout=180)
+        want, got = self.debian_pids(host.stdout), self.debian_pids(out)
+        if rc != 0 or got != want:
+            self.tally.fail(name, "exit %s; %s" % (rc, "output differs from Linux's" if
+                                                    got != want else "output equal"),
+                            _diff(want, got) + err)
+        else:
+            self.tally.ok(name)
 
     def swap(self):
         """Swap on a small machine with a scratch disk (./sprout run --swap): tests/run/swap.c
