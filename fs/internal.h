@@ -397,6 +397,8 @@ mode_t fs_current_umask(void);
 
 /* fs_set_cwd - make @dir (a counted reference, consumed) current's cwd. */
 void fs_set_cwd(struct inode *dir);
+/* fs_set_root - make @dir (a counted reference, consumed) current's root (chroot(2)). */
+void fs_set_root(struct inode *dir);
 /* fs_umask_swap - set current's umask to @mask; returns the old one. */
 mode_t fs_umask_swap(mode_t mask);
 

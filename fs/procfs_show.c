@@ -361,6 +361,13 @@ static int path_of(struct inode *ino, char *buf, size_t size)
 	return n;
 }
 
+pid_t procfs_tgid_dir(struct inode *ino)
+{
+	if (!ino || !ino->iops || !inode_is_dir(ino) || PN_KIND(ino->priv) != PN_PID_DIR)
+		return 0;
+	return PN_PID(ino->priv);
+}
+
 int procfs_magic_link(struct inode *link, struct inode **out)
 {
 	u8 kind = PN_KIND(link->priv);

@@ -205,6 +205,12 @@ struct inode {
 	struct list_head file_locks;	/* [k] record, OFD and flock locks (fs/lock.c) */
 };
 
+/*
+ * procfs_tgid_dir - the pid @ino names when it is a /proc/PID directory (not a
+ * task/TID one), else 0: pidfd_send_signal(2) takes such a descriptor as a pidfd.
+ */
+pid_t procfs_tgid_dir(struct inode *ino);
+
 static inline u32 inode_type(const struct inode *ino) { return ino->mode & S_IFMT; }
 static inline bool inode_is_dir(const struct inode *ino) { return S_ISDIR(ino->mode); }
 static inline bool inode_is_reg(const struct inode *ino) { return S_ISREG(ino->mode); }

@@ -128,6 +128,8 @@ struct task {
 	u64 vruntime;			/* [R] run time weighted by nice (kernel/sched.c) */
 	u64 cpus_allowed;		/* [R] affinity: bit i = may run on CPU i */
 	u32 rr_ticks;			/* [R] ticks left of a SCHED_RR slice */
+	u16 ioprio;			/* [a] ioprio_set(2)'s class and level (kernel/ioprio.c);
+					 * 0: none set (class NONE) */
 	bool sched_reset_on_fork;	/* [R] SCHED_RESET_ON_FORK: children start normal */
 	u64 nvcsw, nivcsw;		/* [a] voluntary / involuntary context switches */
 	u64 rt_run_ticks;		/* [a] ticks run under SCHED_FIFO/RR since the task last

@@ -600,6 +600,7 @@ class RunChecks:
         self.dynamic_host_programs()
         self.debian_image()
         self.debian_difftest()
+        self.debian_no_enosys()
         self.ps_top_busy_loops()
 
     def enosys_logged_once(self):
@@ -992,6 +993,33 @@ chroot . /bin/bash -c "$3"
             self.tally.fail(name, "exit %s; %s" % (rc, "output differs from Linux's" if
                                                     got != want else "output equal"),
                             _diff(want, got) + err)
+        else:
+            self.tally.ok(name)
+
+    def debian_no_enosys(self):
+        """The programs of the Debian image's default packages, each run in a representative
+        way in one boot (tests/run/debian-calls.sh): every one succeeds, and the kernel log has
+        no "unimplemented syscall" line from any of them."""
+        name = "run/debian-no-enosys"
+        if not os.path.isfile(os.path.join(ROOT, "build", "debian.cpio")):
+            self.tally.fail(name, "no build/debian.cpio (make debian-image failed)")
+            return
+        with open(os.path.join(ROOT, "tests/run/debian-calls.sh")) as f:
+            script = f.read()
+        rc, out, err = self.sprout_run("--image", "debian", "/bin/bash", "-c", script,
+                                       timeout=180)
+        try:
+            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
+                log = f.read()
+        except OSError:
+            log = ""
+        text = out.decode(errors="replace")
+        enosys = [l for l in log.splitlines() if "unimplemented syscall" in l]
+        if rc != 0 or "failures: 0\n" not in text or enosys:
+            self.tally.fail(name, "exit %s, %d unimplemented-syscall lines, %s" %
+                            (rc, len(enosys), "all commands succeeded" if "failures: 0\n"
+                             in text else "a command failed"),
+                            "\n".join(enosys[:10]) + "\n" + text[-2000:] + err)
         else:
             self.tally.ok(name)
 
