@@ -591,8 +591,15 @@ void rlimit_nproc_uncharge(struct process *p);
 void rlimit_nproc_move(struct process *p, uid_t uid);
 
 /* kernel/itimer.c */
-/* itimer_exit - disarm @p's real timer (exit). Takes itimer_lock. */
+/* itimer_exit - disarm @p's real timer and delete its POSIX timers (exit). Takes
+ * itimer_lock and posix_timer_lock. */
 void itimer_exit(struct process *p);
+/* posix_timers_exit - delete every timer_create(2) timer of @p (exit, execve).
+ * Takes posix_timer_lock. Sleeps: no. */
+void posix_timers_exit(struct process *p);
+/* posix_timers_tick - expire the due timer_create(2) timers (the boot CPU's tick;
+ * interrupts disabled). Takes posix_timer_lock, then process locks. */
+void posix_timers_tick(void);
 /* signal_timer_tick - per-tick accounting for @t (running; @user: the tick
  * hit user mode): ITIMER_VIRTUAL/PROF, RLIMIT_CPU and, on CPU 0, the real
  * timers. Interrupt context. */
