@@ -282,9 +282,42 @@ static int copy_file_range_errors(void)
 	return 0;
 }
 
+/* posix_fadvise(2): hints on a file are accepted (nothing to do for files in memory),
+ * with Linux's errors; posix_fadvise returns the error number itself. */
+static int fadvise_hints(void)
+{
+	char path[256];
+	int fd, p[2], adv;
+
+	tap_tmppath(path, sizeof(path), "fadvise");
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0);
+	CHECK_EQ(write(fd, "data", 4), 4);
+	for (adv = POSIX_FADV_NORMAL; adv <= POSIX_FADV_NOREUSE; adv++)
+		CHECK_EQ(posix_fadvise(fd, 0, 0, adv), 0);
+	CHECK_EQ(posix_fadvise(fd, 1 << 20, 4096, POSIX_FADV_DONTNEED), 0);
+	CHECK_EQ(read(fd, path, 1), 0);	/* the position is untouched */
+	CHECK_EQ(posix_fadvise(fd, 0, 0, 6), EINVAL);
+	CHECK_EQ(posix_fadvise(fd, 0, -1, POSIX_FADV_NORMAL), EINVAL);
+	CHECK_EQ(pipe(p), 0);
+	CHECK_EQ(posix_fadvise(p[0], 0, 0, POSIX_FADV_NORMAL), ESPIPE);
+	CHECK_EQ(posix_fadvise(p[1], 0, 0, POSIX_FADV_SEQUENTIAL), ESPIPE);
+	close(p[0]);
+	close(p[1]);
+	CHECK_EQ(posix_fadvise(fd, 0, 0, POSIX_FADV_NORMAL), 0);
+	close(fd);
+	CHECK_EQ(posix_fadvise(fd, 0, 0, POSIX_FADV_NORMAL), EBADF);
+	fd = open(path, O_PATH);
+	CHECK(fd >= 0);
+	CHECK_EQ(posix_fadvise(fd, 0, 0, POSIX_FADV_NORMAL), EBADF);
+	close(fd);
+	unlink(path);
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(9);
+	tap_plan(10);
 	run_case("fsync/fdatasync/syncfs: files, directories, pipes, EBADF", fsync_objects);
 	run_case("fsync of a device: EINVAL; syncfs: 0", fsync_devices);
 	run_case("xattrs: EOPNOTSUPP, ENODATA, ERANGE, E2BIG, empty lists", xattr_none_anywhere);
@@ -294,5 +327,6 @@ int main(void)
 	run_case("close_range CLOSE_RANGE_UNSHARE", close_range_unshare);
 	run_case("copy_file_range: offsets and file positions", copy_file_range_copies);
 	run_case("copy_file_range errors", copy_file_range_errors);
+	run_case("posix_fadvise: hints accepted; EINVAL, ESPIPE, EBADF", fadvise_hints);
 	return tap_done();
 }

@@ -256,14 +256,40 @@ static int permissions(void)
 	return 0;
 }
 
+/* pidfd_send_signal(2) also takes a descriptor of a /proc/PID directory (psmisc's
+ * killall signals that way); other /proc descriptors are EBADF. */
+static int proc_dir_descriptor(void)
+{
+	pid_t pid = fork_pauser();
+	char path[64];
+	int fd, other, st;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	fd = open(path, O_RDONLY | O_DIRECTORY);
+	CHECK(fd >= 0);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	other = open(path, O_RDONLY);
+	CHECK(other >= 0);
+	CHECK_ERR(pidfd_send_signal(other, 0, NULL, 0), EBADF);
+	CHECK_EQ(pidfd_send_signal(fd, 0, NULL, 0), 0);
+	CHECK_EQ(pidfd_send_signal(fd, SIGTERM, NULL, 0), 0);
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	CHECK_ERR(pidfd_send_signal(fd, 0, NULL, 0), ESRCH);	/* reaped */
+	close(other);
+	close(fd);
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(6);
+	tap_plan(7);
 	run_case("pidfd: signal, poll readable at exit, waitid(P_PIDFD)", signal_poll_wait);
 	run_case("pidfd of a zombie: readable, its exit status", zombie_and_exit_status);
 	run_case("PIDFD_NONBLOCK: waitid says EAGAIN", nonblocking);
 	run_case("pidfd errors: EINVAL, ESRCH, EBADF, EFAULT, EPERM", errors);
 	run_case("pidfd_getfd duplicates another process's descriptor", getfd_copies);
 	run_case("another user's process: EPERM; not a child: ECHILD", permissions);
+	run_case("pidfd_send_signal through a /proc/PID descriptor", proc_dir_descriptor);
 	return tap_done();
 }
