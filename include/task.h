@@ -417,6 +417,7 @@ struct fork_args {
 	bool set_tls;		/* CLONE_SETTLS: the child's FS base is tls */
 	u64 tls;
 	pid_t set_tid;		/* clone3 set_tid: this pid for the child; 0 = any */
+	u64 pidfd;		/* CLONE_PIDFD: user address of the int for the pidfd */
 };
 long do_fork(const struct fork_args *args);
 /*
@@ -513,6 +514,9 @@ struct process *process_tree_next(struct process *root, struct process *p);
  * it), with *@nonblock set for a PIDFD_NONBLOCK descriptor (@nonblock may be
  * NULL): 0, or -EBADF (not open, or not a pidfd). Sleeps: no. */
 int pidfd_process(int fd, struct process **out, bool *nonblock);
+/* pidfd_create - a new close-on-exec pidfd of @p in current's table (clone(2)'s
+ * CLONE_PIDFD): the descriptor, or -EMFILE/-ENOMEM. Sleeps: no. */
+int pidfd_create(struct process *p);
 
 /* kernel/rseq.c */
 /* rseq_user_return - on the way to user mode with frame @tf: abort an rseq

@@ -97,6 +97,24 @@ int pidfd_process(int fd, struct process **out, bool *nonblock)
 	return r;
 }
 
+/* pidfd_create - see include/task.h. */
+int pidfd_create(struct process *p)
+{
+	struct file *f;
+	int fd;
+
+	process_get(p);
+	f = file_alloc(NULL, &pidfd_ops, O_RDWR, p);
+	if (!f) {
+		process_put(p);
+		return -ENOMEM;
+	}
+	fd = fd_install(f, 0, true);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
 /*
  * sys_pidfd_open - pidfd_open(2): a close-on-exec descriptor for process
  * @pid (a zombie not yet reaped counts), non-blocking with PIDFD_NONBLOCK.
