@@ -718,8 +718,11 @@ static void show_statm(struct out *o, struct snap *s)
 	struct mm_sizes z;
 
 	mm_sizes(s->mm, &z);
-	put(o, "%lu %lu %lu %lu 0 %lu 0\n", (unsigned long)z.vm, (unsigned long)z.rss, 0UL,
-	    (unsigned long)z.exe, (unsigned long)(z.data + z.stk));
+	/* shared: the resident pages backed by a file or shared memory (Linux's RssFile +
+	 * RssShmem), which other processes may map too. */
+	put(o, "%lu %lu %lu %lu 0 %lu 0\n", (unsigned long)z.vm, (unsigned long)z.rss,
+	    (unsigned long)(z.file + z.shmem), (unsigned long)z.exe,
+	    (unsigned long)(z.data + z.stk));
 }
 
 static void show_maps(struct out *o, struct snap *s)
@@ -800,6 +803,10 @@ static void show_meminfo(struct out *o)
 	 * Linux counts shmem pages both as Shmem and in the page cache. */
 	unsigned long shmem = tmpfs_page_count() * (PAGE_SIZE / 1024);
 	unsigned long swapcached = swap_cache_pages() * (PAGE_SIZE / 1024);
+	/* The kernel heap (mm/kmalloc.c): Linux counts its kmalloc slabs and large
+	 * blocks as Slab. Nothing in it can be shrunk on demand (no dentry or inode
+	 * cache to drop), so all of it is SUnreclaim. */
+	unsigned long slab = kmalloc_page_count() * (PAGE_SIZE / 1024), sreclaimable = 0;
 
 	/* The same figures sysinfo(2) reports (and its sharedram). Pages in the
 	 * swap cache are free for the taking when no one maps them, as Linux
@@ -807,10 +814,11 @@ static void show_meminfo(struct out *o)
 	put(o, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
 	    "Buffers:        %8lu kB\nCached:         %8lu kB\nSwapCached:     %8lu kB\n"
 	    "SwapTotal:      %8lu kB\nSwapFree:       %8lu kB\nShmem:          %8lu kB\n"
-	    "Slab:           %8lu kB\nSReclaimable:   %8lu kB\n",
+	    "Slab:           %8lu kB\nSReclaimable:   %8lu kB\nSUnreclaim:     %8lu kB\n",
 	    total, freek, freek + swapcached, 0UL, shmem, swapcached,
 	    (unsigned long)swap_total_pages() * (PAGE_SIZE / 1024),
-	    (unsigned long)swap_free_pages() * (PAGE_SIZE / 1024), shmem, 0UL, 0UL);
+	    (unsigned long)swap_free_pages() * (PAGE_SIZE / 1024), shmem, slab, sreclaimable,
+	    slab - sreclaimable);
 }
 
 /*

@@ -16,5 +16,8 @@ void *kzalloc(size_t size);
 void kfree(void *p);
 
 void kmalloc_init(void);
+/* kmalloc_page_count - pages the heap holds now: slabs of the size classes and
+ * the blocks of larger requests (/proc/meminfo's Slab). Sleeps: no. */
+u64 kmalloc_page_count(void);
 
 #endif

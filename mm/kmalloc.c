@@ -5,7 +5,8 @@
  * size. An empty slab goes back to the page allocator at once, which keeps
  * the free-page count exact for the leak tests.
  *
- * Locks: one spinlock per size class guards its slab list and free lists.
+ * Locks: one spinlock per size class guards its slab list and free lists;
+ * the count of pages held is atomic.
  */
 #include "kernel.h"
 #include "kmalloc.h"
@@ -36,6 +37,13 @@ struct size_class {
 };
 
 static struct size_class classes[NCLASSES];
+static u64 heap_pages;	/* [atomic] slab pages and large blocks held */
+
+/* kmalloc_page_count - see include/kmalloc.h. */
+u64 kmalloc_page_count(void)
+{
+	return __atomic_load_n(&heap_pages, __ATOMIC_RELAXED);
+}
 
 /* kmalloc_init - set up the size classes; called once at boot. */
 void kmalloc_init(void)
@@ -58,6 +66,7 @@ static struct slab *slab_new(struct size_class *c)
 
 	if (!pg)
 		return NULL;
+	__atomic_add_fetch(&heap_pages, 1, __ATOMIC_RELAXED);
 	pg->flags |= PG_KMALLOC;
 	pg->priv = c;
 
@@ -101,6 +110,7 @@ void *kmalloc(size_t size)
 		if (!pg)
 			return NULL;
 		pg->order = order;	/* remembered for kfree */
+		__atomic_add_fetch(&heap_pages, 1ULL << order, __ATOMIC_RELAXED);
 		return page_address(pg);
 	}
 
@@ -152,6 +162,7 @@ void kfree(void *ptr)
 	struct page *pg = phys_to_page(virt_to_phys(ptr));
 
 	if (!(pg->flags & PG_KMALLOC)) {
+		__atomic_sub_fetch(&heap_pages, 1ULL << pg->order, __ATOMIC_RELAXED);
 		page_put_order(pg, pg->order);
 		return;
 	}
@@ -172,6 +183,7 @@ void kfree(void *ptr)
 		spin_unlock(&c->lock);
 		pg->flags &= ~PG_KMALLOC;
 		pg->priv = NULL;
+		__atomic_sub_fetch(&heap_pages, 1, __ATOMIC_RELAXED);
 		page_put(pg);
 		return;
 	}

@@ -209,6 +209,68 @@ static int case_meminfo(void)
 	return 0;
 }
 
+/* A /proc/meminfo field in kB, or -1. */
+static long meminfo_kb(const char *name)
+{
+	char buf[8192], key[64];
+	const char *p;
+
+	if (tap_read_file("/proc/meminfo", buf, sizeof(buf)) <= 0)
+		return -1;
+	snprintf(key, sizeof(key), "\n%s:", name);
+	p = strstr(buf, key);
+	return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+/* Slab is the kernel heap, SReclaimable + SUnreclaim, and grows with the kernel
+ * objects a process makes (400 pipes: their inodes, files and pipe buffers). */
+static int case_meminfo_slab(void)
+{
+	long slab = meminfo_kb("Slab"), rec = meminfo_kb("SReclaimable");
+	long unrec = meminfo_kb("SUnreclaim"), after;
+	int fds[400][2], n;
+
+	CHECK(slab > 0);
+	CHECK(rec >= 0 && unrec > 0);
+	CHECK_EQ(slab, rec + unrec);
+	for (n = 0; n < 400; n++)
+		if (pipe(fds[n]))
+			break;
+	CHECK_EQ(n, 400);
+	after = meminfo_kb("Slab");
+	tap_diag("Slab %ld kB, %ld kB with 400 more pipes", slab, after);
+	CHECK(after >= slab + 200);
+	while (n-- > 0) {
+		close(fds[n][0]);
+		close(fds[n][1]);
+	}
+	return 0;
+}
+
+/* statm's third field, shared: the resident pages backed by a file or shared
+ * memory (RssFile + RssShmem); touching a MAP_SHARED mapping adds to it. */
+static int case_statm_shared(void)
+{
+	unsigned long size, rss, shared, shared2;
+	char buf[256];
+	char *m;
+
+	CHECK(tap_read_file("/proc/self/statm", buf, sizeof(buf)) > 0);
+	CHECK_EQ(sscanf(buf, "%lu %lu %lu", &size, &rss, &shared), 3);
+	CHECK(shared > 0);	/* the program's own text, at least */
+	CHECK(shared <= rss);
+	m = mmap(NULL, 256 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(m != MAP_FAILED);
+	for (int i = 0; i < 256; i++)
+		m[i * 4096] = 1;
+	CHECK(tap_read_file("/proc/self/statm", buf, sizeof(buf)) > 0);
+	CHECK_EQ(sscanf(buf, "%lu %lu %lu", &size, &rss, &shared2), 3);
+	tap_diag("shared %lu pages, %lu after touching 256 shared pages", shared, shared2);
+	CHECK(shared2 >= shared + 200 && shared2 <= shared + 300);
+	CHECK(shared2 <= rss);
+	return 0;
+}
+
 /* kthreadd: pid 2, parent 0, a kernel thread (PF_KTHREAD) with an empty cmdline. */
 static int case_kthreadd(void)
 {
@@ -239,7 +301,7 @@ static int case_kthreadd(void)
 int main(int argc, char **argv)
 {
 	snprintf(self_argv0, sizeof(self_argv0), "%s", argc > 0 ? argv[0] : "");
-	tap_plan(7);
+	tap_plan(9);
 	run_case("/proc/self/stat: 52 fields matching the process", case_self_stat);
 	run_case("a zombie shows Z and its parent; gone once reaped", case_zombie);
 	run_case("/proc/self/status: Name, State, ids, Threads", case_status);
@@ -248,5 +310,8 @@ int main(int argc, char **argv)
 		 case_dirs);
 	run_case("meminfo agrees with sysinfo; uptime, stat, pid_max", case_meminfo);
 	run_case("kthreadd is pid 2 under pid 0, in brackets, deaf to signals", case_kthreadd);
+	run_case("meminfo Slab = SReclaimable + SUnreclaim, grows with kernel objects",
+		 case_meminfo_slab);
+	run_case("statm shared: resident file and shared-memory pages", case_statm_shared);
 	return tap_done();
 }
