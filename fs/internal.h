@@ -143,6 +143,18 @@ struct inode *procfs_new_root(void);
  * a procfs node for its later inodes (fs/procfs_times.c). */
 int procfs_times_set(struct inode *ino);
 void procfs_times_apply(struct inode *ino);
+/*
+ * locks_show_inode - the /proc/locks lines (Linux's format: "N: POSIX  ADVISORY  WRITE
+ * pid 00:dev:ino start end|EOF") of the locks held on @ino into @buf (@cap bytes),
+ * numbered from *@id + 1 (advanced past them); a line that does not fit is left out.
+ * Returns the bytes written. Takes file_lock_lock. Sleeps: no.
+ */
+size_t locks_show_inode(struct inode *ino, char *buf, size_t cap, int *id);
+/* procfs_locks_show - /proc/locks into @buf (@cap bytes): the locks of every file
+ * some process has open (fs/procfs_locks.c). Returns the bytes written. May sleep. */
+size_t procfs_locks_show(char *buf, size_t cap);
+/* procfs_fd_inode - the inode of descriptor @fd of process @pid, counted, or NULL. */
+struct inode *procfs_fd_inode(pid_t pid, int fd);
 /* procfs_name_of - the name of procfs inode @ino, like tmpfs_name_of(). */
 int procfs_name_of(struct inode *ino, char *buf, size_t size);
 /*

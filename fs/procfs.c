@@ -40,6 +40,7 @@ static const struct proc_entry root_entries[] = {
 	{ "filesystems", PN_FILESYSTEMS, S_IFREG | 0444 },
 	{ "kpagecount", PN_KPAGECOUNT, S_IFREG | 0400 },
 	{ "loadavg", PN_LOADAVG, S_IFREG | 0444 },
+	{ "locks", PN_LOCKS, S_IFREG | 0444 },
 	{ "meminfo", PN_MEMINFO, S_IFREG | 0444 },
 	{ "mounts", PN_MOUNTS, S_IFREG | 0444 },
 	{ "net", PN_NET, S_IFDIR | 0555 },

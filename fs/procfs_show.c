@@ -361,6 +361,20 @@ static int path_of(struct inode *ino, char *buf, size_t size)
 	return n;
 }
 
+struct inode *procfs_fd_inode(pid_t pid, int fd)
+{
+	struct file *f = file_of(pid, fd);
+	struct inode *ino = NULL;
+
+	if (!f)
+		return NULL;
+	ino = f->inode;
+	if (ino)
+		inode_get(ino);
+	file_put(f);
+	return ino;
+}
+
 pid_t procfs_tgid_dir(struct inode *ino)
 {
 	if (!ino || !ino->iops || !inode_is_dir(ino) || PN_KIND(ino->priv) != PN_PID_DIR)
@@ -908,6 +922,7 @@ long procfs_render(u8 kind, pid_t pid, u32 sub, char **out)
 	case PN_CPUINFO: show_cpuinfo(&o); break;
 	case PN_MOUNTS: o.len = fs_mounts_show(o.buf, o.cap); break;
 	case PN_NET_UNIX: o.len = unix_proc_show(o.buf, o.cap); break;
+	case PN_LOCKS: o.len = procfs_locks_show(o.buf, o.cap); break;
 	case PN_FILESYSTEMS:
 		put(&o, "nodev\tproc\nnodev\ttmpfs\nnodev\tdevtmpfs\n");
 		break;

@@ -25,7 +25,7 @@ run setsid true; run taskset -p $busy; run taskset -c 0 true; run prlimit --pid 
 run nice -n 5 true; run chrt -p $busy; run ionice -p $busy
 run ionice -c 3 true; run flock lockfile true; run findmnt
 run dmesg; run more /etc/hostname; run getopt -o a -- -a
-run whereis ls; run lsipc; run lsns; run ipcs
+run whereis ls; run lsipc; run lsns; run ipcs; run flock lockfile lslocks
 run rev /etc/hostname; run unshare --help
 # binutils
 run readelf -a /usr/bin/true; run objdump -d /usr/bin/true; run nm -D /usr/bin/true
