@@ -46,6 +46,17 @@ expr 7 \* 6; factor 360; echo "nproc ok: $(($(nproc) >= 1))"
 cat -A <<'EOF'
 tab	here
 EOF
+mkdir -m 2775 sg && touch sg/inherit && mkdir sg/sub && stat -c '%n %a %G' sg/inherit sg/sub
+truncate -s 1M sparse && printf x | dd of=sparse bs=1 seek=500000 conv=notrunc 2>/dev/null
+du -k sparse; stat -c '%s %b' sparse; ls -ls sparse | cut -d' ' -f1-6
+dd if=/dev/zero of=zeros bs=4096 count=3 2>/dev/null; du -k zeros; wc -c zeros
+cp -a d copy && cp -p a pa && touch -r big ref && ls -l --full-time copy pa ref
+mknod null2 c 1 3 && mknod zero2 c 1 5 && ls -l null2 zero2 | cut -c1-24
+mv copy moved && ln moved/b hb && rm -r moved && cat hb && stat -c '%h' hb
+(umask 077; mkdir private; : > private/f; stat -c '%n %a' private private/f)
+chmod 1777 pa && ls -l pa | cut -c1-10; chmod u=rwx,g=,o=x pa && stat -c %A pa
+ln -s nowhere dangling && ls -lL dangling 2>&1; readlink dangling; test -e dangling; echo "-e $?"
+find . -maxdepth 1 -newer a -name 'z*' | sort; find . -type l | sort; find . -empty | sort
 
 echo "== binutils"
 readelf -lW /usr/bin/true
