@@ -136,7 +136,8 @@ static int snap_get(pid_t pid, pid_t tid, struct snap *s)
 	s->stime = p->self.stime_ticks;
 	s->minflt = p->self.minflt;
 	s->majflt = p->self.majflt;
-	s->nthreads = p->nr_threads;
+	/* A zombie still counts its leader until it is reaped, as Linux's nr_threads. */
+	s->nthreads = p->nr_threads || p->state != PROC_ZOMBIE ? p->nr_threads : 1;
 	s->uid = p->uid;
 	s->euid = p->euid;
 	s->suid = p->suid;

@@ -933,7 +933,9 @@ chroot . /bin/bash -c "$3"
     @staticmethod
     def debian_pids(text):
         """@text (bytes) with the pids of its "ps:" and "pstree:" lines named P01, P02, ...
-        in the order they first appear; the PID and PPID columns lose their padding."""
+        in the order they first appear: in "ps:" lines, the leading columns of numbers
+        (pids, parent pids, groups, sessions) and their headers, which lose their
+        padding; in "pstree:" lines, each "(pid)"."""
         names = {}
 
         def name(pid):
@@ -942,13 +944,14 @@ chroot . /bin/bash -c "$3"
             return names[pid]
 
         def ps_row(m):
-            cols = [m.group(1)] + ([m.group(2)] if m.group(2) else [])
+            cols = m.group(1).split()
             return b"ps:" + b"".join(b" " + (c if not c.isdigit() else name(c)) for c in cols)
 
         out = []
         for line in text.split(b"\n"):
             if line.startswith(b"ps:"):
-                line = re.sub(rb"^ps: +(\d+|PID)(?: +(\d+|PPID))?(?= )", ps_row, line)
+                line = re.sub(rb"^ps:((?: +(?:-?\d+|PID|PPID|PGID|SID|TPGID))+)(?= )", ps_row,
+                              line)
             elif line.startswith(b"pstree:"):
                 line = re.sub(rb"\((\d+)\)", lambda m: b"(" + name(m.group(1)) + b")", line)
             out.append(line)

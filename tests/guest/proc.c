@@ -58,6 +58,8 @@ static int case_self_stat(void)
 	return 0;
 }
 
+static long status_field(const char *text, const char *name);
+
 static int case_zombie(void)
 {
 	struct stat_line s;
@@ -77,6 +79,15 @@ static int case_zombie(void)
 	}
 	CHECK_EQ(s.state, 'Z');
 	CHECK_EQ(s.f[4], getpid());
+	/* Its leader counts until it is reaped, as on Linux. */
+	CHECK_EQ(s.f[20], 1);
+	{
+		char buf[2048];
+
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+		CHECK(tap_read_file(path, buf, sizeof(buf)) > 0);
+		CHECK_EQ(status_field(buf, "Threads"), 1);
+	}
 	CHECK_EQ(waitpid(pid, &status, 0), pid);
 	CHECK_EQ(WEXITSTATUS(status), 7);
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);

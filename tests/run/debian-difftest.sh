@@ -145,7 +145,7 @@ export -f started
 setsid bash -c '
 	until_ps() { until [ "$(ps -o "$1" "${@:3}" | tr -d " " | tr "\n" " ")" = "$2" ]; do
 		sleep 0.01; done; }
-	sleep 1000 & started $!
+	nice -n 5 sleep 1000 & started $!
 	bash -c "sleep 0 & exec sleep 1001" & until_ps stat= "Z " --ppid $!
 	sleep 1002 & p=$!; started $p; kill -STOP $p; until_ps stat= "T " -p $p
 	bash -c "sleep 1003 & sleep 1004 & wait" & until_ps comm= "sleep sleep " --ppid $!
@@ -159,6 +159,11 @@ ready() {
 for n in $(seq 200); do ready && break; sleep 0.05; done
 ps -o pid,ppid,stat,comm --sid "$L" | sed 's/^/ps: /'
 ps -o pid,ppid,stat,comm,args --forest --sid "$L" | sed 's/^/ps: /'
+ps -o pid,ppid,pgid,sid,tpgid,stat,ni,pri,nlwp,cls,tty,comm --sid "$L" | sed 's/^/ps: /'
+for p in $(pgrep -s "$L"); do
+	grep -E '^(Name|State|Threads|SigPnd|ShdPnd|SigBlk|SigIgn|SigCgt)' /proc/$p/status |
+		tr '\n\t' '  '; echo
+done
 pstree -p "$L" | sed 's/^/pstree: /'
 pstree -pA "$L" | sed 's/^/pstree: /'
 pgrep -s "$L" -l sleep | sed 's/^/ps: /'
