@@ -990,7 +990,7 @@ chroot . /bin/bash -c "$3"
                             (host.stdout[-1500:] + host.stderr).decode(errors="replace"))
             return
         rc, out, err = self.sprout_run("--image", "debian", "/bin/bash", "-c", script,
-                                       timeout=180)
+                                       timeout=240)
         want, got = self.debian_pids(host.stdout), self.debian_pids(out)
         if rc != 0 or got != want:
             self.tally.fail(name, "exit %s; %s" % (rc, "output differs from Linux's" if

@@ -128,7 +128,7 @@ sleep 100 & started $!; kill $!; wait $!; echo "killed: $? $(kill -l $?)"
 { sleep 100 & started $!; kill -9 $!; wait $!; } 2>/dev/null; echo "killed: $? $(kill -l $?)"
 sleep 100 & p=$!; started $p; kill -STOP $p; kill -CONT $p; kill $p; wait $p
 echo "stop-cont-term: $?"
-(sleep 0.2; exit 2) & (exit 1) & wait -n; echo "wait -n: $?"; wait; echo "waited all"
+(sleep 1; exit 2) & (exit 1) & wait -n; echo "wait -n: $?"; wait; echo "waited all"
 bash -c 'exit 300'; echo "exit 300: $?"
 { bash -c 'kill -SEGV $$'; } 2>/dev/null; echo "segv: $?"
 type -t cd ls f; command -v sed
@@ -146,7 +146,9 @@ setsid bash -c '
 	until_ps() { until [ "$(ps -o "$1" "${@:3}" | tr -d " " | tr "\n" " ")" = "$2" ]; do
 		sleep 0.01; done; }
 	nice -n 5 sleep 1000 & started $!
-	bash -c "sleep 0 & exec sleep 1001" & until_ps stat= "Z " --ppid $!
+	# The child ends once its parent has become sleep, which never reaps it: a zombie.
+	bash -c "(until [ -e go ]; do sleep 0.01; done) & exec sleep 1001" & p=$!
+	until_ps comm= "sleep " -p $p; : > go; until_ps stat= "Z " --ppid $p
 	sleep 1002 & p=$!; started $p; kill -STOP $p; until_ps stat= "T " -p $p
 	bash -c "sleep 1003 & sleep 1004 & wait" & until_ps comm= "sleep sleep " --ppid $!
 	wait' &
@@ -154,9 +156,10 @@ L=$!
 ready() {
 	local states
 	states=$(ps -o stat= --sid "$L" | tr -d ' ' | sort | tr '\n' ' ')
-	[ "$states" = "S S S S S S T Z " ]
+	[ "$states" = "S S S S SN Ss T Z " ]
 }
-for n in $(seq 200); do ready && break; sleep 0.05; done
+for n in $(seq 1200); do ready && break; sleep 0.05; done
+ready || echo "the process tree is not as expected"
 ps -o pid,ppid,stat,comm --sid "$L" | sed 's/^/ps: /'
 ps -o pid,ppid,stat,comm,args --forest --sid "$L" | sed 's/^/ps: /'
 ps -o pid,ppid,pgid,sid,tpgid,stat,ni,pri,nlwp,cls,tty,comm --sid "$L" | sed 's/^/ps: /'
