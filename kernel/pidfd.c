@@ -178,8 +178,9 @@ static int proc_dir_process(int fd, struct process **out)
 
 /*
  * sys_pidfd_send_signal - pidfd_send_signal(2): send @sig to the process of
- * @pidfd (or of a /proc/PID directory descriptor), with the siginfo at @uinfo (NULL: as kill(2) would). Returns 0, or
- * -EINVAL (@flags, a bad signal, si_signo not @sig), -EBADF (not a pidfd),
+ * @pidfd (or of a /proc/PID directory descriptor), with the siginfo at
+ * @uinfo (NULL: as kill(2) would). Returns 0, or -EINVAL (@flags, a bad
+ * signal, si_signo not @sig), -EBADF (neither a pidfd nor a /proc/PID one),
  * -EFAULT, -ESRCH (the process was reaped), -EPERM (no right to signal it,
  * or a kernel-reserved si_code for another process), -EAGAIN (queue full).
  * A zombie accepts the signal without effect, as kill(2). Sleeps: no.

@@ -75,10 +75,14 @@ diff -u n1 n2; echo "diff -u: $?"
 cmp n1 n2; echo "cmp: $?"
 less -FX n1
 echo "== gawk sed grep"
-gawk 'BEGIN { for (i = 1; i <= 5; i++) s += i * i; printf "%d %.4f %e %s\n", s, atan2(0, -1), exp(10), 1e6 }'
-seq 1 12 | gawk '{ a[$1 % 3] += $1 } END { PROCINFO["sorted_in"] = "@ind_num_asc"; for (k in a) print k, a[k] }'
-printf 'alpha beta\ngamma delta\n' | gawk '{ n = split($0, w, " "); gsub(/a/, "A"); print NR, NF, n, $0, toupper(w[2]), length($1) }'
-gawk 'BEGIN { srand(1); print int(rand() * 1000); print strftime("%F %T", 86400 * 365, 1); "echo piped" | getline x; print x; system("echo from system") }'
+gawk 'BEGIN { for (i = 1; i <= 5; i++) s += i * i
+	printf "%d %.4f %e %s\n", s, atan2(0, -1), exp(10), 1e6 }'
+seq 1 12 | gawk '{ a[$1 % 3] += $1 }
+	END { PROCINFO["sorted_in"] = "@ind_num_asc"; for (k in a) print k, a[k] }'
+printf 'alpha beta\ngamma delta\n' |
+	gawk '{ n = split($0, w, " "); gsub(/a/, "A"); print NR, NF, n, $0, toupper(w[2]), length($1) }'
+gawk 'BEGIN { srand(1); print int(rand() * 1000); print strftime("%F %T", 86400 * 365, 1)
+	"echo piped" | getline x; print x; system("echo from system") }'
 gawk -F: 'BEGIN { OFS = "-" } { $1 = $1; print } END { print NR }' <<< 'a:b:c'
 printf 'one\ntwo\nthree\nfour\n' | sed -n '2,3p'
 printf 'one\ntwo\nthree\n' | sed -e 's/o/0/g' -e '/three/d' -e '1i\
@@ -90,11 +94,13 @@ cp d/b edited && sed -i 's/world/there/' edited && cat edited
 mkdir -p g/h && echo 'needle one' > g/x && echo 'hay' > g/h/y && echo 'needle two' > g/h/z
 grep -r needle g | sort
 grep -rn --include='z' needle g; grep -rc needle g | sort; grep -rl needle . | sort
-grep -E '^(al|ga)' <<< $'alpha\nbeta\ngamma'; grep -v -c b <<< $'a\nb\nc'; grep -q zzz g/x; echo "grep: $?"
+grep -E '^(al|ga)' <<< $'alpha\nbeta\ngamma'; grep -v -c b <<< $'a\nb\nc'
+grep -q zzz g/x; echo "grep: $?"
 
 echo "== bash"
 for i in 1 2 3; do printf '%s ' $((i * i)); done; echo
-i=0; while (( i < 5 )); do (( i++ )); (( i == 2 )) && continue; (( i == 4 )) && break; echo "w$i"; done
+i=0
+while (( i < 5 )); do (( i++ )); (( i == 2 )) && continue; (( i == 4 )) && break; echo "w$i"; done
 until [[ $i -ge 7 ]]; do i=$((i + 1)); done; echo "until: $i"
 for ((j = 0; j < 3; j++)); do for k in x y; do printf '%s%s ' $j $k; done; done; echo
 printf 'l1\nl2\n' | while read -r line; do echo "read: $line"; done
@@ -102,7 +108,8 @@ f() { local x=$1; echo "f:$x"; return 4; }; f 7; echo "f: $?"
 (exit 3); echo "subshell: $?"
 ( ( exit 5 ); echo "inner: $?"; exit 6 ); echo "outer: $?"
 x=$(echo "out"; (echo "nested $(echo deep)")); echo "$x"
-[[ $$ == $BASHPID ]] && echo "same shell"; (  [[ $$ != $BASHPID ]] && echo "subshell has its own pid" )
+[[ $$ == $BASHPID ]] && echo "same shell"
+( [[ $$ != $BASHPID ]] && echo "subshell has its own pid" )
 v=1; ( v=2 ); echo "v: $v"; { v=3; }; echo "v: $v"
 false | true | (exit 5); echo "pipestatus: ${PIPESTATUS[*]}"
 set -o pipefail; false | true; echo "pipefail: $?"; set +o pipefail
