@@ -28,6 +28,7 @@ ls -ls --full-time d
 ls -F; ls -1 -p d
 stat -c '%n %s %b %B %h %a %A %F %U %G %u %g %y' a big d d/e link fifo empty
 stat -L -c '%n %F %s' link
+chown 1234:5678 empty && chown -h 1:5 link && ls -l empty link && ls -ln empty | cut -c1-24
 stat -f -c '%T' .
 seq 3 | sort -r
 printf 'b 2\na 10\nc 1\na 2\n' | sort -k2,2n -k1,1
