@@ -202,6 +202,10 @@ long sys_lseek(int fd, s64 off, unsigned whence)
 		r = -EBADF;
 		goto out_put;
 	}
+	if (f->ops->llseek) {
+		r = f->ops->llseek(f, off, whence);
+		goto out_put;
+	}
 	if (!f->ops->seekable) {
 		r = -ESPIPE;
 		goto out_put;

@@ -57,6 +57,10 @@ struct file_ops {
 	/* anon_name: what /proc/PID/fd shows for a file without an inode
 	 * ("anon_inode:[name]"), e.g. "eventpoll"; NULL: "file". */
 	const char *anon_name;
+	/* llseek: lseek(2) of an object with positions of its own (/dev/kmsg's
+	 * records); the new position or a negative errno. NULL: the generic
+	 * lseek of a byte stream (seekable says whether there is one). */
+	s64 (*llseek)(struct file *f, s64 off, unsigned whence);
 };
 
 struct file {

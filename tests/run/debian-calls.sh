@@ -24,7 +24,7 @@ run pstree -p; run killall -0 sleep; run killall -l; run fuser -v .; run prtstat
 run setsid true; run taskset -p $busy; run taskset -c 0 true; run prlimit --pid $busy
 run nice -n 5 true; run chrt -p $busy; run ionice -p $busy
 run ionice -c 3 true; run flock lockfile true; run findmnt
-run dmesg; run more /etc/hostname; run getopt -o a -- -a
+run dmesg; run sh -c 'dmesg -c >/dev/null; [ -z "$(dmesg)" ]'; run more /etc/hostname; run getopt -o a -- -a
 run whereis ls; run lsipc; run lsns; run ipcs; run flock lockfile lslocks
 run rev /etc/hostname; run unshare --help
 # binutils
