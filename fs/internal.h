@@ -226,6 +226,11 @@ ssize_t tmpfs_write(struct inode *ino, u64 *off, struct io_src src, size_t n, bo
 /* tmpfs_truncate - set the size of regular file @ino to @size bytes, freeing
  * pages past it. 0 or -EFBIG/-ENOMEM. Takes ino's lock. */
 int tmpfs_truncate(struct inode *ino, u64 size);
+/* tmpfs_fallocate - give regular file @ino zeroed pages for bytes [@off, @off + @len)
+ * where it has none (fallocate(2)), and make it that long unless @keep_size. 0,
+ * -EFBIG, -EPERM (a memfd sealed against growing), -ENOSPC (size=), -ENOMEM.
+ * Takes ino's lock. Sleeps: may. */
+int tmpfs_fallocate(struct inode *ino, u64 off, u64 len, bool keep_size);
 /* tmpfs_free_data - release the data of an inode nobody references. */
 void tmpfs_free_data(struct inode *ino);
 /* tmpfs_blocks - 512-byte blocks allocated to @ino; ino's lock held. */

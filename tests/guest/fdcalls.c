@@ -315,9 +315,61 @@ static int fadvise_hints(void)
 	return 0;
 }
 
+/* fallocate(2): mode 0 allocates and extends the file (zeroes read back),
+ * FALLOC_FL_KEEP_SIZE allocates past the end without growing it; the errors. */
+#define K_FALLOC_FL_KEEP_SIZE	0x01
+#define K_FALLOC_FL_PUNCH_HOLE	0x02
+
+static long falloc(int fd, int mode, off_t off, off_t len)
+{
+	return syscall(SYS_fallocate, fd, mode, off, len);
+}
+
+static int fallocate_space(void)
+{
+	char path[256], buf[64];
+	struct stat st;
+	int fd, ro, p[2];
+
+	tap_tmppath(path, sizeof(path), "falloc");
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0);
+	CHECK_EQ(write(fd, "abc", 3), 3);
+	CHECK_EQ(falloc(fd, 0, 0, 3 * 4096), 0);
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_size, 3 * 4096);
+	CHECK(st.st_blocks >= 3 * 8);
+	CHECK_EQ(pread(fd, buf, 4, 0), 4);
+	CHECK(!memcmp(buf, "abc\0", 4));	/* the data stays; the rest reads as zeroes */
+	CHECK_EQ(pread(fd, buf, sizeof(buf), 8192), (ssize_t)sizeof(buf));
+	CHECK_EQ(buf[0] | buf[63], 0);
+	CHECK_EQ(falloc(fd, K_FALLOC_FL_KEEP_SIZE, 3 * 4096, 5 * 4096), 0);
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_size, 3 * 4096);
+	CHECK(st.st_blocks >= 8 * 8);
+	CHECK_EQ(falloc(fd, 0, 100, 10), 0);	/* inside: nothing changes */
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_size, 3 * 4096);
+	CHECK_ERR(falloc(fd, 0, 0, 0), EINVAL);
+	CHECK_ERR(falloc(fd, 0, -1, 10), EINVAL);
+	CHECK_ERR(falloc(fd, K_FALLOC_FL_PUNCH_HOLE, 0, 10), EOPNOTSUPP);	/* no KEEP_SIZE */
+	CHECK_ERR(falloc(fd, 0x100, 0, 10), EOPNOTSUPP);
+	ro = open(path, O_RDONLY);
+	CHECK_ERR(falloc(ro, 0, 0, 10), EBADF);
+	close(ro);
+	CHECK_EQ(pipe(p), 0);
+	CHECK_ERR(falloc(p[1], 0, 0, 10), ESPIPE);
+	close(p[0]);
+	close(p[1]);
+	close(fd);
+	CHECK_ERR(falloc(fd, 0, 0, 10), EBADF);
+	unlink(path);
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(10);
+	tap_plan(11);
 	run_case("fsync/fdatasync/syncfs: files, directories, pipes, EBADF", fsync_objects);
 	run_case("fsync of a device: EINVAL; syncfs: 0", fsync_devices);
 	run_case("xattrs: EOPNOTSUPP, ENODATA, ERANGE, E2BIG, empty lists", xattr_none_anywhere);
@@ -328,5 +380,6 @@ int main(void)
 	run_case("copy_file_range: offsets and file positions", copy_file_range_copies);
 	run_case("copy_file_range errors", copy_file_range_errors);
 	run_case("posix_fadvise: hints accepted; EINVAL, ESPIPE, EBADF", fadvise_hints);
+	run_case("fallocate: allocate, extend or keep the size; errors", fallocate_space);
 	return tap_done();
 }

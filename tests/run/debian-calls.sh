@@ -44,7 +44,7 @@ run date; run stat / /etc/passwd; run stat -f /; run sort /etc/passwd; run sha25
 run md5sum p; run sh -c 'seq 100000 | sort -S 1M --parallel=2 | tail -1'
 run ls -laR --color=always /etc; run cp -a /etc e2; run mv e2 e3; run rm -rf e3
 run ln -s p lnk; run readlink -f lnk; run touch -d @0 t; run chmod 600 t; run chown 1:1 t
-run truncate -s 1M t; run dd if=/dev/zero of=t bs=4k count=10; run shred -n1 t; run sync
+run truncate -s 1M t; run fallocate -l 64K fa; run dd if=/dev/zero of=t bs=4k count=10; run shred -n1 t; run sync
 run sync -f .; run install -m 644 t t2; run split -b 1k t2 s; run tee tt </etc/hostname
 run timeout 5 true; run sh -c 'timeout 0.3 sleep 5; [ $? = 124 ]'
 run stdbuf -o0 echo x; run nohup true; run id; run groups; run uname -a
