@@ -3,8 +3,10 @@
 # check is that the kernel log has no "unimplemented syscall" line afterwards and that
 # every command succeeds (their output is thrown away). Left out: what needs /sys
 # (lscpu, lsblk), /proc/slabinfo (slabtop), a terminal (tty, stty), AVX state (cksum:
-# Debian's coreutils 9.1 takes its PCLMUL path whenever the CPU has PCLMUL), and
-# programs of packages outside the list (pidof, mount, script, logger, hostname, ...).
+# Debian's coreutils 9.1 runs AVX code whenever CPUID shows AVX, without asking whether
+# the kernel enabled its state, and Sprout does not: SIGILL), tail -f
+# (inotify is not offered: tail says so and polls), and programs of packages outside
+# the list (pidof, mount, script, logger, hostname, ...).
 export LC_ALL=C PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
 cd "$(mktemp -d)" || exit 1
 fails=0
