@@ -141,6 +141,15 @@ bash -c 'exit 300'; echo "exit 300: $?"
 { bash -c 'kill -SEGV $$'; } 2>/dev/null; echo "segv: $?"
 type -t cd ls f; command -v sed
 echo "umask $(umask)"
+timeout 0.2 sleep 5; echo "timeout: $?"
+{ timeout -s KILL 0.2 sleep 5; } 2>/dev/null; echo "timeout KILL: $?"
+timeout --preserve-status -s USR1 0.2 sleep 5; echo "preserved: $?"; timeout 5 true; echo "in time: $?"
+nice -n 3 nice; nice -n -5 nice; chrt -b 0 chrt -p 0 | sed 's/[0-9]*//g'
+prlimit --nofile=100:200 bash -c 'ulimit -n; ulimit -Hn'; (ulimit -Sn 50; ulimit -n)
+exec 7< a 9> /dev/null; ls /proc/self/fd | tr '\n' ' '; echo; basename "$(readlink /proc/$$/fd/7)"
+exec 7<&- 9>&-
+head -c 1000000 /dev/zero | wc -c; yes abc | head -c 300000 | sha256sum; seq 200000 | tail -1
+mkfifo ff2 && { seq 50000 > ff2 & } && sha256sum < ff2; wait
 
 echo "== ps pstree"
 # The pids start at 100 or more on both sides, so each takes three digits and the names
