@@ -46,6 +46,7 @@ static const struct proc_entry root_entries[] = {
 	{ "net", PN_NET, S_IFDIR | 0555 },
 	{ "partitions", PN_PARTITIONS, S_IFREG | 0444 },
 	{ "self", PN_SELF, S_IFLNK | 0777 },
+	{ "slabinfo", PN_SLABINFO, S_IFREG | 0400 },
 	{ "stat", PN_STAT, S_IFREG | 0444 },
 	{ "swaps", PN_SWAPS, S_IFREG | 0444 },
 	{ "sys", PN_SYS, S_IFDIR | 0555 },

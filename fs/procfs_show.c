@@ -924,6 +924,7 @@ long procfs_render(u8 kind, pid_t pid, u32 sub, char **out)
 	case PN_MOUNTS: o.len = fs_mounts_show(o.buf, o.cap); break;
 	case PN_NET_UNIX: o.len = unix_proc_show(o.buf, o.cap); break;
 	case PN_LOCKS: o.len = procfs_locks_show(o.buf, o.cap); break;
+	case PN_SLABINFO: o.len = kmalloc_slabinfo(o.buf, o.cap); break;
 	case PN_FILESYSTEMS:
 		put(&o, "nodev\tproc\nnodev\ttmpfs\nnodev\tdevtmpfs\n");
 		break;

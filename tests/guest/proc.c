@@ -258,6 +258,40 @@ static int case_meminfo_slab(void)
 	return 0;
 }
 
+/* /proc/slabinfo (what slabtop reads): version 2.1, and a kmalloc-64 cache whose counts
+ * agree with themselves; readable by root only. */
+static int case_slabinfo(void)
+{
+	static char buf[65536];
+	unsigned long active, num, size, per, pages, aslabs, nslabs;
+	struct stat st;
+	char *line;
+	pid_t pid;
+
+	CHECK(tap_read_file("/proc/slabinfo", buf, sizeof(buf)) > 0);
+	CHECK(!strncmp(buf, "slabinfo - version: 2.1\n# name ", 31));
+	line = strstr(buf, "\nkmalloc-64 ");
+	CHECK(line != NULL);
+	if (line) {
+		CHECK_EQ(sscanf(line + 1, "kmalloc-64 %lu %lu %lu %lu %lu : tunables %*u %*u %*u "
+				": slabdata %lu %lu", &active, &num, &size, &per, &pages, &aslabs,
+				&nslabs), 7);
+		CHECK_EQ(size, 64);
+		CHECK(active > 0 && active <= num);
+		CHECK(per > 0 && nslabs > 0 && num <= nslabs * per);
+	}
+	CHECK_EQ(stat("/proc/slabinfo", &st), 0);
+	CHECK_EQ(st.st_mode & 0777, 0400);
+	pid = fork();
+	if (pid == 0) {
+		if (setuid(1000))
+			_exit(2);
+		_exit(open("/proc/slabinfo", O_RDONLY) == -1 && errno == EACCES ? 0 : 3);
+	}
+	CHECK_EQ(tap_wait_bounded(pid, 10), 0);
+	return 0;
+}
+
 /* statm's third field, shared: the resident pages backed by a file or shared
  * memory (RssFile + RssShmem); touching a MAP_SHARED mapping adds to it. */
 static int case_statm_shared(void)
@@ -312,7 +346,7 @@ static int case_kthreadd(void)
 int main(int argc, char **argv)
 {
 	snprintf(self_argv0, sizeof(self_argv0), "%s", argc > 0 ? argv[0] : "");
-	tap_plan(9);
+	tap_plan(10);
 	run_case("/proc/self/stat: 52 fields matching the process", case_self_stat);
 	run_case("a zombie shows Z and its parent; gone once reaped", case_zombie);
 	run_case("/proc/self/status: Name, State, ids, Threads", case_status);
@@ -324,5 +358,6 @@ int main(int argc, char **argv)
 	run_case("meminfo Slab = SReclaimable + SUnreclaim, grows with kernel objects",
 		 case_meminfo_slab);
 	run_case("statm shared: resident file and shared-memory pages", case_statm_shared);
+	run_case("/proc/slabinfo: the kernel heap's caches, for root", case_slabinfo);
 	return tap_done();
 }

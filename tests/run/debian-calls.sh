@@ -2,7 +2,7 @@
 # Debian image's default packages (Makefile DEBIAN_DEFAULT_PACKAGES), in one boot. The
 # check is that the kernel log has no "unimplemented syscall" line afterwards and that
 # every command succeeds (their output is thrown away). Left out: what needs /sys
-# (lscpu, lsblk), /proc/slabinfo (slabtop), a terminal (tty, stty), AVX state (cksum:
+# (lscpu, lsblk), a terminal (tty, stty), AVX state (cksum:
 # Debian's coreutils 9.1 runs AVX code whenever CPUID shows AVX, without asking whether
 # the kernel enabled its state, and Sprout does not: SIGILL), tail -f
 # (inotify is not offered: tail says so and polls), and programs of packages outside
@@ -18,6 +18,7 @@ sleep 100 & busy=$!
 run ps aux; run ps -ef; run ps -o pid,ppid,stat,comm,wchan,nice,psr,rss,vsz,lstart
 run top -b -n1; run free; run vmstat; run vmstat 1 2; run uptime; run w
 run pgrep -l sleep; run pkill -0 sleep; run pmap $busy; run pwdx $busy; run sysctl -a
+run slabtop -o
 run watch -n 1 -g -t 'echo $RANDOM'
 run kill -0 $busy; run /usr/bin/kill -l
 # psmisc
