@@ -117,6 +117,22 @@ void fs_set_cwd(struct inode *dir)
 	inode_put(old);
 }
 
+void fs_set_root(struct inode *dir)
+{
+	struct fs_context *fs = cur_fs();
+	struct inode *old;
+
+	if (!fs) {
+		inode_put(dir);
+		return;
+	}
+	spin_lock(&fs->lock);
+	old = fs->root;
+	fs->root = dir;
+	spin_unlock(&fs->lock);
+	inode_put(old);
+}
+
 mode_t fs_umask_swap(mode_t mask)
 {
 	struct fs_context *fs = cur_fs();

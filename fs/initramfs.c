@@ -442,6 +442,7 @@ void fs_init(struct boot_info *bi)
 	if (!vfs_root)
 		panic("fs_init: no memory for the root directory");
 	vfs_root->nlink = 2;
+	vfs_root->size = 2 * TMPFS_DIRENT_SIZE;
 	/* rootfs is a tmpfs of the default size (Linux's rootfs on tmpfs). */
 	sb = sb_new(TMPFS_MAGIC_NR, TMPFS_DEV_MINOR, true);
 	if (!sb || inode_attach_sb(vfs_root, sb))

@@ -18,6 +18,9 @@
 #define TMPFS_DEV_MAJOR		0
 #define TMPFS_DEV_MINOR		16
 #define TMPFS_MAX_SIZE		(1UL << 30)	/* bytes: keeps the page array small */
+/* A tmpfs directory's st_size: this much per entry, twice it for "." and "..", as
+ * Linux's shmem (BOGO_DIRENT_SIZE) reports, so `ls -l` prints the sizes Linux does. */
+#define TMPFS_DIRENT_SIZE	20
 #define SYMLINK_MAX		40	/* symlinks followed in one walk */
 #define SYMLINK_NEST_MAX	8	/* symlinks inside symlinks (stack depth) */
 
@@ -140,8 +143,28 @@ struct inode *procfs_new_root(void);
  * a procfs node for its later inodes (fs/procfs_times.c). */
 int procfs_times_set(struct inode *ino);
 void procfs_times_apply(struct inode *ino);
+/*
+ * locks_show_inode - the /proc/locks lines (Linux's format: "N: POSIX  ADVISORY  WRITE
+ * pid 00:dev:ino start end|EOF") of the locks held on @ino into @buf (@cap bytes),
+ * numbered from *@id + 1 (advanced past them); a line that does not fit is left out.
+ * Returns the bytes written. Takes file_lock_lock. Sleeps: no.
+ */
+size_t locks_show_inode(struct inode *ino, char *buf, size_t cap, int *id);
+/* procfs_locks_show - /proc/locks into @buf (@cap bytes): the locks of every file
+ * some process has open (fs/procfs_locks.c). Returns the bytes written. May sleep. */
+size_t procfs_locks_show(char *buf, size_t cap);
+/* procfs_fd_inode - the inode of descriptor @fd of process @pid, counted, or NULL. */
+struct inode *procfs_fd_inode(pid_t pid, int fd);
 /* procfs_name_of - the name of procfs inode @ino, like tmpfs_name_of(). */
 int procfs_name_of(struct inode *ino, char *buf, size_t size);
+/*
+ * procfs_magic_link - what following symlink @link leads to when it is one of /proc's
+ * "magic" links (proc(5)): /proc/PID/fd/N is the open file's own inode (so an unnamed
+ * pipe reopens, as bash's <(...) needs through /dev/fd/N), cwd and root the directories
+ * themselves. Returns 0 with *@out counted, 1 when @link is followed by its text like
+ * any symlink, or -ENOENT (the process or descriptor is gone). Sleeps: no.
+ */
+int procfs_magic_link(struct inode *link, struct inode **out);
 /* dirent_emit - append one linux_dirent64 record for @name to @kbuf (@cap
  * bytes, *@used filled); false when it does not fit. */
 bool dirent_emit(char *kbuf, size_t cap, size_t *used, const char *name, size_t len, u64 ino,
@@ -203,6 +226,11 @@ ssize_t tmpfs_write(struct inode *ino, u64 *off, struct io_src src, size_t n, bo
 /* tmpfs_truncate - set the size of regular file @ino to @size bytes, freeing
  * pages past it. 0 or -EFBIG/-ENOMEM. Takes ino's lock. */
 int tmpfs_truncate(struct inode *ino, u64 size);
+/* tmpfs_fallocate - give regular file @ino zeroed pages for bytes [@off, @off + @len)
+ * where it has none (fallocate(2)), and make it that long unless @keep_size. 0,
+ * -EFBIG, -EPERM (a memfd sealed against growing), -ENOSPC (size=), -ENOMEM.
+ * Takes ino's lock. Sleeps: may. */
+int tmpfs_fallocate(struct inode *ino, u64 off, u64 len, bool keep_size);
 /* tmpfs_free_data - release the data of an inode nobody references. */
 void tmpfs_free_data(struct inode *ino);
 /* tmpfs_blocks - 512-byte blocks allocated to @ino; ino's lock held. */
@@ -386,6 +414,8 @@ mode_t fs_current_umask(void);
 
 /* fs_set_cwd - make @dir (a counted reference, consumed) current's cwd. */
 void fs_set_cwd(struct inode *dir);
+/* fs_set_root - make @dir (a counted reference, consumed) current's root (chroot(2)). */
+void fs_set_root(struct inode *dir);
 /* fs_umask_swap - set current's umask to @mask; returns the old one. */
 mode_t fs_umask_swap(mode_t mask);
 

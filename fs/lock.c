@@ -489,7 +489,7 @@ long sys_flock(int fd, unsigned op)
 	req.start = 0;
 	req.end = LOCK_OFFSET_MAX;
 	req.owner = f;
-	req.pid = -1;
+	req.pid = current->proc->pid;	/* shown in /proc/locks, as Linux's fl_pid */
 	if (req.type != F_UNLCK) {
 		struct file_lock *l;
 		bool same = false;
@@ -509,4 +509,39 @@ long sys_flock(int fd, unsigned op)
 	r = set_lock(f->inode, &req, !(op & LOCK_NB));
 	file_put(f);
 	return r;
+}
+
+/* locks_show_inode - see fs/internal.h. */
+size_t locks_show_inode(struct inode *ino, char *buf, size_t cap, int *id)
+{
+	static const char *const kinds[] = {
+		[LK_POSIX] = "POSIX  ADVISORY  ",
+		[LK_OFD] = "OFDLCK ADVISORY  ",
+		[LK_FLOCK] = "FLOCK  ADVISORY  ",
+	};
+	struct file_lock *l;
+	size_t len = 0;
+
+	spin_lock(&file_lock_lock);
+	list_for_each_entry(l, &ino->file_locks, link) {
+		char range[48];
+		int n;
+
+		if (l->kind == LK_FLOCK || l->end == LOCK_OFFSET_MAX)
+			snprintf(range, sizeof(range), "%llu EOF",
+				 l->kind == LK_FLOCK ? 0ULL : (unsigned long long)l->start);
+		else
+			snprintf(range, sizeof(range), "%llu %llu", (unsigned long long)l->start,
+				 (unsigned long long)l->end);
+		n = snprintf(buf + len, cap - len, "%d: %s%s %d %02x:%02x:%llu %s\n", *id + 1,
+			     kinds[l->kind], l->type == F_WRLCK ? "WRITE" : "READ",
+			     l->kind == LK_OFD ? -1 : l->pid, TMPFS_DEV_MAJOR, ino->dev_minor,
+			     (unsigned long long)ino->ino, range);
+		if (n < 0 || (size_t)n >= cap - len)
+			break;
+		len += (size_t)n;
+		++*id;
+	}
+	spin_unlock(&file_lock_lock);
+	return len;
 }

@@ -69,8 +69,10 @@ static int fs_instance(const char *type, u32 flags, const struct tmpfs_opts *opt
 		sb = sb_new(PROC_SUPER_MAGIC_NR, PROC_DEV_MINOR, false);
 	} else if (is_tmpfs(type)) {
 		root = inode_alloc(S_IFDIR | default_mode(type), 0, 0);
-		if (root)
+		if (root) {
 			root->nlink = 2;
+			root->size = 2 * TMPFS_DIRENT_SIZE;
+		}
 		sb = sb_new(TMPFS_MAGIC_NR, __atomic_fetch_add(&next_minor, 1, __ATOMIC_RELAXED),
 			    true);
 	} else {

@@ -57,12 +57,26 @@ int vfs_mknod(struct vfs_last *last, u32 mode, const char *target, u32 major, u3
 	if (last->slash && !S_ISDIR(mode))
 		return -ENOENT;
 	fs_cred(&uid, &gid, false);
+	/* A set-group-ID directory hands its group to what is made in it, and its bit to
+	 * subdirectories; a set-group-ID executable made there by someone outside that
+	 * group (and not root) loses the bit (Linux's inode_init_owner()). */
+	if (__atomic_load_n(&dir->mode, __ATOMIC_RELAXED) & S_ISGID) {
+		bool member = gid == dir->gid || uid == 0;
+
+		gid = dir->gid;
+		if (S_ISDIR(mode))
+			mode |= S_ISGID;
+		else if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) && !member)
+			mode &= ~(u32)S_ISGID;
+	}
 	ino = inode_alloc(mode, uid, gid);
 	if (!ino)
 		return -ENOMEM;
 	ino->dev_minor = dir->dev_minor;
-	if (S_ISDIR(mode))
+	if (S_ISDIR(mode)) {
 		ino->nlink = 1;	/* its "."; the entry in @dir adds the second */
+		ino->size = 2 * TMPFS_DIRENT_SIZE;
+	}
 	if (S_ISCHR(mode) || S_ISBLK(mode)) {
 		ino->rdev_major = major;
 		ino->rdev_minor = minor;

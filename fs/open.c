@@ -103,7 +103,7 @@ static int open_check(struct inode *ino, u32 flags, bool created)
 static int open_create(struct inode *root, struct inode *start, const char *path, u32 flags,
 		       u32 mode, struct inode **out, bool *created)
 {
-	struct inode *held = NULL, *ino = NULL;
+	struct inode *held = NULL, *ino = NULL, *magic;
 	struct vfs_last last;
 	int links = 0, err;
 
@@ -143,6 +143,13 @@ static int open_create(struct inode *root, struct inode *start, const char *path
 			break;
 		if (flags & O_NOFOLLOW) {
 			err = -ELOOP;
+			break;
+		}
+		/* /proc/PID/fd/N and the like lead to the object itself. */
+		err = procfs_magic_link(ino, &magic);
+		if (err <= 0) {
+			inode_put(ino);
+			ino = err ? NULL : magic;
 			break;
 		}
 		/* Keep the link: last.name points into its target from now on. */

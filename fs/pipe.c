@@ -62,7 +62,10 @@ struct pipe {
 	u32 nr_accounted;		/* [p] pages charged to user */
 	struct wait_queue wait;		/* readers and writers waiting for a change */
 	struct mutex read_mutex;
-	struct inode *fifo_inode;	/* [I] the named pipe's node, or NULL */
+	struct inode *fifo_inode;	/* [I] the node opens attach through: a named pipe's,
+					 * or an unnamed one's (/proc/PID/fd/N) */
+	bool unnamed;			/* [I] made by pipe(2): opens never wait and never
+					 * fail with ENXIO (Linux's fifo_open for pipefs) */
 	u32 r_counter, w_counter;	/* [p] opens of each end ever (FIFO open waits) */
 };
 
@@ -488,7 +491,7 @@ static struct pipe *fifo_attach(struct inode *ino, bool rd, bool wr, bool need_r
 	}
 	spin_lock(&p->lock);
 	/* O_WRONLY|O_NONBLOCK without a reader: ENXIO, nothing counted. */
-	if (need_reader && !p->readers) {
+	if (need_reader && !p->readers && !p->unnamed) {
 		bool fresh = !p->writers;
 
 		*err = -ENXIO;
@@ -550,7 +553,9 @@ int fifo_open(struct inode *ino, u32 flags, struct file **out)
 		pipe_release(&tmp);
 		return -ENOMEM;
 	}
-	if (rd && !wr && !nonblock) {
+	if (p->unnamed) {
+		/* No partner to wait for: the pipe already has its ends. */
+	} else if (rd && !wr && !nonblock) {
 		spin_lock(&p->lock);
 		u32 seen = p->w_counter;
 		bool wait = !p->writers;
@@ -700,6 +705,11 @@ long sys_pipe2(int __user *fds, int flags)
 		goto out_ino;
 	}
 	p->writers = 1;
+	/* Reopened through /proc/PID/fd/N like a named pipe (fifo(7)); the last end to
+	 * close takes it off the node again. */
+	p->fifo_inode = ino;
+	p->unnamed = true;
+	ino->fifo = p;
 	/* Point of no return for the pipe: the files own it from here on. */
 	kfds[0] = fd_install(rf, 0, flags & O_CLOEXEC);
 	if (kfds[0] < 0) {

@@ -136,7 +136,8 @@ static int snap_get(pid_t pid, pid_t tid, struct snap *s)
 	s->stime = p->self.stime_ticks;
 	s->minflt = p->self.minflt;
 	s->majflt = p->self.majflt;
-	s->nthreads = p->nr_threads;
+	/* A zombie still counts its leader until it is reaped, as Linux's nr_threads. */
+	s->nthreads = p->nr_threads || p->state != PROC_ZOMBIE ? p->nr_threads : 1;
 	s->uid = p->uid;
 	s->euid = p->euid;
 	s->suid = p->suid;
@@ -361,6 +362,73 @@ static int path_of(struct inode *ino, char *buf, size_t size)
 	return n;
 }
 
+struct inode *procfs_fd_inode(pid_t pid, int fd)
+{
+	struct file *f = file_of(pid, fd);
+	struct inode *ino = NULL;
+
+	if (!f)
+		return NULL;
+	ino = f->inode;
+	if (ino)
+		inode_get(ino);
+	file_put(f);
+	return ino;
+}
+
+pid_t procfs_tgid_dir(struct inode *ino)
+{
+	if (!ino || !ino->iops || !inode_is_dir(ino) || PN_KIND(ino->priv) != PN_PID_DIR)
+		return 0;
+	return PN_PID(ino->priv);
+}
+
+int procfs_magic_link(struct inode *link, struct inode **out)
+{
+	u8 kind = PN_KIND(link->priv);
+	pid_t pid = PN_PID(link->priv);
+	u32 sub = PN_SUB(link->priv);
+	struct inode *ino = NULL;
+	struct snap s;
+	struct file *f;
+	int err;
+
+	if (!link->iops || !inode_is_lnk(link))
+		return 1;
+	switch (kind) {
+	case PN_FD_LINK:
+		f = file_of(pid, (int)sub);
+		if (!f)
+			return -ENOENT;
+		ino = f->inode;
+		if (ino)
+			inode_get(ino);
+		file_put(f);
+		if (!ino)
+			return 1;	/* an anonymous object: "anon_inode:[...]" */
+		*out = ino;
+		return 0;
+	case PN_CWD:
+	case PN_ROOT_LINK:
+		err = snap_get(pid, sub, &s);
+		if (err)
+			return -ENOENT;
+		if (s.fs) {
+			spin_lock(&s.fs->lock);
+			ino = kind == PN_CWD ? s.fs->cwd : s.fs->root;
+			inode_get(ino);
+			spin_unlock(&s.fs->lock);
+		}
+		snap_put(&s);
+		if (!ino)
+			return -ENOENT;
+		*out = ino;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 int procfs_link_target(u8 kind, pid_t pid, u32 sub, char *buf, size_t size)
 {
 	struct inode *ino = NULL;
@@ -386,6 +454,8 @@ int procfs_link_target(u8 kind, pid_t pid, u32 sub, char *buf, size_t size)
 			return -ENOENT;
 		if (f->inode && S_ISSOCK(f->inode->mode) && !f->inode->parent)
 			n = snprintf(buf, size, "socket:[%llu]", (unsigned long long)f->inode->ino);
+		else if (f->inode && S_ISFIFO(f->inode->mode) && !f->inode->parent)
+			n = snprintf(buf, size, "pipe:[%llu]", (unsigned long long)f->inode->ino);
 		else if (f->inode)
 			n = path_of(f->inode, buf, size);
 		else if (f->ops && f->ops->anon_name)
@@ -663,8 +733,11 @@ static void show_statm(struct out *o, struct snap *s)
 	struct mm_sizes z;
 
 	mm_sizes(s->mm, &z);
-	put(o, "%lu %lu %lu %lu 0 %lu 0\n", (unsigned long)z.vm, (unsigned long)z.rss, 0UL,
-	    (unsigned long)z.exe, (unsigned long)(z.data + z.stk));
+	/* shared: the resident pages backed by a file or shared memory (Linux's RssFile +
+	 * RssShmem), which other processes may map too. */
+	put(o, "%lu %lu %lu %lu 0 %lu 0\n", (unsigned long)z.vm, (unsigned long)z.rss,
+	    (unsigned long)(z.file + z.shmem), (unsigned long)z.exe,
+	    (unsigned long)(z.data + z.stk));
 }
 
 static void show_maps(struct out *o, struct snap *s)
@@ -745,6 +818,10 @@ static void show_meminfo(struct out *o)
 	 * Linux counts shmem pages both as Shmem and in the page cache. */
 	unsigned long shmem = tmpfs_page_count() * (PAGE_SIZE / 1024);
 	unsigned long swapcached = swap_cache_pages() * (PAGE_SIZE / 1024);
+	/* The kernel heap (mm/kmalloc.c): Linux counts its kmalloc slabs and large
+	 * blocks as Slab. Nothing in it can be shrunk on demand (no dentry or inode
+	 * cache to drop), so all of it is SUnreclaim. */
+	unsigned long slab = kmalloc_page_count() * (PAGE_SIZE / 1024), sreclaimable = 0;
 
 	/* The same figures sysinfo(2) reports (and its sharedram). Pages in the
 	 * swap cache are free for the taking when no one maps them, as Linux
@@ -752,10 +829,11 @@ static void show_meminfo(struct out *o)
 	put(o, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
 	    "Buffers:        %8lu kB\nCached:         %8lu kB\nSwapCached:     %8lu kB\n"
 	    "SwapTotal:      %8lu kB\nSwapFree:       %8lu kB\nShmem:          %8lu kB\n"
-	    "Slab:           %8lu kB\nSReclaimable:   %8lu kB\n",
+	    "Slab:           %8lu kB\nSReclaimable:   %8lu kB\nSUnreclaim:     %8lu kB\n",
 	    total, freek, freek + swapcached, 0UL, shmem, swapcached,
 	    (unsigned long)swap_total_pages() * (PAGE_SIZE / 1024),
-	    (unsigned long)swap_free_pages() * (PAGE_SIZE / 1024), shmem, 0UL, 0UL);
+	    (unsigned long)swap_free_pages() * (PAGE_SIZE / 1024), shmem, slab, sreclaimable,
+	    slab - sreclaimable);
 }
 
 /*
@@ -849,6 +927,8 @@ long procfs_render(u8 kind, pid_t pid, u32 sub, char **out)
 	case PN_NET_TCP6: o.len = inet_proc_show(o.buf, o.cap, AF_INET6, SOCK_STREAM); break;
 	case PN_NET_UDP: o.len = inet_proc_show(o.buf, o.cap, AF_INET, SOCK_DGRAM); break;
 	case PN_NET_UDP6: o.len = inet_proc_show(o.buf, o.cap, AF_INET6, SOCK_DGRAM); break;
+	case PN_LOCKS: o.len = procfs_locks_show(o.buf, o.cap); break;
+	case PN_SLABINFO: o.len = kmalloc_slabinfo(o.buf, o.cap); break;
 	case PN_FILESYSTEMS:
 		put(&o, "nodev\tproc\nnodev\ttmpfs\nnodev\tdevtmpfs\n");
 		break;

@@ -100,6 +100,42 @@ long sys_chdir(const char __user *path)
 	return r ? r : set_cwd(dir);
 }
 
+/*
+ * chroot - chroot(2): make directory @path the root of current's path walks (its
+ * sharers' too, as they share the fs context). The cwd stays where it is, as on Linux.
+ * 0 or -ENOENT, -ENOTDIR, -EACCES (not searchable), -EPERM (not root: CAP_SYS_CHROOT),
+ * -ELOOP, -ENAMETOOLONG, -EFAULT. May sleep.
+ */
+long sys_chroot(const char __user *path)
+{
+	struct inode *dir;
+	struct upath up;
+	uid_t uid;
+	gid_t gid;
+	long r;
+
+	r = upath_get(&up, AT_FDCWD, path, false);
+	if (r)
+		return r;
+	r = vfs_resolve(up.root, up.start, up.path, VFS_FOLLOW, &dir);
+	upath_put(&up);
+	if (r)
+		return r;
+	if (!inode_is_dir(dir))
+		r = -ENOTDIR;
+	else
+		r = inode_permission(dir, X_OK, false);
+	fs_cred(&uid, &gid, false);
+	if (!r && uid != 0)
+		r = -EPERM;
+	if (r) {
+		inode_put(dir);
+		return r;
+	}
+	fs_set_root(dir);
+	return 0;
+}
+
 /* fchdir - fchdir(2): chdir to @fd's directory. -EBADF, -ENOTDIR. May sleep. */
 long sys_fchdir(int fd)
 {

@@ -202,11 +202,16 @@ long sys_lseek(int fd, s64 off, unsigned whence)
 		r = -EBADF;
 		goto out_put;
 	}
+	if (f->ops->llseek) {
+		r = f->ops->llseek(f, off, whence);
+		goto out_put;
+	}
 	if (!f->ops->seekable) {
 		r = -ESPIPE;
 		goto out_put;
 	}
-	size = f->inode ? (s64)inode_size(f->inode) : 0;
+	/* A directory's size counts its entries, not offsets in it: SEEK_END is its start. */
+	size = f->inode && !inode_is_dir(f->inode) ? (s64)inode_size(f->inode) : 0;
 	if (blkdev_file_is(f))
 		size = (s64)blkdev_file_size(f);	/* a disk's end is its capacity */
 	mutex_lock(&f->pos_lock);

@@ -211,6 +211,41 @@ ssize_t tmpfs_write(struct inode *ino, u64 *offp, struct io_src src, size_t n, b
 	return done ? (ssize_t)done : err;
 }
 
+/* tmpfs_fallocate - see fs/internal.h. */
+int tmpfs_fallocate(struct inode *ino, u64 off, u64 len, bool keep_size)
+{
+	u64 end = off + len, first = off >> PAGE_SHIFT, last = (end + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	u64 pg, missing = 0;
+	int err;
+
+	if (end > TMPFS_MAX_SIZE || end < off)
+		return -EFBIG;
+	mutex_lock(&ino->lock);
+	if (!keep_size && end > ino->size && (ino->seals & F_SEAL_GROW)) {
+		mutex_unlock(&ino->lock);
+		return -EPERM;	/* a sealed memfd */
+	}
+	err = pages_reserve(ino, last);
+	/* All or nothing for the size= limit: ENOSPC before any page is taken. */
+	for (pg = first; !err && pg < last; pg++)
+		missing += !ino->pages[pg];
+	if (!err && missing) {
+		err = sb_charge(ino->sb, missing, 0);
+		if (!err)
+			sb_uncharge(ino->sb, missing, 0);
+	}
+	for (pg = first; !err && pg < last; pg++)
+		if (!ino->pages[pg])
+			err = page_new(ino, pg);
+	if (!err) {
+		if (!keep_size && end > ino->size)
+			__atomic_store_n(&ino->size, end, __ATOMIC_RELAXED);
+		ino->mtime = ino->ctime = fs_now();
+	}
+	mutex_unlock(&ino->lock);
+	return err;
+}
+
 int tmpfs_truncate(struct inode *ino, u64 size)
 {
 	u64 keep, i, freed = 0;

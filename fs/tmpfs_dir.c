@@ -69,6 +69,7 @@ int tmpfs_dir_add(struct inode *dir, const char *name, size_t len, struct inode 
 	de->inode = child;
 	de->off = dir->next_off++;
 	list_add_tail(&de->link, &dir->entries);
+	dir->size += TMPFS_DIRENT_SIZE;
 
 	mutex_lock(&child->lock);
 	child->nlink++;
@@ -105,6 +106,7 @@ int tmpfs_dir_remove(struct inode *dir, struct tmpfs_dirent *de, struct inode **
 	mutex_unlock(&child->lock);
 	list_del(&de->link);
 	kfree(de);
+	dir->size -= TMPFS_DIRENT_SIZE;
 	dir->mtime = dir->ctime = fs_now();
 	/* child->parent stays: an open unlinked file still pins its old directory. */
 	*childp = child;
@@ -140,6 +142,8 @@ int tmpfs_dir_move(struct inode *from, struct tmpfs_dirent *de, struct inode *to
 	list_del(&de->link);
 	kfree(de);
 	list_add_tail(&nde->link, &to->entries);
+	from->size -= TMPFS_DIRENT_SIZE;
+	to->size += TMPFS_DIRENT_SIZE;
 	if (inode_is_dir(child) && from != to) {
 		from->nlink--;
 		to->nlink++;

@@ -159,6 +159,9 @@ static int follow_inner(struct walk *w, struct inode *dir, struct inode *link,
 
 	if (++w->links > SYMLINK_MAX || w->depth >= SYMLINK_NEST_MAX)
 		return -ELOOP;
+	err = procfs_magic_link(link, out);
+	if (err <= 0)
+		return err;
 	w->depth++;
 	err = resolve_from(w, dir, link->target, true, out);
 	w->depth--;
@@ -247,10 +250,20 @@ static int resolve_from(struct walk *w, struct inode *start, const char *path, b
 		if (err)
 			break;
 		if (inode_is_lnk(child) && (follow || last.slash)) {
+			struct inode *magic;
+
 			if (++w->links > SYMLINK_MAX) {
 				inode_put(child);
 				err = -ELOOP;
 				break;
+			}
+			err = procfs_magic_link(child, &magic);
+			if (err <= 0) {
+				inode_put(child);
+				if (err < 0)
+					break;
+				child = magic;
+				goto found;
 			}
 			/* Keep the link alive while its target string is walked. */
 			if (held)
@@ -259,6 +272,7 @@ static int resolve_from(struct walk *w, struct inode *start, const char *path, b
 			path = child->target;
 			continue;
 		}
+found:
 		if (last.slash && !inode_is_dir(child)) {
 			inode_put(child);
 			err = -ENOTDIR;

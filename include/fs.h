@@ -57,6 +57,10 @@ struct file_ops {
 	/* anon_name: what /proc/PID/fd shows for a file without an inode
 	 * ("anon_inode:[name]"), e.g. "eventpoll"; NULL: "file". */
 	const char *anon_name;
+	/* llseek: lseek(2) of an object with positions of its own (/dev/kmsg's
+	 * records); the new position or a negative errno. NULL: the generic
+	 * lseek of a byte stream (seekable says whether there is one). */
+	s64 (*llseek)(struct file *f, s64 off, unsigned whence);
 };
 
 struct file {
@@ -204,6 +208,12 @@ struct inode {
 					 * (being executed), as Linux's i_writecount */
 	struct list_head file_locks;	/* [k] record, OFD and flock locks (fs/lock.c) */
 };
+
+/*
+ * procfs_tgid_dir - the pid @ino names when it is a /proc/PID directory (not a
+ * task/TID one), else 0: pidfd_send_signal(2) takes such a descriptor as a pidfd.
+ */
+pid_t procfs_tgid_dir(struct inode *ino);
 
 static inline u32 inode_type(const struct inode *ino) { return ino->mode & S_IFMT; }
 static inline bool inode_is_dir(const struct inode *ino) { return S_ISDIR(ino->mode); }

@@ -16,5 +16,12 @@ void *kzalloc(size_t size);
 void kfree(void *p);
 
 void kmalloc_init(void);
+/* kmalloc_page_count - pages the heap holds now: slabs of the size classes and
+ * the blocks of larger requests (/proc/meminfo's Slab). Sleeps: no. */
+u64 kmalloc_page_count(void);
+/* kmalloc_slabinfo - /proc/slabinfo (version 2.1, as Linux's SLUB writes it) into @buf
+ * (@cap bytes): each size class as a cache "kmalloc-N" with its objects and slabs.
+ * Returns the bytes written. Takes each class lock in turn. Sleeps: no. */
+size_t kmalloc_slabinfo(char *buf, size_t cap);
 
 #endif

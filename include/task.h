@@ -131,6 +131,8 @@ struct task {
 	u64 vruntime;			/* [R] run time weighted by nice (kernel/sched.c) */
 	u64 cpus_allowed;		/* [R] affinity: bit i = may run on CPU i */
 	u32 rr_ticks;			/* [R] ticks left of a SCHED_RR slice */
+	u16 ioprio;			/* [a] ioprio_set(2)'s class and level (kernel/ioprio.c);
+					 * 0: none set (class NONE) */
 	bool sched_reset_on_fork;	/* [R] SCHED_RESET_ON_FORK: children start normal */
 	u64 nvcsw, nivcsw;		/* [a] voluntary / involuntary context switches */
 	u64 rt_run_ticks;		/* [a] ticks run under SCHED_FIFO/RR since the task last
@@ -419,6 +421,7 @@ struct fork_args {
 	bool set_tls;		/* CLONE_SETTLS: the child's FS base is tls */
 	u64 tls;
 	pid_t set_tid;		/* clone3 set_tid: this pid for the child; 0 = any */
+	u64 pidfd;		/* CLONE_PIDFD: user address of the int for the pidfd */
 };
 long do_fork(const struct fork_args *args);
 /*
@@ -537,6 +540,9 @@ struct process *process_tree_next(struct process *root, struct process *p);
  * it), with *@nonblock set for a PIDFD_NONBLOCK descriptor (@nonblock may be
  * NULL): 0, or -EBADF (not open, or not a pidfd). Sleeps: no. */
 int pidfd_process(int fd, struct process **out, bool *nonblock);
+/* pidfd_create - a new close-on-exec pidfd of @p in current's table (clone(2)'s
+ * CLONE_PIDFD): the descriptor, or -EMFILE/-ENOMEM. Sleeps: no. */
+int pidfd_create(struct process *p);
 
 /* kernel/rseq.c */
 /* rseq_user_return - on the way to user mode with frame @tf: abort an rseq
@@ -615,8 +621,15 @@ void rlimit_nproc_uncharge(struct process *p);
 void rlimit_nproc_move(struct process *p, uid_t uid);
 
 /* kernel/itimer.c */
-/* itimer_exit - disarm @p's real timer (exit). Takes itimer_lock. */
+/* itimer_exit - disarm @p's real timer and delete its POSIX timers (exit). Takes
+ * itimer_lock and posix_timer_lock. */
 void itimer_exit(struct process *p);
+/* posix_timers_exit - delete every timer_create(2) timer of @p (exit, execve).
+ * Takes posix_timer_lock. Sleeps: no. */
+void posix_timers_exit(struct process *p);
+/* posix_timers_tick - expire the due timer_create(2) timers (the boot CPU's tick;
+ * interrupts disabled). Takes posix_timer_lock, then process locks. */
+void posix_timers_tick(void);
 /* signal_timer_tick - per-tick accounting for @t (running; @user: the tick
  * hit user mode): ITIMER_VIRTUAL/PROF, RLIMIT_CPU and, on CPU 0, the real
  * timers. Interrupt context. */

@@ -671,6 +671,7 @@ static void exec_commit(struct exec_image *img)
 	}
 	files_close_on_exec(t->files);
 	signal_reset_on_exec(p);
+	posix_timers_exit(p);	/* execve(2): timer_create's timers are not kept */
 	spin_lock(&p->lock);
 	p->euid = p->suid = p->fsuid = img->euid;
 	p->egid = p->sgid = p->fsgid = img->egid;

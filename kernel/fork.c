@@ -338,6 +338,18 @@ long do_fork(const struct fork_args *args)
 	if (err)
 		return err;
 	t = fs.task;
+	if (args->flags & CLONE_PIDFD) {
+		/* clone(2): the pidfd is in the caller's table, and its number at
+		 * args->pidfd, before the child exists; a fault fails the clone. */
+		int pidfd = pidfd_create(fs.proc);
+
+		if (pidfd < 0 || put_user_u32((void __user *)args->pidfd, (u32)pidfd)) {
+			if (pidfd >= 0)
+				fd_close(pidfd);
+			fork_abort(&fs);
+			return pidfd < 0 ? pidfd : -EFAULT;
+		}
+	}
 	if (args->flags & CLONE_THREAD) {
 		err = fork_join_group(&fs);
 		if (err) {
@@ -395,9 +407,9 @@ long sys_vfork(void)
 	return do_fork(&args);
 }
 
-/* Namespaces and pidfds: not provided; asking for one is -EINVAL. */
+/* Namespaces: not provided; asking for one is -EINVAL. */
 #define CLONE_UNSUPPORTED	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | \
-				 CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_PIDFD)
+				 CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)
 
 /*
  * Accepted and honoured: the sharing flags, CLONE_SYSVSEM (one SEM_UNDO
@@ -421,6 +433,9 @@ static int clone_check_flags(u64 flags)
 		return -EINVAL;
 	if ((flags & CLONE_PARENT) && current->proc == init_process)
 		return -EINVAL;
+	/* A pidfd names a process: not a thread (before Linux 6.9), not a detached one. */
+	if ((flags & CLONE_PIDFD) && (flags & (CLONE_THREAD | CLONE_DETACHED)))
+		return -EINVAL;
 	return 0;
 }
 
@@ -428,9 +443,12 @@ static int clone_check_flags(u64 flags)
  * sys_clone - clone(2), x86-64 argument order (flags, newsp, parent_tid,
  * child_tid, tls). The low byte of @flags is the exit signal (ignored for
  * CLONE_THREAD); the rest are CLONE_* flags, of which the upper 32 bits are
- * ignored as Linux does. Returns the new tid (= pid for a process) to the
- * caller and 0 to the child, or -EINVAL (see clone_check_flags()), -EPERM
- * (CLONE_SETTLS with a base outside user space), -EAGAIN, -ENOMEM, -EINTR (the caller's process is ending). May sleep.
+ * ignored as Linux does. CLONE_PIDFD stores a pidfd of the child at
+ * @parent_tid (so not with CLONE_PARENT_SETTID). Returns the new tid (= pid
+ * for a process) to the caller and 0 to the child, or -EINVAL (see
+ * clone_check_flags()), -EPERM (CLONE_SETTLS with a base outside user
+ * space), -EFAULT (the pidfd's address), -EAGAIN, -ENOMEM, -EMFILE, -EINTR
+ * (the caller's process is ending). May sleep.
  */
 long sys_clone(u64 flags, u64 newsp, u64 parent_tid, u64 child_tid, u64 tls)
 {
@@ -443,6 +461,9 @@ long sys_clone(u64 flags, u64 newsp, u64 parent_tid, u64 child_tid, u64 tls)
 		return err;
 	if (sig > NSIG)
 		return -EINVAL;
+	/* clone(2) returns the pidfd through parent_tid, so it cannot have both. */
+	if ((f & CLONE_PIDFD) && (f & CLONE_PARENT_SETTID))
+		return -EINVAL;
 	struct fork_args args = {
 		.flags = f,
 		.exit_signal = (f & CLONE_THREAD) ? 0 : sig,
@@ -452,6 +473,7 @@ long sys_clone(u64 flags, u64 newsp, u64 parent_tid, u64 child_tid, u64 tls)
 		.clear_child_tid = (f & CLONE_CHILD_CLEARTID) ? child_tid : 0,
 		.set_tls = f & CLONE_SETTLS,
 		.tls = tls,
+		.pidfd = (f & CLONE_PIDFD) ? parent_tid : 0,
 	};
 
 	return do_fork(&args);
@@ -506,8 +528,8 @@ static int clone3_copy_args(struct clone_args_user *ka, const void __user *ua, s
  * for clone. Returns the child's tid to the caller and 0 to the child, or
  * -E2BIG (@size over a page, or unknown non-zero trailing bytes), -EINVAL
  * (a short @size, flags, exit signal, stack or set_tid that Linux
- * refuses; pidfds and namespaces), -EBADF (CLONE_INTO_CGROUP: no
- * descriptor here names a cgroup), -EPERM (set_tid unprivileged), -EEXIST
+ * refuses; namespaces; CLONE_PIDFD with CLONE_THREAD), -EBADF
+ * (CLONE_INTO_CGROUP: no descriptor here names a cgroup), -EPERM (set_tid unprivileged), -EEXIST
  * (that pid is in use), -EFAULT, -EAGAIN, -ENOMEM. May sleep.
  */
 long sys_clone3(const void __user *uargs, size_t size)
@@ -567,6 +589,7 @@ long sys_clone3(const void __user *uargs, size_t size)
 		.set_tls = ka.flags & CLONE_SETTLS,
 		.tls = ka.tls,
 		.set_tid = want,
+		.pidfd = (ka.flags & CLONE_PIDFD) ? ka.pidfd : 0,
 	};
 
 	return do_fork(&args);

@@ -72,6 +72,7 @@ void itimer_exit(struct process *p)
 	list_init(&p->it_real_link);
 	p->it_real_deadline_ns = 0;
 	spin_unlock(&itimer_lock);
+	posix_timers_exit(p);
 }
 
 static u64 ticks_from_ns(u64 ns) { return (ns + NS_PER_TICK - 1) / NS_PER_TICK; }
@@ -163,6 +164,7 @@ void signal_timer_tick(struct task *t, bool user)
 		send_signal_process(q, SIGALRM);
 	}
 	spin_unlock(&itimer_lock);
+	posix_timers_tick();
 }
 
 static void cpu_timer_get(struct process *p, int which, u64 *value_ns, u64 *interval_ns)

@@ -463,11 +463,41 @@ static void kmsg_release(struct file *f)
 	kfree(f->priv);
 }
 
+/* lseek(2) of /dev/kmsg (Linux's devkmsg_llseek): only offset 0; SEEK_SET goes to the
+ * oldest record kept, SEEK_DATA to the first after the last SYSLOG_ACTION_CLEAR (where
+ * dmesg starts, so that dmesg -c is honoured), SEEK_END past the newest. Returns 0,
+ * -ESPIPE (another offset) or -EINVAL (another whence). */
+static s64 kmsg_llseek(struct file *f, s64 off, unsigned whence)
+{
+	struct kmsg_reader *rd = f->priv;
+	s64 r = 0;
+
+	if (off)
+		return -ESPIPE;
+	spin_lock(&log_lock);
+	switch (whence) {
+	case 0:		/* SEEK_SET */
+		rd->seq = first_seq();
+		break;
+	case 3:		/* SEEK_DATA */
+		rd->seq = MAX(clear_seq, first_seq());
+		break;
+	case 2:		/* SEEK_END */
+		rd->seq = next_seq;
+		break;
+	default:
+		r = -EINVAL;
+	}
+	spin_unlock(&log_lock);
+	return r;
+}
+
 static const struct file_ops kmsg_ops = {
 	.read = kmsg_read,
 	.write = kmsg_write,
 	.release = kmsg_release,
 	.poll = kmsg_poll,
+	.llseek = kmsg_llseek,
 };
 
 /* kmsg_open - see include/fs.h. */

@@ -97,6 +97,24 @@ int pidfd_process(int fd, struct process **out, bool *nonblock)
 	return r;
 }
 
+/* pidfd_create - see include/task.h. */
+int pidfd_create(struct process *p)
+{
+	struct file *f;
+	int fd;
+
+	process_get(p);
+	f = file_alloc(NULL, &pidfd_ops, O_RDWR, p);
+	if (!f) {
+		process_put(p);
+		return -ENOMEM;
+	}
+	fd = fd_install(f, 0, true);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
 /*
  * sys_pidfd_open - pidfd_open(2): a close-on-exec descriptor for process
  * @pid (a zombie not yet reaped counts), non-blocking with PIDFD_NONBLOCK.
@@ -134,10 +152,35 @@ long sys_pidfd_open(pid_t pid, unsigned flags)
 	return r;
 }
 
+/* The process of a /proc/PID directory descriptor @fd (pidfd_send_signal(2)
+ * accepts one in place of a pidfd; psmisc's killall signals through them),
+ * referenced; -EBADF for any other descriptor, -ESRCH once the pid is gone. */
+static int proc_dir_process(int fd, struct process **out)
+{
+	struct file *f = fd_get(fd);
+	pid_t pid;
+
+	if (!f)
+		return -EBADF;
+	pid = procfs_tgid_dir(f->inode);
+	file_put(f);
+	if (!pid)
+		return -EBADF;
+	spin_lock(&tasklist_lock);
+	*out = process_find(pid);
+	if (*out && (*out)->state != PROC_DEAD)
+		process_get(*out);
+	else
+		*out = NULL;
+	spin_unlock(&tasklist_lock);
+	return *out ? 0 : -ESRCH;
+}
+
 /*
  * sys_pidfd_send_signal - pidfd_send_signal(2): send @sig to the process of
- * @pidfd, with the siginfo at @uinfo (NULL: as kill(2) would). Returns 0, or
- * -EINVAL (@flags, a bad signal, si_signo not @sig), -EBADF (not a pidfd),
+ * @pidfd (or of a /proc/PID directory descriptor), with the siginfo at
+ * @uinfo (NULL: as kill(2) would). Returns 0, or -EINVAL (@flags, a bad
+ * signal, si_signo not @sig), -EBADF (neither a pidfd nor a /proc/PID one),
  * -EFAULT, -ESRCH (the process was reaped), -EPERM (no right to signal it,
  * or a kernel-reserved si_code for another process), -EAGAIN (queue full).
  * A zombie accepts the signal without effect, as kill(2). Sleeps: no.
@@ -154,6 +197,8 @@ long sys_pidfd_send_signal(int pidfd, int sig, const struct linux_siginfo __user
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
 	r = pidfd_process(pidfd, &p, NULL);
+	if (r == -EBADF)
+		r = proc_dir_process(pidfd, &p);
 	if (r)
 		return r;
 	if (uinfo) {

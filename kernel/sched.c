@@ -775,6 +775,7 @@ void sched_fork(struct task *child, struct task *parent)
 			child->nice = 0;
 	}
 	child->rr_ticks = RR_SLICE_TICKS;
+	child->ioprio = __atomic_load_n(&parent->ioprio, __ATOMIC_RELAXED);	/* fork(2) */
 	child->cpus_allowed = __atomic_load_n(&parent->cpus_allowed, __ATOMIC_RELAXED);
 }
 

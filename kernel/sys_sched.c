@@ -527,3 +527,200 @@ long sys_getcpu(unsigned __user *cpu, unsigned __user *node, void __user *tcache
 		return -EFAULT;
 	return 0;
 }
+
+/* struct sched_attr of sched_getattr(2): its first version is 48 bytes, the one with
+ * the utilisation clamps (Linux 5.3) 56. */
+struct sched_attr_user {
+	u32 size;
+	u32 sched_policy;
+	u64 sched_flags;
+	s32 sched_nice;
+	u32 sched_priority;
+	u64 sched_runtime, sched_deadline, sched_period;	/* SCHED_DEADLINE only */
+	u32 sched_util_min, sched_util_max;
+};
+
+#define SCHED_ATTR_SIZE_VER0		48
+#define SCHED_FLAG_RESET_ON_FORK	0x01
+#define SCHED_CAPACITY_SCALE		1024	/* an unclamped task's util_max */
+
+/*
+ * sys_sched_getattr - sched_getattr(2): the policy, flags, nice value and real-time
+ * priority of thread @pid (0: the caller) into *@uattr, @usize bytes (48 up to a page;
+ * bytes past this kernel's 56-byte struct are zeroed, and size says what was filled).
+ * @flags must be 0. Returns 0, -EINVAL, -ESRCH or -EFAULT. Sleeps: no.
+ */
+long sys_sched_getattr(pid_t pid, void __user *uattr, unsigned int usize, unsigned int flags)
+{
+	struct sched_attr_user ka = { 0 };
+	static const u8 zeros[64];
+	struct task *t;
+	size_t n, done;
+
+	if (!uattr || pid < 0 || usize > PAGE_SIZE || usize < SCHED_ATTR_SIZE_VER0 || flags)
+		return -EINVAL;
+	t = task_lookup(pid);
+	if (!t)
+		return -ESRCH;
+	ka.sched_policy = (u32)t->policy;
+	if (t->sched_reset_on_fork)
+		ka.sched_flags |= SCHED_FLAG_RESET_ON_FORK;
+	if (policy_rt(t->policy))
+		ka.sched_priority = (u32)t->rt_priority;
+	else
+		ka.sched_nice = t->nice;
+	ka.sched_util_max = SCHED_CAPACITY_SCALE;
+	task_put(t);
+	n = MIN((size_t)usize, sizeof(ka));
+	ka.size = (u32)n;
+	if (copy_to_user(uattr, &ka, n))
+		return -EFAULT;
+	for (done = n; done < usize; done += MIN(sizeof(zeros), usize - done))
+		if (copy_to_user((u8 __user *)uattr + done, zeros, MIN(sizeof(zeros), usize - done)))
+			return -EFAULT;
+	return 0;
+}
+
+/* ---- I/O priorities: ioprio_set(2), ioprio_get(2) ----
+ *
+ * Every Sprout disk request is served in arrival order, so the priority is kept and
+ * reported (ionice) and inherited across fork, without reordering any I/O: the same
+ * as Linux with a scheduler that ignores priorities (none, mq-deadline for most).
+ */
+
+#define IOPRIO_WHO_PROCESS	1
+#define IOPRIO_WHO_USER		3
+#define IOPRIO_CLASS_NONE	0
+#define IOPRIO_CLASS_RT		1
+#define IOPRIO_CLASS_BE		2
+#define IOPRIO_CLASS_IDLE	3
+#define IOPRIO_NR_LEVELS	8
+#define IOPRIO_CLASS(v)		(((v) >> 13) & 0x7)
+#define IOPRIO_LEVEL(v)		((v) & 0x7)
+#define IOPRIO_DEFAULT		((IOPRIO_CLASS_BE << 13) | 4)	/* best effort, level 4 */
+
+/* Linux's ioprio_check_cap(): class and level valid, real time only for root. */
+static long ioprio_check(int ioprio)
+{
+	if (ioprio < 0 || ioprio > 0xffff)
+		return -EINVAL;
+	switch (IOPRIO_CLASS(ioprio)) {
+	case IOPRIO_CLASS_RT:
+		if (!privileged())
+			return -EPERM;
+		__attribute__((fallthrough));
+	case IOPRIO_CLASS_BE:
+		return IOPRIO_LEVEL(ioprio) < IOPRIO_NR_LEVELS ? 0 : -EINVAL;
+	case IOPRIO_CLASS_IDLE:
+		return 0;
+	case IOPRIO_CLASS_NONE:
+		return IOPRIO_LEVEL(ioprio) ? -EINVAL : 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+struct ioprio_arg {
+	int ioprio;
+	long err;	/* -ESRCH until a thread matched; the first error, else 0 */
+	bool locked;
+};
+
+/* Linux's set_task_ioprio(): the target's uid must be the caller's uid or euid. */
+static void set_ioprio_cb(struct task *t, void *arg)
+{
+	struct ioprio_arg *a = arg;
+	struct process *p = t->proc;
+	bool same;
+
+	if (!a->locked)
+		spin_lock(&p->lock);
+	same = p->uid == current->proc->euid || p->uid == current->proc->uid;
+	if (!a->locked)
+		spin_unlock(&p->lock);
+	if (!same && !privileged()) {
+		a->err = -EPERM;
+		return;
+	}
+	__atomic_store_n(&t->ioprio, (u16)a->ioprio, __ATOMIC_RELAXED);
+	if (a->err == -ESRCH)
+		a->err = 0;
+}
+
+/* Linux's ioprio_best(): a thread without a class counts as the default. */
+static void best_ioprio_cb(struct task *t, void *arg)
+{
+	struct ioprio_arg *a = arg;
+	int v = __atomic_load_n(&t->ioprio, __ATOMIC_RELAXED);
+
+	if (a->err == -ESRCH) {
+		a->err = 0;
+		a->ioprio = v;
+		return;
+	}
+	if (IOPRIO_CLASS(v) == IOPRIO_CLASS_NONE)
+		v = IOPRIO_DEFAULT;
+	if (IOPRIO_CLASS(a->ioprio) == IOPRIO_CLASS_NONE)
+		a->ioprio = IOPRIO_DEFAULT;
+	a->ioprio = MIN(a->ioprio, v);
+}
+
+/*
+ * sys_ioprio_set - ioprio_set(2): I/O class and level @ioprio for thread @who
+ * (IOPRIO_WHO_PROCESS), every thread of process group @who (IOPRIO_WHO_PGRP) or of
+ * user @who's processes (IOPRIO_WHO_USER); @who 0 names the caller's. Returns 0,
+ * -EINVAL (@which, a bad class or level), -EPERM (real-time class without privilege,
+ * another user's thread) or -ESRCH. Takes tasklist_lock and process locks. Sleeps: no.
+ */
+long sys_ioprio_set(int which, int who, int ioprio)
+{
+	struct ioprio_arg a = { .ioprio = ioprio, .err = -ESRCH };
+	long r;
+
+	if (which < IOPRIO_WHO_PROCESS || which > IOPRIO_WHO_USER)
+		return -EINVAL;
+	r = ioprio_check(ioprio);
+	if (r)
+		return r;
+	if (which == IOPRIO_WHO_PROCESS) {
+		struct task *t = task_lookup(who);
+
+		if (!t)
+			return -ESRCH;
+		set_ioprio_cb(t, &a);
+		task_put(t);
+		return a.err;
+	}
+	a.locked = true;
+	spin_lock(&tasklist_lock);
+	prio_for_each(which - 1, prio_who(which - 1, who), set_ioprio_cb, &a);
+	spin_unlock(&tasklist_lock);
+	return a.err;
+}
+
+/*
+ * sys_ioprio_get - ioprio_get(2): the I/O priority of thread @who, or the best of a
+ * process group's or a user's threads (@which, @who as ioprio_set). A thread that never
+ * set one reports 0 (class NONE), as on Linux. Returns the value, -EINVAL or -ESRCH.
+ * Takes tasklist_lock and process locks. Sleeps: no.
+ */
+long sys_ioprio_get(int which, int who)
+{
+	struct ioprio_arg a = { .err = -ESRCH };
+
+	if (which < IOPRIO_WHO_PROCESS || which > IOPRIO_WHO_USER)
+		return -EINVAL;
+	if (which == IOPRIO_WHO_PROCESS) {
+		struct task *t = task_lookup(who);
+
+		if (!t)
+			return -ESRCH;
+		a.ioprio = __atomic_load_n(&t->ioprio, __ATOMIC_RELAXED);
+		task_put(t);
+		return a.ioprio;
+	}
+	spin_lock(&tasklist_lock);
+	prio_for_each(which - 1, prio_who(which - 1, who), best_ioprio_cb, &a);
+	spin_unlock(&tasklist_lock);
+	return a.err ? a.err : a.ioprio;
+}

@@ -5,7 +5,8 @@
  * size. An empty slab goes back to the page allocator at once, which keeps
  * the free-page count exact for the leak tests.
  *
- * Locks: one spinlock per size class guards its slab list and free lists.
+ * Locks: one spinlock per size class guards its slab list and free lists;
+ * the count of pages held is atomic.
  */
 #include "kernel.h"
 #include "kmalloc.h"
@@ -33,9 +34,18 @@ struct size_class {
 	struct spinlock lock;
 	u32 size;			/* [I] object bytes */
 	struct list_head partial;	/* [lock] slabs with a free object */
+	u64 nr_slabs;			/* [lock] slabs held (/proc/slabinfo) */
+	u64 inuse;			/* [lock] objects handed out */
 };
 
 static struct size_class classes[NCLASSES];
+static u64 heap_pages;	/* [atomic] slab pages and large blocks held */
+
+/* kmalloc_page_count - see include/kmalloc.h. */
+u64 kmalloc_page_count(void)
+{
+	return __atomic_load_n(&heap_pages, __ATOMIC_RELAXED);
+}
 
 /* kmalloc_init - set up the size classes; called once at boot. */
 void kmalloc_init(void)
@@ -58,6 +68,8 @@ static struct slab *slab_new(struct size_class *c)
 
 	if (!pg)
 		return NULL;
+	__atomic_add_fetch(&heap_pages, 1, __ATOMIC_RELAXED);
+	c->nr_slabs++;
 	pg->flags |= PG_KMALLOC;
 	pg->priv = c;
 
@@ -101,6 +113,7 @@ void *kmalloc(size_t size)
 		if (!pg)
 			return NULL;
 		pg->order = order;	/* remembered for kfree */
+		__atomic_add_fetch(&heap_pages, 1ULL << order, __ATOMIC_RELAXED);
 		return page_address(pg);
 	}
 
@@ -127,6 +140,7 @@ void *kmalloc(size_t size)
 
 	s->free = o->next;
 	s->inuse++;
+	c->inuse++;
 	if (!s->free)
 		list_del(&s->link);
 	spin_unlock(&c->lock);
@@ -152,6 +166,7 @@ void kfree(void *ptr)
 	struct page *pg = phys_to_page(virt_to_phys(ptr));
 
 	if (!(pg->flags & PG_KMALLOC)) {
+		__atomic_sub_fetch(&heap_pages, 1ULL << pg->order, __ATOMIC_RELAXED);
 		page_put_order(pg, pg->order);
 		return;
 	}
@@ -166,16 +181,55 @@ void kfree(void *ptr)
 	o->next = s->free;
 	s->free = o;
 	s->inuse--;
+	c->inuse--;
 	if (s->inuse == 0) {
 		if (!was_full)
 			list_del(&s->link);
+		c->nr_slabs--;
 		spin_unlock(&c->lock);
 		pg->flags &= ~PG_KMALLOC;
 		pg->priv = NULL;
+		__atomic_sub_fetch(&heap_pages, 1, __ATOMIC_RELAXED);
 		page_put(pg);
 		return;
 	}
 	if (was_full)
 		list_add(&s->link, &c->partial);
 	spin_unlock(&c->lock);
+}
+
+/* kmalloc_slabinfo - see include/kmalloc.h. */
+size_t kmalloc_slabinfo(char *buf, size_t cap)
+{
+	size_t len;
+	int n;
+
+	n = snprintf(buf, cap, "slabinfo - version: 2.1\n# name            <active_objs> "
+		     "<num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> "
+		     "<batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> "
+		     "<sharedavail>\n");
+	len = n > 0 ? MIN((size_t)n, cap) : 0;
+	for (int i = NCLASSES - 1; i >= 0 && len < cap; i--) {
+		struct size_class *c = &classes[i];
+		u32 per = (u32)((PAGE_SIZE - slab_header(c->size)) / c->size);
+		char name[24];
+		u64 slabs, inuse;
+
+		spin_lock(&c->lock);
+		slabs = c->nr_slabs;
+		inuse = c->inuse;
+		spin_unlock(&c->lock);
+		if (c->size >= 1024)
+			snprintf(name, sizeof(name), "kmalloc-%uk", c->size / 1024);
+		else
+			snprintf(name, sizeof(name), "kmalloc-%u", c->size);
+		n = snprintf(buf + len, cap - len, "%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u "
+			     "%4u : slabdata %6lu %6lu %6lu\n", name, (unsigned long)inuse,
+			     (unsigned long)(slabs * per), c->size, per, 1, 0u, 0u, 0u,
+			     (unsigned long)slabs, (unsigned long)slabs, 0UL);
+		if (n < 0 || (size_t)n >= cap - len)
+			break;
+		len += (size_t)n;
+	}
+	return len;
 }

@@ -17,7 +17,8 @@ The image OUT (a cpio "newc" archive, like build/initramfs.cpio) is that tree pl
 Sprout's own parts: /sbin/init and the user/ programs from BUILD-DIR/user (into
 /usr/local/bin), /etc/passwd with bash as root's login shell, /etc/group, /etc/profile,
 /etc/mtab -> /proc/self/mounts, /bin/sh -> bash, awk -> gawk (the links dpkg's
-alternatives would make), and the empty /proc, /dev, /dev/shm, /tmp, /run, /root. Progress goes
+alternatives would make), /dev/fd, /dev/stdin, /dev/stdout, /dev/stderr (the links udev
+makes), and the empty /proc, /dev, /dev/shm, /tmp, /run, /root. Progress goes
 to stderr.
 """
 
@@ -242,6 +243,11 @@ def stage(tree, build, user_progs, stage_dir):
         for c in choices:
             if not os.path.lexists(link) and os.path.exists(os.path.join(stage_dir, "usr/bin", c)):
                 os.symlink(c, link)
+    # The links udev makes on Debian: bash's process substitution <(...) opens /dev/fd/N.
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+        if not os.path.lexists(os.path.join(stage_dir, "dev", name)):
+            os.symlink(target, os.path.join(stage_dir, "dev", name))
     # df and mount read the mount table here, as on any Debian system.
     mtab = os.path.join(stage_dir, "etc/mtab")
     if not os.path.lexists(mtab):

@@ -13,7 +13,8 @@
 #   /tests/guest/<t>    B/tests/guest/<t> (GUEST_TESTS and GUEST_DYN)
 #   /lib64/ld-linux-x86-64.so.2, /lib/x86_64-linux-gnu/libc.so.6, ...
 #                       what the GUEST_DYN programs need, copied from the host
-#   /tmp (1777), /run, /dev, /proc, /etc, /root; /etc/passwd, /etc/group,
+#   /tmp (1777), /run, /dev (with the fd, stdin, stdout, stderr links), /proc,
+#   /etc, /root; /etc/passwd, /etc/group,
 #   /etc/profile
 #   /bin/busybox        Debian's busybox-static, with a symlink for each applet
 #                       (busybox --list-full) where no program of ours sits
@@ -44,6 +45,9 @@ chmod 1777 "$root/tmp"
 # POSIX shared memory: shm_open(3) creates its objects in /dev/shm.
 mkdir -p "$root/dev/shm"
 chmod 1777 "$root/dev/shm"
+# The links udev makes on Linux: bash's process substitution <(...) opens /dev/fd/N.
+ln -s /proc/self/fd "$root/dev/fd"
+for n in 0:stdin 1:stdout 2:stderr; do ln -s "/proc/self/fd/${n%%:*}" "$root/dev/${n#*:}"; done
 chmod 0755 "$root/sbin" "$root/bin" "$root/tests" "$root/tests/guest" \
 	"$root/run" "$root/dev" "$root/proc" "$root/etc"
 chmod 0700 "$root/root"

@@ -611,6 +611,8 @@ class RunChecks:
         self.http_forward()
         self.dynamic_host_programs()
         self.debian_image()
+        self.debian_difftest()
+        self.debian_no_enosys()
         self.debian_strace()
         self.debian_gdb()
         self.ps_top_busy_loops()
@@ -1093,6 +1095,112 @@ class RunChecks:
         elif got != want:
             self.tally.fail(name, "gdb's output differs from Linux's",
                             _diff(want.encode(), got.encode()))
+    # The Linux side of run/debian-difftest: the same image unpacked into a tmpfs (Sprout's
+    # root is one too) in a mount and pid namespace of its own, with a fresh /proc and the
+    # host's /dev, and the script run in it by the image's bash through chroot. $1: the
+    # image; $2: the empty mount point; $3: the script. bash is not the namespace's pid 1.
+    DEBIAN_LINUX_SIDE = r"""set -e
+mount -t tmpfs -o mode=755 tmpfs "$2"
+cd "$2"
+cpio -idm --quiet --no-absolute-filenames < "$1"
+mount -t proc proc proc
+mount --rbind /dev dev
+chroot . /bin/bash -c "$3"
+"""
+
+    @staticmethod
+    def debian_pids(text):
+        """@text (bytes) with the pids of its "ps:" and "pstree:" lines named P01, P02, ...
+        in the order they first appear: in "ps:" lines, the leading columns of numbers
+        (pids, parent pids, groups, sessions) and their headers, which lose their
+        padding; in "pstree:" lines, each "(pid)"."""
+        names = {}
+
+        def name(pid):
+            if pid not in names:
+                names[pid] = b"P%02d" % (len(names) + 1)
+            return names[pid]
+
+        def ps_row(m):
+            cols = m.group(1).split()
+            return b"ps:" + b"".join(b" " + (c if not c.isdigit() else name(c)) for c in cols)
+
+        out = []
+        for line in text.split(b"\n"):
+            if line.startswith(b"ps:"):
+                line = re.sub(rb"^ps:((?: +(?:-?\d+|PID|PPID|PGID|SID|TPGID))+)(?= )", ps_row,
+                              line)
+            elif line.startswith(b"pstree:"):
+                line = re.sub(rb"\((\d+)\)", lambda m: b"(" + name(m.group(1)) + b")", line)
+            out.append(line)
+        return b"\n".join(out)
+
+    def debian_difftest(self):
+        """Debian's programs on Sprout and on Linux, byte for byte (tests/run/debian-difftest.sh:
+        coreutils' ls -l, sort, sha256sum, seq and date, readelf -lW and objdump -d, find,
+        diff, less, gawk, sed, grep -r, bash's loops, subshells and traps, and ps and pstree of
+        a process tree it builds). Linux runs the same image (DEBIAN_LINUX_SIDE), so only
+        the kernels differ; pids are numbered in order of appearance on both sides."""
+        name = "run/debian-difftest"
+        if not os.path.isfile(os.path.join(ROOT, "build", "debian.cpio")):
+            self.tally.fail(name, "no build/debian.cpio (make debian-image failed)")
+            return
+        if os.geteuid() != 0:
+            self.tally.skip(name, "the Linux side needs root (mount and pid namespaces)")
+            return
+        with open(os.path.join(ROOT, "tests/run/debian-difftest.sh")) as f:
+            script = f.read()
+        mnt = os.path.join(self.tmp, "debian-root")
+        os.makedirs(mnt, exist_ok=True)
+        try:
+            host = subprocess.run(["unshare", "--mount", "--pid", "--fork", "--kill-child",
+                                   "--propagation", "private", "sh", "-c",
+                                   self.DEBIAN_LINUX_SIDE, "sh",
+                                   os.path.join(ROOT, "build", "debian.cpio"), mnt, script],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, cwd="/", timeout=120,
+                                  env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+        except subprocess.TimeoutExpired:
+            self.tally.fail(name, "the Linux run took over 120 s")
+            return
+        if host.returncode != 0 or b"\n== ps pstree\n" not in host.stdout:
+            self.tally.fail(name, "the Linux run failed (exit %d)" % host.returncode,
+                            (host.stdout[-1500:] + host.stderr).decode(errors="replace"))
+            return
+        rc, out, err = self.sprout_run("--image", "debian", "/bin/bash", "-c", script,
+                                       timeout=240)
+        want, got = self.debian_pids(host.stdout), self.debian_pids(out)
+        if rc != 0 or got != want:
+            self.tally.fail(name, "exit %s; %s" % (rc, "output differs from Linux's" if
+                                                    got != want else "output equal"),
+                            _diff(want, got) + err)
+        else:
+            self.tally.ok(name)
+
+    def debian_no_enosys(self):
+        """The programs of the Debian image's default packages, each run in a representative
+        way in one boot (tests/run/debian-calls.sh): every one succeeds, and the kernel log has
+        no "unimplemented syscall" line from any of them."""
+        name = "run/debian-no-enosys"
+        if not os.path.isfile(os.path.join(ROOT, "build", "debian.cpio")):
+            self.tally.fail(name, "no build/debian.cpio (make debian-image failed)")
+            return
+        with open(os.path.join(ROOT, "tests/run/debian-calls.sh")) as f:
+            script = f.read()
+        rc, out, err = self.sprout_run("--image", "debian", "/bin/bash", "-c", script,
+                                       timeout=180)
+        try:
+            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
+                log = f.read()
+        except OSError:
+            log = ""
+        text = out.decode(errors="replace")
+        enosys = [l for l in log.splitlines() if "unimplemented syscall" in l]
+        if rc != 0 or "failures: 0\n" not in text or enosys:
+            self.tally.fail(name, "exit %s, %d unimplemented-syscall lines, %s" %
+                            (rc, len(enosys), "all commands succeeded" if "failures: 0\n"
+                             in text else "a command failed"),
+                            "\n".join(enosys[:10]) + "\n" + text[-2000:] + err)
         else:
             self.tally.ok(name)
 

@@ -282,9 +282,94 @@ static int copy_file_range_errors(void)
 	return 0;
 }
 
+/* posix_fadvise(2): hints on a file are accepted (nothing to do for files in memory),
+ * with Linux's errors; posix_fadvise returns the error number itself. */
+static int fadvise_hints(void)
+{
+	char path[256];
+	int fd, p[2], adv;
+
+	tap_tmppath(path, sizeof(path), "fadvise");
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0);
+	CHECK_EQ(write(fd, "data", 4), 4);
+	for (adv = POSIX_FADV_NORMAL; adv <= POSIX_FADV_NOREUSE; adv++)
+		CHECK_EQ(posix_fadvise(fd, 0, 0, adv), 0);
+	CHECK_EQ(posix_fadvise(fd, 1 << 20, 4096, POSIX_FADV_DONTNEED), 0);
+	CHECK_EQ(read(fd, path, 1), 0);	/* the position is untouched */
+	CHECK_EQ(posix_fadvise(fd, 0, 0, 6), EINVAL);
+	CHECK_EQ(posix_fadvise(fd, 0, -1, POSIX_FADV_NORMAL), EINVAL);
+	CHECK_EQ(pipe(p), 0);
+	CHECK_EQ(posix_fadvise(p[0], 0, 0, POSIX_FADV_NORMAL), ESPIPE);
+	CHECK_EQ(posix_fadvise(p[1], 0, 0, POSIX_FADV_SEQUENTIAL), ESPIPE);
+	close(p[0]);
+	close(p[1]);
+	CHECK_EQ(posix_fadvise(fd, 0, 0, POSIX_FADV_NORMAL), 0);
+	close(fd);
+	CHECK_EQ(posix_fadvise(fd, 0, 0, POSIX_FADV_NORMAL), EBADF);
+	fd = open(path, O_PATH);
+	CHECK(fd >= 0);
+	CHECK_EQ(posix_fadvise(fd, 0, 0, POSIX_FADV_NORMAL), EBADF);
+	close(fd);
+	unlink(path);
+	return 0;
+}
+
+/* fallocate(2): mode 0 allocates and extends the file (zeroes read back),
+ * FALLOC_FL_KEEP_SIZE allocates past the end without growing it; the errors. */
+#define K_FALLOC_FL_KEEP_SIZE	0x01
+#define K_FALLOC_FL_PUNCH_HOLE	0x02
+
+static long falloc(int fd, int mode, off_t off, off_t len)
+{
+	return syscall(SYS_fallocate, fd, mode, off, len);
+}
+
+static int fallocate_space(void)
+{
+	char path[256], buf[64];
+	struct stat st;
+	int fd, ro, p[2];
+
+	tap_tmppath(path, sizeof(path), "falloc");
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0);
+	CHECK_EQ(write(fd, "abc", 3), 3);
+	CHECK_EQ(falloc(fd, 0, 0, 3 * 4096), 0);
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_size, 3 * 4096);
+	CHECK(st.st_blocks >= 3 * 8);
+	CHECK_EQ(pread(fd, buf, 4, 0), 4);
+	CHECK(!memcmp(buf, "abc\0", 4));	/* the data stays; the rest reads as zeroes */
+	CHECK_EQ(pread(fd, buf, sizeof(buf), 8192), (ssize_t)sizeof(buf));
+	CHECK_EQ(buf[0] | buf[63], 0);
+	CHECK_EQ(falloc(fd, K_FALLOC_FL_KEEP_SIZE, 3 * 4096, 5 * 4096), 0);
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_size, 3 * 4096);
+	CHECK(st.st_blocks >= 8 * 8);
+	CHECK_EQ(falloc(fd, 0, 100, 10), 0);	/* inside: nothing changes */
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_size, 3 * 4096);
+	CHECK_ERR(falloc(fd, 0, 0, 0), EINVAL);
+	CHECK_ERR(falloc(fd, 0, -1, 10), EINVAL);
+	CHECK_ERR(falloc(fd, K_FALLOC_FL_PUNCH_HOLE, 0, 10), EOPNOTSUPP);	/* no KEEP_SIZE */
+	CHECK_ERR(falloc(fd, 0x100, 0, 10), EOPNOTSUPP);
+	ro = open(path, O_RDONLY);
+	CHECK_ERR(falloc(ro, 0, 0, 10), EBADF);
+	close(ro);
+	CHECK_EQ(pipe(p), 0);
+	CHECK_ERR(falloc(p[1], 0, 0, 10), ESPIPE);
+	close(p[0]);
+	close(p[1]);
+	close(fd);
+	CHECK_ERR(falloc(fd, 0, 0, 10), EBADF);
+	unlink(path);
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(9);
+	tap_plan(11);
 	run_case("fsync/fdatasync/syncfs: files, directories, pipes, EBADF", fsync_objects);
 	run_case("fsync of a device: EINVAL; syncfs: 0", fsync_devices);
 	run_case("xattrs: EOPNOTSUPP, ENODATA, ERANGE, E2BIG, empty lists", xattr_none_anywhere);
@@ -294,5 +379,7 @@ int main(void)
 	run_case("close_range CLOSE_RANGE_UNSHARE", close_range_unshare);
 	run_case("copy_file_range: offsets and file positions", copy_file_range_copies);
 	run_case("copy_file_range errors", copy_file_range_errors);
+	run_case("posix_fadvise: hints accepted; EINVAL, ESPIPE, EBADF", fadvise_hints);
+	run_case("fallocate: allocate, extend or keep the size; errors", fallocate_space);
 	return tap_done();
 }

@@ -179,9 +179,61 @@ static int signal_interrupts_open(void)
 	return 0;
 }
 
+/* An unnamed pipe reopens through /proc/self/fd/N and /dev/fd/N (Linux's magic links:
+ * bash's <(...) hands such a path to a program), without waiting for a partner, and
+ * readlink names it "pipe:[inode]". */
+static int unnamed_pipe_reopens(void)
+{
+	char path[64], link[64], want[64], c[4];
+	struct stat st;
+	int p[2], r, w;
+	ssize_t n;
+
+	CHECK_EQ(pipe(p), 0);
+	CHECK_EQ(fstat(p[0], &st), 0);
+	snprintf(want, sizeof(want), "pipe:[%llu]", (unsigned long long)st.st_ino);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p[0]);
+	n = readlink(path, link, sizeof(link) - 1);
+	CHECK(n > 0);
+	link[n > 0 ? n : 0] = '\0';
+	CHECK(!strcmp(link, want));
+	n = readlink("/dev/fd", link, sizeof(link) - 1);
+	CHECK_EQ(n, 13);
+	CHECK(n == 13 && !memcmp(link, "/proc/self/fd", 13));
+
+	CHECK_EQ(write(p[1], "abc", 3), 3);
+	snprintf(path, sizeof(path), "/dev/fd/%d", p[0]);
+	r = open(path, O_RDONLY);
+	CHECK(r >= 0);
+	CHECK_EQ(read(r, c, 3), 3);
+	CHECK(!memcmp(c, "abc", 3));
+	/* A second writer through the link; the pipe ends only when both writers close. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p[1]);
+	w = open(path, O_WRONLY);
+	CHECK(w >= 0);
+	CHECK_EQ(fstat(w, &st), 0);
+	CHECK(S_ISFIFO(st.st_mode));
+	CHECK_EQ(close(p[1]), 0);
+	CHECK_EQ(write(w, "d", 1), 1);
+	CHECK_EQ(read(p[0], c, 1), 1);
+	CHECK_EQ(c[0], 'd');
+	CHECK_EQ(close(w), 0);
+	CHECK_EQ(read(r, c, 1), 0);
+	/* No writer left: opening the read end again does not wait (a FIFO would). */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p[0]);
+	int r2 = open(path, O_RDONLY);
+
+	CHECK(r2 >= 0);
+	CHECK_EQ(read(r2, c, 1), 0);
+	close(r2);
+	close(r);
+	close(p[0]);
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(6);
+	tap_plan(7);
 	run_case("mkfifo/mknod make a FIFO node, for any user", mkfifo_makes_node);
 	run_case("a writer and a reader meet; data, then end of file", writer_reader);
 	run_case("O_RDONLY waits for a writer", reader_blocks_until_writer);
@@ -189,5 +241,7 @@ int main(void)
 		 nonblocking_opens);
 	run_case("O_RDWR never waits; unread data goes with the last close", rdwr_and_discard);
 	run_case("a signal interrupts a waiting open (EINTR)", signal_interrupts_open);
+	run_case("an unnamed pipe reopens through /proc/self/fd/N and /dev/fd/N",
+		 unnamed_pipe_reopens);
 	return tap_done();
 }

@@ -167,6 +167,17 @@ static int sprout_write_clear_consume(void)
 	CHECK_EQ(klogctl(3, buf, BUF_SIZE), 0);
 	CHECK_EQ(write(fd, rec, 0), 0);
 	dprintf(fd, "after-clear\n");
+	/* /dev/kmsg's SEEK_DATA: the first record after the CLEAR (where dmesg starts). */
+	{
+		int fd2 = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+		CHECK_EQ(lseek(fd2, 0, SEEK_DATA), 0);
+		r = read(fd2, rec, sizeof(rec) - 1);
+		CHECK(r > 0);
+		rec[r > 0 ? r : 0] = 0;
+		CHECK(strstr(rec, "after-clear") != NULL);
+		close(fd2);
+	}
 	n = klogctl(4, buf, BUF_SIZE);
 	CHECK(n > 0 && memmem(buf, (size_t)n, "after-clear", 11));
 	CHECK_EQ(klogctl(3, buf, BUF_SIZE), 0);
@@ -175,12 +186,40 @@ static int sprout_write_clear_consume(void)
 	return 0;
 }
 
+/* lseek(2) of /dev/kmsg: only offset 0; SEEK_SET to the oldest record, SEEK_END past
+ * the newest (nothing to read), other whences EINVAL. */
+static int dev_kmsg_seek(void)
+{
+	char a[1024], b[1024];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ssize_t n, m;
+
+	if (!CHECK(fd >= 0))
+		return 1;
+	n = read(fd, a, sizeof(a) - 1);
+	while (n < 0 && errno == EPIPE)
+		n = read(fd, a, sizeof(a) - 1);
+	CHECK(n > 0);
+	CHECK_EQ(lseek(fd, 0, SEEK_END), 0);
+	CHECK_ERR(read(fd, b, sizeof(b)), EAGAIN);
+	CHECK_EQ(lseek(fd, 0, SEEK_SET), 0);
+	m = read(fd, b, sizeof(b) - 1);
+	CHECK(m > 0);
+	/* The oldest record kept: the same one unless the log wrapped meanwhile. */
+	CHECK(m == n && !memcmp(a, b, (size_t)n));
+	CHECK_ERR(lseek(fd, 1, SEEK_SET), ESPIPE);
+	CHECK_ERR(lseek(fd, 0, SEEK_CUR), EINVAL);
+	close(fd);
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(4);
+	tap_plan(5);
 	run_case("SYSLOG_ACTION_READ_ALL: the log in syslog's format", read_all_format);
 	run_case("syslog errors; unprivileged: only READ_ALL and SIZE_BUFFER", errors_and_permissions);
 	run_case("/dev/kmsg: one record per read, sequence numbers grow", dev_kmsg_records);
+	run_case("/dev/kmsg: lseek to the oldest record or past the newest", dev_kmsg_seek);
 	run_case("/dev/kmsg writes, CLEAR, READ_CLEAR and READ (Sprout only)",
 		 sprout_write_clear_consume);
 	return tap_done();

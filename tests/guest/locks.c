@@ -544,6 +544,65 @@ static int case_errors(void)
 	return 0;
 }
 
+/* Does /proc/locks have a line (after its "N: ") equal to @want? */
+static bool proc_locks_has(const char *want, bool say)
+{
+	static char buf[65536];
+	char *line, *save = NULL;
+
+	if (tap_read_file("/proc/locks", buf, sizeof(buf)) <= 0)
+		return false;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strchr(line, ' ');
+
+		if (sp && !strcmp(sp + 1, want))
+			return true;
+	}
+	if (say)
+		tap_diag("no /proc/locks line \"%s\"", want);
+	return false;
+}
+
+/* /proc/locks lists each lock as Linux does (what lslocks reads): kind, type, the
+ * owner's pid (-1 for OFD locks), device:inode and the range (EOF: to the end). */
+static int case_proc_locks(void)
+{
+	char want[160], id[64], path2[4200];
+	struct stat st;
+	int fd, fd2;
+
+	setup("lk-proc");
+	fd = open_file(O_RDWR);
+	snprintf(path2, sizeof(path2), "%s.2", path);
+	fd2 = open(path2, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd2 >= 0);
+	CHECK_EQ(fstat(fd, &st), 0);
+	snprintf(id, sizeof(id), "%02x:%02x:%lu", major(st.st_dev), minor(st.st_dev),
+		 (unsigned long)st.st_ino);
+	CHECK_EQ(lk(fd, F_SETLK, F_WRLCK, 10, 10), 0);
+	CHECK_EQ(lk(fd, F_SETLK, F_RDLCK, 100, 0), 0);
+	snprintf(want, sizeof(want), "POSIX  ADVISORY  WRITE %d %s 10 19", (int)getpid(), id);
+	CHECK(proc_locks_has(want, true));
+	snprintf(want, sizeof(want), "POSIX  ADVISORY  READ %d %s 100 EOF", (int)getpid(), id);
+	CHECK(proc_locks_has(want, true));
+	CHECK_EQ(fstat(fd2, &st), 0);
+	snprintf(id, sizeof(id), "%02x:%02x:%lu", major(st.st_dev), minor(st.st_dev),
+		 (unsigned long)st.st_ino);
+	CHECK_EQ(lk(fd2, F_OFD_SETLK, F_WRLCK, 0, 1), 0);
+	snprintf(want, sizeof(want), "OFDLCK ADVISORY  WRITE -1 %s 0 0", id);
+	CHECK(proc_locks_has(want, true));
+	CHECK_EQ(lk(fd2, F_OFD_SETLK, F_UNLCK, 0, 1), 0);
+	CHECK_EQ(flock(fd2, LOCK_SH), 0);
+	snprintf(want, sizeof(want), "FLOCK  ADVISORY  READ %d %s 0 EOF", (int)getpid(), id);
+	CHECK(proc_locks_has(want, true));
+	close(fd);
+	close(fd2);
+	CHECK(!proc_locks_has(want, false));	/* gone with the close */
+	unlink(path);
+	unlink(path2);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -558,6 +617,7 @@ static const struct {
 	{ "lock waits are interrupted by a signal: EINTR", case_interrupted },
 	{ "POSIX and OFD write locks exclude each other under contention", case_contention },
 	{ "lock errors: EBADF, EINVAL, EOVERFLOW, EFAULT", case_errors },
+	{ "/proc/locks lists POSIX, OFD and flock locks as Linux does", case_proc_locks },
 };
 
 int main(void)

@@ -336,6 +336,47 @@ static int case_bad_options(void)
 	return 0;
 }
 
+/* st_size of directory @path, or -1. */
+static long long dir_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? (long long)st.st_size : -1;
+}
+
+/* A tmpfs directory's size is 40 (".", "..") plus 20 per entry, as Linux's shmem counts
+ * (BOGO_DIRENT_SIZE): ls -l prints it. */
+static int case_dir_size(void)
+{
+	if (!mount_here("dirsize", 0, NULL))
+		return 1;
+	CHECK_EQ(dir_size("."), 40);
+	CHECK_EQ(mkdir("d", 0755), 0);
+	CHECK_EQ(dir_size("d"), 40);
+	CHECK_EQ(tap_write_file("f", "x", 1, 0644), 0);
+	CHECK_EQ(symlink("f", "s"), 0);
+	CHECK_EQ(link("f", "h"), 0);
+	CHECK_EQ(mkfifo("p", 0600), 0);
+	CHECK_EQ(dir_size("."), 40 + 5 * 20);
+	/* rename within the directory: one name still; onto an existing name: one less. */
+	CHECK_EQ(rename("s", "s2"), 0);
+	CHECK_EQ(dir_size("."), 40 + 5 * 20);
+	CHECK_EQ(rename("h", "p"), 0);
+	CHECK_EQ(dir_size("."), 40 + 4 * 20);
+	/* Between directories the entry's 20 bytes move. */
+	CHECK_EQ(rename("s2", "d/s"), 0);
+	CHECK_EQ(dir_size("."), 40 + 3 * 20);
+	CHECK_EQ(dir_size("d"), 40 + 20);
+	CHECK_EQ(unlink("d/s"), 0);
+	CHECK_EQ(dir_size("d"), 40);
+	CHECK_EQ(unlink("f"), 0);
+	CHECK_EQ(unlink("p"), 0);
+	CHECK_EQ(rmdir("d"), 0);
+	CHECK_EQ(dir_size("."), 40);
+	unmount_here("dirsize");
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -348,11 +389,13 @@ static const struct {
 	{ "nr_inodes=: ENOSPC when every inode is used", case_inode_limit },
 	{ "remount changes flags and size, not below the usage", case_remount },
 	{ "bad tmpfs options give EINVAL; mode= sets the root", case_bad_options },
+	{ "a directory's size: 40 and 20 per entry, as Linux's tmpfs", case_dir_size },
 };
 
 /* The mount points the cases make, removed at the end. */
 static const char *const dirs[] = {
 	"flags", "noexec", "exec", "suid", "nosuid", "nodev", "dev", "size", "inodes", "re", "bad",
+	"dirsize",
 };
 
 int main(int argc, char **argv)

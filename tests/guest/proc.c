@@ -58,6 +58,8 @@ static int case_self_stat(void)
 	return 0;
 }
 
+static long status_field(const char *text, const char *name);
+
 static int case_zombie(void)
 {
 	struct stat_line s;
@@ -77,6 +79,15 @@ static int case_zombie(void)
 	}
 	CHECK_EQ(s.state, 'Z');
 	CHECK_EQ(s.f[4], getpid());
+	/* Its leader counts until it is reaped, as on Linux. */
+	CHECK_EQ(s.f[20], 1);
+	{
+		char buf[2048];
+
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+		CHECK(tap_read_file(path, buf, sizeof(buf)) > 0);
+		CHECK_EQ(status_field(buf, "Threads"), 1);
+	}
 	CHECK_EQ(waitpid(pid, &status, 0), pid);
 	CHECK_EQ(WEXITSTATUS(status), 7);
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -209,6 +220,102 @@ static int case_meminfo(void)
 	return 0;
 }
 
+/* A /proc/meminfo field in kB, or -1. */
+static long meminfo_kb(const char *name)
+{
+	char buf[8192], key[64];
+	const char *p;
+
+	if (tap_read_file("/proc/meminfo", buf, sizeof(buf)) <= 0)
+		return -1;
+	snprintf(key, sizeof(key), "\n%s:", name);
+	p = strstr(buf, key);
+	return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+/* Slab is the kernel heap, SReclaimable + SUnreclaim, and grows with the kernel
+ * objects a process makes (400 pipes: their inodes, files and pipe buffers). */
+static int case_meminfo_slab(void)
+{
+	long slab = meminfo_kb("Slab"), rec = meminfo_kb("SReclaimable");
+	long unrec = meminfo_kb("SUnreclaim"), after;
+	int fds[400][2], n;
+
+	CHECK(slab > 0);
+	CHECK(rec >= 0 && unrec > 0);
+	CHECK_EQ(slab, rec + unrec);
+	for (n = 0; n < 400; n++)
+		if (pipe(fds[n]))
+			break;
+	CHECK_EQ(n, 400);
+	after = meminfo_kb("Slab");
+	tap_diag("Slab %ld kB, %ld kB with 400 more pipes", slab, after);
+	CHECK(after >= slab + 200);
+	while (n-- > 0) {
+		close(fds[n][0]);
+		close(fds[n][1]);
+	}
+	return 0;
+}
+
+/* /proc/slabinfo (what slabtop reads): version 2.1, and a kmalloc-64 cache whose counts
+ * agree with themselves; readable by root only. */
+static int case_slabinfo(void)
+{
+	static char buf[65536];
+	unsigned long active, num, size, per, pages, aslabs, nslabs;
+	struct stat st;
+	char *line;
+	pid_t pid;
+
+	CHECK(tap_read_file("/proc/slabinfo", buf, sizeof(buf)) > 0);
+	CHECK(!strncmp(buf, "slabinfo - version: 2.1\n# name ", 31));
+	line = strstr(buf, "\nkmalloc-64 ");
+	CHECK(line != NULL);
+	if (line) {
+		CHECK_EQ(sscanf(line + 1, "kmalloc-64 %lu %lu %lu %lu %lu : tunables %*u %*u %*u "
+				": slabdata %lu %lu", &active, &num, &size, &per, &pages, &aslabs,
+				&nslabs), 7);
+		CHECK_EQ(size, 64);
+		CHECK(active > 0 && active <= num);
+		CHECK(per > 0 && nslabs > 0 && num <= nslabs * per);
+	}
+	CHECK_EQ(stat("/proc/slabinfo", &st), 0);
+	CHECK_EQ(st.st_mode & 0777, 0400);
+	pid = fork();
+	if (pid == 0) {
+		if (setuid(1000))
+			_exit(2);
+		_exit(open("/proc/slabinfo", O_RDONLY) == -1 && errno == EACCES ? 0 : 3);
+	}
+	CHECK_EQ(tap_wait_bounded(pid, 10), 0);
+	return 0;
+}
+
+/* statm's third field, shared: the resident pages backed by a file or shared
+ * memory (RssFile + RssShmem); touching a MAP_SHARED mapping adds to it. */
+static int case_statm_shared(void)
+{
+	unsigned long size, rss, shared, shared2;
+	char buf[256];
+	char *m;
+
+	CHECK(tap_read_file("/proc/self/statm", buf, sizeof(buf)) > 0);
+	CHECK_EQ(sscanf(buf, "%lu %lu %lu", &size, &rss, &shared), 3);
+	CHECK(shared > 0);	/* the program's own text, at least */
+	CHECK(shared <= rss);
+	m = mmap(NULL, 256 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(m != MAP_FAILED);
+	for (int i = 0; i < 256; i++)
+		m[i * 4096] = 1;
+	CHECK(tap_read_file("/proc/self/statm", buf, sizeof(buf)) > 0);
+	CHECK_EQ(sscanf(buf, "%lu %lu %lu", &size, &rss, &shared2), 3);
+	tap_diag("shared %lu pages, %lu after touching 256 shared pages", shared, shared2);
+	CHECK(shared2 >= shared + 200 && shared2 <= shared + 300);
+	CHECK(shared2 <= rss);
+	return 0;
+}
+
 /* kthreadd: pid 2, parent 0, a kernel thread (PF_KTHREAD) with an empty cmdline. */
 static int case_kthreadd(void)
 {
@@ -239,7 +346,7 @@ static int case_kthreadd(void)
 int main(int argc, char **argv)
 {
 	snprintf(self_argv0, sizeof(self_argv0), "%s", argc > 0 ? argv[0] : "");
-	tap_plan(7);
+	tap_plan(10);
 	run_case("/proc/self/stat: 52 fields matching the process", case_self_stat);
 	run_case("a zombie shows Z and its parent; gone once reaped", case_zombie);
 	run_case("/proc/self/status: Name, State, ids, Threads", case_status);
@@ -248,5 +355,9 @@ int main(int argc, char **argv)
 		 case_dirs);
 	run_case("meminfo agrees with sysinfo; uptime, stat, pid_max", case_meminfo);
 	run_case("kthreadd is pid 2 under pid 0, in brackets, deaf to signals", case_kthreadd);
+	run_case("meminfo Slab = SReclaimable + SUnreclaim, grows with kernel objects",
+		 case_meminfo_slab);
+	run_case("statm shared: resident file and shared-memory pages", case_statm_shared);
+	run_case("/proc/slabinfo: the kernel heap's caches, for root", case_slabinfo);
 	return tap_done();
 }

@@ -20,7 +20,7 @@ static const char *const programs[] = {
 	"mqueue", "msgpass",
 	"uaccess",
 	"maps", "mlock", "smaps", "dynamic", "madvise", "mremap", "fdcalls", "sched", "procsched",
-	"blkdev", "netdev",
+	"blkdev", "netdev", "posixtimer",
 	"sysctl", "kmsg", "ipcinfo", "procperm", "loadavg", "oomadj", "swapinfo",
 	"unix", "tcp", "epoll",
 	"stress",

@@ -579,9 +579,123 @@ static int yield_hands_over(void)
 	return 0;
 }
 
+struct k_sched_attr {
+	uint32_t size, policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+	uint32_t util_min, util_max;
+};
+
+/* sched_getattr(2): policy, flags, nice and priority of a thread; the size handshake
+ * (48-byte first version up to a page, the rest zeroed); EINVAL, ESRCH, EFAULT. */
+static int getattr(void)
+{
+	struct k_sched_attr a;
+	struct sched_param sp = { .sched_priority = 0 };
+	unsigned char big[128];
+
+	CHECK_EQ(setpriority(PRIO_PROCESS, 0, 7), 0);
+	memset(&a, 0xff, sizeof(a));
+	CHECK_EQ(syscall(SYS_sched_getattr, 0, &a, sizeof(a), 0), 0);
+	CHECK_EQ(a.size, sizeof(a));
+	CHECK_EQ(a.policy, SCHED_OTHER);
+	CHECK_EQ(a.flags, 0);
+	CHECK_EQ(a.nice, 7);
+	CHECK_EQ(a.priority, 0);
+	CHECK_EQ(a.deadline + a.period, 0);	/* runtime: Linux 6.12 on report a slice */
+	CHECK_EQ(syscall(SYS_sched_setscheduler, 0, SCHED_BATCH | SCHED_RESET_ON_FORK, &sp), 0);
+	memset(big, 0xff, sizeof(big));
+	CHECK_EQ(syscall(SYS_sched_getattr, getpid(), big, sizeof(big), 0), 0);
+	memcpy(&a, big, sizeof(a));
+	CHECK_EQ(a.size, sizeof(a));	/* what the kernel filled */
+	CHECK_EQ(a.policy, SCHED_BATCH);
+	CHECK_EQ(a.flags, 1);		/* SCHED_FLAG_RESET_ON_FORK */
+	CHECK_EQ(a.nice, 7);
+	for (size_t i = sizeof(a); i < sizeof(big); i++)
+		if (big[i]) {
+			CHECK_EQ(big[i], 0);
+			break;
+		}
+	memset(&a, 0xff, sizeof(a));
+	CHECK_EQ(syscall(SYS_sched_getattr, 0, &a, 48, 0), 0);
+	CHECK_EQ(a.size, 48);
+	CHECK_EQ(a.util_min, 0xffffffffu);	/* past the 48 bytes asked for: untouched */
+	CHECK_ERR(syscall(SYS_sched_getattr, 0, &a, 47, 0), EINVAL);
+	CHECK_ERR(syscall(SYS_sched_getattr, 0, &a, 8192, 0), EINVAL);
+	CHECK_ERR(syscall(SYS_sched_getattr, 0, &a, sizeof(a), 1), EINVAL);
+	CHECK_ERR(syscall(SYS_sched_getattr, -1, &a, sizeof(a), 0), EINVAL);
+	CHECK_ERR(syscall(SYS_sched_getattr, 0, NULL, sizeof(a), 0), EINVAL);
+	CHECK_ERR(syscall(SYS_sched_getattr, 0x3fffffff, &a, sizeof(a), 0), ESRCH);
+	CHECK_ERR(syscall(SYS_sched_getattr, 0, tap_bad_ptr(16), sizeof(a), 0), EFAULT);
+	return 0;
+}
+
+#define IOPRIO_WHO_PROCESS	1
+#define IOPRIO_WHO_PGRP		2
+#define IOPRIO_WHO_USER		3
+#define IOPRIO_VALUE(class, level)	(((class) << 13) | (level))
+
+/* ioprio_set(2)/ioprio_get(2): none set reads 0; a class and level set is read back
+ * and inherited by fork; the best of a group; the errors. */
+static int ioprio(void)
+{
+	long be3 = IOPRIO_VALUE(2, 3), idle = IOPRIO_VALUE(3, 0);
+	int p[2], q[2];
+	char c;
+	pid_t pid;
+
+	CHECK_EQ(syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, 0), 0);
+	CHECK_EQ(syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, be3), 0);
+	CHECK_EQ(syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, getpid()), be3);
+	CHECK_EQ(setpgid(0, 0), 0);
+	CHECK_EQ(pipe(p), 0);
+	CHECK_EQ(pipe(q), 0);
+	pid = fork();
+	if (pid == 0) {
+		long v = syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, 0);
+
+		(void)!write(q[1], "r", 1);
+		(void)!read(p[0], &c, 1);
+		_exit(v == be3 ? 0 : 1);
+	}
+	CHECK_EQ(read(q[0], &c, 1), 1);	/* the child has read its inherited value */
+	/* Best of the group: real-time and best effort win over idle, lower levels win. */
+	CHECK_EQ(syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, pid, idle), 0);
+	CHECK_EQ(syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, pid), idle);
+	CHECK_EQ(syscall(SYS_ioprio_get, IOPRIO_WHO_PGRP, 0), be3);
+	CHECK_EQ(syscall(SYS_ioprio_set, IOPRIO_WHO_PGRP, 0, IOPRIO_VALUE(2, 6)), 0);
+	CHECK_EQ(syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, pid), IOPRIO_VALUE(2, 6));
+	CHECK_EQ(syscall(SYS_ioprio_get, IOPRIO_WHO_USER, 0) >= 0, 1);
+	CHECK_EQ(write(p[1], "x", 1), 1);
+	CHECK_EQ(tap_wait_bounded(pid, 10), 0);
+	CHECK_ERR(syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_VALUE(0, 1)), EINVAL);
+	CHECK_ERR(syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_VALUE(5, 0)), EINVAL);
+	CHECK_ERR(syscall(SYS_ioprio_set, 0, 0, be3), EINVAL);
+	CHECK_ERR(syscall(SYS_ioprio_get, 4, 0), EINVAL);
+	CHECK_ERR(syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, 0x3fffffff), ESRCH);
+	CHECK_ERR(syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0x3fffffff, be3), ESRCH);
+	/* An ordinary user: no real-time class, nobody else's process. */
+	pid = fork();
+	if (pid == 0) {
+		if (setuid(UNPRIV_UID))
+			_exit(2);
+		if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_VALUE(1, 0)) != -1 ||
+		    errno != EPERM)
+			_exit(3);
+		if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, getppid(), idle) != -1 ||
+		    errno != EPERM)
+			_exit(4);
+		_exit(syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, idle) == 0 ? 0 : 5);
+	}
+	CHECK_EQ(tap_wait_bounded(pid, 10), 0);
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(11);
+	tap_plan(13);
 	run_case("setpriority/getpriority: clamping, errors, inherited by fork", nice_basics);
 	run_case("unprivileged: RLIMIT_NICE bounds lowering (EACCES), others' tasks EPERM",
 		 nice_unprivileged);
@@ -596,5 +710,7 @@ int main(void)
 	run_case("getrusage counts voluntary and involuntary context switches", rusage_switches);
 	run_case("sched_yield between two processes on one CPU hands it over each time",
 		 yield_hands_over);
+	run_case("sched_getattr: policy, flags, nice; sizes; errors", getattr);
+	run_case("ioprio_set/ioprio_get: set, inherited, best of a group, errors", ioprio);
 	return tap_done();
 }

@@ -882,6 +882,89 @@ static void remove_tree(const char *path)
 	rmdir(path);
 }
 
+/* A set-group-ID directory: what is made in it takes the directory's group, a
+ * subdirectory its S_ISGID bit too; a set-group-ID executable made there by a user
+ * outside the group loses the bit (Linux's inode_init_owner). */
+static int case_setgid_dir(void)
+{
+	char dir[256], p[300];
+	struct stat st;
+	pid_t pid;
+	int fd;
+
+	tap_tmppath(dir, sizeof(dir), "sgid");
+	umask(0);
+	CHECK_EQ(mkdir(dir, 0777), 0);
+	CHECK_EQ(chown(dir, 0, 4321), 0);
+	CHECK_EQ(chmod(dir, 02777), 0);
+	snprintf(p, sizeof(p), "%s/sub", dir);
+	CHECK_EQ(mkdir(p, 0755), 0);
+	CHECK_EQ(stat(p, &st), 0);
+	CHECK_EQ(st.st_gid, 4321);
+	CHECK_EQ(st.st_mode & 07777, 02755);
+	CHECK_EQ(rmdir(p), 0);
+	snprintf(p, sizeof(p), "%s/file", dir);
+	fd = open(p, O_CREAT | O_WRONLY, 0644);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK_EQ(stat(p, &st), 0);
+	CHECK_EQ(st.st_gid, 4321);
+	CHECK_EQ(st.st_mode & 07777, 0644);
+	CHECK_EQ(unlink(p), 0);
+	pid = fork();
+	if (pid == 0) {
+		if (setgid(1000) || setuid(1000))
+			_exit(2);
+		fd = open(p, O_CREAT | O_WRONLY, 02755);
+		if (fd < 0 || fstat(fd, &st))
+			_exit(3);
+		_exit(st.st_gid == 4321 && (st.st_mode & 07777) == 0755 ? 0 : 4);
+	}
+	CHECK_EQ(tap_wait_bounded(pid, 10), 0);
+	unlink(p);
+	rmdir(dir);
+	return 0;
+}
+
+/* chroot(2): paths resolve under the new root, ".." stops there, the cwd stays
+ * where it was; errors for a non-directory, a missing path, an ordinary user. */
+static int case_chroot(void)
+{
+	char dir[256], file[300];
+	struct stat st, want;
+	pid_t pid;
+
+	tap_tmppath(dir, sizeof(dir), "chroot");
+	mkdir(dir, 0755);
+	snprintf(file, sizeof(file), "%s/inside", dir);
+	CHECK_EQ(tap_write_file(file, "in\n", 3, 0644), 0);
+	CHECK_EQ(stat(file, &want), 0);
+	CHECK_ERR(chroot(file), ENOTDIR);
+	CHECK_ERR(chroot("/no/such/dir"), ENOENT);
+	pid = fork();
+	if (pid == 0) {
+		if (setuid(1000))
+			_exit(2);
+		_exit(chroot(dir) == -1 && errno == EPERM ? 0 : 3);
+	}
+	CHECK_EQ(tap_wait_bounded(pid, 10), 0);
+	pid = fork();
+	if (pid == 0) {
+		/* The cwd stays the old root, outside the new one, as on Linux. */
+		if (chdir("/") || chroot(dir) || stat(file + 1, &st) || st.st_ino != want.st_ino)
+			_exit(4);
+		if (stat("/inside", &st) || st.st_ino != want.st_ino || st.st_dev != want.st_dev)
+			_exit(5);
+		if (chdir("/") || stat("../../inside", &st) || st.st_ino != want.st_ino)
+			_exit(6);	/* ".." of the root is the root */
+		_exit(stat("/tmp", &st) == -1 && errno == ENOENT ? 0 : 7);
+	}
+	CHECK_EQ(tap_wait_bounded(pid, 10), 0);
+	unlink(file);
+	rmdir(dir);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -904,6 +987,9 @@ static const struct {
 	{ "an unlinked file lives while open; tmpfile()", case_unlinked_open },
 	{ "O_TMPFILE and linkat AT_EMPTY_PATH", case_tmpfile },
 	{ "EACCES and EPERM as an ordinary user", case_eacces },
+	{ "chroot: a new root for path walks; ENOTDIR, ENOENT, EPERM", case_chroot },
+	{ "a set-group-ID directory passes its group and, to directories, its bit",
+	  case_setgid_dir },
 };
 
 /* Entry point: one TAP line per case. */

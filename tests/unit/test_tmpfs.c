@@ -221,6 +221,7 @@ bool pgrp_in_session(pid_t pgid, pid_t sid)
 int sleep_ns(u64 ns, u64 *left_ns) { return 0; }
 struct inode *procfs_new_root(void) { return NULL; }
 int procfs_name_of(struct inode *ino, char *buf, size_t size) { return -ENOENT; }
+int procfs_magic_link(struct inode *link, struct inode **out) { return 1; }
 int procfs_times_set(struct inode *ino) { return 0; }
 /* RAM as tmpfs's default limits see it: 4 GiB, more than any test writes. */
 u64 page_total_count(void) { return 1UL << 20; }
