@@ -11,6 +11,7 @@
  */
 #include "kernel.h"
 #include "page.h"
+#include "rmap.h"
 #include "arch.h"
 #include "spinlock.h"
 
@@ -125,6 +126,7 @@ struct page *page_alloc(unsigned order, bool zero)
 	p->refcount = 1;
 	p->flags = 0;
 	p->priv = NULL;
+	p->mapping = NULL;
 	list_init(&p->list);
 	if (zero)
 		memset(page_address(p), 0, PAGE_SIZE << order);
@@ -143,6 +145,9 @@ void page_put_order(struct page *p, unsigned order)
 		panic("page_put: refcount underflow, pfn %lx", buddy_pfn(&zone.buddy, p));
 	if (old != 1)
 		return;
+	/* A user page leaves the reclaim clock and its reverse map. */
+	if (p->on_lru || p->mapping)
+		rmap_page_freed(p);
 	spin_lock(&zone.lock);
 	buddy_free(&zone.buddy, p, order);
 	spin_unlock(&zone.lock);

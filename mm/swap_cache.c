@@ -134,13 +134,13 @@ int swap_cache_dup(struct page *pg, u64 *entry)
 	return err;
 }
 
-/* swap_cache_reclaim_page - see include/swap.h. */
-bool swap_cache_reclaim_page(struct page *pg)
+/* swap_cache_uncache - see include/swap.h. */
+void swap_cache_uncache(struct page *pg)
 {
 	bool done = false;
 
 	spin_lock(&swap_lock);
-	if ((pg->flags & PG_SWAPCACHE) && page_refcount(pg) == 1) {
+	if (pg->flags & PG_SWAPCACHE) {
 		u64 entry = page_entry(pg);
 
 		swap_cache_remove_locked(pg);
@@ -150,7 +150,6 @@ bool swap_cache_reclaim_page(struct page *pg)
 	spin_unlock(&swap_lock);
 	if (done)
 		page_put(pg);
-	return done;
 }
 
 /* swap_cache_shrink - see include/swap.h. */

@@ -20,6 +20,7 @@
 #include "mm.h"
 #include "page.h"
 #include "swap.h"
+#include "rmap.h"
 #include "mutex.h"
 #include "uapi/errno.h"
 
@@ -96,6 +97,8 @@ int swap_in_locked(struct mm *mm, struct vma *v, u64 va, pte_t *pte, unsigned fl
 	/* PROT_NONE keeps the page but not the user's access (mm/mmap.c). */
 	u32 prot = v->prot & (MMU_READ | MMU_WRITE | MMU_EXEC) ? v->prot | MMU_USER : v->prot;
 
+	if (anon_vma_prepare(v))
+		return -ENOMEM;
 	mutex_lock(&swapin_lock);
 	pg = swap_cache_find(entry);
 	if (!pg) {
@@ -124,6 +127,7 @@ int swap_in_locked(struct mm *mm, struct vma *v, u64 va, pte_t *pte, unsigned fl
 		if (prot & MMU_WRITE)
 			*pte = pte_wrprotect_cow(*pte);
 	}
+	page_anon_set(pg, v, va);
 	mm_rss_account(mm, pg, false, 1);
 	if (major) {
 		mm->majflt++;
