@@ -228,7 +228,7 @@ static void shared_survives(void)
  * for every process that maps it, across swap-out and swap-in. */
 static void shmem_swapped(void)
 {
-	unsigned long bytes = ram_pages() * PAGE / 2;
+	unsigned long bytes = ram_pages() / 4 * 2 * PAGE;	/* two whole halves */
 	char *s = map_anon(bytes, true);
 	long out0 = proc_value("vmstat", "pswpout"), shmem0, shmem1;
 	int st, pipe_go[2], pipe_done[2];
@@ -313,7 +313,7 @@ static unsigned long read_file_bad(int fd, unsigned long bytes, unsigned long se
  * a shared mapping, truncated and removed; its swap goes back. */
 static void tmpfs_file(void)
 {
-	unsigned long bytes = ram_pages() * PAGE * 2;
+	unsigned long bytes = ram_pages() / 4 * 8 * PAGE;	/* whole quarters */
 	long out0 = proc_value("vmstat", "pswpout");
 	int fd;
 	char *m;
