@@ -91,7 +91,8 @@ static struct {
 	struct {
 		struct page *pg;	/* our reference */
 		u64 entry;		/* one slot reference per distinct PTE */
-		bool cached;		/* in the swap cache: its slot holds it already */
+		bool cached;		/* was in the swap cache: its slot holds it already
+					 * (else it is cached until written) */
 		int first, count;	/* its records in found[] */
 	} page[OUT_BATCH];
 	struct found found[OUT_BATCH * MAP_MAX];
@@ -142,8 +143,9 @@ static u64 batch_finish(void)
 				page_put(pg);	/* the PTE's reference */
 			}
 		}
-		if (!err && batch.page[b].cached)
-			swap_cache_uncache(pg);
+		/* Written (or not): the cache lets go, and the slot stays with
+		 * the PTEs; the frame goes with our reference. */
+		swap_cache_uncache(pg);
 		if (!err && page_refcount(pg) == 1)
 			freed++;
 		page_put(pg);
@@ -326,13 +328,18 @@ static void reclaim_anon(struct page *pg, u64 *freed)
 	} else if (swap_entry_alloc(&entry)) {
 		goto out;
 	}
-	for (int i = 1; i < distinct; i++) {
+	/* A new slot: one more reference for the swap cache, which holds the
+	 * page until it is written, so that a read-ahead of the slot meanwhile
+	 * (mm/swapin.c) finds the page instead of reading the unwritten slot. */
+	for (int i = 1; i < distinct + !cached; i++) {
 		if (swap_entry_dup(entry)) {
 			while (i-- > 0)
 				swap_entry_put(entry);
 			goto out;
 		}
 	}
+	if (!cached)
+		swap_cache_add(pg, entry);
 	for (int i = 0; i < k; i++) {
 		if (f[i].first)
 			*f[i].pte = pte_mk_swap(entry);
