@@ -66,7 +66,10 @@ else
 	cache=${XDG_CACHE_HOME:-$HOME/.cache}/sprout
 fi
 mkdir -p "$cache/linux"
-ls "$cache/linux"/vmlinuz-* >/dev/null 2>&1 && exit 0
+# The swap rows also need the kernel's virtio-blk modules (tools/linux-blk-modules.sh).
+if ls "$cache/linux"/vmlinuz-* >/dev/null 2>&1; then
+	exec sh "$(dirname "$0")/linux-blk-modules.sh" "$cache"
+fi
 
 [ -z "$updated" ] && $SUDO apt-get update -qq >/dev/null
 pkg=${SPROUT_LINUX_PKG:-$(apt-cache depends linux-image-amd64 2>/dev/null |
@@ -92,3 +95,4 @@ ls "$cache/linux"/vmlinuz-* >/dev/null 2>&1 || {
 	echo "install-deps: no vmlinuz in $deb" >&2
 	exit 1
 }
+exec sh "$(dirname "$0")/linux-blk-modules.sh" "$cache"
