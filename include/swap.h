@@ -88,6 +88,8 @@ void swap_entry_dup_locked(u64 entry);
 bool swap_entry_writeok_locked(u64 entry);
 u64 swap_area_in_use_locked(unsigned type);
 u32 swap_entry_count_locked(u64 entry);
+/* swap_entry_alloc_locked - swap_entry_alloc() with swap_lock held. */
+int swap_entry_alloc_locked(u64 *entry);
 
 /*
  * swap_pte_gone - a PTE holding @entry was cleared (munmap, exit, a table
@@ -99,6 +101,10 @@ void swap_pte_gone(u64 entry);
 /* swap_io - read or write @pg at the slot of @entry and wait: 0 or -EIO
  * (logged). Counts pswpin/pswpout. Sleeps. */
 int swap_io(u64 entry, struct page *pg, bool write);
+/* swap_io_many - the same for @n (at most SWAP_IO_MANY_MAX) pages at once, their
+ * transfers overlapping: @errs[i] gets 0 or -EIO for @pages[i] at @entries[i]. Sleeps. */
+#define SWAP_IO_MANY_MAX	16
+void swap_io_many(const u64 *entries, struct page *const *pages, int n, bool write, int *errs);
 
 /* swaps_show - /proc/swaps in Linux's format into @buf (@size bytes); its
  * length. May sleep (names the devices). */
@@ -170,6 +176,20 @@ int shmem_unuse(unsigned type);
  * swap_cache_uncache - if @pg is cached, take it out: the cache's slot and
  *   page references go (reclaim, once the PTEs hold the slot instead).
  */
+/*
+ * swap_cache_alloc_add - a new slot for @pg, cached at once (one step under swap_lock,
+ *   so a read-ahead never reads the slot before the page is written): the slot's count
+ *   is 2 (the caller's reference and the cache's), the cache takes a page reference.
+ *   0 or -ENOSPC.
+ */
+int swap_cache_alloc_add(struct page *pg, u64 *entry);
+/*
+ * swap_cache_add_used - cache @pg, just read from @entry's slot, if the slot is still in
+ *   use and has no cached page yet (a read-ahead's page: the slot may have been freed, or
+ *   cached by someone else, while it was read): the cache takes a slot and a page
+ *   reference. 0, -ENOENT or -EEXIST.
+ */
+int swap_cache_add_used(struct page *pg, u64 entry);
 int swap_cache_dup(struct page *pg, u64 *entry);
 void swap_cache_uncache(struct page *pg);
 struct page *swap_cache_find(u64 entry);

@@ -98,6 +98,14 @@ static struct {
 	struct found found[OUT_BATCH * MAP_MAX];
 } batch;
 
+/* The page just looked at was left because a lock it needed was busy. [reclaim_lock] */
+static bool last_busy;
+
+/* Pages in a row left for a busy lock before a scan gives up for now: the task that holds
+ * it (often the one address space that has pages to give, waiting for a swap-in read with
+ * its lock held) must run first, and a scan of the whole clock would only find it busy. */
+#define BUSY_GIVE_UP	128
+
 static int held_index(struct mm *mm)
 {
 	for (int i = 0; i < held.n; i++)
@@ -119,15 +127,28 @@ static u64 batch_finish(void)
 {
 	u64 freed = 0;
 
+	u64 entries[OUT_BATCH];
+	struct page *pages[OUT_BATCH];
+	int errs[OUT_BATCH], nio = 0;
+
 	for (int i = 0; i < held.n; i++)
 		if (held.changed[i])
 			mm_flush_all(held.mm[i]);
+	/* The writes go to the disk together. */
+	for (int b = 0; b < batch.n; b++) {
+		if (!batch.page[b].cached) {
+			entries[nio] = batch.page[b].entry;
+			pages[nio++] = batch.page[b].pg;
+		}
+	}
+	swap_io_many(entries, pages, nio, true, errs);
+	nio = 0;
 	for (int b = 0; b < batch.n; b++) {
 		struct page *pg = batch.page[b].pg;
 		u64 entry = batch.page[b].entry;
 		struct found *f = &batch.found[batch.page[b].first];
 		int n = batch.page[b].count;
-		int err = batch.page[b].cached ? 0 : swap_io(entry, pg, true);
+		int err = batch.page[b].cached ? 0 : errs[nio++];
 
 		for (int i = 0; i < n; i++) {
 			if (err) {
@@ -182,8 +203,10 @@ static bool lock_mms(struct cand *c, int n, u64 *freed)
 	for (int i = 0; i < n; i++) {
 		if (held_index(c[i].mm) >= 0)
 			continue;
-		if (!mutex_trylock(&c[i].mm->lock))
+		if (!mutex_trylock(&c[i].mm->lock)) {
+			last_busy = true;
 			return false;
+		}
 		mm_get(c[i].mm);
 		held.changed[held.n] = false;
 		held.mm[held.n++] = c[i].mm;
@@ -325,21 +348,21 @@ static void reclaim_anon(struct page *pg, u64 *freed)
 	if (cached) {
 		if (swap_cache_dup(pg, &entry))
 			goto out;	/* its area is being switched off */
-	} else if (swap_entry_alloc(&entry)) {
+	} else if (swap_cache_alloc_add(pg, &entry)) {
+		/* A new slot, and the swap cache holds the page until it is
+		 * written, so that a read-ahead of the slot meanwhile (mm/swapin.c)
+		 * finds the page instead of reading the unwritten slot. */
 		goto out;
 	}
-	/* A new slot: one more reference for the swap cache, which holds the
-	 * page until it is written, so that a read-ahead of the slot meanwhile
-	 * (mm/swapin.c) finds the page instead of reading the unwritten slot. */
-	for (int i = 1; i < distinct + !cached; i++) {
+	for (int i = 1; i < distinct; i++) {
 		if (swap_entry_dup(entry)) {
 			while (i-- > 0)
 				swap_entry_put(entry);
+			if (!cached)
+				swap_cache_uncache(pg);
 			goto out;
 		}
 	}
-	if (!cached)
-		swap_cache_add(pg, entry);
 	for (int i = 0; i < k; i++) {
 		if (f[i].first)
 			*f[i].pte = pte_mk_swap(entry);
@@ -409,8 +432,10 @@ static u64 reclaim_file(struct page *pg, struct inode *ino)
 	u64 idx = pg->index, entry, freed = 0;
 	int n = 0, k = 0, distinct = 0;
 
-	if (!mutex_trylock(&ino->lock))
+	if (!mutex_trylock(&ino->lock)) {
+		last_busy = true;
 		goto out_page;
+	}
 	/* Still the file's page there (not truncated, not swapped already). */
 	if (idx >= ino->npages || ino->pages[idx] != pg)
 		goto out;
@@ -477,23 +502,25 @@ static u64 reclaim_yield(void)
 
 /* mm_reclaim - see include/swap.h. The hand may have to pass every page
  * twice (the first pass may only clear accessed bits): that bounds the scan,
- * and so does a full swap (pages already in the swap cache could still go,
- * but the OOM killer will free more, sooner). */
+ * and so do a full swap (pages already in the swap cache could still go,
+ * but the OOM killer will free more, sooner) and a run of BUSY_GIVE_UP pages
+ * whose locks were all busy. */
 u64 mm_reclaim(u64 target)
 {
-	u64 freed, scanned = 0;
+	u64 freed, scanned = 0, busy_run = 0;
 	u64 limit = 2 * lru_pages() + 32;
 
 	mutex_lock(&reclaim_lock);
 	freed = swap_cache_shrink(target);
 	while (freed + (u64)batch.n < target && scanned < limit && swap_active() &&
-	       swap_free_pages()) {
+	       swap_free_pages() && busy_run < BUSY_GIVE_UP) {
 		struct inode *ino;
 		struct page *pg = lru_next(&ino);
 
 		if (!pg)
 			break;
 		scanned++;
+		last_busy = false;
 		vm_event_inc(current == kswapd_task ? VM_PGSCAN_KSWAPD : VM_PGSCAN_DIRECT);
 		if (ino) {
 			freed += batch_finish();
@@ -504,6 +531,7 @@ u64 mm_reclaim(u64 target)
 		} else {
 			page_put(pg);
 		}
+		busy_run = last_busy ? busy_run + 1 : 0;
 		freed += reclaim_yield();
 	}
 	freed += batch_finish();

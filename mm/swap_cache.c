@@ -93,6 +93,51 @@ void swap_cache_add(struct page *pg, u64 entry)
 	spin_unlock(&swap_lock);
 }
 
+/* swap_cache_alloc_add - see include/swap.h. */
+int swap_cache_alloc_add(struct page *pg, u64 *entry)
+{
+	int err;
+
+	page_get(pg);
+	spin_lock(&swap_lock);
+	err = swap_entry_alloc_locked(entry);
+	if (!err) {
+		swap_entry_dup_locked(*entry);
+		pg->priv = (void *)(uintptr_t)*entry;
+		pg->flags |= PG_SWAPCACHE;
+		list_add(&pg->list, bucket(*entry));
+		nr_cached++;
+	}
+	spin_unlock(&swap_lock);
+	if (err)
+		page_put(pg);
+	return err;
+}
+
+/* swap_cache_add_used - see include/swap.h. */
+int swap_cache_add_used(struct page *pg, u64 entry)
+{
+	int err = 0;
+
+	page_get(pg);
+	spin_lock(&swap_lock);
+	if (!swap_entry_count_locked(entry) || swap_entry_count_locked(entry) >= SWAPMAP_MAX)
+		err = -ENOENT;
+	else if (swap_cache_lookup_locked(entry))
+		err = -EEXIST;
+	if (!err) {
+		swap_entry_dup_locked(entry);
+		pg->priv = (void *)(uintptr_t)entry;
+		pg->flags |= PG_SWAPCACHE;
+		list_add(&pg->list, bucket(entry));
+		nr_cached++;
+	}
+	spin_unlock(&swap_lock);
+	if (err)
+		page_put(pg);
+	return err;
+}
+
 /* swap_cache_try_release - see include/swap.h. */
 bool swap_cache_try_release(struct page *pg)
 {

@@ -64,12 +64,29 @@ static int read_into_cache(u64 entry, struct page **out)
 	return 0;
 }
 
+/* Read the slots of @entries into @pages together and cache those still wanted; the
+ * pages' references are dropped (the cache keeps its own). */
+static void read_ahead_batch(u64 *entries, struct page **pages, int n)
+{
+	int errs[SWAP_IO_MANY_MAX];
+
+	swap_io_many(entries, pages, n, false, errs);
+	for (int i = 0; i < n; i++) {
+		if (!errs[i])
+			swap_cache_add_used(pages[i], entries[i]);
+		page_put(pages[i]);
+	}
+}
+
 /* Read-ahead around @entry: its in-use, uncached neighbours join the cache,
- * while memory is not short. Caller holds swapin_lock. */
+ * while memory is not short, their reads overlapping. Caller holds swapin_lock. */
 static void read_ahead(u64 entry)
 {
 	u32 window = 1u << MIN(swap_page_cluster_get(), 8L);
 	u32 first = swp_slot(entry) & ~(window - 1);
+	u64 entries[SWAP_IO_MANY_MAX];
+	struct page *pages[SWAP_IO_MANY_MAX];
+	int n = 0;
 
 	if (window < 2)
 		return;
@@ -82,10 +99,23 @@ static void read_ahead(u64 entry)
 		if (page_free_count() < page_total_count() / 16)
 			break;
 		pg = swap_cache_find(e);
-		if (!pg && read_into_cache(e, &pg))
+		if (pg) {
+			page_put(pg);
+			continue;
+		}
+		pg = user_page_alloc(false);
+		if (!pg)
 			break;
-		page_put(pg);	/* the cache keeps its own reference */
+		pg->flags |= PG_ANON;
+		entries[n] = e;
+		pages[n++] = pg;
+		if (n == SWAP_IO_MANY_MAX) {
+			read_ahead_batch(entries, pages, n);
+			n = 0;
+		}
 	}
+	if (n)
+		read_ahead_batch(entries, pages, n);
 }
 
 /* swap_in_locked - see include/swap.h. */
