@@ -1,10 +1,11 @@
 /*
  * The swap cache: pages that have a copy in a swap slot, found by their swap
  * entry. It is what keeps one page one page across swap:
- *   - going out, a page shared copy-on-write by several page tables is
- *     written once and cached; each table's entry becomes the swap entry as
- *     reclaim finds it, and the frame is freed when the last mapping is gone
- *     (the cache then holds the only reference and lets it go);
+ *   - going out, reclaim (mm/reclaim.c) caches a page from the moment its new
+ *     slot is taken until it is written, so that a read-ahead of the slot
+ *     finds the page rather than the unwritten slot; a page that came back
+ *     unchanged and is still cached goes out without a write, its slot's copy
+ *     being current;
  *   - coming back, the first fault reads the slot into a cached page and
  *     every other sharer's fault finds that same page, so a page shared by a
  *     parent and child before swap-out is one page after swap-in, with the
