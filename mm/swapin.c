@@ -144,10 +144,14 @@ int swap_in_locked(struct mm *mm, struct vma *v, u64 va, pte_t *pte, unsigned fl
 	mutex_unlock(&swapin_lock);
 
 	/* Our reference on the page becomes the PTE's; the PTE's reference on
-	 * the slot goes, and with it the cache's hold when it was the last. */
+	 * the slot goes. A page read, not written, stays cached with its slot
+	 * while swap is less than half full (Linux's vm_swap_full()): unchanged,
+	 * it can go out again without a write. Else the cache lets it go when
+	 * its hold on the slot is the last. */
 	swap_entry_put(entry);
 	mm->swap_ents--;
-	swap_cache_try_release(pg);
+	if ((flags & FAULT_WRITE) || swap_free_pages() < swap_total_pages() / 2)
+		swap_cache_try_release(pg);
 	if (page_refcount(pg) == 1 && !(pg->flags & PG_SWAPCACHE)) {
 		*pte = pte_mk(page_to_phys(pg), prot);
 		if (prot & MMU_WRITE)
