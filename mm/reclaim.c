@@ -53,8 +53,10 @@
 #define SCAN_BATCH	1024	/* kswapd0's unit of work: it frees SCAN_BATCH / 8 at a time */
 #define KSWAPD_PERIOD_NS	(100 * 1000 * 1000ULL)
 #define MAP_MAX		16	/* mappings of one page reclaim handles; more: it stays */
-#define HELD_MAX	5	/* address spaces locked at once (MUTEX_MAX_HELD bounds
-				 * the mutexes of a task) */
+#define HELD_MAX	4	/* address spaces locked at once: with reclaim_lock and a
+				 * file's lock, 6 of the MUTEX_MAX_HELD (8) mutexes a task
+				 * may hold, leaving 2 to a caller (a fault in a pipe
+				 * read or a file write reclaims directly) */
 #define OUT_BATCH	16	/* pages unmapped before one flush and their writes */
 
 static struct mutex reclaim_lock = MUTEX_INIT(reclaim_lock, "reclaim");
@@ -125,9 +127,7 @@ static struct page *pte_table(pte_t *pte)
  * space go. Returns the frames freed. */
 static u64 batch_finish(void)
 {
-	u64 freed = 0;
-
-	u64 entries[OUT_BATCH];
+	u64 freed = 0, entries[OUT_BATCH];
 	struct page *pages[OUT_BATCH];
 	int errs[OUT_BATCH], nio = 0;
 
