@@ -103,9 +103,9 @@ static struct {
 /* The page just looked at was left because a lock it needed was busy. [reclaim_lock] */
 static bool last_busy;
 
-/* Pages in a row left for a busy lock before a scan gives up for now: the task that holds
- * it (often the one address space that has pages to give, waiting for a swap-in read with
- * its lock held) must run first, and a scan of the whole clock would only find it busy. */
+/* Pages in a row left for a busy lock before kswapd0's scan gives up for now: the task that
+ * holds it (often the one address space that has pages to give, waiting for a swap-in read
+ * with its lock held) must run first, and a scan of the whole clock would only find it busy. */
 #define BUSY_GIVE_UP	128
 
 static int held_index(struct mm *mm)
@@ -187,16 +187,18 @@ static u64 batch_finish(void)
  */
 static bool lock_mms(struct cand *c, int n, u64 *freed)
 {
-	int need = 0;
+	int distinct = 0, need = 0;
 
 	for (int i = 0; i < n; i++) {
-		bool seen = held_index(c[i].mm) >= 0;
+		bool seen = false;
 
 		for (int j = 0; j < i && !seen; j++)
 			seen = c[j].mm == c[i].mm;
-		need += !seen;
+		distinct += !seen;
+		need += !seen && held_index(c[i].mm) < 0;
 	}
-	if (need > HELD_MAX)
+	/* A finished batch lets every address space go: then all are needed. */
+	if (distinct > HELD_MAX)
 		return false;
 	if (held.n + need > HELD_MAX)
 		*freed += batch_finish();
@@ -503,17 +505,20 @@ static u64 reclaim_yield(void)
 /* mm_reclaim - see include/swap.h. The hand may have to pass every page
  * twice (the first pass may only clear accessed bits): that bounds the scan,
  * and so do a full swap (pages already in the swap cache could still go,
- * but the OOM killer will free more, sooner) and a run of BUSY_GIVE_UP pages
- * whose locks were all busy. */
+ * but the OOM killer will free more, sooner) and, for kswapd0, a run of
+ * BUSY_GIVE_UP pages whose locks were all busy. */
 u64 mm_reclaim(u64 target)
 {
 	u64 freed, scanned = 0, busy_run = 0;
 	u64 limit = 2 * lru_pages() + 32;
+	/* Only kswapd0 gives up on busy locks: a direct reclaim that finds
+	 * nothing is followed by the OOM killer. */
+	u64 busy_limit = current == kswapd_task ? BUSY_GIVE_UP : ~0ULL;
 
 	mutex_lock(&reclaim_lock);
 	freed = swap_cache_shrink(target);
 	while (freed + (u64)batch.n < target && scanned < limit && swap_active() &&
-	       swap_free_pages() && busy_run < BUSY_GIVE_UP) {
+	       swap_free_pages() && busy_run < busy_limit) {
 		struct inode *ino;
 		struct page *pg = lru_next(&ino);
 
