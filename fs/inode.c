@@ -9,6 +9,7 @@
 #include "cpu.h"
 #include "kmalloc.h"
 #include "page.h"
+#include "swap.h"
 #include "task.h"
 
 static u64 next_ino = 1;	/* [a] inode numbers, never reused */
@@ -43,6 +44,7 @@ struct inode *inode_alloc(u32 mode, uid_t uid, gid_t gid)
 	mutex_init_nestable(&ino->lock, "inode");
 	list_init(&ino->entries);
 	list_init(&ino->mappings);
+	list_init(&ino->swap_link);
 	list_init(&ino->file_locks);
 	ino->next_off = 2;	/* 0 and 1 are "." and ".." */
 	ino->dev_minor = TMPFS_DEV_MINOR;
@@ -126,11 +128,37 @@ struct page *inode_get_page(struct inode *ino, u64 pgoff)
 	mutex_lock(&ino->lock);
 	if (pgoff < ino->npages && pgoff * PAGE_SIZE < ino->size) {
 		pg = ino->pages[pgoff];
+		/* A page in swap is not resident (mincore(2)). */
+		if (shmem_slot_is_swap(pg))
+			pg = NULL;
 		if (pg)
 			page_get(pg);
 	}
 	mutex_unlock(&ino->lock);
 	return pg;
+}
+
+/*
+ * inode_find_page - see include/fs.h. Locks: takes ino's lock. May sleep.
+ */
+int inode_find_page(struct inode *ino, u64 pgoff, struct page **out)
+{
+	int err = 0;
+
+	*out = NULL;
+	if (!inode_is_reg(ino))
+		return 0;
+	mutex_lock(&ino->lock);
+	if (pgoff < ino->npages && pgoff * PAGE_SIZE < ino->size) {
+		if (shmem_slot_is_swap(ino->pages[pgoff]))
+			err = shmem_swap_in(ino, pgoff);
+		if (!err && ino->pages[pgoff]) {
+			*out = ino->pages[pgoff];
+			page_get(*out);
+		}
+	}
+	mutex_unlock(&ino->lock);
+	return err;
 }
 
 u8 inode_dtype(const struct inode *ino)

@@ -15,6 +15,8 @@
 #include "kmalloc.h"
 #include "page.h"
 #include "mm.h"
+#include "rmap.h"
+#include "swap.h"
 #include "uaccess.h"
 #include "task.h"
 #include "cpu.h"
@@ -55,24 +57,77 @@ u64 tmpfs_page_count(void)
 	return __atomic_load_n(&tmpfs_pages, __ATOMIC_RELAXED);
 }
 
+/* tmpfs_pages_add - see include/mm.h. */
+void tmpfs_pages_add(long delta)
+{
+	__atomic_add_fetch(&tmpfs_pages, (u64)delta, __ATOMIC_RELAXED);
+}
+
+/* A new page is user memory like any other (user_page_alloc(): with swap
+ * on, refused below the min watermark so that reclaim runs first), and it
+ * joins the reclaim clock: tmpfs pages are swappable (mm/shmem_swap.c). */
 static int page_new(struct inode *ino, u64 pgoff)
 {
 	int err = sb_charge(ino->sb, 1, 0);
 
 	if (err)
 		return err;
-	ino->pages[pgoff] = page_alloc(0, true);
+	ino->pages[pgoff] = user_page_alloc(true);
 	if (!ino->pages[pgoff]) {
 		sb_uncharge(ino->sb, 1, 0);
 		return -ENOMEM;
 	}
 	__atomic_add_fetch(&tmpfs_pages, 1, __ATOMIC_RELAXED);
+	lru_add_file(ino->pages[pgoff], ino, pgoff);
 	return 0;
+}
+
+/*
+ * Make slot @pgoff resident: a page in swap is read back. 0, -ENOMEM or
+ * -EIO. ino's lock held.
+ */
+static int slot_resident(struct inode *ino, u64 pgoff)
+{
+	if (pgoff < ino->npages && shmem_slot_is_swap(ino->pages[pgoff]))
+		return shmem_swap_in(ino, pgoff);
+	return 0;
+}
+
+/*
+ * A page for the file could not be had (-ENOMEM) with its lock held: free
+ * some by reclaim, with no lock held, before trying again. False when that
+ * is hopeless (no swap, nothing freed and memory still short): the caller
+ * fails with ENOMEM. Sleeps.
+ */
+static bool reclaim_for_retry(int *tries)
+{
+	if (!swap_active() || ++*tries > 16)
+		return false;
+	return mm_reclaim(32) > 0 || !reclaim_below_min();
+}
+
+/* The slot's page or swap entry goes: its reference is dropped, its
+ * mapping forgotten. Returns whether it was resident. ino's lock held (or
+ * the last reference). */
+static bool slot_release(struct inode *ino, u64 pgoff)
+{
+	struct page *pg = ino->pages[pgoff];
+
+	ino->pages[pgoff] = NULL;
+	if (shmem_slot_is_swap(pg)) {
+		shmem_swap_free(ino, shmem_slot_entry(pg));
+		return false;
+	}
+	lru_forget_file(pg);
+	page_put(pg);
+	return true;
 }
 
 ssize_t tmpfs_read(struct inode *ino, u64 off, void *buf, size_t n, bool user)
 {
 	size_t done = 0;
+
+	int tries = 0;
 
 	while (done < n) {
 		u64 in = off & (PAGE_SIZE - 1), pgoff = off >> PAGE_SHIFT;
@@ -86,6 +141,13 @@ ssize_t tmpfs_read(struct inode *ino, u64 off, void *buf, size_t n, bool user)
 			break;
 		}
 		chunk = MIN(PAGE_SIZE - in, MIN(n - done, ino->size - off));
+		err = slot_resident(ino, pgoff);
+		if (err) {
+			mutex_unlock(&ino->lock);
+			if (err == -ENOMEM && reclaim_for_retry(&tries))
+				continue;
+			return done ? (ssize_t)done : err;
+		}
 		if (pgoff < ino->npages && ino->pages[pgoff]) {
 			pg = ino->pages[pgoff];
 			page_get(pg);
@@ -129,11 +191,11 @@ static ssize_t write_locked(struct inode *ino, u64 off, const char *src, size_t 
 		u64 in = off & (PAGE_SIZE - 1), pgoff = off >> PAGE_SHIFT;
 		size_t chunk = MIN(PAGE_SIZE - in, len - done);
 
-		if (!ino->pages[pgoff]) {
+		err = slot_resident(ino, pgoff);
+		if (!err && !ino->pages[pgoff])
 			err = page_new(ino, pgoff);
-			if (err)
-				break;
-		}
+		if (err)
+			break;
 		memcpy((char *)page_address(ino->pages[pgoff]) + in, src + done, chunk);
 		done += chunk;
 		off += chunk;
@@ -152,6 +214,7 @@ ssize_t tmpfs_write(struct inode *ino, u64 *offp, struct io_src src, size_t n, b
 	u64 off = *offp;
 	size_t done = 0;
 	ssize_t err = 0;
+	int tries = 0;
 
 	if (!src.kernel && n) {
 		bounce = kmalloc(PAGE_SIZE);
@@ -197,14 +260,19 @@ ssize_t tmpfs_write(struct inode *ino, u64 *offp, struct io_src src, size_t n, b
 		}
 		w = write_locked(ino, off, from, chunk);
 		mutex_unlock(&ino->lock);
+		if (w == -ENOMEM && reclaim_for_retry(&tries))
+			continue;
 		if (w < 0) {
 			err = w;
 			break;
 		}
 		done += w;
 		off += w;
-		if ((size_t)w < chunk)
-			break;	/* out of memory or space: the next write says which */
+		tries = 0;
+		/* Out of memory or space: the next round says which (and with
+		 * swap on, memory is reclaimed for it), or the next write. */
+		if ((size_t)w < chunk && !swap_active())
+			break;
 	}
 	kfree(bounce);
 	*offp = off;
@@ -261,17 +329,23 @@ int tmpfs_truncate(struct inode *ino, u64 size)
 	}
 	shrunk = size < ino->size;
 	if (shrunk) {
+		u64 resident = 0;
+
 		/* Pages wholly past the new end go; the tail of the last one is zeroed. */
 		keep = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+		/* That last one must be in memory for it (-ENOMEM: nothing done). */
+		if ((size & (PAGE_SIZE - 1)) && slot_resident(ino, keep - 1)) {
+			mutex_unlock(&ino->lock);
+			return -ENOMEM;
+		}
 		for (i = keep; i < ino->npages; i++) {
 			if (ino->pages[i]) {
-				page_put(ino->pages[i]);
-				ino->pages[i] = NULL;
+				resident += slot_release(ino, i);
 				freed++;
 			}
 		}
 		sb_uncharge(ino->sb, freed, 0);
-		__atomic_sub_fetch(&tmpfs_pages, freed, __ATOMIC_RELAXED);
+		__atomic_sub_fetch(&tmpfs_pages, resident, __ATOMIC_RELAXED);
 		if ((size & (PAGE_SIZE - 1)) && keep - 1 < ino->npages && ino->pages[keep - 1]) {
 			char *p = page_address(ino->pages[keep - 1]);
 			u64 in = size & (PAGE_SIZE - 1);
@@ -290,16 +364,16 @@ int tmpfs_truncate(struct inode *ino, u64 size)
 
 void tmpfs_free_data(struct inode *ino)
 {
-	u64 i, freed = 0;
+	u64 i, freed = 0, resident = 0;
 
 	for (i = 0; i < ino->npages; i++) {
 		if (ino->pages[i]) {
-			page_put(ino->pages[i]);
+			resident += slot_release(ino, i);
 			freed++;
 		}
 	}
 	sb_uncharge(ino->sb, freed, 0);
-	__atomic_sub_fetch(&tmpfs_pages, freed, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&tmpfs_pages, resident, __ATOMIC_RELAXED);
 	kfree(ino->pages);
 	ino->pages = NULL;
 	ino->npages = 0;
@@ -355,6 +429,8 @@ int inode_get_page_shared(struct inode *ino, u64 pgoff, struct page **out)
 		goto out;
 	}
 	err = pages_reserve(ino, pgoff + 1);
+	if (!err)
+		err = slot_resident(ino, pgoff);
 	if (err)
 		goto out;
 	if (!ino->pages[pgoff]) {

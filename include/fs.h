@@ -184,9 +184,13 @@ struct inode {
 	struct mutex lock;		/* [i] */
 	struct inode *parent;		/* [p] directory last linked into (counted) */
 
-	/* Regular files: one slot per 4 KiB page of data, NULL for a hole. */
+	/* Regular files: one slot per 4 KiB page of data, NULL for a hole, or
+	 * the swap entry of a page in swap (include/swap.h shmem_slot_*). */
 	struct page **pages;		/* [i] */
 	u64 npages;			/* [i] slots in pages */
+	u64 swapped;			/* [i] slots holding a swap entry */
+	struct list_head swap_link;	/* [shmem_swaplist_lock] while swapped: on the
+					 * list swapoff brings back (mm/shmem_swap.c) */
 	/* The VMAs that map it (struct vma by file_link), under mm_rmap_lock
 	 * (include/mm.h): truncate finds the pages to unmap through them. */
 	struct list_head mappings;
@@ -244,6 +248,14 @@ ssize_t inode_read(struct inode *ino, u64 off, void *buf, size_t n);
  * Locks: takes ino's lock. May sleep.
  */
 struct page *inode_get_page(struct inode *ino, u64 pgoff);
+
+/*
+ * inode_find_page - as inode_get_page(), but a page of the file that is in
+ * swap is read back first: 0 with the referenced page (or NULL: a hole,
+ * beyond EOF) in *@out, or -ENOMEM / -EIO (the page could not come back).
+ * Locks: takes ino's lock. May sleep.
+ */
+int inode_find_page(struct inode *ino, u64 pgoff, struct page **out);
 
 /*
  * inode_get_page_shared - the page holding page @pgoff of regular file @ino

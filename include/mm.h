@@ -19,6 +19,7 @@
  *   [a] atomic
  *   [r] mm_rmap_lock, a spinlock (mm/rmap.c): every file's list of the
  *       VMAs that map it. Taken under mm->lock, never the other way round.
+ *   [A] anon_vma->lock, a spinlock (include/rmap.h): an anon_vma's VMAs.
  *   [I] immutable after creation
  */
 #ifndef SPROUT_MM_H
@@ -73,6 +74,13 @@ struct vma {
 	u64 file_off;		/* [m] file offset (bytes) that maps to start */
 	u64 file_vend;		/* [m] file data stops here; zero-filled beyond
 				 * (~0 for mmap(2): the file's size decides) */
+	u64 pgoff;		/* [m] linear page index of start: file_off's page for a
+				 * file, start's page number for anonymous memory at
+				 * creation; kept by split, mremap and stack growth, so an
+				 * anonymous page's index names one address (include/rmap.h) */
+	struct anon_vma *anon_vma;	/* [m] set of VMAs its anonymous pages name, or
+					 * NULL before the first one (include/rmap.h) */
+	struct list_head anon_link;	/* [A] anon_vma->vmas, while anon_vma is set */
 	struct list_head link;	/* [m] mm->vmas, sorted by start */
 	const struct vma_ops *ops;	/* [m] NULL or the object's hooks */
 	void *priv;		/* [m] the object of ops */
@@ -106,7 +114,6 @@ struct mm {
 	u64 rss_anon;		/* [m] of them, anonymous pages (private, PG_ANON) */
 	u64 rss_shmem;		/* [m] of them, file pages mapped MAP_SHARED */
 	u64 swap_ents;		/* [m] PTEs holding a swap entry (VmSwap) */
-	u64 reclaim_va;		/* [m] the reclaim clock's hand in this mm (mm/reclaim.c) */
 	u64 hiwater_rss;	/* [m] maximum rss_pages seen */
 	u64 arg_start, arg_end, env_start, env_end;	/* [m] /proc cmdline, environ */
 	u64 minflt;		/* [m] page faults resolved */
@@ -370,6 +377,9 @@ int vmstat_show(char *buf, size_t size);
  * memfds included (/proc/meminfo Shmem, part of Cached; sysinfo(2)
  * sharedram). fs/tmpfs.c. Atomic; any context. */
 u64 tmpfs_page_count(void);
+/* tmpfs_pages_add - @delta pages joined (+) or left (-) tmpfs files' memory
+ * (mm/shmem_swap.c: a page goes to swap or comes back). Atomic. */
+void tmpfs_pages_add(long delta);
 
 /* mm_pgtable_bytes - bytes of page tables below the top level that @mm
  * uses (/proc/PID/status VmPTE, Linux's mm_pgtables_bytes()). Caller holds

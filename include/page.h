@@ -10,6 +10,7 @@
  *   [a] atomic operations only
  *   [z] the zone lock (page_zone.lock) -- free lists and buddy state
  *   [o] owned by whoever holds a reference (no lock)
+ *   [L] lru_lock, a spinlock (mm/lru.c): the reclaim clock's list of user pages
  */
 #ifndef SPROUT_PAGE_H
 #define SPROUT_PAGE_H
@@ -31,9 +32,19 @@ struct page {
 	u32 refcount;		/* [a] users of this frame; 0 when free */
 	u16 flags;		/* [z]/[o] PG_* */
 	u8 order;		/* [z] block order while PG_FREE (head page only) */
-	u8 pad;
+	u8 on_lru;		/* [L] on the reclaim clock's list (lru) */
 	struct list_head list;	/* [z] free list link; [o] owner's list */
 	void *priv;		/* [o] owner's data (kmalloc: its size class) */
+	/*
+	 * The reverse map (mm/anon_vma.c, mm/lru.c): who maps a user page.
+	 * PG_ANON: its struct anon_vma (referenced), set once when it is
+	 * first mapped, kept until the frame is freed. Otherwise the tmpfs
+	 * inode whose data page it is, cleared [L] when it leaves the file.
+	 */
+	void *mapping;		/* [o]/[L] */
+	u64 index;		/* [o] PG_ANON: the linear page index of its VMA
+				 * (vma->pgoff based); a file page: its page offset */
+	struct list_head lru;	/* [L] the clock's list, while on_lru */
 };
 
 /*

@@ -88,6 +88,8 @@ void swap_entry_dup_locked(u64 entry);
 bool swap_entry_writeok_locked(u64 entry);
 u64 swap_area_in_use_locked(unsigned type);
 u32 swap_entry_count_locked(u64 entry);
+/* swap_entry_alloc_locked - swap_entry_alloc() with swap_lock held. */
+int swap_entry_alloc_locked(u64 *entry);
 
 /*
  * swap_pte_gone - a PTE holding @entry was cleared (munmap, exit, a table
@@ -99,10 +101,56 @@ void swap_pte_gone(u64 entry);
 /* swap_io - read or write @pg at the slot of @entry and wait: 0 or -EIO
  * (logged). Counts pswpin/pswpout. Sleeps. */
 int swap_io(u64 entry, struct page *pg, bool write);
+/* swap_io_many - the same for @n (at most SWAP_IO_MANY_MAX) pages at once, their
+ * transfers overlapping: @errs[i] gets 0 or -EIO for @pages[i] at @entries[i]. Sleeps. */
+#define SWAP_IO_MANY_MAX	16
+void swap_io_many(const u64 *entries, struct page *const *pages, int n, bool write, int *errs);
 
 /* swaps_show - /proc/swaps in Linux's format into @buf (@size bytes); its
  * length. May sleep (names the devices). */
 int swaps_show(char *buf, size_t size);
+
+/* ---- tmpfs pages in swap (mm/shmem_swap.c), as Linux's shmem ---- */
+
+/*
+ * A tmpfs file's page slot (inode->pages[]) holds its page, NULL (a hole),
+ * or, with the low bit set, the swap entry of its page while that is in
+ * swap. The slot holds the entry's only reference; no PTE ever names it
+ * (reclaim clears a file page's PTEs, and the next access faults the page
+ * back through the file).
+ */
+static inline bool shmem_slot_is_swap(const struct page *slot)
+{
+	return (uintptr_t)slot & 1;
+}
+static inline u64 shmem_slot_entry(const struct page *slot)
+{
+	return (uintptr_t)slot >> 1;
+}
+static inline struct page *shmem_swap_slot(u64 entry)
+{
+	return (struct page *)(uintptr_t)(entry << 1 | 1);
+}
+
+/*
+ * shmem_swap_in - slot @pgoff of tmpfs file @ino holds a swap entry: read
+ *   the page into a new frame, which takes the slot (and joins the reclaim
+ *   clock); the swap slot is freed. 0, -ENOMEM (no frame above the min
+ *   watermark: reclaim and retry) or -EIO. Caller holds ino's lock. Sleeps.
+ * shmem_swap_out - reclaim wrote page @pg, slot @pgoff of @ino, to @entry
+ *   (one reference, now the slot's): the slot takes the entry and the file's
+ *   page reference goes. Caller holds ino's lock. Sleeps: no.
+ * shmem_swap_free - the slot holding @entry goes (truncate, the file's
+ *   end): the slot's reference is dropped. Caller holds ino's lock or the
+ *   last inode reference. Sleeps: no.
+ * shmem_unuse - swapoff: bring every tmpfs page of area @type back in. 0,
+ *   -ENOMEM or -EIO. No lock held. Sleeps.
+ */
+struct inode;
+int shmem_swap_in(struct inode *ino, u64 pgoff);
+void shmem_swap_out(struct inode *ino, u64 pgoff, struct page *pg, u64 entry);
+void shmem_swap_free(struct inode *ino, u64 entry);
+int shmem_unuse(unsigned type);
 
 /* ---- The swap cache (mm/swap_cache.c) ---- */
 
@@ -125,12 +173,25 @@ int swaps_show(char *buf, size_t size);
 /*
  * swap_cache_dup - if @pg is cached, one more reference on its entry for a
  *   new swap PTE, the entry in *@entry: 0, -ENOENT (not cached), -ENOMEM.
- * swap_cache_reclaim_page - if @pg is cached and mapped by no one (the cache
- *   holds its only reference), drop it: frame and the cache's slot reference
- *   freed. Returns whether it did.
+ * swap_cache_uncache - if @pg is cached, take it out: the cache's slot and
+ *   page references go (reclaim, once the PTEs hold the slot instead).
  */
+/*
+ * swap_cache_alloc_add - a new slot for @pg, cached at once (one step under swap_lock,
+ *   so a read-ahead never reads the slot before the page is written): the slot's count
+ *   is 2 (the caller's reference and the cache's), the cache takes a page reference.
+ *   0 or -ENOSPC.
+ */
+int swap_cache_alloc_add(struct page *pg, u64 *entry);
+/*
+ * swap_cache_add_used - cache @pg, just read from @entry's slot, if the slot is still in
+ *   use and has no cached page yet (a read-ahead's page: the slot may have been freed, or
+ *   cached by someone else, while it was read): the cache takes a slot and a page
+ *   reference. 0, -ENOENT or -EEXIST.
+ */
+int swap_cache_add_used(struct page *pg, u64 entry);
 int swap_cache_dup(struct page *pg, u64 *entry);
-bool swap_cache_reclaim_page(struct page *pg);
+void swap_cache_uncache(struct page *pg);
 struct page *swap_cache_find(u64 entry);
 void swap_cache_add(struct page *pg, u64 entry);
 bool swap_cache_try_release(struct page *pg);

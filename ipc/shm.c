@@ -293,6 +293,8 @@ static u64 seg_resident(struct shm_seg *s)
 	mutex_lock(&s->ino->lock);
 	for (u64 i = 0; i < s->ino->npages; i++)
 		n += s->ino->pages[i] != NULL;
+	/* Pages in swap hold their slot, not a frame (mm/shmem_swap.c). */
+	n -= s->ino->swapped;
 	mutex_unlock(&s->ino->lock);
 	return n;
 }
@@ -316,9 +318,16 @@ static long shmctl_info(int cmd, void __user *buf)
 	} else {
 		in.used_ids = (s32)shm_ids.in_use;
 		in.shm_tot = __atomic_load_n(&shm_tot, __ATOMIC_RELAXED);
-		for (u32 i = 0; i < shm_ids.nslots; i++)
-			if (shm_ids.slots[i])
-				in.shm_rss += seg_resident(seg_of(shm_ids.slots[i]));
+		for (u32 i = 0; i < shm_ids.nslots; i++) {
+			struct shm_seg *seg;
+
+			if (!shm_ids.slots[i])
+				continue;
+			seg = seg_of(shm_ids.slots[i]);
+			in.shm_rss += seg_resident(seg);
+			/* Pages of the segment in swap (mm/shmem_swap.c). */
+			in.shm_swp += __atomic_load_n(&seg->ino->swapped, __ATOMIC_RELAXED);
+		}
 	}
 	r = ipc_max_index(&shm_ids);
 	mutex_unlock(&shm_ids.lock);

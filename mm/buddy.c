@@ -82,9 +82,12 @@ void buddy_init(struct buddy *b, struct page *pages, u64 base_pfn, u64 npages)
 		pages[i].refcount = 0;
 		pages[i].flags = PG_RESERVED;
 		pages[i].order = 0;
-		pages[i].pad = 0;
+		pages[i].on_lru = 0;
 		list_init(&pages[i].list);
 		pages[i].priv = NULL;
+		pages[i].mapping = NULL;
+		pages[i].index = 0;
+		list_init(&pages[i].lru);
 	}
 }
 

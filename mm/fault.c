@@ -21,6 +21,7 @@
 #include "page.h"
 #include "fs.h"
 #include "swap.h"
+#include "rmap.h"
 #include "cpu.h"
 #include "task.h"
 #include "trace.h"
@@ -38,8 +39,13 @@ static struct page *file_fill_page(struct vma *v, u64 va)
 		return pg;
 
 	u64 pgoff_bytes = v->file_off + (va - v->start);
-	struct page *src = inode_get_page(v->file, pgoff_bytes >> PAGE_SHIFT);
+	struct page *src;
 
+	/* A file page in swap comes back first (mm/shmem_swap.c). */
+	if (inode_find_page(v->file, pgoff_bytes >> PAGE_SHIFT, &src)) {
+		page_put(pg);
+		return NULL;
+	}
 	if (src) {
 		size_t n = MIN(PAGE_SIZE, v->file_vend - va);
 
@@ -65,8 +71,11 @@ static struct page *file_share_page(struct vma *v, u64 va, unsigned flags, u32 *
 	if ((flags & FAULT_WRITE) || va + PAGE_SIZE > v->file_vend)
 		return NULL;
 
-	struct page *pg = inode_get_page(v->file, (v->file_off + (va - v->start)) >> PAGE_SHIFT);
+	struct page *pg;
 
+	/* Out of memory for a page in swap: the copy below fails the same way. */
+	if (inode_find_page(v->file, (v->file_off + (va - v->start)) >> PAGE_SHIFT, &pg))
+		return NULL;
 	if (pg)
 		*prot = v->prot & ~MMU_WRITE;
 	return pg;
@@ -100,8 +109,11 @@ static int cow_break(struct mm *mm, struct vma *v, u64 va, pte_t *pte)
 		*pte = pte_mkwrite(*pte);
 		trace_cow_fault(va, false);
 	} else {
-		struct page *copy = user_page_alloc(false);
+		struct page *copy;
 
+		if (anon_vma_prepare(v))
+			return -ENOMEM;
+		copy = user_page_alloc(false);
 		if (!copy)
 			return -ENOMEM;
 		copy->flags |= PG_ANON;
@@ -112,6 +124,7 @@ static int cow_break(struct mm *mm, struct vma *v, u64 va, pte_t *pte)
 			mm_rss_account(mm, copy, false, 1);
 		}
 		*pte = pte_mk(page_to_phys(copy), v->prot | MMU_USER) | PTE_D;
+		page_anon_set(copy, v, va);
 		/* The frame changed: another thread of this mm on another CPU
 		 * may still read the old frame through its TLB and miss writes
 		 * made to the copy. Flush everywhere before the old frame's
@@ -186,12 +199,16 @@ int mm_fault_locked(struct mm *mm, u64 addr, unsigned flags)
 		if (err)
 			return err;
 	} else {
+		if (anon_vma_prepare(v))
+			return -ENOMEM;
 		pg = v->file ? file_fill_page(v, va) : user_page_alloc(true);
 		if (!pg)
 			return -ENOMEM;
 		pg->flags |= PG_ANON;
 	}
 	*pte = pte_mk(page_to_phys(pg), prot | MMU_USER);
+	if (pg->flags & PG_ANON)
+		page_anon_set(pg, v, va);
 	if (cow)
 		*pte = pte_wrprotect_cow(*pte);
 	mm_rss_account(mm, pg, v->flags & VMA_SHARED, 1);

@@ -47,6 +47,8 @@ struct vma *mm_expand_stack(struct mm *mm, u64 addr)
 			return NULL;
 		mm->locked_vm += grow / PAGE_SIZE;
 	}
+	/* The pages already there keep their index (include/rmap.h). */
+	v->pgoff -= grow / PAGE_SIZE;
 	v->start = new_start;
 	vma_tree_changed(mm, v);
 	return v;

@@ -8,6 +8,7 @@
 #include "kernel.h"
 #include "mm.h"
 #include "page.h"
+#include "rmap.h"
 #include "kmalloc.h"
 #include "fs.h"
 #include "cpu.h"
@@ -51,6 +52,8 @@ static void vma_free(struct vma *v)
 {
 	if (v->ops && v->ops->close)
 		v->ops->close(v);
+	if (v->anon_vma)
+		anon_vma_unlink(v);
 	if (v->file) {
 		mm_rmap_unlink(v);
 		inode_put(v->file);
@@ -152,6 +155,9 @@ static int vma_split(struct mm *mm, struct vma *v, u64 addr)
 	*hi = *v;
 	list_init(&hi->link);
 	hi->start = addr;
+	hi->pgoff = v->pgoff + (addr - v->start) / PAGE_SIZE;
+	if (hi->anon_vma)
+		anon_vma_link_copy(hi);
 	if (hi->file) {
 		hi->file_off = v->file_off + (addr - v->start);
 		inode_get(hi->file);
@@ -236,6 +242,7 @@ int mm_map_locked(struct mm *mm, u64 start, u64 len, u32 prot, u32 flags,
 	nv->file = file;
 	nv->file_off = file_off;
 	nv->file_vend = file_vend;
+	nv->pgoff = (file ? file_off : start) / PAGE_SIZE;
 	if (file) {
 		inode_get(file);
 		mm_rmap_link(nv);
@@ -274,6 +281,9 @@ struct mm *mm_fork(struct mm *parent)
 		nv->mm = child;
 		list_init(&nv->link);
 		list_init(&nv->file_link);	/* linked once the child is whole */
+		/* Its pages are the parent's until written: the same set. */
+		if (nv->anon_vma)
+			anon_vma_link_copy(nv);
 		/* Memory locks are not inherited (mlock(2)). */
 		nv->flags &= ~(VMA_LOCKED | VMA_LOCKONFAULT);
 		if (nv->file)

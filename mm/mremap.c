@@ -16,6 +16,7 @@
  */
 #include "kernel.h"
 #include "mm.h"
+#include "rmap.h"
 #include "fs.h"
 #include "task.h"
 #include "cpu.h"
@@ -118,6 +119,7 @@ static long move_mapping(struct mm *mm, struct vma *v, u64 addr, u64 old_len, u6
 	const struct vma_ops *ops = v->ops;
 	void *priv = v->priv;
 	u64 vend = v->file_vend;
+	u64 pgoff = v->pgoff + (addr - v->start) / PAGE_SIZE;
 	struct vma *nv;
 	long err;
 
@@ -131,6 +133,12 @@ static long move_mapping(struct mm *mm, struct vma *v, u64 addr, u64 old_len, u6
 	nv = mm_find_vma(mm, to);
 	nv->ops = ops;
 	nv->priv = priv;
+	/* The moved pages keep their index and anon_vma (include/rmap.h). */
+	nv->pgoff = pgoff;
+	if (v->anon_vma) {
+		nv->anon_vma = v->anon_vma;
+		anon_vma_link_copy(nv);
+	}
 	if (ops && ops->open)
 		ops->open(nv);
 	err = prepare_move(mm, addr, to, move);

@@ -20,6 +20,7 @@
  */
 #include "kernel.h"
 #include "page.h"
+#include "rmap.h"
 #include "arch.h"
 #include "spinlock.h"
 
@@ -182,6 +183,7 @@ struct page *page_alloc(unsigned order, bool zero)
 	p->refcount = 1;
 	p->flags = 0;
 	p->priv = NULL;
+	p->mapping = NULL;
 	list_init(&p->list);
 	if (zero) {
 		char *va = page_address(p);
@@ -204,6 +206,9 @@ void page_put_order(struct page *p, unsigned order)
 		panic("page_put: refcount underflow, pfn %lx", buddy_pfn(&zone.buddy, p));
 	if (old != 1)
 		return;
+	/* A user page leaves the reclaim clock and its reverse map. */
+	if (p->on_lru || p->mapping)
+		rmap_page_freed(p);
 	spin_lock(&zone.lock);
 	if (order == 0 && zone.ncached < PAGE_CACHE_MAX) {
 		p->flags = 0;

@@ -54,14 +54,20 @@ static void pt_table_put(struct page *tp)
 
 	pte_t *t = page_address(tp);
 
-	/* Present entries drop their page; swap entries their slot. Both are
-	 * non-zero, found eight entries at a time. */
+	/* Present entries drop their page (and its swap slot when only the
+	 * swap cache held it); swap entries their slot. Both are non-zero,
+	 * found eight entries at a time. */
 	for (unsigned i = pt_next_used(t, 0, PT_ENTRIES_PER_TABLE); i < PT_ENTRIES_PER_TABLE;
 	     i = pt_next_used(t, i + 1, PT_ENTRIES_PER_TABLE)) {
-		if (pte_present(t[i]))
-			page_put(phys_to_page(pte_phys(t[i])));
-		else if (pte_is_swap(t[i]))
+		if (pte_present(t[i])) {
+			struct page *pg = phys_to_page(pte_phys(t[i]));
+
+			if (pg->flags & PG_SWAPCACHE)
+				swap_cache_try_release(pg);
+			page_put(pg);
+		} else if (pte_is_swap(t[i])) {
 			swap_pte_gone(pte_swap_entry(t[i]));
+		}
 	}
 	tp->refcount = 1;	/* back to the page allocator's own convention */
 	page_put(tp);
@@ -243,8 +249,13 @@ static void gather_release(struct mm *mm, struct pt_gather *g)
 	if (!g->npages && !g->ntables)
 		return;
 	mm_flush_all(mm);
-	for (int i = 0; i < g->npages; i++)
+	for (int i = 0; i < g->npages; i++) {
+		/* A page kept in the swap cache after a read (mm/swapin.c) needs
+		 * its slot no more once it is unmapped for good. */
+		if (g->pages[i]->flags & PG_SWAPCACHE)
+			swap_cache_try_release(g->pages[i]);
 		page_put(g->pages[i]);
+	}
 	for (int i = 0; i < g->ntables; i++)
 		pt_table_put(g->tables[i]);
 	g->npages = g->ntables = 0;

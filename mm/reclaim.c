@@ -1,6 +1,6 @@
 /*
- * Page reclaim: when free frames run short, anonymous pages that have not
- * been used lately go to swap and their frames are freed.
+ * Page reclaim: when free frames run short, user pages that have not been
+ * used lately go to swap and their frames are freed.
  *
  * Who runs it: kswapd0, a kernel thread under kthreadd, checks ten times a
  * second and whenever a fault sees free frames below the low watermark, and
@@ -9,277 +9,537 @@
  * directly (mm_reclaim() from mm_handle_fault()) before the OOM killer is
  * asked, so the frames below it stay for the kernel, reclaim included.
  *
- * What it takes: a clock over the address spaces' page tables. Each address
- * space is visited in turn (round-robin by pid) and a batch of its private
- * anonymous pages is looked at from where the last visit stopped: a page
- * whose accessed bit is set gets it cleared (a second chance, it was used
- * since the hand last passed), one whose bit is still clear is swapped out.
- * So the pages that go are those not touched for a whole turn of the clock,
- * an approximation of least recently used.
+ * What it takes: a clock over the user pages themselves (mm/lru.c). The
+ * hand takes the next page and finds every PTE that maps it through the
+ * reverse map (include/rmap.h): an anonymous page's anon_vma names the few
+ * VMAs that can map it, a tmpfs page's inode the VMAs that map the file. A
+ * page with an accessed bit set in any of them gets them cleared (a second
+ * chance: it was used since the hand last passed), one with none set goes:
+ *   - anonymous: every PTE becomes the swap entry of one slot (the slot it
+ *     already has if it came back from swap unchanged and is still cached,
+ *     else a new one), the TLBs are flushed, the page is written and its
+ *     frame freed at once;
+ *   - tmpfs (mm/shmem_swap.c): the PTEs are cleared (the next access finds
+ *     the page through the file, as a first touch would), the page is
+ *     written and the file's slot holds the swap entry.
+ * A leaf table shared by several address spaces since fork (mm/ptshare.c)
+ * is changed in place: its one PTE serves all of them, so the change is
+ * made with every sharer's lock held, which the table's own count of
+ * address spaces checks. So nothing is allocated to free a page.
+ * A page is skipped when anything else holds it (its count must be exactly
+ * its mappings, the swap cache's and the file's), when a VMA that maps it is
+ * mlock(2)ed, or when an address space that maps it is busy.
  *
- * Sprout reaches a page's mappings through the address spaces rather than a
- * reverse map from the page: the swap cache (mm/swap_cache.c) joins them.
- * A page mapped by one table is written to a new slot and freed at once; a
- * page shared copy-on-write by several tables (after fork) is written once,
- * cached, and each table's entry becomes the swap entry as the clock reaches
- * it; the frame goes when the last one has (or when the cache is shrunk).
- * Tables shared between address spaces after fork (mm/ptshare.c) are made
- * private first, as a write would, since the entry changes.
- *
- * Locks: reclaim_lock (a mutex) lets one reclaimer scan at a time; address
- * spaces are taken with mutex_trylock() only, so reclaim never waits for a
- * task that holds its mm lock (a fault of that task may be what asked for
- * the memory). Order: reclaim_lock -> mm->lock -> swap_lock. The scan
- * position of an address space is its mm->reclaim_va [m].
+ * Locks: reclaim_lock (a mutex) lets one reclaimer scan at a time and guards
+ * the batch below; address spaces are taken with mutex_trylock() only, so
+ * reclaim never waits for a task that holds its mm lock (a fault of that
+ * task may be what asked for the memory), and a file's lock the same way.
+ * Order: reclaim_lock -> (trylock) mm->lock -> anon_vma->lock / mm_rmap_lock
+ * / swap_lock. Up to HELD_MAX address spaces are held at once, across the
+ * writes of a batch of pages, so that their TLBs are flushed once a batch.
  */
 #include "kernel.h"
 #include "mm.h"
 #include "page.h"
+#include "rmap.h"
 #include "swap.h"
+#include "fs.h"
 #include "task.h"
 #include "cpu.h"
 #include "sched.h"
 #include "mutex.h"
 #include "uapi/errno.h"
 
-#define SCAN_BATCH	1024	/* PTEs looked at per visit of an address space */
+#define SCAN_BATCH	1024	/* kswapd0's unit of work: it frees SCAN_BATCH / 8 at a time */
 #define KSWAPD_PERIOD_NS	(100 * 1000 * 1000ULL)
+#define MAP_MAX		16	/* mappings of one page reclaim handles; more: it stays */
+#define HELD_MAX	4	/* address spaces locked at once: with reclaim_lock and a
+				 * file's lock, 6 of the MUTEX_MAX_HELD (8) mutexes a task
+				 * may hold, leaving 2 to a caller (a fault in a pipe
+				 * read or a file write reclaims directly) */
+#define OUT_BATCH	16	/* pages unmapped before one flush and their writes */
 
 static struct mutex reclaim_lock = MUTEX_INIT(reclaim_lock, "reclaim");
-static pid_t scan_cursor = 1;		/* [reclaim_lock] next pid to visit */
 static struct task *kswapd_task;	/* [I] */
 static struct wait_queue kswapd_wait;
 static u64 min_wmark, low_wmark, high_wmark;	/* [I] after kswapd_start(): frames */
 
-/* Is @v's memory ours to swap: private, not locked (mlock(2) keeps pages in). */
-static bool vma_reclaimable(const struct vma *v)
-{
-	return !(v->flags & (VMA_SHARED | VMA_LOCKED));
-}
-
-/*
- * Pages on their way out, unmapped but not yet written: their PTEs already
- * hold the swap entries, so one TLB flush for the whole batch makes their
- * contents stable (no CPU can write through a stale entry any more) before
- * they are written. A flush interrupts every CPU running the address space,
- * so this is one interruption per batch instead of one per page.
- */
-#define OUT_BATCH	16
-
-struct out_batch {
-	int n;
-	struct {
-		u64 va;
-		struct page *pg;	/* the PTE's reference, still held */
-		u64 entry;		/* the PTE's reference on the slot */
-		pte_t old;		/* to restore if the write fails */
-		bool cached;		/* already in the swap cache (written) */
-	} e[OUT_BATCH];
+/* Where a page may be mapped, as the reverse map says: referenced mm. */
+struct cand {
+	struct mm *mm;
+	u64 va;
 };
 
-/*
- * Unmap the page at @va of @mm into batch @b: its PTE becomes a swap entry
- * (the page's slot if it is cached, else a new one). 0, or a negative errno
- * (-EBUSY: not now, -ENOSPC: swap full). Caller holds @mm->lock and
- * reclaim_lock; swap_out_finish() completes it.
- */
-static int swap_out_prepare(struct mm *mm, u64 va, struct out_batch *b)
-{
-	pte_t *pte = mm_pte_modify(mm, va, false);
-	struct page *pg;
-	bool cached;
-	u64 entry;
-	pte_t e;
+/* One PTE that maps the page being taken, found with its mm locked. */
+struct found {
+	struct mm *mm;
+	pte_t *pte;
+	pte_t old;		/* to restore if the write fails */
+	bool first;		/* the first record of this PTE (a shared table's
+				 * PTE is reached once per sharer) */
+	bool shared;		/* a MAP_SHARED VMA (file pages' RssShmem) */
+};
 
-	if (!pte)
-		return -ENOMEM;
-	e = *pte;
-	if (!pte_present(e))
-		return -EBUSY;
-	pg = phys_to_page(pte_phys(e));
-	if (!(pg->flags & PG_ANON) || (pte_write(e) && page_refcount(pg) != 1))
-		return -EBUSY;
-	cached = !swap_cache_dup(pg, &entry);
-	if (!cached && swap_entry_alloc(&entry))
-		return -ENOSPC;
-	b->e[b->n].va = va;
-	b->e[b->n].pg = pg;
-	b->e[b->n].entry = entry;
-	b->e[b->n].old = e;
-	b->e[b->n].cached = cached;
-	b->n++;
-	*pte = pte_mk_swap(entry);
-	mm_rss_account(mm, pg, false, -1);
-	mm->swap_ents++;
-	return 0;
+/* The address spaces reclaim holds locked, each with a reference. [reclaim_lock] */
+static struct {
+	struct mm *mm[HELD_MAX];
+	bool changed[HELD_MAX];		/* a PTE changed: flush before the writes */
+	int n;
+} held;
+
+/* Anonymous pages unmapped, waiting for the flush and their writes. [reclaim_lock] */
+static struct {
+	int n, nfound;
+	struct {
+		struct page *pg;	/* our reference */
+		u64 entry;		/* one slot reference per distinct PTE */
+		bool cached;		/* was in the swap cache: its slot holds it already
+					 * (else it is cached until written) */
+		int first, count;	/* its records in found[] */
+	} page[OUT_BATCH];
+	struct found found[OUT_BATCH * MAP_MAX];
+} batch;
+
+/* The page just looked at was left because a lock it needed was busy. [reclaim_lock] */
+static bool last_busy;
+
+/* Pages in a row left for a busy lock before kswapd0's scan gives up for now: the task that
+ * holds it (often the one address space that has pages to give, waiting for a swap-in read
+ * with its lock held) must run first, and a scan of the whole clock would only find it busy. */
+#define BUSY_GIVE_UP	128
+
+static int held_index(struct mm *mm)
+{
+	for (int i = 0; i < held.n; i++)
+		if (held.mm[i] == mm)
+			return i;
+	return -1;
 }
 
-/*
- * Flush @mm's TLBs once, write the batch's uncached pages to their slots
- * (a page whose write fails gets its PTE back), let the swap cache hold
- * them and drop the PTEs' page references. Returns the frames freed.
- */
-static u64 swap_out_finish(struct mm *mm, struct out_batch *b)
+/* The leaf table page that holds @pte. */
+static struct page *pte_table(pte_t *pte)
 {
-	u64 freed = 0;
+	return phys_to_page(virt_to_phys((void *)((u64)pte & ~(PAGE_SIZE - 1))));
+}
 
-	if (!b->n)
-		return 0;
-	mm_flush_all(mm);
-	for (int i = 0; i < b->n; i++) {
-		struct page *pg = b->e[i].pg;
-		u64 entry = b->e[i].entry;
+/* Flush the changed address spaces, write the batch's pages (a page whose
+ * write fails gets its PTEs back), free their frames, and let every address
+ * space go. Returns the frames freed. */
+static u64 batch_finish(void)
+{
+	u64 freed = 0, entries[OUT_BATCH];
+	struct page *pages[OUT_BATCH];
+	int errs[OUT_BATCH], nio = 0;
 
-		if (!b->e[i].cached) {
-			int err = swap_io(entry, pg, true);
+	for (int i = 0; i < held.n; i++)
+		if (held.changed[i])
+			mm_flush_all(held.mm[i]);
+	/* The writes go to the disk together. */
+	for (int b = 0; b < batch.n; b++) {
+		if (!batch.page[b].cached) {
+			entries[nio] = batch.page[b].entry;
+			pages[nio++] = batch.page[b].pg;
+		}
+	}
+	swap_io_many(entries, pages, nio, true, errs);
+	nio = 0;
+	for (int b = 0; b < batch.n; b++) {
+		struct page *pg = batch.page[b].pg;
+		u64 entry = batch.page[b].entry;
+		struct found *f = &batch.found[batch.page[b].first];
+		int n = batch.page[b].count;
+		int err = batch.page[b].cached ? 0 : errs[nio++];
 
-			/* The cache's own reference on the new slot. */
-			if (!err && swap_entry_dup(entry))
-				err = -ENOMEM;
+		for (int i = 0; i < n; i++) {
 			if (err) {
 				/* Still ours under the lock: the PTE comes back, with
-				 * at most the rights it had (no flush needed). */
-				*arch_pt_walk(mm->pt_root, b->e[i].va, false) = b->e[i].old;
-				swap_entry_put(entry);
-				mm_rss_account(mm, pg, false, 1);
-				mm->swap_ents--;
-				continue;
+				 * the rights it had (no flush needed). */
+				if (f[i].first) {
+					*f[i].pte = f[i].old;
+					swap_entry_put(entry);
+				}
+				mm_rss_account(f[i].mm, pg, false, 1);
+				f[i].mm->swap_ents--;
+			} else if (f[i].first) {
+				page_put(pg);	/* the PTE's reference */
 			}
-			swap_cache_add(pg, entry);
 		}
-		page_put(pg);		/* the PTE's reference; the cache holds one */
-		freed += swap_cache_reclaim_page(pg);	/* gone if no one maps it */
+		/* Written (or not): the cache lets go, and the slot stays with
+		 * the PTEs; the frame goes with our reference. */
+		swap_cache_uncache(pg);
+		if (!err && page_refcount(pg) == 1)
+			freed++;
+		page_put(pg);
 	}
-	b->n = 0;
+	batch.n = batch.nfound = 0;
+	for (int i = 0; i < held.n; i++) {
+		mutex_unlock(&held.mm[i]->lock);
+		mm_put(held.mm[i]);
+	}
+	held.n = 0;
 	return freed;
 }
 
-/* Look at up to SCAN_BATCH pages of @mm from its clock hand, adding them to
- * *@scanned; frames freed. */
-static u64 scan_mm(struct mm *mm, u64 want, u64 *scanned)
+/*
+ * Lock every address space of @c[0..@n): those not held yet with
+ * mutex_trylock(), after finishing the batch when they would be too many.
+ * False when one is busy. *@freed adds what a finished batch freed.
+ */
+static bool lock_mms(struct cand *c, int n, u64 *freed)
 {
-	u64 done = 0, seen = 0;
-	u64 va = mm->reclaim_va;
-	struct vma *v = vma_lower_bound(mm, va);
-	struct out_batch batch = { .n = 0 };
+	int distinct = 0, need = 0;
 
-	if (!v) {
-		va = 0;
-		v = vma_lower_bound(mm, 0);
+	for (int i = 0; i < n; i++) {
+		bool seen = false;
+
+		for (int j = 0; j < i && !seen; j++)
+			seen = c[j].mm == c[i].mm;
+		distinct += !seen;
+		need += !seen && held_index(c[i].mm) < 0;
 	}
-	while (v && seen < SCAN_BATCH && done + batch.n < want) {
-		if (!vma_reclaimable(v)) {
-			v = v->link.next == &mm->vmas ? NULL :
-			    list_entry(v->link.next, struct vma, link);
+	/* A finished batch lets every address space go: then all are needed. */
+	if (distinct > HELD_MAX)
+		return false;
+	if (held.n + need > HELD_MAX)
+		*freed += batch_finish();
+	for (int i = 0; i < n; i++) {
+		if (held_index(c[i].mm) >= 0)
 			continue;
+		if (!mutex_trylock(&c[i].mm->lock)) {
+			last_busy = true;
+			return false;
 		}
-		va = MAX(va, v->start);
-		while (va < v->end && seen < SCAN_BATCH && done + batch.n < want) {
-			pte_t *pte = arch_pt_walk(mm->pt_root, va, false);
-
-			if (!pte) {
-				va = arch_pt_next_populated(mm->pt_root, va, v->end);
-				continue;
-			}
-			if (pte_present(*pte)) {
-				seen++;
-				vm_event_inc(current == kswapd_task ? VM_PGSCAN_KSWAPD :
-					     VM_PGSCAN_DIRECT);
-				/* Used since the hand last passed: a second chance. */
-				if (!pte_test_and_clear_young(pte) &&
-				    !swap_out_prepare(mm, va, &batch) && batch.n == OUT_BATCH)
-					done += swap_out_finish(mm, &batch);
-			}
-			va += PAGE_SIZE;
-		}
-		if (va >= v->end)
-			v = v->link.next == &mm->vmas ? NULL :
-			    list_entry(v->link.next, struct vma, link);
+		mm_get(c[i].mm);
+		held.changed[held.n] = false;
+		held.mm[held.n++] = c[i].mm;
 	}
-	done += swap_out_finish(mm, &batch);
-	mm->reclaim_va = v ? va : 0;
-	*scanned += seen;
-	return done;
+	return true;
 }
 
-/* The address space of the next process from the cursor, referenced; NULL
- * at the end of the pids (the cursor wraps). Caller holds reclaim_lock. */
-static struct mm *next_mm(void)
+static void put_cands(struct cand *c, int n)
 {
-	struct mm *mm = NULL;
+	for (int i = 0; i < n; i++)
+		mm_put(c[i].mm);
+}
 
-	spin_lock(&tasklist_lock);
-	for (pid_t pid = pid_next_in_use(scan_cursor); pid > 0 && !mm;
-	     pid = pid_next_in_use(pid + 1)) {
-		struct process *p = process_find(pid);
-		struct task *t;
+/* The VMAs of @pg's anon_vma where it may be mapped, into @c (referenced).
+ * The count, or -1 when there are more than MAP_MAX. */
+static int anon_cands(struct page *pg, struct cand *c)
+{
+	struct anon_vma *av = pg->mapping;
+	struct vma *v;
+	int n = 0;
+	bool over = false;
 
-		scan_cursor = pid + 1;
-		if (!p || p->state != PROC_ALIVE)
+	spin_lock(&av->lock);
+	list_for_each_entry(v, &av->vmas, anon_link) {
+		/* Read without the VMA's mm lock: checked again under it. */
+		u64 pages = (v->end - v->start) / PAGE_SIZE;
+
+		if (pg->index < v->pgoff || pg->index - v->pgoff >= pages)
 			continue;
-		spin_lock(&p->lock);
-		list_for_each_entry(t, &p->threads, thread_link) {
-			if (t->mm) {
-				mm = t->mm;
-				mm_get(mm);
-				break;
-			}
+		if (n == MAP_MAX) {
+			over = true;
+			break;
 		}
-		spin_unlock(&p->lock);
+		/* An address space being torn down unmaps its pages itself. */
+		if (!mm_tryget(v->mm))
+			continue;
+		c[n].mm = v->mm;
+		c[n].va = v->start + (pg->index - v->pgoff) * PAGE_SIZE;
+		n++;
 	}
-	if (!mm)
-		scan_cursor = 1;
-	spin_unlock(&tasklist_lock);
-	return mm;
+	spin_unlock(&av->lock);
+	if (over) {
+		put_cands(c, n);
+		return -1;
+	}
+	return n;
 }
 
 /*
- * Give the CPU up between two address spaces when the tick or a wake-up asks
- * for it. The kernel is not preemptible, and a scan that writes nothing never
- * sleeps: without this, kswapd0 could keep the CPU for the whole scan while
- * the task whose mm lock it keeps failing to take (one woken from a swap-in
- * read, say) waits to run, and only that address space had pages to give.
- * Caller holds no spinlock (reclaim_lock is a mutex). Sleeps: yes.
+ * With every address space of @c locked: the PTEs of @c that map @pg, into
+ * @f (from @c's VMAs whose anon_vma is @av, or whose file is @ino). Clears
+ * their accessed bits. Returns how many, or -1 when the page must stay: it
+ * was used lately, a VMA is mlock(2)ed, or a table shared with an address
+ * space not in @c maps it. *@distinct gets the number of distinct PTEs.
  */
-static void reclaim_yield(void)
+static int find_ptes(struct page *pg, struct cand *c, int n, struct anon_vma *av,
+		     struct inode *ino, struct found *f, int *distinct)
 {
-	if (__atomic_load_n(&this_cpu()->need_resched, __ATOMIC_RELAXED))
+	bool young = false;
+	int k = 0;
+
+	*distinct = 0;
+	for (int i = 0; i < n; i++) {
+		struct vma *v = mm_find_vma(c[i].mm, c[i].va);
+		pte_t *pte;
+
+		if (!v || (av && v->anon_vma != av) || (ino && v->file != ino))
+			continue;
+		if (v->flags & VMA_LOCKED)
+			return -1;
+		pte = arch_pt_walk(c[i].mm->pt_root, c[i].va, false);
+		if (!pte || !pte_present(*pte) || pte_phys(*pte) != page_to_phys(pg))
+			continue;
+		if (pte_test_and_clear_young(pte))
+			young = true;
+		f[k].mm = c[i].mm;
+		f[k].pte = pte;
+		f[k].old = *pte;
+		f[k].shared = v->flags & VMA_SHARED;
+		f[k].first = true;
+		for (int j = 0; j < k; j++)
+			if (f[j].pte == pte)
+				f[k].first = false;
+		*distinct += f[k].first;
+		k++;
+	}
+	if (young)
+		return -1;
+	/* Every address space using a table that maps the page must be
+	 * ours: a shared table's count is the number of its users. */
+	for (int i = 0; i < k; i++) {
+		int users = 0;
+
+		if (!f[i].first)
+			continue;
+		for (int j = 0; j < k; j++)
+			users += f[j].pte == f[i].pte;
+		if (page_refcount(pte_table(f[i].pte)) != (u32)users)
+			return -1;
+	}
+	return k;
+}
+
+static void mark_changed(struct mm *mm)
+{
+	held.changed[held_index(mm)] = true;
+}
+
+/*
+ * Take anonymous page @pg (our reference in hand): unmap it from every PTE
+ * into the batch, which keeps the reference, or leave it. *@freed adds the
+ * frames a batch finished on the way freed.
+ */
+static void reclaim_anon(struct page *pg, u64 *freed)
+{
+	struct anon_vma *av = pg->mapping;
+	struct cand c[MAP_MAX];
+	struct found *f = &batch.found[batch.nfound];
+	int n = anon_cands(pg, c), k, distinct;
+	bool cached;
+	u64 entry;
+
+	if (n <= 0) {
+		page_put(pg);	/* mapped nowhere (the swap cache or an exit has it), or too widely */
+		return;
+	}
+	if (!lock_mms(c, n, freed))
+		goto out;
+	f = &batch.found[batch.nfound];		/* a finished batch starts over */
+	k = find_ptes(pg, c, n, av, NULL, f, &distinct);
+	if (k <= 0)
+		goto out;
+	/* Nothing but its PTEs, the swap cache and us may hold the page. */
+	cached = pg->flags & PG_SWAPCACHE;
+	if (page_refcount(pg) != (u32)distinct + cached + 1)
+		goto out;
+	/* One slot reference per distinct PTE: the cached page's slot (whose
+	 * copy is current: a cached page is never writable), else a new one. */
+	if (cached) {
+		if (swap_cache_dup(pg, &entry))
+			goto out;	/* its area is being switched off */
+	} else if (swap_cache_alloc_add(pg, &entry)) {
+		/* A new slot, and the swap cache holds the page until it is
+		 * written, so that a read-ahead of the slot meanwhile (mm/swapin.c)
+		 * finds the page instead of reading the unwritten slot. */
+		goto out;
+	}
+	for (int i = 1; i < distinct; i++) {
+		if (swap_entry_dup(entry)) {
+			while (i-- > 0)
+				swap_entry_put(entry);
+			if (!cached)
+				swap_cache_uncache(pg);
+			goto out;
+		}
+	}
+	for (int i = 0; i < k; i++) {
+		if (f[i].first)
+			*f[i].pte = pte_mk_swap(entry);
+		mm_rss_account(f[i].mm, pg, false, -1);
+		f[i].mm->swap_ents++;
+		mark_changed(f[i].mm);
+	}
+	batch.page[batch.n].pg = pg;
+	batch.page[batch.n].entry = entry;
+	batch.page[batch.n].cached = cached;
+	batch.page[batch.n].first = batch.nfound;
+	batch.page[batch.n].count = k;
+	batch.n++;
+	batch.nfound += k;
+	put_cands(c, n);
+	if (batch.n == OUT_BATCH)
+		*freed += batch_finish();
+	return;
+out:
+	put_cands(c, n);
+	page_put(pg);
+}
+
+/* The VMAs of @ino's mappings where file page @pg may be mapped, into @c
+ * (referenced). The count, or -1 when there are more than MAP_MAX. */
+static int file_cands(struct page *pg, struct inode *ino, struct cand *c)
+{
+	int n = 0;
+	bool over = false;
+	struct vma *v;
+
+	mm_rmap_walk_begin();
+	list_for_each_entry(v, &ino->mappings, file_link) {
+		/* Read without the VMA's mm lock: checked again under it. */
+		u64 first = v->file_off / PAGE_SIZE, pages = (v->end - v->start) / PAGE_SIZE;
+
+		if (pg->index < first || pg->index - first >= pages)
+			continue;
+		if (n == MAP_MAX) {
+			over = true;
+			break;
+		}
+		if (!mm_tryget(v->mm))
+			continue;
+		c[n].mm = v->mm;
+		c[n].va = v->start + (pg->index - first) * PAGE_SIZE;
+		n++;
+	}
+	mm_rmap_walk_end();
+	if (over) {
+		put_cands(c, n);
+		return -1;
+	}
+	return n;
+}
+
+/*
+ * Take tmpfs page @pg of @ino (our references on both in hand; the page's
+ * is dropped here): clear every PTE that maps it, write it to a new slot
+ * and leave the entry in the file's slot (mm/shmem_swap.c). Returns the
+ * frames freed. The batch is empty (no address space held).
+ */
+static u64 reclaim_file(struct page *pg, struct inode *ino)
+{
+	struct cand c[MAP_MAX];
+	struct found f[MAP_MAX];
+	u64 idx = pg->index, entry, freed = 0;
+	int n = 0, k = 0, distinct = 0;
+
+	if (!mutex_trylock(&ino->lock)) {
+		last_busy = true;
+		goto out_page;
+	}
+	/* Still the file's page there (not truncated, not swapped already). */
+	if (idx >= ino->npages || ino->pages[idx] != pg)
+		goto out;
+	n = file_cands(pg, ino, c);
+	if (n < 0) {
+		n = 0;
+		goto out;
+	}
+	if (n) {
+		if (!lock_mms(c, n, &freed))
+			goto out;
+		k = find_ptes(pg, c, n, NULL, ino, f, &distinct);
+		if (k < 0)
+			goto out;
+	}
+	/* Nothing but the file, its PTEs and us may hold the page. */
+	if (page_refcount(pg) != (u32)distinct + 2 || swap_entry_alloc(&entry))
+		goto out;
+	for (int i = 0; i < k; i++) {
+		if (f[i].first)
+			*f[i].pte = 0;
+		mm_rss_account(f[i].mm, pg, f[i].shared, -1);
+		mark_changed(f[i].mm);
+	}
+	freed += batch_finish();	/* the flush; the address spaces go */
+	for (int i = 0; i < k; i++)
+		if (f[i].first)
+			page_put(pg);	/* the PTE's reference */
+	/* Unmapped, and the file's lock keeps new users out: the contents
+	 * are stable. A failed write leaves the page in the file. */
+	if (swap_io(entry, pg, true)) {
+		swap_entry_put(entry);
+		goto out;
+	}
+	shmem_swap_out(ino, idx, pg, entry);
+	freed += page_refcount(pg) == 1;
+out:
+	freed += batch_finish();
+	put_cands(c, n);
+	mutex_unlock(&ino->lock);
+out_page:
+	page_put(pg);
+	return freed;
+}
+
+/*
+ * Give the CPU up when the tick or a wake-up asks for it. The kernel is not
+ * preemptible, and a scan that writes nothing never sleeps: without this,
+ * kswapd0 could keep the CPU while the task whose mm lock it keeps failing
+ * to take (one woken from a swap-in read, say) waits to run. The batch is
+ * finished first: no address space stays locked across the switch.
+ * Sleeps: yes.
+ */
+static u64 reclaim_yield(void)
+{
+	u64 freed = 0;
+
+	if (__atomic_load_n(&this_cpu()->need_resched, __ATOMIC_RELAXED)) {
+		freed = batch_finish();
 		schedule();
+	}
+	return freed;
 }
 
 /* mm_reclaim - see include/swap.h. The hand may have to pass every page
  * twice (the first pass may only clear accessed bits): that bounds the scan,
- * and so do a turn of the clock that finds no page at all and a full swap
- * (pages already in the swap cache could still go, but the OOM killer will
- * free more, sooner). */
+ * and so do a full swap (pages already in the swap cache could still go,
+ * but the OOM killer will free more, sooner) and, for kswapd0, a run of
+ * BUSY_GIVE_UP pages whose locks were all busy. */
 u64 mm_reclaim(u64 target)
 {
-	u64 freed, scanned = 0, turn_scanned = 0;
-	u64 limit = 2 * page_total_count() + SCAN_BATCH;
-	bool whole_turn = false;	/* turn_scanned counts a turn from the first pid */
+	u64 freed, scanned = 0, busy_run = 0;
+	u64 limit = 2 * lru_pages() + 32;
+	/* Only kswapd0 gives up on busy locks: a direct reclaim that finds
+	 * nothing is followed by the OOM killer. */
+	u64 busy_limit = current == kswapd_task ? BUSY_GIVE_UP : ~0ULL;
 
 	mutex_lock(&reclaim_lock);
 	freed = swap_cache_shrink(target);
-	while (freed < target && swap_active() && scanned < limit && swap_free_pages()) {
-		struct mm *mm = next_mm();
+	while (freed + (u64)batch.n < target && scanned < limit && swap_active() &&
+	       swap_free_pages() && busy_run < busy_limit) {
+		struct inode *ino;
+		struct page *pg = lru_next(&ino);
 
-		if (!mm) {
-			if (whole_turn && !turn_scanned)
-				break;	/* nothing anywhere to look at */
-			whole_turn = true;
-			turn_scanned = 0;
-			continue;
+		if (!pg)
+			break;
+		scanned++;
+		last_busy = false;
+		vm_event_inc(current == kswapd_task ? VM_PGSCAN_KSWAPD : VM_PGSCAN_DIRECT);
+		if (ino) {
+			freed += batch_finish();
+			freed += reclaim_file(pg, ino);
+			inode_put(ino);
+		} else if ((pg->flags & PG_ANON) && pg->mapping) {
+			reclaim_anon(pg, &freed);	/* takes our reference */
+		} else {
+			page_put(pg);
 		}
-		if (mutex_trylock(&mm->lock)) {
-			u64 before = scanned;
-
-			freed += scan_mm(mm, target - freed, &scanned);
-			turn_scanned += scanned - before;
-			mutex_unlock(&mm->lock);
-		}
-		mm_put(mm);
-		reclaim_yield();
+		busy_run = last_busy ? busy_run + 1 : 0;
+		freed += reclaim_yield();
 	}
+	freed += batch_finish();
 	freed += swap_cache_shrink(target > freed ? target - freed : 0);
 	mutex_unlock(&reclaim_lock);
 	return freed;

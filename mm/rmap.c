@@ -18,6 +18,7 @@
  */
 #include "kernel.h"
 #include "mm.h"
+#include "rmap.h"
 #include "fs.h"
 #include "kmalloc.h"
 #include "spinlock.h"
@@ -33,6 +34,17 @@ void mm_rmap_link(struct vma *v)
 	spin_unlock(&mm_rmap_lock);
 }
 
+/* mm_rmap_walk_begin/end - see include/rmap.h. */
+void mm_rmap_walk_begin(void)
+{
+	spin_lock(&mm_rmap_lock);
+}
+
+void mm_rmap_walk_end(void)
+{
+	spin_unlock(&mm_rmap_lock);
+}
+
 /* mm_rmap_unlink - see include/mm.h. */
 void mm_rmap_unlink(struct vma *v)
 {
@@ -41,9 +53,8 @@ void mm_rmap_unlink(struct vma *v)
 	spin_unlock(&mm_rmap_lock);
 }
 
-/* A reference on @mm unless its last one is already gone (it is being torn
- * down: its VMAs leave the list without anyone's help). */
-static bool mm_tryget(struct mm *mm)
+/* mm_tryget - see include/rmap.h. */
+bool mm_tryget(struct mm *mm)
 {
 	u32 n = __atomic_load_n(&mm->refcount, __ATOMIC_RELAXED);
 

@@ -1,10 +1,11 @@
 /*
  * The swap cache: pages that have a copy in a swap slot, found by their swap
  * entry. It is what keeps one page one page across swap:
- *   - going out, a page shared copy-on-write by several page tables is
- *     written once and cached; each table's entry becomes the swap entry as
- *     reclaim finds it, and the frame is freed when the last mapping is gone
- *     (the cache then holds the only reference and lets it go);
+ *   - going out, reclaim (mm/reclaim.c) caches a page from the moment its new
+ *     slot is taken until it is written, so that a read-ahead of the slot
+ *     finds the page rather than the unwritten slot; a page that came back
+ *     unchanged and is still cached goes out without a write, its slot's copy
+ *     being current;
  *   - coming back, the first fault reads the slot into a cached page and
  *     every other sharer's fault finds that same page, so a page shared by a
  *     parent and child before swap-out is one page after swap-in, with the
@@ -93,6 +94,51 @@ void swap_cache_add(struct page *pg, u64 entry)
 	spin_unlock(&swap_lock);
 }
 
+/* swap_cache_alloc_add - see include/swap.h. */
+int swap_cache_alloc_add(struct page *pg, u64 *entry)
+{
+	int err;
+
+	page_get(pg);
+	spin_lock(&swap_lock);
+	err = swap_entry_alloc_locked(entry);
+	if (!err) {
+		swap_entry_dup_locked(*entry);
+		pg->priv = (void *)(uintptr_t)*entry;
+		pg->flags |= PG_SWAPCACHE;
+		list_add(&pg->list, bucket(*entry));
+		nr_cached++;
+	}
+	spin_unlock(&swap_lock);
+	if (err)
+		page_put(pg);
+	return err;
+}
+
+/* swap_cache_add_used - see include/swap.h. */
+int swap_cache_add_used(struct page *pg, u64 entry)
+{
+	int err = 0;
+
+	page_get(pg);
+	spin_lock(&swap_lock);
+	if (!swap_entry_count_locked(entry) || swap_entry_count_locked(entry) >= SWAPMAP_MAX)
+		err = -ENOENT;
+	else if (swap_cache_lookup_locked(entry))
+		err = -EEXIST;
+	if (!err) {
+		swap_entry_dup_locked(entry);
+		pg->priv = (void *)(uintptr_t)entry;
+		pg->flags |= PG_SWAPCACHE;
+		list_add(&pg->list, bucket(entry));
+		nr_cached++;
+	}
+	spin_unlock(&swap_lock);
+	if (err)
+		page_put(pg);
+	return err;
+}
+
 /* swap_cache_try_release - see include/swap.h. */
 bool swap_cache_try_release(struct page *pg)
 {
@@ -134,13 +180,13 @@ int swap_cache_dup(struct page *pg, u64 *entry)
 	return err;
 }
 
-/* swap_cache_reclaim_page - see include/swap.h. */
-bool swap_cache_reclaim_page(struct page *pg)
+/* swap_cache_uncache - see include/swap.h. */
+void swap_cache_uncache(struct page *pg)
 {
 	bool done = false;
 
 	spin_lock(&swap_lock);
-	if ((pg->flags & PG_SWAPCACHE) && page_refcount(pg) == 1) {
+	if (pg->flags & PG_SWAPCACHE) {
 		u64 entry = page_entry(pg);
 
 		swap_cache_remove_locked(pg);
@@ -150,7 +196,6 @@ bool swap_cache_reclaim_page(struct page *pg)
 	spin_unlock(&swap_lock);
 	if (done)
 		page_put(pg);
-	return done;
 }
 
 /* swap_cache_shrink - see include/swap.h. */

@@ -106,12 +106,11 @@ static struct swap_area *area_of(u64 e)
 	return &areas[type];
 }
 
-/* swap_entry_alloc - see include/swap.h. */
-int swap_entry_alloc(u64 *entry)
+/* swap_entry_alloc_locked - see include/swap.h. */
+int swap_entry_alloc_locked(u64 *entry)
 {
 	int best = -1;
 
-	spin_lock(&swap_lock);
 	for (int i = 0; i < SWAP_AREAS_MAX; i++) {
 		struct swap_area *a = &areas[i];
 
@@ -123,8 +122,17 @@ int swap_entry_alloc(u64 *entry)
 
 		*entry = swp_entry((unsigned)best, slot);
 	}
-	spin_unlock(&swap_lock);
 	return best >= 0 ? 0 : -ENOSPC;
+}
+
+/* swap_entry_alloc - see include/swap.h. */
+int swap_entry_alloc(u64 *entry)
+{
+	spin_lock(&swap_lock);
+	int err = swap_entry_alloc_locked(entry);
+
+	spin_unlock(&swap_lock);
+	return err;
 }
 
 /* swap_entry_writeok_locked - see include/swap.h. */
@@ -252,6 +260,45 @@ int swap_io(u64 entry, struct page *pg, bool write)
 	else
 		vm_event_inc(write ? VM_PSWPOUT : VM_PSWPIN);
 	return err;
+}
+
+/* swap_io_many - see include/swap.h. The requests go to the disk together, so their
+ * transfers overlap (the driver keeps several in flight), and are then waited for. */
+void swap_io_many(const u64 *entries, struct page *const *pages, int n, bool write, int *errs)
+{
+	struct blk_request rq[SWAP_IO_MANY_MAX];
+	bool sent[SWAP_IO_MANY_MAX];
+
+	KASSERT(n <= SWAP_IO_MANY_MAX);
+	for (int i = 0; i < n; i++) {
+		spin_lock(&swap_lock);
+		struct swap_area *a = area_of(entries[i]);
+		struct blkdev *dev = a ? a->dev : NULL;
+
+		spin_unlock(&swap_lock);
+		sent[i] = dev != NULL;
+		errs[i] = -EIO;
+		if (!dev)
+			continue;
+		memset(&rq[i], 0, sizeof(rq[i]));
+		rq[i].dev = dev;
+		rq[i].sector = (u64)swp_slot(entries[i]) * SECTORS_PER_PAGE;
+		rq[i].nsect = SECTORS_PER_PAGE;
+		rq[i].write = write;
+		rq[i].buf = page_address(pages[i]);
+		wait_queue_init(&rq[i].wait, "blk_request");
+		blkdev_submit(&rq[i]);
+	}
+	for (int i = 0; i < n; i++) {
+		if (!sent[i])
+			continue;
+		errs[i] = blk_request_wait(&rq[i]);
+		if (errs[i])
+			printk("swap: %s of slot %u on %s failed (%d)\n", write ? "write" : "read",
+			       swp_slot(entries[i]), rq[i].dev->name, errs[i]);
+		else
+			vm_event_inc(write ? VM_PSWPOUT : VM_PSWPIN);
+	}
 }
 
 /* The block device behind block special file @ino, or NULL. */

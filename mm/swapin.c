@@ -20,6 +20,7 @@
 #include "mm.h"
 #include "page.h"
 #include "swap.h"
+#include "rmap.h"
 #include "mutex.h"
 #include "uapi/errno.h"
 
@@ -63,12 +64,29 @@ static int read_into_cache(u64 entry, struct page **out)
 	return 0;
 }
 
+/* Read the slots of @entries into @pages together and cache those still wanted; the
+ * pages' references are dropped (the cache keeps its own). */
+static void read_ahead_batch(u64 *entries, struct page **pages, int n)
+{
+	int errs[SWAP_IO_MANY_MAX];
+
+	swap_io_many(entries, pages, n, false, errs);
+	for (int i = 0; i < n; i++) {
+		if (!errs[i])
+			swap_cache_add_used(pages[i], entries[i]);
+		page_put(pages[i]);
+	}
+}
+
 /* Read-ahead around @entry: its in-use, uncached neighbours join the cache,
- * while memory is not short. Caller holds swapin_lock. */
+ * while memory is not short, their reads overlapping. Caller holds swapin_lock. */
 static void read_ahead(u64 entry)
 {
 	u32 window = 1u << MIN(swap_page_cluster_get(), 8L);
 	u32 first = swp_slot(entry) & ~(window - 1);
+	u64 entries[SWAP_IO_MANY_MAX];
+	struct page *pages[SWAP_IO_MANY_MAX];
+	int n = 0;
 
 	if (window < 2)
 		return;
@@ -81,10 +99,23 @@ static void read_ahead(u64 entry)
 		if (page_free_count() < page_total_count() / 16)
 			break;
 		pg = swap_cache_find(e);
-		if (!pg && read_into_cache(e, &pg))
+		if (pg) {
+			page_put(pg);
+			continue;
+		}
+		pg = user_page_alloc(false);
+		if (!pg)
 			break;
-		page_put(pg);	/* the cache keeps its own reference */
+		pg->flags |= PG_ANON;
+		entries[n] = e;
+		pages[n++] = pg;
+		if (n == SWAP_IO_MANY_MAX) {
+			read_ahead_batch(entries, pages, n);
+			n = 0;
+		}
 	}
+	if (n)
+		read_ahead_batch(entries, pages, n);
 }
 
 /* swap_in_locked - see include/swap.h. */
@@ -96,6 +127,8 @@ int swap_in_locked(struct mm *mm, struct vma *v, u64 va, pte_t *pte, unsigned fl
 	/* PROT_NONE keeps the page but not the user's access (mm/mmap.c). */
 	u32 prot = v->prot & (MMU_READ | MMU_WRITE | MMU_EXEC) ? v->prot | MMU_USER : v->prot;
 
+	if (anon_vma_prepare(v))
+		return -ENOMEM;
 	mutex_lock(&swapin_lock);
 	pg = swap_cache_find(entry);
 	if (!pg) {
@@ -111,10 +144,14 @@ int swap_in_locked(struct mm *mm, struct vma *v, u64 va, pte_t *pte, unsigned fl
 	mutex_unlock(&swapin_lock);
 
 	/* Our reference on the page becomes the PTE's; the PTE's reference on
-	 * the slot goes, and with it the cache's hold when it was the last. */
+	 * the slot goes. A page read, not written, stays cached with its slot
+	 * while swap is less than half full (Linux's vm_swap_full()): unchanged,
+	 * it can go out again without a write. Else the cache lets it go when
+	 * its hold on the slot is the last. */
 	swap_entry_put(entry);
 	mm->swap_ents--;
-	swap_cache_try_release(pg);
+	if ((flags & FAULT_WRITE) || swap_free_pages() < swap_total_pages() / 2)
+		swap_cache_try_release(pg);
 	if (page_refcount(pg) == 1 && !(pg->flags & PG_SWAPCACHE)) {
 		*pte = pte_mk(page_to_phys(pg), prot);
 		if (prot & MMU_WRITE)
@@ -124,6 +161,7 @@ int swap_in_locked(struct mm *mm, struct vma *v, u64 va, pte_t *pte, unsigned fl
 		if (prot & MMU_WRITE)
 			*pte = pte_wrprotect_cow(*pte);
 	}
+	page_anon_set(pg, v, va);
 	mm_rss_account(mm, pg, false, 1);
 	if (major) {
 		mm->majflt++;

@@ -84,6 +84,11 @@ int swap_unuse(unsigned type)
 	for (int pass = 0; pass < 3; pass++) {
 		pid_t cursor = 1;
 		struct mm *mm;
+		/* tmpfs pages first: their slots are the files' (mm/shmem_swap.c). */
+		int err = shmem_unuse(type);
+
+		if (err)
+			return err;
 
 		while ((mm = mm_from(&cursor)) != NULL) {
 			int err = unuse_mm(mm, type);

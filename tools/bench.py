@@ -4,6 +4,12 @@
   python3 tools/bench.py [--quick] [--clock tcg|icount|kvm ...] [--reps N] [--max-mib MIB]
                          [--prog NAME ...] [--only PREFIX]
 
+The swap rows (`--prog swap` alone) boot each kernel once more with 128 MiB of RAM and a
+512 MiB scratch disk as virtio-blk /dev/vda (the same for both): bench/swap.c writes and then
+reads back a working set of twice the RAM. Sprout swaps to the disk from boot (swap=/dev/vda);
+Linux loads Debian's virtio-blk modules (fetched by tools/install-deps.sh --bench) and the
+program formats and enables the disk itself. Not under icount (a disk wait is no instructions).
+
 Boots Sprout (build/sprout.elf with its image) and Debian's Linux kernel (fetched by
 `tools/install-deps.sh --bench` into the cache outside the repository) with the same QEMU
 command line, built by the `sprout` module: same machine, accelerator, CPU model, -smp and
@@ -64,6 +70,21 @@ SCALE_ROWS = [
     ("scale_waitpid", "waitpid(pid), N other zombies"),
     ("scale_exit", "exit with N children in own groups, to waitpid"),
 ]
+
+
+# The swap rows (bench/swap.c) boot each kernel once more, with little memory and a swap disk:
+# the same -m and the same scratch disk size for both (boot_swap()).
+SWAP_MEM = "128M"
+SWAP_DISK_MIB = 512
+SWAP_ROWS = [
+    ("swap_touch_2x", "swap: write a working set of 2x RAM (%s RAM, %d MiB swap disk)"
+     % (SWAP_MEM, SWAP_DISK_MIB)),
+    ("swap_reread_2x", "swap: read the 2x RAM working set back"),
+]
+# Debian builds virtio-blk as modules: the Linux side loads these (tools/linux-blk-modules.sh
+# puts them beside the cached kernel), in this order, before it can swap to /dev/vda.
+SWAP_LINUX_MODULES = ["virtio_ring", "virtio", "virtio_pci_modern_dev", "virtio_pci_legacy_dev",
+                      "virtio_pci", "virtio_blk"]
 
 
 def _load_sprout():
@@ -140,6 +161,7 @@ def _figures():
     for fid, desc in SCALE_ROWS:
         for n in SCALE_N:
             f.append(("%s_%d" % (fid, n), "%s, N = %d" % (desc, n)))
+    f += SWAP_ROWS
     return f
 
 
@@ -511,6 +533,98 @@ def run_http_shape(clock, kernels, opts, linux_kernel, run_rel):
     return runs
 
 
+def boot_swap(kernel_name, clock, opts, linux_kernel, bin_dir, run_dir):
+    """Boot one kernel for the swap rows: the bench command of @clock with -m SWAP_MEM and a
+    sparse scratch disk of SWAP_DISK_MIB as /dev/vda (virtio-blk, as ./sprout run --swap),
+    running bench/swap.c.  Sprout enables the disk at boot (swap=/dev/vda); Linux gets the
+    virtio-blk modules in its initramfs and the program itself formats and enables the disk.
+    Returns a Run."""
+    files = guest_files(bin_dir)
+    path = os.path.join(bin_dir, "swap")
+    if not os.path.isfile(path):
+        raise BenchError("%s is missing (make bench builds it)" % path)
+    with open(path, "rb") as f:
+        files[GUEST_DIR + "/swap"] = f.read()
+    argv = bench_argv(["swap"], opts.quick, opts.reps, opts.max_mib, opts.only)
+    argv_bytes = sprout.init_argv_file(argv)
+    tag = "%s-swap-%s" % (clock, kernel_name)
+    initrd = os.path.join(run_dir, tag + ".cpio")
+    log = os.path.join(run_dir, tag + "-ttyS1.log")
+    disk = os.path.join(run_dir, tag + ".disk")
+    problem = None
+    if kernel_name == "sprout":
+        files["/run/init.argv"] = (argv_bytes, 0o100644)
+        with open(os.path.join(ROOT, sprout.BASE_IMAGE), "rb") as f:
+            base = f.read()
+        image = base + b"\0" * (-len(base) % 4) + sprout.cpio_newc(files)
+        kernel, append = sprout.KERNEL, "swap=/dev/vda"
+    else:
+        with open(os.path.join(ROOT, bin_dir, "linux-init"), "rb") as f:
+            files["/init"] = f.read()
+        for d in ("/dev", "/proc", "/tmp", "/run", GUEST_DIR + "/modules"):
+            files[d] = (b"", 0o040755)
+        mod_dir = os.path.join(os.path.dirname(linux_kernel), "blk-modules")
+        for m in SWAP_LINUX_MODULES:
+            try:
+                with open(os.path.join(mod_dir, m + ".ko"), "rb") as f:
+                    files["%s/modules/%s.ko" % (GUEST_DIR, m)] = (f.read(), 0o100644)
+            except OSError:
+                problem = ("no %s.ko in %s (sh tools/install-deps.sh --bench)" % (m, mod_dir))
+        files[GUEST_DIR + "/modules/order"] = (" ".join(SWAP_LINUX_MODULES).encode() + b"\n",
+                                               0o100644)
+        files["/run/init.argv"] = (argv_bytes, 0o100644)
+        image = sprout.cpio_newc(files)
+        kernel, append = linux_kernel, LINUX_APPEND
+    with open(os.path.join(ROOT, initrd), "wb") as f:
+        f.write(image)
+    with open(os.path.join(ROOT, disk), "wb") as f:
+        f.truncate(SWAP_DISK_MIB << 20)
+    cmd = qemu_cmd(kernel, initrd, log, clock, 1, append)
+    cmd[cmd.index("-m") + 1] = SWAP_MEM
+    cmd += ["-drive", "file=%s,if=none,id=vda,format=raw" % disk.replace(",", ",,"),
+            "-device", "virtio-blk-pci,disable-legacy=on,drive=vda"]
+    run = Run(kernel_name, clock, 1, cmd)
+    run.swap = True
+    if problem:
+        run.problem = problem
+        os.unlink(os.path.join(ROOT, disk))
+        return run
+    t0 = time.time()
+    try:
+        text, timed_out = run_qemu(cmd, opts.timeout)
+    finally:
+        os.unlink(os.path.join(ROOT, disk))
+    run.seconds = time.time() - t0
+    with open(os.path.join(ROOT, run_dir, "..", tag + ".console"), "w") as f:
+        f.write(text)
+    parse_console(run, text)
+    if timed_out:
+        run.problem = "timed out after %d s" % opts.timeout
+    elif not run.ended:
+        run.problem = "ended before the benchmarks finished"
+    for prog, st in run.prog_status.items():
+        if st != "ok":
+            sys.stderr.write("bench: %s on %s: program %s: %s\n" % (clock, kernel_name, prog, st))
+    return run
+
+
+def run_swap_shape(clocks, kernels, opts, linux_kernel, run_rel):
+    """The swap rows on every clock but icount (a disk wait is no instructions: the figure
+    would only count the CPU's part); returns the Runs."""
+    runs = []
+    for clock in clocks:
+        if clock == "icount":
+            continue
+        for k in kernels:
+            print("bench: %s, swap (%s RAM, %d MiB disk), %s ..."
+                  % (clock_title(clock), SWAP_MEM, SWAP_DISK_MIB, k), file=sys.stderr, flush=True)
+            r = boot_swap(k, clock, opts, linux_kernel, BIN_REL, run_rel)
+            print("bench:   %.0f s%s" % (r.seconds, "; " + r.problem if r.problem else ""),
+                  file=sys.stderr, flush=True)
+            runs.append(r)
+    return runs
+
+
 # ---------------------------------------------------------------------------
 # The table.
 
@@ -815,7 +929,8 @@ def main(argv=None):
     p.add_argument("--timeout", type=int, default=900, help="seconds per boot")
     p.add_argument("--prog", action="append", metavar="NAME",
                    help="only these bench/ programs (repeatable), e.g. proc or scale; "
-                   "http: the fork-per-request HTTP rows")
+                   "http: the fork-per-request HTTP rows; "
+                   "swap: the swap rows (a boot of their own per kernel and clock)")
     p.add_argument("--only", metavar="PREFIX",
                    help="only figures whose id starts with PREFIX (proc and scale honour it)")
     opts = p.parse_args(argv)
@@ -873,6 +988,12 @@ def main(argv=None):
             print("bench: %s" % e, file=sys.stderr)
             return 2
         runs += more
+    if not opts.prog or "swap" in opts.prog:
+        try:
+            runs += run_swap_shape(clocks, kernels, opts, linux_kernel, run_rel)
+        except BenchError as e:
+            print("bench: %s" % e, file=sys.stderr)
+            return 2
     versions = {}
     for r in runs:
         if r.uname and r.kernel_name not in versions:
@@ -885,10 +1006,14 @@ def main(argv=None):
     by = collect(runs)
     by.update(trace_off_figs)
     # A figure that a failed boot never printed is an error, not a blank.
+    swap_ids = set(fid for fid, _ in SWAP_ROWS)
     for r in runs:
         if r.problem:
             for fid, _ in FIGURES:
                 key = (fid, r.clock, r.kernel_name)
+                # A swap boot answers for the swap rows only, and only it does.
+                if (fid in swap_ids) != getattr(r, "swap", False):
+                    continue
                 meant = (fid in r.figure_ids if r.figure_ids is not None
                          else fid not in HTTP_IDS)
                 if fid.endswith(SMP2) == (r.smp == 2) and key not in by and meant:

@@ -125,7 +125,8 @@ have_net() {
 	done
 }
 if ls "$cache/linux"/vmlinuz-* >/dev/null 2>&1; then
-	have_net && exit 0
+	# The swap rows also need the kernel's virtio-blk modules (tools/linux-blk-modules.sh).
+	have_net && exec sh "$(dirname "$0")/linux-blk-modules.sh" "$cache"
 	# A kernel fetched before the modules were wanted: the modules of that same package.
 	pkg=$(cut -d' ' -f1 "$cache/linux/PACKAGE" 2>/dev/null)
 	ver=$(cut -d' ' -f2 "$cache/linux/PACKAGE" 2>/dev/null)
@@ -184,3 +185,4 @@ ls "$cache/linux"/vmlinuz-* >/dev/null 2>&1 || {
 	echo "install-deps: no vmlinuz in $deb" >&2
 	exit 1
 }
+exec sh "$(dirname "$0")/linux-blk-modules.sh" "$cache"

@@ -1207,8 +1207,9 @@ chroot . /bin/bash -c "$3"
     def swap(self):
         """Swap on a small machine with a scratch disk (./sprout run --swap): tests/run/swap.c
         writes 4x RAM and reads it back, keeps copy-on-write pages apart across swap, forks a
-        swapped process, swaps off and on again, and ends with memory and swap as they began;
-        the kernel log must show the area enabled at boot."""
+        swapped process, swaps MAP_SHARED memory and a tmpfs file of 2x RAM out and back,
+        swaps off and on again, and ends with memory and swap as they began; the kernel log
+        must show the area enabled at boot."""
         name = "run/swap"
         try:
             prog = self.compile("tests/run/swap.c")

@@ -7,7 +7,12 @@
  *     each then sees its own writes only;
  *   - fork of a process with most of its memory swapped out: the child sees it all;
  *   - MAP_SHARED memory written by a child survives the pressure, seen by the parent;
- *   - swapoff brings every page back (the data intact, /proc/swaps empty), swapon again;
+ *   - MAP_SHARED anonymous memory (tmpfs pages, as Linux's shmem) goes to swap itself
+ *     (Shmem falls, pswpout grows) and stays shared after it comes back: the parent's and
+ *     the child's writes after swap-in meet in one page;
+ *   - a tmpfs file of 2x RAM is written and read back with read(2) and through a mapping;
+ *   - swapoff brings every page back, a tmpfs file's too (the data intact, /proc/swaps
+ *     empty), swapon again;
  *   - at the end the free swap and (nearly) the free memory are back at their start.
  * Sprout only (it needs the scratch disk): elsewhere it refuses with 77.
  * `swap soak SECONDS [WORKERS]` is make soak's memory-pressure mode (tools/soak.sh swap): WORKERS
@@ -19,7 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/swap.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
@@ -31,6 +39,7 @@
 #define MiB	(1UL << 20)
 
 static int failures;
+static bool soaking;		/* workers run at once: global counters move under a part */
 static char report[4096];	/* the failures, printed together at the end */
 
 #define EXPECT(cond, ...) do { \
@@ -215,6 +224,141 @@ static void shared_survives(void)
 	printf("swap: MAP_SHARED memory survives the pressure\n");
 }
 
+/* MAP_SHARED anonymous memory is swapped as tmpfs pages and stays one page per offset
+ * for every process that maps it, across swap-out and swap-in. */
+static void shmem_swapped(void)
+{
+	unsigned long bytes = ram_pages() / 4 * 2 * PAGE;	/* two whole halves */
+	char *s = map_anon(bytes, true);
+	long out0 = proc_value("vmstat", "pswpout"), shmem0, shmem1;
+	int st, pipe_go[2], pipe_done[2];
+	char c = 0;
+	pid_t pid;
+
+	if (pipe(pipe_go) || pipe(pipe_done)) {
+		perror("swap: pipe");
+		exit(1);
+	}
+	fill(s, bytes, 11);
+	shmem0 = proc_value("meminfo", "Shmem");
+	pid = fork();
+	if (pid == 0) {
+		/* After the parent's pressure: read what it wrote, write our own. */
+		if (read(pipe_go[0], &c, 1) != 1)
+			_exit(3);
+		if (check(s, bytes, 11))
+			_exit(1);
+		fill(s, bytes / 2, 12);
+		_exit(write(pipe_done[1], &c, 1) == 1 ? 0 : 4);
+	}
+	pressure(ram_pages() * PAGE * 2);	/* the shared pages go out */
+	shmem1 = proc_value("meminfo", "Shmem");
+	EXPECT(soaking || shmem1 < shmem0 - (long)(bytes / 1024 / 2),
+	       "Shmem %ld kB after the pressure, %ld kB before: shared pages not swapped", shmem1,
+	       shmem0);
+	EXPECT(soaking || proc_value("vmstat", "pswpout") > out0, "pswpout did not grow");
+	EXPECT(write(pipe_go[1], &c, 1) == 1, "pipe");
+	EXPECT(read(pipe_done[0], &c, 1) == 1, "the child did not finish");
+	waitpid(pid, &st, 0);
+	EXPECT(WIFEXITED(st) && WEXITSTATUS(st) == 0, "shmem child status 0x%x", st);
+	/* The child's writes after swap-in are the parent's. */
+	EXPECT(check(s, bytes / 2, 12) == 0, "the child's writes after swap-in are not shared");
+	EXPECT(check_range(s, bytes / 2, bytes, 11) == 0, "shared pages lost across swap");
+	munmap(s, bytes);
+	close(pipe_go[0]);
+	close(pipe_go[1]);
+	close(pipe_done[0]);
+	close(pipe_done[1]);
+	printf("swap: MAP_SHARED anonymous memory swapped (Shmem %ld -> %ld kB) and still shared\n",
+	       shmem0, shmem1);
+}
+
+#define TMPFS_DIR	"/tmp/swap-tmpfs"
+
+/* Write @bytes of pattern @seed to @path with write(2), a page at a time. */
+static int write_file(const char *path, unsigned long bytes, unsigned long seed)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	char page[PAGE];
+
+	if (fd < 0)
+		return -1;
+	for (unsigned long off = 0; off < bytes; off += PAGE) {
+		memset(page, (int)(off / PAGE), sizeof(page));
+		*(unsigned long *)page = (off / PAGE) * 2654435761UL ^ seed;
+		if (write(fd, page, PAGE) != (ssize_t)PAGE) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+/* The pages of @fd (@bytes of write_file(@seed)) that read(2) finds wrong. */
+static unsigned long read_file_bad(int fd, unsigned long bytes, unsigned long seed)
+{
+	unsigned long bad = 0;
+	char page[PAGE];
+
+	for (unsigned long off = 0; off < bytes; off += PAGE) {
+		if (pread(fd, page, PAGE, (off_t)off) != (ssize_t)PAGE)
+			return bytes / PAGE;
+		bad += *(unsigned long *)page != ((off / PAGE) * 2654435761UL ^ seed) ||
+		       page[PAGE - 1] != (char)(off / PAGE);
+	}
+	return bad;
+}
+
+/* A tmpfs file twice the size of RAM: written, read back with read(2) and through
+ * a shared mapping, truncated and removed; its swap goes back. */
+static void tmpfs_file(void)
+{
+	unsigned long bytes = ram_pages() / 4 * 8 * PAGE;	/* whole quarters */
+	long out0 = proc_value("vmstat", "pswpout");
+	int fd;
+	char *m;
+
+	mkdir(TMPFS_DIR, 0700);
+	EXPECT(mount("tmpfs", TMPFS_DIR, "tmpfs", 0, "size=1g") == 0, "mount tmpfs: %s",
+	       strerror(errno));
+	fd = write_file(TMPFS_DIR "/big", bytes, 13);
+	EXPECT(fd >= 0, "writing a %lu MiB tmpfs file: %s", bytes / MiB, strerror(errno));
+	if (fd < 0) {
+		umount(TMPFS_DIR);
+		return;
+	}
+	EXPECT(proc_value("vmstat", "pswpout") > out0, "pswpout did not grow");
+	EXPECT(proc_value("meminfo", "Shmem") < (long)(bytes / 1024),
+	       "Shmem %ld kB holds the whole %lu kB file", proc_value("meminfo", "Shmem"),
+	       bytes / 1024);
+	EXPECT(read_file_bad(fd, bytes, 13) == 0, "tmpfs file pages differ after swap (read)");
+	m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	EXPECT(m != MAP_FAILED, "mmap of the tmpfs file: %s", strerror(errno));
+	if (m != MAP_FAILED) {
+		unsigned long bad = 0;
+
+		for (unsigned long off = 0; off < bytes; off += PAGE)
+			bad += *(unsigned long *)(m + off) != ((off / PAGE) * 2654435761UL ^ 13);
+		EXPECT(bad == 0, "%lu tmpfs file pages differ after swap (mapping)", bad);
+		/* A store through the mapping reaches the file after the page is back. */
+		*(unsigned long *)m = 42;
+		pressure(ram_pages() * PAGE * 2);
+		unsigned long first = 0;
+
+		EXPECT(pread(fd, &first, sizeof(first), 0) == sizeof(first) && first == 42,
+		       "a store through the mapping is lost across swap (%lu)", first);
+		munmap(m, bytes);
+	}
+	/* Truncation frees the slots of pages in swap too. */
+	EXPECT(ftruncate(fd, (off_t)bytes / 4) == 0, "ftruncate: %s", strerror(errno));
+	EXPECT(read_file_bad(fd, bytes / 4, 13) <= 1, "pages differ after truncation");
+	close(fd);
+	EXPECT(unlink(TMPFS_DIR "/big") == 0, "unlink: %s", strerror(errno));
+	EXPECT(umount(TMPFS_DIR) == 0, "umount: %s", strerror(errno));
+	rmdir(TMPFS_DIR);
+	printf("swap: a %lu MiB tmpfs file written, read back and removed\n", bytes / MiB);
+}
+
 /* The text of /proc/swaps. */
 static void read_swaps(char *buf, size_t size)
 {
@@ -228,7 +372,9 @@ static void read_swaps(char *buf, size_t size)
 
 static void swapoff_brings_back(void)
 {
-	unsigned long big = ram_pages() * PAGE * 3 / 2, bytes = ram_pages() * PAGE / 2;
+	/* What comes back must fit beside the root file system's files (tmpfs pages, which
+	 * may be in swap too): a quarter of RAM, and an eighth in a file. */
+	unsigned long big = ram_pages() * PAGE * 3 / 2, bytes = ram_pages() * PAGE / 4;
 	char *p = map_anon(big, false);
 	char buf[512];
 
@@ -243,12 +389,20 @@ static void swapoff_brings_back(void)
 
 	p = map_anon(bytes, false);
 	fill(p, bytes, 8);
+	/* A tmpfs file's pages are brought back too. */
+	int fd = write_file("/dev/shm/swapoff", bytes / 2, 14);	/* an eighth of RAM */
+
+	EXPECT(fd >= 0, "writing /dev/shm/swapoff: %s", strerror(errno));
 	pressure(ram_pages() * PAGE * 2);	/* p goes out */
 	EXPECT(proc_value("self/status", "VmSwap") > 0, "nothing swapped before swapoff");
 	EXPECT(swapoff("/dev/vda") == 0, "swapoff: %s", strerror(errno));
 	EXPECT(proc_value("self/status", "VmSwap") == 0, "VmSwap %ld kB after swapoff",
 	       proc_value("self/status", "VmSwap"));
 	EXPECT(check(p, bytes, 8) == 0, "pages differ after swapoff");
+	EXPECT(fd < 0 || read_file_bad(fd, bytes / 2, 14) == 0, "file pages differ after swapoff");
+	if (fd >= 0)
+		close(fd);
+	unlink("/dev/shm/swapoff");
 	read_swaps(buf, sizeof(buf));
 	EXPECT(!strstr(buf, "/dev/vda"), "/proc/swaps still lists the disk:\n%s", buf);
 	EXPECT(swapoff("/dev/vda") == -1 && errno == EINVAL, "second swapoff: %s",
@@ -259,12 +413,13 @@ static void swapoff_brings_back(void)
 	       "swapon again\n");
 }
 
-/* Soak: @workers processes repeat parts b c f s until @secs have passed. */
+/* Soak: @workers processes repeat parts b c f s m until @secs have passed. */
 static void soak(long secs, int workers)
 {
 	time_t end = time(NULL) + secs;
 	int st, rounds_failed = 0;
 
+	soaking = true;
 	for (int w = 0; w < workers; w++) {
 		if (fork() == 0) {
 			long rounds = 0;
@@ -274,6 +429,7 @@ static void soak(long secs, int workers)
 				cow_across_swap();
 				fork_swapped();
 				shared_survives();
+				shmem_swapped();
 				rounds++;
 			}
 			fputs(report, stdout);
@@ -287,8 +443,8 @@ static void soak(long secs, int workers)
 	EXPECT(!rounds_failed, "%d soak workers failed", rounds_failed);
 }
 
-/* Which parts run: all, or those whose letters are in argv[1] (b c f s o). */
-static const char *parts = "bcfso";
+/* Which parts run: all, or those whose letters are in argv[1] (b c f s m t o). */
+static const char *parts = "bcfsmto";
 
 int main(int argc, char **argv)
 {
@@ -324,6 +480,10 @@ int main(int argc, char **argv)
 		fork_swapped();
 	if (strchr(parts, 's'))
 		shared_survives();
+	if (strchr(parts, 'm'))
+		shmem_swapped();
+	if (strchr(parts, 't'))
+		tmpfs_file();
 	if (strchr(parts, 'o'))
 		swapoff_brings_back();
 	EXPECT(free_swap_pages() == swap0, "free swap %lu pages at the end, %lu at the start",

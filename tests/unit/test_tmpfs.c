@@ -66,6 +66,17 @@ void page_put_order(struct page *p, unsigned order)
 
 void *page_address(const struct page *p) { return p->priv; }
 
+/* mm/reclaim.c, mm/lru.c, mm/shmem_swap.c: no swap in these tests, so no page of a file is
+ * ever in swap and a page that cannot be had is an error at once. */
+struct page *user_page_alloc(bool zero) { return page_alloc(0, zero); }
+bool swap_active(void) { return false; }
+u64 mm_reclaim(u64 target) { return 0; }
+bool reclaim_below_min(void) { return false; }
+void lru_add_file(struct page *pg, struct inode *ino, u64 index) { pg->mapping = ino; }
+void lru_forget_file(struct page *pg) { pg->mapping = NULL; }
+int shmem_swap_in(struct inode *ino, u64 pgoff) { fail_msg("no page is in swap here"); return -EIO; }
+void shmem_swap_free(struct inode *ino, u64 entry) { fail_msg("no page is in swap here"); }
+
 void mutex_init(struct mutex *m, const char *name)
 {
 	memset(m, 0, sizeof(*m));
