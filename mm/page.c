@@ -35,12 +35,25 @@ static struct {
 	u64 total;		/* [I] frames handed to the allocator at boot */
 } zone = { .lock = SPINLOCK_INIT("zone"), .cache = LIST_HEAD_INIT(zone.cache) };
 
+/*
+ * Memory is short (under 1/16 of it free in the buddy lists): frames go straight to and from
+ * the buddy lists, as without the cache, so that freed frames merge into the blocks larger
+ * allocations need (a tmpfs file's slot array, a /proc buffer) instead of staying scattered
+ * in the cache while reclaim frees them one by one. [lock]
+ */
+static bool cache_bypassed(void)
+{
+	return zone.buddy.nfree < zone.total / 16;
+}
+
 /* One free frame from the cache, refilling it from the buddy lists when empty. [lock] */
 static struct page *cache_take(void)
 {
 	struct page *p;
 
 	if (list_empty(&zone.cache)) {
+		if (cache_bypassed())
+			return buddy_alloc(&zone.buddy, 0);
 		p = buddy_alloc(&zone.buddy, PAGE_CACHE_ORDER);
 		if (!p)		/* no such block: a single frame may still be free */
 			return buddy_alloc(&zone.buddy, 0);
@@ -210,7 +223,7 @@ void page_put_order(struct page *p, unsigned order)
 	if (p->on_lru || p->mapping)
 		rmap_page_freed(p);
 	spin_lock(&zone.lock);
-	if (order == 0 && zone.ncached < PAGE_CACHE_MAX) {
+	if (order == 0 && zone.ncached < PAGE_CACHE_MAX && !cache_bypassed()) {
 		p->flags = 0;
 		p->priv = NULL;
 		list_add(&p->list, &zone.cache);
