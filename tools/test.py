@@ -36,6 +36,7 @@ import importlib.util
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -503,6 +504,20 @@ def cpus(n):
 
 # ---------------------------------------------------------------------------
 # ./sprout run, end to end through its command line.
+
+def _default_signals():
+    """In a child before exec: every signal's disposition back to the default and none
+    blocked, as init starts a process on Sprout; what this process inherited (a signal its
+    caller ignores) would otherwise show in /proc/PID/status on the Linux side only."""
+    for sig in range(1, signal.NSIG):
+        if sig in (signal.SIGKILL, signal.SIGSTOP):
+            continue
+        try:
+            signal.signal(sig, signal.SIG_DFL)
+        except (OSError, ValueError):
+            pass
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
 
 def _diff(want, got):
     """A short unified diff of expected and actual output (bytes), as text."""
@@ -1159,7 +1174,8 @@ chroot . /bin/bash -c "$3"
                                    os.path.join(ROOT, "build", "debian.cpio"), mnt, script],
                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, cwd="/", timeout=120,
-                                  env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+                                  env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
+                                  preexec_fn=_default_signals)
         except subprocess.TimeoutExpired:
             self.tally.fail(name, "the Linux run took over 120 s")
             return
