@@ -17,6 +17,7 @@
 
 #include "types.h"
 #include "list.h"
+#include "kernel.h"
 
 #define BUDDY_MAX_ORDER	10	/* largest block: 2^10 pages = 4 MiB */
 
@@ -105,9 +106,25 @@ static inline u32 page_refcount(const struct page *p)
 void page_put_order(struct page *p, unsigned order);
 static inline void page_put(struct page *p) { page_put_order(p, 0); }
 
-/* Conversions between struct page, physical and direct-map addresses. */
-struct page *phys_to_page(u64 phys);
-u64 page_to_phys(const struct page *p);
+/* Conversions between struct page, physical and direct-map addresses. The page array and
+ * the frame number of its first entry, [I] once mm_page_init() has run; inline because every
+ * fault converts several times. */
+extern struct page *page_array;
+extern u64 page_array_base_pfn, page_array_npages;
+
+static inline struct page *phys_to_page(u64 phys)
+{
+	u64 idx = (phys >> PAGE_SHIFT) - page_array_base_pfn;
+
+	KASSERT(idx < page_array_npages);
+	return &page_array[idx];
+}
+
+static inline u64 page_to_phys(const struct page *p)
+{
+	return ((u64)(p - page_array) + page_array_base_pfn) << PAGE_SHIFT;
+}
+
 void *page_address(const struct page *p);	/* direct-map address */
 
 /* Allocate/free one zeroed frame, as a direct-map pointer (page tables, ...). */

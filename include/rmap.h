@@ -78,7 +78,7 @@ u64 vma_page_index(const struct vma *v, u64 va);
 
 /*
  * The clock (mm/lru.c).
- * lru_add_anon - @pg (its mapping set) joins the clock.
+ * lru_add_anon - @pg (its mapping set) joins the clock, once swap has been on.
  * lru_add_file - @pg, data page @index of tmpfs file @ino, joins the clock.
  *   Caller holds the inode lock.
  * lru_del - @pg leaves the clock (its frame is being freed).
@@ -94,6 +94,12 @@ u64 vma_page_index(const struct vma *v, u64 va);
  * All take [L]. Sleep: no.
  */
 void lru_add_anon(struct page *pg);
+/*
+ * lru_anon_start - from now on anonymous pages join the clock (lru_add_anon() does nothing
+ * before), and every one already mapped joins it now: a walk over all frames. Called by
+ * swapon before its area is active. Takes [L]; sleeps: no.
+ */
+void lru_anon_start(void);
 void lru_add_file(struct page *pg, struct inode *ino, u64 index);
 void lru_del(struct page *pg);
 void lru_forget_file(struct page *pg);

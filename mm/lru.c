@@ -29,9 +29,22 @@ static void add_locked(struct page *pg)
 	}
 }
 
+/*
+ * Anonymous pages join the clock only once some swap area has been on: without swap
+ * reclaim has nowhere to put them, and the list would cost every fault a lock for nothing.
+ * The first swapon sets this and puts every anonymous page already mapped on the clock
+ * (lru_anon_start()); it is never cleared. [a]
+ */
+static bool anon_on_clock;
+
 /* lru_add_anon - see include/rmap.h. */
 void lru_add_anon(struct page *pg)
 {
+	/* Pairs with lru_anon_start(): either it sees this page's mapping, or this sees the
+	 * flag (the page's mapping was stored before). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&anon_on_clock, __ATOMIC_RELAXED))
+		return;
 	spin_lock(&lru_lock);
 	add_locked(pg);
 	spin_unlock(&lru_lock);
@@ -79,6 +92,32 @@ static bool page_tryget(struct page *pg)
 			return true;
 	}
 	return false;
+}
+
+/* lru_anon_start - see include/rmap.h. */
+void lru_anon_start(void)
+{
+	u64 first, end;
+
+	if (__atomic_load_n(&anon_on_clock, __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&anon_on_clock, true, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	page_pfn_range(&first, &end);
+	for (u64 pfn = first; pfn < end; pfn++) {
+		struct page *pg = phys_to_page(pfn << PAGE_SHIFT);
+
+		if (!(__atomic_load_n(&pg->flags, __ATOMIC_RELAXED) & PG_ANON) ||
+		    !__atomic_load_n(&pg->mapping, __ATOMIC_RELAXED) || !page_tryget(pg))
+			continue;
+		/* Held: not freed meanwhile; an anonymous page with its anon_vma still. */
+		if ((pg->flags & PG_ANON) && pg->mapping) {
+			spin_lock(&lru_lock);
+			add_locked(pg);
+			spin_unlock(&lru_lock);
+		}
+		page_put(pg);
+	}
 }
 
 /* The same for an inode (a file being freed lets its pages go). */

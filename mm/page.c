@@ -81,6 +81,10 @@ static void cache_drain(void)
 	zone.ncached = 0;
 }
 
+/* phys_to_page()/page_to_phys() of include/page.h. */
+struct page *page_array;
+u64 page_array_base_pfn, page_array_npages;
+
 static bool range_overlaps(u64 a0, u64 a1, u64 b0, u64 b1)
 {
 	return a0 < b1 && b0 < a1;
@@ -131,6 +135,9 @@ void mm_page_init(struct boot_info *bi)
 	struct page *pages = phys_to_virt(array_phys);
 	memset(pages, 0, npages * sizeof(struct page));
 	buddy_init(&zone.buddy, pages, lo >> PAGE_SHIFT, npages);
+	page_array = pages;
+	page_array_base_pfn = lo >> PAGE_SHIFT;
+	page_array_npages = npages;
 
 	/* Free every usable frame except the reserved ranges. */
 	for (int i = 0; i < bi->nmem; i++) {
@@ -234,18 +241,6 @@ void page_put_order(struct page *p, unsigned order)
 	spin_unlock(&zone.lock);
 }
 
-struct page *phys_to_page(u64 phys)
-{
-	u64 pfn = phys >> PAGE_SHIFT;
-
-	KASSERT(pfn >= zone.buddy.base_pfn && pfn < zone.buddy.base_pfn + zone.buddy.npages);
-	return &zone.buddy.pages[pfn - zone.buddy.base_pfn];
-}
-
-u64 page_to_phys(const struct page *p)
-{
-	return buddy_pfn(&zone.buddy, p) << PAGE_SHIFT;
-}
 
 void *page_address(const struct page *p)
 {

@@ -15,6 +15,7 @@
 #include "mm.h"
 #include "page.h"
 #include "swap.h"
+#include "rmap.h"
 #include "blkdev.h"
 #include "fs.h"
 #include "kmalloc.h"
@@ -379,6 +380,7 @@ static int area_enable(struct blkdev *dev, struct inode *ino, long flags, bool f
 
 	struct swap_area *a = &areas[type];
 
+	lru_anon_start();	/* anonymous pages become reclaimable, before the area is on */
 	spin_lock(&swap_lock);
 	swapmap_init(&a->map, count, &h, bad);
 	a->usable = swapmap_usable(&a->map);
