@@ -127,6 +127,13 @@ void arch_ptrace_set_fpregs(struct task *t, const u8 *area)
 	mxcsr &= mask;
 	memcpy(t->arch.fpu + FXSAVE_MXCSR, &mxcsr, 4);
 	memcpy(t->arch.fpu + FXSAVE_MXCSR_MASK, &mask, 4);
+	if (x86_cpu.xcr0) {
+		u64 bv;		/* XRSTOR takes x87 and SSE from the image just written */
+
+		memcpy(&bv, t->arch.fpu + XSAVE_HEADER, 8);
+		bv |= 3;
+		memcpy(t->arch.fpu + XSAVE_HEADER, &bv, 8);
+	}
 }
 
 /* arch_ptrace_single_step - see include/ptrace.h. */
