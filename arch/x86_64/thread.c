@@ -235,6 +235,17 @@ void arch_core_regs(const struct task *t, const struct trapframe *tf, long orig_
 	memcpy(regs, r, sizeof(r));
 }
 
+/* arch_core_fpregs_xstate - see include/arch.h. */
+void arch_core_fpregs_xstate(const struct task *t, u8 *area)
+{
+	if (t == current_task()) {
+		memset(area + XSAVE_HEADER, 0, 64);	/* XSAVE writes only XSTATE_BV */
+		fxsave(area);
+	} else {
+		memcpy(area, t->arch.fpu, ARCH_FPU_AREA_SIZE);
+	}
+}
+
 /* arch_core_fpregs - see include/arch.h. The kernel uses no FPU/SSE
  * registers, so current's are still the user's; others' are in arch.fpu. */
 void arch_core_fpregs(const struct task *t, u8 *area)
