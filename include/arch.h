@@ -229,6 +229,9 @@ void arch_core_regs(const struct task *t, const struct trapframe *tf, long orig_
  * now; another thread: as saved when it last switched out) as NT_PRFPREG
  * stores it, ARCH_CORE_FPREGS_SIZE bytes into @area. Sleeps: no. */
 void arch_core_fpregs(const struct task *t, u8 *area);
+/* arch_core_fpregs_xstate - the same as the whole XSAVE image (64-byte aligned @area of
+ * ARCH_XSTATE_MAX bytes); only where XSAVE is on (arch_ptrace_xstate_size()). */
+void arch_core_fpregs_xstate(const struct task *t, u8 *area);
 
 /*
  * arch_switch - save the callee-saved registers, FPU state and FS base of

@@ -107,6 +107,16 @@ void arch_ptrace_get_regs(struct task *t, u64 *regs);
 int arch_ptrace_set_reg(struct task *t, int idx, u64 value);
 void arch_ptrace_get_fpregs(struct task *t, u8 *area);
 void arch_ptrace_set_fpregs(struct task *t, const u8 *area);
+/*
+ * NT_X86_XSTATE: arch_ptrace_xstate_size - bytes of the XSAVE image (0: XSAVE is off, the
+ * regset is -ENODEV); get - the image (standard form, its software-reserved bytes saying
+ * what it holds, as Linux's xstateregs_get); set - take @len bytes of an image (at most the
+ * size; 0 or -EINVAL for a header XRSTOR would refuse). @area is 64-byte aligned.
+ */
+#define ARCH_XSTATE_MAX	1024
+u32 arch_ptrace_xstate_size(void);
+void arch_ptrace_get_xstate(struct task *t, u8 *area);
+int arch_ptrace_set_xstate(struct task *t, const u8 *area, size_t len);
 void arch_ptrace_single_step(struct task *t, bool on);
 /* Hardware breakpoints (arch/x86_64/debugreg.c): debug register @n (0-7) of
  * struct user's u_debugreg. get: its value (DR6 as the CPU would show it;

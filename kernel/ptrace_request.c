@@ -270,7 +270,7 @@ static long syscall_info(struct task *t, u64 size, void __user *uaddr)
 static long regset(struct task *t, u64 note, void __user *uiov, bool set)
 {
 	struct linux_iovec iov;
-	u8 buf[PTRACE_FPREGS_SIZE] __aligned(16);
+	u8 buf[ARCH_XSTATE_MAX] __aligned(64);
 	size_t size;
 	long err = 0;
 
@@ -280,15 +280,17 @@ static long regset(struct task *t, u64 note, void __user *uiov, bool set)
 		size = USER_REGS_SIZE;
 	else if (note == NT_PRFPREG)
 		size = PTRACE_FPREGS_SIZE;
-	else if (note == NT_X86_XSTATE)
-		return -ENODEV;	/* XSAVE is never turned on (CR4.OSXSAVE): Linux on such a CPU */
-	else
+	else if (note == NT_X86_XSTATE && !(size = arch_ptrace_xstate_size()))
+		return -ENODEV;	/* XSAVE off (no AVX): Linux on such a CPU */
+	else if (note != NT_X86_XSTATE)
 		return -EINVAL;
 	size = MIN(size, iov.iov_len);
 	if (note == NT_PRSTATUS)
 		arch_ptrace_get_regs(t, (u64 *)buf);
-	else
+	else if (note == NT_PRFPREG)
 		arch_ptrace_get_fpregs(t, buf);
+	else
+		arch_ptrace_get_xstate(t, buf);
 	if (!set) {
 		if (copy_to_user((void __user *)iov.iov_base, buf, size))
 			return -EFAULT;
@@ -300,8 +302,10 @@ static long regset(struct task *t, u64 note, void __user *uiov, bool set)
 			return -EFAULT;
 		if (note == NT_PRSTATUS)
 			err = set_regs(t, (u64 *)buf);
-		else
+		else if (note == NT_PRFPREG)
 			arch_ptrace_set_fpregs(t, buf);
+		else
+			err = arch_ptrace_set_xstate(t, buf, size);
 		if (err)
 			return err;
 	}

@@ -637,6 +637,12 @@ static void handle_signal(struct trapframe *tf, int sig, struct linux_siginfo *i
 	sf.restorer = a->restorer;
 	sf.saved_mask = t->restore_sigmask ? t->saved_sigmask : t->blocked;
 	altstack_to_user(t, sp, &sf.uc_stack);
+	/* Already on the alternate stack and the frame would leave it: no frame (Linux's
+	 * get_sigframe() refuses a nested frame that overflows the stack the same way). */
+	if (on_altstack(t, sp) && sp - arch_signal_frame_max() < t->altstack_sp) {
+		frame_failed(sig);
+		return;
+	}
 	if ((a->flags & SA_ONSTACK) && !(t->altstack_flags & SS_DISABLE) && t->altstack_size &&
 	    !on_altstack(t, sp)) {
 		sf.sp = t->altstack_sp + t->altstack_size;

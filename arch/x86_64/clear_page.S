@@ -8,11 +8,12 @@
  * repetition of a string instruction counts as one instruction, that is the
  * difference the count shows; under plain TCG the stores run inline, where
  * a rep stosq takes a trip through its translated block per repetition.
- * AVX would halve them again, but Sprout saves only the fxsave state of a
- * task (XCR0 leaves AVX off), so the kernel may not touch ymm registers.
+ * AVX would halve them again; these legacy SSE instructions leave the upper
+ * half of ymm0 alone (with XCR0's AVX state on), so xmm0 is all there is to
+ * save.
  *
  * The FPU state belongs to the task that runs (arch_switch() saves it with
- * fxsave when the task is switched out; CR0.TS is never set): while the
+ * xsave or fxsave when the task is switched out; CR0.TS is never set): while the
  * kernel runs, xmm0 holds the user's value. It is saved on the stack and
  * restored before returning, so no user register changes. An interrupt
  * handler that clears a page meanwhile saves and restores it in turn, and

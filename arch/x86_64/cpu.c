@@ -37,6 +37,15 @@ void x86_cpu_probe(void)
 	cpuid(0, 0, &max, &b, &c, &d);
 	cpuid(1, 0, &a, &b, &c, &d);
 	x86_cpu.rdrand = c & (1u << 30);
+	/* XSAVE and AVX: the kernel turns AVX's register state on (XCR0), as Linux does, so
+	 * that programs which test CPUID's AVX bit alone (not OSXSAVE) may use it. */
+	if ((c & (1u << 26)) && (c & (1u << 28)) && max >= 0xd) {
+		u32 xa, xb, xc, xd;
+
+		cpuid(0xd, 0, &xa, &xb, &xc, &xd);
+		if ((xa & XSTATE_FP_SSE_AVX) == XSTATE_FP_SSE_AVX)
+			x86_cpu.xcr0 = XSTATE_FP_SSE_AVX;
+	}
 	if (max >= 7) {
 		cpuid(7, 0, &a, &b, &c, &d);
 		x86_cpu.smep = b & (1u << 7);
@@ -115,7 +124,18 @@ static void cpu_control_regs(void)
 		cr4 |= CR4_SMEP;
 	if (x86_cpu.smap)
 		cr4 |= CR4_SMAP;
+	if (x86_cpu.xcr0)
+		cr4 |= CR4_OSXSAVE;
 	write_cr4(cr4);
+	if (x86_cpu.xcr0) {
+		u32 a, size, c, d;
+
+		xsetbv(0, x86_cpu.xcr0);
+		cpuid(0xd, 0, &a, &size, &c, &d);	/* EBX: the area for what XCR0 has on */
+		if (size > ARCH_FPU_AREA_SIZE)
+			panic("cpu: XSAVE area of %u bytes for x87/SSE/AVX", size);
+		x86_cpu.xsave_size = size;
+	}
 	x86_smap_enabled = x86_cpu.smap;
 
 	efer |= EFER_SCE;

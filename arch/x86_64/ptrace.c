@@ -110,6 +110,47 @@ void arch_ptrace_get_fpregs(struct task *t, u8 *area)
 #define FXSAVE_MXCSR		24
 #define FXSAVE_MXCSR_MASK	28
 
+_Static_assert(ARCH_XSTATE_MAX >= ARCH_FPU_AREA_SIZE, "an XSAVE image fits the regset buffer");
+
+/* arch_ptrace_xstate_size - see include/ptrace.h. */
+u32 arch_ptrace_xstate_size(void)
+{
+	return x86_cpu.xcr0 ? x86_cpu.xsave_size : 0;
+}
+
+/* arch_ptrace_get_xstate - see include/ptrace.h. */
+void arch_ptrace_get_xstate(struct task *t, u8 *area)
+{
+	/* Linux's xstate_fx_sw_bytes: magic1, extended size, features, image size. */
+	u32 sw[4] = { 0x46505853u, x86_cpu.xsave_size + 4, (u32)x86_cpu.xcr0,
+		      (u32)(x86_cpu.xcr0 >> 32) };
+
+	arch_core_fpregs_xstate(t, area);
+	memcpy(area + 464, sw, sizeof(sw));
+	memcpy(area + 480, &x86_cpu.xsave_size, 4);
+	memset(area + 484, 0, 28);
+}
+
+/* arch_ptrace_set_xstate - see include/ptrace.h. */
+int arch_ptrace_set_xstate(struct task *t, const u8 *area, size_t len)
+{
+	u8 img[ARCH_FPU_AREA_SIZE] __aligned(64);
+	u64 hdr[8];
+
+	memcpy(img, t->arch.fpu, sizeof(img));
+	memcpy(img, area, MIN(len, (size_t)x86_cpu.xsave_size));
+	memcpy(hdr, img + XSAVE_HEADER, sizeof(hdr));
+	if (hdr[0] & ~x86_cpu.xcr0)
+		return -EINVAL;
+	for (int i = 1; i < 8; i++)
+		if (hdr[i])
+			return -EINVAL;
+	arch_ptrace_set_fpregs(t, img);	/* the legacy part, MXCSR checked */
+	memcpy(t->arch.fpu + 512, img + 512, x86_cpu.xsave_size - 512);
+	memcpy(t->arch.fpu + XSAVE_HEADER, &hdr[0], 8);
+	return 0;
+}
+
 /* arch_ptrace_set_fpregs - see include/ptrace.h. MXCSR bits the CPU does
  * not support are cleared (fxrstor would #GP on them), as Linux does. */
 void arch_ptrace_set_fpregs(struct task *t, const u8 *area)
@@ -127,6 +168,13 @@ void arch_ptrace_set_fpregs(struct task *t, const u8 *area)
 	mxcsr &= mask;
 	memcpy(t->arch.fpu + FXSAVE_MXCSR, &mxcsr, 4);
 	memcpy(t->arch.fpu + FXSAVE_MXCSR_MASK, &mask, 4);
+	if (x86_cpu.xcr0) {
+		u64 bv;		/* XRSTOR takes x87 and SSE from the image just written */
+
+		memcpy(&bv, t->arch.fpu + XSAVE_HEADER, 8);
+		bv |= 3;
+		memcpy(t->arch.fpu + XSAVE_HEADER, &bv, 8);
+	}
 }
 
 /* arch_ptrace_single_step - see include/ptrace.h. */

@@ -22,15 +22,35 @@ struct switch_frame {
 #define FCW_DEFAULT	0x037f		/* fninit: all x87 exceptions masked */
 #define MXCSR_DEFAULT	0x1f80		/* all SSE exceptions masked, round to nearest */
 
-static inline void fxsave(u8 *area) { __asm__ volatile("fxsave64 %0" : "=m"(*(u8 (*)[512])area)); }
+/* Save the live FPU/SSE/AVX registers into a task's area (64-byte aligned), or load them:
+ * XSAVE/XRSTOR of the components XCR0 has on, FXSAVE/FXRSTOR without AVX. */
+static inline void fxsave(u8 *area)
+{
+	u64 m = x86_cpu.xcr0;
+
+	if (m)
+		__asm__ volatile("xsave64 %0" : "=m"(*(u8 (*)[ARCH_FPU_AREA_SIZE])area)
+				 : "a"((u32)m), "d"((u32)(m >> 32)));
+	else
+		__asm__ volatile("fxsave64 %0" : "=m"(*(u8 (*)[512])area));
+}
+
 static inline void fxrstor(const u8 *area)
 {
-	__asm__ volatile("fxrstor64 %0" : : "m"(*(const u8 (*)[512])area));
+	u64 m = x86_cpu.xcr0;
+
+	if (m)
+		__asm__ volatile("xrstor64 %0" : : "m"(*(const u8 (*)[ARCH_FPU_AREA_SIZE])area),
+				 "a"((u32)m), "d"((u32)(m >> 32)));
+	else
+		__asm__ volatile("fxrstor64 %0" : : "m"(*(const u8 (*)[512])area));
 }
 
 static void fpu_clean_image(u8 *area)
 {
-	memset(area, 0, 512);
+	/* With XSAVE a zero header (XSTATE_BV 0) makes XRSTOR put every component in its
+	 * initial state; MXCSR is still read from the image. */
+	memset(area, 0, ARCH_FPU_AREA_SIZE);
 	*(u16 *)(area + FXSAVE_FCW) = FCW_DEFAULT;
 	*(u32 *)(area + FXSAVE_MXCSR) = MXCSR_DEFAULT;
 }
@@ -215,11 +235,22 @@ void arch_core_regs(const struct task *t, const struct trapframe *tf, long orig_
 	memcpy(regs, r, sizeof(r));
 }
 
+/* arch_core_fpregs_xstate - see include/arch.h. */
+void arch_core_fpregs_xstate(const struct task *t, u8 *area)
+{
+	if (t == current_task()) {
+		memset(area + XSAVE_HEADER, 0, 64);	/* XSAVE writes only XSTATE_BV */
+		fxsave(area);
+	} else {
+		memcpy(area, t->arch.fpu, ARCH_FPU_AREA_SIZE);
+	}
+}
+
 /* arch_core_fpregs - see include/arch.h. The kernel uses no FPU/SSE
  * registers, so current's are still the user's; others' are in arch.fpu. */
 void arch_core_fpregs(const struct task *t, u8 *area)
 {
-	u8 img[512] __aligned(16);
+	u8 img[ARCH_FPU_AREA_SIZE] __aligned(64);
 
 	if (t == current_task())
 		fxsave(img);

@@ -34,6 +34,7 @@ struct cpu;
 #define CR0_AM			(1ul << 18)
 #define CR4_PGE			(1ul << 7)
 #define CR4_OSFXSR		(1ul << 9)
+#define CR4_OSXSAVE		(1ul << 18)
 #define CR4_OSXMMEXCPT		(1ul << 10)
 #define CR4_SMEP		(1ul << 20)
 #define CR4_SMAP		(1ul << 21)
@@ -101,8 +102,18 @@ static inline bool x86_canonical(u64 va)
 /* Features probed once on the boot CPU (cpu.c). */
 struct x86_features {
 	bool nx, smep, smap, rdrand, rdseed;
+	u64 xcr0;	/* XSAVE components on (x87, SSE, AVX); 0: FXSAVE only, no AVX */
+	u32 xsave_size;	/* bytes XSAVE writes for xcr0's components (set with it) */
 };
 extern struct x86_features x86_cpu;
+
+#define XSTATE_FP_SSE_AVX	0x7ull	/* XCR0 bits: x87, SSE, AVX */
+#define XSAVE_HEADER		512	/* offset of the XSAVE header (XSTATE_BV first) */
+
+static inline void xsetbv(u32 reg, u64 v)
+{
+	__asm__ volatile("xsetbv" : : "c"(reg), "a"((u32)v), "d"((u32)(v >> 32)));
+}
 extern u8 x86_smap_enabled;	/* read by entry.S and uaccess.S */
 
 /* Linker-script symbols (linker.ld). */

@@ -15,7 +15,7 @@ static const char *const programs[] = {
 	"fork", "cow", "exec", "elf", "wait", "orphan", "efault", "pages",
 	"pipe", "fifo", "poll", "shm", "memfd", "mmap2", "msg", "sem", "proc", "dev", "fuzz",
 	"threads", "clone", "clone3", "rseq", "vfork", "waitid", "pidfd",
-	"signals", "jobs", "pgrp", "sigmore", "usermode",
+	"signals", "jobs", "pgrp", "sigmore", "usermode", "xstate",
 	"vfs", "mountflags", "statfs", "fsprotect", "locks",
 	"mqueue", "msgpass",
 	"uaccess",

@@ -507,10 +507,18 @@ static void recurse_with_segv_handler(void)
 	handle(SIGUSR1, on_usr1_recurse, SA_NODEFER);
 	raise(SIGUSR1);
 }
+/* Where the recursion ends depends on the frame size: either the kernel finds no room for
+ * a frame (SIGSEGV, whose own frame fails too: killed), or a handler's own stack use runs
+ * past the bottom of the alternate stack; its stack pointer is then off that stack, so the
+ * SIGSEGV handler starts again at its top, as on Linux. This one then lets the fault kill. */
+static void on_segv_default(int sig)
+{
+	signal(SIGSEGV, SIG_DFL);
+}
 static void recurse_on_altstack(void)
 {
 	use_altstack(128 * 1024);
-	handle(SIGSEGV, on_segv_return, SA_ONSTACK);
+	handle(SIGSEGV, on_segv_default, SA_ONSTACK);
 	handle(SIGUSR1, on_usr1_recurse, SA_NODEFER | SA_ONSTACK);
 	raise(SIGUSR1);
 }

@@ -35,12 +35,19 @@ struct trapframe {
 #define ARCH_CORE_NREGS		27	/* struct user_regs_struct */
 #define ARCH_CORE_FPREGS_SIZE	512	/* NT_PRFPREG: the FXSAVE image (user_i387_struct) */
 
+/* Bytes of a task's FPU area: room for XSAVE of x87, SSE and AVX (832 bytes on every
+ * CPU with AVX; cpu.c turns AVX off should CPUID ask for more). */
+#define ARCH_FPU_AREA_SIZE	1024
+
 /* Per-thread machine state kept in struct task. */
 struct arch_thread {
 	u64 rsp;		/* kernel rsp saved by arch_switch() */
 	u64 fs_base;		/* user TLS pointer (arch_prctl ARCH_SET_FS) */
 	u64 gs_base;		/* user GS base (ARCH_SET_GS); MSR_KERNEL_GS_BASE holds it */
-	u8 fpu[512] __aligned(16);	/* FXSAVE area */
+	/* The FPU, SSE and AVX registers: an XSAVE area (its first 512 bytes the FXSAVE
+	 * image, then the XSAVE header, then the upper halves of ymm0-15), or an FXSAVE
+	 * image alone when the CPU has no AVX (x86_cpu.xcr0 == 0). */
+	u8 fpu[ARCH_FPU_AREA_SIZE] __aligned(64);
 	/* Hardware breakpoints (debugreg.c), [c] or the tracer's in a tracing stop. */
 	u64 dr[4];		/* DR0-DR3: addresses */
 	u64 dr7;		/* DR7 as ptrace wrote it; 0: no breakpoints */
