@@ -121,14 +121,11 @@ u32 arch_ptrace_xstate_size(void)
 /* arch_ptrace_get_xstate - see include/ptrace.h. */
 void arch_ptrace_get_xstate(struct task *t, u8 *area)
 {
-	/* Linux's xstate_fx_sw_bytes: magic1, extended size, features, image size. */
-	u32 sw[4] = { 0x46505853u, x86_cpu.xsave_size + 4, (u32)x86_cpu.xcr0,
-		      (u32)(x86_cpu.xcr0 >> 32) };
-
+	/* The FXSAVE image's software-reserved bytes (464..511) as Linux fills them for
+	 * ptrace (xstate_fx_sw_bytes): XCR0 in the first word, where gdb reads it, the rest 0. */
 	arch_core_fpregs_xstate(t, area);
-	memcpy(area + 464, sw, sizeof(sw));
-	memcpy(area + 480, &x86_cpu.xsave_size, 4);
-	memset(area + 484, 0, 28);
+	memset(area + 464, 0, 48);
+	memcpy(area + 464, &x86_cpu.xcr0, 8);
 }
 
 /* arch_ptrace_set_xstate - see include/ptrace.h. */
