@@ -1110,6 +1110,8 @@ class RunChecks:
         elif got != want:
             self.tally.fail(name, "gdb's output differs from Linux's",
                             _diff(want.encode(), got.encode()))
+        else:
+            self.tally.ok(name)
     # The Linux side of run/debian-difftest: the same image unpacked into a tmpfs (Sprout's
     # root is one too) in a mount and pid namespace of its own, with a fresh /proc and the
     # host's /dev, and the script run in it by the image's bash through chroot. $1: the
