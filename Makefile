@@ -245,6 +245,7 @@ $(B)/bench/bin/%: bench/%.c bench/bench.h | $(DEPS_STAMP)
 
 # The kernel without trace hooks, in a build tree of its own (the bench's trace_off rows).
 notrace-kernel: | $(DEPS_STAMP)
+	@mkdir -p $(B)/notrace && ln -sfn "$$(readlink -f $(B)/lwip)" $(B)/notrace/lwip
 	@$(MAKE) --no-print-directory B=$(B)/notrace TRACEPOINTS=0 DEPS_STAMP=$(DEPS_STAMP) kernel
 
 bench: all $(BENCH_BINS) notrace-kernel
