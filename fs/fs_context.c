@@ -101,7 +101,9 @@ mode_t fs_current_umask(void)
 	return fs ? __atomic_load_n(&fs->umask, __ATOMIC_RELAXED) : 022;
 }
 
-void fs_set_cwd(struct inode *dir)
+/* Put @dir (a reference handed over) in the current task's cwd or root slot, chosen by
+ * @root; the old directory's reference goes. */
+static void fs_set_dir(struct inode *dir, bool root)
 {
 	struct fs_context *fs = cur_fs();
 	struct inode *old;
@@ -111,26 +113,22 @@ void fs_set_cwd(struct inode *dir)
 		return;
 	}
 	spin_lock(&fs->lock);
-	old = fs->cwd;
-	fs->cwd = dir;
+	struct inode **slot = root ? &fs->root : &fs->cwd;
+
+	old = *slot;
+	*slot = dir;
 	spin_unlock(&fs->lock);
 	inode_put(old);
 }
 
+void fs_set_cwd(struct inode *dir)
+{
+	fs_set_dir(dir, false);
+}
+
 void fs_set_root(struct inode *dir)
 {
-	struct fs_context *fs = cur_fs();
-	struct inode *old;
-
-	if (!fs) {
-		inode_put(dir);
-		return;
-	}
-	spin_lock(&fs->lock);
-	old = fs->root;
-	fs->root = dir;
-	spin_unlock(&fs->lock);
-	inode_put(old);
+	fs_set_dir(dir, true);
 }
 
 mode_t fs_umask_swap(mode_t mask)

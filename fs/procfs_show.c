@@ -202,6 +202,29 @@ static void snap_put(struct snap *s)
 		fs_context_put(s->fs);
 }
 
+/* The cwd (@kind PN_CWD) or root directory of task @tid of process @pid, referenced, in
+ * *@out: 0, -ENOENT (none: a task without a filesystem context) or snap_get()'s error. */
+static int fs_dir_of(pid_t pid, pid_t tid, int kind, struct inode **out)
+{
+	struct inode *ino = NULL;
+	struct snap s;
+	int err = snap_get(pid, tid, &s);
+
+	if (err)
+		return err;
+	if (s.fs) {
+		spin_lock(&s.fs->lock);
+		ino = kind == PN_CWD ? s.fs->cwd : s.fs->root;
+		inode_get(ino);
+		spin_unlock(&s.fs->lock);
+	}
+	snap_put(&s);
+	if (!ino)
+		return -ENOENT;
+	*out = ino;
+	return 0;
+}
+
 int procfs_owner(pid_t pid, struct proc_owner *own)
 {
 	struct process *p;
@@ -389,7 +412,6 @@ int procfs_magic_link(struct inode *link, struct inode **out)
 	pid_t pid = PN_PID(link->priv);
 	u32 sub = PN_SUB(link->priv);
 	struct inode *ino = NULL;
-	struct snap s;
 	struct file *f;
 	int err;
 
@@ -410,17 +432,8 @@ int procfs_magic_link(struct inode *link, struct inode **out)
 		return 0;
 	case PN_CWD:
 	case PN_ROOT_LINK:
-		err = snap_get(pid, sub, &s);
+		err = fs_dir_of(pid, sub, kind, &ino);
 		if (err)
-			return -ENOENT;
-		if (s.fs) {
-			spin_lock(&s.fs->lock);
-			ino = kind == PN_CWD ? s.fs->cwd : s.fs->root;
-			inode_get(ino);
-			spin_unlock(&s.fs->lock);
-		}
-		snap_put(&s);
-		if (!ino)
 			return -ENOENT;
 		*out = ino;
 		return 0;
@@ -466,18 +479,9 @@ int procfs_link_target(u8 kind, pid_t pid, u32 sub, char *buf, size_t size)
 		return n;
 	case PN_CWD:
 	case PN_ROOT_LINK:
-		err = snap_get(pid, sub, &s);
+		err = fs_dir_of(pid, sub, kind, &ino);
 		if (err)
 			return err;
-		if (s.fs) {
-			spin_lock(&s.fs->lock);
-			ino = kind == PN_CWD ? s.fs->cwd : s.fs->root;
-			inode_get(ino);
-			spin_unlock(&s.fs->lock);
-		}
-		snap_put(&s);
-		if (!ino)
-			return -ENOENT;
 		n = path_of(ino, buf, size);
 		inode_put(ino);
 		return n;

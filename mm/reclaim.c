@@ -222,6 +222,28 @@ static void put_cands(struct cand *c, int n)
 		mm_put(c[i].mm);
 }
 
+/*
+ * If page @index of the object VMA @v maps from page @first on falls inside @v, add @v's
+ * address space (referenced) and the page's address there to @c[*@n]. Read without the
+ * VMA's mm lock: checked again under it. False when @c is full (MAP_MAX) and @v was wanted.
+ */
+static bool cand_add(struct cand *c, int *n, struct vma *v, u64 index, u64 first)
+{
+	u64 pages = (v->end - v->start) / PAGE_SIZE;
+
+	if (index < first || index - first >= pages)
+		return true;
+	if (*n == MAP_MAX)
+		return false;
+	/* An address space being torn down unmaps its pages itself. */
+	if (!mm_tryget(v->mm))
+		return true;
+	c[*n].mm = v->mm;
+	c[*n].va = v->start + (index - first) * PAGE_SIZE;
+	(*n)++;
+	return true;
+}
+
 /* The VMAs of @pg's anon_vma where it may be mapped, into @c (referenced).
  * The count, or -1 when there are more than MAP_MAX. */
 static int anon_cands(struct page *pg, struct cand *c)
@@ -232,23 +254,11 @@ static int anon_cands(struct page *pg, struct cand *c)
 	bool over = false;
 
 	spin_lock(&av->lock);
-	list_for_each_entry(v, &av->vmas, anon_link) {
-		/* Read without the VMA's mm lock: checked again under it. */
-		u64 pages = (v->end - v->start) / PAGE_SIZE;
-
-		if (pg->index < v->pgoff || pg->index - v->pgoff >= pages)
-			continue;
-		if (n == MAP_MAX) {
+	list_for_each_entry(v, &av->vmas, anon_link)
+		if (!cand_add(c, &n, v, pg->index, v->pgoff)) {
 			over = true;
 			break;
 		}
-		/* An address space being torn down unmaps its pages itself. */
-		if (!mm_tryget(v->mm))
-			continue;
-		c[n].mm = v->mm;
-		c[n].va = v->start + (pg->index - v->pgoff) * PAGE_SIZE;
-		n++;
-	}
 	spin_unlock(&av->lock);
 	if (over) {
 		put_cands(c, n);
@@ -397,22 +407,11 @@ static int file_cands(struct page *pg, struct inode *ino, struct cand *c)
 	struct vma *v;
 
 	mm_rmap_walk_begin();
-	list_for_each_entry(v, &ino->mappings, file_link) {
-		/* Read without the VMA's mm lock: checked again under it. */
-		u64 first = v->file_off / PAGE_SIZE, pages = (v->end - v->start) / PAGE_SIZE;
-
-		if (pg->index < first || pg->index - first >= pages)
-			continue;
-		if (n == MAP_MAX) {
+	list_for_each_entry(v, &ino->mappings, file_link)
+		if (!cand_add(c, &n, v, pg->index, v->file_off / PAGE_SIZE)) {
 			over = true;
 			break;
 		}
-		if (!mm_tryget(v->mm))
-			continue;
-		c[n].mm = v->mm;
-		c[n].va = v->start + (pg->index - first) * PAGE_SIZE;
-		n++;
-	}
 	mm_rmap_walk_end();
 	if (over) {
 		put_cands(c, n);
