@@ -358,8 +358,9 @@ def http_forward_check(guest, port, requests=500, workers=4, mem_slack_kib=0, ti
     over www_tree()) is reachable at 127.0.0.1:@port: wait for it (bounded), take the free
     memory and process count (state.sh), make @requests GETs from @workers threads (every
     fifth the page, the others cgi-bin/pid.sh), check each answer and that no CGI pid or
-    parent pid repeats, then wait (10 s at most) for the free memory to come back to no less than @mem_slack_kib
-    below the start and the process count to come back exactly, and stop the server.
+    parent pid repeats, then wait (10 s at most) for the free memory to come back to no
+    less than @mem_slack_kib below the start and the process count to come back exactly,
+    and stop the server.
     Returns (problems: list of str, summary str). The guest is left to power off."""
     t0 = time.time()
     problems = []
