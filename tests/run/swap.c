@@ -438,8 +438,16 @@ static void soak(long secs, int workers)
 			_exit(failures ? 1 : 0);
 		}
 	}
-	while (wait(&st) > 0)
-		rounds_failed += !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	for (pid_t pid; (pid = wait(&st)) > 0;) {
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			continue;
+		rounds_failed++;
+		/* A worker killed before its report: say how it ended. */
+		if (WIFSIGNALED(st))
+			printf("# soak: worker pid %d killed by signal %d\n", (int)pid, WTERMSIG(st));
+		else
+			printf("# soak: worker pid %d exit status %d\n", (int)pid, WEXITSTATUS(st));
+	}
 	EXPECT(!rounds_failed, "%d soak workers failed", rounds_failed);
 }
 
