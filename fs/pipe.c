@@ -31,6 +31,7 @@
 #include "internal.h"
 #include "cpu.h"
 #include "kmalloc.h"
+#include "swap.h"
 #include "sched.h"
 #include "task.h"
 #include "uaccess.h"
@@ -85,7 +86,7 @@ static u32 pipe_slots(u32 cap)
  * pipe-user-pages-hard (Linux's alloc_pipe_info; pipe(2) then says ENFILE)
  * or -ENOMEM.
  */
-static struct pipe *pipe_alloc(uid_t user, int *err)
+static struct pipe *pipe_alloc(uid_t user, int *err, bool may_sleep)
 {
 	struct pipe *p = kzalloc(sizeof(*p));
 	u32 cap = PIPE_DEF_SIZE, max = (u32)pipe_max_size_get();
@@ -111,7 +112,8 @@ static struct pipe *pipe_alloc(uid_t user, int *err)
 		return NULL;
 	}
 	p->cap = cap;
-	p->buf = kmalloc(p->cap);
+	/* pipe(2) may sleep: short of memory with swap on, it reclaims for the buffer. */
+	p->buf = may_sleep ? kmalloc_reclaim(p->cap) : kmalloc(p->cap);
 	p->pkt = kmalloc(pipe_slots(p->cap) * sizeof(*p->pkt));
 	if (!p->buf || !p->pkt) {
 		kfree(p->buf);
@@ -481,7 +483,7 @@ static struct pipe *fifo_attach(struct inode *ino, bool rd, bool wr, bool need_r
 	spin_lock(&fifo_lock);
 	p = ino->fifo;
 	if (!p) {
-		p = pipe_alloc(uid, err);
+		p = pipe_alloc(uid, err, false);	/* fifo_lock held */
 		if (!p) {
 			spin_unlock(&fifo_lock);
 			return NULL;
@@ -687,7 +689,7 @@ long sys_pipe2(int __user *fds, int flags)
 	ino = inode_alloc(S_IFIFO | 0600, uid, gid);
 	if (!ino)
 		return -ENOMEM;
-	p = pipe_alloc(uid, &err);
+	p = pipe_alloc(uid, &err, true);
 	if (!p) {
 		r = err;
 		goto out_ino;

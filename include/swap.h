@@ -248,6 +248,15 @@ bool reclaim_below_min(void);
 void reclaim_check(u64 nfree);
 u64 mm_reclaim(u64 target);
 
+/*
+ * kmalloc_reclaim - kmalloc(@size bytes) for a caller that may sleep and holds no spinlock:
+ * when the allocation fails with swap on, reclaim directly and try again, a few times,
+ * before giving up (NULL), as Linux's GFP_KERNEL allocations do. A larger block (a pipe's
+ * 64 KiB buffer) needs free frames to merge, which swap pressure otherwise leaves
+ * scattered. Sleeps. (mm/reclaim.c)
+ */
+void *kmalloc_reclaim(size_t size);
+
 /* swap_unuse - swapoff: bring every page of area @type back in. 0 or -ENOMEM.
  * No lock held. Sleeps. (mm/swapoff.c) */
 int swap_unuse(unsigned type);

@@ -48,6 +48,7 @@
 #include "cpu.h"
 #include "sched.h"
 #include "mutex.h"
+#include "kmalloc.h"
 #include "uapi/errno.h"
 
 #define SCAN_BATCH	1024	/* kswapd0's unit of work: it frees SCAN_BATCH / 8 at a time */
@@ -542,6 +543,18 @@ u64 mm_reclaim(u64 target)
 	freed += swap_cache_shrink(target > freed ? target - freed : 0);
 	mutex_unlock(&reclaim_lock);
 	return freed;
+}
+
+/* kmalloc_reclaim - see include/swap.h. */
+void *kmalloc_reclaim(size_t size)
+{
+	void *p = kmalloc(size);
+
+	for (int tries = 0; !p && swap_active() && tries < 8; tries++) {
+		mm_reclaim(SCAN_BATCH / 8);
+		p = kmalloc(size);
+	}
+	return p;
 }
 
 /* user_page_alloc - see include/swap.h. */

@@ -41,6 +41,7 @@ static int spin_depth, inode_locks_held;
 static long pages_live;
 
 void *kmalloc(size_t size) { return malloc(size ? size : 1); }
+void *kmalloc_reclaim(size_t size) { return kmalloc(size); }
 void *kzalloc(size_t size) { return calloc(1, size ? size : 1); }
 void kfree(void *p) { free(p); }
 
