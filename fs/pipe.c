@@ -112,9 +112,11 @@ static struct pipe *pipe_alloc(uid_t user, int *err, bool may_sleep)
 		return NULL;
 	}
 	p->cap = cap;
-	/* pipe(2) may sleep: short of memory with swap on, it reclaims for the buffer. */
-	p->buf = may_sleep ? kmalloc_reclaim(p->cap) : kmalloc(p->cap);
-	p->pkt = kmalloc(pipe_slots(p->cap) * sizeof(*p->pkt));
+	/* pipe(2) may sleep: short of memory it reclaims, and takes the buffer from the
+	 * kernel mapped area when no contiguous block is free. */
+	p->buf = may_sleep ? kvmalloc(p->cap) : kmalloc(p->cap);
+	p->pkt = may_sleep ? kvmalloc(pipe_slots(p->cap) * sizeof(*p->pkt)) :
+			     kmalloc(pipe_slots(p->cap) * sizeof(*p->pkt));
 	if (!p->buf || !p->pkt) {
 		kfree(p->buf);
 		kfree(p->pkt);
@@ -633,8 +635,8 @@ long pipe_fcntl(struct file *f, unsigned cmd, u64 arg)
 	if (cap > __atomic_load_n(&p->cap, __ATOMIC_ACQUIRE) &&
 	    cap > (u64)pipe_max_size_get() && !priv)
 		return -EPERM;
-	nbuf = kmalloc(cap);
-	npkt = kmalloc(pipe_slots((u32)cap) * sizeof(*npkt));
+	nbuf = kvmalloc(cap);
+	npkt = kvmalloc(pipe_slots((u32)cap) * sizeof(*npkt));
 	if (!nbuf || !npkt) {
 		kfree(nbuf);
 		kfree(npkt);

@@ -291,7 +291,7 @@ static long do_select(int n, u64 __user *uin, u64 __user *uout, u64 __user *uex,
 		      u64 deadline, bool no_wait)
 {
 	struct fd_sets sets = { .words = MAX(ALIGN_UP((u64)n, 64) / 64, 1UL) }, *s = &sets;
-	u64 *bits = kzalloc(3 * sets.words * sizeof(u64));
+	u64 *bits = kvzalloc(3 * sets.words * sizeof(u64));
 	struct linux_pollfd *fds = NULL;
 	u32 nfds = 0;
 	long r;

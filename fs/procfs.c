@@ -461,7 +461,7 @@ static long proc_getdents(struct inode *dir, u64 *pos, void __user *buf, size_t 
 		if (err)
 			return err == -ESRCH ? -ENOENT : err;
 	}
-	kbuf = kmalloc(cap ? cap : 1);
+	kbuf = kvmalloc(cap ? cap : 1);
 	if (!kbuf)
 		return -ENOMEM;
 	if (p == 0) {

@@ -838,6 +838,10 @@ static void show_meminfo(struct out *o)
 	    (unsigned long)swap_total_pages() * (PAGE_SIZE / 1024),
 	    (unsigned long)swap_free_pages() * (PAGE_SIZE / 1024), shmem, slab, sreclaimable,
 	    slab - sreclaimable);
+	/* The kernel mapped area (mm/vmalloc.c): its size and the frames mapped in it.
+	 * VmallocChunk reads 0, as on Linux since 5.3. */
+	put(o, "VmallocTotal:   %8lu kB\nVmallocUsed:    %8lu kB\nVmallocChunk:   %8lu kB\n",
+	    KMAP_SIZE / 1024, (unsigned long)vmalloc_used_pages() * (PAGE_SIZE / 1024), 0UL);
 }
 
 /*
@@ -912,7 +916,7 @@ long procfs_render(u8 kind, pid_t pid, u32 sub, char **out)
 	if (kind == PN_WCHAN || kind == PN_STACK)
 		return procfs_render_wchan(kind, pid, sub, out);
 
-	o.buf = kmalloc(o.cap);
+	o.buf = kvmalloc(o.cap);
 	if (!o.buf)
 		return -ENOMEM;
 	o.buf[0] = '\0';

@@ -284,7 +284,7 @@ long procfs_render_smaps(u8 kind, pid_t pid, u32 sub, char **out)
 	mutex_lock(&mm->lock);
 	o.cap = kind == PN_SMAPS ? (size_t)(mm->map_count + 1) * SMAPS_VMA_BYTES : 4096;
 	mutex_unlock(&mm->lock);
-	o.buf = kmalloc(o.cap);
+	o.buf = kvmalloc(o.cap);
 	path = kmalloc(PATH_MAX);
 	if (!o.buf || !path) {
 		kfree(o.buf);

@@ -320,6 +320,10 @@ static const struct sysctl_entry sysctl_table[] = {
 	  .get = vm_overcommit_get, .set = vm_overcommit_set, .min = 0, .max = 2 },
 	{ SD_VM, "page-cluster", 0644, sysctl_int_show, sysctl_int_store,
 	  .get = swap_page_cluster_get, .set = swap_page_cluster_set, .min = 0, .max = 31 },
+	/* Sprout's own: 0 makes large kernel buffers and kernel stacks come from the kernel
+	 * mapped area even when a contiguous block is free, to test it (mm/vmalloc.c). */
+	{ SD_VM, "sprout_kvmalloc_contig", 0644, sysctl_int_show, sysctl_int_store,
+	  .ival = &kvmalloc_contig, .min = 0, .max = 1 },
 };
 
 u32 procfs_sys_dir_count(void)

@@ -56,7 +56,7 @@ long procfs_render_wchan(u8 kind, pid_t pid, u32 sub, char **out)
 		return -EACCES;
 	if (!procfs_task_exists(pid, (pid_t)sub))
 		return -ESRCH;
-	buf = kmalloc(cap);
+	buf = kvmalloc(cap);
 	if (!buf)
 		return -ENOMEM;
 	buf[0] = '\0';

@@ -32,7 +32,7 @@ static int pages_reserve(struct inode *ino, u64 need)
 	if (need <= ino->npages)
 		return 0;
 	cap = MAX(need, MAX(ino->npages * 2, 8UL));
-	slots = kzalloc(cap * sizeof(*slots));
+	slots = kvzalloc(cap * sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
 	if (ino->npages)

@@ -240,7 +240,7 @@ long tmpfs_getdents(struct inode *dir, u64 *pos, void __user *buf, size_t count)
 	char *kbuf;
 	long ret;
 
-	kbuf = kmalloc(cap ? cap : 1);
+	kbuf = kvmalloc(cap ? cap : 1);
 	if (!kbuf)
 		return -ENOMEM;
 	parent = vfs_parent_get(dir);

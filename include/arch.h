@@ -69,6 +69,20 @@ static inline u64 virt_to_phys(const void *v) { return (u64)v - DIRECT_MAP_BASE;
  */
 void arch_map_all_ram(struct boot_info *bi);
 
+/*
+ * The kernel mapped area [KMAP_BASE, KMAP_BASE + KMAP_SIZE) (from <arch_impl.h>): kernel
+ * virtual addresses mapped a 4 KiB page at a time, the same in every address space, for
+ * mm/vmalloc.c. Its upper tables are made by arch_map_all_ram().
+ *
+ * arch_kmap_set - map the page at kernel virtual address @va (page-aligned, in the area) to
+ * the frame at physical address @phys, read-write and not executable, or unmap it when @phys
+ * is 0. Allocates a missing page table (false if none could be had). Does not flush any
+ * TLB: the caller flushes after an unmap. Callers serialise per page. Sleeps: no.
+ */
+bool arch_kmap_set(u64 va, u64 phys);
+/* arch_kmap_phys - the physical address mapped at page @va of the area, or 0. Sleeps: no. */
+u64 arch_kmap_phys(u64 va);
+
 /* ---- CPU ----------------------------------------------------------------- */
 
 /*

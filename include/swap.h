@@ -256,6 +256,9 @@ u64 mm_reclaim(u64 target);
  * scattered. Sleeps. (mm/reclaim.c)
  */
 void *kmalloc_reclaim(size_t size);
+/* page_alloc_reclaim - page_alloc(@order, @zero) with kmalloc_reclaim()'s retries after
+ * direct reclaim. Caller may sleep and holds no spinlock. Sleeps. (mm/reclaim.c) */
+struct page *page_alloc_reclaim(unsigned order, bool zero);
 
 /* swap_unuse - swapoff: bring every page of area @type back in. 0 or -ENOMEM.
  * No lock held. Sleeps. (mm/swapoff.c) */

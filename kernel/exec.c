@@ -52,7 +52,7 @@ static int strings_reserve(struct exec_strings *s, size_t more)
 
 	while (cap < s->used + more)
 		cap *= 2;
-	char *nb = kmalloc(cap);
+	char *nb = kvmalloc(cap);
 
 	if (!nb)
 		return -ENOMEM;
@@ -147,7 +147,7 @@ static int exec_read_headers(struct inode *ino, Elf64_Ehdr *eh, Elf64_Phdr **ph)
 
 	size_t phbytes = (size_t)eh->e_phnum * sizeof(Elf64_Phdr);
 
-	*ph = kmalloc(phbytes);
+	*ph = kvmalloc(phbytes);
 	if (!*ph)
 		return -ENOMEM;
 	n = inode_read(ino, eh->e_phoff, *ph, phbytes);
@@ -403,7 +403,7 @@ static int exec_build_stack(struct exec_image *img, struct exec_strings *s)
 	};
 	size_t nptr = 1 + (size_t)s->argc + 1 + (size_t)s->envc + 1;
 	size_t block = nptr * 8 + sizeof(auxv);
-	u64 *vec = kmalloc(block);
+	u64 *vec = kvmalloc(block);
 
 	if (!vec)
 		return -ENOMEM;
@@ -772,7 +772,7 @@ static int script_rewrite_args(struct exec_strings *s, const char *interp, const
 
 	if (used > ARG_MAX_BYTES)
 		return -E2BIG;
-	nb = kmalloc(used);
+	nb = kvmalloc(used);
 	if (!nb)
 		return -ENOMEM;
 	p = nb;

@@ -145,6 +145,7 @@ void kernel_main(struct boot_info *bi)
 	arch_map_all_ram(bi);
 	mm_page_init(bi);
 	kmalloc_init();
+	vmalloc_init();
 	trace_init();
 	sched_init_cpu(c->id);
 

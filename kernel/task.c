@@ -228,13 +228,11 @@ struct task *task_alloc(void)
 
 	if (!t)
 		return NULL;
-	struct page *stack = page_alloc(KSTACK_ORDER, false);
-
-	if (!stack) {
+	t->kstack = kvmalloc_order(KSTACK_ORDER);
+	if (!t->kstack) {
 		kfree(t);
 		return NULL;
 	}
-	t->kstack = page_address(stack);
 	t->refcount = 1;
 	t->state = TASK_RUNNING;
 	t->cpus_allowed = ~0ULL;	/* every CPU until sched_fork() or sched_setaffinity(2) */
@@ -263,7 +261,7 @@ void task_put(struct task *t)
 	signal_task_free(t);
 	struct process *p = t->proc;
 
-	page_put_order(phys_to_page(virt_to_phys(t->kstack)), KSTACK_ORDER);
+	kvfree_order(t->kstack, KSTACK_ORDER);
 	kfree(t);
 	/* Last: a reaper waits for this reference (sched_wait_tasks_gone())
 	 * and expects the task's memory to be back by then. */

@@ -162,6 +162,10 @@ void kfree(void *ptr)
 {
 	if (!ptr)
 		return;
+	if (is_vmalloc_addr(ptr)) {
+		vfree(ptr);
+		return;
+	}
 
 	struct page *pg = phys_to_page(virt_to_phys(ptr));
 

@@ -557,6 +557,18 @@ void *kmalloc_reclaim(size_t size)
 	return p;
 }
 
+/* page_alloc_reclaim - see include/swap.h. */
+struct page *page_alloc_reclaim(unsigned order, bool zero)
+{
+	struct page *p = page_alloc(order, zero);
+
+	for (int tries = 0; !p && swap_active() && tries < 8; tries++) {
+		mm_reclaim(SCAN_BATCH / 8);
+		p = page_alloc(order, zero);
+	}
+	return p;
+}
+
 /* user_page_alloc - see include/swap.h. */
 struct page *user_page_alloc(bool zero)
 {

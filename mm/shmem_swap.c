@@ -123,7 +123,7 @@ static long snapshot_files(struct inode ***out)
 		spin_unlock(&shmem_swaplist_lock);
 		kfree(files);
 		cap = need + 8;
-		files = kmalloc(cap * sizeof(*files));
+		files = kvmalloc(cap * sizeof(*files));
 		if (!files)
 			return -ENOMEM;
 	}

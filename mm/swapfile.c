@@ -364,7 +364,7 @@ static int area_enable(struct blkdev *dev, struct inode *ino, long flags, bool f
 		goto out;
 	if (h.last_page >= SWAP_SLOTS_MAX)
 		h.last_page = SWAP_SLOTS_MAX - 1;
-	count = kmalloc((h.last_page + 1) * sizeof(*count));
+	count = kvmalloc((h.last_page + 1) * sizeof(*count));
 	bad = kmalloc(MAX(h.nr_badpages, 1u) * sizeof(*bad));
 	if (!count || !bad) {
 		err = -ENOMEM;

@@ -23,6 +23,10 @@
 extern pte_t boot_pml4[PT_ENTRIES];
 extern pte_t boot_pd[4 * PT_ENTRIES];
 
+/* The page directory of the kernel mapped area [KMAP_BASE, KMAP_BASE + KMAP_SIZE): made at
+ * boot with its PDPT, so every root shares it; its page tables come on demand. [I] */
+static pte_t *kmap_pd;
+
 static inline unsigned pt_index(u64 va, int shift)
 {
 	return (va >> shift) & (PT_ENTRIES - 1);
@@ -103,7 +107,53 @@ void arch_map_all_ram(struct boot_info *bi)
 		for (u64 p = start; p < end; p += HUGE_2M)
 			map_direct_2m(p, bi);
 	}
+	kmap_pd = kernel_table_next(kernel_table_next(boot_pml4, pt_index(KMAP_BASE, PML4_SHIFT), bi),
+				    pt_index(KMAP_BASE, PDPT_SHIFT), bi);
 	arch_tlb_flush_all();
+}
+
+/*
+ * arch_kmap_set - see include/arch.h. A missing page table is installed with a
+ * compare-and-swap, so callers mapping different pages need no common lock; table pages
+ * are never freed. Sleeps: no.
+ */
+bool arch_kmap_set(u64 va, u64 phys)
+{
+	pte_t *pde = &kmap_pd[pt_index(va, PD_SHIFT)];
+	pte_t e = __atomic_load_n(pde, __ATOMIC_ACQUIRE);
+
+	KASSERT(va >= KMAP_BASE && va - KMAP_BASE < KMAP_SIZE);
+	if (!(e & PTE_P)) {
+		pte_t *t;
+
+		if (!phys)
+			return true;
+		t = page_alloc_va(true);
+		if (!t)
+			return false;
+		pte_t want = virt_to_phys(t) | TABLE_FLAGS_KERNEL;
+
+		if (__atomic_compare_exchange_n(pde, &e, want, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			e = want;
+		else
+			page_free_va(t);	/* another CPU installed one first */
+	}
+	pte_t leaf = phys ? phys | PTE_P | PTE_W | (x86_cpu.nx ? PTE_NX : 0) : 0;
+
+	__atomic_store_n(&table_of(e)[pt_index(va, PAGE_SHIFT)], leaf, __ATOMIC_RELEASE);
+	return true;
+}
+
+/* arch_kmap_phys - see include/arch.h. Sleeps: no. */
+u64 arch_kmap_phys(u64 va)
+{
+	pte_t e = __atomic_load_n(&kmap_pd[pt_index(va, PD_SHIFT)], __ATOMIC_ACQUIRE);
+
+	if (!(e & PTE_P))
+		return 0;
+	e = __atomic_load_n(&table_of(e)[pt_index(va, PAGE_SHIFT)], __ATOMIC_ACQUIRE);
+	return (e & PTE_P) ? pte_phys(e) : 0;
 }
 
 /* arch_pt_create - see include/arch.h. Sleeps: no (page_alloc_va). */

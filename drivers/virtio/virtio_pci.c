@@ -57,6 +57,8 @@ u64 virt_to_dma(const void *p)
 
 	if (v >= KERNEL_IMAGE_BASE)
 		return v - KERNEL_IMAGE_BASE;
+	/* Only the direct map and the image are physically contiguous. */
+	KASSERT(v >= DIRECT_MAP_BASE && v < KMAP_BASE);
 	return virt_to_phys(p);
 }
 

@@ -21,7 +21,7 @@ static const char *const programs[] = {
 	"uaccess",
 	"maps", "mlock", "smaps", "dynamic", "madvise", "mremap", "fdcalls", "sched", "procsched",
 	"blkdev", "netdev", "posixtimer",
-	"sysctl", "kmsg", "ipcinfo", "procperm", "loadavg", "oomadj", "swapinfo",
+	"sysctl", "kmsg", "ipcinfo", "procperm", "loadavg", "oomadj", "swapinfo", "kvmalloc",
 	"unix", "tcp", "epoll",
 	"stress",
 	"limits", "robust", "coredump",

@@ -64,11 +64,15 @@ static long proc_value(const char *file, const char *key)
 
 	snprintf(path, sizeof(path), "/proc/%s", file);
 	f = fopen(path, "r");
-	if (!f)
+	if (!f) {
+		printf("swap: %s: %s\n", path, strerror(errno));
 		return -1;
+	}
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, key, n) && (line[n] == ' ' || line[n] == '\t' || line[n] == ':'))
 			v = strtol(line + n + 1, NULL, 10);
+	if (ferror(f))
+		printf("swap: reading %s: %s\n", path, strerror(errno));
 	fclose(f);
 	return v;
 }

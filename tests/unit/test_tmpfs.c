@@ -41,8 +41,9 @@ static int spin_depth, inode_locks_held;
 static long pages_live;
 
 void *kmalloc(size_t size) { return malloc(size ? size : 1); }
-void *kmalloc_reclaim(size_t size) { return kmalloc(size); }
 void *kzalloc(size_t size) { return calloc(1, size ? size : 1); }
+void *kvmalloc(size_t size) { return kmalloc(size); }
+void *kvzalloc(size_t size) { return kzalloc(size); }
 void kfree(void *p) { free(p); }
 
 struct page *page_alloc(unsigned order, bool zero)

@@ -8,6 +8,8 @@
 
 #define DIRECT_MAP_BASE		0xffff800000000000UL	/* all RAM, kernel RW NX */
 #define KERNEL_IMAGE_BASE	0xffffffff80000000UL	/* kernel text/data: phys + this */
+#define KMAP_BASE		0xffffc90000000000UL	/* kernel mapped area (vmalloc), 4 KiB pages */
+#define KMAP_SIZE		(1UL << 30)		/* one page directory: 1 GiB */
 #define USER_BASE		0x0000000000010000UL	/* lowest user mapping (mmap_min_addr) */
 #define USER_TOP		0x00007ffffffff000UL	/* one page below the canonical hole */
 
