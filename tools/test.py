@@ -619,6 +619,7 @@ class RunChecks:
         self.trace_timeline()
         self.gdb_session()
         self.swap()
+        self.swap_working_set()
         self.blkdev_disk()
         self.blkdev_queue()
         self.blkdev_write_error()
@@ -1253,6 +1254,39 @@ chroot . /bin/bash -c "$3"
                             out.decode(errors="replace") + err + log[-2000:])
         else:
             self.tally.ok(name)
+
+    def swap_working_set(self):
+        """The swap issue's own measure: on 64 MiB of RAM, tests/run/touch.c writes 256 MiB in
+        4 MiB pieces and reads every page back. With a 512 MiB swap disk it succeeds and
+        busybox `free`, run while the memory is held, shows swap in use; without one the OOM
+        killer ends it with SIGKILL (exit 137) and the kernel log names it."""
+        try:
+            prog = self.compile("tests/run/touch.c")
+        except (OSError, RuntimeError) as e:
+            self.tally.fail("run/swap-256m-on-64m", "musl-gcc failed", str(e))
+            return
+        rc, out, err = self.sprout_run("--mem", "64M", "--swap", "512M", prog, "256")
+        text = out.decode(errors="replace")
+        m = re.search(r"^Swap:\s+(\d+)\s+(\d+)\s+(\d+)", text, re.M)
+        used_kb = int(m.group(2)) if m else 0
+        if rc != 0 or "touch: 256 MiB written, 0 pages wrong" not in text or used_kb <= 0:
+            self.tally.fail("run/swap-256m-on-64m", "exit %s, swap used %d kB" % (rc, used_kb),
+                            text[-2000:] + err)
+        else:
+            self.tally.ok("run/swap-256m-on-64m")
+        rc, out, err = self.sprout_run("--mem", "64M", prog, "256")
+        try:
+            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
+                log = f.read()
+        except OSError:
+            log = ""
+        named = re.search(r"Out of memory: Killed process \d+ \(touch\) total-vm:", log)
+        if rc != 137 or not named:
+            self.tally.fail("run/oom-256m-on-64m", "exit %s, kernel log %s the killed process"
+                            % (rc, "names" if named else "does not name"),
+                            out.decode(errors="replace") + err + log[-2000:])
+        else:
+            self.tally.ok("run/oom-256m-on-64m")
 
     def lock_order_selftest(self):
         """The boot options lockorder-selftest (two spinlocks) and lockorder-mutex-selftest
