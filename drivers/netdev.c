@@ -8,7 +8,7 @@
 
 static struct spinlock netdev_list_lock = SPINLOCK_INIT("netdev_list");
 static struct list_head netdev_list = LIST_HEAD_INIT(netdev_list);	/* [n] */
-static u32 next_ifindex = 1;						/* [n] */
+static u32 next_ifindex = 2;	/* [n] 1 is the loopback's, as on Linux (LOOPBACK_IFINDEX) */
 
 /* netdev_register - see include/netdev.h. */
 int netdev_register(struct netdev *dev)
@@ -24,7 +24,11 @@ int netdev_register(struct netdev *dev)
 			break;
 		}
 	}
-	if (!err) {
+	if (!err && !strcmp(dev->name, "lo")) {
+		/* Registered after the cards (the stack starts last) but listed first. */
+		dev->ifindex = 1;
+		list_add(&dev->link, &netdev_list);
+	} else if (!err) {
 		dev->ifindex = next_ifindex++;
 		list_add_tail(&dev->link, &netdev_list);
 	}

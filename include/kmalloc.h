@@ -36,7 +36,8 @@ bool is_vmalloc_addr(const void *p);
  * from kmalloc (with direct reclaim), larger requests from a physically contiguous block
  * when the buddy allocator has one free, else from vmalloc(), so that a large buffer does
  * not fail only because free frames are scattered. Linux's kvmalloc(GFP_KERNEL). NULL when
- * memory is exhausted. Free with kfree(). Sleeps: yes.
+ * memory is exhausted or @size is above kmalloc's largest block (4 MiB). Free with kfree().
+ * Sleeps: yes.
  */
 void *kvmalloc(size_t size);
 /* kvzalloc - kvmalloc() and zero-fill. Sleeps: yes. */

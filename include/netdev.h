@@ -76,7 +76,8 @@ struct netdev {
 /*
  * netdev_register - add @dev (filled in by its driver, stats zero) to the interfaces: it can
  * then be found by name and shows in /proc/net/dev. Assigns dev->ifindex. Returns 0 or -EEXIST
- * (the name is taken). Sleeps: no.
+ * (the name is taken). "lo", the network stack's loopback, gets ifindex 1 and the head of the
+ * list, as on Linux; cards get 2, 3, ... Sleeps: no.
  */
 int netdev_register(struct netdev *dev);
 

@@ -260,6 +260,10 @@ void *kvmalloc(size_t size)
 
 	if (size <= PAGE_SIZE)
 		return kmalloc_reclaim(size);
+	/* No larger than kmalloc's largest block: what a user can ask for (a /proc file's
+	 * buffer grows with the VMAs it lists) stays bounded as it was. */
+	if (size > (PAGE_SIZE << BUDDY_MAX_ORDER))
+		return NULL;
 	p = contig_ok() ? kmalloc(size) : NULL;
 	return p ? p : vmalloc(size);
 }

@@ -146,19 +146,47 @@ void net_stack_lock_drop(void)
 	mutex_unlock(&net_stack_lock);
 }
 
-/* ---- the lossy loopback ---- */
+/* ---- the loopback: its counters and its losses ---- */
+
+/* lo in /proc/net/dev: what is sent on it is also what it receives, as Linux counts. It has
+ * no card: its ops are empty and nothing finds it to transmit (the stack keeps its netif). */
+static const struct netdev_ops lo_ops;
+static struct netif *lo_netif;	/* [l] */
+static struct netdev lo_dev = {
+	.name = "lo", .mtu = 65536, .link_up = true, .ops = &lo_ops,
+};
+
+/* lwip_port_lo_count - see net/lwip/include/lwip_hooks.h. Every packet lo delivers passes
+ * here, whether it went out through lo's output function or straight onto its loop queue (a
+ * packet to 127.0.0.1 itself does). [l] */
+void lwip_port_lo_count(struct pbuf *p, struct netif *inp)
+{
+	if (inp != lo_netif)
+		return;
+	spin_lock(&lo_dev.stats_lock);
+	lo_dev.stats.tx_packets++;
+	lo_dev.stats.tx_bytes += p->tot_len;
+	lo_dev.stats.rx_packets++;
+	lo_dev.stats.rx_bytes += p->tot_len;
+	spin_unlock(&lo_dev.stats_lock);
+}
 
 static int lo_drop_every;	/* [a] 0 = lose nothing */
 static u32 lo_sent;		/* [l] packets sent on lo */
-static struct netif *lo_netif;	/* [l] */
 static netif_output_fn lo_output4;	/* [l] lwIP's own output functions of lo */
 static netif_output_ip6_fn lo_output6;
 
 static bool lo_lose(void)
 {
 	int n = __atomic_load_n(&lo_drop_every, __ATOMIC_RELAXED);
+	bool lost = n > 0 && ++lo_sent % (u32)n == 0;
 
-	return n > 0 && ++lo_sent % (u32)n == 0;
+	if (lost) {
+		spin_lock(&lo_dev.stats_lock);
+		lo_dev.stats.tx_dropped++;
+		spin_unlock(&lo_dev.stats_lock);
+	}
+	return lost;
 }
 
 static err_t lo_lossy_output4(struct netif *netif, struct pbuf *p, const ip4_addr_t *dst)
@@ -362,6 +390,8 @@ void net_stack_init(void)
 			lo_netif = n;
 	}
 	if (lo_netif) {
+		if (netdev_register(&lo_dev))
+			printk("net: lo not listed in /proc/net/dev (a device took its name)\n");
 		lo_output4 = lo_netif->output;
 		lo_output6 = lo_netif->output_ip6;
 		lo_netif->output = lo_lossy_output4;

@@ -3,9 +3,14 @@
  * interface, "name:" right-aligned in 6 columns and 16 counters (8 receive, 8 transmit), and
  * counters that never go down. The frames a card really carries are checked from the host
  * (tools/test.py run/virtio-net-arp), which boots with a card; here any interfaces present
- * (none on Sprout without --net) must be well formed.
+ * must be well formed, and lo, always there, counts what goes through it: a UDP datagram sent
+ * to 127.0.0.1 adds at least one packet and its bytes to both its receive and its transmit
+ * counters.
  */
 #include <tap.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #define HEADER1 "Inter-|   Receive                                                |  Transmit\n"
 #define HEADER2 " face |bytes    packets errs drop fifo frame compressed multicast|" \
@@ -77,10 +82,49 @@ static int case_lines(void)
 	return 0;
 }
 
+/* lo's counters now (16 of them), or false. */
+static bool lo_counters(unsigned long long out[16])
+{
+	static char names[64][16];
+	static unsigned long long v[64][16];
+	int n = parse(names, v, 64);
+
+	for (int i = 0; i < n; i++)
+		if (!strcmp(names[i], "lo")) {
+			memcpy(out, v[i], sizeof(v[i]));
+			return true;
+		}
+	return false;
+}
+
+static int case_lo(void)
+{
+	unsigned long long a[16], b[16];
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	char msg[1000] = "lo", got[1000];
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (!CHECK(lo_counters(a)) || !CHECK(s >= 0))
+		return 1;
+	CHECK(bind(s, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	CHECK(getsockname(s, (struct sockaddr *)&sa, &len) == 0);
+	CHECK_EQ(sendto(s, msg, sizeof(msg), 0, (struct sockaddr *)&sa, sizeof(sa)),
+		 (long long)sizeof(msg));
+	CHECK_EQ(recv(s, got, sizeof(got), 0), (long long)sizeof(got));
+	close(s);
+	CHECK(lo_counters(b));
+	/* Receive bytes, packets; transmit bytes, packets: the datagram and its headers. */
+	CHECK(b[1] >= a[1] + 1 && b[9] >= a[9] + 1);
+	CHECK(b[0] >= a[0] + sizeof(msg) && b[8] >= a[8] + sizeof(msg));
+	return 0;
+}
+
 int main(void)
 {
-	tap_plan(2);
+	tap_plan(3);
 	run_case("/proc/net/dev: Linux's two header lines", case_header);
 	run_case("/proc/net/dev: name and 16 counters per interface, never falling", case_lines);
+	run_case("/proc/net/dev: lo counts a datagram to 127.0.0.1 both ways", case_lo);
 	return tap_done();
 }

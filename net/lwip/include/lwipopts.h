@@ -96,8 +96,10 @@ extern unsigned int lwip_port_tcp_msl_ms;
 
 /* ICMP errors for connected UDP sockets (net/lwip/include/lwip_hooks.h). */
 #define LWIP_HOOK_FILENAME		"lwip_hooks.h"
-#define LWIP_HOOK_IP4_INPUT(p, inp)	inet_udp_icmp4_hook((p), (inp))
-#define LWIP_HOOK_IP6_INPUT(p, inp)	inet_udp_icmp6_hook((p), (inp))
+#define LWIP_HOOK_IP4_INPUT(p, inp)	(lwip_port_lo_count((p), (inp)), \
+					 inet_udp_icmp4_hook((p), (inp)))
+#define LWIP_HOOK_IP6_INPUT(p, inp)	(lwip_port_lo_count((p), (inp)), \
+					 inet_udp_icmp6_hook((p), (inp)))
 
 /* Nothing counted or logged by lwIP itself. */
 #define LWIP_STATS			0
