@@ -242,57 +242,52 @@ static void event_free(struct inotify_group *g, struct inotify_kevent *e)
 /*
  * read(2): as many whole records as fit in @n bytes, oldest first; -EINVAL
  * when the first does not fit, -EAGAIN (O_NONBLOCK) or a wait while none is
- * queued (-ERESTARTSYS on a signal). A record that cannot be copied out is
- * lost, as in Linux (the bytes copied before it are returned, else -EFAULT).
+ * queued (-ERESTARTSYS on a signal). As Linux's inotify_read(), records are
+ * taken one at a time, and one that cannot be copied out is lost and the read
+ * fails with -EFAULT (even after others were copied).
  */
 static ssize_t inotify_read(struct file *f, void __user *buf, size_t n, u64 *pos)
 {
 	struct inotify_group *g = f->priv;
-	struct inotify_kevent *e, *tmp;
-	struct list_head out;
-	size_t total = 0;
-	ssize_t r = 0;
+	struct inotify_kevent *e;
+	size_t done = 0;
 	int err;
 
-	list_init(&out);
 	for (;;) {
 		spin_lock(&g->lock);
-		while (!list_empty(&g->events)) {
-			e = list_first_entry(&g->events, struct inotify_kevent, link);
-			if (total + EVENT_SIZE + e->len > n)
-				break;
-			list_del(&e->link);
-			list_add_tail(&e->link, &out);
-			total += EVENT_SIZE + e->len;
-			g->nevents--;
-			g->bytes -= EVENT_SIZE + e->len;
-			if (e->overflow)
-				g->overflow_queued = false;
+		if (list_empty(&g->events)) {
+			spin_unlock(&g->lock);
+			if (done)
+				return (ssize_t)done;
+			if (file_flags(f) & O_NONBLOCK)
+				return -EAGAIN;
+			err = wait_event_interruptible(&g->wait, has_events(g));
+			if (err)
+				return err;
+			continue;
 		}
-		err = list_empty(&g->events) ? 0 : 1;
-		spin_unlock(&g->lock);
-		if (total)
-			break;
-		if (err)
-			return -EINVAL;	/* the next record is larger than @n */
-		if (file_flags(f) & O_NONBLOCK)
-			return -EAGAIN;
-		err = wait_event_interruptible(&g->wait, has_events(g));
-		if (err)
-			return err;
-	}
-	list_for_each_entry_safe(e, tmp, &out, link) {
-		struct linux_inotify_event h = { e->wd, e->mask, e->cookie, e->len };
-
+		e = list_first_entry(&g->events, struct inotify_kevent, link);
+		if (done + EVENT_SIZE + e->len > n) {
+			spin_unlock(&g->lock);
+			return done ? (ssize_t)done : -EINVAL;
+		}
 		list_del(&e->link);
-		if (r >= 0 && (copy_to_user((char __user *)buf + r, &h, EVENT_SIZE) ||
-			       copy_to_user((char __user *)buf + r + EVENT_SIZE, e->name, e->len)))
-			r = r ? r : -EFAULT;
-		else if (r >= 0)
-			r += EVENT_SIZE + e->len;
+		g->nevents--;
+		g->bytes -= EVENT_SIZE + e->len;
+		if (e->overflow)
+			g->overflow_queued = false;
+		spin_unlock(&g->lock);
+
+		struct linux_inotify_event h = { e->wd, e->mask, e->cookie, e->len };
+		char __user *to = (char __user *)buf + done;
+
+		err = copy_to_user(to, &h, EVENT_SIZE) ||
+		      copy_to_user(to + EVENT_SIZE, e->name, e->len);
+		done += EVENT_SIZE + e->len;
 		event_free(g, e);
+		if (err)
+			return -EFAULT;
 	}
-	return r;
 }
 
 static unsigned inotify_poll(struct file *f, struct poll_table *pt)
@@ -310,7 +305,7 @@ static long inotify_ioctl(struct file *f, unsigned cmd, u64 arg)
 	u64 n;
 
 	if (cmd != FIONREAD)
-		return -EINVAL;	/* Linux's inotify_ioctl */
+		return -ENOTTY;
 	spin_lock(&g->lock);
 	n = g->bytes;
 	spin_unlock(&g->lock);
@@ -356,6 +351,9 @@ static void deliver(struct inode *ino, u32 mask, u32 cookie, const char *name, s
 {
 	struct inotify_mark *m, *next;
 
+	/* inotify never reported IN_ISDIR with these two (Linux keeps it so). */
+	if (mask & (IN_MOVE_SELF | IN_DELETE_SELF))
+		mask &= ~(u32)IN_ISDIR;
 	for (m = ino->inotify; m; m = next) {
 		next = m->next;
 		if (!(m->mask & mask & IN_ALL_EVENTS))
@@ -432,8 +430,7 @@ void __fsnotify_unlinked(struct inode *ino)
 	if (__atomic_load_n(&ino->nlink, __ATOMIC_RELAXED))
 		return;
 	spin_lock(&inotify_lock);
-	deliver(ino, IN_DELETE_SELF | (inode_is_dir(ino) ? IN_ISDIR : 0), 0, NULL, 0, false,
-		&puts);
+	deliver(ino, IN_DELETE_SELF, 0, NULL, 0, false, &puts);
 	while ((m = ino->inotify)) {
 		mark_destroy(m);
 		kfree(m);
