@@ -350,6 +350,9 @@ static int t_blocking(void)
 	pid_t pid;
 
 	CHECK(fd >= 0);
+	snprintf(f, sizeof(f), "/proc/self/fd/%d", fd);
+	CHECK_EQ(readlink(f, buf, sizeof(buf)), 18);
+	CHECK(!memcmp(buf, "anon_inode:inotify", 18));
 	CHECK_EQ(fcntl(fd, F_GETFL) & (O_NONBLOCK | O_ACCMODE), O_RDONLY);
 	CHECK_EQ(fcntl(fd, F_GETFD), 0);
 	nb = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
