@@ -154,6 +154,34 @@ static int t_layout(void)
 	return 0;
 }
 
+/* A watched directory's own events: opened, listed and closed (ls), no name, IN_ISDIR. */
+static int t_dir_self(void)
+{
+	char f[160];
+	int fd = new_fd(), wd, n = 0;
+	DIR *dp;
+
+	setup_dir("ino-dirself");
+	mkpath(f, sizeof(f), "f");
+	CHECK_EQ(close(open(f, O_CREAT | O_WRONLY, 0644)), 0);
+	wd = inotify_add_watch(fd, dir, IN_OPEN | IN_ACCESS | IN_CLOSE_NOWRITE | IN_ONLYDIR);
+	dp = opendir(dir);
+	CHECK(dp != NULL);
+	while (dp && readdir(dp))
+		n++;
+	CHECK_EQ(n, 3);
+	if (dp)
+		closedir(dp);
+	/* Two getdents64 calls (the entries, then the end): one merged IN_ACCESS. */
+	struct ev want[] = { { wd, IN_OPEN | IN_ISDIR, 0, 0, "" },
+			     { wd, IN_ACCESS | IN_ISDIR, 0, 0, "" },
+			     { wd, IN_CLOSE_NOWRITE | IN_ISDIR, 0, 0, "" } };
+	expect(fd, want, 3);
+	unlink(f);
+	rmdir(dir);
+	return 0;
+}
+
 static int t_rename(void)
 {
 	char a[160], b[160], d2[160], c[200];
@@ -620,9 +648,10 @@ static int t_overflow(void)
 
 int main(void)
 {
-	tap_plan(15);
+	tap_plan(16);
 	run_case("create, open, modify, close, access, truncate, chmod, mkdir, delete", t_file_events);
 	run_case("record layout: NUL-padded name, len a multiple of 16", t_layout);
+	run_case("a watched directory opened, listed, closed", t_dir_self);
 	run_case("rename: MOVED_FROM/MOVED_TO share a cookie, IN_MOVE_SELF", t_rename);
 	run_case("unlink: IN_ATTRIB, IN_DELETE_SELF, IN_IGNORED; rmdir of a watched dir",
 		 t_delete_self);
