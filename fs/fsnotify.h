@@ -76,14 +76,33 @@ static inline void fsnotify_child(struct inode *dir, const char *name, size_t le
 }
 
 /*
- * fsnotify_unlinked - @ino (counted) lost a name: when it has none left, its
+ * fsnotify_unlinked - @ino (counted once by the caller) lost a name: when it
+ * has none left and nothing but the caller and its watches holds it, its
  * watches get IN_DELETE_SELF and go (IN_IGNORED), dropping the references
- * they held. Takes inotify_lock; the references are put after. May sleep.
+ * they held; otherwise that waits for the last other holder to go
+ * (fsnotify_inode_put()). Takes inotify_lock; the references are put after.
+ * Sleeps: no.
  */
 static inline void fsnotify_unlinked(struct inode *ino)
 {
 	if (__atomic_load_n(&ino->inotify, __ATOMIC_RELAXED))
 		__fsnotify_unlinked(ino);
+}
+
+/* __fsnotify_inode_put - fsnotify_inode_put()'s slow path. */
+void __fsnotify_inode_put(struct inode *ino, u32 left);
+
+/*
+ * fsnotify_inode_put - inode_put() left @left references on @ino: when @ino
+ * has no name and only its watches hold it now, the last user of the
+ * unlinked file is gone (an open file closed, a cwd moved away) and its
+ * watches get IN_DELETE_SELF and go, as Linux does when the last dentry
+ * reference of an unlinked inode is dropped. Takes inotify_lock. Sleeps: no.
+ */
+static inline void fsnotify_inode_put(struct inode *ino, u32 left)
+{
+	if (__atomic_load_n(&ino->inotify, __ATOMIC_RELAXED))
+		__fsnotify_inode_put(ino, left);
 }
 
 /* fsnotify_cookie - a new cookie for the two events of one rename. Atomic. */

@@ -422,20 +422,50 @@ void __fsnotify_name(struct inode *dir, u32 mask, const char *name, size_t len, 
 	put_n(dir, puts);
 }
 
-void __fsnotify_unlinked(struct inode *ino)
+/*
+ * The end of unlinked @ino, whose only holders are its @held watches and
+ * @extra more references: IN_DELETE_SELF, then every watch goes. Nothing
+ * happens while it has a name or other holders. Returns the references to
+ * put. inotify_lock held.
+ */
+static int delete_self(struct inode *ino, u32 held, u32 extra)
 {
 	struct inotify_mark *m;
+	u32 marks = 0;
 	int puts = 0;
 
-	if (__atomic_load_n(&ino->nlink, __ATOMIC_RELAXED))
-		return;
-	spin_lock(&inotify_lock);
+	/* Only a file system's files have names to lose (not procfs nodes, pipes, sockets). */
+	if (__atomic_load_n(&ino->nlink, __ATOMIC_RELAXED) || ino->iops || !ino->sb)
+		return 0;
+	for (m = ino->inotify; m; m = m->next)
+		marks++;
+	if (!marks || held != marks + extra)
+		return 0;
 	deliver(ino, IN_DELETE_SELF, 0, NULL, 0, false, &puts);
 	while ((m = ino->inotify)) {
 		mark_destroy(m);
 		kfree(m);
 		puts++;
 	}
+	return puts;
+}
+
+void __fsnotify_unlinked(struct inode *ino)
+{
+	int puts;
+
+	spin_lock(&inotify_lock);
+	puts = delete_self(ino, __atomic_load_n(&ino->refcount, __ATOMIC_RELAXED), 1);
+	spin_unlock(&inotify_lock);
+	put_n(ino, puts);
+}
+
+void __fsnotify_inode_put(struct inode *ino, u32 left)
+{
+	int puts;
+
+	spin_lock(&inotify_lock);
+	puts = delete_self(ino, left, 0);
 	spin_unlock(&inotify_lock);
 	put_n(ino, puts);
 }

@@ -247,6 +247,35 @@ static int t_delete_self(void)
 	return 0;
 }
 
+/* An unlinked file still open: IN_DELETE_SELF waits for its last close. */
+static int t_delete_open(void)
+{
+	char f[160], p[64];
+	int fd = new_fd(), wd, w, w2, wd2;
+
+	setup_dir("ino-delopen");
+	mkpath(f, sizeof(f), "f");
+	w = open(f, O_CREAT | O_WRONLY, 0644);
+	wd = inotify_add_watch(fd, f, IN_DELETE_SELF | IN_ATTRIB | IN_CLOSE_WRITE);
+	CHECK_EQ(unlink(f), 0);
+	struct ev want[] = { { wd, IN_ATTRIB, 0, 0, "" } };
+	expect(fd, want, 1);
+	w2 = dup(w);
+	CHECK_EQ(close(w), 0);
+	expect(fd, NULL, 0);	/* the description is still open */
+	/* The unlinked file reached through /proc/PID/fd is the same watched inode. */
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", w2);
+	wd2 = inotify_add_watch(fd, p, IN_MODIFY | IN_MASK_ADD);
+	CHECK_EQ(wd2, wd);
+	CHECK_EQ(write(w2, "x", 1), 1);
+	CHECK_EQ(close(w2), 0);
+	struct ev want2[] = { { wd, IN_MODIFY, 0, 0, "" }, { wd, IN_CLOSE_WRITE, 0, 0, "" },
+			      { wd, IN_DELETE_SELF, 0, 0, "" }, { wd, IN_IGNORED, 0, 0, "" } };
+	expect(fd, want2, 4);
+	rmdir(dir);
+	return 0;
+}
+
 static int t_oneshot(void)
 {
 	char f[160];
@@ -648,13 +677,14 @@ static int t_overflow(void)
 
 int main(void)
 {
-	tap_plan(16);
+	tap_plan(17);
 	run_case("create, open, modify, close, access, truncate, chmod, mkdir, delete", t_file_events);
 	run_case("record layout: NUL-padded name, len a multiple of 16", t_layout);
 	run_case("a watched directory opened, listed, closed", t_dir_self);
 	run_case("rename: MOVED_FROM/MOVED_TO share a cookie, IN_MOVE_SELF", t_rename);
 	run_case("unlink: IN_ATTRIB, IN_DELETE_SELF, IN_IGNORED; rmdir of a watched dir",
 		 t_delete_self);
+	run_case("unlink of an open file: IN_DELETE_SELF at its last close", t_delete_open);
 	run_case("IN_ONESHOT: one event, then IN_IGNORED", t_oneshot);
 	run_case("inotify_rm_watch: IN_IGNORED, EINVAL after, wds count up", t_rm_watch);
 	run_case("a repeated unread event is merged", t_coalesce);
