@@ -322,7 +322,6 @@ static void mark_unlink(struct inotify_mark *m)
 {
 	struct inotify_mark **pp = &m->inode->inotify;
 
-	spin_assert_held(&inotify_lock);
 	while (*pp != m)
 		pp = &(*pp)->next;
 	__atomic_store_n(pp, m->next, __ATOMIC_RELAXED);
