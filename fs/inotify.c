@@ -69,7 +69,7 @@ struct inotify_group {
 	struct inotify_kevent *spare;	/* [lock] kept for IN_Q_OVERFLOW, or NULL */
 	u32 max_events;			/* [I] max_queued_events when made */
 	struct wait_queue wait;		/* readers and pollers */
-	struct list_head marks;		/* [inotify_lock] struct inotify_mark by group_link */
+	struct list_head marks;		/* [inotify_lock] its struct inotify_mark */
 	s32 last_wd;			/* [inotify_lock] */
 	struct inotify_user *user;	/* [I] charged for the instance and its watches */
 };

@@ -35,7 +35,7 @@ long sys_getdents64(int fd, void __user *dirp, unsigned count)
 		else
 			r = tmpfs_getdents(f->inode, &f->pos, dirp, count);
 		mutex_unlock(&f->pos_lock);
-		/* inotify(7): a directory read is an access, to the end too (Linux's iterate_dir()). */
+		/* inotify(7): reading a directory, to its end too, is an access (iterate_dir()). */
 		if (r >= 0)
 			fsnotify_inode(f->inode, IN_ACCESS);
 	}

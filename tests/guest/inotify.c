@@ -577,6 +577,14 @@ static int t_sysctl(void)
 	if (dp)
 		closedir(dp);
 	CHECK(seen[0] && seen[1] && seen[2]);
+	/* The directory is listed in /proc/sys/fs. */
+	dp = opendir("/proc/sys/fs");
+	seen[0] = false;
+	while (dp && (d = readdir(dp)))
+		seen[0] |= !strcmp(d->d_name, "inotify") && d->d_type == DT_DIR;
+	if (dp)
+		closedir(dp);
+	CHECK(seen[0]);
 	CHECK_EQ(read_knob("max_queued_events"), 16384);
 	CHECK_EQ(read_knob("max_user_instances"), 128);
 	CHECK(w >= 8192 && w <= 1048576);	/* Linux's computed default and its bounds */
@@ -678,7 +686,8 @@ static int t_overflow(void)
 int main(void)
 {
 	tap_plan(17);
-	run_case("create, open, modify, close, access, truncate, chmod, mkdir, delete", t_file_events);
+	run_case("create, open, modify, close, access, truncate, chmod, mkdir, delete",
+		 t_file_events);
 	run_case("record layout: NUL-padded name, len a multiple of 16", t_layout);
 	run_case("a watched directory opened, listed, closed", t_dir_self);
 	run_case("rename: MOVED_FROM/MOVED_TO share a cookie, IN_MOVE_SELF", t_rename);
