@@ -5,6 +5,7 @@
  */
 #include "internal.h"
 #include "kmalloc.h"
+#include "fsnotify.h"
 
 struct file *file_alloc(struct inode *inode, const struct file_ops *ops, u32 flags, void *priv)
 {
@@ -57,6 +58,7 @@ void file_put(struct file *f)
 		panic("file_put: refcount underflow");
 	if (left)
 		return;
+	fsnotify_close(f);
 	locks_remove_file(f);
 	if (!list_empty(&f->epoll_links))
 		epoll_file_release(f);

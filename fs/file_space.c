@@ -14,6 +14,7 @@
  * Locks: none beyond the descriptor table's (fd_get()).
  */
 #include "internal.h"
+#include "fsnotify.h"
 
 /* The advice values of <fcntl.h> (x86-64: DONTNEED 4, NOREUSE 5). */
 #define POSIX_FADV_NORMAL	0
@@ -86,6 +87,8 @@ long sys_fallocate(int fd, int mode, s64 offset, s64 len)
 		r = -EOPNOTSUPP;
 	else
 		r = tmpfs_fallocate(ino, (u64)offset, (u64)len, mode & FALLOC_FL_KEEP_SIZE);
+	if (!r)
+		fsnotify_inode(ino, IN_MODIFY);	/* as Linux's vfs_fallocate() */
 	file_put(f);
 	return r;
 }

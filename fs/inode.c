@@ -5,6 +5,7 @@
  * only frees it when the last reference goes.
  */
 #include "internal.h"
+#include "fsnotify.h"
 #include "arch.h"
 #include "cpu.h"
 #include "kmalloc.h"
@@ -85,8 +86,11 @@ void inode_put(struct inode *ino)
 		if (left + 1 == 0)
 			panic("inode_put: refcount underflow on inode %lu",
 			      (unsigned long)ino->ino);
-		if (left)
+		if (left) {
+			/* Last put: nothing may follow that uses @ino. */
+			fsnotify_inode_put(ino, left);
 			return;
+		}
 		/* Nobody else can see ino now, so its parent pointer is stable. */
 		parent = ino->parent;
 		inode_free(ino);

@@ -11,6 +11,7 @@
  */
 #include "internal.h"
 #include "kmalloc.h"
+#include "fsnotify.h"
 
 /* The directory of @last must be a directory we may write into. */
 static int dir_writable(struct inode *dir)
@@ -98,6 +99,9 @@ int vfs_mknod(struct vfs_last *last, u32 mode, const char *target, u32 major, u3
 	else if (!(err = inode_attach_sb(ino, dir->sb)))	/* tmpfs(5) nr_inodes: ENOSPC */
 		err = tmpfs_dir_add(dir, last->name, last->len, ino);
 	mutex_unlock(&dir->lock);
+	if (!err)
+		fsnotify_name(dir, IN_CREATE | (S_ISDIR(mode) ? IN_ISDIR : 0), last->name,
+			      last->len, 0);
 	if (!err && out) {
 		*out = ino;	/* the allocation's reference goes to the caller */
 		return 0;
@@ -152,8 +156,14 @@ int vfs_unlink(struct inode *root, struct vfs_last *last, bool rmdir)
 	err = tmpfs_dir_remove(dir, de, &child);
 out_unlock:
 	mutex_unlock(&dir->lock);
-	if (child)
+	if (child) {
+		/* inotify(7), in Linux's order: the link count, the inode's end, the name. */
+		if (!rmdir)
+			fsnotify_child(NULL, NULL, 0, child, IN_ATTRIB);
+		fsnotify_unlinked(child);
+		fsnotify_name(dir, IN_DELETE | (rmdir ? IN_ISDIR : 0), last->name, last->len, 0);
 		inode_put(child);
+	}
 	return err;
 }
 
@@ -244,9 +254,30 @@ static int exchange_check(struct inode *root, struct vfs_last *from, struct vfs_
 	return err ? err : sticky_check(to->dir, b);
 }
 
+/*
+ * inotify(7) for a rename of @src from @from to @to (one direction of an
+ * exchange): IN_MOVED_FROM and IN_MOVED_TO with one cookie, IN_ATTRIB for the
+ * replaced @victim (may be NULL) and IN_MOVE_SELF, as Linux's fsnotify_move().
+ */
+static void rename_notify(struct vfs_last *from, struct vfs_last *to, struct inode *src,
+			  struct inode *victim)
+{
+	u32 isdir = inode_is_dir(src) ? IN_ISDIR : 0;
+	u32 cookie = 0;
+
+	if (__atomic_load_n(&from->dir->inotify, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&to->dir->inotify, __ATOMIC_RELAXED))
+		cookie = fsnotify_cookie();
+	fsnotify_name(from->dir, IN_MOVED_FROM | isdir, from->name, from->len, cookie);
+	fsnotify_name(to->dir, IN_MOVED_TO | isdir, to->name, to->len, cookie);
+	if (victim)
+		fsnotify_child(NULL, NULL, 0, victim, IN_ATTRIB);
+	fsnotify_child(NULL, NULL, 0, src, IN_MOVE_SELF);
+}
+
 int vfs_rename(struct inode *root, struct vfs_last *from, struct vfs_last *to, unsigned flags)
 {
-	struct inode *fd = from->dir, *td = to->dir, *victim_ino = NULL;
+	struct inode *fd = from->dir, *td = to->dir, *victim_ino = NULL, *src = NULL, *dst = NULL;
 	struct tmpfs_dirent *ode, *nde;
 	int err;
 
@@ -289,16 +320,35 @@ int vfs_rename(struct inode *root, struct vfs_last *from, struct vfs_last *to, u
 	}
 	if (flags & RENAME_EXCHANGE) {
 		err = exchange_check(root, from, to, ode->inode, nde->inode);
-		if (!err)
+		if (!err) {
+			src = ode->inode;
+			dst = nde->inode;
+			inode_get(src);
+			inode_get(dst);
 			tmpfs_dir_exchange(fd, ode, td, nde);
+		}
 		goto out_unlock;
 	}
 	err = rename_check(root, from, to, ode->inode, nde ? nde->inode : NULL);
-	if (!err)
+	if (!err) {
+		src = ode->inode;
+		inode_get(src);
 		err = tmpfs_dir_move(fd, ode, td, nde, to->name, to->len, &victim_ino);
+	}
 out_unlock:
 	unlock_two(fd, td);
 	mutex_unlock(&vfs_rename_lock);
+	if (!err && src) {
+		rename_notify(from, to, src, victim_ino);
+		if (dst)
+			rename_notify(to, from, dst, NULL);
+		if (victim_ino)
+			fsnotify_unlinked(victim_ino);
+	}
+	if (src)
+		inode_put(src);
+	if (dst)
+		inode_put(dst);
 	if (victim_ino)
 		inode_put(victim_ino);
 	return err;
@@ -364,5 +414,9 @@ int vfs_link(struct inode *src, struct vfs_last *last)
 		err = tmpfs_dir_add(dir, last->name, last->len, src);
 out_unlock:
 	mutex_unlock(&dir->lock);
+	if (!err) {
+		fsnotify_child(NULL, NULL, 0, src, IN_ATTRIB);
+		fsnotify_name(dir, IN_CREATE, last->name, last->len, 0);
+	}
 	return err;
 }

@@ -5,6 +5,7 @@
  * operations by inode type.
  */
 #include "internal.h"
+#include "fsnotify.h"
 
 /* Status flags an open file description keeps (F_GETFL reports them). */
 #define FILE_KEPT_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | O_DIRECT | \
@@ -255,8 +256,15 @@ int vfs_open(struct inode *root, struct inode *start, const char *path, u32 flag
 				err = vfs_open_inode(ino, flags, out);
 			inode_put_write_access(ino);
 		}
+		/* inotify(7): the open, then the truncation, as Linux's do_open(). */
+		if (!err) {
+			fsnotify_inode(ino, IN_OPEN);
+			fsnotify_inode(ino, IN_MODIFY);
+		}
 	} else if (!err) {
 		err = vfs_open_inode(ino, flags, out);
+		if (!err && !(flags & O_PATH))
+			fsnotify_inode(ino, IN_OPEN);
 	}
 	inode_put(ino);
 	return err;

@@ -255,6 +255,11 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 		int idx = procfs_sys_find(sub, name, len);
 		u32 mode = 0;
 
+		if (idx < 0 && (idx = procfs_sys_subdir_find(sub, name, len)) >= 0) {
+			struct proc_entry d = { "", PN_SYS_DIR, S_IFDIR | 0555 };
+
+			return make_node(dir, &d, 0, (u32)idx, out);
+		}
 		if (idx < 0)
 			return -ENOENT;
 		procfs_sys_name((u32)idx, &mode);
@@ -395,6 +400,12 @@ static bool gen_entry(struct inode *dir, u64 i, struct gen_dirent *out)
 		u32 mode;
 
 		id = procfs_sys_entry(sub, (u32)i, &name, &mode);
+		if (id < 0 && (id = procfs_sys_subdir(sub, (u32)i)) >= 0) {
+			strlcpy(out->name, procfs_sys_dir_name((u32)id), sizeof(out->name));
+			out->type = DT_DIR;
+			out->ino = PROC_INO_BASE + ((u64)(id & 0x3ff) << 7 | PN_SYS_DIR);
+			return true;
+		}
 		if (id < 0)
 			return false;
 		strlcpy(out->name, name, sizeof(out->name));

@@ -72,6 +72,13 @@ int procfs_sys_find(u32 dir, const char *name, size_t len);
 const char *procfs_sys_name(u32 index, u32 *mode);
 long procfs_sys_show(u32 index, char *buf, size_t size);
 int procfs_sys_store(u32 index, const char *text);
+/* procfs_sys_subdir - the directory that is entry @i of directory @dir when
+ * @i is past its files (subdirectories follow the files, as fs/inotify in
+ * fs), or -ENOENT. procfs_sys_subdir_find - @dir's subdirectory @name (@len
+ * bytes), or -ENOENT. Directory numbers from procfs_sys_dir_count() on are
+ * subdirectories. */
+int procfs_sys_subdir(u32 dir, u32 i);
+int procfs_sys_subdir_find(u32 dir, const char *name, size_t len);
 
 /*
  * fs/procfs_smaps.c: procfs_mm_of - a counted reference to the address

@@ -27,6 +27,7 @@
 #include "uapi/ipc.h"
 #include "coredump.h"
 #include "net.h"
+#include "fsnotify.h"
 
 #define SYSCTL_WRITE_MAX	256	/* bytes of one write that are parsed */
 #define INT_MAX_		0x7fffffffL
@@ -51,8 +52,11 @@ struct sysctl_entry {
 	long min, max;		/* sysctl_int_store bounds, inclusive */
 };
 
-enum { SD_FS, SD_KERNEL, SD_VM, SD_NET, SD_COUNT };
-static const char *const sysctl_dirs[SD_COUNT] = { "fs", "kernel", "vm", "net" };
+/* Top-level directories first (SD_COUNT of them), then subdirectories. */
+enum { SD_FS, SD_KERNEL, SD_VM, SD_NET, SD_COUNT, SD_FS_INOTIFY = SD_COUNT, SD_ALL };
+static const char *const sysctl_dirs[SD_ALL] = { "fs", "kernel", "vm", "net", "inotify" };
+/* The directory each subdirectory is in (top-level ones: -1). */
+static const s8 sysctl_dir_parent[SD_ALL] = { -1, -1, -1, -1, SD_FS };
 
 /* /proc/sys/kernel/tainted: the taint flags (proc_sys_kernel(5)); nothing in
  * the kernel taints it yet, root may set bits (never clear them). [a] */
@@ -290,6 +294,15 @@ static const struct sysctl_entry sysctl_table[] = {
 	{ SD_FS, "pipe-user-pages-soft", 0644, sysctl_int_show, sysctl_int_store,
 	  .get = pipe_user_pages_soft_get, .set = pipe_user_pages_soft_set,
 	  .min = 0, .max = INT_MAX_ },
+	{ SD_FS_INOTIFY, "max_queued_events", 0644, sysctl_int_show, sysctl_int_store,
+	  .get = inotify_max_queued_events_get, .set = inotify_max_queued_events_set,
+	  .min = 0, .max = INT_MAX_ },
+	{ SD_FS_INOTIFY, "max_user_instances", 0644, sysctl_int_show, sysctl_int_store,
+	  .get = inotify_max_user_instances_get, .set = inotify_max_user_instances_set,
+	  .min = 0, .max = INT_MAX_ },
+	{ SD_FS_INOTIFY, "max_user_watches", 0644, sysctl_int_show, sysctl_int_store,
+	  .get = inotify_max_user_watches_get, .set = inotify_max_user_watches_set,
+	  .min = 0, .max = INT_MAX_ },
 	{ SD_KERNEL, "core_pattern", 0644, sysctl_str_show, sysctl_str_store,
 	  .sget = core_pattern_sget, .sset = core_pattern_sset },
 	{ SD_KERNEL, "msgmax", 0644, sysctl_int_show, sysctl_int_store, .ival = &ipc_msgmax,
@@ -333,7 +346,31 @@ u32 procfs_sys_dir_count(void)
 
 const char *procfs_sys_dir_name(u32 dir)
 {
-	return dir < SD_COUNT ? sysctl_dirs[dir] : NULL;
+	return dir < SD_ALL ? sysctl_dirs[dir] : NULL;
+}
+
+int procfs_sys_subdir(u32 dir, u32 i)
+{
+	u32 k = 0;
+
+	for (u32 j = 0; j < ARRAY_SIZE(sysctl_table); j++)
+		k += sysctl_table[j].dir == dir;
+	if (i < k)
+		return -ENOENT;
+	i -= k;
+	for (u32 d = SD_COUNT; d < SD_ALL; d++)
+		if (sysctl_dir_parent[d] == (s8)dir && !i--)
+			return (int)d;
+	return -ENOENT;
+}
+
+int procfs_sys_subdir_find(u32 dir, const char *name, size_t len)
+{
+	for (u32 d = SD_COUNT; d < SD_ALL; d++)
+		if (sysctl_dir_parent[d] == (s8)dir && strlen(sysctl_dirs[d]) == len &&
+		    !memcmp(sysctl_dirs[d], name, len))
+			return (int)d;
+	return -ENOENT;
 }
 
 int procfs_sys_entry(u32 dir, u32 i, const char **name, u32 *mode)

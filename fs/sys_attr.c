@@ -10,17 +10,23 @@
  */
 #include "internal.h"
 #include "uaccess.h"
+#include "fsnotify.h"
 
 /* ---- size ---- */
 
 /* Truncate @ino to @length bytes; the checks common to both calls are done. */
 static long truncate_inode(struct inode *ino, s64 length)
 {
+	long r;
+
 	if (inode_is_dir(ino))
 		return -EISDIR;
 	if (!inode_is_reg(ino) || ino->iops)
 		return -EINVAL;
-	return tmpfs_truncate(ino, (u64)length);
+	r = tmpfs_truncate(ino, (u64)length);
+	if (!r)
+		fsnotify_inode(ino, IN_MODIFY);
+	return r;
 }
 
 /*
@@ -122,6 +128,8 @@ static long chown_inode(struct inode *ino, uid_t uid, gid_t gid)
 		ino->ctime = fs_now();
 	}
 	mutex_unlock(&ino->lock);
+	if (!r)
+		fsnotify_inode(ino, IN_ATTRIB);
 	return r;
 }
 
@@ -216,6 +224,7 @@ static long utimes_inode(struct inode *ino, const struct linux_timespec *ts)
 		ino->mtime = (struct fs_time){ ts[1].tv_sec, ts[1].tv_nsec };
 	ino->ctime = now;
 	mutex_unlock(&ino->lock);
+	fsnotify_inode(ino, IN_ATTRIB);
 	/* A procfs inode is made per lookup: the node keeps the times. */
 	return ino->iops ? procfs_times_set(ino) : 0;
 }

@@ -6,6 +6,7 @@
  * unlink(2), rename(2), symlink(2), link(2).
  */
 #include "internal.h"
+#include "fsnotify.h"
 #include "kmalloc.h"
 #include "uaccess.h"
 
@@ -34,6 +35,9 @@ long sys_getdents64(int fd, void __user *dirp, unsigned count)
 		else
 			r = tmpfs_getdents(f->inode, &f->pos, dirp, count);
 		mutex_unlock(&f->pos_lock);
+		/* inotify(7): reading a directory, to its end too, is an access (iterate_dir()). */
+		if (r >= 0)
+			fsnotify_inode(f->inode, IN_ACCESS);
 	}
 	file_put(f);
 	return r;

@@ -5,6 +5,7 @@
  * description see whole transfers) and call the file's operations.
  */
 #include "internal.h"
+#include "fsnotify.h"
 #include "cpu.h"
 #include "kmalloc.h"
 #include "task.h"
@@ -25,6 +26,13 @@ static bool file_writable(struct file *f)
 	u32 fl = file_flags(f);
 
 	return !(fl & O_PATH) && ((fl & O_ACCMODE) == O_WRONLY || (fl & O_ACCMODE) == O_RDWR);
+}
+
+/* A transfer of @r bytes on @f happened: IN_ACCESS or IN_MODIFY (inotify(7)). */
+static void rw_notify(struct file *f, long r, bool write)
+{
+	if (r > 0 && f->inode)
+		fsnotify_inode(f->inode, write ? IN_MODIFY : IN_ACCESS);
 }
 
 /* Run the vector at *@pos; stops at the first short transfer (readv(2)). */
@@ -93,6 +101,7 @@ static long rw_one(int fd, void __user *buf, size_t n, s64 offset, bool write)
 		r = -EFAULT;
 	else
 		r = rw_file(f, &iov, 1, offset, write);
+	rw_notify(f, r, write);
 	file_put(f);
 	return r;
 }
@@ -164,6 +173,7 @@ static long rw_vector(int fd, const struct linux_iovec __user *uiov, int cnt, bo
 		}
 	}
 	r = rw_file(f, iov, cnt, -1, write);
+	rw_notify(f, r, write);
 out_free:
 	kfree(iov);
 out_put:

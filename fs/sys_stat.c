@@ -5,6 +5,7 @@
  * Semantics: stat(2), statx(2), access(2), readlink(2), chmod(2), umask(2).
  */
 #include "internal.h"
+#include "fsnotify.h"
 #include "uaccess.h"
 
 static long stat_to_user(struct inode *ino, struct linux_stat __user *ust)
@@ -212,6 +213,7 @@ static long chmod_inode(struct inode *ino, mode_t mode)
 	ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
 	ino->ctime = fs_now();
 	mutex_unlock(&ino->lock);
+	fsnotify_inode(ino, IN_ATTRIB);
 	return 0;
 }
 

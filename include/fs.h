@@ -39,6 +39,7 @@ struct poll_table;
 struct wait_queue;
 struct inode_ops;
 struct superblock;
+struct inotify_mark;
 
 /* Open file description: shared by dup() and by fork() (one offset). */
 struct file_ops {
@@ -211,6 +212,8 @@ struct inode {
 	s32 writecount;			/* [a] > 0: open for writing; < 0: write denied
 					 * (being executed), as Linux's i_writecount */
 	struct list_head file_locks;	/* [k] record, OFD and flock locks (fs/lock.c) */
+	struct inotify_mark *inotify;	/* [inotify_lock] the inotify(7) watches on it, each
+					 * counted (fs/inotify.c); hooks read it unlocked */
 };
 
 /*

@@ -22,7 +22,7 @@ static const char *const programs[] = {
 	"maps", "mlock", "smaps", "dynamic", "madvise", "mremap", "fdcalls", "sched", "procsched",
 	"blkdev", "netdev", "posixtimer",
 	"sysctl", "kmsg", "ipcinfo", "procperm", "loadavg", "oomadj", "swapinfo", "kvmalloc",
-	"unix", "tcp", "epoll",
+	"unix", "tcp", "epoll", "inotify",
 	"stress",
 	"limits", "robust", "coredump",
 	"ptrace", "debugger",

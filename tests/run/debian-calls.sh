@@ -2,9 +2,9 @@
 # Debian image's default packages (Makefile DEBIAN_DEFAULT_PACKAGES), in one boot. The
 # check is that the kernel log has no "unimplemented syscall" line afterwards and that
 # every command succeeds (their output is thrown away). Left out: what needs /sys
-# (lscpu, lsblk), a terminal (tty, stty), tail -f
-# (inotify is not offered: tail says so and polls), and programs of packages outside
-# the list (pidof, mount, script, logger, hostname, ...).
+# (lscpu, lsblk), a terminal (tty, stty), and programs of packages outside the list
+# (pidof, mount, script, logger, hostname, ...). tail -f must follow a file through
+# inotify(7) (an anon_inode:inotify descriptor, nothing on stderr) rather than poll.
 export LC_ALL=C PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
 cd "$(mktemp -d)" || exit 1
 fails=0
@@ -54,6 +54,9 @@ run users; run who; run b2sum p; run base64 p; run shuf -n1 p; run tac p
 run nl p; run od -c p; run fold p; run paste p; run fmt p; run pr p; run ptx p
 run chroot / true; run mknod nod p; run link t t3; run unlink t3; run vdir /
 run du -ab /etc; run sha512sum p; run cat /proc/self/status; run head -c 100 /dev/urandom
+run sh -c 'echo a > tf; tail -f tf > tout 2> terr & t=$!; sleep 1; echo b >> tf; sleep 1
+	ls -l /proc/$t/fd | grep -q "anon_inode:inotify"; r=$?; kill $t; wait $t
+	grep -qx b tout && [ ! -s terr ] && [ $r = 0 ]'
 # bash
 run bash -c 'cat <(echo x); coproc { echo co; }; read -r x <&"${COPROC[0]}"; wait'
 kill $busy; wait

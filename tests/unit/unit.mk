@@ -33,7 +33,7 @@ UNIT_SRC_test_tmpfs := fs/inode.c fs/tmpfs.c fs/tmpfs_dir.c fs/vfs.c fs/namespac
 	fs/file.c fs/fdtable.c fs/fs_context.c fs/chrdev.c fs/tty.c fs/mount.c fs/initramfs.c \
 	fs/sys_path.c fs/sys_attr.c \
 	fs/sys_rw.c fs/sys_open.c fs/sys_stat.c fs/sys_dir.c lib/cpio.c lib/inflate.c \
-	fs/pipe.c fs/pipe_acct.c fs/poll.c fs/super.c fs/tmpfs_opts.c fs/lock.c
+	fs/pipe.c fs/pipe_acct.c fs/poll.c fs/super.c fs/tmpfs_opts.c fs/lock.c fs/inotify.c
 
 # The kernel's string and formatting functions share their names and prototypes with
 # the C library's; these tests rename them so both can live in one program.
