@@ -399,8 +399,11 @@ void __fsnotify_inode(struct inode *ino, u32 mask)
 	char name[NAME_MAX + 1];
 	int len = -1;
 
-	/* The name is looked up only when the directory has a watch. */
-	if ((mask & CHILD_EVENTS) && __atomic_load_n(&inotify_dir_watches, __ATOMIC_RELAXED))
+	/* The name is looked up only when the directory has a watch, and only where its
+	 * lock may be taken: a last file_put() under a spinlock (rare) tells only the
+	 * file's own watches. */
+	if ((mask & CHILD_EVENTS) && __atomic_load_n(&inotify_dir_watches, __ATOMIC_RELAXED) &&
+	    !spin_held_count())
 		dir = vfs_parent_get(ino);
 	if (dir && !dir->iops && __atomic_load_n(&dir->inotify, __ATOMIC_RELAXED))
 		len = tmpfs_name_of(dir, ino, name, sizeof(name));
