@@ -537,6 +537,15 @@ class RunChecks:
         self.tally, self.tmp = tally, tmp
         self.timeout = RUN_TIMEOUT
 
+    @staticmethod
+    def kernel_log():
+        """The kernel log of the last ./sprout run (build/kernel.log), or "" if it is missing."""
+        try:
+            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
     def sprout_run(self, prog, *args, qemu_extra=None, timeout=None):
         """Run `./sprout run PROG ARGS` (with SPROUT_QEMU_EXTRA=qemu_extra when given; the
         boot bounded by @timeout seconds, default self.timeout); returns (exit code, stdout
@@ -638,11 +647,7 @@ class RunChecks:
         logged once per (call, program), with the pid and the name."""
         name = "run/enosys-logged-once"
         rc, out, err = self.sprout_run("tests/run/enosys.c")
-        try:
-            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
-                log = f.read()
-        except OSError:
-            log = ""
+        log = self.kernel_log()
         m = re.search(rb"pid (\d+) bad 0", out)
         lines = [l for l in log.splitlines() if "unimplemented syscall ? (99999)" in l]
         want = ["by pid %s (enosys-one)" % (m.group(1).decode() if m else "?"),
@@ -701,11 +706,7 @@ class RunChecks:
             self.tally.fail(name, "musl-gcc failed", str(e))
             return
         rc, out, err = self.sprout_run("--mem", "64M", prog)
-        try:
-            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
-                log = f.read()
-        except OSError:
-            log = ""
+        log = self.kernel_log()
         named = len(re.findall(r"Out of memory: Killed process \d+ \(oom\) total-vm:\d+kB, "
                                r"anon-rss:\d+kB, file-rss:\d+kB, shmem-rss:\d+kB, UID:\d+ "
                                r"pgtables:\d+kB oom_score_adj:-?\d+\n", log)) == 3
@@ -813,11 +814,7 @@ class RunChecks:
             f.write(os.urandom(1 << 20))
         rc, out, err = self.sprout_run("--disk", disk, "--append", "blkcheck", "/bin/busybox",
                                        "sh", "-c", self.BLKCHECK_WAIT)
-        try:
-            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
-                log = f.read()
-        except OSError:
-            log = ""
+        log = self.kernel_log()
         if rc != 0 or not re.search(r"blkcheck: vda: 200 requests, \d+ in flight, "
                                     r"data matches", log):
             self.tally.fail(name, "exit %s, no matching blkcheck line" % rc, err + log[-2000:])
@@ -845,11 +842,7 @@ class RunChecks:
                  "-device virtio-blk-pci,disable-legacy=on,drive=vdx" % (config, disk))
         rc, out, err = self.sprout_run("/bin/busybox", "sh", "-c", self.BLKDEV_WRITE_ERROR,
                                        qemu_extra=extra)
-        try:
-            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
-                log = f.read()
-        except OSError:
-            log = ""
+        log = self.kernel_log()
         text = out.decode(errors="replace")
         logged = re.search(r"blk: vda: write of 8 sectors at 0 failed \(-5\)", log)
         if rc != 0 or text != "write=1\nread=0\n" or not logged:
@@ -871,11 +864,7 @@ class RunChecks:
         name = "run/virtio-net-arp"
         rc, out, err = self.sprout_run("--net", "--append", "netcheck", "/bin/busybox", "sh",
                                        "-c", self.NETCHECK_WAIT)
-        try:
-            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
-                log = f.read()
-        except OSError:
-            log = ""
+        log = self.kernel_log()
         fields = out.decode(errors="replace").split()
         counted = (len(fields) == 17 and fields[0] == "eth0:" and int(fields[2]) >= 1
                    and int(fields[10]) >= 1)
@@ -1214,11 +1203,7 @@ chroot . /bin/bash -c "$3"
             script = f.read()
         rc, out, err = self.sprout_run("--image", "debian", "/bin/bash", "-c", script,
                                        timeout=180)
-        try:
-            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
-                log = f.read()
-        except OSError:
-            log = ""
+        log = self.kernel_log()
         text = out.decode(errors="replace")
         enosys = [l for l in log.splitlines() if "unimplemented syscall" in l]
         if rc != 0 or "failures: 0\n" not in text or enosys:
@@ -1242,11 +1227,7 @@ chroot . /bin/bash -c "$3"
             self.tally.fail(name, "musl-gcc failed", str(e))
             return
         rc, out, err = self.sprout_run("--mem", "48M", "--swap", "256M", prog)
-        try:
-            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
-                log = f.read()
-        except OSError:
-            log = ""
+        log = self.kernel_log()
         enabled = re.search(r"Adding \d+k swap on vda\.  Priority:-2", log)
         if rc != 0 or not enabled:
             self.tally.fail(name, "exit %s, swap %s" % (rc, "enabled" if enabled else
@@ -1275,11 +1256,7 @@ chroot . /bin/bash -c "$3"
         else:
             self.tally.ok("run/swap-256m-on-64m")
         rc, out, err = self.sprout_run("--mem", "64M", prog, "256")
-        try:
-            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
-                log = f.read()
-        except OSError:
-            log = ""
+        log = self.kernel_log()
         named = re.search(r"Out of memory: Killed process \d+ \(touch\) total-vm:", log)
         if rc != 137 or not named:
             self.tally.fail("run/oom-256m-on-64m", "exit %s, kernel log %s the killed process"
@@ -1305,11 +1282,7 @@ chroot . /bin/bash -c "$3"
 
     def _order_selftest(self, name, option, want):
         rc, _, err = self.sprout_run("--append", option, "tests/run/hello.c")
-        try:
-            with open(os.path.join(ROOT, "build", "kernel.log"), errors="replace") as f:
-                log = f.read()
-        except OSError:
-            log = ""
+        log = self.kernel_log()
         if rc != 125 or want not in log:
             self.tally.fail(name, "exit %s, expected a panic reporting the inversion" % rc,
                             err + log[-2000:])
