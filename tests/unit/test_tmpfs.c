@@ -117,6 +117,7 @@ void spin_unlock(struct spinlock *l)
 	l->locked = 0;
 	spin_depth--;
 }
+int spin_held_count(void) { return spin_depth; }
 void prepare_to_wait(struct wait_queue *wq, struct wait_entry *e) {}
 void finish_wait(struct wait_queue *wq, struct wait_entry *e) {}
 void wake_up(struct wait_queue *wq) {}
