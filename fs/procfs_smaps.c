@@ -9,8 +9,9 @@
  * the address spaces mapping it, kept in 1/4096 bytes as Linux does so the
  * sum rounds the same way), Shared_* (mapped by more than one address
  * space) and Private_* split by the PTE's dirty bit, Anonymous (pages that
- * are not a file's cached page), Swap (swapped-out pages: none until swap
- * exists, see the hook in mm/pagewalk.c), Locked (Pss of an mlock'd VMA).
+ * are not a file's cached page), Swap and SwapPss (swapped-out pages, and
+ * each divided by the address spaces whose PTEs hold its slot), Locked (Pss
+ * of an mlock'd VMA).
  *
  * Locks: the mm lock of the process looked at, taken here; mm -> inode.
  */
@@ -21,6 +22,7 @@
 #include "mm.h"
 #include "page.h"
 #include "pagewalk.h"
+#include "swap.h"
 #include "task.h"
 #include "uaccess.h"
 
@@ -331,7 +333,10 @@ static int pm_page(const struct mm_page_info *pi, void *arg)
 		if (!pi->anon)
 			e |= PM_FILE;
 	} else if (pi->swapped) {
-		e = PM_SWAP | (pi->swap_entry & PM_PFN_MASK);
+		/* Linux's format: the area in bits 0-4, the slot from bit 5; for root only,
+		 * as the frame numbers of present pages. */
+		e = PM_SWAP | (f->show_pfn ? (((u64)swp_slot(pi->swap_entry) << 5 |
+					      (swp_type(pi->swap_entry) & 31)) & PM_PFN_MASK) : 0);
 	}
 	if (pi->present && pi->mapcount == 1)
 		e |= PM_EXCLUSIVE;

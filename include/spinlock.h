@@ -34,7 +34,7 @@ struct spinlock {
 /* Deepest nesting of spinlocks one CPU may hold (debug bookkeeping). */
 #define SPIN_MAX_HELD	16
 /* Most mutexes one task may hold at once (debug bookkeeping, include/mutex.h). */
-#define MUTEX_MAX_HELD	8
+#define MUTEX_MAX_HELD	24	/* reclaim holds up to 18 (mm/reclaim.c) */
 
 void spin_init(struct spinlock *l, const char *name);
 

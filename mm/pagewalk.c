@@ -17,8 +17,10 @@
  * between two unrelated fork trees -- something only a file's cache page
  * can be, and those are counted from the file's side (kernel_refs).
  *
- * Swap: a non-present PTE is reported as swapped only once a swap entry
- * format exists; the place that decodes one is marked below.
+ * Swap: a PTE holding a swap entry (mm/reclaim.c) is reported as swapped,
+ * its mapcount counted the same way from the slot's references: one per
+ * distinct PTE that holds the entry, so a slot in a leaf table shared by N
+ * address spaces has one reference and mapcount N.
  *
  * Locks: mm->lock held by the caller; the inode lock of a mapped file is
  * taken to compare a frame with the file's cached page (order mm -> inode).
@@ -28,6 +30,7 @@
 #include "page.h"
 #include "fs.h"
 #include "pagewalk.h"
+#include "swap.h"
 
 /* Is @pg the page @v's file caches for @va (so the cache holds a reference)? */
 static bool is_cache_page(struct vma *v, u64 va, struct page *pg)
@@ -52,9 +55,21 @@ static int walk_table(struct vma *v, pte_t *table, u32 table_refs, u64 va, u64 e
 		int ret;
 
 		if (!pte_present(e)) {
-			/* Swap hook: decode a swap entry from a non-present,
-			 * non-zero PTE here (present = false, swapped = true,
-			 * swap_entry = its slot). None exists yet. */
+			u32 slot_refs;
+
+			if (!pte_is_swap(e))
+				continue;
+			memset(&pi, 0, sizeof(pi));
+			pi.va = va;
+			pi.swapped = true;
+			pi.swap_entry = pte_swap_entry(e);
+			pi.anon = true;
+			pi.table_refs = table_refs ? table_refs : 1;
+			slot_refs = swap_entry_count(pi.swap_entry);
+			pi.mapcount = pi.table_refs + (slot_refs > 1 ? slot_refs - 1 : 0);
+			ret = fn(&pi, arg);
+			if (ret)
+				return ret;
 			continue;
 		}
 		memset(&pi, 0, sizeof(pi));

@@ -53,10 +53,10 @@
 
 #define SCAN_BATCH	1024	/* kswapd0's unit of work: it frees SCAN_BATCH / 8 at a time */
 #define KSWAPD_PERIOD_NS	(100 * 1000 * 1000ULL)
-#define MAP_MAX		16	/* mappings of one page reclaim handles; more: it stays */
-#define HELD_MAX	4	/* address spaces locked at once: with reclaim_lock and a
-				 * file's lock, 6 of the MUTEX_MAX_HELD (8) mutexes a task
-				 * may hold, leaving 2 to a caller (a fault in a pipe
+#define MAP_MAX		64	/* mappings of one page reclaim handles; more: it stays */
+#define HELD_MAX	16	/* address spaces locked at once: with reclaim_lock and a
+				 * file's lock, 18 of the MUTEX_MAX_HELD (24) mutexes a
+				 * task may hold, leaving 6 to a caller (a fault in a pipe
 				 * read or a file write reclaims directly) */
 #define OUT_BATCH	16	/* pages unmapped before one flush and their writes */
 
@@ -100,6 +100,12 @@ static struct {
 	} page[OUT_BATCH];
 	struct found found[OUT_BATCH * MAP_MAX];
 } batch;
+
+/* Where the page being taken may be mapped, and its PTEs there (file pages; anonymous ones
+ * go into the batch). Not on the stack: MAP_MAX of each would be too much there, and one
+ * reclaimer runs at a time. [reclaim_lock] */
+static struct cand cands[MAP_MAX];
+static struct found file_found[MAP_MAX];
 
 /* The page just looked at was left because a lock it needed was busy. [reclaim_lock] */
 static bool last_busy;
@@ -336,7 +342,7 @@ static void mark_changed(struct mm *mm)
 static void reclaim_anon(struct page *pg, u64 *freed)
 {
 	struct anon_vma *av = pg->mapping;
-	struct cand c[MAP_MAX];
+	struct cand *c = cands;
 	struct found *f = &batch.found[batch.nfound];
 	int n = anon_cands(pg, c), k, distinct;
 	bool cached;
@@ -429,8 +435,8 @@ static int file_cands(struct page *pg, struct inode *ino, struct cand *c)
  */
 static u64 reclaim_file(struct page *pg, struct inode *ino)
 {
-	struct cand c[MAP_MAX];
-	struct found f[MAP_MAX];
+	struct cand *c = cands;
+	struct found *f = file_found;
 	u64 idx = pg->index, entry, freed = 0;
 	int n = 0, k = 0, distinct = 0;
 

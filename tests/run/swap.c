@@ -6,6 +6,8 @@
  *   - pages shared copy-on-write by a parent and child survive swap-out and swap-in, and
  *     each then sees its own writes only;
  *   - fork of a process with most of its memory swapped out: the child sees it all;
+ *   - pages shared copy-on-write by 12 processes (one leaf page table shared by all) still
+ *     go to swap (the children's smaps count them as Swap) and come back intact;
  *   - MAP_SHARED memory written by a child survives the pressure, seen by the parent;
  *   - MAP_SHARED anonymous memory (tmpfs pages, as Linux's shmem) goes to swap itself
  *     (Shmem falls, pswpout grows) and stays shared after it comes back: the parent's and
@@ -208,6 +210,104 @@ static void fork_swapped(void)
 	EXPECT(check(p, bytes, 4) == 0, "the parent lost pages after its child ran");
 	munmap(p, bytes);
 	printf("swap: fork of a swapped-out process sees all its memory\n");
+}
+
+/* The "Swap:" kB of the mapping at @addr in /proc/@pid/smaps, or -1. */
+static long smaps_swap_kb(pid_t pid, const void *addr)
+{
+	char path[64], line[256], start[32];
+	bool in = false;
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	snprintf(start, sizeof(start), "%lx-", (unsigned long)addr);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strchr(line, '-') && strchr(line, ' ') > strchr(line, '-') && line[0] != ' ' &&
+		    strncmp(line, "Swap", 4))
+			in = !strncmp(line, start, strlen(start));
+		if (in && !strncmp(line, "Swap:", 5)) {
+			v = strtol(line + 5, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+/* Pages of [@addr, @addr + @bytes) of @pid whose /proc/PID/pagemap entry has the swapped bit
+ * (62) and a nonzero slot (bits 5-54; we are root), or -1. */
+static long pagemap_swapped(pid_t pid, const void *addr, unsigned long bytes)
+{
+	char path[64];
+	unsigned long long e;
+	long n = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	for (unsigned long off = 0; off < bytes; off += PAGE) {
+		if (pread(fd, &e, sizeof(e), (off_t)(((unsigned long)addr + off) / PAGE * 8)) !=
+		    sizeof(e)) {
+			n = -1;
+			break;
+		}
+		n += (e >> 62 & 1) && (e & ((1ULL << 55) - 1)) >> 5;
+	}
+	close(fd);
+	return n;
+}
+
+#define SHARERS	12	/* processes sharing the pages: more than reclaim once locked */
+
+static void shared_by_many(void)
+{
+	unsigned long bytes = 2 * MiB;
+	char *p = map_anon(bytes, false);
+	pid_t kids[SHARERS - 1];
+	int go[2], st, bad = 0;
+	long swap_kb, swapped;
+
+	fill(p, bytes, 15);
+	if (pipe(go)) {
+		EXPECT(0, "pipe: %s", strerror(errno));
+		return;
+	}
+	for (int i = 0; i < SHARERS - 1; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			char c;
+
+			close(go[1]);
+			_exit(read(go[0], &c, 1) == 1 && check(p, bytes, 15) == 0 ? 0 : 1);
+		}
+	}
+	close(go[0]);
+	pressure(ram_pages() * PAGE * 2);
+	swap_kb = smaps_swap_kb(kids[0], p);
+	EXPECT(soaking || swap_kb > 0, "pages shared by %d processes: child's Swap %ld kB",
+	       SHARERS, swap_kb);
+	swapped = pagemap_swapped(kids[0], p, bytes);
+	/* kswapd0 may take more between the two reads, never fewer. */
+	EXPECT(soaking || (swapped > 0 && swapped >= swap_kb / 4),
+	       "child's pagemap: %ld pages swapped, smaps %ld kB", swapped, swap_kb);
+	for (int i = 0; i < SHARERS - 1; i++)
+		EXPECT(write(go[1], "g", 1) == 1, "pipe write");
+	close(go[1]);
+	for (int i = 0; i < SHARERS - 1; i++) {
+		waitpid(kids[i], &st, 0);
+		bad += !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	EXPECT(bad == 0, "%d of %d sharers saw wrong pages after swap", bad, SHARERS - 1);
+	EXPECT(check(p, bytes, 15) == 0, "the parent lost shared pages");
+	munmap(p, bytes);
+	printf("swap: pages shared by %d processes swapped out (%ld kB) and back\n", SHARERS,
+	       swap_kb);
 }
 
 static void shared_survives(void)
@@ -432,6 +532,7 @@ static void soak(long secs, int workers)
 				big_working_set();
 				cow_across_swap();
 				fork_swapped();
+				shared_by_many();
 				shared_survives();
 				shmem_swapped();
 				rounds++;
@@ -456,7 +557,7 @@ static void soak(long secs, int workers)
 }
 
 /* Which parts run: all, or those whose letters are in argv[1] (b c f s m t o). */
-static const char *parts = "bcfsmto";
+static const char *parts = "bcfnsmto";
 
 int main(int argc, char **argv)
 {
@@ -490,6 +591,8 @@ int main(int argc, char **argv)
 		cow_across_swap();
 	if (strchr(parts, 'f'))
 		fork_swapped();
+	if (strchr(parts, 'n'))
+		shared_by_many();
 	if (strchr(parts, 's'))
 		shared_survives();
 	if (strchr(parts, 'm'))
