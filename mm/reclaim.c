@@ -551,27 +551,35 @@ u64 mm_reclaim(u64 target)
 	return freed;
 }
 
+/* After a failed allocation: reclaim directly and say to try again, at most 8 times
+ * (*@tries counts them), while swap is on. Sleeps. */
+static bool reclaim_retry(int *tries)
+{
+	if (!swap_active() || (*tries)++ == 8)
+		return false;
+	mm_reclaim(SCAN_BATCH / 8);
+	return true;
+}
+
 /* kmalloc_reclaim - see include/swap.h. */
 void *kmalloc_reclaim(size_t size)
 {
-	void *p = kmalloc(size);
+	int tries = 0;
+	void *p;
 
-	for (int tries = 0; !p && swap_active() && tries < 8; tries++) {
-		mm_reclaim(SCAN_BATCH / 8);
-		p = kmalloc(size);
-	}
+	while (!(p = kmalloc(size)) && reclaim_retry(&tries))
+		;
 	return p;
 }
 
 /* page_alloc_reclaim - see include/swap.h. */
 struct page *page_alloc_reclaim(unsigned order, bool zero)
 {
-	struct page *p = page_alloc(order, zero);
+	int tries = 0;
+	struct page *p;
 
-	for (int tries = 0; !p && swap_active() && tries < 8; tries++) {
-		mm_reclaim(SCAN_BATCH / 8);
-		p = page_alloc(order, zero);
-	}
+	while (!(p = page_alloc(order, zero)) && reclaim_retry(&tries))
+		;
 	return p;
 }
 
