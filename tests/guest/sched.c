@@ -375,7 +375,9 @@ static int affinity_pins(void)
 	return 0;
 }
 
-/* Loop on CPU 0 at nice @nice until @end_ms; report the iterations through @fd. */
+/* Loop on CPU 0 at nice @nice until @end_ms; report the CPU time it got (ns) through @fd.
+ * CPU time, not iterations: the share the scheduler gave is what is asked, and a busy host
+ * slows the instructions of an emulated guest unevenly. */
 static pid_t spinner(int nice, int policy, long long end_ms, int fd)
 {
 	pid_t pid = fork();
@@ -389,15 +391,20 @@ static pid_t spinner(int nice, int policy, long long end_ms, int fd)
 		if (sched_setaffinity(0, sizeof(set), &set) || setpriority(PRIO_PROCESS, 0, nice) ||
 		    setsched(0, policy, 0))
 			_exit(2);
+		struct timespec ts;
+
 		while (tap_now_ms() < end_ms)
 			for (volatile int i = 0; i < 1000; i++)
 				n++;
+		if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts))
+			_exit(4);
+		n = (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
 		_exit(write(fd, &n, sizeof(n)) == sizeof(n) ? 0 : 3);
 	}
 	return pid;
 }
 
-/* Two loops sharing CPU 0: the first's iterations divided by the second's. */
+/* Two loops sharing CPU 0: the first's CPU time divided by the second's. */
 static double share_ratio(int nice_a, int pol_a, int nice_b, int pol_b)
 {
 	int pa[2], pb[2];
@@ -413,7 +420,7 @@ static double share_ratio(int nice_a, int pol_a, int nice_b, int pol_b)
 		return -1;
 	if (read(pa[0], &a, sizeof(a)) != sizeof(a) || read(pb[0], &b, sizeof(b)) != sizeof(b))
 		return -1;
-	tap_diag("iterations: %llu vs %llu", a, b);
+	tap_diag("CPU time: %llu vs %llu ms", a / 1000000, b / 1000000);
 	return b ? (double)a / (double)b : 1e9;
 }
 
